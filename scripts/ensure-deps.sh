@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# Installs the OS tools Waylay drives (iptables, nft, ip, conntrack, nsenter, setpriv) when any is missing.
+# Sourced by ./waylay and ./test.sh; prints only when it has to install something (to stderr).
+set -euo pipefail
+
+waylay_ensure_deps() {
+  local -a missing=()
+  local tool pkg
+  # tool:package pairs; the first tool of a package decides whether it is installed.
+  for pair in iptables:iptables ip6tables:iptables iptables-legacy:iptables nft:nftables ip:iproute2 \
+              conntrack:conntrack nsenter:util-linux setpriv:util-linux "$@"; do
+    tool=${pair%%:*}; pkg=${pair#*:}
+    if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ] && [ ! -x "/sbin/$tool" ]; then
+      [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")
+    fi
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    if [ "$(id -u)" -ne 0 ]; then
+      echo "waylay: missing packages: ${missing[*]}; run as root or: sudo apt-get install -y ${missing[*]}" >&2
+      return 1
+    fi
+    echo "waylay: installing ${missing[*]} (apt-get)…" >&2
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
+  fi
+  if ! command -v dotnet >/dev/null 2>&1; then
+    echo "waylay: the .NET 10 SDK is needed to build (dotnet not on PATH)" >&2
+    return 1
+  fi
+}

@@ -1,0 +1,69 @@
+using Waylay.Capture.Options;
+using Waylay.Capture.Plan;
+
+namespace Waylay.Capture.Apply;
+
+/// <summary>What an apply did, for the CLI to print.</summary>
+public sealed record CaptureOutcome(string Backend, string BackendReason, IReadOnlyList<string> VerifyProblems);
+
+/// <summary>
+/// Applies, verifies and cleans up a plan in one namespace: the library entry point behind `waylay capture` (and the
+/// node runtime, which runs the same code in each pod's init container).
+/// </summary>
+public sealed class CaptureRunner(NetworkNamespace netns)
+{
+    public async Task<CaptureOutcome> ApplyAsync(RulePlan plan, bool verify, CancellationToken cancellationToken)
+    {
+        var choice = await BackendSelector.SelectAsync(plan.Options.Backend, netns, cancellationToken);
+
+        // Rules of another backend would run beside the new ones and capture twice (or fight them): move, don't add.
+        foreach (var other in BackendSelector.All(netns).Where(b => b.Name != choice.Backend.Name))
+        {
+            if (await other.HasWaylayRulesAsync([IpFamily.V4, IpFamily.V6], cancellationToken))
+            {
+                await other.CleanupAsync([IpFamily.V4, IpFamily.V6], cancellationToken);
+            }
+        }
+
+        // A family the plan no longer covers (an earlier run had --ipv6, this one has not) loses its rules too.
+        var dropped = new[] { IpFamily.V4, IpFamily.V6 }.Except(plan.Families.Select(f => f.Family)).ToList();
+        if (dropped.Count > 0)
+        {
+            await choice.Backend.CleanupAsync(dropped, cancellationToken);
+        }
+
+        await choice.Backend.ApplyAsync(plan, cancellationToken);
+        try
+        {
+            await new PolicyRouting(netns).ApplyAsync(plan, cancellationToken);
+        }
+        catch (CaptureException)
+        {
+            await choice.Backend.CleanupAsync(plan.Families.Select(f => f.Family), cancellationToken);
+            throw;
+        }
+
+        var problems = verify ? await choice.Backend.VerifyAsync(plan, cancellationToken) : [];
+        return new CaptureOutcome(choice.Backend.Name, choice.Reason, problems);
+    }
+
+    /// <summary>Removes Waylay's chains, jumps, tables and policy routes from every backend; returns what it removed from.</summary>
+    public async Task<IReadOnlyList<string>> CleanupAsync(CaptureOptions options, CancellationToken cancellationToken)
+    {
+        var removed = new List<string>();
+        foreach (var backend in BackendSelector.All(netns))
+        {
+            if (await backend.CleanupAsync([IpFamily.V4, IpFamily.V6], cancellationToken))
+            {
+                removed.Add(backend.Name);
+            }
+        }
+
+        if (await new PolicyRouting(netns).CleanupAsync(options, cancellationToken))
+        {
+            removed.Add("policy routing");
+        }
+
+        return removed;
+    }
+}

@@ -1,0 +1,83 @@
+using System.Globalization;
+using Waylay.Capture.Options;
+using Waylay.Capture.Plan;
+
+namespace Waylay.Capture.Apply;
+
+/// <summary>
+/// The routing half of TPROXY (`ip rule` + a local default route) and the ::6 passthrough source for IPv6, applied
+/// idempotently: existing entries are kept, not duplicated.
+/// </summary>
+public sealed class PolicyRouting(NetworkNamespace netns)
+{
+    private const string PassthroughV6 = "::6/128";
+
+    public async Task ApplyAsync(RulePlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var route in plan.Routes)
+        {
+            if (!await HasRuleAsync(route.Family, route.Mark, route.Table, cancellationToken))
+            {
+                await IpAsync(route.Family, ["rule", "add", "fwmark", Num(route.Mark), "lookup", Num(route.Table)], cancellationToken);
+            }
+
+            await IpAsync(route.Family, ["route", "replace", "local", route.Family == IpFamily.V4 ? "0.0.0.0/0" : "::/0", "dev", "lo", "table", Num(route.Table)], cancellationToken);
+        }
+
+        if (plan.Options.Ipv6)
+        {
+            // The proxy reaches an app bound to the pod's IPv6 address from ::6 (the v6 twin of 127.0.0.6), which,
+            // unlike 127/8, is not on lo by default.
+            await IpAsync(IpFamily.V6, ["addr", "replace", PassthroughV6, "dev", "lo"], cancellationToken);
+        }
+    }
+
+    public async Task<bool> CleanupAsync(CaptureOptions options, CancellationToken cancellationToken)
+    {
+        var removed = false;
+        foreach (var family in new[] { IpFamily.V4, IpFamily.V6 })
+        {
+            while (await HasRuleAsync(family, options.TproxyMark, options.TproxyRouteTable, cancellationToken))
+            {
+                await IpAsync(family, ["rule", "del", "fwmark", Num(options.TproxyMark), "lookup", Num(options.TproxyRouteTable)], cancellationToken);
+                removed = true;
+            }
+
+            var routes = await netns.RunAsync("ip", [Flag(family), "route", "show", "table", Num(options.TproxyRouteTable)], null, cancellationToken);
+            if (routes.Succeeded && routes.StandardOutput.Trim().Length > 0)
+            {
+                await IpAsync(family, ["route", "flush", "table", Num(options.TproxyRouteTable)], cancellationToken);
+                removed = true;
+            }
+        }
+
+        var addresses = await netns.RunAsync("ip", ["-6", "addr", "show", "dev", "lo"], null, cancellationToken);
+        if (addresses.Succeeded && addresses.StandardOutput.Contains("inet6 ::6/128", StringComparison.Ordinal))
+        {
+            await IpAsync(IpFamily.V6, ["addr", "del", PassthroughV6, "dev", "lo"], cancellationToken);
+            removed = true;
+        }
+
+        return removed;
+    }
+
+    private async Task<bool> HasRuleAsync(IpFamily family, uint mark, uint table, CancellationToken cancellationToken)
+    {
+        var rules = await netns.RunAsync("ip", [Flag(family), "rule", "show"], null, cancellationToken);
+        var want = $"fwmark 0x{mark:x} lookup {table}";
+        return rules.Succeeded && rules.StandardOutput.Split('\n').Any(l => l.TrimEnd().EndsWith(want, StringComparison.Ordinal));
+    }
+
+    private async Task IpAsync(IpFamily family, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    {
+        var result = await netns.RunAsync("ip", [Flag(family), .. arguments], null, cancellationToken);
+        if (!result.Succeeded)
+        {
+            throw new CaptureException($"ip {Flag(family)} {string.Join(' ', arguments)} failed: {result.Diagnostic}");
+        }
+    }
+
+    private static string Flag(IpFamily family) => family == IpFamily.V4 ? "-4" : "-6";
+
+    private static string Num(uint value) => value.ToString(CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,268 @@
+using System.Globalization;
+using System.Net;
+
+namespace Waylay.Capture.Options;
+
+/// <summary>
+/// Turns istio-iptables-style flag values into <see cref="CaptureOptions"/>, reporting every error at once. Lists are
+/// comma separated and empty items are ignored, so the seed's "-b 9080," and "-x ''" mean what Istio made of them.
+/// Unlike istio-iptables, a malformed CIDR is an error rather than silently skipped: a typo in an exclusion must not
+/// quietly capture traffic the user meant to leave alone.
+/// </summary>
+public static class CaptureOptionsParser
+{
+    public static (CaptureOptions? Options, IReadOnlyList<CaptureOptionError> Errors) Parse(
+        CaptureArguments args, Func<string, string?>? environment = null)
+    {
+        environment ??= Environment.GetEnvironmentVariable;
+        var errors = new List<CaptureOptionError>();
+        string? Or(string? value, string variable) => value ?? environment(variable);
+
+        var defaults = new CaptureOptions();
+        var uids = ParseIds("-u/--proxy-uid", args.ProxyUid, defaults.ProxyUids, errors);
+        var options = new CaptureOptions
+        {
+            OutboundCapturePort = ParsePort("-p/--envoy-port", Or(args.OutboundCapturePort, "ENVOY_PORT"), defaults.OutboundCapturePort, errors),
+            InboundCapturePort = ParsePort("-z/--inbound-capture-port", Or(args.InboundCapturePort, "INBOUND_CAPTURE_PORT"), defaults.InboundCapturePort, errors),
+            ProxyUids = uids,
+            ProxyGids = ParseIds("-g/--proxy-gid", args.ProxyGid, uids, errors),
+            Mode = ParseMode(Or(args.Mode, "ISTIO_INBOUND_INTERCEPTION_MODE"), errors),
+            InboundPorts = ParsePortSelection("-b/--istio-inbound-ports", Or(args.InboundPorts, "ISTIO_INBOUND_PORTS"), errors),
+            InboundPortsExclude = ParsePorts("-d/--istio-local-exclude-ports", Or(args.InboundPortsExclude, "ISTIO_LOCAL_EXCLUDE_PORTS"), errors),
+            OutboundCidrs = ParseCidrSelection("-i/--istio-service-cidr", Or(args.OutboundCidrs, "ISTIO_SERVICE_CIDR"), errors),
+            OutboundCidrsExclude = ParseCidrs("-x/--istio-service-exclude-cidr", Or(args.OutboundCidrsExclude, "ISTIO_SERVICE_EXCLUDE_CIDR"), errors, allowWildcard: false),
+            OutboundPortsInclude = ParsePorts("-q/--istio-local-outbound-ports-include", Or(args.OutboundPortsInclude, "ISTIO_LOCAL_OUTBOUND_PORTS_INCLUDE"), errors),
+            OutboundPortsExclude = ParsePorts("-o/--istio-local-outbound-ports-exclude", Or(args.OutboundPortsExclude, "ISTIO_LOCAL_OUTBOUND_PORTS_EXCLUDE"), errors),
+            VirtualInterfaces = ParseInterfaces("-k/--kube-virt-interfaces", Or(args.VirtualInterfaces, "ISTIO_KUBE_VIRT_INTERFACES"), errors),
+            ExcludeInterfaces = ParseInterfaces("-c/--exclude-interfaces", args.ExcludeInterfaces, errors),
+            TproxyMark = ParseNumber("-t/--inbound-tproxy-mark", Or(args.TproxyMark, "INBOUND_TPROXY_MARK"), defaults.TproxyMark, errors, min: 1),
+            TproxyRouteTable = ParseNumber("-r/--inbound-tproxy-route-table", Or(args.TproxyRouteTable, "INBOUND_TPROXY_ROUTE_TABLE"), defaults.TproxyRouteTable, errors, min: 1, max: 252),
+            Backend = ParseBackend(args.Backend, errors),
+            Ipv6 = args.Ipv6 || IsTrue(environment("ISTIO_ENABLE_IPV6")),
+            DropInvalid = args.DropInvalid || IsTrue(environment("INVALID_DROP")),
+        };
+
+        if (options.OutboundCapturePort == options.InboundCapturePort && options.Mode == InterceptionMode.Tproxy)
+        {
+            errors.Add(new("-z/--inbound-capture-port", options.InboundCapturePort.ToString(CultureInfo.InvariantCulture),
+                "TPROXY needs an inbound capture port of its own (the transparent listener); pick one other than -p"));
+        }
+
+        return errors.Count == 0 ? (options, errors) : (null, errors);
+    }
+
+    private static bool IsTrue(string? value) => value is "1" or "true" or "TRUE" or "True";
+
+    private static IEnumerable<string> Items(string value) =>
+        value.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+
+    private static ushort ParsePort(string flag, string? value, ushort fallback, List<CaptureOptionError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        return TryPort(value.Trim(), out var port) ? port : Fail(flag, value, "not a TCP port; give a number from 1 to 65535", errors, fallback);
+    }
+
+    private static bool TryPort(string text, out ushort port) =>
+        ushort.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port != 0;
+
+    private static IReadOnlyList<ushort> ParsePorts(string flag, string? value, List<CaptureOptionError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return [];
+        }
+
+        var ports = new List<ushort>();
+        foreach (var item in Items(value))
+        {
+            if (item == "*")
+            {
+                errors.Add(new(flag, value, "'*' is not allowed here; list the ports (e.g. 15090,15021)"));
+            }
+            else if (TryPort(item, out var port))
+            {
+                if (!ports.Contains(port))
+                {
+                    ports.Add(port);
+                }
+            }
+            else
+            {
+                errors.Add(new(flag, item, "not a TCP port; give comma-separated numbers from 1 to 65535"));
+            }
+        }
+
+        return ports;
+    }
+
+    private static PortSelection ParsePortSelection(string flag, string? value, List<CaptureOptionError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return PortSelection.None;
+        }
+
+        return value.Trim() == "*" ? PortSelection.Any : new PortSelection(false, ParsePorts(flag, value, errors));
+    }
+
+    private static IReadOnlyList<IPNetwork> ParseCidrs(string flag, string? value, List<CaptureOptionError> errors, bool allowWildcard)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return [];
+        }
+
+        var networks = new List<IPNetwork>();
+        foreach (var item in Items(value))
+        {
+            if (item == "*")
+            {
+                errors.Add(new(flag, value, allowWildcard
+                    ? "'*' must stand alone, not inside a list"
+                    : "'*' cannot be excluded (it would disable capture); list CIDRs such as 10.0.0.0/8"));
+                continue;
+            }
+
+            // A bare address means that one host, as iptables itself reads "-d 10.0.0.1".
+            var text = item.Contains('/') ? item : item + (item.Contains(':') ? "/128" : "/32");
+            if (TryParseNetwork(text, out var network))
+            {
+                networks.Add(network);
+            }
+            else
+            {
+                errors.Add(new(flag, item, "not a CIDR; write it as address/prefix, e.g. 10.96.0.0/12 or fd00::/8"));
+            }
+        }
+
+        return networks;
+    }
+
+    /// <summary>
+    /// Parses address/prefix, clearing host bits as iptables and Go's net.ParseCIDR do ("10.0.0.1/8" is 10.0.0.0/8),
+    /// so what is written is what iptables-save reads back.
+    /// </summary>
+    private static bool TryParseNetwork(string text, out IPNetwork network)
+    {
+        network = default;
+        var slash = text.IndexOf('/');
+        if (slash < 0 || !IPAddress.TryParse(text[..slash], out var address)
+            || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
+        {
+            return false;
+        }
+
+        var bits = address.GetAddressBytes();
+        if (prefix > bits.Length * 8 || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0))
+        {
+            return false;
+        }
+
+        for (var i = 0; i < bits.Length; i++)
+        {
+            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
+            bits[i] &= (byte)(0xFF << (8 - keep));
+        }
+
+        network = new IPNetwork(new IPAddress(bits), prefix);
+        return true;
+    }
+
+    private static CidrSelection ParseCidrSelection(string flag, string? value, List<CaptureOptionError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return CidrSelection.None;
+        }
+
+        return value.Trim() == "*" ? CidrSelection.Any : new CidrSelection(false, ParseCidrs(flag, value, errors, allowWildcard: true));
+    }
+
+    private static IReadOnlyList<uint> ParseIds(string flag, string? value, IReadOnlyList<uint> fallback, List<CaptureOptionError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        var ids = new List<uint>();
+        foreach (var item in Items(value))
+        {
+            if (uint.TryParse(item, NumberStyles.None, CultureInfo.InvariantCulture, out var id) && id != uint.MaxValue)
+            {
+                ids.Add(id);
+            }
+            else
+            {
+                errors.Add(new(flag, item, "not a numeric id; give the proxy's uid/gid as a number, e.g. 1337 (names are not resolved inside the pod)"));
+            }
+        }
+
+        return ids.Count > 0 ? ids : fallback;
+    }
+
+    private static uint ParseNumber(string flag, string? value, uint fallback, List<CaptureOptionError> errors, uint min = 0, uint max = uint.MaxValue)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return fallback;
+        }
+
+        var text = value.Trim();
+        var ok = text.StartsWith("0x", StringComparison.OrdinalIgnoreCase)
+            ? uint.TryParse(text[2..], NumberStyles.HexNumber, CultureInfo.InvariantCulture, out var n)
+            : uint.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out n);
+        return ok && n >= min && n <= max ? n : Fail(flag, value, $"give a number from {min} to {max}", errors, fallback);
+    }
+
+    private static InterceptionMode ParseMode(string? value, List<CaptureOptionError> errors) => value?.Trim().ToUpperInvariant() switch
+    {
+        null or "" or "REDIRECT" => InterceptionMode.Redirect,
+        "TPROXY" => InterceptionMode.Tproxy,
+        _ => Fail("-m/--istio-inbound-interception-mode", value!, "unknown mode; use REDIRECT or TPROXY", errors, InterceptionMode.Redirect),
+    };
+
+    private static BackendKind ParseBackend(string? value, List<CaptureOptionError> errors) => value?.Trim().ToLowerInvariant() switch
+    {
+        null or "" or "auto" => BackendKind.Auto,
+        "iptables" => BackendKind.Iptables,
+        "iptables-legacy" or "legacy" => BackendKind.IptablesLegacy,
+        "iptables-nft" => BackendKind.IptablesNft,
+        "nft" or "nftables" => BackendKind.Nft,
+        _ => Fail("--backend", value!, "unknown backend; use auto, iptables, iptables-legacy, iptables-nft or nft", errors, BackendKind.Auto),
+    };
+
+    private static IReadOnlyList<string> ParseInterfaces(string flag, string? value, List<CaptureOptionError> errors)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return [];
+        }
+
+        var names = new List<string>();
+        foreach (var item in Items(value))
+        {
+            // IFNAMSIZ is 16 with the NUL; iptables also refuses these characters in -i/-o.
+            if (item.Length > 15 || item.Any(c => char.IsWhiteSpace(c) || c is '/' or ':' or '"' or '\'' or ';'))
+            {
+                errors.Add(new(flag, item, "not an interface name (at most 15 characters, no spaces, '/' or ':')"));
+            }
+            else
+            {
+                names.Add(item);
+            }
+        }
+
+        return names;
+    }
+
+    private static T Fail<T>(string flag, string value, string problem, List<CaptureOptionError> errors, T fallback)
+    {
+        errors.Add(new(flag, value, problem));
+        return fallback;
+    }
+}

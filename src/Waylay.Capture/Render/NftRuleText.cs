@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using Waylay.Capture.Options;
+using Waylay.Capture.Plan;
+
+namespace Waylay.Capture.Render;
+
+/// <summary>A rule as nftables statements, in the form `nft list table` prints it back, so verify compares text.</summary>
+public static class NftRuleText
+{
+    public static string Render(Rule rule, IpFamily family)
+    {
+        var m = rule.Match;
+        var ip = family == IpFamily.V4 ? "ip" : "ip6";
+        var parts = new List<string>();
+        if (m.InInterface is { } i)
+        {
+            parts.Add($"iifname \"{i}\"");
+        }
+
+        if (m.OutInterface is { } o)
+        {
+            parts.Add($"oifname \"{o}\"");
+        }
+
+        Address(parts, ip + " saddr", m.Source);
+        Address(parts, ip + " daddr", m.Destination);
+        if (m.DestinationPort is { } port)
+        {
+            parts.Add($"tcp dport {(port.Negated ? "!= " : "")}{port.Value.ToString(CultureInfo.InvariantCulture)}");
+        }
+        else if (m.TcpOnly)
+        {
+            parts.Add("meta l4proto tcp");
+        }
+
+        if (m.UidOwner is { } uid)
+        {
+            parts.Add($"meta skuid {(uid.Negated ? "!= " : "")}{uid.Value.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (m.GidOwner is { } gid)
+        {
+            parts.Add($"meta skgid {(gid.Negated ? "!= " : "")}{gid.Value.ToString(CultureInfo.InvariantCulture)}");
+        }
+
+        if (m.State != ConnState.None)
+        {
+            parts.Add("ct state " + States(m.State));
+        }
+
+        parts.Add(Target(rule.Target));
+        return string.Join(' ', parts);
+    }
+
+    private static void Address(List<string> parts, string selector, Negatable<IPNetwork>? address)
+    {
+        if (address is not { } a)
+        {
+            return;
+        }
+
+        var full = a.Value.BaseAddress.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128;
+        var text = a.Value.PrefixLength == full ? a.Value.BaseAddress.ToString() : a.Value.ToString();
+        parts.Add($"{selector} {(a.Negated ? "!= " : "")}{text}");
+    }
+
+    private static string States(ConnState state)
+    {
+        var names = new List<string>();
+        if (state.HasFlag(ConnState.Invalid))
+        {
+            names.Add("invalid");
+        }
+
+        if (state.HasFlag(ConnState.Established))
+        {
+            names.Add("established");
+        }
+
+        if (state.HasFlag(ConnState.Related))
+        {
+            names.Add("related");
+        }
+
+        if (state.HasFlag(ConnState.New))
+        {
+            names.Add("new");
+        }
+
+        return string.Join(',', names);
+    }
+
+    private static string Target(Target target) => target switch
+    {
+        JumpTarget j => "jump " + j.Chain,
+        ReturnTarget => "return",
+        AcceptTarget => "accept",
+        DropTarget => "drop",
+        RedirectTarget r => $"redirect to :{r.Port}",
+        MarkTarget k => $"meta mark set 0x{k.Mark:x8}",
+        TproxyTarget t => $"meta mark set 0x{t.Mark:x8} tproxy to :{t.Port}",
+        _ => throw new ArgumentOutOfRangeException(nameof(target), target, "no nftables form for this target"),
+    };
+}

@@ -1,0 +1,83 @@
+using System.CommandLine;
+using Waylay.Capture.Options;
+
+namespace Waylay.Cli.Commands;
+
+/// <summary>
+/// istio-iptables' flags, short and long, with its meanings and defaults, shared by `capture` and `capture explain`.
+/// Values stay strings here: Waylay.Capture parses them once, reporting every error together.
+/// </summary>
+internal sealed class CaptureFlags
+{
+    public Option<string?> OutboundPort { get; } = Flag("--envoy-port", "-p", "Port outbound TCP is redirected to (the proxy's outbound listener). Default $ENVOY_PORT or 15001.");
+    public Option<string?> InboundPort { get; } = Flag("--inbound-capture-port", "-z", "Port inbound TCP is redirected to. Default $INBOUND_CAPTURE_PORT or 15006.");
+    public Option<string?> ProxyUid { get; } = Flag("--proxy-uid", "-u", "Uid(s) of the proxy, comma separated; their traffic is never captured. Default 1337.");
+    public Option<string?> ProxyGid { get; } = Flag("--proxy-gid", "-g", "Gid(s) of the proxy, comma separated. Default: the uids.");
+    public Option<string?> Mode { get; } = Flag("--istio-inbound-interception-mode", "-m", "Inbound interception: REDIRECT (nat) or TPROXY (mangle, transparent listener). Default REDIRECT.");
+    public Option<string?> InboundPorts { get; } = Flag("--istio-inbound-ports", "-b", "Inbound ports to capture, comma separated; '*' for all, empty for none. Default $ISTIO_INBOUND_PORTS or none.");
+    public Option<string?> InboundExclude { get; } = Flag("--istio-local-exclude-ports", "-d", "Inbound ports never captured (with -b '*'), comma separated.");
+    public Option<string?> OutboundCidrs { get; } = Flag("--istio-service-cidr", "-i", "Outbound destinations to capture, comma separated CIDRs; '*' for all, empty for none. Default $ISTIO_SERVICE_CIDR or none.");
+    public Option<string?> OutboundExcludeCidrs { get; } = Flag("--istio-service-exclude-cidr", "-x", "Outbound destinations never captured, comma separated CIDRs.");
+    public Option<string?> OutboundPortsInclude { get; } = Flag("--istio-local-outbound-ports-include", "-q", "Outbound ports always captured, comma separated.");
+    public Option<string?> OutboundPortsExclude { get; } = Flag("--istio-local-outbound-ports-exclude", "-o", "Outbound ports never captured, comma separated.");
+    public Option<string?> VirtualInterfaces { get; } = Flag("--kube-virt-interfaces", "-k", "Interfaces whose arriving traffic is treated as outbound (a VM's), comma separated.");
+    public Option<string?> ExcludeInterfaces { get; } = Flag("--exclude-interfaces", "-c", "Interfaces never captured, comma separated.");
+    public Option<string?> TproxyMark { get; } = Flag("--inbound-tproxy-mark", "-t", "fwmark for TPROXY packets. Default 1337.");
+    public Option<string?> TproxyTable { get; } = Flag("--inbound-tproxy-route-table", "-r", "Routing table for TPROXY packets. Default 133.");
+    public Option<string?> Backend { get; } = Flag("--backend", null, "auto | iptables | iptables-legacy | iptables-nft | nft. auto follows where the namespace's rules already live.");
+    public Option<bool> Ipv6 { get; } = new("--ipv6") { Description = "Also write the IPv6 rules (ip6tables / ip6 tables). ICMPv6 is never touched." };
+    public Option<bool> DropInvalid { get; } = new("--drop-invalid") { Description = "Drop conntrack-INVALID TCP in mangle instead of letting it cause resets (istio#36566)." };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[]
+        {
+            OutboundPort, InboundPort, ProxyUid, ProxyGid, Mode, InboundPorts, InboundExclude, OutboundCidrs, OutboundExcludeCidrs,
+            OutboundPortsInclude, OutboundPortsExclude, VirtualInterfaces, ExcludeInterfaces, TproxyMark, TproxyTable, Backend, Ipv6, DropInvalid,
+        })
+        {
+            command.Options.Add(option);
+        }
+    }
+
+    public CaptureArguments Read(ParseResult parse) => new()
+    {
+        OutboundCapturePort = parse.GetValue(OutboundPort),
+        InboundCapturePort = parse.GetValue(InboundPort),
+        ProxyUid = parse.GetValue(ProxyUid),
+        ProxyGid = parse.GetValue(ProxyGid),
+        Mode = parse.GetValue(Mode),
+        InboundPorts = parse.GetValue(InboundPorts),
+        InboundPortsExclude = parse.GetValue(InboundExclude),
+        OutboundCidrs = parse.GetValue(OutboundCidrs),
+        OutboundCidrsExclude = parse.GetValue(OutboundExcludeCidrs),
+        OutboundPortsInclude = parse.GetValue(OutboundPortsInclude),
+        OutboundPortsExclude = parse.GetValue(OutboundPortsExclude),
+        VirtualInterfaces = parse.GetValue(VirtualInterfaces),
+        ExcludeInterfaces = parse.GetValue(ExcludeInterfaces),
+        TproxyMark = parse.GetValue(TproxyMark),
+        TproxyRouteTable = parse.GetValue(TproxyTable),
+        Backend = parse.GetValue(Backend),
+        Ipv6 = parse.GetValue(Ipv6),
+        DropInvalid = parse.GetValue(DropInvalid),
+    };
+
+    /// <summary>Parses the flags into options, or throws a usage error listing every problem.</summary>
+    public CaptureOptions Options(ParseResult parse)
+    {
+        var (options, errors) = CaptureOptionsParser.Parse(Read(parse));
+        if (options is null)
+        {
+            throw new UsageException("invalid capture flags:\n  " + string.Join("\n  ", errors));
+        }
+
+        return options;
+    }
+
+    private static Option<string?> Flag(string name, string? alias, string description)
+    {
+        var option = alias is null ? new Option<string?>(name) : new Option<string?>(name, alias);
+        option.Description = description;
+        return option;
+    }
+}

@@ -1,0 +1,142 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Waylay.Proxy;
+using Waylay.Proxy.Admin;
+
+namespace Waylay.Cli.Commands;
+
+/// <summary>
+/// <c>waylay proxy [sidecar] …</c> runs the sidecar; <c>waylay proxy wait-ready</c> waits for its /ready. The seed's
+/// camelCase flags (<c>--drainDuration 45s</c>, <c>--connectTimeout 10s</c>, …) are accepted as aliases of the
+/// kebab-case ones, and the seed flags without a function yet are accepted and reported once in the log.
+/// </summary>
+internal static class ProxyCommand
+{
+    /// <summary>Seed flags the proxy accepts so the seed's container args start it, but that do nothing yet.</summary>
+    private static readonly string[] WithoutEffect =
+        ["--configPath", "--binaryPath", "--serviceCluster", "--discoveryAddress", "--discoveryRefreshDelay", "--zipkinAddress", "--statsdUdpAddress", "--controlPlaneAuthPolicy"];
+
+    public static Command Create()
+    {
+        var command = new Command("proxy", "Run the sidecar proxy (uid 1337): relays every captured connection, inbound and outbound.");
+        Configure(command);
+        var sidecar = new Command("sidecar", "The same as 'waylay proxy': the seed's 'proxy sidecar …' container args.");
+        Configure(sidecar);
+        command.Subcommands.Add(sidecar);
+        command.Subcommands.Add(WaitReady());
+        return command;
+    }
+
+    private static void Configure(Command command)
+    {
+        var config = new Option<string?>("--config") { Description = "mesh.yaml with services, their addresses, ports and endpoints; reloaded when it changes. Without it every outbound connection passes through." };
+        var connectTimeout = Duration("--connect-timeout", "--connectTimeout", "10s", "How long an upstream connect may take");
+        var idleTimeout = Duration("--idle-timeout", "--idleTimeout", "1h", "Close a connection with no bytes either way for this long");
+        var drain = Duration("--drain-duration", "--drainDuration", "45s", "On SIGTERM or POST /drain: how long open connections may finish");
+        var parent = Duration("--parent-shutdown-duration", "--parentShutdownDuration", "60s", "The process is gone by then, whatever is still open");
+        var inboundTo = new Option<InboundTarget>("--inbound-to")
+        {
+            Description = "Where inbound connections go: 'loopback' (127.0.0.1:<port>) or 'pod-ip' (the pod's address from 127.0.0.6, for apps that listen only on the pod IP)",
+            DefaultValueFactory = _ => InboundTarget.Loopback,
+            CustomParser = result => result.Tokens[0].Value switch
+            {
+                "loopback" => InboundTarget.Loopback,
+                "pod-ip" or "podip" => InboundTarget.PodIp,
+                var other => Error<InboundTarget>(result, $"--inbound-to: '{other}' is not a target; use loopback or pod-ip"),
+            },
+        };
+        var outboundPort = Port("--outbound-port", null, 15001, "Outbound capture port (the capture rules' -p)");
+        var inboundPort = Port("--inbound-port", null, 15006, "Inbound capture port (the capture rules' -z); give the outbound port for the seed's single-port layout");
+        var adminPort = Port("--admin-port", "--proxyAdminPort", 15000, "Admin API port on 127.0.0.1");
+        var healthPort = Port("--health-port", null, 15021, "Health port for kubelet probes (/healthz/ready)");
+        var instanceIp = new Option<IPAddress?>("--instance-ip")
+        {
+            Description = "The pod's IP (default: $INSTANCE_IP); added to the addresses read from the interfaces",
+            CustomParser = result => IPAddress.TryParse(result.Tokens[0].Value, out var ip) ? ip : Error<IPAddress?>(result, $"--instance-ip: '{result.Tokens[0].Value}' is not an IP address"),
+        };
+        var proxyUid = new Option<uint>("--proxy-uid") { Description = "The uid the capture rules exempt (warns when running as another)", DefaultValueFactory = _ => 1337 };
+        var noSplice = new Option<bool>("--no-splice") { Description = "Copy through pooled buffers instead of splice(2)" };
+        var tproxy = new Option<bool>("--tproxy") { Description = "TPROXY interception: transparent listeners, original destination = local address" };
+        var logLevel = new Option<LogLevel>("--log-level") { Description = "Trace, Debug, Information, Warning, Error", DefaultValueFactory = _ => LogLevel.Information };
+        var ignored = WithoutEffect.Select(name => new Option<string?>(name) { Description = "Accepted for the seed's container args; no effect yet" }).ToList();
+
+        Option[] all = [config, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
+        foreach (var option in all)
+        {
+            command.Options.Add(option);
+        }
+
+        command.SetAction(async (parse, ct) =>
+        {
+            var environmentIp = Environment.GetEnvironmentVariable("INSTANCE_IP");
+            var options = new ProxyOptions
+            {
+                ConfigPath = parse.GetValue(config),
+                ConnectTimeout = parse.GetValue(connectTimeout),
+                IdleTimeout = parse.GetValue(idleTimeout),
+                DrainDuration = parse.GetValue(drain),
+                ParentShutdownDuration = parse.GetValue(parent),
+                InboundTo = parse.GetValue(inboundTo),
+                OutboundPort = parse.GetValue(outboundPort),
+                InboundPort = parse.GetValue(inboundPort),
+                AdminPort = parse.GetValue(adminPort),
+                HealthPort = parse.GetValue(healthPort),
+                InstanceIp = parse.GetValue(instanceIp) ?? (IPAddress.TryParse(environmentIp, out var ip) ? ip : null),
+                ProxyUid = parse.GetValue(proxyUid),
+                Splice = !parse.GetValue(noSplice),
+                Transparent = parse.GetValue(tproxy),
+                AcceptedWithoutEffect = ignored.Where(o => parse.GetResult(o) is not null).Select(o => $"{o.Name}={parse.GetValue(o)}").ToList(),
+            };
+            return await WaylayProxy.RunAsync(options, parse.GetValue(logLevel), Console.Error, ct);
+        });
+    }
+
+    private static Command WaitReady()
+    {
+        var command = new Command("wait-ready", "Wait until the sidecar's 127.0.0.1:<admin>/ready answers 200 (the injector's postStart hook).");
+        var adminPort = Port("--admin-port", "--proxyAdminPort", 15000, "Admin API port on 127.0.0.1");
+        var timeout = Duration("--timeout", null, "60s", "Give up after this long (exit 1)");
+        command.Options.Add(adminPort);
+        command.Options.Add(timeout);
+        command.SetAction(async (parse, ct) =>
+        {
+            var problem = await ReadinessProbe.WaitAsync(parse.GetValue(adminPort), parse.GetValue(timeout), TimeProvider.System, ct);
+            if (problem is null)
+            {
+                return CliHost.Ok;
+            }
+
+            Console.Error.WriteLine($"waylay proxy wait-ready: the proxy was not ready within {parse.GetValue(timeout)}: {problem}. Is 'waylay proxy' running in this network namespace?");
+            return CliHost.Failure;
+        });
+        return command;
+    }
+
+    private static Option<TimeSpan> Duration(string name, string? alias, string fallback, string description)
+    {
+        var option = alias is null ? new Option<TimeSpan>(name) : new Option<TimeSpan>(name, alias);
+        option.Description = $"{description} (Go duration: 10s, 1m0s, 250ms; default {fallback})";
+        option.DefaultValueFactory = _ => GoDuration.TryParse(fallback, out var value, out string? _) ? value : TimeSpan.Zero;
+        option.CustomParser = result => GoDuration.TryParse(result.Tokens[0].Value, out var value, out var error) ? value : Error<TimeSpan>(result, $"{name}: {error}");
+        return option;
+    }
+
+    private static Option<ushort> Port(string name, string? alias, ushort fallback, string description)
+    {
+        var option = alias is null ? new Option<ushort>(name) : new Option<ushort>(name, alias);
+        option.Description = $"{description} (default {fallback})";
+        option.DefaultValueFactory = _ => fallback;
+        option.CustomParser = result => ushort.TryParse(result.Tokens[0].Value, out var port) && port > 0
+            ? port
+            : Error<ushort>(result, $"{name}: '{result.Tokens[0].Value}' is not a port; use a number from 1 to 65535");
+        return option;
+    }
+
+    private static T Error<T>(ArgumentResult result, string message)
+    {
+        result.AddError(message);
+        return default!;
+    }
+}

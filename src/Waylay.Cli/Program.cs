@@ -1,0 +1,13 @@
+using System.CommandLine;
+using Waylay.Cli;
+using Waylay.Cli.Commands;
+
+// The composition root: every command is built in its own file under Commands/; this file only
+// assembles them and maps parse errors to exit code 2 (usage) as the CLI contract says.
+var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path you can see, test and trust.")
+{
+    CaptureCommand.Create(),
+    ProxyCommand.Create(),
+};
+
+return await CliHost.RunAsync(root, args);

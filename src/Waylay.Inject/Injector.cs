@@ -1,0 +1,257 @@
+using System.Text.Json.Nodes;
+using k8s.Models;
+using Waylay.Inject.Annotations;
+using Waylay.Inject.Probes;
+using Waylay.Inject.Template;
+
+namespace Waylay.Inject;
+
+/// <summary>
+/// The one core both front doors call (<c>waylay inject</c> and the webhook): decides whether a pod gets a
+/// sidecar and, if so, returns the injected pod. Istio's <c>injectPod</c>, minus its bare bool.
+/// <code>
+/// :: Step 1  read the pod into the typed model (invalid → Rejected)
+/// :: Step 2  skips: hostNetwork, system namespace, opt-out (label wins over annotation), already injected
+/// :: Step 3  --force: remove exactly what the old status says was added, restore rewritten probes
+/// :: Step 4  annotations over values → PodOptions (invalid → Rejected, every error at once)
+/// :: Step 5  rewrite app probes, render the template, place containers and volumes, write the status
+/// </code>
+/// </summary>
+internal static class Injector
+{
+    private static readonly string[] SystemNamespaces = ["kube-system", "kube-public", "kube-node-lease"];
+
+    public static InjectionResult Inject(JsonObject pod, InjectionContext context)
+    {
+        var warnings = new List<string>();
+
+        // :: Step 1
+        if (PodModel.TryRead(pod, out var error) is not { } typed)
+        {
+            return new InjectionResult(InjectionDecision.Rejected, $"pod {error}", pod, warnings);
+        }
+
+        if (typed.Spec?.Containers is not { Count: > 0 })
+        {
+            return new InjectionResult(InjectionDecision.Rejected, "the pod has no containers (spec.containers is empty); a pod needs at least one.", pod, warnings);
+        }
+
+        // :: Step 2
+        if (Skip(typed, context, warnings) is { } skipped)
+        {
+            return new InjectionResult(skipped.Decision, skipped.Reason, pod, warnings);
+        }
+
+        var result = (JsonObject)pod.DeepClone();
+        var reinjected = false;
+        if (AnnotationNames.Status.Find(typed.Metadata?.Annotations) is { } status)
+        {
+            // :: Step 3
+            if (SidecarStatus.TryParse(status.Value, out var statusError) is not { } old)
+            {
+                return new InjectionResult(InjectionDecision.Rejected, $"annotation {status.Name} is not a sidecar status ({statusError}); remove it and the sidecar it describes, then inject again.", pod, warnings);
+            }
+
+            Uninjection.Remove(result, old);
+            reinjected = true;
+            typed = PodModel.TryRead(result, out _)!;
+        }
+
+        // :: Step 4
+        var errors = new List<string>();
+        var options = PodOptionsReader.Read(typed, context.Values, errors, warnings);
+        CheckNames(typed, errors);
+        if (errors.Count > 0)
+        {
+            return new InjectionResult(InjectionDecision.Rejected, "invalid injection settings:\n  " + string.Join("\n  ", errors), pod, warnings);
+        }
+
+        // :: Step 5
+        var spec = (JsonObject)result["spec"]!;
+        var containers = (JsonArray)spec["containers"]!;
+        var firstApp = containers[0]!["name"]!.GetValue<string>();
+        var probers = options.RewriteAppProbers ? ProbeRewriter.Rewrite(containers, context.Values.Ports.Health, warnings) : null;
+        var inputs = new SidecarInputs(options, ServiceCluster(typed, context), ServiceAccount(typed), probers);
+        var parts = SidecarTemplate.Render(inputs, context.Values);
+        var added = Place(spec, parts, options);
+
+        var annotations = Annotations(result);
+        if (!annotations.ContainsKey(AnnotationNames.DefaultContainer))
+        {
+            annotations[AnnotationNames.DefaultContainer] = firstApp;
+        }
+
+        annotations[AnnotationNames.Status.Waylay] = added.ToJson();
+        return reinjected
+            ? new InjectionResult(InjectionDecision.Reinjected, "re-injected: the previous sidecar was replaced by the current template", result, warnings)
+            : new InjectionResult(InjectionDecision.Injected, "injected", result, warnings);
+    }
+
+    private static (InjectionDecision Decision, string Reason)? Skip(V1PodTemplateSpec pod, InjectionContext context, List<string> warnings)
+    {
+        if (pod.Spec.HostNetwork == true)
+        {
+            var reason = "skipped: hostNetwork: the pod shares the node's network namespace, and capture rules there would redirect the node's own traffic";
+            warnings.Add(reason);
+            return (InjectionDecision.SkippedHostNetwork, reason);
+        }
+
+        var ns = context.Namespace ?? pod.Metadata?.NamespaceProperty;
+        if (ns is not null && SystemNamespaces.Contains(ns, StringComparer.Ordinal))
+        {
+            return (InjectionDecision.SkippedSystemNamespace, $"skipped: namespace {ns} is never injected (the cluster's own components run there)");
+        }
+
+        // Istio: the label, when present, decides; the annotation only when there is no label.
+        var optOut = AnnotationNames.Inject.Find(pod.Metadata?.Labels) is { } label ? (Where: "label", label.Name, label.Value)
+            : AnnotationNames.Inject.Find(pod.Metadata?.Annotations) is { } annotation ? (Where: "annotation", annotation.Name, annotation.Value)
+            : default((string Where, string Name, string Value)?);
+        if (optOut is { } o)
+        {
+            switch (o.Value.Trim().ToLowerInvariant())
+            {
+                case "false" or "n" or "no" or "off":
+                    return (InjectionDecision.SkippedOptOut, $"skipped: {o.Where} {o.Name}: \"{o.Value}\" opts the pod out");
+                case "true" or "y" or "yes" or "on":
+                    break;
+                default:
+                    warnings.Add($"{o.Where} {o.Name}: '{o.Value}' is neither true nor false; injecting as if it were unset.");
+                    break;
+            }
+        }
+
+        if (!context.Force && AnnotationNames.Status.Find(pod.Metadata?.Annotations) is { } status)
+        {
+            return (InjectionDecision.SkippedAlreadyInjected, $"skipped: already injected ({status.Name} is set); use --force to replace the sidecar with the current template");
+        }
+
+        return null;
+    }
+
+    /// <summary>A container or volume of the app with one of the names injection adds would be silently replaced: refuse instead.</summary>
+    private static void CheckNames(V1PodTemplateSpec pod, List<string> errors)
+    {
+        foreach (var container in (pod.Spec.Containers ?? []).Concat(pod.Spec.InitContainers ?? []))
+        {
+            if (container.Name is SidecarNames.InitContainer or SidecarNames.ProxyContainer)
+            {
+                errors.Add($"container '{container.Name}': the name is reserved for the injected sidecar; rename the container.");
+            }
+        }
+
+        foreach (var volume in pod.Spec.Volumes ?? [])
+        {
+            if (volume.Name is SidecarNames.ConfigVolume or SidecarNames.CertsVolume)
+            {
+                errors.Add($"volume '{volume.Name}': the name is reserved for the injected sidecar; rename the volume.");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Classic: <c>waylay-init</c> last among init containers (Istio: app init containers run before capture, so
+    /// their traffic passes), the proxy last among containers, or first to hold the app until it is ready.
+    /// Native: <c>waylay-init</c> then the proxy first among init containers, so app init containers already
+    /// have the mesh.
+    /// </summary>
+    private static SidecarStatus Place(JsonObject spec, SidecarParts parts, PodOptions options)
+    {
+        var initContainers = List(spec, "initContainers");
+        var containers = List(spec, "containers");
+        List<string> addedInit = [SidecarNames.InitContainer];
+        List<string> addedContainers = [];
+        if (options.NativeSidecar)
+        {
+            initContainers.Insert(0, parts.InitContainer);
+            initContainers.Insert(1, parts.ProxyContainer);
+            addedInit.Add(SidecarNames.ProxyContainer);
+        }
+        else
+        {
+            initContainers.Add(parts.InitContainer);
+            if (options.HoldApplicationUntilProxyStarts)
+            {
+                containers.Insert(0, parts.ProxyContainer);
+            }
+            else
+            {
+                containers.Add(parts.ProxyContainer);
+            }
+
+            addedContainers.Add(SidecarNames.ProxyContainer);
+        }
+
+        var volumes = List(spec, "volumes");
+        foreach (var volume in parts.Volumes)
+        {
+            volumes.Add(volume);
+        }
+
+        List<string>? addedSecrets = null;
+        if (parts.ImagePullSecrets.Count > 0)
+        {
+            var secrets = List(spec, "imagePullSecrets");
+            var present = secrets.OfType<JsonObject>().Select(s => s["name"]?.GetValue<string>()).ToHashSet(StringComparer.Ordinal);
+            addedSecrets = [];
+            foreach (var secret in parts.ImagePullSecrets.Where(s => !present.Contains(s)))
+            {
+                secrets.Add(new JsonObject { ["name"] = secret });
+                addedSecrets.Add(secret);
+            }
+        }
+
+        return new SidecarStatus(parts.Version, addedInit, addedContainers, [.. parts.Volumes.Select(v => v["name"]!.GetValue<string>())], addedSecrets);
+    }
+
+    private static string ServiceCluster(V1PodTemplateSpec pod, InjectionContext context)
+    {
+        var labels = pod.Metadata?.Labels;
+        if (labels is not null)
+        {
+            if (labels.TryGetValue("app", out var app) && app.Length > 0)
+            {
+                return app;
+            }
+
+            if (labels.TryGetValue("app.kubernetes.io/name", out var name) && name.Length > 0)
+            {
+                return name;
+            }
+        }
+
+        return context.WorkloadName.Length > 0 ? context.WorkloadName : SidecarNames.ProxyContainer;
+    }
+
+    private static string ServiceAccount(V1PodTemplateSpec pod) =>
+        pod.Spec.ServiceAccountName is { Length: > 0 } name ? name
+        : pod.Spec.ServiceAccount is { Length: > 0 } legacy ? legacy
+        : "default";
+
+    private static JsonObject Annotations(JsonObject pod)
+    {
+        if (pod["metadata"] is not JsonObject metadata)
+        {
+            metadata = new JsonObject();
+            pod.Insert(0, "metadata", metadata);
+        }
+
+        if (metadata["annotations"] is not JsonObject annotations)
+        {
+            annotations = new JsonObject();
+            metadata["annotations"] = annotations;
+        }
+
+        return annotations;
+    }
+
+    private static JsonArray List(JsonObject spec, string key)
+    {
+        if (spec[key] is not JsonArray list)
+        {
+            list = new JsonArray();
+            spec[key] = list;
+        }
+
+        return list;
+    }
+}

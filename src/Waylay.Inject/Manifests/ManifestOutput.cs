@@ -1,0 +1,4 @@
+namespace Waylay.Inject.Manifests;
+
+/// <summary>The rewritten manifest text and a report per workload found.</summary>
+internal sealed record ManifestOutput(string Text, IReadOnlyList<DocumentReport> Reports);

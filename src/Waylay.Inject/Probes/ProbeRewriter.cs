@@ -1,0 +1,183 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Waylay.Inject.Probes;
+
+/// <summary>
+/// Points the kubelet's HTTP and TCP probes of app containers at the proxy's health port, because once inbound
+/// traffic is captured (and, with mTLS, encrypted) the kubelet's plain request to the app's port would be
+/// taken by the proxy. The proxy answers <c>/app-health/&lt;container&gt;/livez|readyz|startupz</c> by running the
+/// original probe against the app locally; the originals travel in its env as JSON (Istio's
+/// ISTIO_KUBE_APP_PROBERS format, ports resolved to numbers).
+/// <code>
+/// kubelet ─GET :15021/app-health/web/livez─► proxy ─GET 127.0.0.1:8080/healthz─► app
+/// </code>
+/// Exec and gRPC probes are left alone.
+/// </summary>
+internal static class ProbeRewriter
+{
+    /// <summary>Rewrites the probes of <paramref name="containers"/> in place; returns the originals as JSON, or null when none was rewritten.</summary>
+    public static string? Rewrite(JsonArray containers, ushort healthPort, List<string> warnings)
+    {
+        var probers = new JsonObject();
+        foreach (var container in containers.OfType<JsonObject>())
+        {
+            var name = container["name"]?.GetValue<string>() ?? "";
+            foreach (var (field, path) in ProbeKinds.All)
+            {
+                if (container[field] is not JsonObject probe)
+                {
+                    continue;
+                }
+
+                var url = ProbeKinds.Url(name, path);
+                if (Rewrite(container, probe, url, healthPort, warnings, $"container '{name}' {field}") is { } original)
+                {
+                    probers[url] = original;
+                }
+            }
+        }
+
+        return probers.Count == 0 ? null : probers.ToJsonString();
+    }
+
+    private static JsonObject? Rewrite(JsonObject container, JsonObject probe, string url, ushort healthPort, List<string> warnings, string where)
+    {
+        var isHttp = probe["httpGet"] is JsonObject;
+        var action = (probe["httpGet"] ?? probe["tcpSocket"]) as JsonObject;
+        if (action is null)
+        {
+            return null;
+        }
+
+        if (action["host"] is JsonValue host && host.GetValueKind() == JsonValueKind.String && host.GetValue<string>().Length > 0)
+        {
+            warnings.Add($"{where}: probes host '{host}', not the pod; left as it is.");
+            return null;
+        }
+
+        if (ResolvePort(container, action["port"]) is not { } port)
+        {
+            warnings.Add($"{where}: port '{action["port"]?.ToJsonString()}' is not a number or a named port of the container; left as it is.");
+            return null;
+        }
+
+        var originalAction = (JsonObject)action.DeepClone();
+        var originalPort = originalAction["port"]?.DeepClone();
+        originalAction["port"] = port;
+        var original = new JsonObject { [isHttp ? "httpGet" : "tcpSocket"] = originalAction };
+        if (probe["timeoutSeconds"] is { } timeout)
+        {
+            original["timeoutSeconds"] = timeout.DeepClone();
+        }
+
+        if (originalPort is not JsonValue number || number.GetValueKind() != JsonValueKind.Number)
+        {
+            // Not part of Istio's format: lets a re-injection restore a named port exactly.
+            original["originalPort"] = originalPort;
+        }
+
+        var rewritten = new JsonObject { ["path"] = url, ["port"] = healthPort };
+        if (isHttp)
+        {
+            // Kubelet → HTTP → proxy → (HTTP or HTTPS as the original said) → app: keep headers, drop HTTPS.
+            foreach (var (key, value) in action)
+            {
+                if (key is "httpHeaders")
+                {
+                    rewritten[key] = value?.DeepClone();
+                }
+            }
+
+            probe["httpGet"] = rewritten;
+        }
+        else
+        {
+            Replace(probe, "tcpSocket", "httpGet", rewritten);
+        }
+
+        return original;
+    }
+
+    /// <summary>Puts back the probes a previous injection rewrote, from that proxy's env.</summary>
+    public static void Restore(JsonArray containers, string probersJson)
+    {
+        if (JsonNode.Parse(probersJson) is not JsonObject probers)
+        {
+            return;
+        }
+
+        foreach (var container in containers.OfType<JsonObject>())
+        {
+            var name = container["name"]?.GetValue<string>() ?? "";
+            foreach (var (field, path) in ProbeKinds.All)
+            {
+                var url = ProbeKinds.Url(name, path);
+                if (container[field] is not JsonObject probe || probe["httpGet"] is not JsonObject current
+                    || current["path"]?.GetValue<string>() != url || probers[url] is not JsonObject original)
+                {
+                    continue;
+                }
+
+                var isHttp = original["httpGet"] is JsonObject;
+                var action = (JsonObject)(original["httpGet"] ?? original["tcpSocket"])!.DeepClone();
+                if (original["originalPort"] is { } port)
+                {
+                    action["port"] = port.DeepClone();
+                }
+
+                if (isHttp)
+                {
+                    probe["httpGet"] = action;
+                }
+                else
+                {
+                    Replace(probe, "httpGet", "tcpSocket", action);
+                }
+            }
+        }
+    }
+
+    private static int? ResolvePort(JsonObject container, JsonNode? port)
+    {
+        if (port is not JsonValue value)
+        {
+            return null;
+        }
+
+        if (value.GetValueKind() == JsonValueKind.Number)
+        {
+            return value.TryGetValue<int>(out var number) && number is > 0 and <= ushort.MaxValue ? number : null;
+        }
+
+        if (value.GetValueKind() != JsonValueKind.String)
+        {
+            return null;
+        }
+
+        var text = value.GetValue<string>();
+        if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var numeric))
+        {
+            return numeric is > 0 and <= ushort.MaxValue ? numeric : null;
+        }
+
+        foreach (var declared in (container["ports"] as JsonArray)?.OfType<JsonObject>() ?? [])
+        {
+            if (declared["name"]?.GetValue<string>() == text && declared["containerPort"] is JsonValue p && p.TryGetValue<int>(out var resolved))
+            {
+                return resolved;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Swaps a key for another at the same position, so the probe reads in its original order.</summary>
+    private static void Replace(JsonObject map, string oldKey, string newKey, JsonNode value)
+    {
+        var index = map.IndexOf(oldKey);
+        map.Remove(oldKey);
+        map.Insert(index, newKey, value);
+    }
+}

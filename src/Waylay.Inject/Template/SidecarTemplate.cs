@@ -1,0 +1,199 @@
+using System.Globalization;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json.Nodes;
+using Waylay.Inject.Annotations;
+using Waylay.Inject.Capture;
+using Waylay.Inject.Values;
+
+namespace Waylay.Inject.Template;
+
+/// <summary>
+/// The injection template: renders the init container, the proxy container and the volumes for one pod from the
+/// values and the pod's options. Istio keeps this as a Go text template; here it is code, so every field is typed
+/// and a change shows in the golden files. Bump <see cref="Revision"/> whenever the rendered shape changes: it
+/// feeds the status annotation's version hash.
+/// </summary>
+internal static class SidecarTemplate
+{
+    public const string Revision = "waylay-sidecar/1";
+
+    public static SidecarParts Render(SidecarInputs pod, InjectionValues values)
+    {
+        var volumes = new List<JsonObject>
+        {
+            new() { ["name"] = SidecarNames.ConfigVolume, ["emptyDir"] = new JsonObject { ["medium"] = "Memory" } },
+            new()
+            {
+                ["name"] = SidecarNames.CertsVolume,
+                ["secret"] = new JsonObject { ["secretName"] = SidecarNames.CertsSecret(pod.ServiceAccount), ["optional"] = true },
+            },
+        };
+
+        return new SidecarParts(InitContainer(pod.Options, values), ProxyContainer(pod, values), volumes, values.ImagePullSecrets, Version(values));
+    }
+
+    /// <summary>sha256 of the template revision and the values: equal hashes mean equal sidecars for equal pods.</summary>
+    public static string Version(InjectionValues values)
+    {
+        var text = Revision + "\n" + InjectionValuesWriter.ToJson(values).ToJsonString();
+        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)));
+    }
+
+    private static JsonObject InitContainer(PodOptions options, InjectionValues values) => new()
+    {
+        ["name"] = SidecarNames.InitContainer,
+        ["image"] = values.Image,
+        ["imagePullPolicy"] = values.ImagePullPolicy,
+        ["args"] = Strings(CaptureArguments.Build(options, values)),
+        ["resources"] = Resources(values),
+        // Writing netfilter rules needs NET_ADMIN (and NET_RAW for iptables' raw sockets); root inside the
+        // pod's own namespaces, nothing else: no privileged mode, no escalation, every other capability dropped.
+        ["securityContext"] = new JsonObject
+        {
+            ["allowPrivilegeEscalation"] = false,
+            ["capabilities"] = new JsonObject { ["add"] = Strings(["NET_ADMIN", "NET_RAW"]), ["drop"] = Strings(["ALL"]) },
+            ["privileged"] = false,
+            ["readOnlyRootFilesystem"] = false,
+            ["runAsGroup"] = 0,
+            ["runAsNonRoot"] = false,
+            ["runAsUser"] = 0,
+        },
+    };
+
+    private static JsonObject ProxyContainer(SidecarInputs pod, InjectionValues values)
+    {
+        var ports = values.Ports;
+        var env = new JsonArray
+        {
+            FieldEnv("POD_NAME", "metadata.name"),
+            FieldEnv("POD_NAMESPACE", "metadata.namespace"),
+            FieldEnv("INSTANCE_IP", "status.podIP"),
+            FieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
+            FieldEnv("ISTIO_META_POD_NAME", "metadata.name"),
+            new JsonObject { ["name"] = "ISTIO_META_INTERCEPTION_MODE", ["value"] = pod.Options.InterceptionMode.ToFlag() },
+        };
+        if (pod.AppProbers is not null)
+        {
+            env.Add(new JsonObject { ["name"] = SidecarNames.AppProbersEnv, ["value"] = pod.AppProbers });
+        }
+
+        var tproxy = pod.Options.InterceptionMode == InterceptionMode.Tproxy;
+        var container = new JsonObject
+        {
+            ["name"] = SidecarNames.ProxyContainer,
+            ["image"] = values.Image,
+            ["imagePullPolicy"] = values.ImagePullPolicy,
+            ["args"] = Strings(
+            [
+                "proxy",
+                "--serviceCluster", pod.ServiceCluster,
+                "--drain-duration", GoDuration.Format(values.DrainDuration),
+                "--parent-shutdown-duration", GoDuration.Format(values.ParentShutdownDuration),
+                "--discoveryAddress", values.DiscoveryAddress,
+                "--connect-timeout", GoDuration.Format(values.ConnectTimeout),
+                "--proxyAdminPort", Port(ports.Admin),
+                "--outboundPort", Port(ports.Outbound),
+                "--inboundPort", Port(ports.Inbound),
+                "--healthPort", Port(ports.Health),
+                "--statsPort", Port(ports.Metrics),
+            ]),
+            ["env"] = env,
+            ["ports"] = new JsonArray
+            {
+                new JsonObject { ["name"] = "http-envoy-prom", ["containerPort"] = ports.Metrics, ["protocol"] = "TCP" },
+                new JsonObject { ["name"] = "waylay-health", ["containerPort"] = ports.Health, ["protocol"] = "TCP" },
+            },
+            ["readinessProbe"] = ReadyProbe(ports.Health, initialDelaySeconds: 1, periodSeconds: 2, failureThreshold: 30),
+            ["resources"] = Resources(values),
+            // uid 1337 is the one identity capture never redirects (design.md). TPROXY needs IP_TRANSPARENT,
+            // hence NET_ADMIN, which a non-root uid cannot use: as in Istio, the proxy then runs as root with
+            // gid 1337, and capture recognises it by the gid.
+            ["securityContext"] = new JsonObject
+            {
+                ["allowPrivilegeEscalation"] = false,
+                ["capabilities"] = tproxy
+                    ? new JsonObject { ["add"] = Strings(["NET_ADMIN"]), ["drop"] = Strings(["ALL"]) }
+                    : new JsonObject { ["drop"] = Strings(["ALL"]) },
+                ["privileged"] = false,
+                ["readOnlyRootFilesystem"] = true,
+                ["runAsGroup"] = values.ProxyGid,
+                ["runAsNonRoot"] = !tproxy,
+                ["runAsUser"] = tproxy ? 0 : values.ProxyUid,
+            },
+            ["volumeMounts"] = new JsonArray
+            {
+                new JsonObject { ["name"] = SidecarNames.ConfigVolume, ["mountPath"] = SidecarNames.ConfigMountPath },
+                new JsonObject { ["name"] = SidecarNames.CertsVolume, ["mountPath"] = SidecarNames.CertsMountPath, ["readOnly"] = true },
+            },
+        };
+
+        if (pod.Options.NativeSidecar)
+        {
+            // A restartable init container: the kubelet starts the app only once this startup probe passes,
+            // and does not wait for the proxy to exit before a Job counts as complete.
+            container["restartPolicy"] = "Always";
+            container["startupProbe"] = ReadyProbe(ports.Health, initialDelaySeconds: 0, periodSeconds: 1, failureThreshold: 600);
+        }
+        else if (pod.Options.HoldApplicationUntilProxyStarts)
+        {
+            // The kubelet starts containers in order and runs postStart before starting the next one: the
+            // app starts only once the proxy is ready (Istio's `pilot-agent wait`).
+            container["lifecycle"] = new JsonObject
+            {
+                ["postStart"] = new JsonObject
+                {
+                    ["exec"] = new JsonObject { ["command"] = Strings(["waylay", "proxy", "wait-ready"]) },
+                },
+            };
+        }
+
+        return container;
+    }
+
+    private static JsonObject ReadyProbe(ushort port, int initialDelaySeconds, int periodSeconds, int failureThreshold) => new()
+    {
+        ["httpGet"] = new JsonObject { ["path"] = "/healthz/ready", ["port"] = port },
+        ["initialDelaySeconds"] = initialDelaySeconds,
+        ["periodSeconds"] = periodSeconds,
+        ["timeoutSeconds"] = 3,
+        ["failureThreshold"] = failureThreshold,
+    };
+
+    private static JsonObject FieldEnv(string name, string fieldPath) => new()
+    {
+        ["name"] = name,
+        ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = fieldPath } },
+    };
+
+    private static JsonObject Resources(InjectionValues values)
+    {
+        var resources = new JsonObject();
+        if (values.ResourceRequests.Count > 0)
+        {
+            resources["requests"] = Quantities(values.ResourceRequests);
+        }
+
+        if (values.ResourceLimits.Count > 0)
+        {
+            resources["limits"] = Quantities(values.ResourceLimits);
+        }
+
+        return resources;
+    }
+
+    private static JsonObject Quantities(IReadOnlyDictionary<string, string> quantities)
+    {
+        var result = new JsonObject();
+        foreach (var (name, quantity) in quantities.OrderBy(q => q.Key, StringComparer.Ordinal))
+        {
+            result[name] = quantity;
+        }
+
+        return result;
+    }
+
+    private static JsonArray Strings(IEnumerable<string> items) => new([.. items.Select(item => (JsonNode)item)]);
+
+    private static string Port(ushort port) => port.ToString(CultureInfo.InvariantCulture);
+}

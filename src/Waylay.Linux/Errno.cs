@@ -1,0 +1,14 @@
+namespace Waylay.Linux;
+
+/// <summary>&lt;errno.h&gt; values the relay sorts into expected and unexpected failures (asm-generic/errno-base.h).</summary>
+public static class Errno
+{
+    public const int EIntr = 4;
+    public const int EAgain = 11;
+    public const int EMFile = 24;
+    public const int EPipe = 32;
+    public const int EConnReset = 104;
+    public const int ENotConn = 107;
+    public const int ETimedOut = 110;
+    public const int EConnRefused = 111;
+}

@@ -1,0 +1,80 @@
+using System.Buffers.Binary;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Waylay.Linux;
+
+/// <summary>&lt;netinet/in.h&gt; and &lt;linux/netfilter_ipv4.h&gt;: socket options the sidecar needs.</summary>
+public static class LinuxSocket
+{
+    public const int SolIp = 0;
+    public const int SolIpv6 = 41;
+
+    /// <summary>SO_ORIGINAL_DST (linux/netfilter_ipv4.h) and IP6T_SO_ORIGINAL_DST (linux/netfilter_ipv6/ip6_tables.h): both 80.</summary>
+    public const int SoOriginalDst = 80;
+
+    /// <summary>IP_TRANSPARENT: lets a listener accept connections for addresses that are not its own (TPROXY).</summary>
+    public const int IpTransparent = 19;
+
+    /// <summary>IPV6_TRANSPARENT.</summary>
+    public const int Ipv6Transparent = 75;
+
+    private const ushort AfInet = 2;
+    private const ushort AfInet6 = 10;
+
+    /// <summary>
+    /// Reads where the peer originally connected to before a nat REDIRECT rewrote it. Conntrack answers this for any
+    /// tracked socket, redirected or not, so the caller compares the result with the local endpoint to tell them apart.
+    /// The kernel fills only as much as the family needs and reports the buffer size back, so the family field decides.
+    /// </summary>
+    public static bool TryGetOriginalDestination(Socket socket, out IPEndPoint destination)
+    {
+        Span<byte> buffer = stackalloc byte[28]; // sizeof(struct sockaddr_in6)
+        destination = null!;
+        var v4Mapped = socket.AddressFamily == AddressFamily.InterNetworkV6
+            && socket.LocalEndPoint is IPEndPoint local && local.Address.IsIPv4MappedToIPv6;
+        var level = socket.AddressFamily == AddressFamily.InterNetwork || v4Mapped ? SolIp : SolIpv6;
+        try
+        {
+            var length = socket.GetRawSocketOption(level, SoOriginalDst, buffer);
+            if (length < 8)
+            {
+                return false;
+            }
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+
+        var family = BinaryPrimitives.ReadUInt16LittleEndian(buffer);
+        var port = BinaryPrimitives.ReadUInt16BigEndian(buffer[2..]);
+        switch (family)
+        {
+            case AfInet:
+                destination = new IPEndPoint(new IPAddress(buffer.Slice(4, 4)), port);
+                return true;
+            case AfInet6:
+                var scope = BinaryPrimitives.ReadUInt32LittleEndian(buffer[24..]);
+                destination = new IPEndPoint(new IPAddress(buffer.Slice(8, 16), scope), port);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Marks a listener transparent so TPROXY can hand it connections addressed to other IPs.</summary>
+    public static void SetTransparent(Socket socket)
+    {
+        if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.SetRawSocketOption(SolIpv6, Ipv6Transparent, BitConverter.GetBytes(1));
+            if (!socket.DualMode)
+            {
+                return;
+            }
+        }
+
+        socket.SetRawSocketOption(SolIp, IpTransparent, BitConverter.GetBytes(1));
+    }
+}

@@ -1,0 +1,188 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Routing;
+using Waylay.Proxy.Telemetry;
+
+namespace Waylay.Proxy.Admin;
+
+/// <summary>
+/// The admin API on 127.0.0.1:15000 (Envoy's names, so the seed's tooling and habits carry over):
+/// <c>/ready</c>, <c>/stats/prometheus</c>, <c>/connections</c>, <c>/config_dump</c>, <c>/clusters</c>,
+/// <c>POST /drain</c>, <c>POST /quitquitquit</c>; and <c>/healthz/ready</c> for the health port.
+/// </summary>
+internal sealed class AdminEndpoints(
+    ProxyOptions options,
+    ProxyLifecycle lifecycle,
+    ProxyMetrics metrics,
+    ConnectionRegistry connections,
+    EndpointStatsRegistry endpoints,
+    MeshFileSource config,
+    IReadOnlyList<string> listeners,
+    TimeProvider time)
+{
+    public AdminResponse Handle(string method, string path)
+    {
+        switch (path)
+        {
+            case "/ready":
+            case "/healthz/ready":
+                return lifecycle.State == ProxyState.Live ? AdminResponse.Text(200, "LIVE\n") : AdminResponse.Text(503, lifecycle.State.ToString().ToUpperInvariant() + "\n");
+            case "/stats/prometheus":
+                return new AdminResponse(200, "text/plain; version=0.0.4; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(PrometheusText.Render(metrics, endpoints, lifecycle.State == ProxyState.Live)));
+            case "/connections":
+                return AdminResponse.Json(Connections());
+            case "/config_dump":
+                return AdminResponse.Json(ConfigDump());
+            case "/clusters":
+                return AdminResponse.Json(Clusters());
+            case "/drain":
+            case "/drain_listeners":
+                if (method != "POST")
+                {
+                    return AdminResponse.Text(405, "use POST /drain\n");
+                }
+
+                lifecycle.BeginDrain("POST /drain");
+                return AdminResponse.Text(200, "draining\n");
+            case "/quitquitquit":
+                if (method != "POST")
+                {
+                    return AdminResponse.Text(405, "use POST /quitquitquit\n");
+                }
+
+                lifecycle.Quit();
+                return AdminResponse.Text(200, "OK\n");
+            default:
+                return AdminResponse.Text(404, "unknown path; try /ready, /stats/prometheus, /connections, /config_dump, /clusters, POST /drain, POST /quitquitquit\n");
+        }
+    }
+
+    /// <summary>A health-port handler that answers only kubelet's probe path.</summary>
+    public AdminResponse HandleHealth(string method, string path) =>
+        path == "/healthz/ready" ? Handle(method, path) : AdminResponse.Text(404, "the health port serves /healthz/ready only\n");
+
+    private byte[] Connections()
+    {
+        var now = time.GetTimestamp();
+        return Write(json =>
+        {
+            json.WriteStartArray();
+            foreach (var c in connections.Live)
+            {
+                json.WriteStartObject();
+                json.WriteNumber("id", c.Id);
+                json.WriteString("listener", c.Listener.ToString().ToLowerInvariant());
+                json.WriteString("direction", c.Direction.ToString().ToLowerInvariant());
+                json.WriteString("downstreamRemote", c.Client.ToString());
+                json.WriteString("downstreamLocal", c.LocalAddress?.ToString());
+                json.WriteString("originalDestination", c.OriginalDestination?.ToString());
+                json.WriteString("service", c.ServiceKey);
+                json.WriteString("endpoint", c.UpstreamAddress?.ToString());
+                json.WriteString("upstreamLocal", c.UpstreamLocalAddress?.ToString());
+                json.WriteNumber("bytesSent", c.BytesToUpstream);
+                json.WriteNumber("bytesReceived", c.BytesToDownstream);
+                json.WriteNumber("ageSeconds", Math.Round(time.GetElapsedTime(c.StartTimestamp, now).TotalSeconds, 3));
+                json.WriteNumber("idleSeconds", Math.Round(time.GetElapsedTime(c.LastActivity, now).TotalSeconds, 3));
+                json.WriteString("configVersion", c.Snapshot?.Version);
+                json.WriteString("state", c.Outcome.ToString());
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+        });
+    }
+
+    private byte[] ConfigDump() => Write(json =>
+    {
+        var table = config.Current;
+        json.WriteStartObject();
+        json.WriteString("version", table.Version);
+        json.WriteString("source", options.ConfigPath ?? "(none: pure transparent proxy)");
+        json.WriteNumber("reloads", config.Reloads);
+        json.WriteNumber("rejectedReloads", config.RejectedReloads);
+        json.WriteStartArray("listeners");
+        foreach (var listener in listeners)
+        {
+            json.WriteStringValue(listener);
+        }
+
+        json.WriteEndArray();
+        json.WriteStartObject("options");
+        json.WriteNumber("outboundPort", options.OutboundPort);
+        json.WriteNumber("inboundPort", options.InboundPort);
+        json.WriteNumber("adminPort", options.AdminPort);
+        json.WriteNumber("healthPort", options.HealthPort);
+        json.WriteString("inboundTo", options.InboundTo == InboundTarget.PodIp ? "pod-ip" : "loopback");
+        json.WriteNumber("connectTimeoutSeconds", options.ConnectTimeout.TotalSeconds);
+        json.WriteNumber("idleTimeoutSeconds", options.IdleTimeout.TotalSeconds);
+        json.WriteNumber("drainDurationSeconds", options.DrainDuration.TotalSeconds);
+        json.WriteNumber("parentShutdownDurationSeconds", options.ParentShutdownDuration.TotalSeconds);
+        json.WriteBoolean("splice", options.Splice);
+        json.WriteBoolean("transparent", options.Transparent);
+        json.WriteEndObject();
+        json.WriteStartArray("services");
+        foreach (var route in table.Routes)
+        {
+            json.WriteStartObject();
+            json.WriteString("service", route.Key);
+            json.WriteStartArray("addresses");
+            foreach (var address in route.Service.Addresses)
+            {
+                json.WriteStringValue(address.ToString());
+            }
+
+            json.WriteEndArray();
+            json.WriteString("port", route.Port.Name);
+            json.WriteNumber("number", route.Port.Port);
+            json.WriteNumber("targetPort", route.Port.TargetPort);
+            json.WriteString("appProtocol", route.Port.AppProtocol);
+            json.WriteString("loadBalancer", route.Service.LoadBalancer.ToString());
+            json.WriteNumber("endpoints", route.Endpoints.Length);
+            json.WriteNumber("healthyEndpoints", route.Healthy.Length);
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+        json.WriteEndObject();
+    });
+
+    private byte[] Clusters() => Write(json =>
+    {
+        json.WriteStartArray();
+        foreach (var route in config.Current.Routes)
+        {
+            json.WriteStartObject();
+            json.WriteString("service", route.Key);
+            json.WriteNumber("port", route.Port.Port);
+            json.WriteString("loadBalancer", route.Service.LoadBalancer.ToString());
+            json.WriteStartArray("endpoints");
+            foreach (var endpoint in route.Endpoints)
+            {
+                json.WriteStartObject();
+                json.WriteString("address", endpoint.Address.ToString());
+                json.WriteString("health", endpoint.Health.ToString());
+                json.WriteNumber("activeConnections", endpoint.Active);
+                json.WriteNumber("totalConnections", endpoint.Total);
+                json.WriteNumber("connectFailures", endpoint.ConnectFailures);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteEndObject();
+        }
+
+        json.WriteEndArray();
+    });
+
+    private static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(4096);
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true }))
+        {
+            write(json);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+}

@@ -1,0 +1,70 @@
+using System.Net;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Routing;
+using Waylay.Proxy.Listeners;
+using Waylay.Proxy.Tcp;
+
+namespace Waylay.Proxy;
+
+/// <summary>
+/// One downstream connection from accept to close: who connected, where they meant to go, what the router decided and
+/// what the relay carried. It flows through every stage, is the row <c>/connections</c> shows, and its counters are
+/// the only per-read state (plain fields updated with Interlocked, so the hot path allocates nothing).
+/// </summary>
+internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAddress client, long startTimestamp)
+{
+    private long _bytesToUpstream;
+    private long _bytesToDownstream;
+    private long _lastActivity = startTimestamp;
+
+    public long Id { get; } = id;
+
+    public ListenerKind Listener { get; } = listener;
+
+    public ClientAddress Client { get; } = client;
+
+    public long StartTimestamp { get; } = startTimestamp;
+
+    public IPEndPoint? LocalAddress { get; set; }
+
+    public OriginalDestination.OriginalDestination? OriginalDestination { get; set; }
+
+    public TrafficDirection Direction { get; set; }
+
+    /// <summary>The snapshot the connection was accepted under; it keeps it until it closes.</summary>
+    public RouteTable? Snapshot { get; set; }
+
+    /// <summary>"reviews.default", or "passthrough" / "inbound" when no service applies.</summary>
+    public string ServiceKey { get; set; } = "unknown";
+
+    public EndpointStats? Endpoint { get; set; }
+
+    public IPEndPoint? UpstreamAddress { get; set; }
+
+    public IPEndPoint? UpstreamLocalAddress { get; set; }
+
+    public RelayOutcome Outcome { get; set; } = RelayOutcome.Open;
+
+    /// <summary>Cancelled by the idle sweep, a forced drain or quitquitquit: the relay closes both sides.</summary>
+    public CancellationTokenSource Closing { get; } = new();
+
+    public long BytesToUpstream => Volatile.Read(ref _bytesToUpstream);
+
+    public long BytesToDownstream => Volatile.Read(ref _bytesToDownstream);
+
+    public long LastActivity => Volatile.Read(ref _lastActivity);
+
+    public void AddBytes(bool toUpstream, long count, long now)
+    {
+        if (toUpstream)
+        {
+            Interlocked.Add(ref _bytesToUpstream, count);
+        }
+        else
+        {
+            Interlocked.Add(ref _bytesToDownstream, count);
+        }
+
+        Volatile.Write(ref _lastActivity, now);
+    }
+}

@@ -1,0 +1,9 @@
+using System.Net;
+
+namespace Waylay.Proxy.Listeners;
+
+/// <summary>Who connected to the proxy (linkerd's Remote&lt;ClientAddr&gt;): never where they meant to go.</summary>
+internal readonly record struct ClientAddress(IPEndPoint EndPoint)
+{
+    public override string ToString() => EndPoint.ToString();
+}

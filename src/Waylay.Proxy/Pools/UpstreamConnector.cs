@@ -1,0 +1,57 @@
+using System.Net;
+using System.Net.Sockets;
+using Waylay.Proxy.Tcp;
+
+namespace Waylay.Proxy.Pools;
+
+/// <summary>
+/// Opens the upstream connection for one downstream connection, within the connect timeout. TCP at L4 is one upstream
+/// per downstream, so there is nothing to pool yet; the HTTP issue adds keep-alive pools here.
+/// </summary>
+internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
+{
+    private const int IpFreebind = 15;
+    private const int Ipv6Freebind = 78;
+
+    public async Task<(Socket? Socket, RelayOutcome Failure)> ConnectAsync(IPEndPoint target, IPEndPoint? source, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var link = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        try
+        {
+            if (source is not null)
+            {
+                // 127.0.0.6 / ::6: the inbound-passthrough source. FREEBIND lets ::6 be bound though no interface has it.
+                if (source.AddressFamily == AddressFamily.InterNetworkV6)
+                {
+                    socket.SetRawSocketOption(41, Ipv6Freebind, BitConverter.GetBytes(1));
+                }
+                else
+                {
+                    socket.SetRawSocketOption(0, IpFreebind, BitConverter.GetBytes(1));
+                }
+
+                socket.Bind(source);
+            }
+
+            await socket.ConnectAsync(target, link.Token).ConfigureAwait(false);
+            return (socket, RelayOutcome.Open);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return (null, RelayOutcome.ConnectTimeout);
+        }
+        catch (OperationCanceledException)
+        {
+            socket.Dispose();
+            return (null, RelayOutcome.ClosedByProxy);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return (null, RelayOutcome.ConnectFailed);
+        }
+    }
+}

@@ -1,0 +1,166 @@
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Waylay.Linux;
+using Waylay.Proxy.Admin;
+using Waylay.Proxy.Listeners;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Pools;
+using Waylay.Proxy.Routing;
+using Waylay.Proxy.Tcp;
+using Waylay.Proxy.Telemetry;
+
+namespace Waylay.Proxy;
+
+/// <summary>
+/// Wires the stages in the order a connection takes them and owns their lifetime:
+/// <code>
+///   Listeners (15001, 15006) ─► OriginalDestination ─► Routing (pod addresses, route table) ─► LoadBalancing
+///     ─► Pools (upstream connect) ─► Tcp (relay, splice) ─► Telemetry ─► Admin (15000, 15021)
+/// </code>
+/// </summary>
+internal sealed class ProxyHost : IDisposable
+{
+    private readonly ProxyOptions _options;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly List<ProxyListener> _listeners = [];
+    private readonly List<AdminHttpServer> _servers = [];
+    private readonly PodAddresses _pod;
+    private readonly MeshFileSource _config;
+    private readonly ITimer _idleSweep;
+    private readonly EndpointStatsRegistry _endpoints = new();
+
+    public ProxyHost(ProxyOptions options, ILoggerFactory loggers, TimeProvider time)
+    {
+        _options = options;
+        _time = time;
+        _logger = loggers.CreateLogger("Waylay.Proxy");
+        _pod = new PodAddresses(options.InstanceIp, time, TimeSpan.FromSeconds(2));
+        _config = new MeshFileSource(options.ConfigPath, _endpoints, _logger, time, options.ConfigPollInterval);
+        var sweep = options.IdleTimeout / 4 < TimeSpan.FromSeconds(5) ? options.IdleTimeout / 4 : TimeSpan.FromSeconds(5);
+        _idleSweep = time.CreateTimer(static s => ((ProxyHost)s!).SweepIdle(), this, sweep, sweep);
+    }
+
+    public ProxyLifecycle Lifecycle { get; } = new();
+
+    public ProxyMetrics Metrics { get; } = new();
+
+    public ConnectionRegistry Connections { get; } = new();
+
+    public PipePool Pipes { get; } = new();
+
+    public IReadOnlyList<ProxyListener> Listeners => _listeners;
+
+    /// <summary>Binds every port; throws <see cref="ProxyStartException"/> naming the port when one is taken.</summary>
+    public void Start()
+    {
+        var uid = Unistd.GetEffectiveUserId();
+        if (uid != _options.ProxyUid)
+        {
+            ProxyLog.WrongUid(_logger, uid, _options.ProxyUid);
+        }
+
+        var limit = Resource.RaiseOpenFileLimitToHard();
+        ProxyLog.FileLimit(_logger, limit, limit / 2);
+        foreach (var flag in _options.AcceptedWithoutEffect)
+        {
+            var eq = flag.IndexOf('=');
+            ProxyLog.FlagWithoutEffect(_logger, eq < 0 ? flag : flag[..eq], eq < 0 ? "" : flag[(eq + 1)..]);
+        }
+
+        var router = new Router(_options, _pod);
+        var tcp = new TcpProxy(_options, router, _config, new UpstreamConnector(_options.ConnectTimeout, _time), _options.Splice ? Pipes : null, Connections, Metrics, _logger, _time);
+        _listeners.Add(ProxyListener.Bind(_options.OutboundPort, ListenerKind.Outbound, _options.Transparent, _logger, _time));
+        if (_options.InboundPort != _options.OutboundPort)
+        {
+            _listeners.Add(ProxyListener.Bind(_options.InboundPort, ListenerKind.Inbound, _options.Transparent, _logger, _time));
+        }
+
+        var names = _listeners.Select(l => l.Address.ToString()).ToList();
+        var admin = new AdminEndpoints(_options, Lifecycle, Metrics, Connections, _endpoints, _config, names, _time);
+        _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), admin.Handle, _logger));
+        var healthAddress = System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
+        _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.HealthPort), admin.HandleHealth, _logger));
+
+        foreach (var listener in _listeners)
+        {
+            _ = listener.AcceptLoopAsync(tcp.HandleAsync);
+        }
+
+        Lifecycle.MarkLive();
+        var table = _config.Current;
+        ProxyLog.Started(_logger, string.Join(", ", names), _servers[0].EndPoint.ToString(), _servers[1].EndPoint.ToString(), table.Version, table.Model.Services.Count, uid);
+    }
+
+    /// <summary>Runs until quit, or until a drain has finished: stop accepting, wait, then close what is left.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.Register(static s => ((ProxyLifecycle)s!).BeginDrain("shutdown requested"), Lifecycle);
+        var reason = await Lifecycle.DrainRequested.ConfigureAwait(false);
+
+        // :: Drain step 1: close the capture listeners; redirected connects now get a reset from the kernel.
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        ProxyLog.Draining(_logger, reason, Connections.Count, _options.DrainDuration);
+
+        // :: Drain step 2: let live connections finish for up to --drain-duration (quit skips this).
+        var deadline = _time.GetTimestamp();
+        while (Connections.Count > 0 && !Lifecycle.QuitRequested.IsCompleted && _time.GetElapsedTime(deadline) < _options.DrainDuration)
+        {
+            await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(100), _time), Lifecycle.QuitRequested).ConfigureAwait(false);
+        }
+
+        // :: Drain step 3: close what is left; the caller's watchdog ends the process at --parent-shutdown-duration.
+        var remaining = Connections.Count;
+        Connections.CloseAll(RelayOutcome.ClosedByProxy);
+        var closing = _time.GetTimestamp();
+        while (Connections.Count > 0 && _time.GetElapsedTime(closing) < TimeSpan.FromSeconds(2))
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(20), _time).ConfigureAwait(false);
+        }
+
+        ProxyLog.Drained(_logger, remaining);
+    }
+
+    public void Dispose()
+    {
+        foreach (var listener in _listeners)
+        {
+            listener.Dispose();
+        }
+
+        foreach (var server in _servers)
+        {
+            server.Dispose();
+        }
+
+        _idleSweep.Dispose();
+        _config.Dispose();
+        _pod.Dispose();
+        Metrics.Dispose();
+        Pipes.Dispose();
+    }
+
+    private void SweepIdle()
+    {
+        var now = _time.GetTimestamp();
+        foreach (var connection in Connections.Live)
+        {
+            if (_time.GetElapsedTime(connection.LastActivity, now) >= _options.IdleTimeout)
+            {
+                connection.Outcome = RelayOutcome.IdleTimeout;
+                try
+                {
+                    connection.Closing.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // closed meanwhile
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,107 @@
+using System.Net;
+
+namespace Waylay.Proxy;
+
+/// <summary>Everything the sidecar is told at start, parsed once into typed values (see docs/designs/proxy.md).</summary>
+public sealed record ProxyOptions
+{
+    /// <summary>Where OUTPUT REDIRECT sends the app's outgoing connections (and, in the seed's layout, everything).</summary>
+    public ushort OutboundPort { get; init; } = 15001;
+
+    /// <summary>Where PREROUTING REDIRECT sends connections addressed to the pod.</summary>
+    public ushort InboundPort { get; init; } = 15006;
+
+    /// <summary>Admin API, bound to 127.0.0.1 only.</summary>
+    public ushort AdminPort { get; init; } = 15000;
+
+    /// <summary>Kubelet probes (<c>/healthz/ready</c>) on the pod's addresses.</summary>
+    public ushort HealthPort { get; init; } = 15021;
+
+    /// <summary>mesh.yaml; null runs the proxy as a pure transparent proxy (every outbound connection passes through).</summary>
+    public string? ConfigPath { get; init; }
+
+    public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>A connection with no byte either way for this long is closed (Envoy's TCP default: 1 hour).</summary>
+    public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromHours(1);
+
+    public TimeSpan DrainDuration { get; init; } = TimeSpan.FromSeconds(45);
+
+    public TimeSpan ParentShutdownDuration { get; init; } = TimeSpan.FromSeconds(60);
+
+    public InboundTarget InboundTo { get; init; } = InboundTarget.Loopback;
+
+    /// <summary>The pod's address from the downward API (INSTANCE_IP); added to the addresses read from the interfaces.</summary>
+    public IPAddress? InstanceIp { get; init; }
+
+    /// <summary>The uid the capture rules exempt; the proxy warns when it runs as another.</summary>
+    public uint ProxyUid { get; init; } = 1337;
+
+    /// <summary>Relay with splice(2) through a pipe; false uses the pooled-buffer copy everywhere.</summary>
+    public bool Splice { get; init; } = true;
+
+    /// <summary>TPROXY mode: transparent listeners, the original destination is the accepted socket's local address.</summary>
+    public bool Transparent { get; init; }
+
+    /// <summary>How often the config file is checked for a change.</summary>
+    public TimeSpan ConfigPollInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Seed flags accepted so the seed's container args start the proxy, with what each would have set.</summary>
+    public IReadOnlyList<string> AcceptedWithoutEffect { get; init; } = [];
+
+    /// <summary>Every problem at once, each naming the flag and the fix.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        var ports = new[] { ("--outbound-port", OutboundPort), ("--inbound-port", InboundPort), ("--proxyAdminPort", AdminPort), ("--health-port", HealthPort) };
+        for (var i = 0; i < ports.Length; i++)
+        {
+            if (ports[i].Item2 == 0)
+            {
+                errors.Add($"{ports[i].Item1} must be a port from 1 to 65535");
+            }
+
+            for (var j = 0; j < i; j++)
+            {
+                if (ports[i].Item2 == ports[j].Item2 && ports[i].Item2 != 0 && !(i == 1 && j == 0))
+                {
+                    errors.Add($"{ports[i].Item1} and {ports[j].Item1} are both {ports[i].Item2}: give each its own port");
+                }
+            }
+        }
+
+        Positive(errors, "--connect-timeout", ConnectTimeout);
+        Positive(errors, "--idle-timeout", IdleTimeout);
+        Positive(errors, "--drain-duration", DrainDuration);
+        Positive(errors, "--parent-shutdown-duration", ParentShutdownDuration);
+        if (ParentShutdownDuration < DrainDuration)
+        {
+            errors.Add($"--parent-shutdown-duration ({ParentShutdownDuration}) is shorter than --drain-duration ({DrainDuration}): it must be at least as long");
+        }
+
+        if (ConfigPath is not null && !File.Exists(ConfigPath))
+        {
+            errors.Add($"--config: '{ConfigPath}' does not exist; write a mesh.yaml there or leave --config out to pass every connection through");
+        }
+
+        return errors;
+    }
+
+    private static void Positive(List<string> errors, string flag, TimeSpan value)
+    {
+        if (value <= TimeSpan.Zero)
+        {
+            errors.Add($"{flag} must be longer than zero, e.g. 10s");
+        }
+    }
+}
+
+/// <summary>Where inbound connections go in the pod.</summary>
+public enum InboundTarget
+{
+    /// <summary>127.0.0.1:&lt;port&gt; ([::1] for IPv6): the classic sidecar.</summary>
+    Loopback,
+
+    /// <summary>The pod's own address from source 127.0.0.6, for apps that listen only on the pod IP (Istio ≥ 1.10).</summary>
+    PodIp,
+}

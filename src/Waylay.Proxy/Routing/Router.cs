@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using Waylay.Proxy.Listeners;
+using Waylay.Proxy.OriginalDestination;
+
+namespace Waylay.Proxy.Routing;
+
+/// <summary>
+/// Decides where a connection goes from where it meant to go:
+/// <code>
+///   not redirected, or to our own listener ─► refused (loop guard)
+///   to one of the pod's addresses (or on 15006) ─► inbound: 127.0.0.1:port, or pod IP:port from 127.0.0.6
+///   to a service address:port ─► one of its healthy endpoints (the service's balancer)
+///   anything else ─► passthrough to the original destination
+/// </code>
+/// </summary>
+internal sealed class Router(ProxyOptions options, PodAddresses pod)
+{
+    /// <summary>The source Istio's capture rules exempt for inbound connections to the pod IP (istio/istio#29603).</summary>
+    private static readonly IPAddress InboundSourceV4 = IPAddress.Parse("127.0.0.6");
+
+    private static readonly IPAddress InboundSourceV6 = IPAddress.Parse("::6");
+
+    public RouteDecision Decide(ListenerKind listener, OriginalDestinationResult original, RouteTable table)
+    {
+        var destination = original.Destination.EndPoint;
+        if (original.Status != OriginalDestinationStatus.Redirected)
+        {
+            return new RouteDecision(RouteKind.RefusedNotRedirected, TrafficDirection.Unknown, "loop");
+        }
+
+        var own = pod.IsOwn(destination.Address);
+        if ((own || IPAddress.IsLoopback(destination.Address)) && IsListenerPort(destination.Port))
+        {
+            return new RouteDecision(RouteKind.RefusedLoop, TrafficDirection.Unknown, "loop");
+        }
+
+        if (own || listener == ListenerKind.Inbound)
+        {
+            return Inbound(destination, own);
+        }
+
+        if (table.TryGetService(destination, out var route))
+        {
+            var endpoint = route.Pick();
+            return endpoint is null
+                ? new RouteDecision(RouteKind.NoHealthyEndpoint, TrafficDirection.Outbound, route.Key)
+                : new RouteDecision(RouteKind.Service, TrafficDirection.Outbound, route.Key, endpoint.Address, null, endpoint);
+        }
+
+        return new RouteDecision(RouteKind.Passthrough, TrafficDirection.Outbound, "passthrough", destination);
+    }
+
+    private RouteDecision Inbound(IPEndPoint destination, bool own)
+    {
+        var v6 = destination.AddressFamily == AddressFamily.InterNetworkV6;
+        if (options.InboundTo == InboundTarget.PodIp && own)
+        {
+            var source = new IPEndPoint(v6 ? InboundSourceV6 : InboundSourceV4, 0);
+            return new RouteDecision(RouteKind.Inbound, TrafficDirection.Inbound, "inbound", destination, source);
+        }
+
+        var loopback = new IPEndPoint(v6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, destination.Port);
+        return new RouteDecision(RouteKind.Inbound, TrafficDirection.Inbound, "inbound", loopback);
+    }
+
+    private bool IsListenerPort(int port) =>
+        port == options.OutboundPort || port == options.InboundPort || port == options.AdminPort || port == options.HealthPort;
+}

@@ -1,0 +1,103 @@
+using System.Net.Sockets;
+using Waylay.Linux;
+
+namespace Waylay.Proxy.Tcp;
+
+/// <summary>
+/// Carries bytes both ways between the downstream (the app or the peer proxy) and the upstream, with two labelled
+/// pumps, <c>client→server</c> and <c>server→client</c> (linkerd's duplex):
+/// <list type="bullet">
+/// <item>FIN one way shuts down only that direction's write side: the other direction stays open (half-close).</item>
+/// <item>A reset or failure on either side resets the other (SO_LINGER 0), so the app sees what the peer did.</item>
+/// <item>Cancellation (idle timeout, drain deadline, quitquitquit) aborts both.</item>
+/// </list>
+/// </summary>
+internal static class Relay
+{
+    public static async Task<RelayOutcome> RunAsync(Socket downstream, Socket upstream, ConnectionContext connection, PipePool? pipes, TimeProvider time)
+    {
+        // Cancelled when one direction fails, or when the proxy closes the connection (idle, drain, quit).
+        using var abort = CancellationTokenSource.CreateLinkedTokenSource(connection.Closing.Token);
+        if (pipes is not null
+            && (!Fcntl.SetNonBlocking((int)downstream.SafeHandle.DangerousGetHandle()) || !Fcntl.SetNonBlocking((int)upstream.SafeHandle.DangerousGetHandle())))
+        {
+            pipes = null;
+        }
+
+        bool downRef = false, upRef = false;
+        PumpResult a, b;
+        try
+        {
+            // Hold the descriptors while splice uses their raw numbers: nothing may close them (and let the kernel
+            // reuse the number for another connection) until both pumps are done. Sockets are disposed only after.
+            downstream.SafeHandle.DangerousAddRef(ref downRef);
+            upstream.SafeHandle.DangerousAddRef(ref upRef);
+            var toUpstream = Pump(downstream, upstream, pipes, connection, true, time, abort.Token);
+            var toDownstream = Pump(upstream, downstream, pipes, connection, false, time, abort.Token);
+
+            var first = await Task.WhenAny(toUpstream, toDownstream).ConfigureAwait(false);
+            if (await first.ConfigureAwait(false) != PumpResult.Eof)
+            {
+                await abort.CancelAsync().ConfigureAwait(false);
+            }
+
+            a = await toUpstream.ConfigureAwait(false);
+            b = await toDownstream.ConfigureAwait(false);
+        }
+        finally
+        {
+            if (downRef)
+            {
+                downstream.SafeHandle.DangerousRelease();
+            }
+
+            if (upRef)
+            {
+                upstream.SafeHandle.DangerousRelease();
+            }
+
+        }
+
+        if (a == PumpResult.Eof && b == PumpResult.Eof)
+        {
+            return RelayOutcome.Completed;
+        }
+
+        // One side reset, or the proxy is closing: reset both, so each app sees the connection end abruptly rather
+        // than a clean FIN that would pass a truncated stream off as complete.
+        SocketReset.Abort(downstream);
+        SocketReset.Abort(upstream);
+        if (connection.Closing.IsCancellationRequested)
+        {
+            return connection.Outcome == RelayOutcome.Open ? RelayOutcome.ClosedByProxy : connection.Outcome;
+        }
+
+        return RelayOutcome.Reset;
+    }
+
+    private static async Task<PumpResult> Pump(Socket source, Socket destination, PipePool? pipes, ConnectionContext connection, bool toUpstream, TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return pipes is not null
+                ? await SplicePump.RunAsync(source, destination, pipes, connection, toUpstream, time, cancellationToken).ConfigureAwait(false)
+                : await BufferPump.RunAsync(source, destination, connection, toUpstream, time, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            return PumpResult.Aborted;
+        }
+        catch (ObjectDisposedException)
+        {
+            return PumpResult.Aborted;
+        }
+        catch (SocketException e) when (SocketErrors.IsAborted(e.SocketErrorCode))
+        {
+            return PumpResult.Aborted;
+        }
+        catch (SocketException)
+        {
+            return PumpResult.Reset;
+        }
+    }
+}

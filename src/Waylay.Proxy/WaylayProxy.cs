@@ -1,0 +1,73 @@
+using System.Runtime.InteropServices;
+using Microsoft.Extensions.Logging;
+using Waylay.Mesh;
+
+namespace Waylay.Proxy;
+
+/// <summary>The entry the CLI calls: validate, start, run until drained or quit, exit with a code.</summary>
+public static class WaylayProxy
+{
+    /// <returns>0 after a drain or quit; 1 when the proxy could not start (the reason is printed).</returns>
+    public static async Task<int> RunAsync(ProxyOptions options, LogLevel logLevel, TextWriter error, CancellationToken cancellationToken)
+    {
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                await error.WriteLineAsync($"waylay proxy: {problem}").ConfigureAwait(false);
+            }
+
+            return 2;
+        }
+
+        using var loggers = LoggerFactory.Create(builder => builder
+            .SetMinimumLevel(logLevel)
+            .AddSimpleConsole(o =>
+            {
+                o.SingleLine = true;
+                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                o.UseUtcTimestamp = true;
+            }));
+        ProxyHost host;
+        try
+        {
+            host = new ProxyHost(options, loggers, TimeProvider.System);
+        }
+        catch (MeshValidationException e)
+        {
+            await error.WriteLineAsync($"waylay proxy: --config {e.Message}").ConfigureAwait(false);
+            return 2;
+        }
+
+        using (host)
+        {
+            try
+            {
+                host.Start();
+            }
+            catch (ProxyStartException e)
+            {
+                await error.WriteLineAsync($"waylay proxy: {e.Message}").ConfigureAwait(false);
+                return 1;
+            }
+
+            // SIGTERM (kubelet stopping the pod) and SIGINT start the drain instead of killing the process.
+            using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Drain);
+            using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Drain);
+
+            // The hard bound: whatever happens in the drain, the process is gone by --parent-shutdown-duration.
+            _ = host.Lifecycle.DrainRequested.ContinueWith(
+                _ => Task.Delay(options.ParentShutdownDuration).ContinueWith(_ => Environment.Exit(0), TaskScheduler.Default),
+                TaskScheduler.Default);
+            await host.RunAsync(cancellationToken).ConfigureAwait(false);
+            return 0;
+
+            void Drain(PosixSignalContext context)
+            {
+                context.Cancel = true;
+                host.Lifecycle.BeginDrain(context.Signal.ToString());
+            }
+        }
+    }
+}

@@ -1,0 +1,26 @@
+using Waylay.Linux;
+
+namespace Waylay.TestKit;
+
+/// <summary>
+/// The real `waylay` executable, built with the tests (TestKit references Waylay.Cli, so its apphost and dll land in
+/// the test output): tests drive it exactly as a user or an init container would.
+/// </summary>
+public static class WaylayCli
+{
+    public static string Path { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "waylay");
+
+    public static Task<ExecResult> RunAsync(params string[] arguments) => Exec.RunAsync(Path, arguments);
+
+    /// <summary>Runs `waylay capture --netns NS ARGS…` (istio-iptables flags) and throws with its own words on failure.</summary>
+    public static async Task<ExecResult> CaptureAsync(this TestNamespace ns, params string[] arguments)
+    {
+        var result = await Exec.RunAsync(Path, ["capture", "--netns", ns.Name, .. arguments]);
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"waylay capture {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.Diagnostic}");
+        }
+
+        return result;
+    }
+}
