@@ -8,6 +8,7 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
 {
     CaptureCommand.Create(),
     ProxyCommand.Create(),
+    InjectCommand.Create(), WebhookCommand.Create(),
 };
 
 return await CliHost.RunAsync(root, args);

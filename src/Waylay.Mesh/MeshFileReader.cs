@@ -87,7 +87,9 @@ public static class MeshFileReader
             "LEAST_CONN" or "LEAST_REQUEST" or "least-connections" => LoadBalancerPolicy.LeastConnections,
             var other => r.Fail<LoadBalancerPolicy>(node, $"{path}.loadBalancer", $"unknown policy '{other}': use ROUND_ROBIN or LEAST_CONN"),
         };
-        return name is null ? null : new Service(name, ns, addresses, ports, endpoints, lb);
+        // Items are never dropped, even when invalid (the reader has recorded why): the validator's list indices must
+        // match the file's so its field paths point at the right item.
+        return new Service(name ?? "", ns, addresses, ports, endpoints, lb);
     }
 
     private static ServicePort? ReadPort(NodeReader r, YamlMappingNode node, string path)
@@ -103,7 +105,7 @@ public static class MeshFileReader
             var other => r.Fail<TransportProtocol>(node, $"{path}.protocol", $"unknown protocol '{other}': use TCP, UDP or SCTP"),
         };
         var name = r.OptionalString(node, path, "name") ?? (port is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
-        return port is { } value ? new ServicePort(name, value, target ?? value, protocol, r.OptionalString(node, path, "appProtocol")) : null;
+        return new ServicePort(name, port ?? 0, target ?? port ?? 0, protocol, r.OptionalString(node, path, "appProtocol"));
     }
 
     private static Endpoint? ReadEndpoint(NodeReader r, YamlMappingNode node, string path)
@@ -130,15 +132,13 @@ public static class MeshFileReader
             "Draining" or "draining" or "DRAINING" => EndpointHealth.Draining,
             var other => r.Fail<EndpointHealth>(node, $"{path}.health", $"unknown health '{other}': use Healthy, Unhealthy or Draining"),
         };
-        return address is null ? null : new Endpoint(address, ports, r.Labels(node, path), health);
+        return new Endpoint(address ?? IPAddress.None, ports, r.Labels(node, path), health);
     }
 
     private static Workload? ReadWorkload(NodeReader r, YamlMappingNode node, string path)
     {
         r.OnlyKeys(node, path, "name", "namespace", "addresses", "labels", "serviceAccount");
         var name = r.RequiredString(node, path, "name");
-        return name is null
-            ? null
-            : new Workload(name, r.OptionalString(node, path, "namespace") ?? "default", r.Addresses(node, path, "addresses"), r.Labels(node, path), r.OptionalString(node, path, "serviceAccount"));
+        return new Workload(name ?? "", r.OptionalString(node, path, "namespace") ?? "default", r.Addresses(node, path, "addresses"), r.Labels(node, path), r.OptionalString(node, path, "serviceAccount"));
     }
 }

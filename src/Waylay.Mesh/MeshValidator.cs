@@ -17,12 +17,12 @@ public static class MeshValidator
         {
             var service = model.Services[s];
             var path = $"services[{s}]";
-            if (!IsDnsLabel(service.Name))
+            if (service.Name.Length > 0 && !IsDnsLabel(service.Name))
             {
                 errors.Add(new MeshError($"{path}.name", $"'{service.Name}' is not a DNS label: lower-case letters, digits and '-', at most 63"));
             }
 
-            if (!names.Add(service.Key))
+            if (service.Name.Length > 0 && !names.Add(service.Key))
             {
                 errors.Add(new MeshError($"{path}.name", $"service {service.Key} is defined twice: merge the two entries"));
             }
@@ -39,6 +39,11 @@ public static class MeshValidator
                 if (!portNames.Add(port.Name))
                 {
                     errors.Add(new MeshError($"{path}.ports[{p}].name", $"port name '{port.Name}' is used twice in {service.Key}: give each port its own name"));
+                }
+
+                if (port.Port == 0)
+                {
+                    continue; // the reader has reported the invalid port
                 }
 
                 foreach (var address in service.Addresses)
@@ -70,7 +75,7 @@ public static class MeshValidator
         for (var w = 0; w < model.Workloads.Count; w++)
         {
             var workload = model.Workloads[w];
-            if (!workloads.Add($"{workload.Name}.{workload.Namespace}"))
+            if (workload.Name.Length > 0 && !workloads.Add($"{workload.Name}.{workload.Namespace}"))
             {
                 errors.Add(new MeshError($"workloads[{w}].name", $"workload {workload.Name}.{workload.Namespace} is defined twice"));
             }

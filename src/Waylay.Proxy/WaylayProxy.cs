@@ -8,7 +8,8 @@ namespace Waylay.Proxy;
 public static class WaylayProxy
 {
     /// <returns>0 after a drain or quit; 1 when the proxy could not start (the reason is printed).</returns>
-    public static async Task<int> RunAsync(ProxyOptions options, LogLevel logLevel, TextWriter error, CancellationToken cancellationToken)
+    /// <param name="logLevel">trace, debug, information, warning or error.</param>
+    public static async Task<int> RunAsync(ProxyOptions options, string logLevel, TextWriter error, CancellationToken cancellationToken)
     {
         var problems = options.Validate();
         if (problems.Count > 0)
@@ -22,7 +23,7 @@ public static class WaylayProxy
         }
 
         using var loggers = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(logLevel)
+            .SetMinimumLevel(Enum.TryParse<LogLevel>(logLevel, ignoreCase: true, out var level) ? level : LogLevel.Information)
             .AddSimpleConsole(o =>
             {
                 o.SingleLine = true;

@@ -127,27 +127,26 @@ public sealed class IptablesBackend(string flavour, NetworkNamespace netns) : IR
 
     private async Task<IReadOnlyList<IptablesState>> ReadAsync(IpFamily family, CancellationToken cancellationToken)
     {
-        var states = new List<IptablesState>();
         var loaded = await LoadedLegacyTablesAsync(family, cancellationToken);
-        foreach (var table in Enum.GetValues<NetfilterTable>())
+        if (loaded is { Count: 0 })
         {
-            if (loaded is not null && !loaded.Contains(table.Name()))
-            {
-                states.Add(IptablesState.Empty(table));
-                continue;
-            }
-
-            var result = await netns.RunAsync(Tool(family, "save"), ["-t", table.Name()], null, cancellationToken);
-            if (result.ExitCode == 127)
-            {
-                throw new CaptureException($"{Tool(family, "save")} is not installed; install the iptables package (apt-get install iptables) or use --backend nft");
-            }
-
-            // A table that was never loaded in this namespace reads as an error or as nothing: either way, empty.
-            states.Add(result.Succeeded ? IptablesState.Parse(table, result.StandardOutput) : IptablesState.Empty(table));
+            return [.. Enum.GetValues<NetfilterTable>().Select(IptablesState.Empty)];
         }
 
-        return states;
+        // One save for every table: without -t, the legacy tool lists only the tables already loaded (creating none),
+        // and each process start costs more than the listing.
+        var result = await netns.RunAsync(Tool(family, "save"), [], null, cancellationToken);
+        if (result.ExitCode == 127)
+        {
+            throw new CaptureException($"{Tool(family, "save")} is not installed; install the iptables package (apt-get install iptables) or use --backend nft");
+        }
+
+        if (!result.Succeeded)
+        {
+            throw new CaptureException($"{Tool(family, "save")} could not read the current rules: {result.Diagnostic}");
+        }
+
+        return [.. Enum.GetValues<NetfilterTable>().Select(t => IptablesState.Parse(t, result.StandardOutput))];
     }
 
     /// <summary>

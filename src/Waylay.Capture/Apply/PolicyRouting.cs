@@ -24,6 +24,12 @@ public sealed class PolicyRouting(NetworkNamespace netns)
             await IpAsync(route.Family, ["route", "replace", "local", route.Family == IpFamily.V4 ? "0.0.0.0/0" : "::/0", "dev", "lo", "table", Num(route.Table)], cancellationToken);
         }
 
+        // A family without TPROXY now (an earlier run had it) must not keep diverting marked packets.
+        foreach (var family in new[] { IpFamily.V4, IpFamily.V6 }.Where(f => plan.Routes.All(r => r.Family != f)))
+        {
+            await RemoveRouteAsync(family, plan.Options, cancellationToken);
+        }
+
         if (plan.Options.Ipv6)
         {
             // The proxy reaches an app bound to the pod's IPv6 address from ::6 (the v6 twin of 127.0.0.6), which,
@@ -37,24 +43,32 @@ public sealed class PolicyRouting(NetworkNamespace netns)
         var removed = false;
         foreach (var family in new[] { IpFamily.V4, IpFamily.V6 })
         {
-            while (await HasRuleAsync(family, options.TproxyMark, options.TproxyRouteTable, cancellationToken))
-            {
-                await IpAsync(family, ["rule", "del", "fwmark", Num(options.TproxyMark), "lookup", Num(options.TproxyRouteTable)], cancellationToken);
-                removed = true;
-            }
-
-            var routes = await netns.RunAsync("ip", [Flag(family), "route", "show", "table", Num(options.TproxyRouteTable)], null, cancellationToken);
-            if (routes.Succeeded && routes.StandardOutput.Trim().Length > 0)
-            {
-                await IpAsync(family, ["route", "flush", "table", Num(options.TproxyRouteTable)], cancellationToken);
-                removed = true;
-            }
+            removed |= await RemoveRouteAsync(family, options, cancellationToken);
         }
 
         var addresses = await netns.RunAsync("ip", ["-6", "addr", "show", "dev", "lo"], null, cancellationToken);
         if (addresses.Succeeded && addresses.StandardOutput.Contains("inet6 ::6/128", StringComparison.Ordinal))
         {
             await IpAsync(IpFamily.V6, ["addr", "del", PassthroughV6, "dev", "lo"], cancellationToken);
+            removed = true;
+        }
+
+        return removed;
+    }
+
+    private async Task<bool> RemoveRouteAsync(IpFamily family, CaptureOptions options, CancellationToken cancellationToken)
+    {
+        var removed = false;
+        while (await HasRuleAsync(family, options.TproxyMark, options.TproxyRouteTable, cancellationToken))
+        {
+            await IpAsync(family, ["rule", "del", "fwmark", Num(options.TproxyMark), "lookup", Num(options.TproxyRouteTable)], cancellationToken);
+            removed = true;
+        }
+
+        var routes = await netns.RunAsync("ip", [Flag(family), "route", "show", "table", Num(options.TproxyRouteTable)], null, cancellationToken);
+        if (routes.Succeeded && routes.StandardOutput.Trim().Length > 0)
+        {
+            await IpAsync(family, ["route", "flush", "table", Num(options.TproxyRouteTable)], cancellationToken);
             removed = true;
         }
 

@@ -45,6 +45,21 @@ public static class PacketClassifier
             }
         }
 
+        if (tproxied is null && packet.Direction == PacketDirection.Out && packet.EffectiveOutInterface == "lo")
+        {
+            // A local packet sent over lo comes back in through mangle PREROUTING (nat PREROUTING is skipped: NAT was
+            // decided at OUTPUT for this connection), where TPROXY rules could take it.
+            var looped = packet with { Direction = PacketDirection.In, InInterface = "lo", OutInterface = null };
+            switch (Walk(rules, NetfilterTable.Mangle, ChainNames.Prerouting, looped, steps, depth: 0))
+            {
+                case DropTarget:
+                    return new Verdict(VerdictKind.Dropped, 0, steps, "dropped when it looped back over lo");
+                case TproxyTarget t:
+                    return new Verdict(VerdictKind.Tproxied, t.Port, steps,
+                        $"captured when it looped back over lo: TPROXY to the proxy's transparent listener on :{t.Port}");
+            }
+        }
+
         return tproxied ?? new Verdict(VerdictKind.NotCaptured, 0, steps,
             $"not captured: the connection goes to {new IPEndPoint(packet.Destination, packet.DestinationPort)} as addressed");
     }

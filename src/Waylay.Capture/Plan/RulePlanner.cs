@@ -82,6 +82,12 @@ public static class RulePlanner
             {
                 Add(NetfilterTable.Mangle, Prerouting, Match.Tcp, new JumpTarget(IstioInbound), "every arriving TCP packet is looked at by ISTIO_INBOUND (TPROXY works per packet)");
                 ExcludedInterfaces(NetfilterTable.Mangle);
+
+                // Found by the differential test: a packet made in the pod and sent over lo (the app calling its own
+                // pod IP, the proxy's 127.0.0.6 passthrough to the app) passes mangle PREROUTING on its way back in,
+                // where TPROXY would hand it to the proxy again. nat OUTPUT already decided about such packets.
+                Add(NetfilterTable.Mangle, IstioInbound, new Match { InInterface = "lo" }, ReturnTarget.Instance,
+                    "packets looping back over lo were made in the pod; ISTIO_OUTPUT already decided about them");
                 foreach (var vif in o.VirtualInterfaces)
                 {
                     Add(NetfilterTable.Mangle, IstioInbound, new Match { InInterface = vif }, ReturnTarget.Instance,

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Net;
-using Microsoft.Extensions.Logging;
 using Waylay.Proxy;
 using Waylay.Proxy.Admin;
 
@@ -59,7 +58,8 @@ internal static class ProxyCommand
         var proxyUid = new Option<uint>("--proxy-uid") { Description = "The uid the capture rules exempt (warns when running as another)", DefaultValueFactory = _ => 1337 };
         var noSplice = new Option<bool>("--no-splice") { Description = "Copy through pooled buffers instead of splice(2)" };
         var tproxy = new Option<bool>("--tproxy") { Description = "TPROXY interception: transparent listeners, original destination = local address" };
-        var logLevel = new Option<LogLevel>("--log-level") { Description = "Trace, Debug, Information, Warning, Error", DefaultValueFactory = _ => LogLevel.Information };
+        var logLevel = new Option<string>("--log-level") { Description = "trace, debug, information, warning or error", DefaultValueFactory = _ => "information" };
+        logLevel.AcceptOnlyFromAmong("trace", "debug", "information", "warning", "error");
         var ignored = WithoutEffect.Select(name => new Option<string?>(name) { Description = "Accepted for the seed's container args; no effect yet" }).ToList();
 
         Option[] all = [config, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
@@ -89,7 +89,7 @@ internal static class ProxyCommand
                 Transparent = parse.GetValue(tproxy),
                 AcceptedWithoutEffect = ignored.Where(o => parse.GetResult(o) is not null).Select(o => $"{o.Name}={parse.GetValue(o)}").ToList(),
             };
-            return await WaylayProxy.RunAsync(options, parse.GetValue(logLevel), Console.Error, ct);
+            return await WaylayProxy.RunAsync(options, parse.GetValue(logLevel)!, Console.Error, ct);
         });
     }
 

@@ -12,6 +12,12 @@ namespace Waylay.Inject.Manifests;
 /// </summary>
 internal static class ManifestInjector
 {
+    private static readonly JsonSerializerOptions IndentedJson = new()
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping, // a file for people, not HTML
+    };
+
     public static ManifestOutput Inject(IReadOnlyList<ManifestInput> inputs, InjectionValues values, bool force)
     {
         var documents = new List<JsonNode?>();
@@ -37,7 +43,7 @@ internal static class ManifestInjector
 
         var json = inputs.Count > 0 && inputs.All(i => i.IsJson) && documents.Count == 1;
         var text = json
-            ? documents[0]!.ToJsonString(new JsonSerializerOptions { WriteIndented = true }) + "\n"
+            ? documents[0]!.ToJsonString(IndentedJson) + "\n"
             : YamlWriter.Write(documents);
         return new ManifestOutput(text, reports);
     }

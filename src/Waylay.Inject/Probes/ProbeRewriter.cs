@@ -78,7 +78,7 @@ internal static class ProbeRewriter
             original["originalPort"] = originalPort;
         }
 
-        var rewritten = new JsonObject { ["path"] = url, ["port"] = healthPort };
+        var rewritten = new JsonObject { ["path"] = url, ["port"] = (int)healthPort };
         if (isHttp)
         {
             // Kubelet → HTTP → proxy → (HTTP or HTTPS as the original said) → app: keep headers, drop HTTPS.
@@ -103,7 +103,17 @@ internal static class ProbeRewriter
     /// <summary>Puts back the probes a previous injection rewrote, from that proxy's env.</summary>
     public static void Restore(JsonArray containers, string probersJson)
     {
-        if (JsonNode.Parse(probersJson) is not JsonObject probers)
+        JsonObject? probers;
+        try
+        {
+            probers = JsonNode.Parse(probersJson) as JsonObject;
+        }
+        catch (JsonException)
+        {
+            probers = null; // not ours to repair: the probes stay as they are
+        }
+
+        if (probers is null)
         {
             return;
         }

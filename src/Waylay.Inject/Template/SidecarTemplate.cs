@@ -30,8 +30,16 @@ internal static class SidecarTemplate
             },
         };
 
-        return new SidecarParts(InitContainer(pod.Options, values), ProxyContainer(pod, values), volumes, values.ImagePullSecrets, Version(values));
+        return new SidecarParts(
+            Normalize(InitContainer(pod.Options, values)),
+            Normalize(ProxyContainer(pod, values)),
+            [.. volumes.Select(Normalize)],
+            values.ImagePullSecrets,
+            Version(values));
     }
+
+    /// <summary>Re-reads a rendered part so its numbers are plain JSON numbers like those of the parsed manifest, whatever CLR type built them.</summary>
+    private static JsonObject Normalize(JsonObject part) => (JsonObject)JsonNode.Parse(part.ToJsonString())!;
 
     /// <summary>sha256 of the template revision and the values: equal hashes mean equal sidecars for equal pods.</summary>
     public static string Version(InjectionValues values)
@@ -79,25 +87,38 @@ internal static class SidecarTemplate
         }
 
         var tproxy = pod.Options.InterceptionMode == InterceptionMode.Tproxy;
+
+        // `waylay proxy`'s flags (src/Waylay.Cli/Commands/ProxyCommand.cs), in the seed's order; the seed's
+        // camelCase names where the proxy accepts them (--serviceCluster, --discoveryAddress, --proxyAdminPort).
+        List<string> args =
+        [
+            "proxy",
+            "--serviceCluster", pod.ServiceCluster,
+            "--drain-duration", GoDuration.Format(values.DrainDuration),
+            "--parent-shutdown-duration", GoDuration.Format(values.ParentShutdownDuration),
+            "--discoveryAddress", values.DiscoveryAddress,
+            "--connect-timeout", GoDuration.Format(values.ConnectTimeout),
+            "--proxyAdminPort", Port(ports.Admin),
+            "--outbound-port", Port(ports.Outbound),
+            "--inbound-port", Port(ports.Inbound),
+            "--health-port", Port(ports.Health),
+        ];
+        if (tproxy)
+        {
+            args.Add("--tproxy");
+        }
+
+        if (values.ProxyUid != 1337)
+        {
+            args.AddRange(["--proxy-uid", values.ProxyUid.ToString(CultureInfo.InvariantCulture)]);
+        }
+
         var container = new JsonObject
         {
             ["name"] = SidecarNames.ProxyContainer,
             ["image"] = values.Image,
             ["imagePullPolicy"] = values.ImagePullPolicy,
-            ["args"] = Strings(
-            [
-                "proxy",
-                "--serviceCluster", pod.ServiceCluster,
-                "--drain-duration", GoDuration.Format(values.DrainDuration),
-                "--parent-shutdown-duration", GoDuration.Format(values.ParentShutdownDuration),
-                "--discoveryAddress", values.DiscoveryAddress,
-                "--connect-timeout", GoDuration.Format(values.ConnectTimeout),
-                "--proxyAdminPort", Port(ports.Admin),
-                "--outboundPort", Port(ports.Outbound),
-                "--inboundPort", Port(ports.Inbound),
-                "--healthPort", Port(ports.Health),
-                "--statsPort", Port(ports.Metrics),
-            ]),
+            ["args"] = Strings(args),
             ["env"] = env,
             ["ports"] = new JsonArray
             {
@@ -143,7 +164,12 @@ internal static class SidecarTemplate
             {
                 ["postStart"] = new JsonObject
                 {
-                    ["exec"] = new JsonObject { ["command"] = Strings(["waylay", "proxy", "wait-ready"]) },
+                    ["exec"] = new JsonObject
+                    {
+                        ["command"] = Strings(ports.Admin == new ProxyPorts().Admin
+                            ? ["waylay", "proxy", "wait-ready"]
+                            : ["waylay", "proxy", "wait-ready", "--proxyAdminPort", Port(ports.Admin)]),
+                    },
                 },
             };
         }

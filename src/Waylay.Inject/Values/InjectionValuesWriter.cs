@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text.Json.Nodes;
 using Waylay.Inject.Capture;
 
@@ -54,6 +53,4 @@ internal static class InjectionValuesWriter
 
         return result;
     }
-
-    public static string Format(long number) => number.ToString(CultureInfo.InvariantCulture);
 }

@@ -46,6 +46,7 @@ internal sealed class WebhookServer : IAsyncDisposable
         if (options.LogToConsole)
         {
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
+            builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // one line per review is ours
         }
 
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>

@@ -16,7 +16,7 @@ internal sealed class PipePool : IDisposable
     private int _count;
     private int _created;
 
-    public PipePool(int keep = 256) => _keep = keep;
+    public PipePool(int keep = 64) => _keep = keep;
 
     /// <summary>Pipes made since start (for tests: proves reuse).</summary>
     public int Created => Volatile.Read(ref _created);

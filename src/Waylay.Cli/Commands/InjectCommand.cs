@@ -1,0 +1,97 @@
+using System.CommandLine;
+using Waylay.Inject;
+using Waylay.Inject.Manifests;
+using Waylay.Inject.Values;
+using Waylay.Inject.Yaml;
+
+namespace Waylay.Cli.Commands;
+
+/// <summary><c>waylay inject</c>: reads manifests, writes them back with the sidecar injected (Waylay.Inject does the work).</summary>
+internal static class InjectCommand
+{
+    public static Command Create()
+    {
+        var files = new Option<string[]>("--file", "-f")
+        {
+            Description = "Manifest to inject: a YAML or JSON file, a directory of them, or - for stdin (repeatable)",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the result to this file instead of stdout" };
+        var valuesFile = new Option<string?>("--values") { Description = "Injection values file (YAML); see --print-values for the keys and defaults" };
+        var printValues = new Option<bool>("--print-values") { Description = "Print the injection values in effect and exit" };
+        var force = new Option<bool>("--force") { Description = "Re-inject pods already injected, replacing what the earlier injection added" };
+        var native = new Option<bool>("--native-sidecar") { Description = "Run the proxy as a native sidecar (an init container with restartPolicy: Always)" };
+
+        var command = new Command("inject", "Add the Waylay sidecar (capture init container and proxy) to the workloads in Kubernetes manifests.")
+        {
+            files, output, valuesFile, printValues, force, native,
+        };
+
+        command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
+        {
+            try
+            {
+                var values = parse.GetValue(valuesFile) is { } path
+                    ? InjectionValuesReader.Read(await ReadFileAsync(path, "--values", ct), path)
+                    : InjectionValues.Default;
+                if (parse.GetValue(native))
+                {
+                    values = values with { NativeSidecar = true };
+                }
+
+                if (parse.GetValue(printValues))
+                {
+                    await Console.Out.WriteAsync(YamlWriter.Write([InjectionValuesWriter.ToJson(values)]));
+                    return CliHost.Ok;
+                }
+
+                var paths = parse.GetValue(files) ?? [];
+                if (paths.Length == 0)
+                {
+                    throw new UsageException("inject: no manifest given; pass -f FILE, -f DIR or -f - to read stdin.");
+                }
+
+                var result = ManifestInjector.Inject(ManifestSources.Read(paths, Console.In), values, parse.GetValue(force));
+                foreach (var report in result.Reports)
+                {
+                    foreach (var warning in report.Warnings)
+                    {
+                        await Console.Error.WriteLineAsync($"waylay inject: warning: {report.Source}: {report.Workload}: {warning}");
+                    }
+
+                    if (report.Decision is not (InjectionDecision.Injected or InjectionDecision.Reinjected or InjectionDecision.SkippedHostNetwork))
+                    {
+                        await Console.Error.WriteLineAsync($"waylay inject: {report.Source}: {report.Workload}: {report.Reason}");
+                    }
+                }
+
+                if (parse.GetValue(output) is { } outputPath)
+                {
+                    await File.WriteAllTextAsync(outputPath, result.Text, ct);
+                }
+                else
+                {
+                    await Console.Out.WriteAsync(result.Text);
+                }
+
+                return CliHost.Ok;
+            }
+            catch (ManifestException e)
+            {
+                await Console.Error.WriteLineAsync($"waylay inject: {e.Message}");
+                return CliHost.Failure;
+            }
+        }));
+        return command;
+    }
+
+    private static async Task<string> ReadFileAsync(string path, string option, CancellationToken ct)
+    {
+        if (!File.Exists(path))
+        {
+            throw new UsageException($"{option} {path}: no such file; give the path of an existing file.");
+        }
+
+        return await File.ReadAllTextAsync(path, ct);
+    }
+}

@@ -1,0 +1,100 @@
+using Waylay.TestKit;
+using Xunit;
+
+namespace Waylay.Capture.Tests.Cli;
+
+/// <summary>The command as users meet it: help, exit codes, errors on stderr, nothing changed on bad input.</summary>
+public sealed class CaptureCliTests
+{
+    [Fact]
+    public async Task Help_DocumentsEveryIstioFlag()
+    {
+        var help = await WaylayCli.RunAsync("capture", "--help");
+        Assert.True(help.Succeeded);
+        foreach (var flag in new[] { "-p", "-z", "-u", "-g", "-m", "-b", "-d", "-i", "-x", "-q", "-o", "-k", "-c", "-n", "--ipv6", "--drop-invalid", "--backend", "--cleanup", "--verify", "--netns" })
+        {
+            Assert.Contains(flag, help.StandardOutput);
+        }
+    }
+
+    [Fact]
+    public async Task RootHelp_ListsCapture()
+    {
+        var help = await WaylayCli.RunAsync("--help");
+        Assert.True(help.Succeeded);
+        Assert.Contains("capture", help.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("-p", "99999")]
+    [InlineData("-i", "10.0.0.0/99")]
+    [InlineData("-m", "BRIDGE")]
+    [InlineData("-u", "nobody")]
+    public async Task BadValue_ExitsWithUsageError_NamingTheFlag(string flag, string value)
+    {
+        var result = await WaylayCli.RunAsync("capture", flag, value, "--dry-run");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains(flag, result.StandardError);
+        Assert.Contains(value, result.StandardError);
+        Assert.Empty(result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task UnknownFlag_ExitsWithUsageError()
+    {
+        var result = await WaylayCli.RunAsync("capture", "--frobnicate");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--frobnicate", result.StandardError);
+    }
+
+    [Fact]
+    public async Task MissingNamespace_FailsWithTheFix()
+    {
+        var result = await WaylayCli.RunAsync("capture", "--netns", $"wl-{RunId.Value}-absent", "-b", "9080");
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains("ip netns list", result.StandardError);
+    }
+
+    [NetnsFact]
+    public async Task BadInput_LeavesTheNamespaceUntouched()
+    {
+        await using var ns = await TestNamespace.CreateAsync();
+        await ns.CaptureAsync("-i", "*", "-b", "9080");
+        var before = (await ns.RunAsync("iptables-save", "-t", "nat")).StandardOutput;
+
+        var result = await WaylayCli.RunAsync("capture", "--netns", ns.Name, "-i", "*", "-b", "9080,70000");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal(Strip(before), Strip((await ns.RunAsync("iptables-save", "-t", "nat")).StandardOutput));
+    }
+
+    [NetnsFact]
+    public async Task DryRun_TouchesNothing()
+    {
+        await using var ns = await TestNamespace.CreateAsync();
+        var result = await WaylayCli.RunAsync("capture", "--netns", ns.Name, "-i", "*", "-b", "*", "--dry-run");
+        Assert.True(result.Succeeded, result.Diagnostic);
+        Assert.Contains("-A ISTIO_OUTPUT -j ISTIO_REDIRECT", result.StandardOutput);
+        Assert.DoesNotContain("ISTIO", (await ns.RunAsync("iptables-save")).StandardOutput);
+        Assert.DoesNotContain("waylay", (await ns.RunAsync("nft", "list", "ruleset")).StandardOutput);
+    }
+
+    [Fact]
+    public async Task Explain_PrintsPathAndReasons()
+    {
+        var result = await WaylayCli.RunAsync("capture", "explain", "-p", "15001", "-u", "1337", "-i", "*", "-b", "9080",
+            "--packet", "out tcp uid=0 dst=10.96.0.20:9080");
+        Assert.True(result.Succeeded, result.Diagnostic);
+        Assert.Contains("OUTPUT → ISTIO_OUTPUT #9 → ISTIO_REDIRECT #1 → REDIRECT :15001", result.StandardOutput);
+        Assert.Contains("why:", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task Explain_BadPacket_IsAUsageError()
+    {
+        var result = await WaylayCli.RunAsync("capture", "explain", "-i", "*", "--packet", "out tcp dst=nowhere");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--packet", result.StandardError);
+    }
+
+    private static string Strip(string save) => string.Join('\n', save.Split('\n').Where(l => !l.StartsWith('#')));
+}

@@ -1,0 +1,287 @@
+using System.Text.Json.Nodes;
+using Waylay.Inject.Values;
+using static Waylay.Inject.Tests.InjectTestKit;
+
+namespace Waylay.Inject.Tests;
+
+public sealed class InjectorTests
+{
+    private const string Plain = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+          labels: {app: web}
+        spec:
+          containers:
+          - name: web
+            image: example.com/web:1
+        """;
+
+    [Fact]
+    public void Injects_InitProxyVolumesAndStatus()
+    {
+        var result = InjectYaml(Plain);
+        Assert.Equal(InjectionDecision.Injected, result.Decision);
+        Assert.Equal(["web", "waylay-proxy"], Names(result.Pod, "containers"));
+        Assert.Equal(["waylay-init"], Names(result.Pod, "initContainers"));
+        Assert.Equal(["waylay-envoy", "waylay-certs"], Names(result.Pod, "volumes"));
+        var status = JsonNode.Parse(result.Pod["metadata"]!["annotations"]!["sidecar.waylay.io/status"]!.GetValue<string>())!;
+        Assert.Matches("^[0-9a-f]{64}$", status["version"]!.GetValue<string>());
+        Assert.Null(status["imagePullSecrets"]);
+    }
+
+    [Fact]
+    public void DoesNotModifyItsInput()
+    {
+        var pod = Pod(Plain);
+        var before = pod.ToJsonString();
+        Injector.Inject(pod, new InjectionContext(InjectionValues.Default, null, "web"));
+        Assert.Equal(before, pod.ToJsonString());
+    }
+
+    [Fact]
+    public void Proxy_RunsAs1337_WithDownwardApiIdentity()
+    {
+        var proxy = Container(InjectYaml(Plain).Pod, "waylay-proxy");
+        var security = proxy["securityContext"]!;
+        Assert.Equal(1337L, security["runAsUser"]!.GetValue<long>());
+        Assert.Equal(1337L, security["runAsGroup"]!.GetValue<long>());
+        Assert.True(security["readOnlyRootFilesystem"]!.GetValue<bool>());
+        var env = proxy["env"]!.AsArray().ToDictionary(e => e!["name"]!.GetValue<string>(), e => e!);
+        Assert.Equal("metadata.name", env["POD_NAME"]["valueFrom"]!["fieldRef"]!["fieldPath"]!.GetValue<string>());
+        Assert.Equal("metadata.namespace", env["POD_NAMESPACE"]["valueFrom"]!["fieldRef"]!["fieldPath"]!.GetValue<string>());
+        Assert.Equal("status.podIP", env["INSTANCE_IP"]["valueFrom"]!["fieldRef"]!["fieldPath"]!.GetValue<string>());
+        Assert.Equal("spec.serviceAccountName", env["SERVICE_ACCOUNT"]["valueFrom"]!["fieldRef"]!["fieldPath"]!.GetValue<string>());
+        Assert.Equal("REDIRECT", env["ISTIO_META_INTERCEPTION_MODE"]["value"]!.GetValue<string>());
+        Assert.Equal([15090, 15021], proxy["ports"]!.AsArray().Select(p => p!["containerPort"]!.GetValue<int>()));
+        Assert.Equal("/healthz/ready", proxy["readinessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
+        Assert.Equal("100m", proxy["resources"]!["requests"]!["cpu"]!.GetValue<string>());
+        Assert.Equal("128Mi", proxy["resources"]!["requests"]!["memory"]!.GetValue<string>());
+        var args = Args(proxy);
+        Assert.Equal("web", args[args.ToList().IndexOf("--serviceCluster") + 1]);
+    }
+
+    [Fact]
+    public void ServiceCluster_FallsBackToTheWorkloadName()
+    {
+        var result = Injector.Inject(Pod(Plain.Replace("labels: {app: web}", "labels: {tier: front}", StringComparison.Ordinal)), new InjectionContext(InjectionValues.Default, null, "frontend"));
+        var args = Args(Container(result.Pod, "waylay-proxy")).ToList();
+        Assert.Equal("frontend", args[args.IndexOf("--serviceCluster") + 1]);
+    }
+
+    [Theory]
+    [InlineData("kube-system")]
+    [InlineData("kube-public")]
+    [InlineData("kube-node-lease")]
+    public void SystemNamespaces_AreSkipped(string ns)
+    {
+        var result = InjectYaml(Plain, ns: ns);
+        Assert.Equal(InjectionDecision.SkippedSystemNamespace, result.Decision);
+        Assert.Contains(ns, result.Reason, StringComparison.Ordinal);
+        Assert.Same(Pod(Plain).GetType(), result.Pod.GetType());
+        Assert.Null(result.Pod["spec"]!["initContainers"]);
+    }
+
+    [Fact]
+    public void HostNetwork_IsSkippedWithAWarning()
+    {
+        var result = InjectYaml(Plain + "\n  hostNetwork: true");
+        Assert.Equal(InjectionDecision.SkippedHostNetwork, result.Decision);
+        Assert.Contains(result.Warnings, w => w.Contains("hostNetwork", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("labels", "sidecar.waylay.io/inject", "false", "SkippedOptOut")]
+    [InlineData("labels", "sidecar.istio.io/inject", "False", "SkippedOptOut")]
+    [InlineData("annotations", "sidecar.waylay.io/inject", "false", "SkippedOptOut")]
+    [InlineData("annotations", "sidecar.istio.io/inject", "no", "SkippedOptOut")]
+    [InlineData("annotations", "sidecar.istio.io/inject", "true", "Injected")]
+    public void OptOut_ByLabelOrAnnotation(string where, string key, string value, string expected)
+    {
+        var yaml = $$"""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web
+              {{where}}: {"{{key}}": "{{value}}"}
+            spec:
+              containers:
+              - name: web
+                image: example.com/web:1
+            """;
+        Assert.Equal(expected, InjectYaml(yaml).Decision.ToString());
+    }
+
+    [Fact]
+    public void Label_WinsOverAnnotation()
+    {
+        var yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web
+              labels: {sidecar.istio.io/inject: "true"}
+              annotations: {sidecar.waylay.io/inject: "false"}
+            spec:
+              containers:
+              - name: web
+                image: example.com/web:1
+            """;
+        Assert.Equal(InjectionDecision.Injected, InjectYaml(yaml).Decision);
+    }
+
+    [Fact]
+    public void AlreadyInjected_IsANoOp_UnlessForced()
+    {
+        var once = InjectYaml(Plain).Pod;
+        var again = Injector.Inject(once, new InjectionContext(InjectionValues.Default, null, "web"));
+        Assert.Equal(InjectionDecision.SkippedAlreadyInjected, again.Decision);
+        Assert.Contains("--force", again.Reason, StringComparison.Ordinal);
+        Assert.True(JsonNode.DeepEquals(once, again.Pod));
+    }
+
+    [Fact]
+    public void Force_ReplacesWhatTheOldInjectionAdded_AndNothingElse()
+    {
+        var native = InjectionValues.Default with { NativeSidecar = true, Image = "example.com/waylay:old" };
+        var old = Injector.Inject(Pod(Plain), new InjectionContext(native, null, "web")).Pod;
+
+        // Something the user added after that injection must survive the re-injection.
+        old["spec"]!["containers"]!.AsArray().Add(new JsonObject { ["name"] = "late", ["image"] = "example.com/late:1" });
+        old["spec"]!["volumes"]!.AsArray().Add(new JsonObject { ["name"] = "late-volume", ["emptyDir"] = new JsonObject() });
+
+        var result = Injector.Inject(old, new InjectionContext(InjectionValues.Default, null, "web", Force: true));
+        Assert.Equal(InjectionDecision.Reinjected, result.Decision);
+        Assert.Equal(["web", "late", "waylay-proxy"], Names(result.Pod, "containers"));
+        Assert.Equal(["waylay-init"], Names(result.Pod, "initContainers"));
+        Assert.Equal(["late-volume", "waylay-envoy", "waylay-certs"], Names(result.Pod, "volumes"));
+        Assert.Equal("docker.io/waylay/waylay:latest", Container(result.Pod, "waylay-proxy")["image"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Force_RestoresRewrittenProbes_BeforeInjectingAgain()
+    {
+        var yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers:
+              - name: web
+                image: example.com/web:1
+                ports: [{name: http, containerPort: 8080}]
+                livenessProbe: {tcpSocket: {port: http}, periodSeconds: 5}
+            """;
+        var once = InjectYaml(yaml).Pod;
+        var uninjected = (JsonObject)once.DeepClone();
+        var status = Template.SidecarStatus.TryParse(once["metadata"]!["annotations"]!["sidecar.waylay.io/status"]!.GetValue<string>(), out _)!;
+        Uninjection.Remove(uninjected, status);
+        uninjected["metadata"]!.AsObject().Remove("annotations");
+        Assert.True(JsonNode.DeepEquals(Pod(yaml), uninjected), uninjected.ToJsonString());
+    }
+
+    [Fact]
+    public void InvalidAnnotations_AreRejected_AllAtOnce()
+    {
+        var result = InjectYaml(PodWithAnnotations("""
+            traffic.sidecar.istio.io/includeInboundPorts: "80,http"
+            traffic.sidecar.waylay.io/excludeOutboundIPRanges: "10.0.0.0/33"
+            sidecar.istio.io/interceptionMode: NONE
+            proxy.istio.io/config: "holdApplicationUntilProxyStarts: maybe"
+            """));
+        Assert.Equal(InjectionDecision.Rejected, result.Decision);
+        Assert.Contains("'http' is not a port", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("'10.0.0.0/33' is not a CIDR", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("'NONE' is not an interception mode; use REDIRECT or TPROXY", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("holdApplicationUntilProxyStarts must be true or false", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ReservedNames_AreRejected()
+    {
+        var result = InjectYaml(Plain.Replace("- name: web", "- name: waylay-proxy", StringComparison.Ordinal));
+        Assert.Equal(InjectionDecision.Rejected, result.Decision);
+        Assert.Contains("reserved", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void SchemaErrors_AreRejected_NamingTheField()
+    {
+        var result = InjectYaml("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              containers:
+              - name: web
+                ports: [{containerPort: "eighty"}]
+            """);
+        Assert.Equal(InjectionDecision.Rejected, result.Decision);
+        Assert.Contains("containerPort", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void NoContainers_IsRejected()
+    {
+        var result = InjectYaml("{apiVersion: v1, kind: Pod, metadata: {name: x}, spec: {containers: []}}");
+        Assert.Equal(InjectionDecision.Rejected, result.Decision);
+    }
+
+    [Fact]
+    public void Tproxy_ProxyRunsAsRootWithGid1337AndNetAdmin()
+    {
+        var result = InjectYaml(PodWithAnnotations("sidecar.istio.io/interceptionMode: TPROXY"));
+        var proxy = Container(result.Pod, "waylay-proxy");
+        Assert.Equal(0, proxy["securityContext"]!["runAsUser"]!.GetValue<int>());
+        Assert.Equal(1337L, proxy["securityContext"]!["runAsGroup"]!.GetValue<long>());
+        Assert.Equal(["NET_ADMIN"], proxy["securityContext"]!["capabilities"]!["add"]!.AsArray().Select(c => c!.GetValue<string>()));
+        Assert.Contains("--tproxy", Args(proxy));
+    }
+
+    [Fact]
+    public void NativeSidecar_ProxyIsARestartableInitContainerAfterInit()
+    {
+        var result = InjectYaml(Plain, InjectionValues.Default with { NativeSidecar = true });
+        Assert.Equal(["waylay-init", "waylay-proxy"], Names(result.Pod, "initContainers"));
+        Assert.Equal(["web"], Names(result.Pod, "containers"));
+        var proxy = Container(result.Pod, "waylay-proxy", "initContainers");
+        Assert.Equal("Always", proxy["restartPolicy"]!.GetValue<string>());
+        Assert.NotNull(proxy["startupProbe"]);
+    }
+
+    [Fact]
+    public void NativeSidecar_CanBeAskedForByAnnotation()
+    {
+        var result = InjectYaml(PodWithAnnotations("sidecar.istio.io/nativeSidecar: \"true\""));
+        Assert.Equal(["waylay-init", "waylay-proxy"], Names(result.Pod, "initContainers"));
+    }
+
+    [Fact]
+    public void Hold_PutsTheProxyFirst_WithAPostStartWait()
+    {
+        var result = InjectYaml(PodWithAnnotations("proxy.istio.io/config: '{\"holdApplicationUntilProxyStarts\": true}'"));
+        Assert.Equal(["waylay-proxy", "web"], Names(result.Pod, "containers"));
+        var command = Container(result.Pod, "waylay-proxy")["lifecycle"]!["postStart"]!["exec"]!["command"]!.AsArray().Select(c => c!.GetValue<string>());
+        Assert.Equal(["waylay", "proxy", "wait-ready"], command);
+        Assert.Equal("web", result.Pod["metadata"]!["annotations"]!["kubectl.kubernetes.io/default-container"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Hold_WithAnotherAdminPort_WaitsOnThatPort()
+    {
+        var values = InjectionValues.Default with { HoldApplicationUntilProxyStarts = true, Ports = new ProxyPorts { Admin = 16000 } };
+        var proxy = Container(InjectYaml(Plain, values).Pod, "waylay-proxy");
+        var command = proxy["lifecycle"]!["postStart"]!["exec"]!["command"]!.AsArray().Select(c => c!.GetValue<string>());
+        Assert.Equal(["waylay", "proxy", "wait-ready", "--proxyAdminPort", "16000"], command);
+        var args = Args(proxy).ToList();
+        Assert.Equal("16000", args[args.IndexOf("--proxyAdminPort") + 1]);
+    }
+
+    [Fact]
+    public void StatusVersion_ChangesWithTheValues()
+    {
+        Assert.NotEqual(Template.SidecarTemplate.Version(InjectionValues.Default), Template.SidecarTemplate.Version(InjectionValues.Default with { Image = "x:1" }));
+        Assert.Equal(Template.SidecarTemplate.Version(InjectionValues.Default), Template.SidecarTemplate.Version(InjectionValues.Default with { }));
+    }
+}

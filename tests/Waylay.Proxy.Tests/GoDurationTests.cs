@@ -1,0 +1,64 @@
+using Xunit;
+
+namespace Waylay.Proxy.Tests;
+
+public sealed class GoDurationTests
+{
+    [Theory]
+    [InlineData("45s", 45_000)]
+    [InlineData("1m0s", 60_000)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("250ms", 250)]
+    [InlineData("1.5s", 1_500)]
+    public void ParsesTheSeedsDurations(string text, long milliseconds)
+    {
+        Assert.True(GoDuration.TryParse(text, out var value, out var error), error);
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), value);
+    }
+
+    [Theory]
+    [InlineData("10", "no valid unit")]
+    [InlineData("ten seconds", "not a duration")]
+    [InlineData("5d", "no valid unit")]
+    [InlineData("", "empty")]
+    public void RejectsWithTheFix(string text, string message)
+    {
+        Assert.False(GoDuration.TryParse(text, out _, out var error));
+        Assert.Contains(message, error);
+    }
+}
+
+public sealed class ProxyOptionsTests
+{
+    [Fact]
+    public void Defaults_AreValid_AndMatchTheSeed()
+    {
+        var options = new ProxyOptions();
+        Assert.Empty(options.Validate());
+        Assert.Equal(TimeSpan.FromSeconds(45), options.DrainDuration);
+        Assert.Equal(TimeSpan.FromSeconds(10), options.ConnectTimeout);
+        Assert.Equal((ushort)15001, options.OutboundPort);
+    }
+
+    [Fact]
+    public void Validate_ReturnsEveryProblemAtOnce_NamingTheFlag()
+    {
+        var errors = new ProxyOptions
+        {
+            AdminPort = 15001,
+            ConnectTimeout = TimeSpan.Zero,
+            DrainDuration = TimeSpan.FromSeconds(90),
+            ConfigPath = "/nonexistent/mesh.yaml",
+        }.Validate();
+        Assert.Contains(errors, e => e.Contains("--proxyAdminPort") && e.Contains("--outbound-port"));
+        Assert.Contains(errors, e => e.StartsWith("--connect-timeout"));
+        Assert.Contains(errors, e => e.StartsWith("--parent-shutdown-duration"));
+        Assert.Contains(errors, e => e.StartsWith("--config") && e.Contains("/nonexistent/mesh.yaml"));
+    }
+
+    [Fact]
+    public void SinglePortLayout_InboundOnTheOutboundPort_IsAllowed()
+    {
+        Assert.Empty(new ProxyOptions { InboundPort = 15001 }.Validate());
+    }
+}

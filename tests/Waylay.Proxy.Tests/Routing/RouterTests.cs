@@ -1,0 +1,124 @@
+using System.Net;
+using Microsoft.Extensions.Time.Testing;
+using Waylay.Mesh;
+using Waylay.Proxy.Listeners;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.OriginalDestination;
+using Waylay.Proxy.Routing;
+using Xunit;
+using Orig = Waylay.Proxy.OriginalDestination.OriginalDestination;
+
+namespace Waylay.Proxy.Tests.Routing;
+
+public sealed class RouterTests
+{
+    private static readonly IPAddress PodIp = IPAddress.Parse("10.244.1.2");
+
+    private static readonly MeshModel Model = MeshFileReader.Read("""
+        services:
+        - name: reviews
+          addresses: [10.96.0.10]
+          ports: [{name: http, port: 9080, targetPort: 9081}]
+          endpoints:
+          - address: 10.244.2.5
+          - address: 10.244.2.6
+            ports: {http: 9999}
+          - address: 10.244.2.7
+            health: Unhealthy
+        - name: gone
+          addresses: [10.96.0.11]
+          ports: [{port: 80}]
+          endpoints:
+          - {address: 10.244.2.9, health: Draining}
+        """);
+
+    [Fact]
+    public void OwnAddress_IsInbound_ToLoopbackOnTheOriginalPort()
+    {
+        var decision = Decide(ListenerKind.Outbound, new IPEndPoint(PodIp, 9080));
+        Assert.Equal(RouteKind.Inbound, decision.Kind);
+        Assert.Equal(TrafficDirection.Inbound, decision.Direction);
+        Assert.Equal(new IPEndPoint(IPAddress.Loopback, 9080), decision.Target);
+        Assert.Null(decision.Source);
+    }
+
+    [Fact]
+    public void InboundToPodIp_ConnectsToThePodAddressFrom127_0_0_6()
+    {
+        var decision = Decide(ListenerKind.Inbound, new IPEndPoint(PodIp, 9042), new ProxyOptions { InboundTo = InboundTarget.PodIp });
+        Assert.Equal(new IPEndPoint(PodIp, 9042), decision.Target);
+        Assert.Equal(new IPEndPoint(IPAddress.Parse("127.0.0.6"), 0), decision.Source);
+    }
+
+    [Fact]
+    public void ServiceAddress_PicksHealthyEndpointsInTurn_WithTheirTargetPorts()
+    {
+        var router = NewRouter(new ProxyOptions());
+        var table = RouteTable.Build(Model, new EndpointStatsRegistry());
+        var targets = Enumerable.Range(0, 4)
+            .Select(_ => router.Decide(ListenerKind.Outbound, Redirected(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 9080)), table))
+            .ToList();
+        Assert.All(targets, d => Assert.Equal(RouteKind.Service, d.Kind));
+        Assert.All(targets, d => Assert.Equal("reviews.default", d.ServiceKey));
+        var addresses = targets.Select(d => d.Target!.ToString()).ToList();
+        Assert.Equal(2, addresses.Distinct().Count());
+        Assert.Contains("10.244.2.5:9081", addresses);
+        Assert.Contains("10.244.2.6:9999", addresses);
+        Assert.Equal(addresses[0], addresses[2]);
+    }
+
+    [Fact]
+    public void ServiceWithNoHealthyEndpoint_IsRefusedAsSuch()
+    {
+        var decision = Decide(ListenerKind.Outbound, new IPEndPoint(IPAddress.Parse("10.96.0.11"), 80));
+        Assert.Equal(RouteKind.NoHealthyEndpoint, decision.Kind);
+        Assert.Equal("gone.default", decision.ServiceKey);
+    }
+
+    [Fact]
+    public void UnknownAddress_PassesThroughUnchanged()
+    {
+        var destination = new IPEndPoint(IPAddress.Parse("93.184.216.34"), 443);
+        var decision = Decide(ListenerKind.Outbound, destination);
+        Assert.Equal(RouteKind.Passthrough, decision.Kind);
+        Assert.Equal(destination, decision.Target);
+    }
+
+    [Fact]
+    public void ServicePortNotInTheService_PassesThrough()
+    {
+        Assert.Equal(RouteKind.Passthrough, Decide(ListenerKind.Outbound, new IPEndPoint(IPAddress.Parse("10.96.0.10"), 9090)).Kind);
+    }
+
+    [Theory]
+    [InlineData("10.244.1.2", 15001)]
+    [InlineData("10.244.1.2", 15006)]
+    [InlineData("127.0.0.1", 15001)]
+    [InlineData("10.244.1.2", 15000)]
+    public void OriginalDestinationOnOwnListener_IsRefusedAsALoop(string address, int port)
+    {
+        Assert.Equal(RouteKind.RefusedLoop, Decide(ListenerKind.Inbound, new IPEndPoint(IPAddress.Parse(address), port)).Kind);
+    }
+
+    [Fact]
+    public void NotRedirected_IsRefused()
+    {
+        var router = NewRouter(new ProxyOptions());
+        var original = new OriginalDestinationResult(OriginalDestinationStatus.NotRedirected, new Orig(new IPEndPoint(IPAddress.Loopback, 15001)));
+        Assert.Equal(RouteKind.RefusedNotRedirected, router.Decide(ListenerKind.Outbound, original, RouteTable.Build(Model, new EndpointStatsRegistry())).Kind);
+    }
+
+    [Fact]
+    public void OtherPortOfAService_OnTheInboundListener_IsStillInbound()
+    {
+        Assert.Equal(RouteKind.Inbound, Decide(ListenerKind.Inbound, new IPEndPoint(IPAddress.Parse("10.96.0.10"), 9080)).Kind);
+    }
+
+    private static RouteDecision Decide(ListenerKind listener, IPEndPoint destination, ProxyOptions? options = null) =>
+        NewRouter(options ?? new ProxyOptions()).Decide(listener, Redirected(destination), RouteTable.Build(Model, new EndpointStatsRegistry()));
+
+    private static OriginalDestinationResult Redirected(IPEndPoint destination) => new(OriginalDestinationStatus.Redirected, new Orig(destination));
+
+    private static Router NewRouter(ProxyOptions options) =>
+        new(options, new PodAddresses(PodIp, new FakeTimeProvider(), TimeSpan.FromHours(1)));
+}

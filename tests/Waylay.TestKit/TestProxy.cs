@@ -1,0 +1,202 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+using Waylay.Linux;
+
+namespace Waylay.TestKit;
+
+/// <summary>
+/// The real <c>waylay proxy</c> process, running as uid 1337 inside a test namespace, started from a world-readable
+/// copy of the built CLI (<c>/tmp/wl-&lt;run&gt;-bin</c>: uid 1337 may not traverse the checkout), ready when its
+/// <c>/ready</c> answers 200. Killed with its namespace; its output is kept for failure messages.
+/// </summary>
+public sealed class TestProxy
+{
+    public const uint Uid = 1337;
+    public const ushort AdminPort = 15000;
+
+    private static readonly Lazy<string> Binary = new(() => OperatingSystem.IsWindows() ? throw new PlatformNotSupportedException() : CopyBinary());
+    private readonly ConcurrentQueue<string> _output = new();
+
+    private TestProxy(TestNamespace ns, Process process)
+    {
+        Namespace = ns;
+        Process = process;
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+    }
+
+    public TestNamespace Namespace { get; }
+
+    public Process Process { get; }
+
+    /// <summary>nsenter and setpriv exec in place, so this is the proxy's own pid.</summary>
+    public int Pid => Process.Id;
+
+    /// <summary>Everything the proxy printed so far (log lines, errors).</summary>
+    public string Output => string.Join(Environment.NewLine, _output);
+
+    /// <summary>Path of the waylay executable the proxies run (a copy outside the checkout).</summary>
+    public static string BinaryPath => Binary.Value;
+
+    /// <summary>Starts <c>waylay proxy ARGS…</c> in <paramref name="ns"/> as uid 1337 and waits until it is ready.</summary>
+    public static async Task<TestProxy> StartAsync(TestNamespace ns, params string[] arguments) =>
+        await StartAsUserAsync(ns, Uid, arguments);
+
+    /// <summary>Like <see cref="StartAsync"/> with another uid (to test the wrong-uid warning and the loop guard).</summary>
+    public static async Task<TestProxy> StartAsUserAsync(TestNamespace ns, uint uid, params string[] arguments)
+    {
+        var process = ns.Start(uid, uid, [BinaryPath, "proxy", .. arguments]);
+        var proxy = new TestProxy(ns, process);
+        await proxy.WaitReadyAsync();
+        return proxy;
+    }
+
+    /// <summary>Polls /ready (at most 30 s); throws with the proxy's output if it exits or never gets ready.</summary>
+    public async Task WaitReadyAsync()
+    {
+        for (var attempt = 0; attempt < 300; attempt++)
+        {
+            if (Process.HasExited)
+            {
+                Process.WaitForExit(); // drains the redirected output, so the message below has it all
+                throw new InvalidOperationException($"waylay proxy exited with {Process.ExitCode} before it was ready:{Environment.NewLine}{Output}");
+            }
+
+            try
+            {
+                if ((await GetAsync("/ready")).Status == 200)
+                {
+                    return;
+                }
+            }
+            catch (SocketException)
+            {
+                // not listening yet
+            }
+
+            await Task.Delay(100);
+        }
+
+        throw new TimeoutException($"waylay proxy was not ready within 30 s:{Environment.NewLine}{Output}");
+    }
+
+    public Task<(int Status, string Body)> GetAsync(string path) => RequestAsync("GET", path);
+
+    public Task<(int Status, string Body)> PostAsync(string path) => RequestAsync("POST", path);
+
+    /// <summary>One admin request from inside the namespace (the admin API listens on its 127.0.0.1 only).</summary>
+    public async Task<(int Status, string Body)> RequestAsync(string method, string path)
+    {
+        using var socket = Namespace.Socket(AddressFamily.InterNetwork);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, AdminPort), timeout.Token);
+        await socket.SendAsync(Encoding.ASCII.GetBytes($"{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), SocketFlags.None, timeout.Token);
+        var response = await TestData.ReadToEndAsync(socket, timeout.Token);
+        var text = Encoding.UTF8.GetString(response);
+        var headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
+        var status = int.Parse(text.Split(' ')[1], CultureInfo.InvariantCulture);
+        return (status, headEnd < 0 ? "" : text[(headEnd + 4)..]);
+    }
+
+    /// <summary>A sample from /stats/prometheus, e.g. <c>("waylay_upstream_cx_total", "service=\"reviews.default\"")</c>; 0 when absent.</summary>
+    public async Task<long> MetricAsync(string name, string? labels = null)
+    {
+        var (_, body) = await GetAsync("/stats/prometheus");
+        var prefix = labels is null ? name + " " : $"{name}{{{labels}}} ";
+        foreach (var line in body.Split('\n'))
+        {
+            if (line.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                return long.Parse(line[prefix.Length..], CultureInfo.InvariantCulture);
+            }
+        }
+
+        return 0;
+    }
+
+    /// <summary>How many descriptors the proxy holds now (/proc/PID/fd).</summary>
+    public int OpenFileCount() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
+
+    /// <summary>Sends a signal (e.g. "TERM") to the proxy.</summary>
+    public async Task SignalAsync(string signal)
+    {
+        var result = await Exec.RunAsync("kill", "-" + signal, Pid.ToString(CultureInfo.InvariantCulture));
+        if (!result.Succeeded)
+        {
+            throw new InvalidOperationException($"kill -{signal} {Pid}: {result.Diagnostic}");
+        }
+    }
+
+    /// <summary>True when the process exited within <paramref name="bound"/>.</summary>
+    public async Task<bool> WaitForExitAsync(TimeSpan bound)
+    {
+        using var timeout = new CancellationTokenSource(bound);
+        try
+        {
+            await Process.WaitForExitAsync(timeout.Token);
+            return true;
+        }
+        catch (OperationCanceledException)
+        {
+            return false;
+        }
+    }
+
+    private void Keep(string? line)
+    {
+        if (line is not null && _output.Count < 5000)
+        {
+            _output.Enqueue(line);
+        }
+    }
+
+    [System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
+    private static string CopyBinary()
+    {
+        var directory = $"/tmp/wl-{RunId.Value}-bin";
+        var own = Environment.GetEnvironmentVariable("WAYLAY_PROXY_BINARY");
+        Directory.CreateDirectory(directory);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            try
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+            catch (IOException)
+            {
+            }
+        };
+
+        if (own is not null)
+        {
+            // A NativeAOT build (bench/ and the AOT test run): one self-contained file.
+            File.Copy(own, Path.Combine(directory, "waylay"), overwrite: true);
+        }
+        else
+        {
+            foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
+            {
+                var name = Path.GetFileName(file);
+                if (name == "waylay" || name.EndsWith(".dll", StringComparison.Ordinal) || name.StartsWith("waylay.", StringComparison.Ordinal))
+                {
+                    File.Copy(file, Path.Combine(directory, name), overwrite: true);
+                }
+            }
+        }
+
+        foreach (var file in Directory.EnumerateFiles(directory))
+        {
+            File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead
+                | (Path.GetFileName(file) == "waylay" ? UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute : 0));
+        }
+
+        File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
+        return Path.Combine(directory, "waylay");
+    }
+}
