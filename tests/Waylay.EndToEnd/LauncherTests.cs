@@ -1,0 +1,27 @@
+using System.Runtime.CompilerServices;
+using Waylay.Linux;
+using Xunit;
+
+namespace Waylay.EndToEnd;
+
+/// <summary>The README's main command: `./waylay` builds when needed, then starts at once without rebuilding.</summary>
+public sealed class LauncherTests
+{
+    private static readonly string Root = Path.GetFullPath(Path.Combine(Here(), "..", ".."));
+
+    [Fact]
+    public async Task Launcher_BuildsWhenNeeded_ThenRunsWithoutRebuilding()
+    {
+        var launcher = Path.Combine(Root, "waylay");
+        var first = await Exec.RunAsync(launcher, "--help");
+        Assert.True(first.Succeeded, first.Diagnostic);
+        Assert.Contains("capture", first.StandardOutput);
+
+        var second = await Exec.RunAsync(launcher, "capture", "--help");
+        Assert.True(second.Succeeded, second.Diagnostic);
+        Assert.DoesNotContain("building", second.StandardError);
+        Assert.Contains("--envoy-port", second.StandardOutput);
+    }
+
+    private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+}
