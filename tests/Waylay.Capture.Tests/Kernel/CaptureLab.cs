@@ -43,6 +43,21 @@ internal sealed class CaptureLab : IAsyncDisposable
     public TestNamespace Pod { get; }
     public TestNamespace Peer { get; }
 
+    /// <summary>A KubeVirt-style VM behind the pod (joined on the pod's vnet0), when created with one.</summary>
+    public TestNamespace? Vm { get; private set; }
+
+    /// <summary>Adds a VM namespace whose traffic arrives in the pod on vnet0 (10.244.2.0/24), as a KubeVirt VM's does.</summary>
+    public async Task AddVmAsync()
+    {
+        Vm = await TestNamespace.CreateAsync();
+        await TestLink.ConnectAsync(Pod, "vnet0", ["10.244.2.1/24"], Vm, "eth0", ["10.244.2.2/24"]);
+        await Vm.IpAsync("route", "add", "default", "via", "10.244.2.1");
+    }
+
+    /// <summary>Dials from the VM; its packets enter the pod on vnet0.</summary>
+    public Task<Landing> ConnectFromVmAsync(IPEndPoint destination) =>
+        ConnectAsync(Vm ?? throw new InvalidOperationException("call AddVmAsync first"), destination, 0, 0, null);
+
     public static async Task<CaptureLab> CreateAsync()
     {
         var pod = await TestNamespace.CreateAsync();
@@ -172,6 +187,11 @@ internal sealed class CaptureLab : IAsyncDisposable
 
         await Pod.DisposeAsync();
         await Peer.DisposeAsync();
+        if (Vm is not null)
+        {
+            await Vm.DisposeAsync();
+        }
+
         _stop.Dispose();
     }
 }

@@ -92,4 +92,21 @@ public sealed class ModeTests
         Assert.Equal("peer:9080", (await lab.ConnectOutAsync(new IPEndPoint(CaptureLab.ServiceIp, 9080))).Where);
         Assert.Equal("pod:9080", (await lab.ConnectInAsync(new IPEndPoint(CaptureLab.PodIp, 9080))).Where);
     }
+
+    [NetnsFact]
+    public async Task VirtualInterface_TrafficArrivingThereIsOutbound()
+    {
+        await using var lab = await CaptureLab.CreateAsync();
+        await lab.AddVmAsync();
+        var service = new IPEndPoint(CaptureLab.ServiceIp, 9080);
+
+        // Without -k the VM's connection is just inbound traffic for the pod.
+        await lab.Pod.CaptureAsync("-i", "*", "-b", "*");
+        Assert.Equal("pod:15006", (await lab.ConnectFromVmAsync(service)).Where);
+
+        await lab.Pod.CaptureAsync("-i", "*", "-b", "*", "-k", "vnet0", "--verify");
+        var landing = await lab.ConnectFromVmAsync(service);
+        Assert.Equal("pod:15001", landing.Where);
+        Assert.Equal(service, landing.OriginalDestination);
+    }
 }
