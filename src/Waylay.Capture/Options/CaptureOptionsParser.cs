@@ -30,7 +30,7 @@ public static class CaptureOptionsParser
             InboundPorts = ParsePortSelection("-b/--istio-inbound-ports", Or(args.InboundPorts, "ISTIO_INBOUND_PORTS"), errors),
             InboundPortsExclude = ParsePorts("-d/--istio-local-exclude-ports", Or(args.InboundPortsExclude, "ISTIO_LOCAL_EXCLUDE_PORTS"), errors),
             OutboundCidrs = ParseCidrSelection("-i/--istio-service-cidr", Or(args.OutboundCidrs, "ISTIO_SERVICE_CIDR"), errors),
-            OutboundCidrsExclude = ParseCidrs("-x/--istio-service-exclude-cidr", Or(args.OutboundCidrsExclude, "ISTIO_SERVICE_EXCLUDE_CIDR"), errors, allowWildcard: false),
+            OutboundCidrsExclude = ParseCidrSelection("-x/--istio-service-exclude-cidr", Or(args.OutboundCidrsExclude, "ISTIO_SERVICE_EXCLUDE_CIDR"), errors, allowWildcard: false).Networks,
             OutboundPortsInclude = ParsePorts("-q/--istio-local-outbound-ports-include", Or(args.OutboundPortsInclude, "ISTIO_LOCAL_OUTBOUND_PORTS_INCLUDE"), errors),
             OutboundPortsExclude = ParsePorts("-o/--istio-local-outbound-ports-exclude", Or(args.OutboundPortsExclude, "ISTIO_LOCAL_OUTBOUND_PORTS_EXCLUDE"), errors),
             VirtualInterfaces = ParseInterfaces("-k/--kube-virt-interfaces", Or(args.VirtualInterfaces, "ISTIO_KUBE_VIRT_INTERFACES"), errors),
@@ -69,117 +69,23 @@ public static class CaptureOptionsParser
     private static bool TryPort(string text, out ushort port) =>
         ushort.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port != 0;
 
-    private static IReadOnlyList<ushort> ParsePorts(string flag, string? value, List<CaptureOptionError> errors)
+    private static IReadOnlyList<ushort> ParsePorts(string flag, string? value, List<CaptureOptionError> errors) =>
+        ParsePortSelection(flag, value, errors, allowWildcard: false).Ports;
+
+    private static PortSelection ParsePortSelection(string flag, string? value, List<CaptureOptionError> errors, bool allowWildcard = true)
     {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return [];
-        }
-
-        var ports = new List<ushort>();
-        foreach (var item in Items(value))
-        {
-            if (item == "*")
-            {
-                errors.Add(new(flag, value, "'*' is not allowed here; list the ports (e.g. 15090,15021)"));
-            }
-            else if (TryPort(item, out var port))
-            {
-                if (!ports.Contains(port))
-                {
-                    ports.Add(port);
-                }
-            }
-            else
-            {
-                errors.Add(new(flag, item, "not a TCP port; give comma-separated numbers from 1 to 65535"));
-            }
-        }
-
-        return ports;
+        var problems = new List<SelectionProblem>();
+        var selection = PortSelection.Parse(value, allowWildcard, problems);
+        errors.AddRange(problems.Select(p => new CaptureOptionError(flag, p.Item, p.Problem)));
+        return selection;
     }
 
-    private static PortSelection ParsePortSelection(string flag, string? value, List<CaptureOptionError> errors)
+    private static CidrSelection ParseCidrSelection(string flag, string? value, List<CaptureOptionError> errors, bool allowWildcard = true)
     {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return PortSelection.None;
-        }
-
-        return value.Trim() == "*" ? PortSelection.Any : new PortSelection(false, ParsePorts(flag, value, errors));
-    }
-
-    private static IReadOnlyList<IPNetwork> ParseCidrs(string flag, string? value, List<CaptureOptionError> errors, bool allowWildcard)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return [];
-        }
-
-        var networks = new List<IPNetwork>();
-        foreach (var item in Items(value))
-        {
-            if (item == "*")
-            {
-                errors.Add(new(flag, value, allowWildcard
-                    ? "'*' must stand alone, not inside a list"
-                    : "'*' cannot be excluded (it would disable capture); list CIDRs such as 10.0.0.0/8"));
-                continue;
-            }
-
-            // A bare address means that one host, as iptables itself reads "-d 10.0.0.1".
-            var text = item.Contains('/') ? item : item + (item.Contains(':') ? "/128" : "/32");
-            if (TryParseNetwork(text, out var network))
-            {
-                networks.Add(network);
-            }
-            else
-            {
-                errors.Add(new(flag, item, "not a CIDR; write it as address/prefix, e.g. 10.96.0.0/12 or fd00::/8"));
-            }
-        }
-
-        return networks;
-    }
-
-    /// <summary>
-    /// Parses address/prefix, clearing host bits as iptables and Go's net.ParseCIDR do ("10.0.0.1/8" is 10.0.0.0/8),
-    /// so what is written is what iptables-save reads back.
-    /// </summary>
-    private static bool TryParseNetwork(string text, out IPNetwork network)
-    {
-        network = default;
-        var slash = text.IndexOf('/');
-        if (slash < 0 || !IPAddress.TryParse(text[..slash], out var address)
-            || !int.TryParse(text[(slash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var prefix))
-        {
-            return false;
-        }
-
-        var bits = address.GetAddressBytes();
-        if (prefix > bits.Length * 8 || (address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 && address.ScopeId != 0))
-        {
-            return false;
-        }
-
-        for (var i = 0; i < bits.Length; i++)
-        {
-            var keep = Math.Clamp(prefix - (i * 8), 0, 8);
-            bits[i] &= (byte)(0xFF << (8 - keep));
-        }
-
-        network = new IPNetwork(new IPAddress(bits), prefix);
-        return true;
-    }
-
-    private static CidrSelection ParseCidrSelection(string flag, string? value, List<CaptureOptionError> errors)
-    {
-        if (string.IsNullOrWhiteSpace(value))
-        {
-            return CidrSelection.None;
-        }
-
-        return value.Trim() == "*" ? CidrSelection.Any : new CidrSelection(false, ParseCidrs(flag, value, errors, allowWildcard: true));
+        var problems = new List<SelectionProblem>();
+        var selection = CidrSelection.Parse(value, allowWildcard, bareAddressIsHost: true, problems);
+        errors.AddRange(problems.Select(p => new CaptureOptionError(flag, p.Item, p.Problem)));
+        return selection;
     }
 
     private static IReadOnlyList<uint> ParseIds(string flag, string? value, IReadOnlyList<uint> fallback, List<CaptureOptionError> errors)
@@ -219,12 +125,10 @@ public static class CaptureOptionsParser
         return ok && n >= min && n <= max ? n : Fail(flag, value, $"give a number from {min} to {max}", errors, fallback);
     }
 
-    private static InterceptionMode ParseMode(string? value, List<CaptureOptionError> errors) => value?.Trim().ToUpperInvariant() switch
-    {
-        null or "" or "REDIRECT" => InterceptionMode.Redirect,
-        "TPROXY" => InterceptionMode.Tproxy,
-        _ => Fail("-m/--istio-inbound-interception-mode", value!, "unknown mode; use REDIRECT or TPROXY", errors, InterceptionMode.Redirect),
-    };
+    private static InterceptionMode ParseMode(string? value, List<CaptureOptionError> errors) =>
+        string.IsNullOrWhiteSpace(value) ? InterceptionMode.Redirect
+        : InterceptionModes.TryParse(value, out var mode) ? mode
+        : Fail("-m/--istio-inbound-interception-mode", value, "unknown mode; use REDIRECT or TPROXY", errors, InterceptionMode.Redirect);
 
     private static BackendKind ParseBackend(string? value, List<CaptureOptionError> errors) => value?.Trim().ToLowerInvariant() switch
     {

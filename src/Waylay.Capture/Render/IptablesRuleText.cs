@@ -66,31 +66,9 @@ public static class IptablesRuleText
     }
 
     // The order the conntrack match prints states in (libxt_conntrack's print_state).
-    private static string States(ConnState state)
-    {
-        var names = new List<string>();
-        if (state.HasFlag(ConnState.Invalid))
-        {
-            names.Add("INVALID");
-        }
+    private static readonly ConnState[] PrintOrder = [ConnState.Invalid, ConnState.New, ConnState.Related, ConnState.Established];
 
-        if (state.HasFlag(ConnState.New))
-        {
-            names.Add("NEW");
-        }
-
-        if (state.HasFlag(ConnState.Related))
-        {
-            names.Add("RELATED");
-        }
-
-        if (state.HasFlag(ConnState.Established))
-        {
-            names.Add("ESTABLISHED");
-        }
-
-        return string.Join(',', names);
-    }
+    private static string States(ConnState state) => ConnStateText.Join(state, PrintOrder, upper: true);
 
     private static string Target(Target target, IpFamily family) => target switch
     {

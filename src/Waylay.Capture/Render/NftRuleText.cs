@@ -66,31 +66,10 @@ public static class NftRuleText
         parts.Add($"{selector} {(a.Negated ? "!= " : "")}{text}");
     }
 
-    private static string States(ConnState state)
-    {
-        var names = new List<string>();
-        if (state.HasFlag(ConnState.Invalid))
-        {
-            names.Add("invalid");
-        }
+    // The order `nft list` prints ct states in.
+    private static readonly ConnState[] PrintOrder = [ConnState.Invalid, ConnState.Established, ConnState.Related, ConnState.New];
 
-        if (state.HasFlag(ConnState.Established))
-        {
-            names.Add("established");
-        }
-
-        if (state.HasFlag(ConnState.Related))
-        {
-            names.Add("related");
-        }
-
-        if (state.HasFlag(ConnState.New))
-        {
-            names.Add("new");
-        }
-
-        return string.Join(',', names);
-    }
+    private static string States(ConnState state) => ConnStateText.Join(state, PrintOrder, upper: false);
 
     private static string Target(Target target) => target switch
     {

@@ -1,3 +1,4 @@
+using Waylay.Capture.Options;
 namespace Waylay.Inject.Annotations;
 
 /// <summary>

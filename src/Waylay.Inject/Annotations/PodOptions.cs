@@ -1,3 +1,4 @@
+using Waylay.Capture.Options;
 using Waylay.Inject.Capture;
 
 namespace Waylay.Inject.Annotations;

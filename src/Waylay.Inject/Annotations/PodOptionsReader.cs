@@ -1,3 +1,4 @@
+using Waylay.Capture.Options;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -20,12 +21,12 @@ internal static class PodOptionsReader
         var annotations = pod.Metadata?.Annotations;
 
         var mode = Find(AnnotationNames.InterceptionMode, annotations) is { } m
-            ? InterceptionModes.Parse(m.Value, m.Name, errors) ?? values.InterceptionMode
+            ? CaptureValues.Mode(m.Value, m.Name, errors) ?? values.InterceptionMode
             : values.InterceptionMode;
 
         var includeInbound = Find(AnnotationNames.IncludeInboundPorts, annotations) is { } ib
-            ? PortSelection.Parse(ib.Value, true, ib.Name, errors)
-            : values.InboundPorts == InboundPortsMode.Declared ? DeclaredPorts(pod) : PortSelection.Every;
+            ? CaptureValues.Ports(ib.Value, true, ib.Name, errors)
+            : values.InboundPorts == InboundPortsMode.Declared ? DeclaredPorts(pod) : PortSelection.Any;
 
         var statusPort = values.Ports.Status;
         if (Find(AnnotationNames.StatusPort, annotations) is { } sp)
@@ -56,17 +57,17 @@ internal static class PodOptionsReader
         {
             InterceptionMode = mode,
             IncludeOutboundIPRanges = Find(AnnotationNames.IncludeOutboundIPRanges, annotations) is { } i
-                ? CidrSelection.Parse(i.Value, true, i.Name, errors) : values.IncludeOutboundIPRanges,
+                ? CaptureValues.Cidrs(i.Value, true, i.Name, errors) : values.IncludeOutboundIPRanges,
             ExcludeOutboundIPRanges = Find(AnnotationNames.ExcludeOutboundIPRanges, annotations) is { } x
-                ? CidrSelection.Parse(x.Value, false, x.Name, errors) : values.ExcludeOutboundIPRanges,
+                ? CaptureValues.Cidrs(x.Value, false, x.Name, errors) : values.ExcludeOutboundIPRanges,
             IncludeInboundPorts = includeInbound,
             ExcludeInboundPorts = Find(AnnotationNames.ExcludeInboundPorts, annotations) is { } d
-                ? PortSelection.Parse(d.Value, false, d.Name, errors) : values.ExcludeInboundPorts,
+                ? CaptureValues.Ports(d.Value, false, d.Name, errors) : values.ExcludeInboundPorts,
             IncludeOutboundPorts = Find(AnnotationNames.IncludeOutboundPorts, annotations) is { } q
-                ? PortSelection.Parse(q.Value, false, q.Name, errors)
+                ? CaptureValues.Ports(q.Value, false, q.Name, errors)
                 : values.IncludeOutboundPorts.IsEmpty ? null : values.IncludeOutboundPorts,
             ExcludeOutboundPorts = Find(AnnotationNames.ExcludeOutboundPorts, annotations) is { } o
-                ? PortSelection.Parse(o.Value, false, o.Name, errors)
+                ? CaptureValues.Ports(o.Value, false, o.Name, errors)
                 : values.ExcludeOutboundPorts.IsEmpty ? null : values.ExcludeOutboundPorts,
             StatusPort = statusPort,
             HoldApplicationUntilProxyStarts = HoldFromProxyConfig(annotations, errors, warnings) ?? values.HoldApplicationUntilProxyStarts,

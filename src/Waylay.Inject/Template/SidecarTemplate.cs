@@ -1,3 +1,4 @@
+using Waylay.Capture.Options;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -53,7 +54,7 @@ internal static class SidecarTemplate
         ["name"] = SidecarNames.InitContainer,
         ["image"] = values.Image,
         ["imagePullPolicy"] = values.ImagePullPolicy,
-        ["args"] = Strings(CaptureArguments.Build(options, values)),
+        ["args"] = Strings(CaptureCommandLine.Build(options, values)),
         ["resources"] = Resources(values),
         // Writing netfilter rules needs NET_ADMIN (and NET_RAW for iptables' raw sockets); root inside the
         // pod's own namespaces, nothing else: no privileged mode, no escalation, every other capability dropped.

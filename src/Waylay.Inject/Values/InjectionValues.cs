@@ -1,3 +1,4 @@
+using Waylay.Capture.Options;
 using Waylay.Inject.Capture;
 
 namespace Waylay.Inject.Values;
@@ -17,7 +18,7 @@ internal sealed record InjectionValues
     public long ProxyGid { get; init; } = 1337;
     public InterceptionMode InterceptionMode { get; init; } = InterceptionMode.Redirect;
     public InboundPortsMode InboundPorts { get; init; } = InboundPortsMode.All;
-    public CidrSelection IncludeOutboundIPRanges { get; init; } = CidrSelection.Every;
+    public CidrSelection IncludeOutboundIPRanges { get; init; } = CidrSelection.Any;
     public CidrSelection ExcludeOutboundIPRanges { get; init; } = CidrSelection.None;
     public PortSelection ExcludeInboundPorts { get; init; } = PortSelection.None;
     public PortSelection IncludeOutboundPorts { get; init; } = PortSelection.None;

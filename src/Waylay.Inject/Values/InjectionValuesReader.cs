@@ -1,3 +1,4 @@
+using Waylay.Capture.Options;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -57,7 +58,7 @@ internal static class InjectionValuesReader
         }
 
         var d = InjectionValues.Default;
-        var mode = String(root, "interceptionMode", errors) is { } modeText ? InterceptionModes.Parse(modeText, "interceptionMode", errors) : null;
+        var mode = String(root, "interceptionMode", errors) is { } modeText ? CaptureValues.Mode(modeText, "interceptionMode", errors) : null;
         var inbound = String(root, "inboundPorts", errors) switch
         {
             null => d.InboundPorts,
@@ -80,11 +81,11 @@ internal static class InjectionValuesReader
             ProxyGid = Id(root, "proxyGID", errors) ?? Id(root, "proxyUID", []) ?? d.ProxyGid,
             InterceptionMode = mode ?? d.InterceptionMode,
             InboundPorts = inbound,
-            IncludeOutboundIPRanges = String(root, "includeOutboundIPRanges", errors) is { } i ? CidrSelection.Parse(i, true, "includeOutboundIPRanges", errors) : d.IncludeOutboundIPRanges,
-            ExcludeOutboundIPRanges = String(root, "excludeOutboundIPRanges", errors) is { } x ? CidrSelection.Parse(x, false, "excludeOutboundIPRanges", errors) : d.ExcludeOutboundIPRanges,
-            ExcludeInboundPorts = String(root, "excludeInboundPorts", errors) is { } ei ? PortSelection.Parse(ei, false, "excludeInboundPorts", errors) : d.ExcludeInboundPorts,
-            IncludeOutboundPorts = String(root, "includeOutboundPorts", errors) is { } io ? PortSelection.Parse(io, false, "includeOutboundPorts", errors) : d.IncludeOutboundPorts,
-            ExcludeOutboundPorts = String(root, "excludeOutboundPorts", errors) is { } eo ? PortSelection.Parse(eo, false, "excludeOutboundPorts", errors) : d.ExcludeOutboundPorts,
+            IncludeOutboundIPRanges = String(root, "includeOutboundIPRanges", errors) is { } i ? CaptureValues.Cidrs(i, true, "includeOutboundIPRanges", errors) : d.IncludeOutboundIPRanges,
+            ExcludeOutboundIPRanges = String(root, "excludeOutboundIPRanges", errors) is { } x ? CaptureValues.Cidrs(x, false, "excludeOutboundIPRanges", errors) : d.ExcludeOutboundIPRanges,
+            ExcludeInboundPorts = String(root, "excludeInboundPorts", errors) is { } ei ? CaptureValues.Ports(ei, false, "excludeInboundPorts", errors) : d.ExcludeInboundPorts,
+            IncludeOutboundPorts = String(root, "includeOutboundPorts", errors) is { } io ? CaptureValues.Ports(io, false, "includeOutboundPorts", errors) : d.IncludeOutboundPorts,
+            ExcludeOutboundPorts = String(root, "excludeOutboundPorts", errors) is { } eo ? CaptureValues.Ports(eo, false, "excludeOutboundPorts", errors) : d.ExcludeOutboundPorts,
             DiscoveryAddress = NonEmpty(root, "discoveryAddress", errors) ?? d.DiscoveryAddress,
             ResourceRequests = Resources(root, "requests", errors) ?? d.ResourceRequests,
             ResourceLimits = Resources(root, "limits", errors) ?? d.ResourceLimits,

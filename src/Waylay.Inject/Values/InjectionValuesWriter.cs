@@ -1,3 +1,4 @@
+using Waylay.Capture.Options;
 using System.Text.Json.Nodes;
 using Waylay.Inject.Capture;
 

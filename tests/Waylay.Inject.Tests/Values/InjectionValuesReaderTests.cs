@@ -1,3 +1,4 @@
+using Waylay.Capture.Options;
 using Waylay.Inject.Capture;
 using Waylay.Inject.Values;
 using Waylay.Inject.Yaml;

@@ -4,7 +4,7 @@ using static Waylay.Inject.Tests.InjectTestKit;
 
 namespace Waylay.Inject.Tests.Capture;
 
-public sealed class CaptureArgumentsTests
+public sealed class CaptureCommandLineTests
 {
     private static Dictionary<string, string> Flags(string annotations, InjectionValues? values = null)
     {
@@ -80,8 +80,8 @@ public sealed class CaptureArgumentsTests
         var errors = new List<string>();
         var flags = Flags("{}", InjectionValues.Default with
         {
-            IncludeOutboundPorts = PortSelection.Parse("80,443", false, "v", errors),
-            ExcludeOutboundPorts = PortSelection.Parse("25", false, "v", errors),
+            IncludeOutboundPorts = CaptureValues.Ports("80,443", false, "v", errors),
+            ExcludeOutboundPorts = CaptureValues.Ports("25", false, "v", errors),
         });
         Assert.Empty(errors);
         Assert.Equal("80,443", flags["-q"]);

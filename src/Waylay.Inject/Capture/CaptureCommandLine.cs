@@ -1,3 +1,4 @@
+using Waylay.Capture.Options;
 using System.Globalization;
 using Waylay.Inject.Annotations;
 using Waylay.Inject.Values;
@@ -9,7 +10,7 @@ namespace Waylay.Inject.Capture;
 /// injection template writes them:
 /// <code>-p outbound -z inbound -u uid [-g gid] -m mode -i includeCIDRs -x excludeCIDRs -b inboundPorts -d excludedInbound [-q ports] [-o ports]</code>
 /// </summary>
-internal static class CaptureArguments
+internal static class CaptureCommandLine
 {
     public static IReadOnlyList<string> Build(PodOptions pod, InjectionValues values)
     {
