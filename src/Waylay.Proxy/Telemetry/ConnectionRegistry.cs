@@ -24,7 +24,14 @@ internal sealed class ConnectionRegistry
         foreach (var connection in _live.Values)
         {
             connection.Outcome = reason;
-            connection.Closing.Cancel();
+            try
+            {
+                connection.Closing.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // it closed by itself meanwhile
+            }
         }
     }
 }

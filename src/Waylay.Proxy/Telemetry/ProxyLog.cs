@@ -41,7 +41,7 @@ internal static partial class ProxyLog
     [LoggerMessage(3011, LogLevel.Information, "drained: {Remaining} connections closed by the proxy; exiting")]
     public static partial void Drained(ILogger logger, int remaining);
 
-    [LoggerMessage(3012, LogLevel.Information, "soft open-file limit {Limit}: at most about {Connections} relayed connections at once")]
+    [LoggerMessage(3012, LogLevel.Debug, "soft open-file limit {Limit}: at most about {Connections} relayed connections at once")]
     public static partial void FileLimit(ILogger logger, ulong limit, ulong connections);
 
     [LoggerMessage(3013, LogLevel.Error, "unexpected failure in connection {ConnectionId}")]

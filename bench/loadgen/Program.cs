@@ -1,0 +1,127 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+
+// loadgen sink|echo PORT                               servers (run until killed)
+// loadgen throughput IP PORT SECONDS STREAMS           prints bytes/s sent through to a sink
+// loadgen connrate IP PORT SECONDS CONCURRENCY         prints completed connect/1-byte echo/close cycles per second
+// loadgen hold IP PORT COUNT SECONDS                   opens COUNT echo connections, holds them, prints "held N"
+var mode = args[0];
+var inv = CultureInfo.InvariantCulture;
+switch (mode)
+{
+    case "sink":
+    case "echo":
+        await ServeAsync(int.Parse(args[1], inv), mode == "echo");
+        return 0;
+    case "throughput":
+        Console.WriteLine((await ThroughputAsync(Ep(args[1], args[2]), double.Parse(args[3], inv), int.Parse(args[4], inv))).ToString("F0", inv));
+        return 0;
+    case "connrate":
+        Console.WriteLine((await ConnRateAsync(Ep(args[1], args[2]), double.Parse(args[3], inv), int.Parse(args[4], inv))).ToString("F0", inv));
+        return 0;
+    case "hold":
+        return await HoldAsync(Ep(args[1], args[2]), int.Parse(args[3], inv), double.Parse(args[4], inv));
+    default:
+        Console.Error.WriteLine("usage: loadgen sink|echo PORT | throughput IP PORT SECONDS STREAMS | connrate IP PORT SECONDS CONCURRENCY | hold IP PORT COUNT SECONDS");
+        return 2;
+}
+
+static IPEndPoint Ep(string ip, string port) => new(IPAddress.Parse(ip), int.Parse(port, CultureInfo.InvariantCulture));
+
+static async Task ServeAsync(int port, bool echo)
+{
+    using var listener = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp) { DualMode = true };
+    listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+    listener.Bind(new IPEndPoint(IPAddress.IPv6Any, port));
+    listener.Listen(4096);
+    while (true)
+    {
+        var client = await listener.AcceptAsync();
+        client.NoDelay = true;
+        _ = Task.Run(async () =>
+        {
+            using (client)
+            {
+                var buffer = new byte[echo ? 4096 : 256 * 1024];
+                try
+                {
+                    int read;
+                    while ((read = await client.ReceiveAsync(buffer, SocketFlags.None)) > 0)
+                    {
+                        if (echo)
+                        {
+                            await client.SendAsync(buffer.AsMemory(0, read), SocketFlags.None);
+                        }
+                    }
+                }
+                catch (SocketException)
+                {
+                }
+            }
+        });
+    }
+}
+
+static async Task<double> ThroughputAsync(IPEndPoint target, double seconds, int streams)
+{
+    long total = 0;
+    var stop = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, streams).Select(async _ =>
+    {
+        using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(target);
+        var buffer = new byte[256 * 1024];
+        Random.Shared.NextBytes(buffer);
+        while (stop.Elapsed.TotalSeconds < seconds)
+        {
+            Interlocked.Add(ref total, await socket.SendAsync(buffer, SocketFlags.None));
+        }
+
+        socket.Shutdown(SocketShutdown.Send);
+    }));
+    return total / stop.Elapsed.TotalSeconds;
+}
+
+static async Task<double> ConnRateAsync(IPEndPoint target, double seconds, int concurrency)
+{
+    long done = 0;
+    var stop = Stopwatch.StartNew();
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        var one = new byte[1];
+        while (stop.Elapsed.TotalSeconds < seconds)
+        {
+            using var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            // RST on close: the client does not keep TIME_WAIT entries, so the run measures the relay, not port exhaustion.
+            socket.LingerState = new LingerOption(true, 0);
+            await socket.ConnectAsync(target);
+            await socket.SendAsync(one, SocketFlags.None);
+            if (await socket.ReceiveAsync(one, SocketFlags.None) == 1)
+            {
+                Interlocked.Increment(ref done);
+            }
+        }
+    }));
+    return done / stop.Elapsed.TotalSeconds;
+}
+
+static async Task<int> HoldAsync(IPEndPoint target, int count, double seconds)
+{
+    var sockets = new List<Socket>();
+    var one = new byte[1];
+    for (var i = 0; i < count; i++)
+    {
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        await socket.ConnectAsync(target);
+        await socket.SendAsync(one, SocketFlags.None);
+        await socket.ReceiveAsync(one, SocketFlags.None);
+        sockets.Add(socket);
+    }
+
+    Console.WriteLine($"held {sockets.Count}");
+    await Task.Delay(TimeSpan.FromSeconds(seconds));
+    sockets.ForEach(s => s.Dispose());
+    return 0;
+}

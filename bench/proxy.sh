@@ -1,0 +1,158 @@
+#!/usr/bin/env bash
+# Proxy (L4) benchmark: one client and one server namespace joined by a veth pair, and between them
+#   (a) nothing (direct), (b) the client's sidecar, (c) both sidecars, (d) HAProxy (TCP mode, splice-auto) in each
+#   sidecar's place, all behind the real `waylay capture` rules (REDIRECT, uid 1337 exempt).
+# Measures bulk throughput and connections/s per scenario, and for the JIT and NativeAOT builds of the proxy: idle RSS,
+# RSS with 1000 open connections, and time from exec to the first 200 on /ready.
+# Usage: sudo bench/proxy.sh [SECONDS per measurement, default 8]    (about 3-4 minutes on 2 cores)
+# Prints a Markdown report on stdout (and keeps it in bench/results/). Creates only wl-<id>-… namespaces; removes them.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+secs="${1:-8}"
+id="b$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')"
+work="/tmp/wl-$id-bin"
+C="wl-$id-c"; S="wl-$id-s"
+CIP=10.244.1.2; SIP=10.244.1.3
+
+need=()
+for tool in haproxy:haproxy clang:clang ld.lld:lld ip:iproute2 iptables:iptables nft:nftables setpriv:util-linux curl:curl; do
+  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
+done
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cleanup() {
+  for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
+  [ -n "${PROXY_PIDS:-}" ] && kill $PROXY_PIDS 2>/dev/null || true
+  ip netns del "$C" 2>/dev/null || true
+  ip netns del "$S" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ---- build: the CLI (for capture), the proxy JIT and NativeAOT, the load generator ----------------------------------
+mkdir -p "$work"/{jit,aot,gen}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+cli="${WAYLAY_CLI:-$root/waylay}"
+dotnet publish "$root/bench/proxy-aot" -c Release -p:PublishAot=false -o "$work/jit" --nologo -v q >&2
+dotnet publish "$root/bench/proxy-aot" -c Release -r linux-x64 -o "$work/aot" --nologo -v q >&2
+dotnet publish "$root/bench/loadgen" -c Release -o "$work/gen" --nologo -v q >&2
+chmod -R a+rX "$work"; chmod a+x "$work"
+gen="$work/gen/loadgen"
+
+# ---- the two namespaces ----------------------------------------------------------------------------------------------
+ip netns add "$C"; ip netns add "$S"
+ip -n "$C" link set lo up; ip -n "$S" link set lo up
+ip -n "$C" link add eth0 type veth peer name eth0 netns "$S"
+ip -n "$C" addr add $CIP/24 dev eth0; ip -n "$S" addr add $SIP/24 dev eth0
+ip -n "$C" link set eth0 up; ip -n "$S" link set eth0 up
+inC() { ip netns exec "$C" "$@"; }
+inS() { ip netns exec "$S" "$@"; }
+inS "$gen" sink 5201 & inS "$gen" echo 5202 &
+sleep 1
+
+haproxy_cfg="$work/haproxy.cfg"
+cat > "$haproxy_cfg" <<CFG
+global
+  maxconn 6000   # its own fd budget (2 per connection + pipes) must fit the 20,000 hard limit
+defaults
+  mode tcp
+  option splice-auto
+  timeout connect 10s
+  timeout client 1h
+  timeout server 1h
+frontend outbound
+  bind :::15001 v4v6
+  default_backend original
+backend original
+  server original 0.0.0.0:0
+frontend inbound
+  bind :::15006 v4v6
+  default_backend app
+backend app
+  server app 127.0.0.1
+CFG
+chmod a+r "$haproxy_cfg"
+
+PROXY_PIDS=""
+start() { # ns kind(jit|aot|haproxy)
+  local ns=$1 kind=$2
+  if [ "$kind" = haproxy ]; then
+    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
+  else
+    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- "$work/$kind/waylay" proxy --log-level warning >/dev/null 2>&1 &
+  fi
+  PROXY_PIDS="$PROXY_PIDS $!"
+  for _ in $(seq 1 200); do
+    # HAProxy has no readiness endpoint: wait for its listener (a probe connection would loop through itself).
+    if [ "$kind" = haproxy ]; then [ -n "$(ip netns exec "$ns" ss -Hltn 'sport = :15006')" ] && break
+      kill -0 $! 2>/dev/null || { echo "haproxy exited: see haproxy -f $haproxy_cfg -c" >&2; exit 1; }
+    else ip netns exec "$ns" curl -sf -o /dev/null http://127.0.0.1:15000/ready && break; fi
+    sleep 0.05
+  done
+}
+stop() { kill $PROXY_PIDS 2>/dev/null || true; wait $PROXY_PIDS 2>/dev/null || true; PROXY_PIDS=""; sleep 0.5; }
+
+declare -A tput rate
+measure() { # name
+  tput[$1]=$(inC "$gen" throughput $SIP 5201 "$secs" 4)
+  rate[$1]=$(inC "$gen" connrate $SIP 5202 "$secs" 32)
+  echo "measured $1: ${tput[$1]} B/s, ${rate[$1]} conn/s" >&2
+}
+
+measure direct
+"$cli" capture --netns "$C" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
+for kind in aot jit haproxy; do start "$C" $kind; measure "one-$kind"; stop; done
+"$cli" capture --netns "$S" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
+for kind in aot jit haproxy; do start "$C" $kind; start "$S" $kind; measure "two-$kind"; stop; done
+
+# ---- footprint and start-up, per build -------------------------------------------------------------------------------
+declare -A idle held ready size
+rss() { awk '/VmRSS/ {print $2}' "/proc/$1/status"; }
+for kind in aot jit; do
+  best=""
+  for _ in 1 2 3 4 5; do
+    t0=$(date +%s%N)
+    ip netns exec "$C" setpriv --reuid=1337 --regid=1337 --clear-groups -- "$work/$kind/waylay" proxy --log-level warning >/dev/null 2>&1 &
+    pid=$!
+    until ip netns exec "$C" curl -sf -o /dev/null http://127.0.0.1:15000/ready; do sleep 0.002; done
+    t=$(( ($(date +%s%N) - t0) / 1000000 ))
+    [ -z "$best" ] || [ "$t" -lt "$best" ] && best=$t
+    samples+=("$t")
+    kill $pid; wait $pid 2>/dev/null || true; sleep 0.3
+  done
+  ready[$kind]="${samples[*]}"; samples=()
+  start "$C" $kind
+  pid=${PROXY_PIDS##* }
+  sleep 2; idle[$kind]=$(rss "$pid")
+  inC "$gen" hold $SIP 5202 1000 4 >/dev/null & holder=$!
+  sleep 3; held[$kind]=$(rss "$pid")
+  wait $holder; stop
+  size[$kind]=$(du -sk "$work/$kind" | cut -f1)
+done
+
+# ---- report ----------------------------------------------------------------------------------------------------------
+gbps() { awk -v b="$1" 'BEGIN { printf "%.2f", b * 8 / 1e9 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+{
+  echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ${secs}s per measurement."
+  echo
+  echo "| scenario | throughput (Gbit/s) | vs direct | vs HAProxy | connections/s | vs direct | vs HAProxy |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  echo "| (a) direct | $(gbps ${tput[direct]}) | 1.00 | | ${rate[direct]} | 1.00 | |"
+  for n in one two; do
+    label=$([ $n = one ] && echo "(b) client sidecar" || echo "(c) both sidecars")
+    for kind in aot jit; do
+      echo "| $label, waylay $kind | $(gbps ${tput[$n-$kind]}) | $(ratio ${tput[$n-$kind]} ${tput[direct]}) | $(ratio ${tput[$n-$kind]} ${tput[$n-haproxy]}) | ${rate[$n-$kind]} | $(ratio ${rate[$n-$kind]} ${rate[direct]}) | $(ratio ${rate[$n-$kind]} ${rate[$n-haproxy]}) |"
+    done
+    echo "| (d) $label → HAProxy | $(gbps ${tput[$n-haproxy]}) | $(ratio ${tput[$n-haproxy]} ${tput[direct]}) | 1.00 | ${rate[$n-haproxy]} | $(ratio ${rate[$n-haproxy]} ${rate[direct]}) | 1.00 |"
+  done
+  echo
+  echo "| build | size on disk | idle RSS | RSS, 1000 connections | exec → /ready 200 (5 runs, ms) |"
+  echo "| --- | ---: | ---: | ---: | --- |"
+  for kind in aot jit; do
+    echo "| $kind | $((size[$kind] / 1024)) MB | $((idle[$kind] / 1024)) MB | $((held[$kind] / 1024)) MB | ${ready[$kind]} |"
+  done
+} | tee "$root/bench/results/proxy-$(date -u +%Y%m%dT%H%M).md"

@@ -1,0 +1,227 @@
+using System.Buffers;
+using System.Buffers.Text;
+using System.Text;
+using Waylay.Proxy.Http.Routing;
+
+namespace Waylay.Proxy.Http.Http1;
+
+/// <summary>
+/// Writes the heads the proxy sends on: what it received, minus hop-by-hop fields and the received framing, plus the
+/// route's header edits and the proxy's own fields, then framing the proxy itself chose. What the next hop reads is
+/// therefore always what the proxy parsed: one framing, one Host, no field the client asked to be hop-by-hop.
+/// <code>
+///   request:  METHOD SP origin-form SP HTTP/1.1   (absolute-form becomes origin-form + Host from its authority)
+///   response: HTTP/1.1 SP code SP reason
+///   fields:   received (ForwardsAsIs, not masked by edits) · edits.Added · extra
+///   framing:  Transfer-Encoding: chunked | Content-Length: n | nothing;  Connection: close | upgrade + Upgrade
+/// </code>
+/// </summary>
+public static class Http1HeadWriter
+{
+    /// <param name="pathAndQuery">The path to send, usually <see cref="RouteSelection.RewritePath"/> of <see cref="Http1RequestHead.PathAndQuery"/>.</param>
+    /// <param name="defaultAuthority">Host for an HTTP/1.0 request that had none (HTTP/1.1 upstreams require one).</param>
+    /// <param name="extra">The proxy's own fields (x-forwarded-for, x-request-id, traceparent…); written after the received ones.</param>
+    public static void WriteRequest(IBufferWriter<byte> writer, Http1RequestHead head, string pathAndQuery, HeaderEdits edits,
+        ReadOnlySpan<KeyValuePair<string, string>> extra, string defaultAuthority, bool keepAlive = true)
+    {
+        Ascii(writer, head.Method);
+        Ascii(writer, " ");
+        Ascii(writer, head.TargetForm is RequestTargetForm.Authority or RequestTargetForm.Asterisk ? head.PathAndQuery : pathAndQuery);
+        writer.Write(" HTTP/1.1\r\n"u8);
+
+        var hostWritten = false;
+        if (head.TargetForm == RequestTargetForm.Absolute)
+        {
+            Field(writer, "host"u8, head.Authority);
+            hostWritten = true;
+        }
+
+        for (var i = 0; i < head.FieldCount; i++)
+        {
+            if (head.FieldKind(i) == KnownField.Host)
+            {
+                if (hostWritten)
+                {
+                    continue;
+                }
+
+                hostWritten = true;
+            }
+
+            if (head.ForwardsAsIs(i) && !IsMasked(head.FieldName(i), edits))
+            {
+                Field(writer, head.FieldName(i), head.FieldValue(i));
+            }
+        }
+
+        if (!hostWritten)
+        {
+            Field(writer, "host"u8, defaultAuthority);
+        }
+
+        WriteTail(writer, head, edits, extra, keepAlive, head.Upgrade);
+    }
+
+    /// <summary>The response head to send downstream.</summary>
+    public static void WriteResponse(IBufferWriter<byte> writer, Http1ResponseHead head, HeaderEdits edits,
+        ReadOnlySpan<KeyValuePair<string, string>> extra, bool keepAlive = true)
+    {
+        writer.Write("HTTP/1.1 "u8);
+        Number(writer, head.StatusCode);
+        writer.Write(" "u8);
+        writer.Write(head.Reason);
+        writer.Write("\r\n"u8);
+        for (var i = 0; i < head.FieldCount; i++)
+        {
+            if (head.ForwardsAsIs(i) && !IsMasked(head.FieldName(i), edits))
+            {
+                Field(writer, head.FieldName(i), head.FieldValue(i));
+            }
+        }
+
+        WriteTail(writer, head, edits, extra, keepAlive && head.Framing != BodyFraming.UntilClose,
+            head.StatusCode == 101 ? head.GetField("upgrade") : null);
+    }
+
+    /// <summary>
+    /// A response the proxy makes itself (a refusal, no route, a fault abort): no body, the reason in
+    /// <c>x-waylay-proxy-error</c> (linkerd's <c>l5d-proxy-error</c>), and <c>Connection: close</c> unless told otherwise.
+    /// </summary>
+    public static void WriteSynthetic(IBufferWriter<byte> writer, int status, string? proxyError, bool keepAlive = false)
+    {
+        writer.Write("HTTP/1.1 "u8);
+        Number(writer, status);
+        writer.Write(" "u8);
+        Ascii(writer, ReasonPhrase(status));
+        writer.Write("\r\ncontent-length: 0\r\n"u8);
+        if (proxyError is not null)
+        {
+            Field(writer, "x-waylay-proxy-error"u8, proxyError);
+        }
+
+        if (!keepAlive)
+        {
+            writer.Write("connection: close\r\n"u8);
+        }
+
+        writer.Write("\r\n"u8);
+    }
+
+    private static void WriteTail(IBufferWriter<byte> writer, Http1Head head, HeaderEdits edits, ReadOnlySpan<KeyValuePair<string, string>> extra, bool keepAlive, string? upgrade)
+    {
+        foreach (var (name, value) in edits.Added)
+        {
+            Field(writer, name, value);
+        }
+
+        foreach (var (name, value) in extra)
+        {
+            Checked(name, value);
+            Field(writer, name, value);
+        }
+
+        switch (head.Framing)
+        {
+            case BodyFraming.Chunked:
+                writer.Write("transfer-encoding: chunked\r\n"u8);
+                break;
+            case BodyFraming.ContentLength:
+                writer.Write("content-length: "u8);
+                Number(writer, head.ContentLength);
+                writer.Write("\r\n"u8);
+                break;
+        }
+
+        if (upgrade is not null)
+        {
+            writer.Write("connection: upgrade\r\n"u8);
+            Field(writer, "upgrade"u8, upgrade);
+        }
+        else if (!keepAlive)
+        {
+            writer.Write("connection: close\r\n"u8);
+        }
+
+        writer.Write("\r\n"u8);
+    }
+
+    private static bool IsMasked(ReadOnlySpan<byte> name, HeaderEdits edits)
+    {
+        foreach (var masked in edits.Masked)
+        {
+            if (System.Text.Ascii.EqualsIgnoreCase(name, masked))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    /// <summary>The proxy's own fields are code, not input: a CR or LF there is a bug, and must not become a split header.</summary>
+    private static void Checked(string name, string value)
+    {
+        var valid = name.Length > 0 && value.AsSpan().IndexOfAny('\r', '\n', '\0') < 0;
+        foreach (var c in name)
+        {
+            valid &= c < 0x80 && HttpChars.IsToken((byte)c);
+        }
+
+        if (!valid)
+        {
+            throw new ArgumentException($"invalid header field '{name}'", nameof(name));
+        }
+    }
+
+    private static void Field(IBufferWriter<byte> writer, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    {
+        writer.Write(name);
+        writer.Write(": "u8);
+        writer.Write(value);
+        writer.Write("\r\n"u8);
+    }
+
+    private static void Field(IBufferWriter<byte> writer, ReadOnlySpan<byte> name, string value)
+    {
+        writer.Write(name);
+        writer.Write(": "u8);
+        Ascii(writer, value);
+        writer.Write("\r\n"u8);
+    }
+
+    private static void Field(IBufferWriter<byte> writer, string name, string value)
+    {
+        Ascii(writer, name);
+        writer.Write(": "u8);
+        Ascii(writer, value);
+        writer.Write("\r\n"u8);
+    }
+
+    /// <summary>Latin-1, the byte-for-byte inverse of how values were read (obs-text survives the round trip).</summary>
+    private static void Ascii(IBufferWriter<byte> writer, string text)
+    {
+        var span = writer.GetSpan(text.Length);
+        var written = Encoding.Latin1.GetBytes(text, span);
+        writer.Advance(written);
+    }
+
+    private static void Number(IBufferWriter<byte> writer, long value)
+    {
+        var span = writer.GetSpan(20);
+        Utf8Formatter.TryFormat(value, span, out var written);
+        writer.Advance(written);
+    }
+
+    private static string ReasonPhrase(int status) => status switch
+    {
+        400 => "Bad Request",
+        404 => "Not Found",
+        431 => "Request Header Fields Too Large",
+        501 => "Not Implemented",
+        502 => "Bad Gateway",
+        503 => "Service Unavailable",
+        504 => "Gateway Timeout",
+        505 => "HTTP Version Not Supported",
+        _ => "",
+    };
+}

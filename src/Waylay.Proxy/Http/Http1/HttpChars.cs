@@ -1,0 +1,90 @@
+namespace Waylay.Proxy.Http.Http1;
+
+/// <summary>RFC 9110 character classes as 256-entry tables: one load per byte on the hot path.</summary>
+internal static class HttpChars
+{
+    private static readonly bool[] Token = Build(static b => b is >= (byte)'0' and <= (byte)'9' or >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z'
+        || "!#$%&'*+-.^_`|~".Contains((char)b));
+
+    /// <summary>field-vchar / SP / HTAB: VCHAR (0x21–0x7E) and obs-text (0x80–0xFF); never CR, LF, NUL or another CTL (RFC 9110 §5.5).</summary>
+    private static readonly bool[] FieldValue = Build(static b => b is (byte)' ' or (byte)'\t' or >= 0x21 and <= 0x7E or >= 0x80);
+
+    /// <summary>A request-target byte: visible ASCII or obs-text; no whitespace, no CTL, no DEL.</summary>
+    private static readonly bool[] Target = Build(static b => b is >= 0x21 and <= 0x7E or >= 0x80);
+
+    public static bool IsToken(byte b) => Token[b];
+
+    public static bool IsFieldValue(byte b) => FieldValue[b];
+
+    public static bool IsTarget(byte b) => Target[b];
+
+    public static bool IsToken(ReadOnlySpan<byte> text)
+    {
+        if (text.IsEmpty)
+        {
+            return false;
+        }
+
+        foreach (var b in text)
+        {
+            if (!Token[b])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    public static ReadOnlySpan<byte> TrimOws(ReadOnlySpan<byte> text)
+    {
+        var start = 0;
+        var end = text.Length;
+        while (start < end && text[start] is (byte)' ' or (byte)'\t')
+        {
+            start++;
+        }
+
+        while (end > start && text[end - 1] is (byte)' ' or (byte)'\t')
+        {
+            end--;
+        }
+
+        return text[start..end];
+    }
+
+    public static bool EqualsIgnoreCase(ReadOnlySpan<byte> text, ReadOnlySpan<byte> lowerAscii)
+    {
+        if (text.Length != lowerAscii.Length)
+        {
+            return false;
+        }
+
+        for (var i = 0; i < text.Length; i++)
+        {
+            var b = text[i];
+            if (b is >= (byte)'A' and <= (byte)'Z')
+            {
+                b |= 0x20;
+            }
+
+            if (b != lowerAscii[i])
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool[] Build(Func<byte, bool> predicate)
+    {
+        var table = new bool[256];
+        for (var i = 0; i < 256; i++)
+        {
+            table[i] = predicate((byte)i);
+        }
+
+        return table;
+    }
+}
