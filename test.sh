@@ -18,7 +18,8 @@ fi
 results="$root/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
-dotnet test Waylay.slnx -c Release --no-build --nologo \
+# A hung test must fail the run, not eat CI's 90 minutes: vstest kills a test host silent for 10 minutes and names it.
+dotnet test Waylay.slnx -c Release --no-build --nologo --blame-hang-timeout 10m \
   --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
 status=$?
 

@@ -4,7 +4,8 @@
 #   sidecar's place, all behind the real `waylay capture` rules (REDIRECT, uid 1337 exempt).
 # Measures bulk throughput and connections/s per scenario, and for the JIT and NativeAOT builds of the proxy: idle RSS,
 # RSS with 1000 open connections, and time from exec to the first 200 on /ready.
-# Usage: sudo bench/proxy.sh [SECONDS per measurement, default 8]    (about 3-4 minutes on 2 cores)
+# Usage: sudo bench/proxy.sh [SECONDS per measurement, default 8]    (about 4-5 minutes on 2 cores)
+#        PROXY_ENV="NAME=value …" sets environment variables for the waylay proxies only (experiments).
 # Prints a Markdown report on stdout (and keeps it in bench/results/). Creates only wl-<id>-… namespaces; removes them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -24,7 +25,7 @@ if [ ${#need[@]} -gt 0 ]; then
 fi
 
 cleanup() {
-  for p in $(jobs -p); do kill "$p" 2>/dev/null || true; done
+  [ -n "${SERVERS:-}" ] && kill $SERVERS 2>/dev/null || true
   [ -n "${PROXY_PIDS:-}" ] && kill $PROXY_PIDS 2>/dev/null || true
   ip netns del "$C" 2>/dev/null || true
   ip netns del "$S" 2>/dev/null || true
@@ -48,9 +49,14 @@ ip -n "$C" link set lo up; ip -n "$S" link set lo up
 ip -n "$C" link add eth0 type veth peer name eth0 netns "$S"
 ip -n "$C" addr add $CIP/24 dev eth0; ip -n "$S" addr add $SIP/24 dev eth0
 ip -n "$C" link set eth0 up; ip -n "$S" link set eth0 up
+for ns in "$C" "$S"; do
+  # Namespaced sysctl: the connection-rate runs open ~10^5 connections; let TIME_WAIT ports be reused. (Widening
+  # ip_local_port_range would hand out 15000-15021 as ephemeral ports and collide with the proxy's listeners.)
+  ip netns exec "$ns" sysctl -qw net.ipv4.tcp_tw_reuse=1
+done
 inC() { ip netns exec "$C" "$@"; }
-inS() { ip netns exec "$S" "$@"; }
-inS "$gen" sink 5201 & inS "$gen" echo 5202 &
+ip netns exec "$S" "$gen" sink 5201 & SERVERS="$!"
+ip netns exec "$S" "$gen" echo 5202 & SERVERS="$SERVERS $!"
 sleep 1
 
 haproxy_cfg="$work/haproxy.cfg"
@@ -63,13 +69,15 @@ defaults
   timeout connect 10s
   timeout client 1h
   timeout server 1h
+# IPv4 listeners: HAProxy asks SO_ORIGINAL_DST at the socket's own family, so a v4 connection on a dual-stack [::]
+# socket falls back to getsockname (the redirect port itself) and HAProxy then connects to itself in a loop.
 frontend outbound
-  bind :::15001 v4v6
+  bind 0.0.0.0:15001
   default_backend original
 backend original
   server original 0.0.0.0:0
 frontend inbound
-  bind :::15006 v4v6
+  bind 0.0.0.0:15006
   default_backend app
 backend app
   server app 127.0.0.1
@@ -82,7 +90,7 @@ start() { # ns kind(jit|aot|haproxy)
   if [ "$kind" = haproxy ]; then
     ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
   else
-    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- "$work/$kind/waylay" proxy --log-level warning >/dev/null 2>&1 &
+    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay" proxy --log-level warning >/dev/null 2>&1 &
   fi
   PROXY_PIDS="$PROXY_PIDS $!"
   for _ in $(seq 1 200); do
@@ -115,7 +123,7 @@ for kind in aot jit; do
   best=""
   for _ in 1 2 3 4 5; do
     t0=$(date +%s%N)
-    ip netns exec "$C" setpriv --reuid=1337 --regid=1337 --clear-groups -- "$work/$kind/waylay" proxy --log-level warning >/dev/null 2>&1 &
+    ip netns exec "$C" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay" proxy --log-level warning >/dev/null 2>&1 &
     pid=$!
     until ip netns exec "$C" curl -sf -o /dev/null http://127.0.0.1:15000/ready; do sleep 0.002; done
     t=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -126,18 +134,23 @@ for kind in aot jit; do
   ready[$kind]="${samples[*]}"; samples=()
   start "$C" $kind
   pid=${PROXY_PIDS##* }
+  start "$S" $kind   # the server namespace is captured by now: its inbound needs a sidecar too
   sleep 2; idle[$kind]=$(rss "$pid")
-  inC "$gen" hold $SIP 5202 1000 4 >/dev/null & holder=$!
+  ip netns exec "$C" "$gen" hold $SIP 5202 1000 4 >/dev/null & holder=$!
   sleep 3; held[$kind]=$(rss "$pid")
   wait $holder; stop
-  size[$kind]=$(du -sk "$work/$kind" | cut -f1)
+  # AOT: the one self-contained file (symbols are split off into waylay.dbg); JIT: the app's files, which also need
+  # the shared .NET runtime (~70 MB) on the machine.
+  if [ $kind = aot ]; then size[$kind]=$(du -k "$work/aot/waylay" | cut -f1); else size[$kind]=$(du -sk --exclude='*.pdb' "$work/jit" | cut -f1); fi
 done
+
+mkdir -p "$root/bench/results"
 
 # ---- report ----------------------------------------------------------------------------------------------------------
 gbps() { awk -v b="$1" 'BEGIN { printf "%.2f", b * 8 / 1e9 }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 {
-  echo "Run $(date -u +%Y-%m-%dT%H:%MZ) on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ${secs}s per measurement."
+  echo "Run $(date -u +%Y-%m-%dT%H:%MZ)${PROXY_ENV:+ with $PROXY_ENV for the proxies} on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ${secs}s per measurement."
   echo
   echo "| scenario | throughput (Gbit/s) | vs direct | vs HAProxy | connections/s | vs direct | vs HAProxy |"
   echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
@@ -153,6 +166,6 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
   echo "| build | size on disk | idle RSS | RSS, 1000 connections | exec → /ready 200 (5 runs, ms) |"
   echo "| --- | ---: | ---: | ---: | --- |"
   for kind in aot jit; do
-    echo "| $kind | $((size[$kind] / 1024)) MB | $((idle[$kind] / 1024)) MB | $((held[$kind] / 1024)) MB | ${ready[$kind]} |"
+    echo "| $kind | $(awk -v k="${size[$kind]}" 'BEGIN { printf "%.1f", k / 1024 }') MB$([ $kind = jit ] && echo ' + .NET runtime') | $((idle[$kind] / 1024)) MB | $((held[$kind] / 1024)) MB | ${ready[$kind]} |"
   done
 } | tee "$root/bench/results/proxy-$(date -u +%Y%m%dT%H%M).md"

@@ -1,0 +1,53 @@
+namespace Waylay.Proxy.Http.Headers;
+
+/// <summary>Fixed-width lower-case hex for 64-bit ids, the only form B3 and W3C send.</summary>
+internal static class Hex
+{
+    public static string Of(ulong value) => string.Create(16, value, static (span, v) => Write(span, v));
+
+    public static void Write(Span<char> destination, ulong value) => value.TryFormat(destination[..16], out _, "x16");
+
+    /// <summary>Parses exactly 1–16 hex digits (either case, as Envoy's <c>atoull</c> base 16 accepts).</summary>
+    public static bool TryParse(ReadOnlySpan<byte> text, out ulong value)
+    {
+        value = 0;
+        if (text.IsEmpty || text.Length > 16)
+        {
+            return false;
+        }
+
+        foreach (var b in text)
+        {
+            var digit = b switch
+            {
+                >= (byte)'0' and <= (byte)'9' => b - '0',
+                >= (byte)'a' and <= (byte)'f' => b - 'a' + 10,
+                >= (byte)'A' and <= (byte)'F' => b - 'A' + 10,
+                _ => -1,
+            };
+            if (digit < 0)
+            {
+                return false;
+            }
+
+            value = (value << 4) | (uint)digit;
+        }
+
+        return true;
+    }
+
+    /// <summary>W3C trace context allows lower-case hex only.</summary>
+    public static bool TryParseLower(ReadOnlySpan<byte> text, out ulong value)
+    {
+        foreach (var b in text)
+        {
+            if (b is >= (byte)'A' and <= (byte)'F')
+            {
+                value = 0;
+                return false;
+            }
+        }
+
+        return TryParse(text, out value);
+    }
+}

@@ -1,0 +1,58 @@
+namespace Waylay.Proxy.Telemetry.Http;
+
+/// <summary>Istio's <c>reporter</c> label: which sidecar of the exchange reported it.</summary>
+public enum Reporter
+{
+    /// <summary>The client's sidecar (outbound).</summary>
+    Source,
+
+    /// <summary>The server's sidecar (inbound).</summary>
+    Destination,
+}
+
+/// <summary>One side of an exchange as Istio labels it; "unknown" for what the proxy cannot tell (Istio's value too).</summary>
+public sealed record IstioPeer(string Workload = IstioPeer.Unknown, string Namespace = IstioPeer.Unknown, string App = IstioPeer.Unknown,
+    string Version = IstioPeer.Unknown, string Principal = IstioPeer.Unknown, string CanonicalService = IstioPeer.Unknown,
+    string CanonicalRevision = IstioPeer.Unknown, string Cluster = IstioPeer.Unknown)
+{
+    public const string Unknown = "unknown";
+
+    public static IstioPeer None { get; } = new();
+
+    /// <summary>
+    /// A workload's peer labels from its pod labels, with Istio's fallbacks: app and version from <c>app</c>/<c>version</c>;
+    /// canonical service from <c>service.istio.io/canonical-name</c>, else <c>app.kubernetes.io/name</c>, else
+    /// <c>app</c>, else the workload name; canonical revision from <c>service.istio.io/canonical-revision</c>, else
+    /// <c>app.kubernetes.io/version</c>, else <c>version</c>, else "latest".
+    /// </summary>
+    public static IstioPeer FromLabels(string workload, string @namespace, IReadOnlyDictionary<string, string> labels,
+        string principal = Unknown, string cluster = "Kubernetes")
+    {
+        string? Label(string name) => labels.TryGetValue(name, out var value) && value.Length > 0 ? value : null;
+        var app = Label("app") ?? Label("app.kubernetes.io/name");
+        var version = Label("version") ?? Label("app.kubernetes.io/version");
+        return new IstioPeer(workload, @namespace, app ?? Unknown, version ?? Unknown, principal,
+            Label("service.istio.io/canonical-name") ?? Label("app.kubernetes.io/name") ?? Label("app") ?? workload,
+            Label("service.istio.io/canonical-revision") ?? Label("app.kubernetes.io/version") ?? Label("version") ?? "latest",
+            cluster);
+    }
+}
+
+/// <summary>
+/// The labels of a connection's or a route's exchanges that do not change per request: reporter, both peers, the
+/// destination service, protocol and mTLS policy. Value equality, so <see cref="IstioMetrics.Intern"/> maps equal sets
+/// to one instance; the core interns once per connection (or per route at config build) and every request then only
+/// adds its response code, flags and gRPC status.
+/// </summary>
+public sealed record IstioLabels(
+    Reporter Reporter,
+    IstioPeer Source,
+    IstioPeer Destination,
+    string DestinationService,
+    string DestinationServiceName,
+    string DestinationServiceNamespace,
+    string RequestProtocol = "http",
+    string ConnectionSecurityPolicy = "none")
+{
+    public string ReporterText => Reporter == Reporter.Source ? "source" : "destination";
+}

@@ -1,0 +1,67 @@
+using System.Collections.Concurrent;
+using Waylay.Proxy.Http.Http1;
+
+namespace Waylay.Proxy.Telemetry.Http;
+
+/// <summary>
+/// Envoy's response flags (<c>%RESPONSE_FLAGS%</c>, Istio's <c>response_flags</c> label): why the proxy answered what
+/// it did. The bit order is Envoy's, so a combination renders as Envoy renders it ("UF,URX").
+/// </summary>
+[Flags]
+public enum ResponseFlags
+{
+    None = 0,
+    FailedLocalHealthCheck = 1 << 0,        // LH
+    NoHealthyUpstream = 1 << 1,             // UH
+    UpstreamRequestTimeout = 1 << 2,        // UT
+    LocalReset = 1 << 3,                    // LR
+    UpstreamRemoteReset = 1 << 4,           // UR
+    UpstreamConnectionFailure = 1 << 5,     // UF
+    UpstreamConnectionTermination = 1 << 6, // UC
+    UpstreamOverflow = 1 << 7,              // UO
+    NoRouteFound = 1 << 8,                  // NR
+    DelayInjected = 1 << 9,                 // DI
+    FaultInjected = 1 << 10,                // FI
+    RateLimited = 1 << 11,                  // RL
+    DownstreamConnectionTermination = 1 << 12, // DC
+    UpstreamRetryLimitExceeded = 1 << 13,   // URX
+    StreamIdleTimeout = 1 << 14,            // SI
+    DownstreamProtocolError = 1 << 15,      // DPE
+    UpstreamMaxStreamDurationReached = 1 << 16, // UMSDR
+    DurationTimeout = 1 << 17,              // DT
+    UpstreamProtocolError = 1 << 18,        // UPE
+    NoClusterFound = 1 << 19,               // NC
+}
+
+public static class ResponseFlagsText
+{
+    private static readonly string[] Codes =
+        ["LH", "UH", "UT", "LR", "UR", "UF", "UC", "UO", "NR", "DI", "FI", "RL", "DC", "URX", "SI", "DPE", "UMSDR", "DT", "UPE", "NC"];
+
+    private static readonly ConcurrentDictionary<ResponseFlags, string> Rendered = new();
+
+    /// <summary>"-" for none, else Envoy's short codes joined by ","; each combination is built once and cached.</summary>
+    public static string ToEnvoyString(this ResponseFlags flags) => flags == ResponseFlags.None
+        ? "-"
+        : Rendered.GetOrAdd(flags, static f =>
+        {
+            var parts = new List<string>();
+            for (var bit = 0; bit < Codes.Length; bit++)
+            {
+                if (((int)f & (1 << bit)) != 0)
+                {
+                    parts.Add(Codes[bit]);
+                }
+            }
+
+            return string.Join(',', parts);
+        });
+
+    /// <summary>
+    /// The flag for a refused HTTP/1 message: a client's malformed request is DPE (downstream protocol error), a fault
+    /// in the upstream's response UPE. The detail (<see cref="Http1Errors.Code"/>) goes to <c>x-waylay-proxy-error</c>.
+    /// </summary>
+    public static ResponseFlags ForHttp1Error(Http1Error error, bool upstream) => error == Http1Error.None
+        ? ResponseFlags.None
+        : upstream ? ResponseFlags.UpstreamProtocolError : ResponseFlags.DownstreamProtocolError;
+}
