@@ -16,7 +16,14 @@ public sealed class CaptureRunner(NetworkNamespace netns)
     {
         var choice = await BackendSelector.SelectAsync(plan.Options.Backend, netns, cancellationToken);
 
-        // Rules of another backend would run beside the new ones and capture twice (or fight them): move, don't add.
+        var routing = new PolicyRouting(netns);
+        await routing.AddAsync(plan, cancellationToken);
+        await choice.Backend.ApplyAsync(plan, cancellationToken);
+
+        // Only once the new rules are in (a failed apply must leave the old ones working): rules of another backend
+        // would run beside them and fight them, and a family the plan no longer covers (an earlier run had --ipv6,
+        // this one has not) must lose its rules too. Until these lines run, the first nat rule to see a connection
+        // wins, so traffic is captured once either way.
         foreach (var other in BackendSelector.All(netns).Where(b => b.Name != choice.Backend.Name))
         {
             if (await other.HasWaylayRulesAsync([IpFamily.V4, IpFamily.V6], cancellationToken))
@@ -25,23 +32,13 @@ public sealed class CaptureRunner(NetworkNamespace netns)
             }
         }
 
-        // A family the plan no longer covers (an earlier run had --ipv6, this one has not) loses its rules too.
         var dropped = new[] { IpFamily.V4, IpFamily.V6 }.Except(plan.Families.Select(f => f.Family)).ToList();
         if (dropped.Count > 0)
         {
             await choice.Backend.CleanupAsync(dropped, cancellationToken);
         }
 
-        await choice.Backend.ApplyAsync(plan, cancellationToken);
-        try
-        {
-            await new PolicyRouting(netns).ApplyAsync(plan, cancellationToken);
-        }
-        catch (CaptureException)
-        {
-            await choice.Backend.CleanupAsync(plan.Families.Select(f => f.Family), cancellationToken);
-            throw;
-        }
+        await routing.RemoveStaleAsync(plan, cancellationToken);
 
         var problems = verify ? await choice.Backend.VerifyAsync(plan, cancellationToken) : [];
         return new CaptureOutcome(choice.Backend.Name, choice.Reason, problems);

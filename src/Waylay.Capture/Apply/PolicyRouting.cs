@@ -12,7 +12,11 @@ public sealed class PolicyRouting(NetworkNamespace netns)
 {
     private const string PassthroughV6 = "::6/128";
 
-    public async Task ApplyAsync(RulePlan plan, CancellationToken cancellationToken)
+    /// <summary>
+    /// Adds what the plan needs. Runs before the rules change: a route and an address with nothing marking packets
+    /// for them are harmless, so a failure here leaves the namespace working as before.
+    /// </summary>
+    public async Task AddAsync(RulePlan plan, CancellationToken cancellationToken)
     {
         foreach (var route in plan.Routes)
         {
@@ -24,17 +28,23 @@ public sealed class PolicyRouting(NetworkNamespace netns)
             await IpAsync(route.Family, ["route", "replace", "local", route.Family == IpFamily.V4 ? "0.0.0.0/0" : "::/0", "dev", "lo", "table", Num(route.Table)], cancellationToken);
         }
 
-        // A family without TPROXY now (an earlier run had it) must not keep diverting marked packets.
-        foreach (var family in new[] { IpFamily.V4, IpFamily.V6 }.Where(f => plan.Routes.All(r => r.Family != f)))
-        {
-            await RemoveRouteAsync(family, plan.Options, cancellationToken);
-        }
-
         if (plan.Options.Ipv6)
         {
             // The proxy reaches an app bound to the pod's IPv6 address from ::6 (the v6 twin of 127.0.0.6), which,
             // unlike 127/8, is not on lo by default.
             await IpAsync(IpFamily.V6, ["addr", "replace", PassthroughV6, "dev", "lo"], cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// After the new rules are in: a family without TPROXY now (an earlier run had it) stops diverting marked packets.
+    /// Only then, so a failed rule change that put the old TPROXY rules back still has their route.
+    /// </summary>
+    public async Task RemoveStaleAsync(RulePlan plan, CancellationToken cancellationToken)
+    {
+        foreach (var family in new[] { IpFamily.V4, IpFamily.V6 }.Where(f => plan.Routes.All(r => r.Family != f)))
+        {
+            await RemoveRouteAsync(family, plan.Options, cancellationToken);
         }
     }
 

@@ -13,12 +13,20 @@ internal static class BufferPump
 
     public static async Task<PumpResult> RunAsync(Socket source, Socket destination, ConnectionContext connection, bool toUpstream, TimeProvider time, CancellationToken cancellationToken)
     {
+        var chunks = 0;
         while (true)
         {
             await source.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None, cancellationToken).ConfigureAwait(false);
             if (await CopyOnceAsync(source, destination, connection, toUpstream, time, cancellationToken).ConfigureAwait(false) is { } ended)
             {
                 return ended;
+            }
+
+            // Receives that find data complete synchronously: yield now and then so one busy connection cannot hold
+            // the (epoll) thread it runs on.
+            if (++chunks % 16 == 0)
+            {
+                await Task.Yield();
             }
         }
     }

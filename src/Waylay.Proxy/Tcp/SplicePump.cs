@@ -23,6 +23,9 @@ internal static class SplicePump
     /// <summary>The most one splice call moves: a default pipe holds 64 KiB (16 pages).</summary>
     private const int ChunkSize = 64 * 1024;
 
+    /// <summary>After this much in one wake-up the pump yields, so one busy connection cannot hold an epoll thread.</summary>
+    internal const int BurstLimit = 1024 * 1024;
+
     public static async Task<PumpResult> RunAsync(Socket source, Socket destination, PipePool pipes, ConnectionContext connection, bool toUpstream, TimeProvider time, CancellationToken cancellationToken)
     {
         var sourceFd = (int)source.SafeHandle.DangerousGetHandle();
@@ -45,10 +48,11 @@ internal static class SplicePump
             }
 
             var pipeEmpty = true;
+            var burst = 0;
             try
             {
                 // :: Step 3
-                while (true)
+                while (burst < BurstLimit)
                 {
                     var moved = Fcntl.Splice(sourceFd, 0, pipe.Write, 0, ChunkSize, Fcntl.SpliceMove | Fcntl.SpliceNonBlock);
                     if (moved > 0)
@@ -69,6 +73,7 @@ internal static class SplicePump
                         }
 
                         pipeEmpty = true;
+                        burst += (int)moved;
                         connection.AddBytes(toUpstream, moved, time.GetTimestamp());
                         continue;
                     }
@@ -102,6 +107,11 @@ internal static class SplicePump
                 {
                     pipe.Close();
                 }
+            }
+
+            if (burst >= BurstLimit)
+            {
+                await Task.Yield();
             }
         }
     }
