@@ -7,21 +7,10 @@ namespace Waylay.Proxy;
 /// <summary>The entry the CLI calls: validate, start, run until drained or quit, exit with a code.</summary>
 public static class WaylayProxy
 {
-    private const string InlineCompletions = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
-
     /// <returns>0 after a drain or quit; 1 when the proxy could not start (the reason is printed).</returns>
     /// <param name="logLevel">trace, debug, information, warning or error.</param>
     public static async Task<int> RunAsync(ProxyOptions options, string logLevel, TextWriter error, CancellationToken cancellationToken)
     {
-        // Socket continuations run on .NET's epoll threads instead of hopping to the thread pool: through two sidecars
-        // on 2 cores this took connections/s from ~0.6x to ~0.85x HAProxy's and bulk throughput up too (docs/benchmarks.md,
-        // "Proxy (L4)"). Safe here because nothing on the relay path blocks (splice is non-blocking, pumps yield after
-        // a burst). Read once, when the first socket is made, so it must be set before any; =0 opts out.
-        if (Environment.GetEnvironmentVariable(InlineCompletions) is null)
-        {
-            Environment.SetEnvironmentVariable(InlineCompletions, "1");
-        }
-
         var problems = options.Validate();
         if (problems.Count > 0)
         {
