@@ -143,8 +143,12 @@ public sealed class RelayTests
 
         public async ValueTask DisposeAsync()
         {
-            _owned.ForEach(d => d.Dispose());
+            // As the proxy does: end the relay through its token first, then dispose. Disposing a socket while the
+            // relay still holds its handle (DangerousAddRef, for splice's raw descriptors) blocks Dispose until the
+            // relay lets go, and the relay may be waiting on that very socket: a deadlock seen in about a third of runs.
+            await Connection.Closing.CancelAsync();
             await Relay.WaitAsync(TimeSpan.FromSeconds(30));
+            _owned.ForEach(d => d.Dispose());
             Pipes?.Dispose();
         }
 
