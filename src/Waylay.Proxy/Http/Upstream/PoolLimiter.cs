@@ -16,8 +16,8 @@ internal sealed class PoolLimiter
 
     private PoolLimiter(int? maxConnections, int? maxPending)
     {
-        _slots = maxConnections is > 0 and var max ? new SemaphoreSlim(max.Value, max.Value) : null;
-        _maxPending = maxPending is > 0 and var pending ? pending.Value : int.MaxValue;
+        _slots = maxConnections is > 0 and var max ? new SemaphoreSlim(max, max) : null;
+        _maxPending = maxPending is > 0 and var pending ? pending : int.MaxValue;
     }
 
     public static PoolLimiter Unlimited { get; } = new(null, null);
