@@ -120,6 +120,7 @@ internal sealed class ProxyHost : IDisposable
         var deadline = _time.GetTimestamp();
         while (Connections.Count > 0 && !Lifecycle.QuitRequested.IsCompleted && _time.GetElapsedTime(deadline) < _options.DrainDuration)
         {
+            Connections.CloseIdleHttp();
             await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(100), _time), Lifecycle.QuitRequested).ConfigureAwait(false);
         }
 

@@ -60,9 +60,31 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private async Task<Http1RequestHead?> ReadHeadAsync(CancellationToken cancellationToken)
     {
         var start = services.Time.GetTimestamp();
+        var first = true;
         while (true)
         {
-            var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            Connection.IdleBetweenRequests = first;
+            if (first && draining())
+            {
+                return null;
+            }
+
+            ReadResult read;
+            try
+            {
+                read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (first)
+            {
+                // Closed by a drain while idle between requests: nothing was cut.
+                return null;
+            }
+            finally
+            {
+                Connection.IdleBetweenRequests = false;
+            }
+
+            first = false;
             var buffer = read.Buffer;
             if (buffer.IsEmpty && read.IsCompleted)
             {
