@@ -50,13 +50,20 @@ public sealed class TestProxy
         await StartAsUserAsync(ns, Uid, arguments);
 
     /// <summary>Like <see cref="StartAsync"/> with another uid (to test the wrong-uid warning and the loop guard).</summary>
-    public static async Task<TestProxy> StartAsUserAsync(TestNamespace ns, uint uid, params string[] arguments)
+    public static Task<TestProxy> StartAsUserAsync(TestNamespace ns, uint uid, params string[] arguments) =>
+        StartExecutableAsync(ns, BinaryPath, uid, arguments);
+
+    /// <summary>Starts <c><paramref name="executable"/> proxy ARGS…</c> as <paramref name="uid"/> and waits until it is ready.</summary>
+    public static async Task<TestProxy> StartExecutableAsync(TestNamespace ns, string executable, uint uid, params string[] arguments)
     {
-        var process = ns.Start(uid, uid, [BinaryPath, "proxy", .. arguments]);
+        var process = ns.Start(uid, uid, [executable, "proxy", .. arguments]);
         var proxy = new TestProxy(ns, process);
         await proxy.WaitReadyAsync();
         return proxy;
     }
+
+    /// <summary>The NativeAOT sidecar test.sh publishes (<c>WAYLAY_PROXY_BINARY</c>); null when the tests run the JIT build.</summary>
+    public static string? NativeSidecarPath => Environment.GetEnvironmentVariable("WAYLAY_PROXY_BINARY");
 
     /// <summary>Polls /ready (at most 30 s); throws with the proxy's output if it exits or never gets ready.</summary>
     public async Task WaitReadyAsync()
