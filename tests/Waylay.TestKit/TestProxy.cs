@@ -53,6 +53,17 @@ public sealed class TestProxy
     public static Task<TestProxy> StartAsUserAsync(TestNamespace ns, uint uid, params string[] arguments) =>
         StartExecutableAsync(ns, BinaryPath, uid, arguments);
 
+    /// <summary>
+    /// TPROXY interception: the proxy needs CAP_NET_ADMIN for IP_TRANSPARENT, so, as the injector renders it, it runs as
+    /// root with gid 1337 (capture exempts that gid) and gets <c>--tproxy</c>.
+    /// </summary>
+    public static async Task<TestProxy> StartTransparentAsync(TestNamespace ns, params string[] arguments)
+    {
+        var proxy = new TestProxy(ns, ns.Start(0, Uid, [BinaryPath, "proxy", "--tproxy", .. arguments]));
+        await proxy.WaitReadyAsync();
+        return proxy;
+    }
+
     /// <summary>Starts <c><paramref name="executable"/> proxy ARGS…</c> as <paramref name="uid"/> and waits until it is ready.</summary>
     public static async Task<TestProxy> StartExecutableAsync(TestNamespace ns, string executable, uint uid, params string[] arguments)
     {
