@@ -6,6 +6,7 @@
 # RSS with 1000 open connections, and time from exec to the first 200 on /ready.
 # Usage: sudo bench/proxy.sh [SECONDS per measurement, default 8]    (about 4-5 minutes on 2 cores)
 #        PROXY_ENV="NAME=value …" sets environment variables for the waylay proxies only (experiments).
+#        RATE_ONLY=N [KINDS="aot jit"]: only connections/s through both sidecars vs HAProxy, N rounds (about 20 s each).
 # Prints a Markdown report on stdout (and keeps it in bench/results/). Creates only wl-<id>-… namespaces; removes them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -109,6 +110,23 @@ measure() { # name
   rate[$1]=$(inC "$gen" connrate $SIP 5202 "$secs" 32)
   echo "measured $1: ${tput[$1]} B/s, ${rate[$1]} conn/s" >&2
 }
+
+if [ -n "${RATE_ONLY:-}" ]; then
+  # The quick loop for work on the per-connection cost: connections/s only, direct and through both sidecars (waylay
+  # builds in KINDS, default "aot", and HAProxy), RATE_ONLY rounds in turn so drift shows; no report file.
+  "$cli" capture --netns "$C" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
+  "$cli" capture --netns "$S" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
+  for round in $(seq 1 "$RATE_ONLY"); do
+    line="round $round:"
+    for kind in ${KINDS:-aot} haproxy; do
+      start "$C" $kind; start "$S" $kind
+      line="$line $kind $(inC "$gen" connrate $SIP 5202 "$secs" 32)"
+      stop
+    done
+    echo "$line conn/s" >&2
+  done
+  exit 0
+fi
 
 measure direct
 "$cli" capture --netns "$C" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
