@@ -32,6 +32,9 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private readonly Http1RequestParser _parser = new();
     private readonly Http1BodyReader _requestBody = new();
     private readonly string _client = scope.Connection.Client.EndPoint.ToString();
+    private string? _defaultAuthority;
+    private string? _inboundCluster;
+    private string? _downstreamLocal;
 
     private ConnectionContext Connection => scope.Connection;
 
@@ -190,7 +193,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 choice = default;
                 target = scope.InboundTarget!;
                 source = scope.InboundSource;
-                exchange.Cluster = $"inbound|{scope.Port}||";
+                exchange.Cluster = _inboundCluster ??= $"inbound|{scope.Port}||";
             }
 
             exchange.UpstreamHost = target;
@@ -470,10 +473,11 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         }
     }
 
+    /// <summary>The Host for a request that came without one (HTTP/1.0): the service's name, or where it was going.</summary>
     private string DefaultAuthority()
     {
         var destination = Connection.OriginalDestination?.EndPoint;
-        return scope.Service is { } service ? $"{service.Host}:{service.Port.Port}" : destination?.ToString() ?? "localhost";
+        return _defaultAuthority ??= scope.Service is { } service ? $"{service.Host}:{service.Port.Port}" : destination?.ToString() ?? "localhost";
     }
 
     private Task<TryResult> TimedOutAsync(Http1RequestHead head, Exchange exchange, CancellationToken cancellationToken) =>
@@ -538,6 +542,9 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         Connection.AddBytes(false, exchange.ResponseBytes, now);
         var duration = services.Time.GetElapsedTime(exchange.Start, now);
         var outbound = scope.Direction == TrafficDirection.Outbound;
+
+        // Addresses as text only for an access-log line or a span: metrics alone need none of them.
+        var detail = services.AccessLog is not null || exchange.Fields.Trace is { Sampled: true } && services.Zipkin is not null;
         services.Telemetry.RequestCompleted(new CompletedRequest
         {
             Labels = exchange.Labels!,
@@ -559,10 +566,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 BytesSent = exchange.ResponseBytes,
                 DurationMilliseconds = (long)duration.TotalMilliseconds,
                 UpstreamServiceTimeMilliseconds = exchange.UpstreamServiceTime is { } t ? (long)t.TotalMilliseconds : null,
-                UpstreamHost = exchange.UpstreamHost?.ToString(),
+                UpstreamHost = detail ? exchange.UpstreamHost?.ToString() : null,
                 UpstreamCluster = exchange.Cluster,
-                UpstreamLocalAddress = exchange.UpstreamLocal?.ToString(),
-                DownstreamLocalAddress = Connection.OriginalDestination?.EndPoint.ToString(),
+                UpstreamLocalAddress = detail ? exchange.UpstreamLocal?.ToString() : null,
+                DownstreamLocalAddress = detail ? _downstreamLocal ??= Connection.OriginalDestination?.EndPoint.ToString() : null,
                 DownstreamRemoteAddress = _client,
                 RouteName = exchange.RouteName,
             },
