@@ -121,6 +121,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private async Task<bool> ExchangeAsync(Http1RequestHead head, CancellationToken cancellationToken)
     {
         var start = services.Time.GetTimestamp();
+        var (table, service) = scope.ForNextRequest();
         var outbound = scope.Direction == TrafficDirection.Outbound;
         var fields = services.Decorator.Decorate(head, outbound ? SpanKind.Client : SpanKind.Server, _client);
         var exchange = new Exchange { Start = start, Fields = fields, StartTime = services.Time.GetUtcNow() };
@@ -134,12 +135,12 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 path = PathNormalizer.Normalize(path);
             }
 
-            selection = scope.Service!.HostRoutes.Select(new RouteRequest(head.Method, path, scope.Port, head), Random.Shared);
+            selection = service!.HostRoutes.Select(new RouteRequest(head.Method, path, scope.Port, head), Random.Shared);
             exchange.RouteName = selection.Route?.Name;
             if (selection.Outcome != RouteOutcome.Routed)
             {
-                var failed = services.Selector.Choose(scope.Table, selection, Random.Shared);
-                exchange.Labels = services.Peers.Outbound(scope.Table, scope.Service, null);
+                var failed = services.Selector.Choose(table, selection, Random.Shared);
+                exchange.Labels = services.Peers.Outbound(table, service, null);
                 return await AnswerAsync(head, exchange, failed.Status, failed.Flag, cancellationToken).ConfigureAwait(false);
             }
 
@@ -152,7 +153,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
             if (fault.AbortStatus is { } abort)
             {
-                exchange.Labels = services.Peers.Outbound(scope.Table, scope.Service, null);
+                exchange.Labels = services.Peers.Outbound(table, service, null);
                 return await AnswerAsync(head, exchange, abort, ResponseFlags.FaultInjected, cancellationToken).ConfigureAwait(false);
             }
 
@@ -160,7 +161,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         }
         else
         {
-            exchange.Labels = services.Peers.Inbound(scope.Table, Connection.Client.EndPoint.Address, scope.Port);
+            exchange.Labels = services.Peers.Inbound(table, Connection.Client.EndPoint.Address, scope.Port);
         }
 
         // Only a request without a body can be sent again: its bytes were never consumed from the client.
@@ -178,8 +179,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             IPEndPoint? source = null;
             if (outbound)
             {
-                choice = services.Selector.Choose(scope.Table, selection, Random.Shared, previous);
-                exchange.Labels = services.Peers.Outbound(scope.Table, choice.Service ?? scope.Service!, choice.Endpoint);
+                choice = services.Selector.Choose(table, selection, Random.Shared, previous);
+                exchange.Labels = services.Peers.Outbound(table, choice.Service ?? service!, choice.Endpoint);
                 if (!choice.IsRouted)
                 {
                     return await AnswerAsync(head, exchange, choice.Status, choice.Flag, cancellationToken).ConfigureAwait(false);
