@@ -1,0 +1,326 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Waylay.Mesh.Networking;
+using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Routing;
+using Waylay.Proxy.Telemetry.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Waylay.Proxy.Http.Http2;
+
+/// <summary>
+/// One h2 request (a gRPC call is one) from Kestrel to an upstream and back:
+/// <code>
+///   :: Step 1  scope: what the core decided for the connection (outbound service, inbound app, passthrough)
+///   :: Step 2  route: normalized :path → HostRoutes.Select → 404 NR / 503 NC; fault delay/abort
+///   :: Step 3  endpoint: UpstreamSelector over the route's subset → 503 UH
+///   :: Step 4  forward with YARP over pooled h2c upstream connections, within the route timeout (504 UT);
+///              a connect failure (503 UF) is retried on another endpoint when the route's retries allow it
+///   :: Step 5  telemetry: metrics, access log, span, once per request
+/// </code>
+/// Every request picks its own endpoint, so one long-lived client h2 connection (what gRPC clients keep) is balanced
+/// per call rather than pinned to the endpoint its connection happened to reach, which is the point of L7 for gRPC.
+/// </summary>
+internal sealed class Http2Forwarder
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly Http2GatewayServices _services;
+    private readonly HttpMessageInvoker _client;
+    private readonly HttpMessageInvoker _inboundSourceClient;
+    private readonly ForwarderRequestConfig _config;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+
+    public Http2Forwarder(IHttpForwarder forwarder, Http2GatewayServices services, HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient)
+    {
+        _forwarder = forwarder;
+        _services = services;
+        _client = client;
+        _inboundSourceClient = inboundSourceClient;
+        _time = services.Time;
+        _logger = services.Loggers.CreateLogger("Waylay.Proxy.Http2");
+
+        // h2c with prior knowledge upstream (there is no TLS to negotiate ALPN on); YARP's activity timeout is its
+        // idle timer, so it gets the proxy's idle timeout: a quiet gRPC stream is not a failed one.
+        _config = new ForwarderRequestConfig
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            ActivityTimeout = services.IdleTimeout,
+        };
+    }
+
+    public async Task ForwardAsync(HttpContext context)
+    {
+        var started = _time.GetTimestamp();
+        var exchange = new Exchange { StartTime = _time.GetUtcNow() };
+
+        // :: Step 1
+        var feature = context.Features.Get<HttpScopeFeature>()
+            ?? throw new InvalidOperationException("an h2 request without its connection's scope: the connection did not come through Http2Gateway.ServeAsync");
+        var scope = feature.Scope;
+        var request = context.Request;
+        exchange.Grpc = request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+        exchange.Path = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
+        try
+        {
+            await ForwardCoreAsync(context, scope, exchange).ConfigureAwait(false);
+        }
+        finally
+        {
+            // :: Step 5
+            Complete(context, feature, exchange, _time.GetElapsedTime(started));
+        }
+    }
+
+    private async Task ForwardCoreAsync(HttpContext context, HttpScope scope, Exchange exchange)
+    {
+        var request = context.Request;
+        var path = PathNormalizer.Normalize(exchange.Path);
+        RouteSelection selection = default;
+        var forwardedPath = path;
+        var requestEdits = HeaderEdits.None;
+        var responseEdits = HeaderEdits.None;
+        IPEndPoint target;
+        EndpointStats? endpoint = null;
+
+        if (scope.Direction == TrafficDirection.Inbound)
+        {
+            target = scope.InboundTarget ?? throw new InvalidOperationException("an inbound h2 connection without its inbound target");
+            exchange.Cluster = $"inbound|{target.Port}||";
+        }
+        else if (scope.Service is { } service)
+        {
+            // :: Step 2
+            var routes = scope.HostRoutes ?? HttpRouteTable.Empty.ForHost(HostName.ForService(service.Service.Name, service.Service.Namespace));
+            selection = routes.Select(new RouteRequest(request.Method, path, service.Port.Port, new KestrelRequestHeaders(request.Headers)), _services.Random);
+            exchange.RouteName = selection.Route?.Name;
+            if (selection.Outcome == RouteOutcome.NoRoute)
+            {
+                await exchange.ReplyAsync(context, 404, ResponseFlags.NoRouteFound, "no-route", "").ConfigureAwait(false);
+                return;
+            }
+
+            if (selection.Outcome == RouteOutcome.NoCluster)
+            {
+                await exchange.ReplyAsync(context, 503, ResponseFlags.NoClusterFound, "no-cluster", "no cluster").ConfigureAwait(false);
+                return;
+            }
+
+            exchange.Cluster = selection.Target!.ClusterName(selection.DestinationPort);
+            var fault = selection.DecideFault(_services.Random);
+            if (fault.Delay is { } delay)
+            {
+                exchange.Flags |= ResponseFlags.DelayInjected;
+                await Task.Delay(delay, _time, context.RequestAborted).ConfigureAwait(false);
+            }
+
+            if (fault.AbortStatus is { } abort)
+            {
+                await exchange.ReplyAsync(context, abort, ResponseFlags.FaultInjected, "fault-abort", "fault filter abort").ConfigureAwait(false);
+                return;
+            }
+
+            forwardedPath = selection.RewritePath(path);
+            requestEdits = selection.Target.RequestEdits;
+            responseEdits = selection.Target.ResponseEdits;
+
+            // :: Step 3
+            var choice = _services.Selector.Choose(scope.Table, selection, _services.Random);
+            if (!choice.Succeeded)
+            {
+                await exchange.ReplyAsync(context, choice.FailureStatus, choice.FailureFlag,
+                    choice.FailureFlag == ResponseFlags.NoClusterFound ? "no-cluster" : "no-healthy-upstream", "no healthy upstream").ConfigureAwait(false);
+                return;
+            }
+
+            endpoint = choice.Endpoint!;
+            target = endpoint.Address;
+        }
+        else
+        {
+            // An h2 connection to no known service: on to where it was going, still per request.
+            target = scope.Connection.OriginalDestination?.EndPoint ?? throw new InvalidOperationException("an outbound h2 connection without its original destination");
+            exchange.Cluster = "PassthroughCluster";
+        }
+
+        // :: Step 4
+        var retries = selection.Retries;
+        var client = scope.InboundSource is null ? _client : _inboundSourceClient;
+        var forwardedFor = context.Connection.RemoteIpAddress?.ToString();
+        using var timeout = selection.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        for (var attempt = 0; ; attempt++)
+        {
+            exchange.Upstream = target.ToString();
+            var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, forwardedFor);
+            var error = await _forwarder.SendAsync(context, "http://" + exchange.Upstream, client, _config, transformer,
+                timeout?.Token ?? CancellationToken.None).ConfigureAwait(false);
+            exchange.GeneratedRequestId ??= transformer.GeneratedRequestId;
+            if (error == ForwarderError.None)
+            {
+                if (endpoint is not null)
+                {
+                    _services.Selector.Report(new UpstreamChoice(endpoint, 0, ResponseFlags.None), context.Response.StatusCode);
+                }
+
+                return;
+            }
+
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            var connectFailed = error == ForwarderError.Request && UpstreamConnectException.IsIn(exception);
+            if (endpoint is not null && (connectFailed || error is ForwarderError.Request or ForwarderError.ResponseBodyDestination))
+            {
+                _services.Selector.ReportFailure(new UpstreamChoice(endpoint, 0, ResponseFlags.None));
+            }
+
+            if (connectFailed && !context.Response.HasStarted && attempt < retries.Attempts && retries.RetriesFailure(UpstreamFailure.ConnectFailure)
+                && scope.Service is not null && selection.Target is not null
+                && _services.Selector.Choose(scope.Table, selection, _services.Random, exclude: endpoint) is { Succeeded: true } next)
+            {
+                // Nothing of the request body was read yet (the connection never came up): the same request can go
+                // to another endpoint. YARP marked the response failed; clear that so it forwards again.
+                exchange.Flags |= ResponseFlags.UpstreamConnectionFailure;
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                context.Features.Set<IForwarderErrorFeature>(null);
+                endpoint = next.Endpoint!;
+                target = endpoint.Address;
+                continue;
+            }
+
+            await FailAsync(context, exchange, scope, error, connectFailed, timeout?.IsCancellationRequested == true).ConfigureAwait(false);
+            return;
+        }
+    }
+
+    /// <summary>Turns YARP's error into Envoy's answer; after the response has started YARP has already reset the stream.</summary>
+    private async Task FailAsync(HttpContext context, Exchange exchange, HttpScope scope, ForwarderError error, bool connectFailed, bool timedOut)
+    {
+        var clientGone = context.RequestAborted.IsCancellationRequested;
+        if (timedOut && !clientGone)
+        {
+            exchange.Flags |= ResponseFlags.UpstreamRequestTimeout;
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await exchange.ReplyAsync(context, 504, ResponseFlags.UpstreamRequestTimeout, "upstream-request-timeout", "upstream request timeout").ConfigureAwait(false);
+            }
+        }
+        else if (connectFailed)
+        {
+            context.Response.Clear();
+            await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionFailure, "upstream-connect-failure",
+                "upstream connect error or disconnect/reset before headers. reset reason: connection failure").ConfigureAwait(false);
+        }
+        else if (clientGone)
+        {
+            exchange.Flags |= ResponseFlags.DownstreamConnectionTermination;
+        }
+        else
+        {
+            exchange.Flags |= error switch
+            {
+                ForwarderError.ResponseBodyDestination or ForwarderError.RequestBodyDestination => ResponseFlags.UpstreamRemoteReset,
+                ForwarderError.Request => ResponseFlags.UpstreamConnectionTermination,
+                _ => ResponseFlags.None,
+            };
+            if (!context.Response.HasStarted && error == ForwarderError.Request)
+            {
+                context.Response.Clear();
+                await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionTermination, "upstream-reset-before-headers",
+                    "upstream connect error or disconnect/reset before headers. reset reason: connection termination").ConfigureAwait(false);
+            }
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Http2Log.ForwardFailed(_logger, scope.Connection.Id, context.Request.Method, exchange.Path, exchange.Upstream ?? "-", error.ToString(), exchange.Flags.ToEnvoyString());
+        }
+    }
+
+    private void Complete(HttpContext context, HttpScopeFeature feature, Exchange exchange, TimeSpan duration)
+    {
+        if (_services.Telemetry is not { } telemetry)
+        {
+            return;
+        }
+
+        var request = context.Request;
+        var response = context.Response;
+        var status = response.HasStarted || exchange.Replied || (exchange.Flags & ResponseFlags.DownstreamConnectionTermination) == 0 ? response.StatusCode : 0;
+        var log = new AccessLogEntry
+        {
+            StartTime = exchange.StartTime,
+            Method = request.Method,
+            Path = exchange.Path,
+            Protocol = "HTTP/2",
+            ForwardedFor = First(request.Headers, "x-forwarded-for"),
+            UserAgent = First(request.Headers, "user-agent"),
+            RequestId = First(request.Headers, "x-request-id"),
+            Authority = request.Host.HasValue ? request.Host.Value : null,
+            GeneratedRequestId = exchange.GeneratedRequestId,
+            AppendedForwardedFor = context.Connection.RemoteIpAddress?.ToString(),
+            ResponseCode = status,
+            Flags = exchange.Flags,
+            BytesReceived = request.ContentLength ?? 0,
+            BytesSent = response.ContentLength ?? 0,
+            DurationMilliseconds = (long)duration.TotalMilliseconds,
+            UpstreamHost = exchange.Upstream,
+            UpstreamCluster = exchange.Cluster,
+            DownstreamLocalAddress = feature.DownstreamLocalAddress,
+            DownstreamRemoteAddress = feature.DownstreamRemoteAddress,
+            RouteName = exchange.RouteName,
+        };
+        telemetry.RequestCompleted(new CompletedRequest
+        {
+            Labels = feature.Labels(_services, exchange.Grpc),
+            Log = log,
+            Duration = duration,
+            GrpcStatus = exchange.Grpc ? GrpcStatusOf(context) : -1,
+        });
+    }
+
+    /// <summary>From the trailers, or from the headers of a trailers-only response (an error the server answered at once).</summary>
+    private static int GrpcStatusOf(HttpContext context)
+    {
+        var trailers = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        var value = trailers is not null && trailers.TryGetValue("grpc-status", out var fromTrailers) ? fromTrailers.ToString()
+            : context.Response.Headers.TryGetValue("grpc-status", out var fromHeaders) ? fromHeaders.ToString() : null;
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status) ? status : -1;
+    }
+
+    private static string? First(IHeaderDictionary headers, string name) =>
+        headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+
+    /// <summary>What one request became, gathered for its telemetry.</summary>
+    private sealed class Exchange
+    {
+        public DateTimeOffset StartTime { get; init; }
+
+        public bool Grpc { get; set; }
+
+        public string Path { get; set; } = "/";
+
+        public string? Upstream { get; set; }
+
+        public string? Cluster { get; set; }
+
+        public string? RouteName { get; set; }
+
+        public string? GeneratedRequestId { get; set; }
+
+        public ResponseFlags Flags { get; set; }
+
+        public bool Replied { get; private set; }
+
+        public Task ReplyAsync(HttpContext context, int status, ResponseFlags flag, string code, string text)
+        {
+            Flags |= flag;
+            Replied = true;
+            return LocalReply.WriteAsync(context, Grpc, status, code, text);
+        }
+    }
+}

@@ -1,0 +1,28 @@
+using Microsoft.Extensions.Logging;
+using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.Pools;
+using Waylay.Proxy.Telemetry.Http;
+
+namespace Waylay.Proxy.Http.Http2;
+
+/// <summary>What the h2 gateway takes from the host: upstream connects, endpoint choice, telemetry, logging, time.</summary>
+/// <param name="IdleTimeout">How long an h2 connection (down or up) or a gRPC stream may stay silent (--idle-timeout).</param>
+internal sealed record Http2GatewayServices(
+    UpstreamConnector Connector,
+    UpstreamSelector Selector,
+    ILoggerFactory Loggers,
+    TimeProvider Time,
+    TimeSpan IdleTimeout)
+{
+    /// <summary>Null: requests are not recorded (tests of routing alone).</summary>
+    public HttpTelemetry? Telemetry { get; init; }
+
+    /// <summary>
+    /// The Istio labels of a connection's requests for a request protocol ("http" or "grpc"); called at most twice per
+    /// connection. Null uses <see cref="Http2Labels.Default"/> (peers unknown).
+    /// </summary>
+    public Func<HttpScope, string, IstioLabels>? Labels { get; init; }
+
+    /// <summary>The load-balancing and fault randomness; tests pass a seeded instance.</summary>
+    public Random Random { get; init; } = Random.Shared;
+}
