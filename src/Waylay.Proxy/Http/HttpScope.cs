@@ -1,30 +1,31 @@
 using System.Net;
-using Waylay.Proxy.Http.Routing;
 using Waylay.Proxy.Routing;
 
 namespace Waylay.Proxy.Http;
 
 /// <summary>
-/// PLACEHOLDER (wt-h2): the lead defines the real HttpScope on main; on merge take main's version and point the
-/// h2 gateway at <c>Service.HostRoutes</c>. What one captured HTTP connection was decided to be before any request.
+/// What an HTTP path needs to know about the captured connection it serves, decided once by the connection core
+/// before the first request: which way it goes, the service dialled (outbound) or the app (inbound), and the
+/// snapshot every request of the connection is routed with.
 /// </summary>
-internal sealed class HttpScope
+internal sealed class HttpScope(ConnectionContext connection, TrafficDirection direction, RouteTable table, ServiceRoute? service,
+    IPEndPoint? inboundTarget, IPEndPoint? inboundSource)
 {
-    public required ConnectionContext Connection { get; init; }
+    public ConnectionContext Connection { get; } = connection;
 
-    public required TrafficDirection Direction { get; init; }
+    public TrafficDirection Direction { get; } = direction;
 
-    /// <summary>Outbound: the service whose address:port was dialled.</summary>
-    public ServiceRoute? Service { get; init; }
+    public RouteTable Table { get; } = table;
 
-    /// <summary>Outbound: the VirtualService routes for <see cref="Service"/>'s host.</summary>
-    public HostRoutes? HostRoutes { get; init; }
+    /// <summary>Outbound: the service whose address:port was dialled. Null inbound.</summary>
+    public ServiceRoute? Service { get; } = service;
 
-    /// <summary>Inbound: where the app is.</summary>
-    public IPEndPoint? InboundTarget { get; init; }
+    /// <summary>Inbound: the app (127.0.0.1:port, or the pod IP with <c>--inbound-to pod-ip</c>).</summary>
+    public IPEndPoint? InboundTarget { get; } = inboundTarget;
 
-    /// <summary>Inbound with --inbound-to pod-ip: the source to bind (127.0.0.6 / ::6).</summary>
-    public IPEndPoint? InboundSource { get; init; }
+    /// <summary>Inbound: the source to bind (127.0.0.6 / ::6 for the pod-IP passthrough), else null.</summary>
+    public IPEndPoint? InboundSource { get; } = inboundSource;
 
-    public required RouteTable Table { get; init; }
+    /// <summary>The port the client dialled: the service port, or the app's port inbound.</summary>
+    public ushort Port => (ushort)(Connection.OriginalDestination?.EndPoint.Port ?? 0);
 }

@@ -7,7 +7,6 @@ using Waylay.Mesh;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http;
 using Waylay.Proxy.Http.Http2;
-using Waylay.Proxy.Http.Routing;
 using Waylay.Proxy.Http.Upstream;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.LoadBalancing;
@@ -34,16 +33,14 @@ internal sealed class GatewayLab : IAsyncDisposable
     private readonly List<GrpcBackend> _backends;
     private readonly List<Task> _serving = [];
     private readonly RouteTable _table;
-    private readonly HostRoutes _routes;
     private int _accepted;
 
-    private GatewayLab(Http2Gateway gateway, HttpTelemetry telemetry, List<GrpcBackend> backends, RouteTable table, HostRoutes routes)
+    private GatewayLab(Http2Gateway gateway, HttpTelemetry telemetry, List<GrpcBackend> backends, RouteTable table)
     {
         Gateway = gateway;
         Telemetry = telemetry;
         _backends = backends;
         _table = table;
-        _routes = routes;
         _front = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _front.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _front.Listen(64);
@@ -78,16 +75,15 @@ internal sealed class GatewayLab : IAsyncDisposable
               endpoints:
             {endpoints.Replace("{v1}", backends[0].EndPoint.Port.ToString()).Replace("{v2}", backends[1].EndPoint.Port.ToString())}
             """);
-        var table = RouteTable.Build(mesh, new EndpointStatsRegistry());
-        var routes = (networking is null ? HttpRouteTable.Empty : HttpRouteTable.Build(NetworkingReader.Read(networking))).ForHost(Host);
+        var table = RouteTable.Build(mesh, networking is null ? NetworkingConfig.Empty : NetworkingReader.Read(networking), new EndpointStatsRegistry());
         var telemetry = new HttpTelemetry(new IstioMetrics(), null, null, new ZipkinEndpoint("test", null, 0));
-        var services = new Http2GatewayServices(new UpstreamConnector(TimeSpan.FromSeconds(5), TimeProvider.System), new UpstreamSelector(),
+        var services = new Http2GatewayServices(new UpstreamConnector(TimeSpan.FromSeconds(5), TimeProvider.System), new UpstreamSelector(new ClusterRegistry(TimeProvider.System)),
             NullLoggerFactory.Instance, TimeProvider.System, TimeSpan.FromHours(1))
         {
             Telemetry = telemetry,
         };
         var gateway = await Http2Gateway.StartAsync(services, CancellationToken.None);
-        return new GatewayLab(gateway, telemetry, backends, table, routes);
+        return new GatewayLab(gateway, telemetry, backends, table);
     }
 
     /// <summary>A gRPC channel to the front, as an app dials the service: one h2 connection, h2c prior knowledge.</summary>
@@ -157,14 +153,7 @@ internal sealed class GatewayLab : IAsyncDisposable
                 Direction = TrafficDirection.Outbound,
             };
             _table.TryGetService(ServiceAddress, out var service);
-            var scope = new HttpScope
-            {
-                Connection = connection,
-                Direction = TrafficDirection.Outbound,
-                Service = service,
-                HostRoutes = _routes,
-                Table = _table,
-            };
+            var scope = new HttpScope(connection, TrafficDirection.Outbound, _table, service, null, null);
             await Gateway.ServeAsync(socket, preface, scope, _stop.Token);
         }
     }

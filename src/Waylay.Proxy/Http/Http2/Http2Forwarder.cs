@@ -87,6 +87,7 @@ internal sealed class Http2Forwarder
         var responseEdits = HeaderEdits.None;
         IPEndPoint target;
         EndpointStats? endpoint = null;
+        UpstreamChoice choice = default;
 
         if (scope.Direction == TrafficDirection.Inbound)
         {
@@ -96,8 +97,7 @@ internal sealed class Http2Forwarder
         else if (scope.Service is { } service)
         {
             // :: Step 2
-            var routes = scope.HostRoutes ?? HttpRouteTable.Empty.ForHost(HostName.ForService(service.Service.Name, service.Service.Namespace));
-            selection = routes.Select(new RouteRequest(request.Method, path, service.Port.Port, new KestrelRequestHeaders(request.Headers)), _services.Random);
+            selection = service.HostRoutes.Select(new RouteRequest(request.Method, path, service.Port.Port, new KestrelRequestHeaders(request.Headers)), _services.Random);
             exchange.RouteName = selection.Route?.Name;
             if (selection.Outcome == RouteOutcome.NoRoute)
             {
@@ -130,14 +130,15 @@ internal sealed class Http2Forwarder
             responseEdits = selection.Target.ResponseEdits;
 
             // :: Step 3
-            var choice = _services.Selector.Choose(scope.Table, selection, _services.Random);
-            if (!choice.Succeeded)
+            choice = _services.Selector.Choose(scope.Table, selection, _services.Random);
+            if (!choice.IsRouted)
             {
-                await exchange.ReplyAsync(context, choice.FailureStatus, choice.FailureFlag,
-                    choice.FailureFlag == ResponseFlags.NoClusterFound ? "no-cluster" : "no-healthy-upstream", "no healthy upstream").ConfigureAwait(false);
+                await exchange.ReplyAsync(context, choice.Status, choice.Flag,
+                    choice.Flag == ResponseFlags.NoClusterFound ? "no-cluster" : "no-healthy-upstream", "no healthy upstream").ConfigureAwait(false);
                 return;
             }
 
+            exchange.Cluster = choice.ClusterName ?? exchange.Cluster;
             endpoint = choice.Endpoint!;
             target = endpoint.Address;
         }
@@ -157,35 +158,42 @@ internal sealed class Http2Forwarder
         {
             exchange.Upstream = target.ToString();
             var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, forwardedFor);
-            var error = await _forwarder.SendAsync(context, "http://" + exchange.Upstream, client, _config, transformer,
-                timeout?.Token ?? CancellationToken.None).ConfigureAwait(false);
+            ForwarderError error;
+            endpoint?.RequestStarted();
+            try
+            {
+                error = await _forwarder.SendAsync(context, "http://" + exchange.Upstream, client, _config, transformer,
+                    timeout?.Token ?? CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                endpoint?.RequestFinished();
+            }
+
             exchange.GeneratedRequestId ??= transformer.GeneratedRequestId;
             if (error == ForwarderError.None)
             {
-                if (endpoint is not null)
-                {
-                    _services.Selector.Report(new UpstreamChoice(endpoint, 0, ResponseFlags.None), context.Response.StatusCode);
-                }
-
+                UpstreamSelector.Report(choice, context.Response.StatusCode);
                 return;
             }
 
             var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
             var connectFailed = error == ForwarderError.Request && UpstreamConnectException.IsIn(exception);
-            if (endpoint is not null && (connectFailed || error is ForwarderError.Request or ForwarderError.ResponseBodyDestination))
+            if (connectFailed || error is ForwarderError.Request or ForwarderError.ResponseBodyDestination)
             {
-                _services.Selector.ReportFailure(new UpstreamChoice(endpoint, 0, ResponseFlags.None));
+                UpstreamSelector.ReportFailure(choice, connectFailed ? UpstreamFailure.ConnectFailure : UpstreamFailure.Reset);
             }
 
             if (connectFailed && !context.Response.HasStarted && attempt < retries.Attempts && retries.RetriesFailure(UpstreamFailure.ConnectFailure)
                 && scope.Service is not null && selection.Target is not null
-                && _services.Selector.Choose(scope.Table, selection, _services.Random, exclude: endpoint) is { Succeeded: true } next)
+                && _services.Selector.Choose(scope.Table, selection, _services.Random, exclude: endpoint) is { IsRouted: true } next)
             {
                 // Nothing of the request body was read yet (the connection never came up): the same request can go
                 // to another endpoint. YARP marked the response failed; clear that so it forwards again.
                 exchange.Flags |= ResponseFlags.UpstreamConnectionFailure;
                 context.Response.StatusCode = StatusCodes.Status200OK;
                 context.Features.Set<IForwarderErrorFeature>(null);
+                choice = next;
                 endpoint = next.Endpoint!;
                 target = endpoint.Address;
                 continue;

@@ -1,4 +1,3 @@
-using Waylay.Mesh.Networking;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry.Http;
 
@@ -15,7 +14,6 @@ internal static class Http2Labels
             return new IstioLabels(reporter, IstioPeer.None, IstioPeer.None, IstioPeer.Unknown, IstioPeer.Unknown, IstioPeer.Unknown, protocol);
         }
 
-        var host = HostName.ForService(service.Service.Name, service.Service.Namespace);
-        return new IstioLabels(reporter, IstioPeer.None, IstioPeer.None, host, service.Service.Name, service.Service.Namespace, protocol);
+        return new IstioLabels(reporter, IstioPeer.None, IstioPeer.None, service.Host, service.Service.Name, service.Service.Namespace, protocol);
     }
 }
