@@ -263,4 +263,47 @@ public sealed class Http2GatewayTests
         Assert.Equal("upstream-request-timeout", error.Trailers.GetValue("x-waylay-proxy-error"));
         Assert.Contains("response_flags=\"UT\"", lab.Telemetry.Metrics.RenderPrometheus());
     }
+
+    [Fact]
+    public async Task Telemetry_CountsTheGrpcBodyBytesBothWays_AndOneRequest()
+    {
+        await using var lab = await GatewayLab.StartAsync();
+        using var channel = lab.Channel();
+        using var join = GatewayLab.Invoker(channel).AsyncClientStreamingCall(Join, null, new CallOptions(deadline: DateTime.UtcNow + Bound));
+        foreach (var part in new[] { "x", "yy", "zzz" })
+        {
+            await join.RequestStream.WriteAsync(Text(part));
+        }
+
+        await join.RequestStream.CompleteAsync();
+        var answer = await join.ResponseAsync;
+
+        // gRPC frames: a 5-byte prefix per message. The sample is recorded when the call ends, after the answer.
+        var metrics = await WaitForAsync(() => lab.Telemetry.Metrics.RenderPrometheus(), m => m.Contains("istio_requests_total"));
+        Assert.Equal(3 * 5 + 6, Sample(metrics, "istio_request_bytes_sum"));
+        Assert.Equal(5 + answer.Length, Sample(metrics, "istio_response_bytes_sum"));
+        Assert.Equal(1, Sample(metrics, "istio_requests_total"));
+    }
+
+    private static long Sample(string metrics, string name)
+    {
+        var line = metrics.Split('\n').Single(l => l.StartsWith(name + "{", StringComparison.Ordinal));
+        return long.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    private static async Task<string> WaitForAsync(Func<string> read, Func<string, bool> done)
+    {
+        for (var i = 0; i < 300; i++)
+        {
+            var value = read();
+            if (done(value))
+            {
+                return value;
+            }
+
+            await Task.Delay(20);
+        }
+
+        return read();
+    }
 }

@@ -66,6 +66,10 @@ internal sealed class Http2Forwarder
         var request = context.Request;
         exchange.Grpc = request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
         exchange.Path = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
+        var requestBody = new CountingStream(request.Body);
+        request.Body = requestBody;
+        var responseBody = new CountingResponseBody(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>());
+        context.Features.Set<IHttpResponseBodyFeature>(responseBody);
         try
         {
             await ForwardCoreAsync(context, scope, exchange).ConfigureAwait(false);
@@ -73,7 +77,7 @@ internal sealed class Http2Forwarder
         finally
         {
             // :: Step 5
-            Complete(context, feature, exchange, _time.GetElapsedTime(started));
+            Complete(context, feature, exchange, requestBody.Count, responseBody.Count, _time.GetElapsedTime(started));
         }
     }
 
@@ -249,7 +253,7 @@ internal sealed class Http2Forwarder
         }
     }
 
-    private void Complete(HttpContext context, HttpScopeFeature feature, Exchange exchange, TimeSpan duration)
+    private void Complete(HttpContext context, HttpScopeFeature feature, Exchange exchange, long received, long sent, TimeSpan duration)
     {
         if (_services.Telemetry is not { } telemetry)
         {
@@ -273,8 +277,8 @@ internal sealed class Http2Forwarder
             AppendedForwardedFor = context.Connection.RemoteIpAddress?.ToString(),
             ResponseCode = status,
             Flags = exchange.Flags,
-            BytesReceived = request.ContentLength ?? 0,
-            BytesSent = response.ContentLength ?? 0,
+            BytesReceived = received,
+            BytesSent = sent,
             DurationMilliseconds = (long)duration.TotalMilliseconds,
             UpstreamHost = exchange.Upstream,
             UpstreamCluster = exchange.Cluster,
