@@ -46,13 +46,13 @@ internal class EchoService(BackendName name)
         binder.AddMethod(EchoGrpc.Hang, (UnaryServerMethod<byte[], byte[]>)null!);
     }
 
-    /// <summary>"name|authority|request": the authority shows what Host the proxy forwarded.</summary>
+    /// <summary>"name|authority|x-forwarded-for|id or no-id|peer|request": what the proxy forwarded, and from where.</summary>
     public virtual Task<byte[]> Unary(byte[] request, ServerCallContext context)
     {
         context.ResponseTrailers.Add("served-by", name.Value);
         var forwardedFor = context.RequestHeaders.GetValue("x-forwarded-for") ?? "-";
         var requestId = context.RequestHeaders.GetValue("x-request-id") is null ? "no-id" : "id";
-        return Task.FromResult(EchoGrpc.Text($"{name.Value}|{context.Host}|{forwardedFor}|{requestId}|{EchoGrpc.Text(request)}"));
+        return Task.FromResult(EchoGrpc.Text($"{name.Value}|{context.Host}|{forwardedFor}|{requestId}|{context.Peer}|{EchoGrpc.Text(request)}"));
     }
 
     public virtual async Task Split(byte[] request, IServerStreamWriter<byte[]> responses, ServerCallContext context)

@@ -33,14 +33,16 @@ internal sealed class GatewayLab : IAsyncDisposable
     private readonly List<GrpcBackend> _backends;
     private readonly List<Task> _serving = [];
     private readonly RouteTable _table;
+    private readonly IPAddress? _inboundFrom;
     private int _accepted;
 
-    private GatewayLab(Http2Gateway gateway, HttpTelemetry telemetry, List<GrpcBackend> backends, RouteTable table)
+    private GatewayLab(Http2Gateway gateway, HttpTelemetry telemetry, List<GrpcBackend> backends, RouteTable table, IPAddress? inboundFrom)
     {
         Gateway = gateway;
         Telemetry = telemetry;
         _backends = backends;
         _table = table;
+        _inboundFrom = inboundFrom;
         _front = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         _front.Bind(new IPEndPoint(IPAddress.Loopback, 0));
         _front.Listen(64);
@@ -59,8 +61,9 @@ internal sealed class GatewayLab : IAsyncDisposable
     /// <summary>
     /// <paramref name="endpoints"/> is the mesh.yaml endpoints list, with <c>{v1}</c>/<c>{v2}</c> standing for the
     /// backends' ports; <paramref name="networking"/> optional VirtualService/DestinationRule YAML for the host.
+    /// With <paramref name="inboundFrom"/> the scope is inbound instead: to backend v1 (the app), from that source.
     /// </summary>
-    public static async Task<GatewayLab> StartAsync(string? endpoints = null, string? networking = null)
+    public static async Task<GatewayLab> StartAsync(string? endpoints = null, string? networking = null, IPAddress? inboundFrom = null)
     {
         var backends = new List<GrpcBackend> { await GrpcBackend.StartOnLoopbackAsync("v1"), await GrpcBackend.StartOnLoopbackAsync("v2") };
         endpoints ??= """
@@ -83,7 +86,7 @@ internal sealed class GatewayLab : IAsyncDisposable
             Telemetry = telemetry,
         };
         var gateway = await Http2Gateway.StartAsync(services, CancellationToken.None);
-        return new GatewayLab(gateway, telemetry, backends, table);
+        return new GatewayLab(gateway, telemetry, backends, table, inboundFrom);
     }
 
     /// <summary>A gRPC channel to the front, as an app dials the service: one h2 connection, h2c prior knowledge.</summary>
@@ -147,13 +150,17 @@ internal sealed class GatewayLab : IAsyncDisposable
                 read += n;
             }
 
-            var connection = new ConnectionContext(1, ListenerKind.Outbound, new ClientAddress((IPEndPoint)socket.RemoteEndPoint!), TimeProvider.System.GetTimestamp())
+            var direction = _inboundFrom is null ? TrafficDirection.Outbound : TrafficDirection.Inbound;
+            var connection = new ConnectionContext(1, _inboundFrom is null ? ListenerKind.Outbound : ListenerKind.Inbound,
+                new ClientAddress((IPEndPoint)socket.RemoteEndPoint!), TimeProvider.System.GetTimestamp())
             {
                 OriginalDestination = new Orig(ServiceAddress),
-                Direction = TrafficDirection.Outbound,
+                Direction = direction,
             };
             _table.TryGetService(ServiceAddress, out var service);
-            var scope = new HttpScope(connection, TrafficDirection.Outbound, _table, service, null, null);
+            var scope = _inboundFrom is null
+                ? new HttpScope(connection, direction, _table, service, null, null)
+                : new HttpScope(connection, direction, _table, null, _backends[0].EndPoint, new IPEndPoint(_inboundFrom, 0));
             await Gateway.ServeAsync(socket, preface, scope, _stop.Token);
         }
     }

@@ -26,9 +26,27 @@ public sealed class Http2GatewayTests
         Assert.Equal(lab.Front.ToString(), parts[1]);  // :authority as the client sent it, not the endpoint's address
         Assert.Equal("127.0.0.1", parts[2]);            // x-forwarded-for: the downstream's address
         Assert.Equal("id", parts[3]);                   // x-request-id created
-        Assert.Equal("hello", parts[4]);
+        Assert.StartsWith("ipv4:127.0.0.1:", parts[4]); // from the proxy, no source bound outbound
+        Assert.Equal("hello", parts[5]);
         Assert.Equal(StatusCode.OK, call.GetStatus().StatusCode);
         Assert.Equal(parts[0], call.GetTrailers().GetValue("served-by"));
+    }
+
+    [Fact]
+    public async Task Inbound_GoesToTheApp_FromTheInboundSource_WithoutRouting()
+    {
+        // --inbound-to pod-ip: the app is reached from 127.0.0.6 (on loopback any 127/8 source binds).
+        await using var lab = await GatewayLab.StartAsync(inboundFrom: IPAddress.Parse("127.0.0.6"));
+        using var channel = lab.Channel();
+        var invoker = GatewayLab.Invoker(channel);
+        for (var i = 0; i < 4; i++)
+        {
+            var parts = Text(await invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("in")).ResponseAsync).Split('|');
+            Assert.Equal("v1", parts[0]);                   // the inbound target, every time: no balancing inbound
+            Assert.StartsWith("ipv4:127.0.0.6:", parts[4]);
+        }
+
+        Assert.Contains("reporter=\"destination\"", lab.Telemetry.Metrics.RenderPrometheus());
     }
 
     [Fact]

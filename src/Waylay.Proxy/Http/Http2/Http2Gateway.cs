@@ -42,7 +42,7 @@ internal sealed class Http2Gateway : IAsyncDisposable
     public static async Task<Http2Gateway> StartAsync(Http2GatewayServices services, CancellationToken cancellationToken)
     {
         var provider = new ServiceCollection()
-            .AddSingleton(services.Loggers)
+            .AddSingleton<ILoggerFactory>(new QuietForwarderLoggers(services.Loggers))
             .AddSingleton(typeof(ILogger<>), typeof(Logger<>))
             .AddSingleton(services.Time)
             .AddHttpForwarder()
