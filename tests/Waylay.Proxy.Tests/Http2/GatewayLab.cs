@@ -30,6 +30,7 @@ internal sealed class GatewayLab : IAsyncDisposable
 
     private readonly Socket _front;
     private readonly CancellationTokenSource _stop = new();
+    private readonly CancellationTokenSource _close = new();
     private readonly List<GrpcBackend> _backends;
     private readonly List<Task> _serving = [];
     private readonly RouteTable _table;
@@ -57,6 +58,21 @@ internal sealed class GatewayLab : IAsyncDisposable
     public int Accepted => Volatile.Read(ref _accepted);
 
     public IPEndPoint Front => (IPEndPoint)_front.LocalEndPoint!;
+
+    /// <summary>What the core's idle sweep or forced drain does: cancel the connections' tokens.</summary>
+    public void CloseConnections() => _close.Cancel();
+
+    /// <summary>Captured connections whose <see cref="Http2Gateway.ServeAsync"/> has not returned yet.</summary>
+    public int Serving
+    {
+        get
+        {
+            lock (_serving)
+            {
+                return _serving.Count(static t => !t.IsCompleted);
+            }
+        }
+    }
 
     /// <summary>
     /// <paramref name="endpoints"/> is the mesh.yaml endpoints list, with <c>{v1}</c>/<c>{v2}</c> standing for the
@@ -161,7 +177,8 @@ internal sealed class GatewayLab : IAsyncDisposable
             var scope = _inboundFrom is null
                 ? new HttpScope(connection, direction, _table, service, null, null)
                 : new HttpScope(connection, direction, _table, null, _backends[0].EndPoint, new IPEndPoint(_inboundFrom, 0));
-            await Gateway.ServeAsync(socket, preface, scope, _stop.Token);
+            using var closing = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _close.Token);
+            await Gateway.ServeAsync(socket, preface, scope, closing.Token);
         }
     }
 }

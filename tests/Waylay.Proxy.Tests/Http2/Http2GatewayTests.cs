@@ -283,6 +283,45 @@ public sealed class Http2GatewayTests
     }
 
     [Fact]
+    public async Task ServeAsync_Returns_WhenTheClientGoesAway_GracefullyOrMidStream()
+    {
+        await using var lab = await GatewayLab.StartAsync();
+
+        // Graceful: the client finishes its call and closes its connection.
+        using (var channel = lab.Channel())
+        {
+            await GatewayLab.Invoker(channel).AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync;
+            Assert.Equal(1, lab.Serving);
+        }
+
+        Assert.Equal(0, await WaitForAsync(() => lab.Serving, static n => n == 0));
+
+        // Abrupt: the client's connection is gone while a call is open and the backend is still holding it.
+        var channel2 = lab.Channel();
+        var hanging = GatewayLab.Invoker(channel2).AsyncUnaryCall(Hang, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x"));
+        Assert.Equal(1, await WaitForAsync(() => lab.Serving, static n => n == 1));
+        channel2.Dispose();
+        await Assert.ThrowsAnyAsync<Exception>(() => hanging.ResponseAsync);
+        Assert.Equal(0, await WaitForAsync(() => lab.Serving, static n => n == 0));
+    }
+
+    [Fact]
+    public async Task ServeAsync_Returns_WhenTheCoreClosesTheConnection()
+    {
+        await using var lab = await GatewayLab.StartAsync();
+        using var channel = lab.Channel();
+        var invoker = GatewayLab.Invoker(channel);
+        await invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync;
+        var hanging = invoker.AsyncUnaryCall(Hang, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x"));
+
+        // The idle sweep or a forced drain cancels the connection: Kestrel's last frames cannot be written any more,
+        // and the connection must still end (it used to hang there, and the core's connection with it).
+        lab.CloseConnections();
+        Assert.Equal(0, await WaitForAsync(() => lab.Serving, static n => n == 0));
+        await Assert.ThrowsAsync<RpcException>(() => hanging.ResponseAsync);
+    }
+
+    [Fact]
     public async Task Telemetry_CountsTheGrpcBodyBytesBothWays_AndOneRequest()
     {
         await using var lab = await GatewayLab.StartAsync();
@@ -309,7 +348,8 @@ public sealed class Http2GatewayTests
         return long.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
     }
 
-    private static async Task<string> WaitForAsync(Func<string> read, Func<string, bool> done)
+    /// <summary>Polls until <paramref name="done"/> (at most ~6 s), then returns the last value read.</summary>
+    private static async Task<T> WaitForAsync<T>(Func<T> read, Func<T, bool> done)
     {
         for (var i = 0; i < 300; i++)
         {

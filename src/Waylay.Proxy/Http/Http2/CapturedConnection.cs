@@ -78,12 +78,22 @@ internal sealed class CapturedConnection : Microsoft.AspNetCore.Connections.Conn
 
     public override async ValueTask DisposeAsync()
     {
-        await Input.CompleteAsync().ConfigureAwait(false);
-        await Output.CompleteAsync().ConfigureAwait(false);
-        await _stream.DisposeAsync().ConfigureAwait(false);
-        Cancel();
-        _closed.Dispose();
-        _done.TrySetResult();
+        try
+        {
+            // Completing the writer flushes what Kestrel left buffered; to a peer that is gone that fails, which is
+            // the end of the connection all the same.
+            await Input.CompleteAsync().ConfigureAwait(false);
+            await Output.CompleteAsync().ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or ObjectDisposedException or OperationCanceledException)
+        {
+        }
+        finally
+        {
+            await _stream.DisposeAsync().ConfigureAwait(false);
+            Cancel();
+            _done.TrySetResult();
+        }
     }
 
     private void Cancel()
