@@ -14,15 +14,15 @@ namespace Waylay.Proxy.Http.Http2;
 internal sealed class CapturedConnection : Microsoft.AspNetCore.Connections.ConnectionContext, IDuplexPipe
 {
     private readonly Socket _socket;
-    private readonly PrefixedStream _stream;
+    private readonly CapturedSocketStream _stream;
     private readonly CancellationTokenSource _closed = new();
     private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _aborted;
 
-    public CapturedConnection(Socket socket, ReadOnlyMemory<byte> prefix, HttpScope scope)
+    public CapturedConnection(Socket socket, ReadOnlyMemory<byte> prefix, HttpScope scope, TimeProvider time)
     {
         _socket = socket;
-        _stream = new PrefixedStream(socket, prefix);
+        _stream = new CapturedSocketStream(socket, prefix, scope.Connection, time);
         Input = PipeReader.Create(_stream, new StreamPipeReaderOptions(leaveOpen: true));
         Output = PipeWriter.Create(_stream, new StreamPipeWriterOptions(leaveOpen: true));
         ConnectionId = "waylay-" + scope.Connection.Id.ToString(System.Globalization.CultureInfo.InvariantCulture);

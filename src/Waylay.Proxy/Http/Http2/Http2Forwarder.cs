@@ -34,6 +34,7 @@ internal sealed class Http2Forwarder
     private readonly ForwarderRequestConfig _config;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly Http2Labels _labels;
 
     public Http2Forwarder(IHttpForwarder forwarder, Http2GatewayServices services, HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient)
     {
@@ -42,6 +43,7 @@ internal sealed class Http2Forwarder
         _client = client;
         _inboundSourceClient = inboundSourceClient;
         _time = services.Time;
+        _labels = new Http2Labels(services.Telemetry?.Metrics);
         _logger = services.Loggers.CreateLogger("Waylay.Proxy.Http2");
 
         // h2c with prior knowledge upstream (there is no TLS to negotiate ALPN on); YARP's activity timeout is its
@@ -145,6 +147,7 @@ internal sealed class Http2Forwarder
             exchange.Cluster = choice.ClusterName ?? exchange.Cluster;
             endpoint = choice.Endpoint!;
             target = endpoint.Address;
+            exchange.Endpoint = endpoint;
         }
         else
         {
@@ -199,6 +202,7 @@ internal sealed class Http2Forwarder
                 context.Features.Set<IForwarderErrorFeature>(null);
                 choice = next;
                 endpoint = next.Endpoint!;
+                exchange.Endpoint = endpoint;
                 target = endpoint.Address;
                 continue;
             }
@@ -262,6 +266,7 @@ internal sealed class Http2Forwarder
 
         var request = context.Request;
         var response = context.Response;
+        var labels = _services.Labels?.Invoke(feature.Scope, exchange.Endpoint) ?? feature.DefaultLabels(telemetry.Metrics);
         var status = response.HasStarted || exchange.Replied || (exchange.Flags & ResponseFlags.DownstreamConnectionTermination) == 0 ? response.StatusCode : 0;
         var log = new AccessLogEntry
         {
@@ -288,7 +293,7 @@ internal sealed class Http2Forwarder
         };
         telemetry.RequestCompleted(new CompletedRequest
         {
-            Labels = feature.Labels(_services, exchange.Grpc),
+            Labels = exchange.Grpc ? _labels.ForGrpc(labels) : labels,
             Log = log,
             Duration = duration,
             GrpcStatus = exchange.Grpc ? GrpcStatusOf(context) : -1,
@@ -317,6 +322,8 @@ internal sealed class Http2Forwarder
         public string Path { get; set; } = "/";
 
         public string? Upstream { get; set; }
+
+        public EndpointStats? Endpoint { get; set; }
 
         public string? Cluster { get; set; }
 

@@ -27,10 +27,12 @@ internal sealed class Http2Gateway : IAsyncDisposable
     private readonly HttpMessageInvoker _client;
     private readonly HttpMessageInvoker _inboundSourceClient;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
     private Http2Gateway(KestrelServer server, CapturedConnectionListener listener, ServiceProvider provider,
-        HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient, ILogger logger)
+        HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient, ILogger logger, TimeProvider time)
     {
+        _time = time;
         _server = server;
         _listener = listener;
         _provider = provider;
@@ -70,7 +72,7 @@ internal sealed class Http2Gateway : IAsyncDisposable
         }
 
         Http2Log.Started(logger);
-        return new Http2Gateway(server, listener, provider, client, inboundSourceClient, logger);
+        return new Http2Gateway(server, listener, provider, client, inboundSourceClient, logger, services.Time);
     }
 
     /// <summary>
@@ -80,7 +82,7 @@ internal sealed class Http2Gateway : IAsyncDisposable
     /// </summary>
     public async Task ServeAsync(Socket downstream, ReadOnlyMemory<byte> prefix, HttpScope scope, CancellationToken cancellationToken)
     {
-        var connection = new CapturedConnection(downstream, prefix, scope);
+        var connection = new CapturedConnection(downstream, prefix, scope, _time);
         if (!_listener.TryAdd(connection))
         {
             Http2Log.Stopped(_logger, scope.Connection.Id);

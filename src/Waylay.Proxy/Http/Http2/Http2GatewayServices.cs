@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Telemetry.Http;
 
@@ -18,10 +19,11 @@ internal sealed record Http2GatewayServices(
     public HttpTelemetry? Telemetry { get; init; }
 
     /// <summary>
-    /// The Istio labels of a connection's requests for a request protocol ("http" or "grpc"); called at most twice per
-    /// connection. Null uses <see cref="Http2Labels.Default"/> (peers unknown).
+    /// The Istio labels (request protocol "http") of a request of the scope's connection that went to the endpoint
+    /// (null when none was chosen), interned; the gateway derives the "grpc" set itself. Null uses
+    /// <see cref="Http2Labels.Default"/> (peers unknown).
     /// </summary>
-    public Func<HttpScope, string, IstioLabels>? Labels { get; init; }
+    public Func<HttpScope, EndpointStats?, IstioLabels>? Labels { get; init; }
 
     /// <summary>The load-balancing and fault randomness; tests pass a seeded instance.</summary>
     public Random Random { get; init; } = Random.Shared;

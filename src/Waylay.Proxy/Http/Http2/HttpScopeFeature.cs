@@ -4,13 +4,12 @@ namespace Waylay.Proxy.Http.Http2;
 
 /// <summary>
 /// Carries the core's decision for a captured connection into Kestrel: set on the connection's features, read back
-/// from each request's (Kestrel's request features fall back to the connection's). Also keeps the connection's
-/// interned Istio labels, so requests add only their response code.
+/// from each request's (Kestrel's request features fall back to the connection's). Also holds what the access log and
+/// metrics need once per connection rather than per request.
 /// </summary>
 internal sealed class HttpScopeFeature(HttpScope scope)
 {
-    private IstioLabels? _http;
-    private IstioLabels? _grpc;
+    private IstioLabels? _defaultLabels;
 
     public HttpScope Scope { get; } = scope;
 
@@ -19,16 +18,15 @@ internal sealed class HttpScopeFeature(HttpScope scope)
 
     public string? DownstreamLocalAddress { get; } = scope.Connection.OriginalDestination?.ToString();
 
-    public IstioLabels Labels(Http2GatewayServices services, bool grpc)
+    /// <summary>Labels when the host gave no label source: made and interned on first use.</summary>
+    public IstioLabels DefaultLabels(IstioMetrics? metrics)
     {
-        ref var slot = ref grpc ? ref _grpc : ref _http;
-        if (slot is null)
+        if (_defaultLabels is null)
         {
-            var protocol = grpc ? "grpc" : "http";
-            var labels = services.Labels?.Invoke(Scope, protocol) ?? Http2Labels.Default(Scope, protocol);
-            slot = services.Telemetry?.Metrics.Intern(labels) ?? labels;
+            var labels = Http2Labels.Default(Scope);
+            _defaultLabels = metrics?.Intern(labels) ?? labels;
         }
 
-        return slot;
+        return _defaultLabels;
     }
 }
