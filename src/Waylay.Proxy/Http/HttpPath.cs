@@ -33,7 +33,7 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
 
         var sniff = await detector.DetectAsync(downstream, service?.Protocol is DeclaredProtocol.Http or DeclaredProtocol.Http2, connection.Closing.Token)
             .ConfigureAwait(false);
-        var h2 = sniff.Protocol == SniffedProtocol.Http2 && services.Http2 is not null;
+        var h2 = sniff.Protocol == SniffedProtocol.Http2 && Services.Http2 is not null;
         if (sniff.Protocol != SniffedProtocol.Http1 && !h2)
         {
             return false;
@@ -49,7 +49,7 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
             // The preface was peeked, not read: Kestrel reads the connection from its first byte.
             try
             {
-                await services.Http2!.ServeAsync(downstream, ReadOnlyMemory<byte>.Empty, scope, connection.Closing.Token).ConfigureAwait(false);
+                await Services.Http2!.ServeAsync(downstream, ReadOnlyMemory<byte>.Empty, scope, connection.Closing.Token).ConfigureAwait(false);
                 connection.Outcome = connection.Closing.IsCancellationRequested ? RelayOutcome.ClosedByProxy : RelayOutcome.Completed;
             }
             finally
