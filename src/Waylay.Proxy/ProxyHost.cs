@@ -118,6 +118,8 @@ internal sealed class ProxyHost : IDisposable
             listener.Dispose();
         }
 
+        Http?.Http2?.BeginDrain();
+
         ProxyLog.Draining(_logger, reason, Connections.Count, _options.DrainDuration);
 
         // :: Drain step 2: let live connections finish for up to --drain-duration (quit skips this).

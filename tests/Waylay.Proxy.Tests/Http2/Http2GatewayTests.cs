@@ -322,6 +322,32 @@ public sealed class Http2GatewayTests
     }
 
     [Fact]
+    public async Task BeginDrain_SendsGoAway_TheCallInFlightFinishes_AndTheNextCallUsesANewConnection()
+    {
+        await using var lab = await GatewayLab.StartAsync();
+        using var channel = lab.Channel();
+        var invoker = GatewayLab.Invoker(channel);
+        using var chat = invoker.AsyncDuplexStreamingCall(Chat, null, new CallOptions(deadline: DateTime.UtcNow + Bound));
+        await chat.RequestStream.WriteAsync(Text("before"));
+        Assert.True(await chat.ResponseStream.MoveNext());
+
+        lab.Gateway.BeginDrain();
+
+        // The call in flight goes on to its end on the draining connection…
+        await chat.RequestStream.WriteAsync(Text("after"));
+        Assert.True(await chat.ResponseStream.MoveNext());
+        Assert.EndsWith(":after", Text(chat.ResponseStream.Current));
+        await chat.RequestStream.CompleteAsync();
+        Assert.False(await chat.ResponseStream.MoveNext());
+        Assert.Equal(StatusCode.OK, chat.GetStatus().StatusCode);
+
+        // …which then closes, and the client's next call opens a fresh one.
+        Assert.Equal(0, await WaitForAsync(() => lab.Serving, static n => n == 0));
+        await invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync;
+        Assert.Equal(2, lab.Accepted);
+    }
+
+    [Fact]
     public async Task Telemetry_CountsTheGrpcBodyBytesBothWays_AndOneRequest()
     {
         await using var lab = await GatewayLab.StartAsync();

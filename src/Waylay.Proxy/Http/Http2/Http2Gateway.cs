@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -28,6 +30,7 @@ internal sealed class Http2Gateway : IAsyncDisposable
     private readonly HttpMessageInvoker _inboundSourceClient;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<CapturedConnection, byte> _live = new();
 
     private Http2Gateway(KestrelServer server, CapturedConnectionListener listener, ServiceProvider provider,
         HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient, ILogger logger, TimeProvider time)
@@ -90,9 +93,33 @@ internal sealed class Http2Gateway : IAsyncDisposable
             return;
         }
 
-        using var abort = cancellationToken.Register(static c => ((CapturedConnection)c!).Abort(), connection);
-        await connection.Done.ConfigureAwait(false);
+        _live[connection] = 0;
+        try
+        {
+            using var abort = cancellationToken.Register(static c => ((CapturedConnection)c!).Abort(), connection);
+            await connection.Done.ConfigureAwait(false);
+        }
+        finally
+        {
+            _live.TryRemove(connection, out _);
+        }
     }
+
+    /// <summary>
+    /// The proxy is draining: every h2 connection gets a GOAWAY (Kestrel's graceful close), so clients open their next
+    /// connection elsewhere while calls in flight finish; each connection then ends when its last stream does.
+    /// Envoy does the same on drain. What is still open at the end of the drain is closed by the core's cancellation.
+    /// </summary>
+    public void BeginDrain()
+    {
+        foreach (var connection in _live.Keys)
+        {
+            connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
+        }
+    }
+
+    /// <summary>Captured connections being served now.</summary>
+    public int Count => _live.Count;
 
     public async ValueTask DisposeAsync()
     {
