@@ -261,6 +261,30 @@ public sealed class Http2GatewayTests
     }
 
     [Fact]
+    public async Task FaultInjection_DelaysThenAborts_AsTheRouteSays()
+    {
+        await using var lab = await GatewayLab.StartAsync(networking: """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: echo, namespace: default}
+            spec:
+              hosts: [echo]
+              http:
+              - route: [{destination: {host: echo}}]
+                fault:
+                  delay: {fixedDelay: 1ms, percentage: {value: 100}}
+                  abort: {httpStatus: 503, percentage: {value: 100}}
+            """);
+        using var channel = lab.Channel();
+        var error = await Assert.ThrowsAsync<RpcException>(() =>
+            GatewayLab.Invoker(channel).AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync);
+
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal("fault-abort", error.Trailers.GetValue("x-waylay-proxy-error"));
+        Assert.Contains("response_flags=\"DI,FI\"", lab.Telemetry.Metrics.RenderPrometheus());
+    }
+
+    [Fact]
     public async Task RouteTimeout_IsUnavailable504UT_WhenTheBackendNeverAnswers()
     {
         await using var lab = await GatewayLab.StartAsync(networking: """

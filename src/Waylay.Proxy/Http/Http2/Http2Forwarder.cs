@@ -122,7 +122,15 @@ internal sealed class Http2Forwarder
             if (fault.Delay is { } delay)
             {
                 exchange.Flags |= ResponseFlags.DelayInjected;
-                await Task.Delay(delay, _time, context.RequestAborted).ConfigureAwait(false);
+                try
+                {
+                    await Task.Delay(delay, _time, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    exchange.Flags |= ResponseFlags.DownstreamConnectionTermination; // the caller gave up during the delay
+                    return;
+                }
             }
 
             if (fault.AbortStatus is { } abort)
