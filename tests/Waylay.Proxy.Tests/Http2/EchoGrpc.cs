@@ -46,13 +46,18 @@ internal class EchoService(BackendName name)
         binder.AddMethod(EchoGrpc.Hang, (UnaryServerMethod<byte[], byte[]>)null!);
     }
 
-    /// <summary>"name|authority|x-forwarded-for|id or no-id|peer|request": what the proxy forwarded, and from where.</summary>
+    /// <summary>
+    /// "name|authority|x-forwarded-for|id or no-id|peer|request|traceparent|x-b3-parentspanid": what the proxy forwarded,
+    /// and from where.
+    /// </summary>
     public virtual Task<byte[]> Unary(byte[] request, ServerCallContext context)
     {
         context.ResponseTrailers.Add("served-by", name.Value);
         var forwardedFor = context.RequestHeaders.GetValue("x-forwarded-for") ?? "-";
         var requestId = context.RequestHeaders.GetValue("x-request-id") is null ? "no-id" : "id";
-        return Task.FromResult(EchoGrpc.Text($"{name.Value}|{context.Host}|{forwardedFor}|{requestId}|{context.Peer}|{EchoGrpc.Text(request)}"));
+        var traceParent = context.RequestHeaders.GetValue("traceparent") ?? "-";
+        var parent = context.RequestHeaders.GetValue("x-b3-parentspanid") ?? "-";
+        return Task.FromResult(EchoGrpc.Text($"{name.Value}|{context.Host}|{forwardedFor}|{requestId}|{context.Peer}|{EchoGrpc.Text(request)}|{traceParent}|{parent}"));
     }
 
     public virtual async Task Split(byte[] request, IServerStreamWriter<byte[]> responses, ServerCallContext context)

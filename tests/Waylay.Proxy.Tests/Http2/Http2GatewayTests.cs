@@ -33,6 +33,24 @@ public sealed class Http2GatewayTests
     }
 
     [Fact]
+    public async Task TraceContext_IsContinued_WithThisHopsSpan_AsOnTheHttp1Path()
+    {
+        await using var lab = await GatewayLab.StartAsync();
+        using var channel = lab.Channel();
+        const string TraceId = "0af7651916cd43dd8448eb211c80319c";
+        const string CallerSpan = "b7ad6b7169203331";
+        var headers = new Metadata { { "traceparent", $"00-{TraceId}-{CallerSpan}-01" } };
+        var parts = Text(await GatewayLab.Invoker(channel).AsyncUnaryCall(Unary, null, new CallOptions(headers, DateTime.UtcNow + Bound), Text("t")).ResponseAsync).Split('|');
+
+        // The outbound hop is a client span: same trace, a new span id, the caller's span as its parent.
+        var forwarded = parts[6].Split('-');
+        Assert.Equal(TraceId, forwarded[1]);
+        Assert.NotEqual(CallerSpan, forwarded[2]);
+        Assert.Equal("01", forwarded[3]);
+        Assert.Equal(CallerSpan, parts[7]);
+    }
+
+    [Fact]
     public async Task Inbound_GoesToTheApp_FromTheInboundSource_WithoutRouting()
     {
         // --inbound-to pod-ip: the app is reached from 127.0.0.6 (on loopback any 127/8 source binds).
@@ -302,7 +320,7 @@ public sealed class Http2GatewayTests
             GatewayLab.Invoker(channel).AsyncUnaryCall(Hang, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync);
 
         Assert.Equal(StatusCode.Unavailable, error.StatusCode);
-        Assert.Equal("upstream-request-timeout", error.Trailers.GetValue("x-waylay-proxy-error"));
+        Assert.Equal("upstream-timeout", error.Trailers.GetValue("x-waylay-proxy-error"));
         Assert.Contains("response_flags=\"UT\"", lab.Telemetry.Metrics.RenderPrometheus());
     }
 

@@ -35,6 +35,7 @@ internal static class HttpWiring
         var http2 = Http2Gateway.StartAsync(new Http2GatewayServices(connector, selector, loggers, time, options.IdleTimeout)
         {
             Telemetry = telemetry,
+            Decorator = decorator,
             Labels = (scope, endpoint) => scope.Direction == TrafficDirection.Inbound
                 ? peers.Inbound(scope.Table, scope.Connection.Client.EndPoint.Address, scope.Port)
                 : scope.Service is { } service ? peers.Outbound(scope.Table, service, endpoint) : Http2Labels.Default(scope),

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Waylay.Mesh.Networking;
+using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Routing;
 using Waylay.Proxy.Http.Upstream;
 using Waylay.Proxy.LoadBalancing;
@@ -167,12 +168,13 @@ internal sealed class Http2Forwarder
         // :: Step 4
         var retries = selection.Retries;
         var client = scope.InboundSource is null ? _client : _inboundSourceClient;
-        var forwardedFor = context.Connection.RemoteIpAddress?.ToString();
+        exchange.Kind = scope.Direction == TrafficDirection.Inbound ? SpanKind.Server : SpanKind.Client;
+        exchange.Fields = _services.Decorator.Decorate(new KestrelTraceFields(request.Headers), exchange.Kind, context.Connection.RemoteIpAddress?.ToString());
         using var timeout = selection.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
         for (var attempt = 0; ; attempt++)
         {
             exchange.Upstream = target.ToString();
-            var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, forwardedFor);
+            var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, exchange.Fields);
             ForwarderError error;
             endpoint?.RequestStarted();
             try
@@ -185,7 +187,6 @@ internal sealed class Http2Forwarder
                 endpoint?.RequestFinished();
             }
 
-            exchange.GeneratedRequestId ??= transformer.GeneratedRequestId;
             if (error == ForwarderError.None)
             {
                 UpstreamSelector.Report(choice, context.Response.StatusCode);
@@ -230,7 +231,7 @@ internal sealed class Http2Forwarder
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                await exchange.ReplyAsync(context, 504, ResponseFlags.UpstreamRequestTimeout, "upstream-request-timeout", "upstream request timeout").ConfigureAwait(false);
+                await exchange.ReplyAsync(context, 504, ResponseFlags.UpstreamRequestTimeout, "upstream-timeout", "upstream request timeout").ConfigureAwait(false);
             }
         }
         else if (connectFailed)
@@ -254,7 +255,7 @@ internal sealed class Http2Forwarder
             if (!context.Response.HasStarted && error == ForwarderError.Request)
             {
                 context.Response.Clear();
-                await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionTermination, "upstream-reset-before-headers",
+                await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionTermination, "upstream-reset-before-response",
                     "upstream connect error or disconnect/reset before headers. reset reason: connection termination").ConfigureAwait(false);
             }
         }
@@ -286,8 +287,8 @@ internal sealed class Http2Forwarder
             UserAgent = First(request.Headers, "user-agent"),
             RequestId = First(request.Headers, "x-request-id"),
             Authority = request.Host.HasValue ? request.Host.Value : null,
-            GeneratedRequestId = exchange.GeneratedRequestId,
-            AppendedForwardedFor = context.Connection.RemoteIpAddress?.ToString(),
+            GeneratedRequestId = exchange.Fields.GeneratedRequestId,
+            AppendedForwardedFor = exchange.Fields.AppendedForwardedFor,
             ResponseCode = status,
             Flags = exchange.Flags,
             BytesReceived = received,
@@ -305,6 +306,9 @@ internal sealed class Http2Forwarder
             Log = log,
             Duration = duration,
             GrpcStatus = exchange.Grpc ? GrpcStatusOf(context) : -1,
+            Trace = exchange.Fields.Trace,
+            Kind = exchange.Kind,
+            SharedSpan = exchange.Fields.SharesCallerSpan,
         });
     }
 
@@ -337,7 +341,10 @@ internal sealed class Http2Forwarder
 
         public string? RouteName { get; set; }
 
-        public string? GeneratedRequestId { get; set; }
+        /// <summary>The proxy's fields for the request; default (none, no span) when it was answered before forwarding.</summary>
+        public ProxyFields Fields;
+
+        public SpanKind Kind { get; set; }
 
         public ResponseFlags Flags { get; set; }
 

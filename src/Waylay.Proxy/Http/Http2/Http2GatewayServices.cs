@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Upstream;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
@@ -24,6 +25,9 @@ internal sealed record Http2GatewayServices(
     /// <see cref="Http2Labels.Default"/> (peers unknown).
     /// </summary>
     public Func<HttpScope, EndpointStats?, IstioLabels>? Labels { get; init; }
+
+    /// <summary>The proxy's own request fields and trace context: the HTTP/1 path's decorator, so both paths agree.</summary>
+    public RequestDecorator Decorator { get; init; } = new(new RequestDecoratorOptions(), Random.Shared);
 
     /// <summary>The load-balancing and fault randomness; tests pass a seeded instance.</summary>
     public Random Random { get; init; } = Random.Shared;

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Routing;
@@ -9,47 +8,40 @@ namespace Waylay.Proxy.Http.Http2;
 /// <summary>
 /// One request's transform, as a transparent sidecar forwards: every field as received, Host/:authority kept (YARP's
 /// default would replace it with the endpoint's address and add X-Forwarded-Host), then the route's header edits,
-/// then the proxy's own fields — <c>x-forwarded-for</c> appended, <c>x-forwarded-proto</c> and <c>x-request-id</c>
-/// when missing — and the path the route rewrote. Responses get the route's response edits; trailers pass as they are.
+/// then the proxy's own fields exactly as on the HTTP/1 path (<see cref="RequestDecorator"/>: <c>x-forwarded-for</c>
+/// appended, <c>x-forwarded-proto</c> and <c>x-request-id</c> when missing, this hop's B3/W3C trace context replacing
+/// the caller's), and the path the route rewrote. Responses get the route's response edits; trailers pass as they are.
 /// </summary>
-internal sealed class TransparentTransformer(string pathAndQuery, HeaderEdits requestEdits, HeaderEdits responseEdits, string? forwardedFor)
+internal sealed class TransparentTransformer(string pathAndQuery, HeaderEdits requestEdits, HeaderEdits responseEdits, ProxyFields proxyFields)
     : HttpTransformer
 {
-    /// <summary>The id the proxy made because the request had none (for the access log).</summary>
-    public string? GeneratedRequestId { get; private set; }
+    private readonly ProxyFields _proxyFields = proxyFields;
 
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
-        var headers = proxyRequest.Headers;
-        if (!requestEdits.IsEmpty)
+        foreach (var name in requestEdits.Masked)
         {
-            foreach (var name in requestEdits.Masked)
+            Remove(proxyRequest, name);
+        }
+
+        foreach (var (name, value) in requestEdits.Added)
+        {
+            Add(proxyRequest, name, value);
+        }
+
+        if (_proxyFields.ReplacesReceived)
+        {
+            // This hop's span goes on, not the caller's (the HTTP/1 path masks the same fields).
+            foreach (var name in TraceFieldNames.Replaced)
             {
-                Remove(proxyRequest, name);
-            }
-
-            foreach (var (name, value) in requestEdits.Added)
-            {
-                Add(proxyRequest, name, value);
+                proxyRequest.Headers.Remove(name);
             }
         }
 
-        if (forwardedFor is not null)
+        foreach (var (name, value) in _proxyFields.Fields)
         {
-            // Appended as one more element of the list (RFC 7239 §5.2 practice, Envoy's append_x_forwarded_for).
-            headers.TryAddWithoutValidation(TraceFieldNames.ForwardedFor, forwardedFor);
-        }
-
-        if (!headers.Contains(TraceFieldNames.ForwardedProto))
-        {
-            headers.TryAddWithoutValidation(TraceFieldNames.ForwardedProto, "http");
-        }
-
-        if (!headers.Contains(TraceFieldNames.RequestId))
-        {
-            GeneratedRequestId = Guid.NewGuid().ToString();
-            headers.TryAddWithoutValidation(TraceFieldNames.RequestId, GeneratedRequestId);
+            Add(proxyRequest, name, value);
         }
 
         proxyRequest.RequestUri = new Uri(destinationPrefix + pathAndQuery, UriKind.Absolute);
