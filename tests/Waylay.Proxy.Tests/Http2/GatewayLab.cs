@@ -33,12 +33,17 @@ internal sealed class GatewayLab : IAsyncDisposable
     private readonly CancellationTokenSource _close = new();
     private readonly List<GrpcBackend> _backends;
     private readonly List<Task> _serving = [];
-    private readonly RouteTable _table;
+    private readonly MeshModel _mesh;
+    private readonly EndpointStatsRegistry _registry;
+    private RouteTable _table;
     private readonly IPAddress? _inboundFrom;
     private int _accepted;
 
-    private GatewayLab(Http2Gateway gateway, HttpTelemetry telemetry, List<GrpcBackend> backends, RouteTable table, IPAddress? inboundFrom)
+    private GatewayLab(Http2Gateway gateway, HttpTelemetry telemetry, List<GrpcBackend> backends, MeshModel mesh, EndpointStatsRegistry registry,
+        RouteTable table, IPAddress? inboundFrom)
     {
+        _mesh = mesh;
+        _registry = registry;
         Gateway = gateway;
         Telemetry = telemetry;
         _backends = backends;
@@ -58,6 +63,9 @@ internal sealed class GatewayLab : IAsyncDisposable
     public int Accepted => Volatile.Read(ref _accepted);
 
     public IPEndPoint Front => (IPEndPoint)_front.LocalEndPoint!;
+
+    /// <summary>A reload: new rules for the same mesh, in force for the next request (open connections included).</summary>
+    public void ApplyRules(string networking) => Volatile.Write(ref _table, RouteTable.Build(_mesh, NetworkingReader.Read(networking), _registry));
 
     /// <summary>What the core's idle sweep or forced drain does: cancel the connections' tokens.</summary>
     public void CloseConnections() => _close.Cancel();
@@ -94,7 +102,8 @@ internal sealed class GatewayLab : IAsyncDisposable
               endpoints:
             {endpoints.Replace("{v1}", backends[0].EndPoint.Port.ToString()).Replace("{v2}", backends[1].EndPoint.Port.ToString())}
             """);
-        var table = RouteTable.Build(mesh, networking is null ? NetworkingConfig.Empty : NetworkingReader.Read(networking), new EndpointStatsRegistry());
+        var registry = new EndpointStatsRegistry();
+        var table = RouteTable.Build(mesh, networking is null ? NetworkingConfig.Empty : NetworkingReader.Read(networking), registry);
         var telemetry = new HttpTelemetry(new IstioMetrics(), null, null, new ZipkinEndpoint("test", null, 0));
         var services = new Http2GatewayServices(new UpstreamConnector(TimeSpan.FromSeconds(5), TimeProvider.System), new UpstreamSelector(new ClusterRegistry(TimeProvider.System)),
             NullLoggerFactory.Instance, TimeProvider.System, TimeSpan.FromHours(1))
@@ -102,7 +111,7 @@ internal sealed class GatewayLab : IAsyncDisposable
             Telemetry = telemetry,
         };
         var gateway = await Http2Gateway.StartAsync(services, CancellationToken.None);
-        return new GatewayLab(gateway, telemetry, backends, table, inboundFrom);
+        return new GatewayLab(gateway, telemetry, backends, mesh, registry, table, inboundFrom);
     }
 
     /// <summary>A gRPC channel to the front, as an app dials the service: one h2 connection, h2c prior knowledge.</summary>
@@ -173,10 +182,11 @@ internal sealed class GatewayLab : IAsyncDisposable
                 OriginalDestination = new Orig(ServiceAddress),
                 Direction = direction,
             };
-            _table.TryGetService(ServiceAddress, out var service);
+            var table = Volatile.Read(ref _table);
+            table.TryGetService(ServiceAddress, out var service);
             var scope = _inboundFrom is null
-                ? new HttpScope(connection, direction, _table, service, null, null)
-                : new HttpScope(connection, direction, _table, null, _backends[0].EndPoint, new IPEndPoint(_inboundFrom, 0));
+                ? new HttpScope(connection, direction, table, service, null, null) { Current = () => Volatile.Read(ref _table) }
+                : new HttpScope(connection, direction, table, null, _backends[0].EndPoint, new IPEndPoint(_inboundFrom, 0));
             using var closing = CancellationTokenSource.CreateLinkedTokenSource(_stop.Token, _close.Token);
             await Gateway.ServeAsync(socket, preface, scope, closing.Token);
         }

@@ -207,6 +207,42 @@ public sealed class Http2GatewayTests
     }
 
     [Fact]
+    public async Task RuleChange_AppliesToTheNextCall_OfAnOpenConnection()
+    {
+        static string AllTo(string subset) => """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: echo, namespace: default}
+            spec:
+              hosts: [echo]
+              http:
+              - route: [{destination: {host: echo, subset: SUBSET}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: echo, namespace: default}
+            spec:
+              host: echo
+              subsets:
+              - {name: v1, labels: {version: v1}}
+              - {name: v2, labels: {version: v2}}
+            """.Replace("SUBSET", subset, StringComparison.Ordinal);
+
+        await using var lab = await GatewayLab.StartAsync(networking: AllTo("v1"));
+        using var channel = lab.Channel();
+        var invoker = GatewayLab.Invoker(channel);
+        Assert.StartsWith("v1|", Text(await invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync));
+
+        lab.ApplyRules(AllTo("v2"));
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.StartsWith("v2|", Text(await invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync));
+        }
+
+        Assert.Equal(1, lab.Accepted);
+    }
+
+    [Fact]
     public async Task NoRoute_IsUnimplemented_WithFlagNR()
     {
         await using var lab = await GatewayLab.StartAsync(networking: """

@@ -36,9 +36,9 @@ internal static class HttpWiring
         {
             Telemetry = telemetry,
             Decorator = decorator,
-            Labels = (scope, endpoint) => scope.Direction == TrafficDirection.Inbound
-                ? peers.Inbound(scope.Table, scope.Connection.Client.EndPoint.Address, scope.Port)
-                : scope.Service is { } service ? peers.Outbound(scope.Table, service, endpoint) : Http2Labels.Default(scope),
+            Labels = (scope, table, service, endpoint) => scope.Direction == TrafficDirection.Inbound
+                ? peers.Inbound(table ?? scope.Table, scope.Connection.Client.EndPoint.Address, scope.Port)
+                : service is not null ? peers.Outbound(table ?? scope.Table, service, endpoint) : Http2Labels.Default(scope),
         }, CancellationToken.None).GetAwaiter().GetResult();
         return new HttpServices(
             selector,

@@ -87,6 +87,12 @@ internal sealed class Http2Forwarder
     private async Task ForwardCoreAsync(HttpContext context, HttpScope scope, Exchange exchange)
     {
         var request = context.Request;
+
+        // A rule or endpoint change applies to the next stream of an open connection, as Envoy applies route updates:
+        // gRPC clients keep their connections for hours.
+        var (table, dialled) = scope.ForNextRequest();
+        exchange.Table = table;
+        exchange.Service = dialled;
         var path = PathNormalizer.Normalize(exchange.Path);
         RouteSelection selection = default;
         var forwardedPath = path;
@@ -101,7 +107,7 @@ internal sealed class Http2Forwarder
             target = scope.InboundTarget ?? throw new InvalidOperationException("an inbound h2 connection without its inbound target");
             exchange.Cluster = $"inbound|{target.Port}||";
         }
-        else if (scope.Service is { } service)
+        else if (dialled is { } service)
         {
             // :: Step 2
             selection = service.HostRoutes.Select(new RouteRequest(request.Method, path, service.Port.Port, new KestrelRequestHeaders(request.Headers)), _services.Random);
@@ -145,7 +151,7 @@ internal sealed class Http2Forwarder
             responseEdits = selection.Target.ResponseEdits;
 
             // :: Step 3
-            choice = _services.Selector.Choose(scope.Table, selection, _services.Random);
+            choice = _services.Selector.Choose(table, selection, _services.Random);
             if (!choice.IsRouted)
             {
                 await exchange.ReplyAsync(context, choice.Status, choice.Flag,
@@ -201,8 +207,8 @@ internal sealed class Http2Forwarder
             }
 
             if (connectFailed && !context.Response.HasStarted && attempt < retries.Attempts && retries.RetriesFailure(UpstreamFailure.ConnectFailure)
-                && scope.Service is not null && selection.Target is not null
-                && _services.Selector.Choose(scope.Table, selection, _services.Random, exclude: endpoint) is { IsRouted: true } next)
+                && dialled is not null && selection.Target is not null
+                && _services.Selector.Choose(table, selection, _services.Random, exclude: endpoint) is { IsRouted: true } next)
             {
                 // Nothing of the request body was read yet (the connection never came up): the same request can go
                 // to another endpoint. YARP marked the response failed; clear that so it forwards again.
@@ -275,7 +281,7 @@ internal sealed class Http2Forwarder
 
         var request = context.Request;
         var response = context.Response;
-        var labels = _services.Labels?.Invoke(feature.Scope, exchange.Endpoint) ?? feature.DefaultLabels(telemetry.Metrics);
+        var labels = _services.Labels?.Invoke(feature.Scope, exchange.Table, exchange.Service, exchange.Endpoint) ?? feature.DefaultLabels(telemetry.Metrics);
         var status = response.HasStarted || exchange.Replied || (exchange.Flags & ResponseFlags.DownstreamConnectionTermination) == 0 ? response.StatusCode : 0;
         var log = new AccessLogEntry
         {
@@ -336,6 +342,11 @@ internal sealed class Http2Forwarder
         public string? Upstream { get; set; }
 
         public EndpointStats? Endpoint { get; set; }
+
+        /// <summary>The snapshot and dialled service the request was routed with.</summary>
+        public Waylay.Proxy.Routing.RouteTable? Table { get; set; }
+
+        public ServiceRoute? Service { get; set; }
 
         public string? Cluster { get; set; }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Upstream;
 using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Routing;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Telemetry.Http;
 
@@ -20,11 +21,11 @@ internal sealed record Http2GatewayServices(
     public HttpTelemetry? Telemetry { get; init; }
 
     /// <summary>
-    /// The Istio labels (request protocol "http") of a request of the scope's connection that went to the endpoint
-    /// (null when none was chosen), interned; the gateway derives the "grpc" set itself. Null uses
-    /// <see cref="Http2Labels.Default"/> (peers unknown).
+    /// The Istio labels (request protocol "http") of a request of the scope's connection, routed with the snapshot and
+    /// dialled service given (null before routing), that went to the endpoint (null when none was chosen), interned;
+    /// the gateway derives the "grpc" set itself. Null uses <see cref="Http2Labels.Default"/> (peers unknown).
     /// </summary>
-    public Func<HttpScope, EndpointStats?, IstioLabels>? Labels { get; init; }
+    public Func<HttpScope, RouteTable?, ServiceRoute?, EndpointStats?, IstioLabels>? Labels { get; init; }
 
     /// <summary>The proxy's own request fields and trace context: the HTTP/1 path's decorator, so both paths agree.</summary>
     public RequestDecorator Decorator { get; init; } = new(new RequestDecoratorOptions(), Random.Shared);
