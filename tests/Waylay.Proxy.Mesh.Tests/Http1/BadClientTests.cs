@@ -46,7 +46,15 @@ public sealed class BadClientTests
         // 2. A head of 80 KiB: 431 (before the app is bothered).
         using (var http = new RawHttp(await lab.Pod.ConnectAsync(Service)))
         {
-            await http.SendAsync($"GET /huge HTTP/1.1\r\nHost: reviews:9080\r\nX-Huge: {new string('a', 80 * 1024)}\r\n\r\n");
+            try
+            {
+                await http.SendAsync($"GET /huge HTTP/1.1\r\nHost: reviews:9080\r\nX-Huge: {new string('a', 80 * 1024)}\r\n\r\n");
+            }
+            catch (System.Net.Sockets.SocketException)
+            {
+                // The proxy may answer and close as soon as the limit is passed, before the rest is sent: allowed.
+            }
+
             var response = await http.ReadResponseAsync();
             Assert.Equal(431, response.Status);
             Assert.DoesNotContain(lab.Endpoints, e => e.Served.Any(r => r.PathAndQuery == "/huge"));
