@@ -31,6 +31,7 @@ public sealed class TestHttpServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private int _requests;
+    private int _connections;
     private int _failWith;
 
     private TestHttpServer(WebApplication app, string name, IPEndPoint endPoint)
@@ -46,6 +47,9 @@ public sealed class TestHttpServer : IAsyncDisposable
 
     /// <summary>Requests that reached this app (whatever it answered).</summary>
     public int Requests => Volatile.Read(ref _requests);
+
+    /// <summary>Connections accepted: with a keep-alive pool in front, far fewer than <see cref="Requests"/>.</summary>
+    public int Connections => Volatile.Read(ref _connections);
 
     /// <summary>Every request that reached the app, in arrival order.</summary>
     public ConcurrentQueue<ServedRequest> Served { get; } = new();
@@ -63,13 +67,18 @@ public sealed class TestHttpServer : IAsyncDisposable
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ApplicationName = "wl-test-" + name });
         builder.Logging.ClearProviders();
         builder.WebHost.UseSockets(o => o.CreateBoundListenSocket = ep => ns.Invoke(() => SocketTransportOptions.CreateDefaultBoundListenSocket(ep)));
+        TestHttpServer? server = null;
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(endPoint);
+            k.Listen(endPoint, listen => listen.Use(next => connection =>
+            {
+                Interlocked.Increment(ref server!._connections);
+                return next(connection);
+            }));
         });
         var app = builder.Build();
-        var server = new TestHttpServer(app, name, endPoint);
+        server = new TestHttpServer(app, name, endPoint);
         app.UseWebSockets();
         app.Run(server.HandleAsync);
         await app.StartAsync(cancellationToken);
