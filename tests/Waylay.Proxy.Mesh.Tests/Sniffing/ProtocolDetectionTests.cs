@@ -60,6 +60,19 @@ public sealed class ProtocolDetectionTests
 
         await ConverseAsync(() => lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.20"), 3306)));
         Assert.Equal(1, db.Accepted);
+
+        // Counted as Istio counts opaque TCP: one connection opened and, once both sides closed, one closed.
+        (string, string)[] labels = [("reporter", "source"), ("destination_service", "db.default.svc.cluster.local")];
+        PrometheusScrape? scrape = null;
+        await Wait.UntilAsync(async () =>
+        {
+            scrape = await PrometheusScrape.FetchAsync(lab.Pod.Namespace, 15000);
+            return scrape.Sum("istio_tcp_connections_closed_total", labels) >= 1;
+        }, "istio_tcp_connections_closed_total for db", lastSeen: () => Task.FromResult(scrape?.Family("istio_tcp") ?? ""));
+        Assert.Equal(1, scrape!.Sum("istio_tcp_connections_opened_total", labels));
+        Assert.Equal(1, scrape.Sum("istio_tcp_connections_closed_total", labels));
+        Assert.Equal("greeting: mysql-like 8.0\nok:SELECT 1\n".Length, scrape.Sum("istio_tcp_sent_bytes_total", labels));
+        Assert.Equal("SELECT 1\n".Length, scrape.Sum("istio_tcp_received_bytes_total", labels));
     }
 
     [NetnsFact]
