@@ -36,6 +36,7 @@ public sealed class ProxyHeadersTests
         request.Headers.Add("traceparent", $"00-{traceId}-{parent}-01");
         var w3c = await FieldsAsync(client, request);
         Assert.Equal("app-chose-this-id", w3c["x-request-id"]);
+        Single(w3c, "traceparent");
         Assert.StartsWith($"00-{traceId}-", w3c["traceparent"]);
         Assert.DoesNotContain(parent, w3c["traceparent"]);
 
@@ -45,6 +46,8 @@ public sealed class ProxyHeadersTests
         request.Headers.Add("x-b3-spanid", parent);
         request.Headers.Add("x-b3-sampled", "1");
         var b3 = await FieldsAsync(client, request);
+        Single(b3, "x-b3-traceid");
+        Single(b3, "x-b3-spanid");
         Assert.Equal(traceId, b3["x-b3-traceid"]);
         Assert.NotEqual(parent, b3["x-b3-spanid"]);
         Assert.StartsWith($"00-{traceId}-", b3["traceparent"]);
@@ -53,6 +56,10 @@ public sealed class ProxyHeadersTests
         var again = await FieldsAsync(client, new HttpRequestMessage(HttpMethod.Get, ServiceLab.Url("/headers")));
         Assert.NotEqual(bare["x-request-id"], again["x-request-id"]);
     }
+
+    /// <summary>The app got the field once: the proxy replaced the caller's, it did not add a second line.</summary>
+    private static void Single(Dictionary<string, string> fields, string name) =>
+        Assert.False(fields[name].Contains(',', StringComparison.Ordinal), $"the app received {name} more than once: '{fields[name]}'");
 
     private static async Task<Dictionary<string, string>> FieldsAsync(HttpClient client, HttpRequestMessage request)
     {
