@@ -24,7 +24,8 @@ namespace Waylay.TestKit;
 ///   <item><term><c>/chunked</c></term><description>its name in several chunks, no Content-Length</description></item>
 ///   <item><term><c>/ws</c></term><description>WebSocket echo (every message back, same type)</description></item>
 /// </list>
-/// <see cref="FailWith"/> set to a status (e.g. 503) answers every request with it, until set back to 0. Every
+/// <see cref="FailWith"/> set to a status (e.g. 503) answers every request with it, until set back to 0;
+/// <see cref="Delay"/> holds every request that long first. Every
 /// request is counted and kept (<see cref="Served"/>), so a test can tell exactly which endpoint took what.
 /// </summary>
 public sealed class TestHttpServer : IAsyncDisposable
@@ -33,6 +34,7 @@ public sealed class TestHttpServer : IAsyncDisposable
     private int _requests;
     private int _connections;
     private int _failWith;
+    private int _delayMilliseconds;
 
     private TestHttpServer(WebApplication app, string name, IPEndPoint endPoint)
     {
@@ -59,6 +61,13 @@ public sealed class TestHttpServer : IAsyncDisposable
     {
         get => Volatile.Read(ref _failWith);
         set => Volatile.Write(ref _failWith, value);
+    }
+
+    /// <summary>0: answers at once; otherwise every request waits this long first (a slow endpoint among fast ones).</summary>
+    public TimeSpan Delay
+    {
+        get => TimeSpan.FromMilliseconds(Volatile.Read(ref _delayMilliseconds));
+        set => Volatile.Write(ref _delayMilliseconds, (int)value.TotalMilliseconds);
     }
 
     /// <summary>Starts Kestrel on <paramref name="endPoint"/> inside <paramref name="ns"/> and returns once it listens.</summary>
@@ -108,6 +117,10 @@ public sealed class TestHttpServer : IAsyncDisposable
         var path = request.Path.Value ?? "/";
         Served.Enqueue(new ServedRequest(request.Method, path + request.QueryString.Value, Fields(request)));
         response.Headers["x-served-by"] = Name;
+        if (Delay > TimeSpan.Zero)
+        {
+            await Task.Delay(Delay, context.RequestAborted);
+        }
 
         if (FailWith is var failure and not 0)
         {
