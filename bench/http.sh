@@ -8,23 +8,30 @@
 #   (c) HAProxy in HTTP mode (keep-alive, http-reuse always) in the same two places, the same service address.
 # Per case: latency p50/p90/p99/p99.9 at a fixed rate (open loop, wrk2-style: latency from each request's due time, so
 # no coordinated omission), then the closed-loop maximum rate; for the proxies CPU seconds per 1000 requests
-# (utime+stime from /proc/PID/stat, both sidecars added) and RSS under the maximum load.
-# Usage: sudo bench/http.sh [SECONDS per measurement, default 8]      (about 2 minutes on 2 cores)
-#   RATE=1000 CONNS=16 (Istio's published set-up), MAX_CONNS=16, KINDS="aot jit" (waylay builds to run),
+# (utime+stime from /proc/PID/stat, both sidecars added) and RSS under the maximum load. The cases are interleaved
+# over ROUNDS rounds and the median round reported (and for p99 also the best round), so a burst of other work on a
+# shared machine hits every case alike, and the best round shows what the proxies add when nothing else interferes.
+# Usage: sudo bench/http.sh [SECONDS per measurement, default 2]      (about 2 minutes on 2 cores, plus builds)
+#   ROUNDS=5, MAX_SECONDS=SECONDS (the closed-loop run), RATE=1000 CONNS=16 (Istio's published set-up), MAX_CONNS=16,
+#   KINDS="aot jit" (waylay builds to run), NICE=-5 (the niceness of client, server and proxies alike: on a machine
+#   shared with builds it keeps their bursts from landing in one case's tail more than another's; 0 to switch off),
 #   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay).
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
 # run). Creates only wl-<id>-… namespaces and /tmp/wl-<id>-… files; removes them on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-secs="${1:-8}"
-rate_target="${RATE:-1000}"; conns="${CONNS:-16}"; max_conns="${MAX_CONNS:-16}"; kinds="${KINDS:-aot jit}"
+secs="${1:-2}"; max_secs="${MAX_SECONDS:-$secs}"; rounds="${ROUNDS:-5}"
+niceness="${NICE:--5}"; rate_target="${RATE:-1000}"; conns="${CONNS:-16}"; max_conns="${MAX_CONNS:-16}"; kinds="${KINDS:-aot jit}"
 id="h$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')"
 work="/tmp/wl-$id-bin"
 C="wl-$id-c"; S="wl-$id-s"
 CIP=10.244.1.2; SIP=10.244.1.3; VIP=10.96.0.10; PORT=8080
 HOST="echo.default.svc.cluster.local:$PORT"
 
-case "$secs" in ''|*[!0-9]*) echo "bench/http.sh: SECONDS must be a whole number of seconds, e.g. 8 (got '$secs')" >&2; exit 2;; esac
+for v in "SECONDS:$secs" "MAX_SECONDS:$max_secs" "ROUNDS:$rounds" "RATE:$rate_target" "CONNS:$conns" "MAX_CONNS:$max_conns"; do
+  case "${v#*:}" in ''|*[!0-9]*|0) echo "bench/http.sh: ${v%%:*} must be a positive whole number, e.g. 3 (got '${v#*:}')" >&2; exit 2;; esac
+done
+case "$niceness" in -[0-9]|-1[0-9]|-20|[0-9]|1[0-9]) ;; *) echo "bench/http.sh: NICE must be a niceness from -20 to 19 (got '$niceness')" >&2; exit 2;; esac
 [ "$(id -u)" = 0 ] || { echo "bench/http.sh: needs root (namespaces, capture rules): run it with sudo" >&2; exit 2; }
 
 need=()
@@ -76,9 +83,9 @@ ip -n "$C" addr add $CIP/24 dev eth0; ip -n "$S" addr add $SIP/24 dev eth0
 ip -n "$C" link set eth0 up; ip -n "$S" link set eth0 up
 # The service range is routed like a ClusterIP range on a node: the packet needs a route before nat OUTPUT redirects it.
 ip -n "$C" route add 10.96.0.0/16 dev eth0
-inC() { ip netns exec "$C" "$@"; }
+inC() { nice -n "$niceness" ip netns exec "$C" "$@"; }
 # The server runs its socket continuations inline (no thread-pool hop): it is the same in every case, and cheaper.
-ip netns exec "$S" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gen" http-server $PORT 100 >/dev/null 2>&1 & SERVERS="$!"
+nice -n "$niceness" ip netns exec "$S" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gen" http-server $PORT 100 >/dev/null 2>&1 & SERVERS="$!"
 for _ in $(seq 1 100); do inC curl -sf -o /dev/null "http://$SIP:$PORT/" && break; sleep 0.1; done
 
 mesh="$work/mesh.yaml"
@@ -139,9 +146,9 @@ PROXY_PIDS=""
 start() { # ns kind(jit|aot|haproxy)
   local ns=$1 kind=$2
   if [ "$kind" = haproxy ]; then
-    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
+    nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
   else
-    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay" proxy --config "$mesh" --log-level warning >/dev/null 2>&1 &
+    nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay" proxy --config "$mesh" --log-level warning >/dev/null 2>&1 &
   fi
   PROXY_PIDS="$PROXY_PIDS $!"
   for _ in $(seq 1 200); do
@@ -165,65 +172,102 @@ cpu() { # total utime+stime in seconds of the given pids (all threads)
 rss_mb() { awk '/VmRSS/ {printf "%.0f\n", $2 / 1024}' "/proc/$1/status"; }
 field() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k {print $2}'; }
 
-declare -A fixed max cpu_fixed cpu_max rss_c rss_s
-measure() { # name target-ip
-  local name=$1 target=$2 pids c0 c1 c2 rss_file="$work/rss"
+# Per case and round: fixed-rate latency, then the maximum rate; the proxies' CPU across each, RSS halfway through
+# the maximum. Results per round are kept as loadgen's key=value lines; CPU and request counts add up over rounds.
+declare -A fixed max cpu_fixed cpu_max req_fixed req_max rss_c rss_s http_seen
+measure() { # name round target-ip
+  local name=$1 r=$2 target=$3 pids c0 c1 c2 rss_file="$work/rss" sampler=""
   pids=($PROXY_PIDS)
   # A short warm-up: connections open, JIT tiers settle, pools fill; not measured.
-  inC "$gen" http "$target" $PORT "$rate_target" 2 "$conns" "$HOST" >/dev/null
+  inC "$gen" http "$target" $PORT "$rate_target" 0.5 "$conns" "$HOST" >/dev/null
   c0=$(cpu "${pids[@]}")
-  fixed[$name]=$(inC "$gen" http "$target" $PORT "$rate_target" "$secs" "$conns" "$HOST")
+  fixed[$name,$r]=$(inC "$gen" http "$target" $PORT "$rate_target" "$secs" "$conns" "$HOST")
   c1=$(cpu "${pids[@]}")
   : > "$rss_file"
-  local sampler=""
   if [ ${#pids[@]} -gt 0 ]; then
-    ( sleep $((secs / 2)); for p in "${pids[@]}"; do rss_mb "$p"; done > "$rss_file" ) & sampler=$!
+    ( sleep $((max_secs / 2)).5; for p in "${pids[@]}"; do rss_mb "$p"; done > "$rss_file" ) & sampler=$!
   fi
-  max[$name]=$(inC "$gen" http "$target" $PORT 0 "$secs" "$max_conns" "$HOST")
+  max[$name,$r]=$(inC "$gen" http "$target" $PORT 0 "$max_secs" "$max_conns" "$HOST")
   [ -z "$sampler" ] || wait "$sampler"
   c2=$(cpu "${pids[@]}")
-  cpu_fixed[$name]=$(awk -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", b - a }')
-  cpu_max[$name]=$(awk -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", b - a }')
-  rss_c[$name]=$(sed -n 1p "$rss_file"); rss_s[$name]=$(sed -n 2p "$rss_file")
-  echo "measured $name: ${fixed[$name]}" >&2
-  echo "                 ${max[$name]}; proxy CPU ${cpu_fixed[$name]} s (fixed), ${cpu_max[$name]} s (max); RSS ${rss_c[$name]:-} ${rss_s[$name]:-} MB" >&2
+  cpu_fixed[$name]=$(awk -v s="${cpu_fixed[$name]:-0}" -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", s + b - a }')
+  cpu_max[$name]=$(awk -v s="${cpu_max[$name]:-0}" -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", s + b - a }')
+  req_fixed[$name]=$(( ${req_fixed[$name]:-0} + $(field requests "${fixed[$name,$r]}") ))
+  req_max[$name]=$(( ${req_max[$name]:-0} + $(field requests "${max[$name,$r]}") ))
+  # The largest of the rounds.
+  local a b; a=$(sed -n 1p "$rss_file"); b=$(sed -n 2p "$rss_file")
+  [ -z "$a" ] || [ "$a" -lt "${rss_c[$name]:-0}" ] || rss_c[$name]=$a
+  [ -z "$b" ] || [ "$b" -lt "${rss_s[$name]:-0}" ] || rss_s[$name]=$b
+  echo "round $r $name: ${fixed[$name,$r]}" >&2
+  echo "round $r $name: ${max[$name,$r]}; proxy CPU $c0 → $c1 → $c2 s; RSS ${a:-–} / ${b:-–} MB" >&2
+}
+
+captured=0
+capture() { # on|off
+  if [ "$1" = on ] && [ $captured = 0 ]; then
+    "$cli" capture --netns "$C" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null 2>&1
+    "$cli" capture --netns "$S" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null 2>&1
+    captured=1
+  elif [ "$1" = off ] && [ $captured = 1 ]; then
+    "$cli" capture --netns "$C" --cleanup >/dev/null 2>&1
+    "$cli" capture --netns "$S" --cleanup >/dev/null 2>&1
+    captured=0
+  fi
 }
 
 results="$root/bench/results"; mkdir -p "$results"
 stamp=$(date -u +%Y%m%dT%H%M)
-declare -A http_seen
-measure direct $SIP
-"$cli" capture --netns "$C" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
-"$cli" capture --netns "$S" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
-for kind in $built haproxy; do
-  start "$C" $kind; start "$S" $kind
-  measure "$kind" $VIP
-  if [ $kind != haproxy ]; then
-    # What the sidecars saw: istio_requests_total exists only once the proxy handles HTTP (not an L4 relay).
-    for side in C S; do
-      ns=${!side}
-      ip netns exec "$ns" curl -sf http://127.0.0.1:15000/stats/prometheus > "$work/stats-$kind-$side" || true
-      cp "$work/stats-$kind-$side" "$results/http-$stamp-$kind-$([ $side = C ] && echo client || echo server)-stats.prom"
-    done
-    http_seen[$kind]=$(awk '/^istio_requests_total/ {n += $NF} END {printf "%.0f", n}' "$work/stats-$kind-C" "$work/stats-$kind-S")
-  fi
-  stop
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+"$cli" capture --help >/dev/null   # builds the CLI now, not inside the first measurement
+cases=(direct $built haproxy)
+for r in $(seq 1 "$rounds"); do
+  # Each round starts one case later, so no case always runs first or last.
+  for i in $(seq 0 $((${#cases[@]} - 1))); do
+    name=${cases[$(( (i + r - 1) % ${#cases[@]} ))]}
+    if [ $name = direct ]; then capture off; measure direct "$r" $SIP; continue; fi
+    capture on
+    start "$C" $name; start "$S" $name
+    measure "$name" "$r" $VIP
+    if [ $name != haproxy ]; then
+      # What the sidecars saw: istio_requests_total exists only once the proxy handles HTTP (not an L4 relay).
+      for side in client server; do
+        ns=$([ $side = client ] && echo "$C" || echo "$S")
+        ip netns exec "$ns" curl -sf http://127.0.0.1:15000/stats/prometheus > "$results/http-$stamp-$name-$side-round$r.prom" || true
+      done
+      n=$(awk '/^istio_requests_total/ {n += $NF} END {printf "%.0f", n}' "$results/http-$stamp-$name-"*"-round$r.prom")
+      http_seen[$name]=$(( ${http_seen[$name]:-0} + n ))
+    fi
+    stop
+  done
 done
-# The direct case again, so drift over the session (other load on the machine) shows.
-"$cli" capture --netns "$C" --cleanup >/dev/null
-"$cli" capture --netns "$S" --cleanup >/dev/null
-measure direct2 $SIP
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # ---- report ----------------------------------------------------------------------------------------------------------
-ms() { field "$1" "$2"; }
+med() { # median of the key over the rounds of a case: med KEY fixed|max NAME
+  local key=$1 table=$2 name=$3 r v=()
+  for r in $(seq 1 "$rounds"); do
+    if [ "$table" = fixed ]; then v+=("$(field "$key" "${fixed[$name,$r]}")"); else v+=("$(field "$key" "${max[$name,$r]}")"); fi
+  done
+  printf '%s\n' "${v[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}
+best() { # the lowest value of the key over the rounds of a case: best KEY NAME (fixed-rate runs)
+  local r; for r in $(seq 1 "$rounds"); do field "$1" "${fixed[$2,$r]}"; done | sort -g | head -1
+}
+each() { # the key's value in every round: each KEY fixed|max NAME
+  local key=$1 table=$2 name=$3 r v=()
+  for r in $(seq 1 "$rounds"); do
+    if [ "$table" = fixed ]; then v+=("$(field "$key" "${fixed[$name,$r]}")"); else v+=("$(printf %.0f "$(field "$key" "${max[$name,$r]}")")"); fi
+  done
+  echo "${v[*]}"
+}
+errors() { local r t=0; for r in $(seq 1 "$rounds"); do t=$((t + $(field errors "${fixed[$1,$r]}") + $(field unsent "${fixed[$1,$r]}") + $(field errors "${max[$1,$r]}"))); done; echo $t; }
 sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.3f", a - b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "–" }'; }
 per1000() { awk -v c="$1" -v r="$2" 'BEGIN { if (r > 0) printf "%.3f", c / r * 1000; else printf "–" }'; }
 percore() { awk -v c="$1" -v r="$2" 'BEGIN { if (c > 0) printf "%.0f", r / c; else printf "–" }'; }
-label() { case $1 in direct) echo "(a) direct";; direct2) echo "(a) direct, again at the end";; haproxy) echo "(c) HAProxy, both sidecars";;
-  *) echo "(b) waylay $1, both sidecars";; esac; }
+label() { case $1 in direct) echo "(a) direct";; haproxy) echo "(c) HAProxy (HTTP mode), both sidecars";; *) echo "(b) waylay $1, both sidecars";; esac; }
 {
-  echo "Run $(date -u +%Y-%m-%dT%H:%MZ), commit $commit${PROXY_ENV:+, with $PROXY_ENV for the proxies}, on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); ${secs} s per measurement."
+  echo "Run $(date -u +%Y-%m-%dT%H:%MZ), commit $commit${PROXY_ENV:+, with $PROXY_ENV for the proxies}, on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $rounds rounds (cases interleaved), each ${secs} s at the fixed rate and ${max_secs} s at the maximum; load average $load_before before, $load_after after; client, server and proxies at niceness $niceness."
   for kind in $built; do
     if [ "${http_seen[$kind]:-0}" -gt 0 ]; then
       echo "waylay $kind handled the traffic as HTTP: its sidecars counted ${http_seen[$kind]} requests in istio_requests_total."
@@ -232,29 +276,24 @@ label() { case $1 in direct) echo "(a) direct";; direct2) echo "(a) direct, agai
     fi
   done
   echo
-  echo "Latency at a fixed $rate_target requests/s over $conns keep-alive connections (open loop, ms from each request's due time):"
+  echo "Latency at a fixed $rate_target requests/s over $conns keep-alive connections (open loop, ms from each request's due time; median of the rounds):"
   echo
-  echo "| case | p50 | p90 | p99 | p99.9 | max | added p50 | added p90 | added p99 | p99 vs HAProxy | errors |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  for n in direct $built haproxy direct2; do
-    r=${fixed[$n]}
-    if [ $n = direct ] || [ $n = direct2 ]; then added="| | |"; vs=""
-    else added="| $(sub "$(ms p50 "$r")" "$(ms p50 "${fixed[direct]}")") | $(sub "$(ms p90 "$r")" "$(ms p90 "${fixed[direct]}")") | $(sub "$(ms p99 "$r")" "$(ms p99 "${fixed[direct]}")")"
-      vs=$(ratio "$(ms p99 "$r")" "$(ms p99 "${fixed[haproxy]}")"); fi
-    echo "| $(label $n) | $(ms p50 "$r") | $(ms p90 "$r") | $(ms p99 "$r") | $(ms p999 "$r") | $(ms max "$r") $added | $vs | $(( $(ms errors "$r") + $(ms unsent "$r") )) |"
+  echo "| case | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | p99 vs HAProxy | best round: p99 | added p99 | vs HAProxy | p99 per round | errors |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+  for n in "${cases[@]}"; do
+    if [ $n = direct ]; then added="| | | | | $(best p99 $n) | | |"
+    else added="| $(sub "$(med p50 fixed $n)" "$(med p50 fixed direct)") | $(sub "$(med p90 fixed $n)" "$(med p90 fixed direct)") | $(sub "$(med p99 fixed $n)" "$(med p99 fixed direct)") | $(ratio "$(med p99 fixed $n)" "$(med p99 fixed haproxy)") | $(best p99 $n) | $(sub "$(best p99 $n)" "$(best p99 direct)") | $(ratio "$(best p99 $n)" "$(best p99 haproxy)") |"; fi
+    echo "| $(label $n) | $(med p50 fixed $n) | $(med p90 fixed $n) | $(med p99 fixed $n) | $(med p999 fixed $n) $added $(each p99 fixed $n) | $(errors $n) |"
   done
   echo
-  echo "Maximum rate, closed loop over $max_conns connections, and the proxies' cost (both sidecars added):"
+  echo "Maximum rate (closed loop, $max_conns connections; median of the rounds) and the proxies' cost (both sidecars added, over all rounds):"
   echo
-  echo "| case | requests/s | vs direct | vs HAProxy | p50 / p99 at max (ms) | proxy CPU s per 1000 req at $rate_target/s | at max | requests per proxy CPU-second at max | vs HAProxy | RSS at max, client / server sidecar (MB) |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-  for n in direct $built haproxy direct2; do
-    r=${max[$n]}; rps=$(printf "%.0f" "$(ms rate "$r")")
-    if [ $n = direct ] || [ $n = direct2 ]; then
-      echo "| $(label $n) | $rps | $(ratio "$rps" "$(ms rate "${max[direct]}")") | | $(ms p50 "$r") / $(ms p99 "$r") | | | | | |"
-    else
-      reqs=$(ms requests "$r"); hreqs=$(ms requests "${max[haproxy]}")
-      echo "| $(label $n) | $rps | $(ratio "$rps" "$(ms rate "${max[direct]}")") | $(ratio "$rps" "$(ms rate "${max[haproxy]}")") | $(ms p50 "$r") / $(ms p99 "$r") | $(per1000 "${cpu_fixed[$n]}" "$(ms requests "${fixed[$n]}")") | $(per1000 "${cpu_max[$n]}" "$reqs") | $(percore "${cpu_max[$n]}" "$reqs") | $(ratio "$(percore "${cpu_max[$n]}" "$reqs")" "$(percore "${cpu_max[haproxy]}" "$hreqs")") | ${rss_c[$n]} / ${rss_s[$n]} |"
-    fi
+  echo "| case | requests/s | vs direct | vs HAProxy | requests/s per round | p50 / p99 at max (ms) | proxy CPU s per 1000 req at $rate_target/s | at max | requests per proxy CPU-second at max | vs HAProxy | RSS at max, client / server sidecar (MB) |"
+  echo "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for n in "${cases[@]}"; do
+    rps=$(printf %.0f "$(med rate max $n)")
+    head="| $(label $n) | $rps | $(ratio "$rps" "$(med rate max direct)") | $([ $n = direct ] || ratio "$rps" "$(med rate max haproxy)") | $(each rate max $n) | $(med p50 max $n) / $(med p99 max $n)"
+    if [ $n = direct ]; then echo "$head | | | | | |"; continue; fi
+    echo "$head | $(per1000 "${cpu_fixed[$n]}" "${req_fixed[$n]}") | $(per1000 "${cpu_max[$n]}" "${req_max[$n]}") | $(percore "${cpu_max[$n]}" "${req_max[$n]}") | $(ratio "$(percore "${cpu_max[$n]}" "${req_max[$n]}")" "$(percore "${cpu_max[haproxy]}" "${req_max[haproxy]}")") | ${rss_c[$n]:-–} / ${rss_s[$n]:-–} |"
   done
 } | tee "$results/http-$stamp.md"
