@@ -1,41 +1,66 @@
 using System.Security.Cryptography;
+using System.Text;
 using Microsoft.Extensions.Logging;
 using Waylay.Mesh;
+using Waylay.Mesh.Networking;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry;
 
 namespace Waylay.Proxy.Routing;
 
 /// <summary>
-/// Holds the current <see cref="RouteTable"/> and, with <c>--config</c>, reloads it when the file changes. The file is
+/// Holds the current <see cref="RouteTable"/> and, with <c>--config</c> (mesh.yaml) and <c>--rules</c> (Istio
+/// VirtualServices and DestinationRules), reloads it when either file changes; each file is taken or refused on its
+/// own, so a bad rules edit does not hold back an endpoint change. The files are
 /// polled (content hash), not watched: a Kubernetes ConfigMap changes by swapping a symlink, which inotify on the
 /// file misses. A bad edit is logged with every error and the last good table stays in force.
 /// </summary>
 internal sealed class MeshFileSource : IDisposable
 {
     private readonly string? _path;
+    private readonly string? _rulesPath;
     private readonly EndpointStatsRegistry _registry;
     private readonly ILogger _logger;
     private readonly ITimer? _timer;
     private byte[] _hash = [];
+    private byte[] _rulesHash = [];
+    private MeshModel _model;
+    private NetworkingConfig _networking = NetworkingConfig.Empty;
     private RouteTable _current;
     private int _polling;
 
-    public MeshFileSource(string? path, EndpointStatsRegistry registry, ILogger logger, TimeProvider time, TimeSpan interval)
+    /// <summary>Reads both files once; a bad file at start throws <see cref="MeshValidationException"/> (the proxy exits 2).</summary>
+    public MeshFileSource(string? path, string? rulesPath, EndpointStatsRegistry registry, ILogger logger, TimeProvider time, TimeSpan interval)
     {
         _path = path;
+        _rulesPath = rulesPath;
         _registry = registry;
         _logger = logger;
-        if (path is null)
+        _model = MeshModel.Empty;
+        if (path is not null)
         {
-            _current = RouteTable.Build(MeshModel.Empty, registry);
-            return;
+            var bytes = File.ReadAllBytes(path);
+            _hash = SHA256.HashData(bytes);
+            _model = MeshFileReader.Read(Encoding.UTF8.GetString(bytes), path);
         }
 
-        var bytes = File.ReadAllBytes(path);
-        _hash = SHA256.HashData(bytes);
-        _current = RouteTable.Build(MeshFileReader.Read(System.Text.Encoding.UTF8.GetString(bytes), path), registry);
-        _timer = time.CreateTimer(static s => ((MeshFileSource)s!).Poll(), this, interval, interval);
+        if (rulesPath is not null)
+        {
+            var bytes = File.ReadAllBytes(rulesPath);
+            _rulesHash = SHA256.HashData(bytes);
+            _networking = NetworkingReader.Read(Encoding.UTF8.GetString(bytes), rulesPath);
+        }
+
+        _current = RouteTable.Build(_model, _networking, registry);
+        if (path is not null || rulesPath is not null)
+        {
+            _timer = time.CreateTimer(static s => ((MeshFileSource)s!).Poll(), this, interval, interval);
+        }
+    }
+
+    public MeshFileSource(string? path, EndpointStatsRegistry registry, ILogger logger, TimeProvider time, TimeSpan interval)
+        : this(path, null, registry, logger, time, interval)
+    {
     }
 
     /// <summary>The table new connections are routed with.</summary>
@@ -45,43 +70,52 @@ internal sealed class MeshFileSource : IDisposable
 
     public long RejectedReloads { get; private set; }
 
-    /// <summary>Checks the file once; public so tests drive it without waiting on the timer.</summary>
+    /// <summary>Checks the files once; public so tests drive it without waiting on the timer.</summary>
     public void Poll()
     {
-        if (_path is null || Interlocked.Exchange(ref _polling, 1) == 1)
+        if (Interlocked.Exchange(ref _polling, 1) == 1)
         {
             return;
         }
 
         try
         {
-            byte[] bytes;
-            try
+            var model = _model;
+            var networking = _networking;
+            var changed = false;
+            if (Changed(_path, ref _hash, out var text))
             {
-                bytes = File.ReadAllBytes(_path);
+                var (read, errors) = MeshFileReader.TryRead(text);
+                if (read is null)
+                {
+                    Reject(_path!, errors.Select(e => e.ToString()));
+                }
+                else
+                {
+                    (model, changed) = (read, true);
+                }
             }
-            catch (IOException e)
+
+            if (Changed(_rulesPath, ref _rulesHash, out var rules))
             {
-                ProxyLog.ConfigUnreadable(_logger, _path, e.Message);
+                var (read, errors) = NetworkingReader.TryRead(rules);
+                if (read is null)
+                {
+                    Reject(_rulesPath!, errors.Select(e => e.ToString()));
+                }
+                else
+                {
+                    (networking, changed) = (read, true);
+                }
+            }
+
+            if (!changed)
+            {
                 return;
             }
 
-            var hash = SHA256.HashData(bytes);
-            if (hash.AsSpan().SequenceEqual(_hash))
-            {
-                return;
-            }
-
-            _hash = hash;
-            var (model, errors) = MeshFileReader.TryRead(System.Text.Encoding.UTF8.GetString(bytes));
-            if (model is null)
-            {
-                RejectedReloads++;
-                ProxyLog.ConfigRejected(_logger, _path, errors.Count, string.Join("; ", errors));
-                return;
-            }
-
-            var table = RouteTable.Build(model, _registry);
+            var table = RouteTable.Build(model, networking, _registry);
+            (_model, _networking) = (model, networking);
             Volatile.Write(ref _current, table);
             Reloads++;
             ProxyLog.ConfigApplied(_logger, table.Version, model.Services.Count);
@@ -93,4 +127,45 @@ internal sealed class MeshFileSource : IDisposable
     }
 
     public void Dispose() => _timer?.Dispose();
+
+    /// <summary>
+    /// True with the new text when the file's content changed. The hash is taken even when the text turns out bad, so
+    /// one bad edit is reported once, not every poll.
+    /// </summary>
+    private bool Changed(string? path, ref byte[] hash, out string text)
+    {
+        text = "";
+        if (path is null)
+        {
+            return false;
+        }
+
+        byte[] bytes;
+        try
+        {
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (IOException e)
+        {
+            ProxyLog.ConfigUnreadable(_logger, path, e.Message);
+            return false;
+        }
+
+        var next = SHA256.HashData(bytes);
+        if (next.AsSpan().SequenceEqual(hash))
+        {
+            return false;
+        }
+
+        hash = next;
+        text = Encoding.UTF8.GetString(bytes);
+        return true;
+    }
+
+    private void Reject(string path, IEnumerable<string> errors)
+    {
+        RejectedReloads++;
+        var list = errors.ToList();
+        ProxyLog.ConfigRejected(_logger, path, list.Count, string.Join("; ", list));
+    }
 }

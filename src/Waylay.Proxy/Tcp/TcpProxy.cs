@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
+using Waylay.Proxy.Http;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Pools;
@@ -15,6 +16,8 @@ namespace Waylay.Proxy.Tcp;
 /// <code>
 ///   :: Step 1  original destination (SO_ORIGINAL_DST, or the local address in TPROXY mode)
 ///   :: Step 2  route: inbound / service endpoint / passthrough / refused (loop guard, no healthy endpoint)
+///   :: Step 2½ protocol (inbound and services only): HTTP/1 ─► the HTTP forwarder, request by request;
+///              HTTP/2 ─► the h2 gateway; anything else (or a port declared tcp) ─► on to Step 3 untouched
 ///   :: Step 3  connect upstream within --connect-timeout; a failure closes the client with a reset, promptly
 ///   :: Step 4  relay both ways until both sides finish, one resets, it idles out or the drain ends
 /// </code>
@@ -28,7 +31,8 @@ internal sealed class TcpProxy(
     ConnectionRegistry registry,
     ProxyMetrics metrics,
     ILogger logger,
-    TimeProvider time)
+    TimeProvider time,
+    HttpPath? http = null)
 {
     public async Task HandleAsync(Socket downstream, ListenerKind listener)
     {
@@ -69,6 +73,13 @@ internal sealed class TcpProxy(
         var decision = router.Decide(connection.Listener, original, table);
         connection.Direction = decision.Direction;
         connection.ServiceKey = decision.ServiceKey;
+
+        // :: Step 2½
+        if (http is not null && await http.TryServeAsync(downstream, connection, decision, table).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (decision.IsRefused)
         {
             Refuse(downstream, connection, decision);
