@@ -1,19 +1,30 @@
 #!/usr/bin/env bash
-# Installs what is missing, builds everything, runs every test project, and ends with one line:
-# "N passed, N failed[, N skipped]".
+# Installs what is missing, builds everything, publishes the NativeAOT sidecar (the proxy the tests then run, as
+# users do), runs every test project, and ends with one line: "N passed, N failed[, N skipped]".
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$root"
 # shellcheck source=scripts/ensure-deps.sh
 source scripts/ensure-deps.sh
+# shellcheck source=scripts/build.sh
+source scripts/build.sh
+export WAYLAY_ROOT="$root" DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 waylay_ensure_deps || { echo "0 passed, 1 failed"; exit 1; }
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 if ! dotnet build Waylay.slnx -c Release --nologo -v q; then
   echo "build failed"
   echo "0 passed, 1 failed"
   exit 1
 fi
+
+# The shipped sidecar is the NativeAOT build (./waylay proxy runs it): the proxy tests start that very binary
+# (tests/Waylay.TestKit/TestProxy.cs reads WAYLAY_PROXY_BINARY; without it they run the CLI's JIT build).
+if ! waylay_build_sidecar; then
+  echo "the NativeAOT sidecar (src/Waylay.Sidecar) did not publish"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export WAYLAY_PROXY_BINARY="$root/.build/sidecar/waylay-proxy"
 
 results="$root/TestResults"
 rm -rf "$results"

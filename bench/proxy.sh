@@ -6,6 +6,7 @@
 # RSS with 1000 open connections, and time from exec to the first 200 on /ready.
 # Usage: sudo bench/proxy.sh [SECONDS per measurement, default 8]    (about 4-5 minutes on 2 cores)
 #        PROXY_ENV="NAME=value …" sets environment variables for the waylay proxies only (experiments).
+#        RATE_ONLY=N [KINDS="aot jit"]: only connections/s through both sidecars vs HAProxy, N rounds (about 20 s each).
 # Prints a Markdown report on stdout (and keeps it in bench/results/). Creates only wl-<id>-… namespaces; removes them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -37,8 +38,8 @@ trap cleanup EXIT
 mkdir -p "$work"/{jit,aot,gen}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 cli="${WAYLAY_CLI:-$root/waylay}"
-dotnet publish "$root/bench/proxy-aot" -c Release -p:PublishAot=false -o "$work/jit" --nologo -v q >&2
-dotnet publish "$root/bench/proxy-aot" -c Release -r linux-x64 -o "$work/aot" --nologo -v q >&2
+dotnet publish "$root/src/Waylay.Sidecar" -c Release -p:PublishAot=false -o "$work/jit" --nologo -v q >&2
+dotnet publish "$root/src/Waylay.Sidecar" -c Release -o "$work/aot" --nologo -v q >&2
 dotnet publish "$root/bench/loadgen" -c Release -o "$work/gen" --nologo -v q >&2
 chmod -R a+rX "$work"; chmod a+x "$work"
 gen="$work/gen/loadgen"
@@ -90,7 +91,7 @@ start() { # ns kind(jit|aot|haproxy)
   if [ "$kind" = haproxy ]; then
     ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
   else
-    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay" proxy --log-level warning >/dev/null 2>&1 &
+    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay-proxy" proxy --log-level warning >/dev/null 2>&1 &
   fi
   PROXY_PIDS="$PROXY_PIDS $!"
   for _ in $(seq 1 200); do
@@ -110,6 +111,23 @@ measure() { # name
   echo "measured $1: ${tput[$1]} B/s, ${rate[$1]} conn/s" >&2
 }
 
+if [ -n "${RATE_ONLY:-}" ]; then
+  # The quick loop for work on the per-connection cost: connections/s only, direct and through both sidecars (waylay
+  # builds in KINDS, default "aot", and HAProxy), RATE_ONLY rounds in turn so drift shows; no report file.
+  "$cli" capture --netns "$C" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
+  "$cli" capture --netns "$S" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
+  for round in $(seq 1 "$RATE_ONLY"); do
+    line="round $round:"
+    for kind in ${KINDS:-aot} haproxy; do
+      start "$C" $kind; start "$S" $kind
+      line="$line $kind $(inC "$gen" connrate $SIP 5202 "$secs" 32)"
+      stop
+    done
+    echo "$line conn/s" >&2
+  done
+  exit 0
+fi
+
 measure direct
 "$cli" capture --netns "$C" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
 for kind in aot jit haproxy; do start "$C" $kind; measure "one-$kind"; stop; done
@@ -123,7 +141,7 @@ for kind in aot jit; do
   best=""
   for _ in 1 2 3 4 5; do
     t0=$(date +%s%N)
-    ip netns exec "$C" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay" proxy --log-level warning >/dev/null 2>&1 &
+    ip netns exec "$C" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay-proxy" proxy --log-level warning >/dev/null 2>&1 &
     pid=$!
     until ip netns exec "$C" curl -sf -o /dev/null http://127.0.0.1:15000/ready; do sleep 0.002; done
     t=$(( ($(date +%s%N) - t0) / 1000000 ))
@@ -139,9 +157,9 @@ for kind in aot jit; do
   ip netns exec "$C" "$gen" hold $SIP 5202 1000 4 >/dev/null & holder=$!
   sleep 3; held[$kind]=$(rss "$pid")
   wait $holder; stop
-  # AOT: the one self-contained file (symbols are split off into waylay.dbg); JIT: the app's files, which also need
+  # AOT: the one self-contained file (symbols are split off into waylay-proxy.dbg); JIT: the app's files, which also need
   # the shared .NET runtime (~70 MB) on the machine.
-  if [ $kind = aot ]; then size[$kind]=$(du -k "$work/aot/waylay" | cut -f1); else size[$kind]=$(du -sk --exclude='*.pdb' "$work/jit" | cut -f1); fi
+  if [ $kind = aot ]; then size[$kind]=$(du -k "$work/aot/waylay-proxy" | cut -f1); else size[$kind]=$(du -sk --exclude='*.pdb' "$work/jit" | cut -f1); fi
 done
 
 mkdir -p "$root/bench/results"

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Installs the OS tools Waylay drives (iptables, nft, ip, conntrack, nsenter, setpriv) when any is missing.
+# Installs the OS tools Waylay drives (iptables, nft, ip, conntrack, nsenter, setpriv) when any is missing; more
+# tool:package pairs as arguments (the NativeAOT sidecar's clang:clang ld.lld:lld).
 # Sourced by ./waylay and ./test.sh; prints only when it has to install something (to stderr).
-set -euo pipefail
+# A sourced library: no `set -e` here, it would carry into test.sh and end it at the first failing test project
+# before the summary line.
 
 waylay_ensure_deps() {
   local -a missing=()
@@ -27,4 +29,16 @@ waylay_ensure_deps() {
     echo "waylay: the .NET 10 SDK is needed to build (dotnet not on PATH)" >&2
     return 1
   fi
+}
+
+# zlib1g-dev has no command to look for: its header is the sign it is installed.
+waylay_ensure_zlib_headers() {
+  [ -f /usr/include/zlib.h ] && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    echo "waylay: missing package: zlib1g-dev (NativeAOT links against it); run as root or: sudo apt-get install -y zlib1g-dev" >&2
+    return 1
+  fi
+  echo "waylay: installing zlib1g-dev (apt-get)…" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get update -qq >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends zlib1g-dev >&2
 }

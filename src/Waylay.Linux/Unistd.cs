@@ -2,8 +2,8 @@ using System.Runtime.InteropServices;
 
 namespace Waylay.Linux;
 
-/// <summary>&lt;unistd.h&gt; and &lt;sys/fsuid.h&gt;: process identity.</summary>
-public static partial class Unistd
+/// <summary>&lt;unistd.h&gt; and &lt;sys/fsuid.h&gt;: process identity, and replacing the process image.</summary>
+public static unsafe partial class Unistd
 {
     [LibraryImport("libc", EntryPoint = "geteuid")]
     public static partial uint GetEffectiveUserId();
@@ -22,4 +22,39 @@ public static partial class Unistd
     /// <summary>Thread-local like <see cref="SetFsUid"/>; the owner match's --gid-owner reads it.</summary>
     [LibraryImport("libc", EntryPoint = "setfsgid")]
     public static partial int SetFsGid(uint gid);
+
+    /// <summary>
+    /// execv(3): replaces this process with <paramref name="path"/>, same pid, environment and descriptors (.NET opens
+    /// its own with O_CLOEXEC). Returns only on failure, with the errno; <paramref name="arguments"/> is argv from argv[0].
+    /// </summary>
+    public static int Execute(string path, IReadOnlyList<string> arguments)
+    {
+        var argv = new nint[arguments.Count + 1];
+        var file = Marshal.StringToCoTaskMemUTF8(path);
+        try
+        {
+            for (var i = 0; i < arguments.Count; i++)
+            {
+                argv[i] = Marshal.StringToCoTaskMemUTF8(arguments[i]);
+            }
+
+            fixed (nint* pointers = argv)
+            {
+                ExecV((byte*)file, (byte**)pointers);
+            }
+
+            return Marshal.GetLastPInvokeError();
+        }
+        finally
+        {
+            Marshal.FreeCoTaskMem(file);
+            foreach (var pointer in argv)
+            {
+                Marshal.FreeCoTaskMem(pointer);
+            }
+        }
+    }
+
+    [LibraryImport("libc", EntryPoint = "execv", SetLastError = true)]
+    private static partial int ExecV(byte* path, byte** argv);
 }

@@ -59,8 +59,10 @@ internal sealed class ProxyHost : IDisposable
     /// <summary>Binds every port; throws <see cref="ProxyStartException"/> naming the port when one is taken.</summary>
     public void Start()
     {
+        // Capture exempts the proxy's uid and its gid (istio-iptables' -g defaults to -u). Under TPROXY the proxy runs as
+        // root with gid 1337 (IP_TRANSPARENT needs CAP_NET_ADMIN): that is exempt too, so no warning.
         var uid = Unistd.GetEffectiveUserId();
-        if (uid != _options.ProxyUid)
+        if (uid != _options.ProxyUid && Unistd.GetEffectiveGroupId() != _options.ProxyUid)
         {
             ProxyLog.WrongUid(_logger, uid, _options.ProxyUid);
         }
@@ -120,6 +122,7 @@ internal sealed class ProxyHost : IDisposable
         var deadline = _time.GetTimestamp();
         while (Connections.Count > 0 && !Lifecycle.QuitRequested.IsCompleted && _time.GetElapsedTime(deadline) < _options.DrainDuration)
         {
+            Connections.CloseIdleHttp();
             await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(100), _time), Lifecycle.QuitRequested).ConfigureAwait(false);
         }
 

@@ -11,6 +11,7 @@ public static class WaylayProxy
     /// <param name="logLevel">trace, debug, information, warning or error.</param>
     public static async Task<int> RunAsync(ProxyOptions options, string logLevel, TextWriter error, CancellationToken cancellationToken)
     {
+        InlineSocketCompletions.EnableUnlessSet();
         var problems = options.Validate();
         if (problems.Count > 0)
         {

@@ -63,6 +63,20 @@ public sealed class TestPod : IAsyncDisposable
         return Proxy;
     }
 
+    /// <summary>Starts the sidecar for TPROXY capture (root with gid 1337, <c>--tproxy</c>) and waits until it is ready.</summary>
+    public async Task<TestProxy> StartTransparentProxyAsync(params string[] arguments)
+    {
+        Proxy = await TestProxy.StartTransparentAsync(Namespace, arguments);
+        return Proxy;
+    }
+
+    /// <summary>Adds an IPv6 address to eth0 (no DAD) and an IPv6 default route out of it, like the IPv4 one.</summary>
+    public async Task AddIpv6Async(string cidr)
+    {
+        await Namespace.AddAddressAsync("eth0", cidr);
+        await Namespace.IpAsync("-6", "route", "add", "default", "dev", "eth0");
+    }
+
     /// <summary>A client connection from an app in this pod (uid 1000 unless told: it is captured).</summary>
     public async Task<Socket> ConnectAsync(IPEndPoint destination, uint uid = 1000, CancellationToken cancellationToken = default)
     {

@@ -10,7 +10,8 @@ namespace Waylay.TestKit;
 
 /// <summary>
 /// The real <c>waylay proxy</c> process, running as uid 1337 inside a test namespace, started from a world-readable
-/// copy of the built CLI (<c>/tmp/wl-&lt;run&gt;-bin</c>: uid 1337 may not traverse the checkout), ready when its
+/// copy (<c>/tmp/wl-&lt;run&gt;-bin</c>: uid 1337 may not traverse the checkout) of the NativeAOT sidecar named by
+/// <c>WAYLAY_PROXY_BINARY</c> (test.sh sets it) or, without it, of the CLI's JIT build beside the tests; ready when its
 /// <c>/ready</c> answers 200. Killed with its namespace; its output is kept for failure messages.
 /// </summary>
 public sealed class TestProxy
@@ -41,7 +42,7 @@ public sealed class TestProxy
     /// <summary>Everything the proxy printed so far (log lines, errors).</summary>
     public string Output => string.Join(Environment.NewLine, _output);
 
-    /// <summary>Path of the waylay executable the proxies run (a copy outside the checkout).</summary>
+    /// <summary>Path of the executable the proxies run (a copy outside the checkout); its first argument is <c>proxy</c>.</summary>
     public static string BinaryPath => Binary.Value;
 
     /// <summary>Starts <c>waylay proxy ARGS…</c> in <paramref name="ns"/> as uid 1337 and waits until it is ready.</summary>
@@ -49,13 +50,31 @@ public sealed class TestProxy
         await StartAsUserAsync(ns, Uid, arguments);
 
     /// <summary>Like <see cref="StartAsync"/> with another uid (to test the wrong-uid warning and the loop guard).</summary>
-    public static async Task<TestProxy> StartAsUserAsync(TestNamespace ns, uint uid, params string[] arguments)
+    public static Task<TestProxy> StartAsUserAsync(TestNamespace ns, uint uid, params string[] arguments) =>
+        StartExecutableAsync(ns, BinaryPath, uid, arguments);
+
+    /// <summary>
+    /// TPROXY interception: the proxy needs CAP_NET_ADMIN for IP_TRANSPARENT, so, as the injector renders it, it runs as
+    /// root with gid 1337 (capture exempts that gid) and gets <c>--tproxy</c>.
+    /// </summary>
+    public static async Task<TestProxy> StartTransparentAsync(TestNamespace ns, params string[] arguments)
     {
-        var process = ns.Start(uid, uid, [BinaryPath, "proxy", .. arguments]);
+        var proxy = new TestProxy(ns, ns.Start(0, Uid, [BinaryPath, "proxy", "--tproxy", .. arguments]));
+        await proxy.WaitReadyAsync();
+        return proxy;
+    }
+
+    /// <summary>Starts <c><paramref name="executable"/> proxy ARGS…</c> as <paramref name="uid"/> and waits until it is ready.</summary>
+    public static async Task<TestProxy> StartExecutableAsync(TestNamespace ns, string executable, uint uid, params string[] arguments)
+    {
+        var process = ns.Start(uid, uid, [executable, "proxy", .. arguments]);
         var proxy = new TestProxy(ns, process);
         await proxy.WaitReadyAsync();
         return proxy;
     }
+
+    /// <summary>The NativeAOT sidecar test.sh publishes (<c>WAYLAY_PROXY_BINARY</c>); null when the tests run the JIT build.</summary>
+    public static string? NativeSidecarPath => Environment.GetEnvironmentVariable("WAYLAY_PROXY_BINARY");
 
     /// <summary>Polls /ready (at most 30 s); throws with the proxy's output if it exits or never gets ready.</summary>
     public async Task WaitReadyAsync()
@@ -173,13 +192,22 @@ public sealed class TestProxy
             }
         };
 
+        string executable;
         if (own is not null)
         {
-            // A NativeAOT build (bench/ and the AOT test run): one self-contained file.
-            File.Copy(own, Path.Combine(directory, "waylay"), overwrite: true);
+            // The NativeAOT sidecar (src/Waylay.Sidecar, what test.sh and ./waylay proxy run): one self-contained file.
+            if (!File.Exists(own))
+            {
+                throw new FileNotFoundException($"WAYLAY_PROXY_BINARY={own} does not exist; publish it with: dotnet publish src/Waylay.Sidecar -c Release -o .build/sidecar", own);
+            }
+
+            executable = Path.GetFileName(own);
+            File.Copy(own, Path.Combine(directory, executable), overwrite: true);
         }
         else
         {
+            // The CLI's JIT build beside the tests: the apphost and its assemblies.
+            executable = "waylay";
             foreach (var file in Directory.EnumerateFiles(AppContext.BaseDirectory))
             {
                 var name = Path.GetFileName(file);
@@ -193,10 +221,10 @@ public sealed class TestProxy
         foreach (var file in Directory.EnumerateFiles(directory))
         {
             File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead
-                | (Path.GetFileName(file) == "waylay" ? UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute : 0));
+                | (Path.GetFileName(file) == executable ? UnixFileMode.UserExecute | UnixFileMode.GroupExecute | UnixFileMode.OtherExecute : 0));
         }
 
         File.SetUnixFileMode(directory, (UnixFileMode)0b111_101_101);
-        return Path.Combine(directory, "waylay");
+        return Path.Combine(directory, executable);
     }
 }

@@ -12,8 +12,10 @@ namespace Waylay.Proxy.Http;
 /// service and inbound ones to the app are looked at (passthrough traffic has no routes to apply); a port declared
 /// <c>tcp</c> (name prefix <c>tcp-</c>, appProtocol tcp, mysql, …) is never sniffed, as in Istio.
 /// </summary>
-internal sealed class HttpPath(HttpServices services, ProtocolDetector detector, ProxyMetrics metrics, Func<bool> draining)
+internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, ProxyMetrics metrics, Func<bool> draining)
 {
+    public HttpServices Services { get; } = http;
+
     /// <summary>True when the connection was HTTP and has been served; false leaves it, unread, to the L4 path.</summary>
     public async Task<bool> TryServeAsync(Socket downstream, ConnectionContext connection, RouteDecision decision, RouteTable table)
     {
@@ -46,7 +48,7 @@ internal sealed class HttpPath(HttpServices services, ProtocolDetector detector,
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
         try
         {
-            connection.Outcome = await new Http1Connection(services, scope, input, output, draining).RunAsync().ConfigureAwait(false);
+            connection.Outcome = await new Http1Connection(Services, scope, input, output, draining).RunAsync().ConfigureAwait(false);
             downstream.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)

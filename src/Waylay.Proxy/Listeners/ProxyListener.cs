@@ -70,7 +70,8 @@ internal sealed class ProxyListener : IDisposable
             Socket accepted;
             try
             {
-                accepted = await _socket.AcceptAsync().ConfigureAwait(false);
+                // The ValueTask overload reuses the socket's one accept operation; AcceptAsync() wraps each in a Task.
+                accepted = await _socket.AcceptAsync(CancellationToken.None).ConfigureAwait(false);
             }
             catch (ObjectDisposedException)
             {

@@ -5,9 +5,11 @@ using Waylay.Linux;
 namespace Waylay.Proxy.OriginalDestination;
 
 /// <summary>
-/// Recovers the original destination of an accepted connection:
-/// REDIRECT mode asks conntrack (SO_ORIGINAL_DST at SOL_IP / SOL_IPV6); TPROXY mode needs nothing, the transparent
-/// listener accepted the socket on the very address the app dialled.
+/// Recovers the original destination of an accepted connection. A NAT REDIRECT is asked of conntrack (SO_ORIGINAL_DST
+/// at SOL_IP / SOL_IPV6). A TPROXY'd connection needs nothing: the transparent listener accepted it on the very address
+/// the app dialled. TPROXY capture diverts only inbound traffic, though; outbound (and the proxy calling its own pod)
+/// is still REDIRECTed (as in Istio), so with <c>--tproxy</c> conntrack is asked first and the local address is the
+/// answer only when nothing was rewritten.
 /// </summary>
 internal static class OriginalDestinationReader
 {
@@ -19,21 +21,18 @@ internal static class OriginalDestinationReader
         }
 
         local = Addresses.Normalize(local);
-        if (transparent)
+        var rewritten = LinuxSocket.TryGetOriginalDestination(accepted, out var original)
+            && !(original = Addresses.Normalize(original)).Equals(local);
+        if (rewritten)
         {
-            return new(OriginalDestinationStatus.Redirected, new OriginalDestination(local));
+            return new(OriginalDestinationStatus.Redirected, new OriginalDestination(original));
         }
 
-        if (!LinuxSocket.TryGetOriginalDestination(accepted, out var original))
-        {
-            // conntrack has no entry: nothing redirected this connection, it was dialled to the listener itself.
-            return new(OriginalDestinationStatus.NotRedirected, new OriginalDestination(local));
-        }
-
-        original = Addresses.Normalize(original);
-        return original.Equals(local)
-            ? new(OriginalDestinationStatus.NotRedirected, new OriginalDestination(local))
-            : new(OriginalDestinationStatus.Redirected, new OriginalDestination(original));
+        // Not NATed. Under TPROXY that is the diverted connection, accepted on its own destination (one dialled to the
+        // listener's own port is the router's loop guard's to refuse); under REDIRECT it was dialled to the listener.
+        return transparent
+            ? new(OriginalDestinationStatus.Redirected, new OriginalDestination(local))
+            : new(OriginalDestinationStatus.NotRedirected, new OriginalDestination(local));
     }
 }
 

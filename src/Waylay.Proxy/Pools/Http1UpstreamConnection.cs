@@ -81,7 +81,7 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
     {
         try
         {
-            return !Socket.Poll(0, SelectMode.SelectRead) && !Socket.Poll(0, SelectMode.SelectError);
+            return !Socket.Poll(0, SelectMode.SelectRead);
         }
         catch (ObjectDisposedException)
         {

@@ -20,14 +20,16 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
     public ICollection<Http1UpstreamConnection> Open => _open.Values;
 
     public async ValueTask<(Http1UpstreamConnection? Connection, RelayOutcome Failure, bool Reused)> GetAsync(
-        IPEndPoint target, IPEndPoint? source, EndpointStats? endpoint, TimeSpan? idleTimeout, CancellationToken cancellationToken)
+        IPEndPoint target, IPEndPoint? source, EndpointStats? endpoint, TimeSpan? idleTimeout, bool verifyIdle, bool fresh, CancellationToken cancellationToken)
     {
-        if (_idle.TryGetValue((target, source), out var stack))
+        // Checking an idle connection costs a poll(2) per request: done only when the request could not be sent again
+        // (it has a body). A bodiless request that meets a connection the server closed is resent on a fresh one.
+        if (!fresh && _idle.TryGetValue((target, source), out var stack))
         {
             var limit = idleTimeout ?? DefaultIdleTimeout;
             while (stack.TryPop(out var idle))
             {
-                if (idle.LooksAlive() && time.GetElapsedTime(idle.LastUsed) < limit)
+                if ((!verifyIdle || idle.LooksAlive()) && time.GetElapsedTime(idle.LastUsed) < limit)
                 {
                     idle.Begin();
                     return (idle, RelayOutcome.Open, true);

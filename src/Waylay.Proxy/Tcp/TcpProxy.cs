@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
 using Waylay.Proxy.Http;
+using Waylay.Proxy.Telemetry.Http;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Pools;
@@ -92,6 +93,7 @@ internal sealed class TcpProxy(
         connection.UpstreamAddress = decision.Target;
 
         // :: Step 3
+        IstioLabels? istio = null;
         endpoint?.Opened();
         Interlocked.Increment(ref counters.Total);
         Interlocked.Increment(ref counters.Active);
@@ -111,6 +113,11 @@ internal sealed class TcpProxy(
             using (upstream)
             {
                 connection.UpstreamLocalAddress = upstream.LocalEndPoint as IPEndPoint;
+                istio = IstioTcpLabels(decision, connection, table);
+                if (istio is not null)
+                {
+                    http!.Services.Telemetry.Metrics.TcpOpened(istio);
+                }
 
                 // :: Step 4
                 connection.Outcome = await Relay.RunAsync(downstream, upstream, connection, pipes, time).ConfigureAwait(false);
@@ -118,6 +125,13 @@ internal sealed class TcpProxy(
         }
         finally
         {
+            if (istio is not null)
+            {
+                // Istio's direction: "sent" is what went back to the caller, "received" what came from it.
+                http!.Services.Telemetry.Metrics.TcpClosed(istio, ResponseFlags.None,
+                    connection.BytesToDownstream, connection.BytesToUpstream);
+            }
+
             Interlocked.Add(ref counters.BytesSent, connection.BytesToUpstream);
             Interlocked.Add(ref counters.BytesReceived, connection.BytesToDownstream);
             Interlocked.Decrement(ref counters.Active);
@@ -133,6 +147,24 @@ internal sealed class TcpProxy(
                     connection.ServiceKey, decision.Target?.ToString() ?? "", connection.Outcome.ToString(), connection.BytesToUpstream, connection.BytesToDownstream);
             }
         }
+    }
+
+    /// <summary>Istio's TCP metrics cover connections to services and to the app; passthrough traffic has no service to name.</summary>
+    private IstioLabels? IstioTcpLabels(RouteDecision decision, ConnectionContext connection, RouteTable table)
+    {
+        if (http is null)
+        {
+            return null;
+        }
+
+        var peers = http.Services.Peers;
+        return decision.Kind switch
+        {
+            RouteKind.Service when table.TryGetService(connection.OriginalDestination!.Value.EndPoint, out var service) =>
+                peers.Outbound(table, service, decision.Endpoint, "tcp"),
+            RouteKind.Inbound => peers.Inbound(table, connection.Client.EndPoint.Address, (ushort)connection.OriginalDestination!.Value.EndPoint.Port, "tcp"),
+            _ => null,
+        };
     }
 
     private void Refuse(Socket downstream, ConnectionContext connection, RouteDecision decision)

@@ -79,6 +79,23 @@ public sealed class HttpSmokeTests
         Assert.Equal(0, await client.ReceiveAsync(new byte[16]));
     }
 
+    [NetnsFact]
+    public async Task Drain_ClosesKeepAliveConnectionsBetweenRequests_AtOnce()
+    {
+        using var mesh = new MeshFile(Mesh);
+        await using var lab = await PodWithPeer.CreateAsync("--config", mesh.Path, "--drain-duration", "10m", "--parent-shutdown-duration", "10m");
+        using var v1 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(1), 8080), Answer("v1"));
+        using var v2 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(2), 8080), Answer("v2"));
+        using var client = await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080));
+        await client.SendAsync("GET /before HTTP/1.1\r\nhost: web\r\n\r\n"u8.ToArray());
+        Assert.EndsWith(" /before", await ReadResponseAsync(client));
+
+        // Idle between requests: a drain closes it without waiting out the 10 minutes (nothing is cut).
+        Assert.Equal(200, (await lab.Proxy.PostAsync("/drain")).Status);
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+        Assert.Equal(0, await client.ReceiveAsync(new byte[64], SocketFlags.None, bound.Token));
+    }
+
     /// <summary>The sum of a metric's series whose labels include every one given.</summary>
     private static async Task<double> SumAsync(TestProxy proxy, string name, params string[] labels)
     {

@@ -21,6 +21,14 @@ internal static class BodyCopier
     public static async Task<Result> CopyAsync(PipeReader input, Http1BodyReader body, PipeWriter output, bool chunkedOut, CancellationToken cancellationToken)
     {
         long bytes = 0;
+
+        // A body that is over before it starts (no body, Content-Length: 0) must not wait for a byte that never comes.
+        if (body.Read(ReadOnlySequence<byte>.Empty, false, out _, out _, out _, out _) == Http1BodyStatus.Complete)
+        {
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            return new Result(0, Http1BodyStatus.Complete, Http1Error.None);
+        }
+
         while (true)
         {
             var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);

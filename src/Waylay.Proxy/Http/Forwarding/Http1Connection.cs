@@ -60,9 +60,31 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private async Task<Http1RequestHead?> ReadHeadAsync(CancellationToken cancellationToken)
     {
         var start = services.Time.GetTimestamp();
+        var first = true;
         while (true)
         {
-            var read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            Connection.IdleBetweenRequests = first;
+            if (first && draining())
+            {
+                return null;
+            }
+
+            ReadResult read;
+            try
+            {
+                read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (first)
+            {
+                // Closed by a drain while idle between requests: nothing was cut.
+                return null;
+            }
+            finally
+            {
+                Connection.IdleBetweenRequests = false;
+            }
+
+            first = false;
             var buffer = read.Buffer;
             if (buffer.IsEmpty && read.IsCompleted)
             {
@@ -144,6 +166,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         using var deadline = outbound && selection.Timeout is { } timeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
         deadline?.CancelAfter(selection.Timeout!.Value);
         EndpointStats? previous = null;
+        var fresh = false;
         for (var attempt = 1; ; attempt++)
         {
             var last = attempt >= attempts;
@@ -180,8 +203,15 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             choice.Endpoint?.RequestStarted();
             try
             {
-                var result = await TryAsync(head, path, selection, choice, target, source, limiter, exchange, last, deadline, cancellationToken).ConfigureAwait(false);
-                if (result != TryResult.Retry)
+                var result = await TryAsync(head, path, selection, choice, target, source, limiter, exchange, last, fresh, deadline, cancellationToken).ConfigureAwait(false);
+                if (result == TryResult.Stale && !fresh)
+                {
+                    // A pooled connection the server had closed: not a try, the same request again on a new connection.
+                    (fresh, attempt) = (true, attempt - 1);
+                    continue;
+                }
+
+                if (result is not TryResult.Retry and not TryResult.Stale)
                 {
                     return result == TryResult.KeepAlive;
                 }
@@ -202,11 +232,14 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         KeepAlive,
         Close,
         Retry,
+
+        /// <summary>A reused keep-alive connection was closed under the request before any response byte.</summary>
+        Stale,
     }
 
     /// <summary>One try of one request against one endpoint.</summary>
     private async Task<TryResult> TryAsync(Http1RequestHead head, string path, RouteSelection selection, UpstreamChoice choice, IPEndPoint target,
-        IPEndPoint? source, PoolLimiter limiter, Exchange exchange, bool last, CancellationTokenSource? deadline, CancellationToken cancellationToken)
+        IPEndPoint? source, PoolLimiter limiter, Exchange exchange, bool last, bool fresh, CancellationTokenSource? deadline, CancellationToken cancellationToken)
     {
         var retries = selection.Retries;
         using var perTry = retries.PerTryTimeout is { } perTryTimeout
@@ -215,7 +248,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         perTry?.CancelAfter(retries.PerTryTimeout!.Value);
         var tryToken = perTry?.Token ?? deadline?.Token ?? cancellationToken;
 
-        var (upstream, failure, _) = await services.Pool.GetAsync(target, source, choice.Endpoint, limiter.IdleTimeout, tryToken).ConfigureAwait(false);
+        var (upstream, failure, reused) = await services.Pool.GetAsync(target, source, choice.Endpoint, limiter.IdleTimeout,
+            verifyIdle: head.Framing != BodyFraming.None, fresh, tryToken).ConfigureAwait(false);
         if (upstream is null)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -266,6 +300,11 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                     UpstreamSelector.Report(choice, 502);
                     return await AnswerTryAsync(head, exchange, error.StatusCode(upstream: true), ResponseFlags.UpstreamProtocolError, cancellationToken, error.Code())
                         .ConfigureAwait(false);
+                }
+
+                if (outcome.Reset && reused && requestBody is null)
+                {
+                    return TryResult.Stale;
                 }
 
                 if (outcome.Reset)
@@ -322,7 +361,13 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
             Http1HeadWriter.WriteResponse(output, response, selection.Target?.ResponseEdits ?? HeaderEdits.None, default, keepAlive);
             exchange.Status = response.StatusCode;
-            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+
+            // The head goes out with the body's first bytes (one write for a small response); a body-less or
+            // tunnelled response is flushed now.
+            if (response.Framing is BodyFraming.None or BodyFraming.Tunnel)
+            {
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
 
             if (response.Framing == BodyFraming.Tunnel)
             {

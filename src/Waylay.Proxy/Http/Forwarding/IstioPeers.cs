@@ -16,18 +16,19 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// </summary>
 internal sealed class IstioPeers(IstioMetrics metrics, PodAddresses pod)
 {
-    private readonly ConcurrentDictionary<(RouteTable Table, IPAddress Peer, string Service, Reporter Reporter), IstioLabels> _labels = new();
+    private readonly ConcurrentDictionary<(RouteTable Table, IPAddress Peer, string Service, Reporter Reporter, string Protocol), IstioLabels> _labels = new();
     private RouteTable? _table;
 
     /// <summary>Source reporter: this pod calls <paramref name="endpoint"/> of <paramref name="service"/>.</summary>
-    public IstioLabels Outbound(RouteTable table, ServiceRoute service, EndpointStats? endpoint) =>
-        Get(table, endpoint?.Address.Address ?? IPAddress.None, service.Host, Reporter.Source, service, endpoint?.Labels);
+    public IstioLabels Outbound(RouteTable table, ServiceRoute service, EndpointStats? endpoint, string protocol = "http") =>
+        Get(table, endpoint?.Address.Address ?? IPAddress.None, service.Host, Reporter.Source, service, endpoint?.Labels, protocol);
 
     /// <summary>Destination reporter: <paramref name="caller"/> called this pod's app on <paramref name="port"/>.</summary>
-    public IstioLabels Inbound(RouteTable table, IPAddress caller, ushort port) =>
-        Get(table, caller, InboundService(table, port)?.Host ?? "unknown", Reporter.Destination, InboundService(table, port), null);
+    public IstioLabels Inbound(RouteTable table, IPAddress caller, ushort port, string protocol = "http") =>
+        Get(table, caller, InboundService(table, port)?.Host ?? "unknown", Reporter.Destination, InboundService(table, port), null, protocol);
 
-    private IstioLabels Get(RouteTable table, IPAddress peer, string host, Reporter reporter, ServiceRoute? service, IReadOnlyDictionary<string, string>? endpointLabels)
+    private IstioLabels Get(RouteTable table, IPAddress peer, string host, Reporter reporter, ServiceRoute? service, IReadOnlyDictionary<string, string>? endpointLabels,
+        string protocol)
     {
         if (!ReferenceEquals(Volatile.Read(ref _table), table))
         {
@@ -35,7 +36,7 @@ internal sealed class IstioPeers(IstioMetrics metrics, PodAddresses pod)
             Volatile.Write(ref _table, table);
         }
 
-        var key = (table, peer, host, reporter);
+        var key = (table, peer, host, reporter, protocol);
         if (_labels.TryGetValue(key, out var labels))
         {
             return labels;
@@ -54,7 +55,8 @@ internal sealed class IstioPeers(IstioMetrics metrics, PodAddresses pod)
             reporter == Reporter.Source ? other : self,
             host,
             service?.Service.Name ?? "unknown",
-            service?.Service.Namespace ?? "unknown"));
+            service?.Service.Namespace ?? "unknown",
+            protocol));
         _labels[key] = labels;
         return labels;
     }

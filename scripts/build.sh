@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Builds the two programs Waylay runs, each only when a source is newer than its last build (Release):
+#   .build/cli/waylay             the CLI (JIT): capture, inject, webhook, explain, …
+#   .build/sidecar/waylay-proxy   the sidecar (NativeAOT, src/Waylay.Sidecar): `waylay-proxy proxy …`, the same
+#                                 arguments as `waylay proxy …`; one self-contained file, no .NET runtime needed.
+# Sourced by ./waylay and ./test.sh. Progress goes to stderr; stdout stays the command's own.
+
+waylay_sources_newer_than() { # stamp
+  [ -f "$1" ] || return 0
+  [ -n "$(find "$WAYLAY_ROOT/src" "$WAYLAY_ROOT/Directory.Build.props" "$WAYLAY_ROOT/Directory.Packages.props" "$WAYLAY_ROOT/global.json" \
+           \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' -o -name '*.proto' -o -name '*.yaml' \) \
+           -newer "$1" -print -quit 2>/dev/null)" ]
+}
+
+waylay_build_cli() {
+  local out="$WAYLAY_ROOT/.build/cli"
+  if [ -x "$out/waylay" ] && ! waylay_sources_newer_than "$out/.stamp"; then return 0; fi
+  waylay_ensure_deps
+  echo "waylay: building (Release)…" >&2
+  dotnet publish "$WAYLAY_ROOT/src/Waylay.Cli/Waylay.Cli.csproj" -c Release -o "$out" --nologo -v q >&2
+  touch "$out/.stamp"
+}
+
+# NativeAOT needs a C toolchain to link: clang, lld and zlib's headers (apt: clang lld zlib1g-dev).
+waylay_build_sidecar() {
+  local out="$WAYLAY_ROOT/.build/sidecar"
+  if [ -x "$out/waylay-proxy" ] && ! waylay_sources_newer_than "$out/.stamp"; then return 0; fi
+  waylay_ensure_deps clang:clang ld.lld:lld || return 1
+  waylay_ensure_zlib_headers || return 1
+  echo "waylay: building the sidecar (Release, NativeAOT)…" >&2
+  dotnet publish "$WAYLAY_ROOT/src/Waylay.Sidecar/Waylay.Sidecar.csproj" -c Release -o "$out" --nologo -v q >&2 || return 1
+  touch "$out/.stamp"
+}
