@@ -52,7 +52,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# ---- build: the CLI (for capture), the proxy (JIT and/or NativeAOT, from bench/proxy-aot), the load generator ------
+# ---- build: the CLI (for capture), the sidecar (src/Waylay.Sidecar, NativeAOT and/or JIT), the load generator ------
 mkdir -p "$work"/{jit,aot,gen}
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 cli="${WAYLAY_CLI:-$root/waylay}"
@@ -60,10 +60,10 @@ built=""
 for kind in $kinds; do
   case $kind in
     jit) flags=(-p:PublishAot=false) ;;
-    aot) flags=(-r linux-x64) ;;
+    aot) flags=() ;;
     *) echo "bench/http.sh: KINDS may list aot and jit (got '$kind')" >&2; exit 2 ;;
   esac
-  if dotnet publish "$root/bench/proxy-aot" -c Release "${flags[@]}" -o "$work/$kind" --nologo -v q >&2; then
+  if dotnet publish "$root/src/Waylay.Sidecar" -c Release ${flags[@]+"${flags[@]}"} -o "$work/$kind" --nologo -v q >&2; then
     built="$built $kind"
   else
     echo "bench/http.sh: the $kind build of the proxy failed; measuring without it" >&2
@@ -148,7 +148,7 @@ start() { # ns kind(jit|aot|haproxy)
   if [ "$kind" = haproxy ]; then
     nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
   else
-    nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay" proxy --config "$mesh" --log-level warning >/dev/null 2>&1 &
+    nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay-proxy" proxy --config "$mesh" --log-level warning >/dev/null 2>&1 &
   fi
   PROXY_PIDS="$PROXY_PIDS $!"
   for _ in $(seq 1 200); do
