@@ -75,6 +75,16 @@ chmod -R a+rX "$work"; chmod a+x "$work"
 gen="$work/gen/loadgen"
 commit="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src bench 2>/dev/null || echo '+local changes')"
 
+# Another benchmark (bench/proxy.sh or this one: namespaces wl-b…/wl-h…) running at the same time would spoil both
+# runs' figures: wait for it to end (up to 10 minutes), then go on anyway, saying so.
+others() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^wl-[bh][0-9a-f]{4}-c$' | grep -vx "$C" || true; }
+for _ in $(seq 1 120); do
+  [ -z "$(others)" ] && break
+  [ -n "${announced:-}" ] || { echo "bench/http.sh: waiting for another benchmark to finish ($(others | tr '\n' ' '))…" >&2; announced=1; }
+  sleep 5
+done
+[ -z "$(others)" ] || echo "bench/http.sh: another benchmark is still running ($(others | tr '\n' ' ')); measuring anyway" >&2
+
 # ---- the two namespaces ----------------------------------------------------------------------------------------------
 ip netns add "$C"; ip netns add "$S"
 ip -n "$C" link set lo up; ip -n "$S" link set lo up
@@ -198,6 +208,7 @@ measure() { # name round target-ip
   local a b; a=$(sed -n 1p "$rss_file"); b=$(sed -n 2p "$rss_file")
   [ -z "$a" ] || [ "$a" -lt "${rss_c[$name]:-0}" ] || rss_c[$name]=$a
   [ -z "$b" ] || [ "$b" -lt "${rss_s[$name]:-0}" ] || rss_s[$name]=$b
+  [ -z "$(others)" ] || overlap=1
   echo "round $r $name: ${fixed[$name,$r]}" >&2
   echo "round $r $name: ${max[$name,$r]}; proxy CPU $c0 → $c1 → $c2 s; RSS ${a:-–} / ${b:-–} MB" >&2
 }
@@ -268,6 +279,7 @@ percore() { awk -v c="$1" -v r="$2" 'BEGIN { if (c > 0) printf "%.0f", r / c; el
 label() { case $1 in direct) echo "(a) direct";; haproxy) echo "(c) HAProxy (HTTP mode), both sidecars";; *) echo "(b) waylay $1, both sidecars";; esac; }
 {
   echo "Run $(date -u +%Y-%m-%dT%H:%MZ), commit $commit${PROXY_ENV:+, with $PROXY_ENV for the proxies}, on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $rounds rounds (cases interleaved), each ${secs} s at the fixed rate and ${max_secs} s at the maximum; load average $load_before before, $load_after after; client, server and proxies at niceness $niceness."
+  [ -z "${overlap:-}" ] || echo "**Another benchmark ran at the same time as part of this one**: its load is in these figures."
   for kind in $built; do
     if [ "${http_seen[$kind]:-0}" -gt 0 ]; then
       echo "waylay $kind handled the traffic as HTTP: its sidecars counted ${http_seen[$kind]} requests in istio_requests_total."
