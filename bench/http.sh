@@ -15,6 +15,7 @@
 #   ROUNDS=5, MAX_SECONDS=SECONDS (the closed-loop run), RATE=1000 CONNS=16 (Istio's published set-up), MAX_CONNS=16,
 #   KINDS="aot jit" (waylay builds to run), NICE=-5 (the niceness of client, server and proxies alike: on a machine
 #   shared with builds it keeps their bursts from landing in one case's tail more than another's; 0 to switch off),
+#   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt),
 #   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay).
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
 # run). Creates only wl-<id>-… namespaces and /tmp/wl-<id>-… files; removes them on exit.
@@ -60,7 +61,7 @@ built=""
 for kind in $kinds; do
   case $kind in
     jit) flags=(-p:PublishAot=false) ;;
-    aot) flags=() ;;
+    aot) flags=(); [ -z "${PERF:-}" ] || flags=(-p:StripSymbols=false) ;;
     *) echo "bench/http.sh: KINDS may list aot and jit (got '$kind')" >&2; exit 2 ;;
   esac
   if dotnet publish "$root/src/Waylay.Sidecar" -c Release ${flags[@]+"${flags[@]}"} -o "$work/$kind" --nologo -v q >&2; then
@@ -197,8 +198,23 @@ measure() { # name round target-ip
   if [ ${#pids[@]} -gt 0 ]; then
     ( sleep $((max_secs / 2)).5; for p in "${pids[@]}"; do rss_mb "$p"; done > "$rss_file" ) & sampler=$!
   fi
+  local profiler=""
+  if [ -n "${PERF:-}" ] && [ "$r" = 1 ] && [ ${#pids[@]} -gt 0 ]; then
+    # Where the proxies' CPU goes at the maximum rate: both sidecars, call graphs, the first round only.
+    perf record -q -F 1999 -g -o "$work/perf-$name.data" -p "$(IFS=,; echo "${pids[*]}")" -- sleep "$max_secs" >/dev/null 2>&1 & profiler=$!
+  fi
   max[$name,$r]=$(inC "$gen" http "$target" $PORT 0 "$max_secs" "$max_conns" "$HOST")
   [ -z "$sampler" ] || wait "$sampler"
+  if [ -n "$profiler" ]; then
+    wait "$profiler" || true
+    { perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort comm,dso -g none
+      echo
+      perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort dso,symbol --percent-limit 0.5 -g none
+      echo; echo "# the proxy's own code (percent of all samples)"
+      perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort symbol --percent-limit 0.15 -g none \
+        --dsos "$([ "$name" = haproxy ] && echo haproxy || echo waylay-proxy)"
+    } 2>/dev/null | sed 's/[[:space:]-]*$//' > "$results/http-$stamp-$name-perf.txt" || true
+  fi
   c2=$(cpu "${pids[@]}")
   cpu_fixed[$name]=$(awk -v s="${cpu_fixed[$name]:-0}" -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", s + b - a }')
   cpu_max[$name]=$(awk -v s="${cpu_max[$name]:-0}" -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", s + b - a }')
