@@ -79,7 +79,7 @@ internal sealed class ProxyHost : IDisposable
         var connector = new UpstreamConnector(_options.ConnectTimeout, _time);
         Http = HttpWiring.Create(_options, _pod, connector, _time, _logger);
         var draining = () => Lifecycle.DrainRequested.IsCompleted;
-        var httpPath = new HttpPath(Http, new ProtocolDetector(_options.ProtocolDetectionTimeout, _time), Metrics, draining);
+        var httpPath = new HttpPath(Http, new ProtocolDetector(_options.ProtocolDetectionTimeout, _time), Metrics, draining, () => _config.Current);
         var tcp = new TcpProxy(_options, router, _config, connector, _options.Splice ? Pipes : null, Connections, Metrics, _logger, _time, httpPath);
         _listeners.Add(ProxyListener.Bind(_options.OutboundPort, ListenerKind.Outbound, _options.Transparent, _logger, _time));
         if (_options.InboundPort != _options.OutboundPort)

@@ -12,7 +12,7 @@ namespace Waylay.Proxy.Http;
 /// service and inbound ones to the app are looked at (passthrough traffic has no routes to apply); a port declared
 /// <c>tcp</c> (name prefix <c>tcp-</c>, appProtocol tcp, mysql, …) is never sniffed, as in Istio.
 /// </summary>
-internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, ProxyMetrics metrics, Func<bool> draining)
+internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, ProxyMetrics metrics, Func<bool> draining, Func<RouteTable> current)
 {
     public HttpServices Services { get; } = http;
 
@@ -39,7 +39,10 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         }
 
         var scope = new HttpScope(connection, decision.Direction, table, service,
-            decision.Kind == RouteKind.Inbound ? decision.Target : null, decision.Kind == RouteKind.Inbound ? decision.Source : null);
+            decision.Kind == RouteKind.Inbound ? decision.Target : null, decision.Kind == RouteKind.Inbound ? decision.Source : null)
+        {
+            Current = current,
+        };
         var counters = metrics.For(decision.ServiceKey);
         Interlocked.Increment(ref counters.Total);
         Interlocked.Increment(ref counters.Active);

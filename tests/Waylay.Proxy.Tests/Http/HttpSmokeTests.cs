@@ -80,6 +80,27 @@ public sealed class HttpSmokeTests
     }
 
     [NetnsFact]
+    public async Task RuleChange_AppliesToTheNextRequest_OfAnOpenKeepAliveConnection()
+    {
+        using var mesh = new MeshFile(Mesh);
+        using var rules = new MeshFile(Rules);
+        await using var lab = await PodWithPeer.CreateAsync("--config", mesh.Path, "--rules", rules.Path);
+        using var v1 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(1), 8080), Answer("v1"));
+        using var v2 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(2), 8080), Answer("v2"));
+        using var client = await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080));
+        await client.SendAsync("GET /a HTTP/1.1\r\nhost: web\r\n\r\n"u8.ToArray());
+        Assert.Equal("v1 /a", await ReadResponseAsync(client));
+
+        rules.Write(Rules.Replace("route: [{destination: {host: web, subset: v1}}]", "route: [{destination: {host: web, subset: v2}}]", StringComparison.Ordinal));
+        await Wait.UntilAsync(async () =>
+        {
+            await client.SendAsync("GET /b HTTP/1.1\r\nhost: web\r\n\r\n"u8.ToArray());
+            return await ReadResponseAsync(client) == "v2 /b";
+        }, "the same connection's next request to follow the new rules");
+        Assert.Equal(1, v2.Accepted); // and v2 is reached over one pooled connection, however many requests it took
+    }
+
+    [NetnsFact]
     public async Task Drain_ClosesKeepAliveConnectionsBetweenRequests_AtOnce()
     {
         using var mesh = new MeshFile(Mesh);

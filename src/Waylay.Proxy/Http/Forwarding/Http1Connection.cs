@@ -32,6 +32,9 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private readonly Http1RequestParser _parser = new();
     private readonly Http1BodyReader _requestBody = new();
     private readonly string _client = scope.Connection.Client.EndPoint.ToString();
+    private string? _defaultAuthority;
+    private string? _inboundCluster;
+    private string? _downstreamLocal;
 
     private ConnectionContext Connection => scope.Connection;
 
@@ -118,6 +121,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private async Task<bool> ExchangeAsync(Http1RequestHead head, CancellationToken cancellationToken)
     {
         var start = services.Time.GetTimestamp();
+        var (table, service) = scope.ForNextRequest();
         var outbound = scope.Direction == TrafficDirection.Outbound;
         var fields = services.Decorator.Decorate(head, outbound ? SpanKind.Client : SpanKind.Server, _client);
         var exchange = new Exchange { Start = start, Fields = fields, StartTime = services.Time.GetUtcNow() };
@@ -131,12 +135,12 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 path = PathNormalizer.Normalize(path);
             }
 
-            selection = scope.Service!.HostRoutes.Select(new RouteRequest(head.Method, path, scope.Port, head), Random.Shared);
+            selection = service!.HostRoutes.Select(new RouteRequest(head.Method, path, scope.Port, head), Random.Shared);
             exchange.RouteName = selection.Route?.Name;
             if (selection.Outcome != RouteOutcome.Routed)
             {
-                var failed = services.Selector.Choose(scope.Table, selection, Random.Shared);
-                exchange.Labels = services.Peers.Outbound(scope.Table, scope.Service, null);
+                var failed = services.Selector.Choose(table, selection, Random.Shared);
+                exchange.Labels = services.Peers.Outbound(table, service, null);
                 return await AnswerAsync(head, exchange, failed.Status, failed.Flag, cancellationToken).ConfigureAwait(false);
             }
 
@@ -149,7 +153,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
             if (fault.AbortStatus is { } abort)
             {
-                exchange.Labels = services.Peers.Outbound(scope.Table, scope.Service, null);
+                exchange.Labels = services.Peers.Outbound(table, service, null);
                 return await AnswerAsync(head, exchange, abort, ResponseFlags.FaultInjected, cancellationToken).ConfigureAwait(false);
             }
 
@@ -157,7 +161,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         }
         else
         {
-            exchange.Labels = services.Peers.Inbound(scope.Table, Connection.Client.EndPoint.Address, scope.Port);
+            exchange.Labels = services.Peers.Inbound(table, Connection.Client.EndPoint.Address, scope.Port);
         }
 
         // Only a request without a body can be sent again: its bytes were never consumed from the client.
@@ -175,8 +179,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             IPEndPoint? source = null;
             if (outbound)
             {
-                choice = services.Selector.Choose(scope.Table, selection, Random.Shared, previous);
-                exchange.Labels = services.Peers.Outbound(scope.Table, choice.Service ?? scope.Service!, choice.Endpoint);
+                choice = services.Selector.Choose(table, selection, Random.Shared, previous);
+                exchange.Labels = services.Peers.Outbound(table, choice.Service ?? service!, choice.Endpoint);
                 if (!choice.IsRouted)
                 {
                     return await AnswerAsync(head, exchange, choice.Status, choice.Flag, cancellationToken).ConfigureAwait(false);
@@ -190,7 +194,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 choice = default;
                 target = scope.InboundTarget!;
                 source = scope.InboundSource;
-                exchange.Cluster = $"inbound|{scope.Port}||";
+                exchange.Cluster = _inboundCluster ??= $"inbound|{scope.Port}||";
             }
 
             exchange.UpstreamHost = target;
@@ -470,10 +474,11 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         }
     }
 
+    /// <summary>The Host for a request that came without one (HTTP/1.0): the service's name, or where it was going.</summary>
     private string DefaultAuthority()
     {
         var destination = Connection.OriginalDestination?.EndPoint;
-        return scope.Service is { } service ? $"{service.Host}:{service.Port.Port}" : destination?.ToString() ?? "localhost";
+        return _defaultAuthority ??= scope.Service is { } service ? $"{service.Host}:{service.Port.Port}" : destination?.ToString() ?? "localhost";
     }
 
     private Task<TryResult> TimedOutAsync(Http1RequestHead head, Exchange exchange, CancellationToken cancellationToken) =>
@@ -538,6 +543,9 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         Connection.AddBytes(false, exchange.ResponseBytes, now);
         var duration = services.Time.GetElapsedTime(exchange.Start, now);
         var outbound = scope.Direction == TrafficDirection.Outbound;
+
+        // Addresses as text only for an access-log line or a span: metrics alone need none of them.
+        var detail = services.AccessLog is not null || exchange.Fields.Trace is { Sampled: true } && services.Zipkin is not null;
         services.Telemetry.RequestCompleted(new CompletedRequest
         {
             Labels = exchange.Labels!,
@@ -559,10 +567,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 BytesSent = exchange.ResponseBytes,
                 DurationMilliseconds = (long)duration.TotalMilliseconds,
                 UpstreamServiceTimeMilliseconds = exchange.UpstreamServiceTime is { } t ? (long)t.TotalMilliseconds : null,
-                UpstreamHost = exchange.UpstreamHost?.ToString(),
+                UpstreamHost = detail ? exchange.UpstreamHost?.ToString() : null,
                 UpstreamCluster = exchange.Cluster,
-                UpstreamLocalAddress = exchange.UpstreamLocal?.ToString(),
-                DownstreamLocalAddress = Connection.OriginalDestination?.EndPoint.ToString(),
+                UpstreamLocalAddress = detail ? exchange.UpstreamLocal?.ToString() : null,
+                DownstreamLocalAddress = detail ? _downstreamLocal ??= Connection.OriginalDestination?.EndPoint.ToString() : null,
                 DownstreamRemoteAddress = _client,
                 RouteName = exchange.RouteName,
             },
