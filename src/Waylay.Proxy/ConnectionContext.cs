@@ -16,6 +16,7 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
     private long _bytesToUpstream;
     private long _bytesToDownstream;
     private long _lastActivity = startTimestamp;
+    private int _idleBetweenRequests;
 
     public long Id { get; } = id;
 
@@ -47,6 +48,16 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
 
     /// <summary>Cancelled by the idle sweep, a forced drain or quitquitquit: the relay closes both sides.</summary>
     public CancellationTokenSource Closing { get; } = new();
+
+    /// <summary>
+    /// An HTTP/1 connection waiting for its client's next request: a drain may close it at once (no request is cut),
+    /// as Envoy's drain closes idle HTTP/1 connections rather than waiting out the drain duration.
+    /// </summary>
+    public bool IdleBetweenRequests
+    {
+        get => Volatile.Read(ref _idleBetweenRequests) == 1;
+        set => Volatile.Write(ref _idleBetweenRequests, value ? 1 : 0);
+    }
 
     public long BytesToUpstream => Volatile.Read(ref _bytesToUpstream);
 

@@ -2,6 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
 using Waylay.Proxy.Admin;
+using Waylay.Proxy.Http;
+using Waylay.Proxy.Http.Forwarding;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
@@ -36,7 +38,7 @@ internal sealed class ProxyHost : IDisposable
         _time = time;
         _logger = loggers.CreateLogger("Waylay.Proxy");
         _pod = new PodAddresses(options.InstanceIp, time, TimeSpan.FromSeconds(2));
-        _config = new MeshFileSource(options.ConfigPath, _endpoints, _logger, time, options.ConfigPollInterval);
+        _config = new MeshFileSource(options.ConfigPath, options.RulesPath, _endpoints, _logger, time, options.ConfigPollInterval);
         var sweep = options.IdleTimeout / 4 < TimeSpan.FromSeconds(5) ? options.IdleTimeout / 4 : TimeSpan.FromSeconds(5);
         _idleSweep = time.CreateTimer(static s => ((ProxyHost)s!).SweepIdle(), this, sweep, sweep);
     }
@@ -50,6 +52,9 @@ internal sealed class ProxyHost : IDisposable
     public PipePool Pipes { get; } = new();
 
     public IReadOnlyList<ProxyListener> Listeners => _listeners;
+
+    /// <summary>The HTTP side (pools, selector, telemetry); built in <see cref="Start"/>.</summary>
+    public HttpServices? Http { get; private set; }
 
     /// <summary>Binds every port; throws <see cref="ProxyStartException"/> naming the port when one is taken.</summary>
     public void Start()
@@ -71,7 +76,11 @@ internal sealed class ProxyHost : IDisposable
         }
 
         var router = new Router(_options, _pod);
-        var tcp = new TcpProxy(_options, router, _config, new UpstreamConnector(_options.ConnectTimeout, _time), _options.Splice ? Pipes : null, Connections, Metrics, _logger, _time);
+        var connector = new UpstreamConnector(_options.ConnectTimeout, _time);
+        Http = HttpWiring.Create(_options, _pod, connector, _time, _logger);
+        var draining = () => Lifecycle.DrainRequested.IsCompleted;
+        var httpPath = new HttpPath(Http, new ProtocolDetector(_options.ProtocolDetectionTimeout, _time), Metrics, draining, () => _config.Current);
+        var tcp = new TcpProxy(_options, router, _config, connector, _options.Splice ? Pipes : null, Connections, Metrics, _logger, _time, httpPath);
         _listeners.Add(ProxyListener.Bind(_options.OutboundPort, ListenerKind.Outbound, _options.Transparent, _logger, _time));
         if (_options.InboundPort != _options.OutboundPort)
         {
@@ -79,10 +88,11 @@ internal sealed class ProxyHost : IDisposable
         }
 
         var names = _listeners.Select(l => l.Address.ToString()).ToList();
-        var admin = new AdminEndpoints(_options, Lifecycle, Metrics, Connections, _endpoints, _config, names, _time);
+        var admin = new AdminEndpoints(_options, Lifecycle, Metrics, Connections, _endpoints, _config, names, _time, Http);
         _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), admin.Handle, _logger));
         var healthAddress = System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
         _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.HealthPort), admin.HandleHealth, _logger));
+        _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.MetricsPort), admin.HandleMetrics, _logger));
 
         foreach (var listener in _listeners)
         {
@@ -112,6 +122,7 @@ internal sealed class ProxyHost : IDisposable
         var deadline = _time.GetTimestamp();
         while (Connections.Count > 0 && !Lifecycle.QuitRequested.IsCompleted && _time.GetElapsedTime(deadline) < _options.DrainDuration)
         {
+            Connections.CloseIdleHttp();
             await Task.WhenAny(Task.Delay(TimeSpan.FromMilliseconds(100), _time), Lifecycle.QuitRequested).ConfigureAwait(false);
         }
 
@@ -125,6 +136,10 @@ internal sealed class ProxyHost : IDisposable
         }
 
         ProxyLog.Drained(_logger, remaining);
+        if (Http is not null)
+        {
+            await Http.StopAsync(TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+        }
     }
 
     public void Dispose()

@@ -20,6 +20,26 @@ public sealed record ProxyOptions
     /// <summary>mesh.yaml; null runs the proxy as a pure transparent proxy (every outbound connection passes through).</summary>
     public string? ConfigPath { get; init; }
 
+    /// <summary>Istio VirtualServices and DestinationRules (YAML, many documents); reloaded like the mesh file.</summary>
+    public string? RulesPath { get; init; }
+
+    /// <summary>Prometheus metrics (Istio's names) on all addresses, as Envoy's 15090 merged-metrics port.</summary>
+    public ushort MetricsPort { get; init; } = 15090;
+
+    /// <summary>How long a client that has said nothing is waited for before its connection is taken as opaque TCP.</summary>
+    public TimeSpan ProtocolDetectionTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>One line per HTTP request; null is off (Istio's default), "/dev/stdout" the usual choice.</summary>
+    public string? AccessLogFile { get; init; }
+
+    public Telemetry.Http.AccessLogFormat AccessLogFormat { get; init; } = Telemetry.Http.AccessLogFormat.Text;
+
+    /// <summary>Zipkin collector (the seed's <c>--zipkinAddress host:port</c>); null sends no spans.</summary>
+    public Uri? ZipkinCollector { get; init; }
+
+    /// <summary>Percentage of new traces sampled (Istio's default 1 %).</summary>
+    public double TraceSampling { get; init; } = 1.0;
+
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
     /// <summary>A connection with no byte either way for this long is closed (Envoy's TCP default: 1 hour).</summary>
@@ -53,7 +73,7 @@ public sealed record ProxyOptions
     public IReadOnlyList<string> Validate()
     {
         var errors = new List<string>();
-        var ports = new[] { ("--outbound-port", OutboundPort), ("--inbound-port", InboundPort), ("--proxyAdminPort", AdminPort), ("--health-port", HealthPort) };
+        var ports = new[] { ("--outbound-port", OutboundPort), ("--inbound-port", InboundPort), ("--proxyAdminPort", AdminPort), ("--health-port", HealthPort), ("--metrics-port", MetricsPort) };
         for (var i = 0; i < ports.Length; i++)
         {
             if (ports[i].Item2 == 0)
@@ -77,6 +97,17 @@ public sealed record ProxyOptions
         if (ParentShutdownDuration < DrainDuration)
         {
             errors.Add($"--parent-shutdown-duration ({ParentShutdownDuration}) is shorter than --drain-duration ({DrainDuration}): it must be at least as long");
+        }
+
+        Positive(errors, "--protocol-detection-timeout", ProtocolDetectionTimeout);
+        if (RulesPath is not null && !File.Exists(RulesPath))
+        {
+            errors.Add($"--rules: '{RulesPath}' does not exist; write the VirtualServices and DestinationRules there or leave --rules out");
+        }
+
+        if (TraceSampling is < 0 or > 100)
+        {
+            errors.Add($"--trace-sampling: {TraceSampling} is not a percentage; give 0 to 100");
         }
 
         if (ConfigPath is not null && !File.Exists(ConfigPath))

@@ -15,7 +15,7 @@ internal static class ProxyCommand
 {
     /// <summary>Seed flags the proxy accepts so the seed's container args start it, but that do nothing yet.</summary>
     private static readonly string[] WithoutEffect =
-        ["--configPath", "--binaryPath", "--serviceCluster", "--discoveryAddress", "--discoveryRefreshDelay", "--zipkinAddress", "--statsdUdpAddress", "--controlPlaneAuthPolicy"];
+        ["--configPath", "--binaryPath", "--serviceCluster", "--discoveryAddress", "--discoveryRefreshDelay", "--statsdUdpAddress", "--controlPlaneAuthPolicy"];
 
     public static Command Create()
     {
@@ -31,6 +31,14 @@ internal static class ProxyCommand
     private static void Configure(Command command)
     {
         var config = new Option<string?>("--config") { Description = "mesh.yaml with services, their addresses, ports and endpoints; reloaded when it changes. Without it every outbound connection passes through." };
+        var rules = new Option<string?>("--rules") { Description = "Istio VirtualServices and DestinationRules (networking.istio.io v1/v1beta1/v1alpha3, many documents); reloaded when it changes" };
+        var metricsPort = Port("--metrics-port", null, 15090, "Prometheus metrics with Istio's names on all addresses (/stats/prometheus)");
+        var detection = Duration("--protocol-detection-timeout", null, "100ms", "How long a silent client is waited for before its connection is relayed as opaque TCP (server-first protocols)");
+        var accessLog = new Option<string?>("--access-log-file") { Description = "One line per HTTP request to this file (/dev/stdout for the container log); off by default, as in Istio" };
+        var accessLogFormat = new Option<string>("--access-log-format") { Description = "text (Envoy's default format) or json", DefaultValueFactory = _ => "text" };
+        accessLogFormat.AcceptOnlyFromAmong("text", "json");
+        var zipkin = new Option<string?>("--zipkinAddress", "--zipkin-address") { Description = "Zipkin collector host:port; spans (Zipkin v2 JSON) are batched and sent there" };
+        var sampling = new Option<double>("--trace-sampling") { Description = "Percentage of new traces to sample (Istio's default 1)", DefaultValueFactory = _ => 1.0 };
         var connectTimeout = Duration("--connect-timeout", "--connectTimeout", "10s", "How long an upstream connect may take");
         var idleTimeout = Duration("--idle-timeout", "--idleTimeout", "1h", "Close a connection with no bytes either way for this long");
         var drain = Duration("--drain-duration", "--drainDuration", "45s", "On SIGTERM or POST /drain: how long open connections may finish");
@@ -62,7 +70,7 @@ internal static class ProxyCommand
         logLevel.AcceptOnlyFromAmong("trace", "debug", "information", "warning", "error");
         var ignored = WithoutEffect.Select(name => new Option<string?>(name) { Description = "Accepted for the seed's container args; no effect yet" }).ToList();
 
-        Option[] all = [config, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
+        Option[] all = [config, rules, metricsPort, detection, accessLog, accessLogFormat, zipkin, sampling, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -71,9 +79,22 @@ internal static class ProxyCommand
         command.SetAction(async (parse, ct) =>
         {
             var environmentIp = Environment.GetEnvironmentVariable("INSTANCE_IP");
+            Uri? collector = null;
+            if (parse.GetValue(zipkin) is { Length: > 0 } address && !Waylay.Proxy.Telemetry.Http.ZipkinOptions.TryParseAddress(address, out collector, out var problem))
+            {
+                throw new UsageException($"--zipkinAddress: {problem}");
+            }
+
             var options = new ProxyOptions
             {
                 ConfigPath = parse.GetValue(config),
+                RulesPath = parse.GetValue(rules),
+                MetricsPort = parse.GetValue(metricsPort),
+                ProtocolDetectionTimeout = parse.GetValue(detection),
+                AccessLogFile = parse.GetValue(accessLog),
+                AccessLogFormat = parse.GetValue(accessLogFormat) == "json" ? Waylay.Proxy.Telemetry.Http.AccessLogFormat.Json : Waylay.Proxy.Telemetry.Http.AccessLogFormat.Text,
+                ZipkinCollector = collector,
+                TraceSampling = parse.GetValue(sampling),
                 ConnectTimeout = parse.GetValue(connectTimeout),
                 IdleTimeout = parse.GetValue(idleTimeout),
                 DrainDuration = parse.GetValue(drain),

@@ -19,7 +19,8 @@ internal sealed class AdminEndpoints(
     EndpointStatsRegistry endpoints,
     MeshFileSource config,
     IReadOnlyList<string> listeners,
-    TimeProvider time)
+    TimeProvider time,
+    Http.Forwarding.HttpServices? http = null)
 {
     public AdminResponse Handle(string method, string path)
     {
@@ -29,7 +30,7 @@ internal sealed class AdminEndpoints(
             case "/healthz/ready":
                 return lifecycle.State == ProxyState.Live ? AdminResponse.Text(200, "LIVE\n") : AdminResponse.Text(503, lifecycle.State.ToString().ToUpperInvariant() + "\n");
             case "/stats/prometheus":
-                return new AdminResponse(200, "text/plain; version=0.0.4; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(PrometheusText.Render(metrics, endpoints, lifecycle.State == ProxyState.Live)));
+                return Metrics(includeProxy: true);
             case "/connections":
                 return AdminResponse.Json(Connections());
             case "/config_dump":
@@ -56,6 +57,26 @@ internal sealed class AdminEndpoints(
             default:
                 return AdminResponse.Text(404, "unknown path; try /ready, /stats/prometheus, /connections, /config_dump, /clusters, POST /drain, POST /quitquitquit\n");
         }
+    }
+
+    /// <summary>The 15090 port: what Prometheus scrapes in a mesh (Istio's metric names, and the proxy's own).</summary>
+    public AdminResponse HandleMetrics(string method, string path) =>
+        path == "/stats/prometheus" || path == "/metrics" ? Metrics(includeProxy: true) : AdminResponse.Text(404, "the metrics port serves /stats/prometheus\n");
+
+    private AdminResponse Metrics(bool includeProxy)
+    {
+        var text = new System.Text.StringBuilder();
+        if (includeProxy)
+        {
+            text.Append(PrometheusText.Render(metrics, endpoints, lifecycle.State == ProxyState.Live));
+        }
+
+        if (http is not null)
+        {
+            text.Append(http.Telemetry.Metrics.RenderPrometheus());
+        }
+
+        return new AdminResponse(200, "text/plain; version=0.0.4; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(text.ToString()));
     }
 
     /// <summary>A health-port handler that answers only kubelet's probe path.</summary>
@@ -89,6 +110,22 @@ internal sealed class AdminEndpoints(
                 json.WriteEndObject();
             }
 
+            // The pooled keep-alive connections to upstreams, each with the requests it has carried (the seed's lsof view).
+            foreach (var u in http?.Pool.Open ?? [])
+            {
+                json.WriteStartObject();
+                json.WriteNumber("id", u.Id);
+                json.WriteString("direction", "upstream-pool");
+                json.WriteString("service", u.Endpoint?.ServiceKey);
+                json.WriteString("endpoint", u.Remote.ToString());
+                json.WriteString("upstreamLocal", u.Local.ToString());
+                json.WriteNumber("requests", u.Requests);
+                json.WriteBoolean("busy", u.Busy);
+                json.WriteNumber("ageSeconds", Math.Round(time.GetElapsedTime(u.Created, now).TotalSeconds, 3));
+                json.WriteNumber("idleSeconds", u.Busy ? 0 : Math.Round(time.GetElapsedTime(u.LastUsed, now).TotalSeconds, 3));
+                json.WriteEndObject();
+            }
+
             json.WriteEndArray();
         });
     }
@@ -99,6 +136,9 @@ internal sealed class AdminEndpoints(
         json.WriteStartObject();
         json.WriteString("version", table.Version);
         json.WriteString("source", options.ConfigPath ?? "(none: pure transparent proxy)");
+        json.WriteString("rules", options.RulesPath);
+        json.WriteNumber("virtualServices", table.Networking.VirtualServices.Count);
+        json.WriteNumber("destinationRules", table.Networking.DestinationRules.Count);
         json.WriteNumber("reloads", config.Reloads);
         json.WriteNumber("rejectedReloads", config.RejectedReloads);
         json.WriteStartArray("listeners");
@@ -165,6 +205,15 @@ internal sealed class AdminEndpoints(
                 json.WriteNumber("activeConnections", endpoint.Active);
                 json.WriteNumber("totalConnections", endpoint.Total);
                 json.WriteNumber("connectFailures", endpoint.ConnectFailures);
+                json.WriteNumber("activeRequests", endpoint.RequestsActive);
+                json.WriteNumber("totalRequests", endpoint.Requests);
+                json.WriteStartObject("labels");
+                foreach (var (name, value) in endpoint.Labels)
+                {
+                    json.WriteString(name, value);
+                }
+
+                json.WriteEndObject();
                 json.WriteEndObject();
             }
 

@@ -26,6 +26,32 @@ internal sealed class HttpScope(ConnectionContext connection, TrafficDirection d
     /// <summary>Inbound: the source to bind (127.0.0.6 / ::6 for the pod-IP passthrough), else null.</summary>
     public IPEndPoint? InboundSource { get; } = inboundSource;
 
+    /// <summary>
+    /// The snapshot now in force. HTTP applies a rule change to the next request of an open keep-alive connection,
+    /// as Envoy applies a route update; bytes already in flight keep theirs. Null: <see cref="Table"/> for good.
+    /// </summary>
+    public Func<RouteTable>? Current { get; init; }
+
+    private (RouteTable Table, ServiceRoute? Service) _latest = (table, service);
+
+    /// <summary>The table and the dialled service to route the next request with.</summary>
+    public (RouteTable Table, ServiceRoute? Service) ForNextRequest()
+    {
+        var current = Current?.Invoke() ?? Table;
+        var latest = _latest;
+        if (ReferenceEquals(current, latest.Table))
+        {
+            return latest;
+        }
+
+        // A service that is gone from the new snapshot keeps being served by the one it was dialled under.
+        var next = Service is null || Connection.OriginalDestination is not { } destination
+            ? (current, Service)
+            : current.TryGetService(destination.EndPoint, out var route) ? (current, route) : (Table, Service);
+        _latest = next;
+        return next;
+    }
+
     /// <summary>The port the client dialled: the service port, or the app's port inbound.</summary>
     public ushort Port => (ushort)(Connection.OriginalDestination?.EndPoint.Port ?? 0);
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
+using Waylay.Proxy.Http;
+using Waylay.Proxy.Telemetry.Http;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Pools;
@@ -15,6 +17,8 @@ namespace Waylay.Proxy.Tcp;
 /// <code>
 ///   :: Step 1  original destination (SO_ORIGINAL_DST, or the local address in TPROXY mode)
 ///   :: Step 2  route: inbound / service endpoint / passthrough / refused (loop guard, no healthy endpoint)
+///   :: Step 2½ protocol (inbound and services only): HTTP/1 ─► the HTTP forwarder, request by request;
+///              HTTP/2 ─► the h2 gateway; anything else (or a port declared tcp) ─► on to Step 3 untouched
 ///   :: Step 3  connect upstream within --connect-timeout; a failure closes the client with a reset, promptly
 ///   :: Step 4  relay both ways until both sides finish, one resets, it idles out or the drain ends
 /// </code>
@@ -28,7 +32,8 @@ internal sealed class TcpProxy(
     ConnectionRegistry registry,
     ProxyMetrics metrics,
     ILogger logger,
-    TimeProvider time)
+    TimeProvider time,
+    HttpPath? http = null)
 {
     public async Task HandleAsync(Socket downstream, ListenerKind listener)
     {
@@ -69,6 +74,13 @@ internal sealed class TcpProxy(
         var decision = router.Decide(connection.Listener, original, table);
         connection.Direction = decision.Direction;
         connection.ServiceKey = decision.ServiceKey;
+
+        // :: Step 2½
+        if (http is not null && await http.TryServeAsync(downstream, connection, decision, table).ConfigureAwait(false))
+        {
+            return;
+        }
+
         if (decision.IsRefused)
         {
             Refuse(downstream, connection, decision);
@@ -81,6 +93,7 @@ internal sealed class TcpProxy(
         connection.UpstreamAddress = decision.Target;
 
         // :: Step 3
+        IstioLabels? istio = null;
         endpoint?.Opened();
         Interlocked.Increment(ref counters.Total);
         Interlocked.Increment(ref counters.Active);
@@ -100,6 +113,11 @@ internal sealed class TcpProxy(
             using (upstream)
             {
                 connection.UpstreamLocalAddress = upstream.LocalEndPoint as IPEndPoint;
+                istio = IstioTcpLabels(decision, connection, table);
+                if (istio is not null)
+                {
+                    http!.Services.Telemetry.Metrics.TcpOpened(istio);
+                }
 
                 // :: Step 4
                 connection.Outcome = await Relay.RunAsync(downstream, upstream, connection, pipes, time).ConfigureAwait(false);
@@ -107,6 +125,13 @@ internal sealed class TcpProxy(
         }
         finally
         {
+            if (istio is not null)
+            {
+                // Istio's direction: "sent" is what went back to the caller, "received" what came from it.
+                http!.Services.Telemetry.Metrics.TcpClosed(istio, ResponseFlags.None,
+                    connection.BytesToDownstream, connection.BytesToUpstream);
+            }
+
             Interlocked.Add(ref counters.BytesSent, connection.BytesToUpstream);
             Interlocked.Add(ref counters.BytesReceived, connection.BytesToDownstream);
             Interlocked.Decrement(ref counters.Active);
@@ -122,6 +147,24 @@ internal sealed class TcpProxy(
                     connection.ServiceKey, decision.Target?.ToString() ?? "", connection.Outcome.ToString(), connection.BytesToUpstream, connection.BytesToDownstream);
             }
         }
+    }
+
+    /// <summary>Istio's TCP metrics cover connections to services and to the app; passthrough traffic has no service to name.</summary>
+    private IstioLabels? IstioTcpLabels(RouteDecision decision, ConnectionContext connection, RouteTable table)
+    {
+        if (http is null)
+        {
+            return null;
+        }
+
+        var peers = http.Services.Peers;
+        return decision.Kind switch
+        {
+            RouteKind.Service when table.TryGetService(connection.OriginalDestination!.Value.EndPoint, out var service) =>
+                peers.Outbound(table, service, decision.Endpoint, "tcp"),
+            RouteKind.Inbound => peers.Inbound(table, connection.Client.EndPoint.Address, (ushort)connection.OriginalDestination!.Value.EndPoint.Port, "tcp"),
+            _ => null,
+        };
     }
 
     private void Refuse(Socket downstream, ConnectionContext connection, RouteDecision decision)

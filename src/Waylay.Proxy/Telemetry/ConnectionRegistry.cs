@@ -19,6 +19,25 @@ internal sealed class ConnectionRegistry
     public void Remove(ConnectionContext connection) => _live.TryRemove(connection.Id, out _);
 
     /// <summary>Closes every live connection (drain deadline, quitquitquit).</summary>
+    /// <summary>Closes HTTP/1 connections that sit between requests (a drain cuts nothing by closing them).</summary>
+    public void CloseIdleHttp()
+    {
+        foreach (var connection in _live.Values)
+        {
+            if (connection.IdleBetweenRequests)
+            {
+                try
+                {
+                    connection.Closing.Cancel();
+                }
+                catch (ObjectDisposedException)
+                {
+                    // closed meanwhile
+                }
+            }
+        }
+    }
+
     public void CloseAll(Tcp.RelayOutcome reason)
     {
         foreach (var connection in _live.Values)

@@ -54,6 +54,6 @@ public sealed class InboundTests
         Assert.Equal(IPAddress.Loopback, Assert.Single(app.Clients).Address);
         Assert.Equal(1, await server.Proxy!.MetricAsync("waylay_downstream_cx_total", "listener=\"outbound\""));
         Assert.Equal(1, await server.Proxy.MetricAsync("waylay_upstream_cx_total", "service=\"inbound\""));
-        Assert.Contains("--zipkinAddress", server.Proxy.Output);
+        Assert.Contains("--statsdUdpAddress", server.Proxy.Output);
     }
 }

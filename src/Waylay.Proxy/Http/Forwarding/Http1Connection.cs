@@ -1,0 +1,579 @@
+using System.IO.Pipelines;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Waylay.Mesh.Networking;
+using Waylay.Proxy.Http.Headers;
+using Waylay.Proxy.Http.Http1;
+using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Pools;
+using Waylay.Proxy.Routing;
+using Waylay.Proxy.Tcp;
+using Waylay.Proxy.Telemetry;
+using Waylay.Proxy.Telemetry.Http;
+
+namespace Waylay.Proxy.Http.Forwarding;
+
+/// <summary>
+/// One captured HTTP/1.x connection, request after request, as Envoy's HTTP connection manager handles it:
+/// <code>
+///   head (strict parser; refused: 400/431/501/505 + close) ──► outbound: normalize path, route (VirtualService),
+///   fault (delay / abort), pick an endpoint (subset, ejections, balancer), pool limits (503 UO)
+///   ──► try: pooled keep-alive connection (503 UF) ─► head + body upstream ─► response head within the timeout (504 UT)
+///       5xx / connect failure / reset and retries left (bodiless requests) ──► next try on another endpoint
+///   ──► response head + body downstream (re-framed) ──► connection back to the pool ──► metrics, access log, span
+///   101 / CONNECT 2xx ──► the rest of the connection is a tunnel
+/// </code>
+/// Inbound connections take the same path to the app, without routing: one target, one try.
+/// </summary>
+internal sealed class Http1Connection(HttpServices services, HttpScope scope, PipeReader input, PipeWriter output, Func<bool> draining)
+{
+    private readonly Http1RequestParser _parser = new();
+    private readonly Http1BodyReader _requestBody = new();
+    private readonly string _client = scope.Connection.Client.EndPoint.ToString();
+    private string? _defaultAuthority;
+    private string? _inboundCluster;
+    private string? _downstreamLocal;
+
+    private ConnectionContext Connection => scope.Connection;
+
+    /// <summary>Serves requests until the client closes, a response ends the connection, or the proxy closes it.</summary>
+    public async Task<RelayOutcome> RunAsync()
+    {
+        var cancellationToken = Connection.Closing.Token;
+        while (true)
+        {
+            var head = await ReadHeadAsync(cancellationToken).ConfigureAwait(false);
+            if (head is null)
+            {
+                return RelayOutcome.Completed;
+            }
+
+            var keepAlive = await ExchangeAsync(head, cancellationToken).ConfigureAwait(false);
+            _parser.Reset();
+            if (!keepAlive)
+            {
+                return RelayOutcome.Completed;
+            }
+        }
+    }
+
+    /// <summary>The next request's head, or null when the connection is over (client closed between requests, or refused).</summary>
+    private async Task<Http1RequestHead?> ReadHeadAsync(CancellationToken cancellationToken)
+    {
+        var start = services.Time.GetTimestamp();
+        var first = true;
+        while (true)
+        {
+            Connection.IdleBetweenRequests = first;
+            if (first && draining())
+            {
+                return null;
+            }
+
+            ReadResult read;
+            try
+            {
+                read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (first)
+            {
+                // Closed by a drain while idle between requests: nothing was cut.
+                return null;
+            }
+            finally
+            {
+                Connection.IdleBetweenRequests = false;
+            }
+
+            first = false;
+            var buffer = read.Buffer;
+            if (buffer.IsEmpty && read.IsCompleted)
+            {
+                input.AdvanceTo(buffer.End);
+                return null;
+            }
+
+            var status = _parser.TryParse(buffer, out var consumed, out var examined, out var error);
+            if (status == Http1ParseStatus.Complete)
+            {
+                input.AdvanceTo(consumed);
+                return _parser.Head;
+            }
+
+            input.AdvanceTo(consumed, examined);
+            if (status == Http1ParseStatus.Error)
+            {
+                await SyntheticAsync(start, error, cancellationToken).ConfigureAwait(false);
+                return null;
+            }
+
+            if (read.IsCompleted)
+            {
+                // The client went away in the middle of a head: nothing to answer (Envoy logs it as DC).
+                return null;
+            }
+        }
+    }
+
+    /// <summary>One request and its response; true when the connection can carry the next request.</summary>
+    private async Task<bool> ExchangeAsync(Http1RequestHead head, CancellationToken cancellationToken)
+    {
+        var start = services.Time.GetTimestamp();
+        var (table, service) = scope.ForNextRequest();
+        var outbound = scope.Direction == TrafficDirection.Outbound;
+        var fields = services.Decorator.Decorate(head, outbound ? SpanKind.Client : SpanKind.Server, _client);
+        var exchange = new Exchange { Start = start, Fields = fields, StartTime = services.Time.GetUtcNow() };
+
+        var selection = default(RouteSelection);
+        var path = head.PathAndQuery;
+        if (outbound)
+        {
+            if (head.TargetForm is RequestTargetForm.Origin or RequestTargetForm.Absolute)
+            {
+                path = PathNormalizer.Normalize(path);
+            }
+
+            selection = service!.HostRoutes.Select(new RouteRequest(head.Method, path, scope.Port, head), Random.Shared);
+            exchange.RouteName = selection.Route?.Name;
+            if (selection.Outcome != RouteOutcome.Routed)
+            {
+                var failed = services.Selector.Choose(table, selection, Random.Shared);
+                exchange.Labels = services.Peers.Outbound(table, service, null);
+                return await AnswerAsync(head, exchange, failed.Status, failed.Flag, cancellationToken).ConfigureAwait(false);
+            }
+
+            var fault = selection.DecideFault(Random.Shared);
+            if (fault.Delay is { } delay)
+            {
+                exchange.Flags |= ResponseFlags.DelayInjected;
+                await Task.Delay(delay, services.Time, cancellationToken).ConfigureAwait(false);
+            }
+
+            if (fault.AbortStatus is { } abort)
+            {
+                exchange.Labels = services.Peers.Outbound(table, service, null);
+                return await AnswerAsync(head, exchange, abort, ResponseFlags.FaultInjected, cancellationToken).ConfigureAwait(false);
+            }
+
+            path = selection.RewritePath(path);
+        }
+        else
+        {
+            exchange.Labels = services.Peers.Inbound(table, Connection.Client.EndPoint.Address, scope.Port);
+        }
+
+        // Only a request without a body can be sent again: its bytes were never consumed from the client.
+        var retries = outbound && head.Framing == BodyFraming.None ? selection.Retries : HttpRetry.Disabled;
+        var attempts = 1 + Math.Max(0, retries.Attempts);
+        using var deadline = outbound && selection.Timeout is { } timeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        deadline?.CancelAfter(selection.Timeout!.Value);
+        EndpointStats? previous = null;
+        var fresh = false;
+        for (var attempt = 1; ; attempt++)
+        {
+            var last = attempt >= attempts;
+            UpstreamChoice choice;
+            IPEndPoint target;
+            IPEndPoint? source = null;
+            if (outbound)
+            {
+                choice = services.Selector.Choose(table, selection, Random.Shared, previous);
+                exchange.Labels = services.Peers.Outbound(table, choice.Service ?? service!, choice.Endpoint);
+                if (!choice.IsRouted)
+                {
+                    return await AnswerAsync(head, exchange, choice.Status, choice.Flag, cancellationToken).ConfigureAwait(false);
+                }
+
+                target = choice.Endpoint!.Address;
+                exchange.Cluster = choice.ClusterName;
+            }
+            else
+            {
+                choice = default;
+                target = scope.InboundTarget!;
+                source = scope.InboundSource;
+                exchange.Cluster = _inboundCluster ??= $"inbound|{scope.Port}||";
+            }
+
+            exchange.UpstreamHost = target;
+            var limiter = choice.Cluster?.Limiter ?? PoolLimiter.Unlimited;
+            if (!await limiter.EnterAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return await AnswerAsync(head, exchange, 503, ResponseFlags.UpstreamOverflow, cancellationToken).ConfigureAwait(false);
+            }
+
+            choice.Endpoint?.RequestStarted();
+            try
+            {
+                var result = await TryAsync(head, path, selection, choice, target, source, limiter, exchange, last, fresh, deadline, cancellationToken).ConfigureAwait(false);
+                if (result == TryResult.Stale && !fresh)
+                {
+                    // A pooled connection the server had closed: not a try, the same request again on a new connection.
+                    (fresh, attempt) = (true, attempt - 1);
+                    continue;
+                }
+
+                if (result is not TryResult.Retry and not TryResult.Stale)
+                {
+                    return result == TryResult.KeepAlive;
+                }
+            }
+            finally
+            {
+                choice.Endpoint?.RequestFinished();
+                limiter.Exit();
+            }
+
+            previous = choice.Endpoint;
+            exchange.Flags &= ~(ResponseFlags.UpstreamConnectionFailure | ResponseFlags.UpstreamRequestTimeout | ResponseFlags.UpstreamConnectionTermination);
+        }
+    }
+
+    private enum TryResult
+    {
+        KeepAlive,
+        Close,
+        Retry,
+
+        /// <summary>A reused keep-alive connection was closed under the request before any response byte.</summary>
+        Stale,
+    }
+
+    /// <summary>One try of one request against one endpoint.</summary>
+    private async Task<TryResult> TryAsync(Http1RequestHead head, string path, RouteSelection selection, UpstreamChoice choice, IPEndPoint target,
+        IPEndPoint? source, PoolLimiter limiter, Exchange exchange, bool last, bool fresh, CancellationTokenSource? deadline, CancellationToken cancellationToken)
+    {
+        var retries = selection.Retries;
+        using var perTry = retries.PerTryTimeout is { } perTryTimeout
+            ? CancellationTokenSource.CreateLinkedTokenSource(deadline?.Token ?? cancellationToken)
+            : null;
+        perTry?.CancelAfter(retries.PerTryTimeout!.Value);
+        var tryToken = perTry?.Token ?? deadline?.Token ?? cancellationToken;
+
+        var (upstream, failure, reused) = await services.Pool.GetAsync(target, source, choice.Endpoint, limiter.IdleTimeout,
+            verifyIdle: head.Framing != BodyFraming.None, fresh, tryToken).ConfigureAwait(false);
+        if (upstream is null)
+        {
+            if (cancellationToken.IsCancellationRequested)
+            {
+                return TryResult.Close;
+            }
+
+            if (deadline?.IsCancellationRequested == true || perTry?.IsCancellationRequested == true)
+            {
+                return await TimedOutAsync(head, exchange, cancellationToken).ConfigureAwait(false);
+            }
+
+            choice.Endpoint?.ConnectFailed();
+            UpstreamSelector.ReportFailure(choice, UpstreamFailure.ConnectFailure);
+            exchange.Flags |= ResponseFlags.UpstreamConnectionFailure;
+            if (!last && retries.RetriesFailure(UpstreamFailure.ConnectFailure))
+            {
+                return TryResult.Retry;
+            }
+
+            return await AnswerTryAsync(head, exchange, 503, ResponseFlags.UpstreamConnectionFailure, cancellationToken).ConfigureAwait(false);
+        }
+
+        var reusable = false;
+        try
+        {
+            exchange.UpstreamLocal = upstream.Local;
+            var upstreamStart = services.Time.GetTimestamp();
+            Http1HeadWriter.WriteRequest(upstream.Writer, head, path, selection.Target?.RequestEdits ?? HeaderEdits.None, exchange.Fields.Fields,
+                DefaultAuthority(), keepAlive: true);
+            await upstream.Writer.FlushAsync(tryToken).ConfigureAwait(false);
+
+            Task<BodyCopier.Result>? requestBody = null;
+            if (head.Framing is BodyFraming.ContentLength or BodyFraming.Chunked)
+            {
+                _requestBody.Start(head);
+                requestBody = BodyCopier.CopyAsync(input, _requestBody, upstream.Writer, head.Framing == BodyFraming.Chunked, cancellationToken);
+            }
+
+            // :: the response head (interim 1xx forwarded as they come)
+            Http1ResponseHead response;
+            while (true)
+            {
+                var outcome = await ReadResponseHeadAsync(upstream, head.Method, tryToken).ConfigureAwait(false);
+                if (outcome.Error is { } error)
+                {
+                    exchange.Flags |= ResponseFlags.UpstreamProtocolError;
+                    UpstreamSelector.Report(choice, 502);
+                    return await AnswerTryAsync(head, exchange, error.StatusCode(upstream: true), ResponseFlags.UpstreamProtocolError, cancellationToken, error.Code())
+                        .ConfigureAwait(false);
+                }
+
+                if (outcome.Reset && reused && requestBody is null)
+                {
+                    return TryResult.Stale;
+                }
+
+                if (outcome.Reset)
+                {
+                    UpstreamSelector.ReportFailure(choice, UpstreamFailure.Reset);
+                    exchange.Flags |= ResponseFlags.UpstreamConnectionTermination;
+                    if (requestBody is null && !last && retries.RetriesFailure(UpstreamFailure.Reset))
+                    {
+                        return TryResult.Retry;
+                    }
+
+                    return await AnswerTryAsync(head, exchange, 503, ResponseFlags.UpstreamConnectionTermination, cancellationToken).ConfigureAwait(false);
+                }
+
+                if (outcome.TimedOut)
+                {
+                    if (perTry?.IsCancellationRequested == true && deadline?.IsCancellationRequested != true && !cancellationToken.IsCancellationRequested)
+                    {
+                        UpstreamSelector.ReportFailure(choice, UpstreamFailure.PerTryTimeout);
+                        if (requestBody is null && !last && retries.RetriesFailure(UpstreamFailure.PerTryTimeout))
+                        {
+                            return TryResult.Retry;
+                        }
+                    }
+
+                    return cancellationToken.IsCancellationRequested ? TryResult.Close : await TimedOutAsync(head, exchange, cancellationToken).ConfigureAwait(false);
+                }
+
+                response = upstream.Parser.Head;
+                if (!response.IsInterim)
+                {
+                    break;
+                }
+
+                Http1HeadWriter.WriteResponse(output, response, HeaderEdits.None, default);
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            exchange.UpstreamServiceTime = services.Time.GetElapsedTime(upstreamStart);
+            UpstreamSelector.Report(choice, response.StatusCode);
+            if (requestBody is null && !last && retries.RetriesStatus(response.StatusCode))
+            {
+                return TryResult.Retry;
+            }
+
+            // :: the response downstream
+            var keepAlive = head.KeepAlive && !draining();
+            if (head.Version == Http1Version.Http10 && response.Framing == BodyFraming.Chunked)
+            {
+                // An HTTP/1.0 client cannot read chunks: send the payload as is and end it by closing.
+                response.Framing = BodyFraming.UntilClose;
+                keepAlive = false;
+            }
+
+            Http1HeadWriter.WriteResponse(output, response, selection.Target?.ResponseEdits ?? HeaderEdits.None, default, keepAlive);
+            exchange.Status = response.StatusCode;
+
+            // The head goes out with the body's first bytes (one write for a small response); a body-less or
+            // tunnelled response is flushed now.
+            if (response.Framing is BodyFraming.None or BodyFraming.Tunnel)
+            {
+                await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+            }
+
+            if (response.Framing == BodyFraming.Tunnel)
+            {
+                exchange.ResponseBytes += await TunnelAsync(upstream, cancellationToken).ConfigureAwait(false);
+                Complete(head, exchange);
+                return TryResult.Close;
+            }
+
+            upstream.Body.Start(response);
+            var responseBody = await BodyCopier.CopyAsync(upstream.Reader, upstream.Body, output,
+                response.Framing == BodyFraming.Chunked, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
+            exchange.ResponseBytes += responseBody.Bytes;
+            var requestDone = requestBody is null || (requestBody.IsCompleted && (await requestBody.ConfigureAwait(false)).Complete);
+            if (requestBody is not null)
+            {
+                exchange.RequestBytes += _requestBody.BytesRead;
+            }
+
+            Complete(head, exchange);
+            reusable = responseBody.Complete && requestDone && response.KeepAlive && response.Framing != BodyFraming.UntilClose;
+            return responseBody.Complete && requestDone && keepAlive && response.Framing != BodyFraming.UntilClose ? TryResult.KeepAlive : TryResult.Close;
+        }
+        catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
+        {
+            // The route timeout fired after the response began: the status is gone, only a reset can tell the client.
+            exchange.Flags |= ResponseFlags.UpstreamRequestTimeout;
+            Complete(head, exchange);
+            return TryResult.Close;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+        {
+            exchange.Flags |= ResponseFlags.UpstreamConnectionTermination;
+            if (exchange.Status == 0)
+            {
+                return await AnswerTryAsync(head, exchange, 503, ResponseFlags.UpstreamConnectionTermination, cancellationToken).ConfigureAwait(false);
+            }
+
+            Complete(head, exchange);
+            return TryResult.Close;
+        }
+        finally
+        {
+            await services.Pool.ReleaseAsync(upstream, source, reusable, limiter.MaxRequestsPerConnection).ConfigureAwait(false);
+        }
+    }
+
+    private readonly record struct HeadOutcome(Http1Error? Error = null, bool Reset = false, bool TimedOut = false);
+
+    private static async Task<HeadOutcome> ReadResponseHeadAsync(Http1UpstreamConnection upstream, string method, CancellationToken cancellationToken)
+    {
+        upstream.Parser.Reset();
+        try
+        {
+            while (true)
+            {
+                var read = await upstream.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
+                var status = upstream.Parser.TryParse(read.Buffer, method, out var consumed, out var examined, out var error);
+                if (status == Http1ParseStatus.Complete)
+                {
+                    upstream.Reader.AdvanceTo(consumed);
+                    return default;
+                }
+
+                upstream.Reader.AdvanceTo(consumed, examined);
+                if (status == Http1ParseStatus.Error)
+                {
+                    return new HeadOutcome(Error: error);
+                }
+
+                if (read.IsCompleted)
+                {
+                    return new HeadOutcome(Reset: true);
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            return new HeadOutcome(TimedOut: true);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            return new HeadOutcome(Reset: true);
+        }
+    }
+
+    /// <summary>After a 101: both directions as opaque bytes until each side has finished.</summary>
+    private async Task<long> TunnelAsync(Http1UpstreamConnection upstream, CancellationToken cancellationToken)
+    {
+        var up = BodyCopier.TunnelAsync(input, upstream.Writer, cancellationToken);
+        var down = BodyCopier.TunnelAsync(upstream.Reader, output, cancellationToken);
+        try
+        {
+            await up.ConfigureAwait(false);
+            upstream.Socket.Shutdown(System.Net.Sockets.SocketShutdown.Send);
+            return await down.ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            return 0;
+        }
+    }
+
+    /// <summary>The Host for a request that came without one (HTTP/1.0): the service's name, or where it was going.</summary>
+    private string DefaultAuthority()
+    {
+        var destination = Connection.OriginalDestination?.EndPoint;
+        return _defaultAuthority ??= scope.Service is { } service ? $"{service.Host}:{service.Port.Port}" : destination?.ToString() ?? "localhost";
+    }
+
+    private Task<TryResult> TimedOutAsync(Http1RequestHead head, Exchange exchange, CancellationToken cancellationToken) =>
+        AnswerTryAsync(head, exchange, 504, ResponseFlags.UpstreamRequestTimeout, cancellationToken);
+
+    private async Task<TryResult> AnswerTryAsync(Http1RequestHead head, Exchange exchange, int status, ResponseFlags flag, CancellationToken cancellationToken,
+        string? code = null) =>
+        await AnswerAsync(head, exchange, status, flag, cancellationToken, code).ConfigureAwait(false) ? TryResult.KeepAlive : TryResult.Close;
+
+    /// <summary>
+    /// A response the proxy makes itself. The connection stays open only when nothing of the request is left unread
+    /// (no body) and the client wants keep-alive, as Envoy's local replies do.
+    /// </summary>
+    private async Task<bool> AnswerAsync(Http1RequestHead? head, Exchange exchange, int status, ResponseFlags flag, CancellationToken cancellationToken,
+        string? code = null)
+    {
+        var keepAlive = head is { KeepAlive: true, Framing: BodyFraming.None } && !draining() && flag != ResponseFlags.DownstreamProtocolError;
+        exchange.Flags |= flag;
+        exchange.Status = status;
+        Http1HeadWriter.WriteSynthetic(output, status, code ?? ProxyErrorCode(flag), keepAlive);
+        try
+        {
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException or OperationCanceledException)
+        {
+            keepAlive = false;
+        }
+
+        Complete(head, exchange);
+        return keepAlive;
+    }
+
+    /// <summary>A refused head: the error's status and code, then close.</summary>
+    private async Task SyntheticAsync(long start, Http1Error error, CancellationToken cancellationToken)
+    {
+        var exchange = new Exchange { Start = start, StartTime = services.Time.GetUtcNow() };
+        exchange.Labels = scope.Direction == TrafficDirection.Outbound
+            ? services.Peers.Outbound(scope.Table, scope.Service!, null)
+            : services.Peers.Inbound(scope.Table, Connection.Client.EndPoint.Address, scope.Port);
+        await AnswerAsync(null, exchange, error.StatusCode(), ResponseFlags.DownstreamProtocolError, cancellationToken, error.Code()).ConfigureAwait(false);
+    }
+
+    private static string ProxyErrorCode(ResponseFlags flag) => flag switch
+    {
+        ResponseFlags.NoRouteFound => "no-route",
+        ResponseFlags.NoClusterFound => "no-cluster",
+        ResponseFlags.NoHealthyUpstream => "no-healthy-upstream",
+        ResponseFlags.UpstreamConnectionFailure => "upstream-connect-failure",
+        ResponseFlags.UpstreamRequestTimeout => "upstream-timeout",
+        ResponseFlags.UpstreamOverflow => "upstream-overflow",
+        ResponseFlags.UpstreamConnectionTermination => "upstream-reset-before-response",
+        ResponseFlags.FaultInjected => "fault-abort",
+        _ => flag.ToEnvoyString(),
+    };
+
+    /// <summary>Metrics, access log and span for one finished exchange, and the connection's byte counters.</summary>
+    private void Complete(Http1RequestHead? head, Exchange exchange)
+    {
+        var now = services.Time.GetTimestamp();
+        Connection.AddBytes(true, exchange.RequestBytes, now);
+        Connection.AddBytes(false, exchange.ResponseBytes, now);
+        var duration = services.Time.GetElapsedTime(exchange.Start, now);
+        var outbound = scope.Direction == TrafficDirection.Outbound;
+
+        // Addresses as text only for an access-log line or a span: metrics alone need none of them.
+        var detail = services.AccessLog is not null || exchange.Fields.Trace is { Sampled: true } && services.Zipkin is not null;
+        services.Telemetry.RequestCompleted(new CompletedRequest
+        {
+            Labels = exchange.Labels!,
+            Duration = duration,
+            Trace = exchange.Fields.Trace,
+            Kind = outbound ? SpanKind.Client : SpanKind.Server,
+            SharedSpan = exchange.Fields.SharesCallerSpan,
+            RemoteEndpoint = null,
+            GrpcStatus = -1,
+            Log = new AccessLogEntry
+            {
+                StartTime = exchange.StartTime,
+                Request = head,
+                GeneratedRequestId = exchange.Fields.GeneratedRequestId,
+                AppendedForwardedFor = exchange.Fields.AppendedForwardedFor,
+                ResponseCode = exchange.Status,
+                Flags = exchange.Flags,
+                BytesReceived = exchange.RequestBytes,
+                BytesSent = exchange.ResponseBytes,
+                DurationMilliseconds = (long)duration.TotalMilliseconds,
+                UpstreamServiceTimeMilliseconds = exchange.UpstreamServiceTime is { } t ? (long)t.TotalMilliseconds : null,
+                UpstreamHost = detail ? exchange.UpstreamHost?.ToString() : null,
+                UpstreamCluster = exchange.Cluster,
+                UpstreamLocalAddress = detail ? exchange.UpstreamLocal?.ToString() : null,
+                DownstreamLocalAddress = detail ? _downstreamLocal ??= Connection.OriginalDestination?.EndPoint.ToString() : null,
+                DownstreamRemoteAddress = _client,
+                RouteName = exchange.RouteName,
+            },
+        });
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.Extensions.Logging;
+using Waylay.Proxy.Http.Headers;
+using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.Pools;
+using Waylay.Proxy.Telemetry.Http;
+
+namespace Waylay.Proxy.Http.Forwarding;
+
+/// <summary>The proxy-wide parts every HTTP connection uses; built once by <see cref="ProxyHost"/>.</summary>
+internal sealed class HttpServices(
+    UpstreamSelector selector,
+    Http1UpstreamPool pool,
+    HttpTelemetry telemetry,
+    RequestDecorator decorator,
+    IstioPeers peers,
+    TimeProvider time,
+    ILogger logger)
+{
+    public UpstreamSelector Selector { get; } = selector;
+
+    public Http1UpstreamPool Pool { get; } = pool;
+
+    public HttpTelemetry Telemetry { get; } = telemetry;
+
+    public RequestDecorator Decorator { get; } = decorator;
+
+    public IstioPeers Peers { get; } = peers;
+
+    public TimeProvider Time { get; } = time;
+
+    public ILogger Logger { get; } = logger;
+
+    public AccessLog? AccessLog { get; init; }
+
+    public ZipkinExporter? Zipkin { get; init; }
+
+    /// <summary>At shutdown: the last access-log lines and spans go out (bounded), then the pools close.</summary>
+    public async ValueTask StopAsync(TimeSpan deadline)
+    {
+        if (AccessLog is not null)
+        {
+            await AccessLog.StopAsync(deadline, Time).ConfigureAwait(false);
+        }
+
+        if (Zipkin is not null)
+        {
+            await Zipkin.DisposeAsync().ConfigureAwait(false);
+        }
+
+        await Pool.DisposeAsync().ConfigureAwait(false);
+        Selector.Clusters.Dispose();
+    }
+}

@@ -1,0 +1,74 @@
+using System.IO.Pipelines;
+using System.Net.Sockets;
+using Waylay.Proxy.Http.Forwarding;
+using Waylay.Proxy.Routing;
+using Waylay.Proxy.Tcp;
+using Waylay.Proxy.Telemetry;
+
+namespace Waylay.Proxy.Http;
+
+/// <summary>
+/// Step 2½ of a connection: whether it is HTTP, and if so serving it request by request. Only connections to a known
+/// service and inbound ones to the app are looked at (passthrough traffic has no routes to apply); a port declared
+/// <c>tcp</c> (name prefix <c>tcp-</c>, appProtocol tcp, mysql, …) is never sniffed, as in Istio.
+/// </summary>
+internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, ProxyMetrics metrics, Func<bool> draining, Func<RouteTable> current)
+{
+    public HttpServices Services { get; } = http;
+
+    /// <summary>True when the connection was HTTP and has been served; false leaves it, unread, to the L4 path.</summary>
+    public async Task<bool> TryServeAsync(Socket downstream, ConnectionContext connection, RouteDecision decision, RouteTable table)
+    {
+        ServiceRoute? service = null;
+        var eligible = decision.Kind switch
+        {
+            RouteKind.Inbound => true,
+            RouteKind.Service or RouteKind.NoHealthyEndpoint => table.TryGetService(connection.OriginalDestination!.Value.EndPoint, out service),
+            _ => false,
+        };
+        if (!eligible || service?.Protocol == DeclaredProtocol.Opaque)
+        {
+            return false;
+        }
+
+        var sniff = await detector.DetectAsync(downstream, service?.Protocol is DeclaredProtocol.Http or DeclaredProtocol.Http2, connection.Closing.Token)
+            .ConfigureAwait(false);
+        if (sniff.Protocol != SniffedProtocol.Http1)
+        {
+            return false;
+        }
+
+        var scope = new HttpScope(connection, decision.Direction, table, service,
+            decision.Kind == RouteKind.Inbound ? decision.Target : null, decision.Kind == RouteKind.Inbound ? decision.Source : null)
+        {
+            Current = current,
+        };
+        var counters = metrics.For(decision.ServiceKey);
+        Interlocked.Increment(ref counters.Total);
+        Interlocked.Increment(ref counters.Active);
+        var stream = new NetworkStream(downstream, ownsSocket: false);
+        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+        try
+        {
+            connection.Outcome = await new Http1Connection(Services, scope, input, output, draining).RunAsync().ConfigureAwait(false);
+            downstream.Shutdown(SocketShutdown.Send);
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        {
+            connection.Outcome = connection.Closing.IsCancellationRequested ? RelayOutcome.ClosedByProxy : RelayOutcome.Reset;
+            Waylay.Linux.SocketReset.Abort(downstream);
+        }
+        finally
+        {
+            Interlocked.Add(ref counters.BytesSent, connection.BytesToUpstream);
+            Interlocked.Add(ref counters.BytesReceived, connection.BytesToDownstream);
+            Interlocked.Decrement(ref counters.Active);
+            await input.CompleteAsync().ConfigureAwait(false);
+            await output.CompleteAsync().ConfigureAwait(false);
+            await stream.DisposeAsync().ConfigureAwait(false);
+        }
+
+        return true;
+    }
+}

@@ -1,0 +1,102 @@
+using System.IO.Pipelines;
+using System.Net;
+using System.Net.Sockets;
+using Waylay.Proxy.Http.Http1;
+using Waylay.Proxy.LoadBalancing;
+
+namespace Waylay.Proxy.Pools;
+
+/// <summary>
+/// One keep-alive connection to an upstream endpoint, carrying one HTTP/1.1 request at a time, with its own parser
+/// state so the next request on it starts clean. <c>/connections</c> lists these with the requests each carried:
+/// the long-lived upstream connections of the seed's <c>lsof -i</c>.
+/// </summary>
+internal sealed class Http1UpstreamConnection : IAsyncDisposable
+{
+    private static long s_nextId;
+    private long _requests;
+    private long _lastUsed;
+    private int _busy;
+
+    public Http1UpstreamConnection(Socket socket, IPEndPoint target, EndpointStats? endpoint, long now)
+    {
+        Socket = socket;
+        Endpoint = endpoint;
+        Remote = target;
+        Local = (IPEndPoint)socket.LocalEndPoint!;
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        Reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
+        Writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+        Stream = stream;
+        Created = now;
+        _lastUsed = now;
+    }
+
+    public long Id { get; } = Interlocked.Increment(ref s_nextId);
+
+    public Socket Socket { get; }
+
+    public NetworkStream Stream { get; }
+
+    public PipeReader Reader { get; }
+
+    public PipeWriter Writer { get; }
+
+    public EndpointStats? Endpoint { get; }
+
+    public IPEndPoint Remote { get; }
+
+    public IPEndPoint Local { get; }
+
+    public long Created { get; }
+
+    public Http1ResponseParser Parser { get; } = new();
+
+    public Http1BodyReader Body { get; } = new();
+
+    public long Requests => Volatile.Read(ref _requests);
+
+    public long LastUsed => Volatile.Read(ref _lastUsed);
+
+    public bool Busy => Volatile.Read(ref _busy) == 1;
+
+    public void Begin()
+    {
+        Volatile.Write(ref _busy, 1);
+        Interlocked.Increment(ref _requests);
+        Parser.Reset();
+    }
+
+    public void End(long now)
+    {
+        Volatile.Write(ref _lastUsed, now);
+        Volatile.Write(ref _busy, 0);
+    }
+
+    /// <summary>
+    /// An idle keep-alive connection the server has closed shows as readable with nothing to read; taking it would
+    /// turn the next request into a reset. Anything readable while idle is also a protocol error: drop it too.
+    /// </summary>
+    public bool LooksAlive()
+    {
+        try
+        {
+            return !Socket.Poll(0, SelectMode.SelectRead);
+        }
+        catch (ObjectDisposedException)
+        {
+            return false;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Reader.CompleteAsync().ConfigureAwait(false);
+        await Writer.CompleteAsync().ConfigureAwait(false);
+        await Stream.DisposeAsync().ConfigureAwait(false);
+    }
+}

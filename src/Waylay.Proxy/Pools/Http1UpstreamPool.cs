@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Net;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Tcp;
+
+namespace Waylay.Proxy.Pools;
+
+/// <summary>
+/// Idle keep-alive HTTP/1.1 connections per upstream (address, source), most recently used first so a few stay warm
+/// and the rest age out. A connection comes back only after a complete response with keep-alive, under
+/// <c>maxRequestsPerConnection</c>; one idle past <c>idleTimeout</c> (default 1 h, Envoy's) is closed when met.
+/// </summary>
+internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvider time) : IAsyncDisposable
+{
+    private static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
+    private readonly ConcurrentDictionary<(IPEndPoint Target, IPEndPoint? Source), ConcurrentStack<Http1UpstreamConnection>> _idle = new();
+    private readonly ConcurrentDictionary<long, Http1UpstreamConnection> _open = new();
+
+    /// <summary>Every upstream connection open now, busy or idle (for <c>/connections</c>).</summary>
+    public ICollection<Http1UpstreamConnection> Open => _open.Values;
+
+    public async ValueTask<(Http1UpstreamConnection? Connection, RelayOutcome Failure, bool Reused)> GetAsync(
+        IPEndPoint target, IPEndPoint? source, EndpointStats? endpoint, TimeSpan? idleTimeout, bool verifyIdle, bool fresh, CancellationToken cancellationToken)
+    {
+        // Checking an idle connection costs a poll(2) per request: done only when the request could not be sent again
+        // (it has a body). A bodiless request that meets a connection the server closed is resent on a fresh one.
+        if (!fresh && _idle.TryGetValue((target, source), out var stack))
+        {
+            var limit = idleTimeout ?? DefaultIdleTimeout;
+            while (stack.TryPop(out var idle))
+            {
+                if ((!verifyIdle || idle.LooksAlive()) && time.GetElapsedTime(idle.LastUsed) < limit)
+                {
+                    idle.Begin();
+                    return (idle, RelayOutcome.Open, true);
+                }
+
+                await CloseAsync(idle).ConfigureAwait(false);
+            }
+        }
+
+        var (socket, failure) = await connector.ConnectAsync(target, source, cancellationToken).ConfigureAwait(false);
+        if (socket is null)
+        {
+            return (null, failure, false);
+        }
+
+        endpoint?.Opened();
+        var connection = new Http1UpstreamConnection(socket, target, endpoint, time.GetTimestamp());
+        _open[connection.Id] = connection;
+        connection.Begin();
+        return (connection, RelayOutcome.Open, false);
+    }
+
+    /// <summary>Back to the pool when reusable, else closed.</summary>
+    public async ValueTask ReleaseAsync(Http1UpstreamConnection connection, IPEndPoint? source, bool reusable, int? maxRequestsPerConnection)
+    {
+        if (reusable && (maxRequestsPerConnection is not { } max || connection.Requests < max))
+        {
+            connection.End(time.GetTimestamp());
+            _idle.GetOrAdd((connection.Remote, source), static _ => new ConcurrentStack<Http1UpstreamConnection>()).Push(connection);
+            return;
+        }
+
+        await CloseAsync(connection).ConfigureAwait(false);
+    }
+
+    public async ValueTask CloseAsync(Http1UpstreamConnection connection)
+    {
+        if (_open.TryRemove(connection.Id, out _))
+        {
+            connection.Endpoint?.Closed();
+            await connection.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var connection in _open.Values)
+        {
+            await CloseAsync(connection).ConfigureAwait(false);
+        }
+    }
+}
