@@ -5,7 +5,8 @@
 #   (a) direct: the client calls the server pod's address, no capture, no proxy;
 #   (b) both sidecars: waylay proxy in each namespace; the client calls the service address (mesh.yaml: port 8080,
 #       appProtocol http), the client sidecar picks the endpoint, the server sidecar hands it to 127.0.0.1:8080;
-#   (c) HAProxy in HTTP mode (keep-alive, http-reuse always) in the same two places, the same service address.
+#   (c) HAProxy in HTTP mode (keep-alive, http-reuse always) in the same two places, the same service address;
+#   (d) with KINDS=…yarp: YARP's forwarder, tuned (bench/yarp-http1, NativeAOT), where HAProxy listens in (c).
 # Per case: latency p50/p90/p99/p99.9 at a fixed rate (open loop, wrk2-style: latency from each request's due time, so
 # no coordinated omission), then the closed-loop maximum rate; for the proxies CPU seconds per 1000 requests
 # (utime+stime from /proc/PID/stat, both sidecars added) and RSS under the maximum load. The cases are interleaved
@@ -13,8 +14,9 @@
 # shared machine hits every case alike, and the best round shows what the proxies add when nothing else interferes.
 # Usage: sudo bench/http.sh [SECONDS per measurement, default 2]      (about 2 minutes on 2 cores, plus builds)
 #   ROUNDS=5, MAX_SECONDS=SECONDS (the closed-loop run), RATE=1000 CONNS=16 (Istio's published set-up), MAX_CONNS=16,
-#   KINDS="aot jit" (waylay builds to run), NICE=-5 (the niceness of client, server and proxies alike: on a machine
+#   KINDS="aot jit" (waylay builds to run; add yarp for case (d)), NICE=-5 (the niceness of client, server and proxies alike: on a machine
 #   shared with builds it keeps their bursts from landing in one case's tail more than another's; 0 to switch off),
+#   YARP_ENV="NAME=value …" for the YARP proxies of case (d) only,
 #   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt),
 #   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay).
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
@@ -62,7 +64,14 @@ for kind in $kinds; do
   case $kind in
     jit) flags=(-p:PublishAot=false) ;;
     aot) flags=(); [ -z "${PERF:-}" ] || flags=(-p:StripSymbols=false) ;;
-    *) echo "bench/http.sh: KINDS may list aot and jit (got '$kind')" >&2; exit 2 ;;
+    yarp) # case (d), not a waylay build: published on its own, measured where HAProxy is
+      if dotnet publish "$root/bench/yarp-http1" -c Release $([ -z "${PERF:-}" ] || echo -p:StripSymbols=false) -o "$work/yarp" --nologo -v q >&2; then
+        yarp=1
+      else
+        echo "bench/http.sh: the YARP build (bench/yarp-http1) failed; measuring without it" >&2
+      fi
+      continue ;;
+    *) echo "bench/http.sh: KINDS may list aot, jit and yarp (got '$kind')" >&2; exit 2 ;;
   esac
   if dotnet publish "$root/src/Waylay.Sidecar" -c Release ${flags[@]+"${flags[@]}"} -o "$work/$kind" --nologo -v q >&2; then
     built="$built $kind"
@@ -70,7 +79,7 @@ for kind in $kinds; do
     echo "bench/http.sh: the $kind build of the proxy failed; measuring without it" >&2
   fi
 done
-[ -n "$built" ] || { echo "bench/http.sh: no proxy build succeeded" >&2; exit 1; }
+[ -n "$built${yarp:-}" ] || { echo "bench/http.sh: no proxy build succeeded" >&2; exit 1; }
 dotnet publish "$root/bench/loadgen" -c Release -o "$work/gen" --nologo -v q >&2
 chmod -R a+rX "$work"; chmod a+x "$work"
 gen="$work/gen/loadgen"
@@ -154,9 +163,13 @@ CFG
 chmod a+r "$haproxy_cfg" "$mesh"
 
 PROXY_PIDS=""
-start() { # ns kind(jit|aot|haproxy)
+start() { # ns kind(jit|aot|haproxy|yarp)
   local ns=$1 kind=$2
-  if [ "$kind" = haproxy ]; then
+  if [ "$kind" = yarp ]; then
+    # HAProxy's two frontends and their fixed backends; inline socket completions as the waylay sidecar sets them.
+    nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 ${YARP_ENV:-} \
+      "$work/yarp/yarp-http1" 15001=$SIP:$PORT 15006=127.0.0.1:$PORT >/dev/null 2>&1 &
+  elif [ "$kind" = haproxy ]; then
     nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
   else
     nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay-proxy" proxy --config "$mesh" --log-level warning >/dev/null 2>&1 &
@@ -164,7 +177,7 @@ start() { # ns kind(jit|aot|haproxy)
   PROXY_PIDS="$PROXY_PIDS $!"
   for _ in $(seq 1 200); do
     # HAProxy has no readiness endpoint: wait for its listener.
-    if [ "$kind" = haproxy ]; then [ -n "$(ip netns exec "$ns" ss -Hltn 'sport = :15006')" ] && return
+    if [ "$kind" = haproxy ] || [ "$kind" = yarp ]; then [ -n "$(ip netns exec "$ns" ss -Hltn 'sport = :15006')" ] && return
     else ip netns exec "$ns" curl -sf -o /dev/null http://127.0.0.1:15000/ready && return; fi
     kill -0 $! 2>/dev/null || break
     sleep 0.05
@@ -212,7 +225,7 @@ measure() { # name round target-ip
       perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort dso,symbol --percent-limit 0.5 -g none
       echo; echo "# the proxy's own code (percent of all samples)"
       perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort symbol --percent-limit 0.15 -g none \
-        --dsos "$([ "$name" = haproxy ] && echo haproxy || echo waylay-proxy)"
+        --dsos "$(case $name in haproxy) echo haproxy;; yarp) echo yarp-http1;; *) echo waylay-proxy;; esac)"
     } 2>/dev/null | sed 's/[[:space:]-]*$//' > "$results/http-$stamp-$name-perf.txt" || true
   fi
   c2=$(cpu "${pids[@]}")
@@ -246,7 +259,7 @@ results="$root/bench/results"; mkdir -p "$results"
 stamp=$(date -u +%Y%m%dT%H%M)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 "$cli" capture --help >/dev/null   # builds the CLI now, not inside the first measurement
-cases=(direct $built haproxy)
+cases=(direct $built haproxy ${yarp:+yarp})
 for r in $(seq 1 "$rounds"); do
   # Each round starts one case later, so no case always runs first or last.
   for i in $(seq 0 $((${#cases[@]} - 1))); do
@@ -255,7 +268,7 @@ for r in $(seq 1 "$rounds"); do
     capture on
     start "$C" $name; start "$S" $name
     measure "$name" "$r" $VIP
-    if [ $name != haproxy ]; then
+    if [ $name != haproxy ] && [ $name != yarp ]; then
       # What the sidecars saw: istio_requests_total exists only once the proxy handles HTTP (not an L4 relay).
       for side in client server; do
         ns=$([ $side = client ] && echo "$C" || echo "$S")
@@ -292,9 +305,9 @@ sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.3f", a - b }'; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "–" }'; }
 per1000() { awk -v c="$1" -v r="$2" 'BEGIN { if (r > 0) printf "%.3f", c / r * 1000; else printf "–" }'; }
 percore() { awk -v c="$1" -v r="$2" 'BEGIN { if (c > 0) printf "%.0f", r / c; else printf "–" }'; }
-label() { case $1 in direct) echo "(a) direct";; haproxy) echo "(c) HAProxy (HTTP mode), both sidecars";; *) echo "(b) waylay $1, both sidecars";; esac; }
+label() { case $1 in direct) echo "(a) direct";; haproxy) echo "(c) HAProxy (HTTP mode), both sidecars";; yarp) echo "(d) YARP forwarder (tuned), both sidecars";; *) echo "(b) waylay $1, both sidecars";; esac; }
 {
-  echo "Run $(date -u +%Y-%m-%dT%H:%MZ), commit $commit${PROXY_ENV:+, with $PROXY_ENV for the proxies}, on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $rounds rounds (cases interleaved), each ${secs} s at the fixed rate and ${max_secs} s at the maximum; load average $load_before before, $load_after after; client, server and proxies at niceness $niceness."
+  echo "Run $(date -u +%Y-%m-%dT%H:%MZ), commit $commit${PROXY_ENV:+, with $PROXY_ENV for the proxies}${YARP_ENV:+, with $YARP_ENV for YARP}, on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $rounds rounds (cases interleaved), each ${secs} s at the fixed rate and ${max_secs} s at the maximum; load average $load_before before, $load_after after; client, server and proxies at niceness $niceness."
   [ -z "${overlap:-}" ] || echo "**Another benchmark ran at the same time as part of this one**: its load is in these figures."
   for kind in $built; do
     if [ "${http_seen[$kind]:-0}" -gt 0 ]; then
