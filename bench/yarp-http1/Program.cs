@@ -24,6 +24,11 @@ if (upstreams is null)
 var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { Args = [] });
 builder.Services.AddLogging();
 builder.Services.AddHttpForwarder();
+// With inline socket completions (set by bench/http.sh, as the waylay sidecar sets them) Kestrel can also run the
+// request on the epoll thread instead of queueing it to the thread pool; the variable alone does not tell it to
+// (TechEmpower's Kestrel entries set this option from the same variable).
+var inline = Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") == "1";
+builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = inline);
 builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
 {
     kestrel.AddServerHeader = false;
