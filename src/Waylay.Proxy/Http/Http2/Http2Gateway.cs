@@ -118,9 +118,6 @@ internal sealed class Http2Gateway : IAsyncDisposable
         }
     }
 
-    /// <summary>Captured connections being served now.</summary>
-    public int Count => _live.Count;
-
     public async ValueTask DisposeAsync()
     {
         using (var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5)))
