@@ -2,11 +2,17 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
+using Waylay.LoadGen.Http;
 
 // loadgen sink|echo PORT                               servers (run until killed)
 // loadgen throughput IP PORT SECONDS STREAMS           prints bytes/s sent through to a sink
 // loadgen connrate IP PORT SECONDS CONCURRENCY         prints completed connect/1-byte echo/close cycles per second
 // loadgen hold IP PORT COUNT SECONDS                   opens COUNT echo connections, holds them, prints "held N"
+// loadgen http-server PORT [BODY_BYTES]                HTTP/1.1 keep-alive server, 200 with a BODY_BYTES body (100)
+// loadgen http IP PORT RATE SECONDS CONNECTIONS [HOST] HTTP/1.1 keep-alive GETs at RATE requests/s (open loop, latency
+//                                                      from each request's due time), or as fast as answered (RATE 0);
+//                                                      prints "target= requests= errors= unsent= seconds= rate= p50= p90=
+//                                                      p99= p999= max=" (latencies in ms)
 var mode = args[0];
 var inv = CultureInfo.InvariantCulture;
 switch (mode)
@@ -23,8 +29,19 @@ switch (mode)
         return 0;
     case "hold":
         return await HoldAsync(Ep(args[1], args[2]), int.Parse(args[3], inv), double.Parse(args[4], inv));
+    case "http-server":
+        await HttpServer.ServeAsync(int.Parse(args[1], inv), args.Length > 2 ? int.Parse(args[2], inv) : 100);
+        return 0;
+    case "http":
+    {
+        var target = Ep(args[1], args[2]);
+        var host = args.Length > 6 ? args[6] : $"{args[1]}:{args[2]}";
+        var result = HttpLoad.Run(target, host, double.Parse(args[3], inv), double.Parse(args[4], inv), int.Parse(args[5], inv));
+        Console.WriteLine(result.Format());
+        return result.Requests > 0 ? 0 : 1;
+    }
     default:
-        Console.Error.WriteLine("usage: loadgen sink|echo PORT | throughput IP PORT SECONDS STREAMS | connrate IP PORT SECONDS CONCURRENCY | hold IP PORT COUNT SECONDS");
+        Console.Error.WriteLine("usage: loadgen sink|echo PORT | throughput IP PORT SECONDS STREAMS | connrate IP PORT SECONDS CONCURRENCY | hold IP PORT COUNT SECONDS | http-server PORT [BODY_BYTES] | http IP PORT RATE SECONDS CONNECTIONS [HOST]");
         return 2;
 }
 

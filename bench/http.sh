@@ -1,0 +1,327 @@
+#!/usr/bin/env bash
+# Proxy (HTTP) benchmark, Istio's layout: client → client sidecar → server sidecar → server, HTTP/1.1 keep-alive, a
+# 100-byte body. One client and one server namespace joined by a veth pair, behind the real `waylay capture` rules
+# (REDIRECT, uid 1337 exempt), proxies as uid 1337. Cases, in one session:
+#   (a) direct: the client calls the server pod's address, no capture, no proxy;
+#   (b) both sidecars: waylay proxy in each namespace; the client calls the service address (mesh.yaml: port 8080,
+#       appProtocol http), the client sidecar picks the endpoint, the server sidecar hands it to 127.0.0.1:8080;
+#   (c) HAProxy in HTTP mode (keep-alive, http-reuse always) in the same two places, the same service address.
+# Per case: latency p50/p90/p99/p99.9 at a fixed rate (open loop, wrk2-style: latency from each request's due time, so
+# no coordinated omission), then the closed-loop maximum rate; for the proxies CPU seconds per 1000 requests
+# (utime+stime from /proc/PID/stat, both sidecars added) and RSS under the maximum load. The cases are interleaved
+# over ROUNDS rounds and the median round reported (and for p99 also the best round), so a burst of other work on a
+# shared machine hits every case alike, and the best round shows what the proxies add when nothing else interferes.
+# Usage: sudo bench/http.sh [SECONDS per measurement, default 2]      (about 2 minutes on 2 cores, plus builds)
+#   ROUNDS=5, MAX_SECONDS=SECONDS (the closed-loop run), RATE=1000 CONNS=16 (Istio's published set-up), MAX_CONNS=16,
+#   KINDS="aot jit" (waylay builds to run), NICE=-5 (the niceness of client, server and proxies alike: on a machine
+#   shared with builds it keeps their bursts from landing in one case's tail more than another's; 0 to switch off),
+#   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt),
+#   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay).
+# Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
+# run). Creates only wl-<id>-… namespaces and /tmp/wl-<id>-… files; removes them on exit.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+secs="${1:-2}"; max_secs="${MAX_SECONDS:-$secs}"; rounds="${ROUNDS:-5}"
+niceness="${NICE:--5}"; rate_target="${RATE:-1000}"; conns="${CONNS:-16}"; max_conns="${MAX_CONNS:-16}"; kinds="${KINDS:-aot jit}"
+id="h$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')"
+work="/tmp/wl-$id-bin"
+C="wl-$id-c"; S="wl-$id-s"
+CIP=10.244.1.2; SIP=10.244.1.3; VIP=10.96.0.10; PORT=8080
+HOST="echo.default.svc.cluster.local:$PORT"
+
+for v in "SECONDS:$secs" "MAX_SECONDS:$max_secs" "ROUNDS:$rounds" "RATE:$rate_target" "CONNS:$conns" "MAX_CONNS:$max_conns"; do
+  case "${v#*:}" in ''|*[!0-9]*|0) echo "bench/http.sh: ${v%%:*} must be a positive whole number, e.g. 3 (got '${v#*:}')" >&2; exit 2;; esac
+done
+case "$niceness" in -[0-9]|-1[0-9]|-20|[0-9]|1[0-9]) ;; *) echo "bench/http.sh: NICE must be a niceness from -20 to 19 (got '$niceness')" >&2; exit 2;; esac
+[ "$(id -u)" = 0 ] || { echo "bench/http.sh: needs root (namespaces, capture rules): run it with sudo" >&2; exit 2; }
+
+need=()
+for tool in haproxy:haproxy clang:clang ld.lld:lld ip:iproute2 iptables:iptables nft:nftables setpriv:util-linux curl:curl; do
+  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
+done
+[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
+if [ ${#need[@]} -gt 0 ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
+fi
+
+cleanup() {
+  [ -n "${PROXY_PIDS:-}" ] && kill $PROXY_PIDS 2>/dev/null || true
+  [ -n "${SERVERS:-}" ] && kill $SERVERS 2>/dev/null || true
+  ip netns del "$C" 2>/dev/null || true
+  ip netns del "$S" 2>/dev/null || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+# ---- build: the CLI (for capture), the sidecar (src/Waylay.Sidecar, NativeAOT and/or JIT), the load generator ------
+mkdir -p "$work"/{jit,aot,gen}
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+cli="${WAYLAY_CLI:-$root/waylay}"
+built=""
+for kind in $kinds; do
+  case $kind in
+    jit) flags=(-p:PublishAot=false) ;;
+    aot) flags=(); [ -z "${PERF:-}" ] || flags=(-p:StripSymbols=false) ;;
+    *) echo "bench/http.sh: KINDS may list aot and jit (got '$kind')" >&2; exit 2 ;;
+  esac
+  if dotnet publish "$root/src/Waylay.Sidecar" -c Release ${flags[@]+"${flags[@]}"} -o "$work/$kind" --nologo -v q >&2; then
+    built="$built $kind"
+  else
+    echo "bench/http.sh: the $kind build of the proxy failed; measuring without it" >&2
+  fi
+done
+[ -n "$built" ] || { echo "bench/http.sh: no proxy build succeeded" >&2; exit 1; }
+dotnet publish "$root/bench/loadgen" -c Release -o "$work/gen" --nologo -v q >&2
+chmod -R a+rX "$work"; chmod a+x "$work"
+gen="$work/gen/loadgen"
+commit="$(git -C "$root" rev-parse --short HEAD)$(git -C "$root" diff --quiet HEAD -- src bench 2>/dev/null || echo '+local changes')"
+
+# Another benchmark (bench/proxy.sh or this one: namespaces wl-b…/wl-h…) running at the same time would spoil both
+# runs' figures: wait for it to end (up to 10 minutes), then go on anyway, saying so.
+others() { ip netns list 2>/dev/null | awk '{print $1}' | grep -E '^wl-[bh][0-9a-f]{4}-c$' | grep -vx "$C" || true; }
+for _ in $(seq 1 120); do
+  [ -z "$(others)" ] && break
+  [ -n "${announced:-}" ] || { echo "bench/http.sh: waiting for another benchmark to finish ($(others | tr '\n' ' '))…" >&2; announced=1; }
+  sleep 5
+done
+[ -z "$(others)" ] || echo "bench/http.sh: another benchmark is still running ($(others | tr '\n' ' ')); measuring anyway" >&2
+
+# ---- the two namespaces ----------------------------------------------------------------------------------------------
+ip netns add "$C"; ip netns add "$S"
+ip -n "$C" link set lo up; ip -n "$S" link set lo up
+ip -n "$C" link add eth0 type veth peer name eth0 netns "$S"
+ip -n "$C" addr add $CIP/24 dev eth0; ip -n "$S" addr add $SIP/24 dev eth0
+ip -n "$C" link set eth0 up; ip -n "$S" link set eth0 up
+# The service range is routed like a ClusterIP range on a node: the packet needs a route before nat OUTPUT redirects it.
+ip -n "$C" route add 10.96.0.0/16 dev eth0
+inC() { nice -n "$niceness" ip netns exec "$C" "$@"; }
+# The server runs its socket continuations inline (no thread-pool hop): it is the same in every case, and cheaper.
+nice -n "$niceness" ip netns exec "$S" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gen" http-server $PORT 100 >/dev/null 2>&1 & SERVERS="$!"
+for _ in $(seq 1 100); do inC curl -sf -o /dev/null "http://$SIP:$PORT/" && break; sleep 0.1; done
+
+mesh="$work/mesh.yaml"
+cat > "$mesh" <<YAML
+version: "http-bench"
+services:
+- name: echo
+  namespace: default
+  addresses: [$VIP]
+  ports:
+  - name: http
+    port: $PORT
+    targetPort: $PORT
+    protocol: TCP
+    appProtocol: http
+  endpoints:
+  - address: $SIP
+    labels: {app: echo, version: v1}
+workloads:
+- name: echo-v1
+  namespace: default
+  addresses: [$SIP]
+  labels: {app: echo, version: v1}
+- name: client
+  namespace: default
+  addresses: [$CIP]
+  labels: {app: client}
+YAML
+
+haproxy_cfg="$work/haproxy.cfg"
+cat > "$haproxy_cfg" <<CFG
+global
+  maxconn 6000
+defaults
+  mode http
+  option http-keep-alive
+  http-reuse always
+  timeout connect 10s
+  timeout client 1h
+  timeout server 1h
+  timeout http-keep-alive 1h
+# The sidecar's outbound side knows the service's endpoint (as waylay learns it from mesh.yaml); the inbound side
+# hands requests to the app on loopback. IPv4 listeners: see bench/proxy.sh.
+frontend outbound
+  bind 0.0.0.0:15001
+  default_backend echo
+backend echo
+  server echo $SIP:$PORT
+frontend inbound
+  bind 0.0.0.0:15006
+  default_backend app
+backend app
+  server app 127.0.0.1:$PORT
+CFG
+chmod a+r "$haproxy_cfg" "$mesh"
+
+PROXY_PIDS=""
+start() { # ns kind(jit|aot|haproxy)
+  local ns=$1 kind=$2
+  if [ "$kind" = haproxy ]; then
+    nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
+  else
+    nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay-proxy" proxy --config "$mesh" --log-level warning >/dev/null 2>&1 &
+  fi
+  PROXY_PIDS="$PROXY_PIDS $!"
+  for _ in $(seq 1 200); do
+    # HAProxy has no readiness endpoint: wait for its listener.
+    if [ "$kind" = haproxy ]; then [ -n "$(ip netns exec "$ns" ss -Hltn 'sport = :15006')" ] && return
+    else ip netns exec "$ns" curl -sf -o /dev/null http://127.0.0.1:15000/ready && return; fi
+    kill -0 $! 2>/dev/null || break
+    sleep 0.05
+  done
+  echo "bench/http.sh: the $kind proxy in $ns did not become ready (haproxy: haproxy -c -f $haproxy_cfg; waylay: run it by hand with --log-level debug)" >&2
+  exit 1
+}
+stop() { kill $PROXY_PIDS 2>/dev/null || true; wait $PROXY_PIDS 2>/dev/null || true; PROXY_PIDS=""; sleep 0.5; }
+
+ticks=$(getconf CLK_TCK)
+cpu() { # total utime+stime in seconds of the given pids (all threads)
+  local t=0 pid
+  for pid in "$@"; do t=$((t + $(sed 's/^.*) //' "/proc/$pid/stat" | awk '{print $12 + $13}'))); done
+  awk -v t=$t -v h="$ticks" 'BEGIN { printf "%.3f", t / h }'
+}
+rss_mb() { awk '/VmRSS/ {printf "%.0f\n", $2 / 1024}' "/proc/$1/status"; }
+field() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k {print $2}'; }
+
+# Per case and round: fixed-rate latency, then the maximum rate; the proxies' CPU across each, RSS halfway through
+# the maximum. Results per round are kept as loadgen's key=value lines; CPU and request counts add up over rounds.
+declare -A fixed max cpu_fixed cpu_max req_fixed req_max rss_c rss_s http_seen
+measure() { # name round target-ip
+  local name=$1 r=$2 target=$3 pids c0 c1 c2 rss_file="$work/rss" sampler=""
+  pids=($PROXY_PIDS)
+  # A short warm-up: connections open, JIT tiers settle, pools fill; not measured.
+  inC "$gen" http "$target" $PORT "$rate_target" 0.5 "$conns" "$HOST" >/dev/null
+  c0=$(cpu "${pids[@]}")
+  fixed[$name,$r]=$(inC "$gen" http "$target" $PORT "$rate_target" "$secs" "$conns" "$HOST")
+  c1=$(cpu "${pids[@]}")
+  : > "$rss_file"
+  if [ ${#pids[@]} -gt 0 ]; then
+    ( sleep $((max_secs / 2)).5; for p in "${pids[@]}"; do rss_mb "$p"; done > "$rss_file" ) & sampler=$!
+  fi
+  local profiler=""
+  if [ -n "${PERF:-}" ] && [ "$r" = 1 ] && [ ${#pids[@]} -gt 0 ]; then
+    # Where the proxies' CPU goes at the maximum rate: both sidecars, call graphs, the first round only.
+    perf record -q -F 1999 -g -o "$work/perf-$name.data" -p "$(IFS=,; echo "${pids[*]}")" -- sleep "$max_secs" >/dev/null 2>&1 & profiler=$!
+  fi
+  max[$name,$r]=$(inC "$gen" http "$target" $PORT 0 "$max_secs" "$max_conns" "$HOST")
+  [ -z "$sampler" ] || wait "$sampler"
+  if [ -n "$profiler" ]; then
+    wait "$profiler" || true
+    { perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort comm,dso -g none
+      echo
+      perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort dso,symbol --percent-limit 0.5 -g none
+      echo; echo "# the proxy's own code (percent of all samples)"
+      perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort symbol --percent-limit 0.15 -g none \
+        --dsos "$([ "$name" = haproxy ] && echo haproxy || echo waylay-proxy)"
+    } 2>/dev/null | sed 's/[[:space:]-]*$//' > "$results/http-$stamp-$name-perf.txt" || true
+  fi
+  c2=$(cpu "${pids[@]}")
+  cpu_fixed[$name]=$(awk -v s="${cpu_fixed[$name]:-0}" -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", s + b - a }')
+  cpu_max[$name]=$(awk -v s="${cpu_max[$name]:-0}" -v a="$c1" -v b="$c2" 'BEGIN { printf "%.3f", s + b - a }')
+  req_fixed[$name]=$(( ${req_fixed[$name]:-0} + $(field requests "${fixed[$name,$r]}") ))
+  req_max[$name]=$(( ${req_max[$name]:-0} + $(field requests "${max[$name,$r]}") ))
+  # The largest of the rounds.
+  local a b; a=$(sed -n 1p "$rss_file"); b=$(sed -n 2p "$rss_file")
+  [ -z "$a" ] || [ "$a" -lt "${rss_c[$name]:-0}" ] || rss_c[$name]=$a
+  [ -z "$b" ] || [ "$b" -lt "${rss_s[$name]:-0}" ] || rss_s[$name]=$b
+  [ -z "$(others)" ] || overlap=1
+  echo "round $r $name: ${fixed[$name,$r]}" >&2
+  echo "round $r $name: ${max[$name,$r]}; proxy CPU $c0 → $c1 → $c2 s; RSS ${a:-–} / ${b:-–} MB" >&2
+}
+
+captured=0
+capture() { # on|off
+  if [ "$1" = on ] && [ $captured = 0 ]; then
+    "$cli" capture --netns "$C" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null 2>&1
+    "$cli" capture --netns "$S" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null 2>&1
+    captured=1
+  elif [ "$1" = off ] && [ $captured = 1 ]; then
+    "$cli" capture --netns "$C" --cleanup >/dev/null 2>&1
+    "$cli" capture --netns "$S" --cleanup >/dev/null 2>&1
+    captured=0
+  fi
+}
+
+results="$root/bench/results"; mkdir -p "$results"
+stamp=$(date -u +%Y%m%dT%H%M)
+load_before=$(cut -d' ' -f1-3 /proc/loadavg)
+"$cli" capture --help >/dev/null   # builds the CLI now, not inside the first measurement
+cases=(direct $built haproxy)
+for r in $(seq 1 "$rounds"); do
+  # Each round starts one case later, so no case always runs first or last.
+  for i in $(seq 0 $((${#cases[@]} - 1))); do
+    name=${cases[$(( (i + r - 1) % ${#cases[@]} ))]}
+    if [ $name = direct ]; then capture off; measure direct "$r" $SIP; continue; fi
+    capture on
+    start "$C" $name; start "$S" $name
+    measure "$name" "$r" $VIP
+    if [ $name != haproxy ]; then
+      # What the sidecars saw: istio_requests_total exists only once the proxy handles HTTP (not an L4 relay).
+      for side in client server; do
+        ns=$([ $side = client ] && echo "$C" || echo "$S")
+        ip netns exec "$ns" curl -sf http://127.0.0.1:15000/stats/prometheus > "$results/http-$stamp-$name-$side-round$r.prom" || true
+      done
+      n=$(awk '/^istio_requests_total/ {n += $NF} END {printf "%.0f", n}' "$results/http-$stamp-$name-"*"-round$r.prom")
+      http_seen[$name]=$(( ${http_seen[$name]:-0} + n ))
+    fi
+    stop
+  done
+done
+load_after=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# ---- report ----------------------------------------------------------------------------------------------------------
+med() { # median of the key over the rounds of a case: med KEY fixed|max NAME
+  local key=$1 table=$2 name=$3 r v=()
+  for r in $(seq 1 "$rounds"); do
+    if [ "$table" = fixed ]; then v+=("$(field "$key" "${fixed[$name,$r]}")"); else v+=("$(field "$key" "${max[$name,$r]}")"); fi
+  done
+  printf '%s\n' "${v[@]}" | sort -g | awk '{a[NR] = $1} END {print a[int((NR + 1) / 2)]}'
+}
+best() { # the lowest value of the key over the rounds of a case: best KEY NAME (fixed-rate runs)
+  local r; for r in $(seq 1 "$rounds"); do field "$1" "${fixed[$2,$r]}"; done | sort -g | head -1
+}
+each() { # the key's value in every round: each KEY fixed|max NAME
+  local key=$1 table=$2 name=$3 r v=()
+  for r in $(seq 1 "$rounds"); do
+    if [ "$table" = fixed ]; then v+=("$(field "$key" "${fixed[$name,$r]}")"); else v+=("$(printf %.0f "$(field "$key" "${max[$name,$r]}")")"); fi
+  done
+  echo "${v[*]}"
+}
+errors() { local r t=0; for r in $(seq 1 "$rounds"); do t=$((t + $(field errors "${fixed[$1,$r]}") + $(field unsent "${fixed[$1,$r]}") + $(field errors "${max[$1,$r]}"))); done; echo $t; }
+sub() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%+.3f", a - b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else printf "–" }'; }
+per1000() { awk -v c="$1" -v r="$2" 'BEGIN { if (r > 0) printf "%.3f", c / r * 1000; else printf "–" }'; }
+percore() { awk -v c="$1" -v r="$2" 'BEGIN { if (c > 0) printf "%.0f", r / c; else printf "–" }'; }
+label() { case $1 in direct) echo "(a) direct";; haproxy) echo "(c) HAProxy (HTTP mode), both sidecars";; *) echo "(b) waylay $1, both sidecars";; esac; }
+{
+  echo "Run $(date -u +%Y-%m-%dT%H:%MZ), commit $commit${PROXY_ENV:+, with $PROXY_ENV for the proxies}, on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $rounds rounds (cases interleaved), each ${secs} s at the fixed rate and ${max_secs} s at the maximum; load average $load_before before, $load_after after; client, server and proxies at niceness $niceness."
+  [ -z "${overlap:-}" ] || echo "**Another benchmark ran at the same time as part of this one**: its load is in these figures."
+  for kind in $built; do
+    if [ "${http_seen[$kind]:-0}" -gt 0 ]; then
+      echo "waylay $kind handled the traffic as HTTP: its sidecars counted ${http_seen[$kind]} requests in istio_requests_total."
+    else
+      echo "**waylay $kind relayed the traffic at L4** (no istio_requests_total in its sidecars' metrics): these are not HTTP-proxy figures."
+    fi
+  done
+  echo
+  echo "Latency at a fixed $rate_target requests/s over $conns keep-alive connections (open loop, ms from each request's due time; median of the rounds):"
+  echo
+  echo "| case | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | p99 vs HAProxy | best round: p99 | added p99 | vs HAProxy | p99 per round | errors |"
+  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+  for n in "${cases[@]}"; do
+    if [ $n = direct ]; then added="| | | | | $(best p99 $n) | | |"
+    else added="| $(sub "$(med p50 fixed $n)" "$(med p50 fixed direct)") | $(sub "$(med p90 fixed $n)" "$(med p90 fixed direct)") | $(sub "$(med p99 fixed $n)" "$(med p99 fixed direct)") | $(ratio "$(med p99 fixed $n)" "$(med p99 fixed haproxy)") | $(best p99 $n) | $(sub "$(best p99 $n)" "$(best p99 direct)") | $(ratio "$(best p99 $n)" "$(best p99 haproxy)") |"; fi
+    echo "| $(label $n) | $(med p50 fixed $n) | $(med p90 fixed $n) | $(med p99 fixed $n) | $(med p999 fixed $n) $added $(each p99 fixed $n) | $(errors $n) |"
+  done
+  echo
+  echo "Maximum rate (closed loop, $max_conns connections; median of the rounds) and the proxies' cost (both sidecars added, over all rounds):"
+  echo
+  echo "| case | requests/s | vs direct | vs HAProxy | requests/s per round | p50 / p99 at max (ms) | proxy CPU s per 1000 req at $rate_target/s | at max | requests per proxy CPU-second at max | vs HAProxy | RSS at max, client / server sidecar (MB) |"
+  echo "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+  for n in "${cases[@]}"; do
+    rps=$(printf %.0f "$(med rate max $n)")
+    head="| $(label $n) | $rps | $(ratio "$rps" "$(med rate max direct)") | $([ $n = direct ] || ratio "$rps" "$(med rate max haproxy)") | $(each rate max $n) | $(med p50 max $n) / $(med p99 max $n)"
+    if [ $n = direct ]; then echo "$head | | | | | |"; continue; fi
+    echo "$head | $(per1000 "${cpu_fixed[$n]}" "${req_fixed[$n]}") | $(per1000 "${cpu_max[$n]}" "${req_max[$n]}") | $(percore "${cpu_max[$n]}" "${req_max[$n]}") | $(ratio "$(percore "${cpu_max[$n]}" "${req_max[$n]}")" "$(percore "${cpu_max[haproxy]}" "${req_max[haproxy]}")") | ${rss_c[$n]:-–} / ${rss_s[$n]:-–} |"
+  done
+} | tee "$results/http-$stamp.md"
