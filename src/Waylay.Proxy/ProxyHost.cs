@@ -23,6 +23,7 @@ namespace Waylay.Proxy;
 internal sealed class ProxyHost : IDisposable
 {
     private readonly ProxyOptions _options;
+    private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly List<ProxyListener> _listeners = [];
@@ -36,6 +37,7 @@ internal sealed class ProxyHost : IDisposable
     {
         _options = options;
         _time = time;
+        _loggers = loggers;
         _logger = loggers.CreateLogger("Waylay.Proxy");
         _pod = new PodAddresses(options.InstanceIp, time, TimeSpan.FromSeconds(2));
         _config = new MeshFileSource(options.ConfigPath, options.RulesPath, _endpoints, _logger, time, options.ConfigPollInterval);
@@ -77,7 +79,7 @@ internal sealed class ProxyHost : IDisposable
 
         var router = new Router(_options, _pod);
         var connector = new UpstreamConnector(_options.ConnectTimeout, _time);
-        Http = HttpWiring.Create(_options, _pod, connector, _time, _logger);
+        Http = HttpWiring.Create(_options, _pod, connector, _time, _loggers);
         var draining = () => Lifecycle.DrainRequested.IsCompleted;
         var httpPath = new HttpPath(Http, new ProtocolDetector(_options.ProtocolDetectionTimeout, _time), Metrics, draining, () => _config.Current);
         var tcp = new TcpProxy(_options, router, _config, connector, _options.Splice ? Pipes : null, Connections, Metrics, _logger, _time, httpPath);
@@ -115,6 +117,8 @@ internal sealed class ProxyHost : IDisposable
         {
             listener.Dispose();
         }
+
+        Http?.Http2?.BeginDrain();
 
         ProxyLog.Draining(_logger, reason, Connections.Count, _options.DrainDuration);
 

@@ -33,7 +33,8 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
 
         var sniff = await detector.DetectAsync(downstream, service?.Protocol is DeclaredProtocol.Http or DeclaredProtocol.Http2, connection.Closing.Token)
             .ConfigureAwait(false);
-        if (sniff.Protocol != SniffedProtocol.Http1)
+        var h2 = sniff.Protocol == SniffedProtocol.Http2 && Services.Http2 is not null;
+        if (sniff.Protocol != SniffedProtocol.Http1 && !h2)
         {
             return false;
         }
@@ -46,6 +47,23 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         var counters = metrics.For(decision.ServiceKey);
         Interlocked.Increment(ref counters.Total);
         Interlocked.Increment(ref counters.Active);
+        if (h2)
+        {
+            // The preface was peeked, not read: Kestrel reads the connection from its first byte.
+            try
+            {
+                await Services.Http2!.ServeAsync(downstream, ReadOnlyMemory<byte>.Empty, scope, connection.Closing.Token).ConfigureAwait(false);
+                connection.Outcome = connection.Closing.IsCancellationRequested ? RelayOutcome.ClosedByProxy : RelayOutcome.Completed;
+            }
+            finally
+            {
+                Interlocked.Add(ref counters.BytesSent, connection.BytesToUpstream);
+                Interlocked.Add(ref counters.BytesReceived, connection.BytesToDownstream);
+                Interlocked.Decrement(ref counters.Active);
+            }
+
+            return true;
+        }
         var stream = new NetworkStream(downstream, ownsSocket: false);
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));

@@ -32,24 +32,30 @@ internal sealed class HttpScope(ConnectionContext connection, TrafficDirection d
     /// </summary>
     public Func<RouteTable>? Current { get; init; }
 
-    private (RouteTable Table, ServiceRoute? Service) _latest = (table, service);
+    /// <summary>
+    /// One object, so a reader never pairs one snapshot's table with another's service: h2 connections route their
+    /// concurrent streams through this at once. Allocated only when the snapshot changes.
+    /// </summary>
+    private Tuple<RouteTable, ServiceRoute?> _latest = new(table, service);
 
-    /// <summary>The table and the dialled service to route the next request with.</summary>
+    /// <summary>The table and the dialled service to route the next request with (safe to call from concurrent streams).</summary>
     public (RouteTable Table, ServiceRoute? Service) ForNextRequest()
     {
         var current = Current?.Invoke() ?? Table;
-        var latest = _latest;
-        if (ReferenceEquals(current, latest.Table))
+        var latest = Volatile.Read(ref _latest);
+        if (ReferenceEquals(current, latest.Item1))
         {
-            return latest;
+            return (latest.Item1, latest.Item2);
         }
 
         // A service that is gone from the new snapshot keeps being served by the one it was dialled under.
         var next = Service is null || Connection.OriginalDestination is not { } destination
-            ? (current, Service)
-            : current.TryGetService(destination.EndPoint, out var route) ? (current, route) : (Table, Service);
-        _latest = next;
-        return next;
+            ? new Tuple<RouteTable, ServiceRoute?>(current, Service)
+            : current.TryGetService(destination.EndPoint, out var route)
+                ? new Tuple<RouteTable, ServiceRoute?>(current, route)
+                : new Tuple<RouteTable, ServiceRoute?>(Table, Service);
+        Volatile.Write(ref _latest, next);
+        return (next.Item1, next.Item2);
     }
 
     /// <summary>The port the client dialled: the service port, or the app's port inbound.</summary>

@@ -34,9 +34,17 @@ internal sealed class HttpServices(
 
     public ZipkinExporter? Zipkin { get; init; }
 
+    /// <summary>The h2c/gRPC path; null where it was not started (tests of the HTTP/1 path alone).</summary>
+    public Http2.Http2Gateway? Http2 { get; init; }
+
     /// <summary>At shutdown: the last access-log lines and spans go out (bounded), then the pools close.</summary>
     public async ValueTask StopAsync(TimeSpan deadline)
     {
+        if (Http2 is not null)
+        {
+            await Http2.DisposeAsync().ConfigureAwait(false);
+        }
+
         if (AccessLog is not null)
         {
             await AccessLog.StopAsync(deadline, Time).ConfigureAwait(false);

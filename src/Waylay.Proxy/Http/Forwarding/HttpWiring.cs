@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using Waylay.Proxy.Http.Headers;
+using Waylay.Proxy.Http.Http2;
 using Waylay.Proxy.Http.Upstream;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
@@ -10,8 +11,9 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// <summary>Builds the HTTP side from the options: telemetry sinks first (they outlive every request), then pools.</summary>
 internal static class HttpWiring
 {
-    public static HttpServices Create(ProxyOptions options, PodAddresses pod, UpstreamConnector connector, TimeProvider time, ILogger logger)
+    public static HttpServices Create(ProxyOptions options, PodAddresses pod, UpstreamConnector connector, TimeProvider time, ILoggerFactory loggers)
     {
+        var logger = loggers.CreateLogger("Waylay.Proxy");
         var metrics = new IstioMetrics();
         AccessLog? accessLog = null;
         if (options.AccessLogFile is { Length: > 0 } path)
@@ -26,17 +28,30 @@ internal static class HttpWiring
         var local = new ZipkinEndpoint(Environment.GetEnvironmentVariable("POD_NAME") ?? "waylay-proxy", pod.Primary(System.Net.Sockets.AddressFamily.InterNetwork));
         var telemetry = new HttpTelemetry(metrics, accessLog, zipkin, local);
         var decorator = new RequestDecorator(new RequestDecoratorOptions { SamplingPercentage = options.TraceSampling }, Random.Shared);
+        var selector = new UpstreamSelector(new ClusterRegistry(time));
+        var peers = new IstioPeers(metrics, pod);
+
+        // h2c and gRPC: Kestrel + YARP (docs/designs/http.md §6). StartAsync binds nothing, so it completes at once.
+        var http2 = Http2Gateway.StartAsync(new Http2GatewayServices(connector, selector, loggers, time, options.IdleTimeout)
+        {
+            Telemetry = telemetry,
+            Decorator = decorator,
+            Labels = (scope, table, service, endpoint) => scope.Direction == TrafficDirection.Inbound
+                ? peers.Inbound(table ?? scope.Table, scope.Connection.Client.EndPoint.Address, scope.Port)
+                : service is not null ? peers.Outbound(table ?? scope.Table, service, endpoint) : Http2Labels.Default(scope),
+        }, CancellationToken.None).GetAwaiter().GetResult();
         return new HttpServices(
-            new UpstreamSelector(new ClusterRegistry(time)),
+            selector,
             new Http1UpstreamPool(connector, time),
             telemetry,
             decorator,
-            new IstioPeers(metrics, pod),
+            peers,
             time,
             logger)
         {
             AccessLog = accessLog,
             Zipkin = zipkin,
+            Http2 = http2,
         };
     }
 }

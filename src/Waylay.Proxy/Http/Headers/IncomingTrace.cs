@@ -22,15 +22,18 @@ public enum IncomingTraceKind
 /// </summary>
 public readonly record struct IncomingTrace(IncomingTraceKind Kind, TraceContext Context, bool? Sampled, bool Debug, bool HasTraceFields)
 {
-    public static IncomingTrace Read(Http1RequestHead head)
+    public static IncomingTrace Read(Http1RequestHead head) => Read(new Http1TraceFields(head));
+
+    public static IncomingTrace Read<TFields>(TFields head)
+        where TFields : ITraceFields
     {
-        var b3 = Find(head, "b3"u8, out var hasB3);
-        var traceId = Find(head, "x-b3-traceid"u8, out var hasTraceId);
-        var spanId = Find(head, "x-b3-spanid"u8, out var hasSpanId);
-        var parent = Find(head, "x-b3-parentspanid"u8, out var hasParent);
-        var sampledField = Find(head, "x-b3-sampled"u8, out var hasSampled);
-        var flags = Find(head, "x-b3-flags"u8, out var hasFlags);
-        var traceParent = Find(head, "traceparent"u8, out var hasTraceParent);
+        var b3 = head.First("b3"u8, out var hasB3);
+        var traceId = head.First("x-b3-traceid"u8, out var hasTraceId);
+        var spanId = head.First("x-b3-spanid"u8, out var hasSpanId);
+        var parent = head.First("x-b3-parentspanid"u8, out var hasParent);
+        var sampledField = head.First("x-b3-sampled"u8, out var hasSampled);
+        var flags = head.First("x-b3-flags"u8, out var hasFlags);
+        var traceParent = head.First("traceparent"u8, out var hasTraceParent);
         var hasTraceFields = hasB3 || hasTraceId || hasSpanId || hasParent || hasSampled || hasTraceParent;
 
         // :: Step 1, the sampling decision (Envoy's extractSampled): b3's flag, else x-b3-sampled ("1" or "true").

@@ -26,7 +26,12 @@ public sealed class RequestDecorator(RequestDecoratorOptions options, Random ran
 
     /// <param name="downstreamAddress">The connection's client address as text, computed once per connection.</param>
     /// <param name="scheme">"http", or "https" when the downstream connection was TLS the proxy terminated.</param>
-    public ProxyFields Decorate(Http1RequestHead head, SpanKind kind, string? downstreamAddress, string scheme = "http")
+    public ProxyFields Decorate(Http1RequestHead head, SpanKind kind, string? downstreamAddress, string scheme = "http") =>
+        Decorate(new Http1TraceFields(head), kind, downstreamAddress, scheme);
+
+    /// <summary>The same for any request's fields (the h2 path's header dictionary).</summary>
+    public ProxyFields Decorate<TFields>(TFields head, SpanKind kind, string? downstreamAddress, string scheme = "http")
+        where TFields : ITraceFields
     {
         var fields = default(ProxyFields);
         if (!head.HasField("x-request-id"u8))

@@ -1,0 +1,371 @@
+using System.Net;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.Extensions.Logging;
+using Waylay.Mesh.Networking;
+using Waylay.Proxy.Http.Headers;
+using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Routing;
+using Waylay.Proxy.Telemetry.Http;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Waylay.Proxy.Http.Http2;
+
+/// <summary>
+/// One h2 request (a gRPC call is one) from Kestrel to an upstream and back:
+/// <code>
+///   :: Step 1  scope: what the core decided for the connection (outbound service, inbound app, passthrough)
+///   :: Step 2  route: normalized :path → HostRoutes.Select → 404 NR / 503 NC; fault delay/abort
+///   :: Step 3  endpoint: UpstreamSelector over the route's subset → 503 UH
+///   :: Step 4  forward with YARP over pooled h2c upstream connections, within the route timeout (504 UT);
+///              a connect failure (503 UF) is retried on another endpoint when the route's retries allow it
+///   :: Step 5  telemetry: metrics, access log, span, once per request
+/// </code>
+/// Every request picks its own endpoint, so one long-lived client h2 connection (what gRPC clients keep) is balanced
+/// per call rather than pinned to the endpoint its connection happened to reach, which is the point of L7 for gRPC.
+/// </summary>
+internal sealed class Http2Forwarder
+{
+    private readonly IHttpForwarder _forwarder;
+    private readonly Http2GatewayServices _services;
+    private readonly HttpMessageInvoker _client;
+    private readonly HttpMessageInvoker _inboundSourceClient;
+    private readonly ForwarderRequestConfig _config;
+    private readonly ILogger _logger;
+    private readonly TimeProvider _time;
+    private readonly Http2Labels _labels;
+
+    public Http2Forwarder(IHttpForwarder forwarder, Http2GatewayServices services, HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient)
+    {
+        _forwarder = forwarder;
+        _services = services;
+        _client = client;
+        _inboundSourceClient = inboundSourceClient;
+        _time = services.Time;
+        _labels = new Http2Labels(services.Telemetry?.Metrics);
+        _logger = services.Loggers.CreateLogger("Waylay.Proxy.Http2");
+
+        // h2c with prior knowledge upstream (there is no TLS to negotiate ALPN on); YARP's activity timeout is its
+        // idle timer, so it gets the proxy's idle timeout: a quiet gRPC stream is not a failed one.
+        _config = new ForwarderRequestConfig
+        {
+            Version = HttpVersion.Version20,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+            ActivityTimeout = services.IdleTimeout,
+        };
+    }
+
+    public async Task ForwardAsync(HttpContext context)
+    {
+        var started = _time.GetTimestamp();
+        var exchange = new Exchange { StartTime = _time.GetUtcNow() };
+
+        // :: Step 1
+        var feature = context.Features.Get<HttpScopeFeature>()
+            ?? throw new InvalidOperationException("an h2 request without its connection's scope: the connection did not come through Http2Gateway.ServeAsync");
+        var scope = feature.Scope;
+        var request = context.Request;
+        exchange.Grpc = request.ContentType is { } type && type.StartsWith("application/grpc", StringComparison.OrdinalIgnoreCase);
+        exchange.Path = context.Features.Get<IHttpRequestFeature>()?.RawTarget ?? request.Path.Value ?? "/";
+        var requestBody = new CountingStream(request.Body);
+        request.Body = requestBody;
+        var responseBody = new CountingResponseBody(context.Features.GetRequiredFeature<IHttpResponseBodyFeature>());
+        context.Features.Set<IHttpResponseBodyFeature>(responseBody);
+        try
+        {
+            await ForwardCoreAsync(context, scope, exchange).ConfigureAwait(false);
+        }
+        finally
+        {
+            // :: Step 5
+            Complete(context, feature, exchange, requestBody.Count, responseBody.Count, _time.GetElapsedTime(started));
+        }
+    }
+
+    private async Task ForwardCoreAsync(HttpContext context, HttpScope scope, Exchange exchange)
+    {
+        var request = context.Request;
+
+        // A rule or endpoint change applies to the next stream of an open connection, as Envoy applies route updates:
+        // gRPC clients keep their connections for hours.
+        var (table, dialled) = scope.ForNextRequest();
+        exchange.Table = table;
+        exchange.Service = dialled;
+        var path = PathNormalizer.Normalize(exchange.Path);
+        RouteSelection selection = default;
+        var forwardedPath = path;
+        var requestEdits = HeaderEdits.None;
+        var responseEdits = HeaderEdits.None;
+        IPEndPoint target;
+        EndpointStats? endpoint = null;
+        UpstreamChoice choice = default;
+
+        if (scope.Direction == TrafficDirection.Inbound)
+        {
+            target = scope.InboundTarget ?? throw new InvalidOperationException("an inbound h2 connection without its inbound target");
+            exchange.Cluster = $"inbound|{target.Port}||";
+        }
+        else if (dialled is { } service)
+        {
+            // :: Step 2
+            selection = service.HostRoutes.Select(new RouteRequest(request.Method, path, service.Port.Port, new KestrelRequestHeaders(request.Headers)), _services.Random);
+            exchange.RouteName = selection.Route?.Name;
+            if (selection.Outcome == RouteOutcome.NoRoute)
+            {
+                await exchange.ReplyAsync(context, 404, ResponseFlags.NoRouteFound, "no-route", "").ConfigureAwait(false);
+                return;
+            }
+
+            if (selection.Outcome == RouteOutcome.NoCluster)
+            {
+                await exchange.ReplyAsync(context, 503, ResponseFlags.NoClusterFound, "no-cluster", "no cluster").ConfigureAwait(false);
+                return;
+            }
+
+            exchange.Cluster = selection.Target!.ClusterName(selection.DestinationPort);
+            var fault = selection.DecideFault(_services.Random);
+            if (fault.Delay is { } delay)
+            {
+                exchange.Flags |= ResponseFlags.DelayInjected;
+                try
+                {
+                    await Task.Delay(delay, _time, context.RequestAborted).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException)
+                {
+                    exchange.Flags |= ResponseFlags.DownstreamConnectionTermination; // the caller gave up during the delay
+                    return;
+                }
+            }
+
+            if (fault.AbortStatus is { } abort)
+            {
+                await exchange.ReplyAsync(context, abort, ResponseFlags.FaultInjected, "fault-abort", "fault filter abort").ConfigureAwait(false);
+                return;
+            }
+
+            forwardedPath = selection.RewritePath(path);
+            requestEdits = selection.Target.RequestEdits;
+            responseEdits = selection.Target.ResponseEdits;
+
+            // :: Step 3
+            choice = _services.Selector.Choose(table, selection, _services.Random);
+            if (!choice.IsRouted)
+            {
+                await exchange.ReplyAsync(context, choice.Status, choice.Flag,
+                    choice.Flag == ResponseFlags.NoClusterFound ? "no-cluster" : "no-healthy-upstream", "no healthy upstream").ConfigureAwait(false);
+                return;
+            }
+
+            exchange.Cluster = choice.ClusterName ?? exchange.Cluster;
+            endpoint = choice.Endpoint!;
+            target = endpoint.Address;
+            exchange.Endpoint = endpoint;
+        }
+        else
+        {
+            // An h2 connection to no known service: on to where it was going, still per request.
+            target = scope.Connection.OriginalDestination?.EndPoint ?? throw new InvalidOperationException("an outbound h2 connection without its original destination");
+            exchange.Cluster = "PassthroughCluster";
+        }
+
+        // :: Step 4
+        var retries = selection.Retries;
+        var client = scope.InboundSource is null ? _client : _inboundSourceClient;
+        exchange.Kind = scope.Direction == TrafficDirection.Inbound ? SpanKind.Server : SpanKind.Client;
+        exchange.Fields = _services.Decorator.Decorate(new KestrelTraceFields(request.Headers), exchange.Kind, context.Connection.RemoteIpAddress?.ToString());
+        using var timeout = selection.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        for (var attempt = 0; ; attempt++)
+        {
+            exchange.Upstream = target.ToString();
+            var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, exchange.Fields);
+            ForwarderError error;
+            endpoint?.RequestStarted();
+            try
+            {
+                error = await _forwarder.SendAsync(context, "http://" + exchange.Upstream, client, _config, transformer,
+                    timeout?.Token ?? CancellationToken.None).ConfigureAwait(false);
+            }
+            finally
+            {
+                endpoint?.RequestFinished();
+            }
+
+            if (error == ForwarderError.None)
+            {
+                UpstreamSelector.Report(choice, context.Response.StatusCode);
+                return;
+            }
+
+            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+            var connectFailed = error == ForwarderError.Request && UpstreamConnectException.IsIn(exception);
+            if (connectFailed || error is ForwarderError.Request or ForwarderError.ResponseBodyDestination)
+            {
+                UpstreamSelector.ReportFailure(choice, connectFailed ? UpstreamFailure.ConnectFailure : UpstreamFailure.Reset);
+            }
+
+            if (connectFailed && !context.Response.HasStarted && attempt < retries.Attempts && retries.RetriesFailure(UpstreamFailure.ConnectFailure)
+                && dialled is not null && selection.Target is not null
+                && _services.Selector.Choose(table, selection, _services.Random, exclude: endpoint) is { IsRouted: true } next)
+            {
+                // Nothing of the request body was read yet (the connection never came up): the same request can go
+                // to another endpoint. YARP marked the response failed; clear that so it forwards again.
+                exchange.Flags |= ResponseFlags.UpstreamConnectionFailure;
+                context.Response.StatusCode = StatusCodes.Status200OK;
+                context.Features.Set<IForwarderErrorFeature>(null);
+                choice = next;
+                endpoint = next.Endpoint!;
+                exchange.Endpoint = endpoint;
+                target = endpoint.Address;
+                continue;
+            }
+
+            await FailAsync(context, exchange, scope, error, connectFailed, timeout?.IsCancellationRequested == true).ConfigureAwait(false);
+            return;
+        }
+    }
+
+    /// <summary>Turns YARP's error into Envoy's answer; after the response has started YARP has already reset the stream.</summary>
+    private async Task FailAsync(HttpContext context, Exchange exchange, HttpScope scope, ForwarderError error, bool connectFailed, bool timedOut)
+    {
+        var clientGone = context.RequestAborted.IsCancellationRequested;
+        if (timedOut && !clientGone)
+        {
+            exchange.Flags |= ResponseFlags.UpstreamRequestTimeout;
+            if (!context.Response.HasStarted)
+            {
+                context.Response.Clear();
+                await exchange.ReplyAsync(context, 504, ResponseFlags.UpstreamRequestTimeout, "upstream-timeout", "upstream request timeout").ConfigureAwait(false);
+            }
+        }
+        else if (connectFailed)
+        {
+            context.Response.Clear();
+            await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionFailure, "upstream-connect-failure",
+                "upstream connect error or disconnect/reset before headers. reset reason: connection failure").ConfigureAwait(false);
+        }
+        else if (clientGone)
+        {
+            exchange.Flags |= ResponseFlags.DownstreamConnectionTermination;
+        }
+        else
+        {
+            exchange.Flags |= error switch
+            {
+                ForwarderError.ResponseBodyDestination or ForwarderError.RequestBodyDestination => ResponseFlags.UpstreamRemoteReset,
+                ForwarderError.Request => ResponseFlags.UpstreamConnectionTermination,
+                _ => ResponseFlags.None,
+            };
+            if (!context.Response.HasStarted && error == ForwarderError.Request)
+            {
+                context.Response.Clear();
+                await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionTermination, "upstream-reset-before-response",
+                    "upstream connect error or disconnect/reset before headers. reset reason: connection termination").ConfigureAwait(false);
+            }
+        }
+
+        if (_logger.IsEnabled(LogLevel.Debug))
+        {
+            Http2Log.ForwardFailed(_logger, scope.Connection.Id, context.Request.Method, exchange.Path, exchange.Upstream ?? "-", error.ToString(), exchange.Flags.ToEnvoyString());
+        }
+    }
+
+    private void Complete(HttpContext context, HttpScopeFeature feature, Exchange exchange, long received, long sent, TimeSpan duration)
+    {
+        if (_services.Telemetry is not { } telemetry)
+        {
+            return;
+        }
+
+        var request = context.Request;
+        var response = context.Response;
+        var labels = _services.Labels?.Invoke(feature.Scope, exchange.Table, exchange.Service, exchange.Endpoint) ?? feature.DefaultLabels(telemetry.Metrics);
+        var status = response.HasStarted || exchange.Replied || (exchange.Flags & ResponseFlags.DownstreamConnectionTermination) == 0 ? response.StatusCode : 0;
+        var log = new AccessLogEntry
+        {
+            StartTime = exchange.StartTime,
+            Method = request.Method,
+            Path = exchange.Path,
+            Protocol = "HTTP/2",
+            ForwardedFor = First(request.Headers, "x-forwarded-for"),
+            UserAgent = First(request.Headers, "user-agent"),
+            RequestId = First(request.Headers, "x-request-id"),
+            Authority = request.Host.HasValue ? request.Host.Value : null,
+            GeneratedRequestId = exchange.Fields.GeneratedRequestId,
+            AppendedForwardedFor = exchange.Fields.AppendedForwardedFor,
+            ResponseCode = status,
+            Flags = exchange.Flags,
+            BytesReceived = received,
+            BytesSent = sent,
+            DurationMilliseconds = (long)duration.TotalMilliseconds,
+            UpstreamHost = exchange.Upstream,
+            UpstreamCluster = exchange.Cluster,
+            DownstreamLocalAddress = feature.DownstreamLocalAddress,
+            DownstreamRemoteAddress = feature.DownstreamRemoteAddress,
+            RouteName = exchange.RouteName,
+        };
+        telemetry.RequestCompleted(new CompletedRequest
+        {
+            Labels = exchange.Grpc ? _labels.ForGrpc(labels) : labels,
+            Log = log,
+            Duration = duration,
+            GrpcStatus = exchange.Grpc ? GrpcStatusOf(context) : -1,
+            Trace = exchange.Fields.Trace,
+            Kind = exchange.Kind,
+            SharedSpan = exchange.Fields.SharesCallerSpan,
+        });
+    }
+
+    /// <summary>From the trailers, or from the headers of a trailers-only response (an error the server answered at once).</summary>
+    private static int GrpcStatusOf(HttpContext context)
+    {
+        var trailers = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
+        var value = trailers is not null && trailers.TryGetValue("grpc-status", out var fromTrailers) ? fromTrailers.ToString()
+            : context.Response.Headers.TryGetValue("grpc-status", out var fromHeaders) ? fromHeaders.ToString() : null;
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status) ? status : -1;
+    }
+
+    private static string? First(IHeaderDictionary headers, string name) =>
+        headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
+
+    /// <summary>What one request became, gathered for its telemetry.</summary>
+    private sealed class Exchange
+    {
+        public DateTimeOffset StartTime { get; init; }
+
+        public bool Grpc { get; set; }
+
+        public string Path { get; set; } = "/";
+
+        public string? Upstream { get; set; }
+
+        public EndpointStats? Endpoint { get; set; }
+
+        /// <summary>The snapshot and dialled service the request was routed with.</summary>
+        public Waylay.Proxy.Routing.RouteTable? Table { get; set; }
+
+        public ServiceRoute? Service { get; set; }
+
+        public string? Cluster { get; set; }
+
+        public string? RouteName { get; set; }
+
+        /// <summary>The proxy's fields for the request; default (none, no span) when it was answered before forwarding.</summary>
+        public ProxyFields Fields;
+
+        public SpanKind Kind { get; set; }
+
+        public ResponseFlags Flags { get; set; }
+
+        public bool Replied { get; private set; }
+
+        public Task ReplyAsync(HttpContext context, int status, ResponseFlags flag, string code, string text)
+        {
+            Flags |= flag;
+            Replied = true;
+            return LocalReply.WriteAsync(context, Grpc, status, code, text);
+        }
+    }
+}

@@ -1,0 +1,59 @@
+using System.Net;
+using System.Net.Sockets;
+using Waylay.Proxy.Pools;
+
+namespace Waylay.Proxy.Http.Http2;
+
+/// <summary>
+/// The h2c client the gateway forwards with: one <see cref="SocketsHttpHandler"/> (its pools are per endpoint
+/// address:port, and every request picks its endpoint, so one downstream h2 connection spreads over all of them).
+/// It is a plain transport, nothing else: no proxy, no cookies, no redirects, no decompression, no header
+/// propagation of its own. Connects go through <see cref="UpstreamConnector"/>, which binds the inbound source
+/// (127.0.0.6 / ::6 with IP_FREEBIND) when the request is the inbound one to the pod IP.
+/// </summary>
+internal static class UpstreamHttpClient
+{
+    public static HttpMessageInvoker Create(UpstreamConnector connector, IPEndPoint? source, TimeSpan idleTimeout)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+            ActivityHeadersPropagator = null,
+            EnableMultipleHttp2Connections = true,
+            PooledConnectionIdleTimeout = idleTimeout,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            ConnectCallback = (context, cancellationToken) => ConnectAsync(connector, source, context.DnsEndPoint, cancellationToken),
+        };
+        return new HttpMessageInvoker(handler, disposeHandler: true);
+    }
+
+    private static async ValueTask<Stream> ConnectAsync(UpstreamConnector connector, IPEndPoint? source, DnsEndPoint endpoint, CancellationToken cancellationToken)
+    {
+        var host = endpoint.Host.AsSpan().Trim("[]");
+        if (!IPAddress.TryParse(host, out var address))
+        {
+            throw new UpstreamConnectException(Tcp.RelayOutcome.ConnectFailed, endpoint.Host);
+        }
+
+        var target = new IPEndPoint(address, endpoint.Port);
+        IPEndPoint? bind = null;
+        if (source is not null)
+        {
+            // The source is given for IPv4; an IPv6 target binds ::6 (Router's inbound source for that family).
+            bind = address.AddressFamily == source.AddressFamily ? source
+                : new IPEndPoint(address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.Parse("::6") : IPAddress.Parse("127.0.0.6"), 0);
+        }
+
+        var (socket, failure) = await connector.ConnectAsync(target, bind, cancellationToken).ConfigureAwait(false);
+        if (socket is null)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            throw new UpstreamConnectException(failure, target.ToString());
+        }
+
+        return new NetworkStream(socket, ownsSocket: true);
+    }
+}

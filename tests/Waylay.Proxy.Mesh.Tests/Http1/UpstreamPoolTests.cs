@@ -1,0 +1,31 @@
+using Waylay.Proxy.Mesh.Tests.Lab;
+using Waylay.TestKit;
+using Xunit;
+
+namespace Waylay.Proxy.Mesh.Tests.Http1;
+
+/// <summary>
+/// Envoy's upstream connection pools (one per endpoint, HTTP/1.1 keep-alive): requests routed one by one to three
+/// endpoints reuse a pooled connection to each instead of dialling per request, which is what the seed's
+/// <c>lsof -i</c> shows as long-lived connections from the sidecar. Counted where it cannot be faked: at the apps.
+/// </summary>
+public sealed class UpstreamPoolTests
+{
+    [NetnsFact]
+    public async Task ThreeHundredRequests_OverThreeEndpoints_ReuseKeepAliveConnections()
+    {
+        await using var lab = await ServiceLab.StartAsync(rules: null);
+        using var client = lab.Client(maxConnections: 1);
+        for (var i = 0; i < 300; i++)
+        {
+            using var response = await client.GetAsync(ServiceLab.Url($"/pooled/{i}"));
+            Assert.Equal(200, (int)response.StatusCode);
+        }
+
+        Assert.All(lab.Endpoints, e =>
+        {
+            Assert.True(e.Requests >= 50, $"{e.Name} served {e.Requests}: not balanced per request");
+            Assert.True(e.Connections <= 2, $"{e.Name} accepted {e.Connections} connections for {e.Requests} requests: no keep-alive pool");
+        });
+    }
+}
