@@ -6,7 +6,8 @@
 # RSS with 1000 open connections, and time from exec to the first 200 on /ready.
 # Usage: sudo bench/proxy.sh [SECONDS per measurement, default 8]    (about 4-5 minutes on 2 cores)
 #        PROXY_ENV="NAME=value …" sets environment variables for the waylay proxies only (experiments).
-#        RATE_ONLY=N [KINDS="aot jit"]: only connections/s through both sidecars vs HAProxy, N rounds (about 20 s each).
+#        RATE_ONLY=N [KINDS="aot jit aot@NAME=VALUE"]: only connections/s through both sidecars, each kind and HAProxy
+#        in turn, N rounds; prints per kind the median and the median per-round ratio to HAProxy (stdout).
 # Prints a Markdown report on stdout (and keeps it in bench/results/). Creates only wl-<id>-… namespaces; removes them.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -41,6 +42,8 @@ cli="${WAYLAY_CLI:-$root/waylay}"
 dotnet publish "$root/src/Waylay.Sidecar" -c Release -p:PublishAot=false -o "$work/jit" --nologo -v q >&2
 dotnet publish "$root/src/Waylay.Sidecar" -c Release -o "$work/aot" --nologo -v q >&2
 dotnet publish "$root/bench/loadgen" -c Release -o "$work/gen" --nologo -v q >&2
+# BASE_BIN=/path/to/waylay-proxy: an older build as the kind "base", to compare changes in one session.
+if [ -n "${BASE_BIN:-}" ]; then mkdir -p "$work/base"; cp "$BASE_BIN" "$work/base/waylay-proxy"; fi
 chmod -R a+rX "$work"; chmod a+x "$work"
 gen="$work/gen/loadgen"
 
@@ -86,12 +89,13 @@ CFG
 chmod a+r "$haproxy_cfg"
 
 PROXY_PIDS=""
-start() { # ns kind(jit|aot|haproxy)
-  local ns=$1 kind=$2
+start() { # ns kind(jit|aot|haproxy, or jit@NAME=VALUE / aot@NAME=VALUE: that build with one more variable)
+  local ns=$1 kind=${2%%@*} extra=""
+  [ "$2" = "${2#*@}" ] || extra=${2#*@}
   if [ "$kind" = haproxy ]; then
     ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
   else
-    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay-proxy" proxy --log-level warning >/dev/null 2>&1 &
+    ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} $extra "$work/$kind/waylay-proxy" proxy --log-level warning >/dev/null 2>&1 &
   fi
   PROXY_PIDS="$PROXY_PIDS $!"
   for _ in $(seq 1 200); do
@@ -116,14 +120,24 @@ if [ -n "${RATE_ONLY:-}" ]; then
   # builds in KINDS, default "aot", and HAProxy), RATE_ONLY rounds in turn so drift shows; no report file.
   "$cli" capture --netns "$C" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
   "$cli" capture --netns "$S" -p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -b '*' >/dev/null
+  declare -A samples
   for round in $(seq 1 "$RATE_ONLY"); do
     line="round $round:"
     for kind in ${KINDS:-aot} haproxy; do
-      start "$C" $kind; start "$S" $kind
-      line="$line $kind $(inC "$gen" connrate $SIP 5202 "$secs" 32)"
+      start "$C" "$kind"; start "$S" "$kind"
+      r=$(inC "$gen" connrate $SIP 5202 "$secs" 32)
+      samples[$kind]="${samples[$kind]:-} $r"
+      line="$line $kind $r"
       stop
     done
     echo "$line conn/s" >&2
+  done
+  # Per kind: the median over the rounds, and the median of its per-round ratio to HAProxy (the same round's).
+  median() { tr ' ' '\n' | grep -v '^$' | sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+  for kind in ${KINDS:-aot} haproxy; do
+    read -ra mine <<< "${samples[$kind]}"; read -ra base <<< "${samples[haproxy]}"
+    ratios=""; for i in "${!mine[@]}"; do ratios="$ratios $(awk -v a="${mine[$i]}" -v b="${base[$i]}" 'BEGIN { printf "%.2f", a / b }')"; done
+    echo "$kind: median $(echo "${samples[$kind]}" | median) conn/s, median ratio to HAProxy $(echo "$ratios" | median) (rounds:$ratios)"
   done
   exit 0
 fi

@@ -23,5 +23,15 @@ public sealed class LauncherTests
         Assert.Contains("--envoy-port", second.StandardOutput);
     }
 
+    [Fact]
+    public async Task LauncherProxy_RunsTheNativeAotSidecar()
+    {
+        // Builds .build/sidecar/waylay-proxy when a source changed (./test.sh has already), then execs it.
+        var result = await Exec.RunAsync(Path.Combine(Root, "waylay"), "proxy", "--help");
+        Assert.True(result.Succeeded, result.Diagnostic);
+        Assert.Contains("waylay-proxy proxy [command] [options]", result.StandardOutput);
+        Assert.Contains("--inbound-to", result.StandardOutput);
+    }
+
     private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

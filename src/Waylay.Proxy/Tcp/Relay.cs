@@ -21,10 +21,14 @@ internal static class Relay
         // allocation and callback registration on the connection-rate path.)
         var closing = connection.Closing;
         bool? closedByProxy = null;
-        if (pipes is not null
-            && (!Fcntl.SetNonBlocking((int)downstream.SafeHandle.DangerousGetHandle()) || !Fcntl.SetNonBlocking((int)upstream.SafeHandle.DangerousGetHandle())))
+        if (pipes is not null)
         {
-            pipes = null;
+            // splice needs O_NONBLOCK on both descriptors (an accepted socket is blocking until .NET first polls it).
+            // Asking .NET for it sets the flag once per socket and tells .NET, which would otherwise set it again on
+            // the first async call: one fcntl pair per connection instead of three (the upstream is non-blocking
+            // since its ConnectAsync).
+            downstream.Blocking = false;
+            upstream.Blocking = false;
         }
 
         bool downRef = false, upRef = false;

@@ -81,6 +81,9 @@ internal sealed class TcpProxy(
             return;
         }
 
+        decision = TcpRoute(decision, connection, table);
+        connection.ServiceKey = decision.ServiceKey;
+
         if (decision.IsRefused)
         {
             Refuse(downstream, connection, decision);
@@ -147,6 +150,31 @@ internal sealed class TcpProxy(
                     connection.ServiceKey, decision.Target?.ToString() ?? "", connection.Outcome.ToString(), connection.BytesToUpstream, connection.BytesToDownstream);
             }
         }
+    }
+
+    /// <summary>
+    /// A VirtualService's <c>tcp</c> routes for opaque traffic: the first whose ports include the connection's picks a
+    /// weighted destination (host and subset), balanced like an HTTP request. Without one, the service's own endpoints.
+    /// </summary>
+    private RouteDecision TcpRoute(RouteDecision decision, ConnectionContext connection, RouteTable table)
+    {
+        if (http is null || decision.Kind is not (RouteKind.Service or RouteKind.NoHealthyEndpoint)
+            || !table.TryGetService(connection.OriginalDestination!.Value.EndPoint, out var service))
+        {
+            return decision;
+        }
+
+        var port = (ushort)connection.OriginalDestination.Value.EndPoint.Port;
+        if (service.HostRoutes.SelectTcp(port, Random.Shared) is not { } target)
+        {
+            return decision;
+        }
+
+        var choice = http.Services.Selector.Choose(table, new Http.Routing.RouteSelection(Http.Routing.RouteOutcome.Routed, null, target, null, port), Random.Shared);
+        var key = choice.Service?.Key ?? decision.ServiceKey;
+        return choice.Endpoint is { } endpoint
+            ? new RouteDecision(RouteKind.Service, TrafficDirection.Outbound, key, endpoint.Address, null, endpoint)
+            : new RouteDecision(RouteKind.NoHealthyEndpoint, TrafficDirection.Outbound, key);
     }
 
     /// <summary>Istio's TCP metrics cover connections to services and to the app; passthrough traffic has no service to name.</summary>

@@ -11,7 +11,8 @@ internal sealed class Exchange
 
     public DateTimeOffset StartTime { get; init; }
 
-    public ProxyFields Fields { get; init; }
+    /// <summary>A field, not a property: <c>Fields.Fields</c> is a span into this struct, which must not be a temporary copy.</summary>
+    public ProxyFields Fields;
 
     public IstioLabels? Labels { get; set; }
 

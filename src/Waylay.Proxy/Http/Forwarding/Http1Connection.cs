@@ -282,7 +282,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         {
             exchange.UpstreamLocal = upstream.Local;
             var upstreamStart = services.Time.GetTimestamp();
-            Http1HeadWriter.WriteRequest(upstream.Writer, head, path, selection.Target?.RequestEdits ?? HeaderEdits.None, exchange.Fields.Fields,
+            var edits = selection.Target?.RequestEdits ?? HeaderEdits.None;
+            Http1HeadWriter.WriteRequest(upstream.Writer, head, path, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, exchange.Fields.Fields,
                 DefaultAuthority(), keepAlive: true);
             await upstream.Writer.FlushAsync(tryToken).ConfigureAwait(false);
 
