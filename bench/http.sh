@@ -213,6 +213,9 @@ measure() { # name round target-ip
       echo; echo "# the proxy's own code (percent of all samples)"
       perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort symbol --percent-limit 0.15 -g none \
         --dsos "$([ "$name" = haproxy ] && echo haproxy || echo waylay-proxy)"
+      echo; echo "# who calls the proxy's hottest symbols (≥ 0.4 % of all samples)"
+      perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort symbol --percent-limit 0.4 -G \
+        --dsos "$([ "$name" = haproxy ] && echo haproxy || echo waylay-proxy)" | head -400
     } 2>/dev/null | sed 's/[[:space:]-]*$//' > "$results/http-$stamp-$name-perf.txt" || true
   fi
   c2=$(cpu "${pids[@]}")
