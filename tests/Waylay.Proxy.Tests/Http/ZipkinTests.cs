@@ -32,14 +32,14 @@ public sealed class ZipkinTests
         var posted = new ConcurrentQueue<string>();
         await using var lab = await PodWithPeer.CreateAsync("--config", mesh.Path, "--zipkinAddress", "127.0.0.1:9411", "--trace-sampling", "100");
         using var collector = lab.Pod.Serve(new IPEndPoint(IPAddress.Loopback, 9411), Collector(posted));
-        using var app = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(1), 8080), Ok);
+        await using var app = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(1), 8080), "v1");
 
         const string traceId = "4bf92f3577b34da6a3ce929d0e0e4736";
-        using var client = await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080));
+        using var http = new RawHttp(await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080)));
         for (var i = 0; i < 5; i++)
         {
-            await client.SendAsync(Encoding.ASCII.GetBytes($"GET /item/{i} HTTP/1.1\r\nhost: web.shop:8080\r\ntraceparent: 00-{traceId}-00f067aa0ba902b7-01\r\n\r\n"));
-            await ReadOkAsync(client);
+            await http.SendAsync($"GET /item/{i} HTTP/1.1\r\nhost: web.shop:8080\r\ntraceparent: 00-{traceId}-00f067aa0ba902b7-01\r\n\r\n");
+            Assert.Equal(200, (await http.ReadResponseAsync()).Status);
         }
 
         // Five sampled spans fill one batch (the exporter's batch size), so they go out without waiting for the timer.
@@ -95,41 +95,4 @@ public sealed class ZipkinTests
             buffer.AddRange(chunk.AsSpan(0, n).ToArray());
         }
     };
-
-    private static readonly Func<Socket, CancellationToken, Task> Ok = async (socket, ct) =>
-    {
-        var buffer = new byte[4096];
-        var have = 0;
-        while (true)
-        {
-            var end = Encoding.ASCII.GetString(buffer, 0, have).IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (end < 0)
-            {
-                var n = await socket.ReceiveAsync(buffer.AsMemory(have), ct);
-                if (n == 0)
-                {
-                    return;
-                }
-
-                have += n;
-                continue;
-            }
-
-            await socket.SendAsync("HTTP/1.1 200 OK\r\ncontent-length: 2\r\n\r\nok"u8.ToArray(), ct);
-            Buffer.BlockCopy(buffer, end + 4, buffer, 0, have - end - 4);
-            have -= end + 4;
-        }
-    };
-
-    private static async Task ReadOkAsync(Socket socket)
-    {
-        var buffer = new byte[4096];
-        var have = 0;
-        while (!Encoding.ASCII.GetString(buffer, 0, have).EndsWith("\r\n\r\nok", StringComparison.Ordinal))
-        {
-            var n = await socket.ReceiveAsync(buffer.AsMemory(have));
-            Assert.NotEqual(0, n);
-            have += n;
-        }
-    }
 }
