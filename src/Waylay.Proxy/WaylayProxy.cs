@@ -38,7 +38,8 @@ public static class WaylayProxy
         }
         catch (MeshValidationException e)
         {
-            await error.WriteLineAsync($"waylay proxy: --config {e.Message}").ConfigureAwait(false);
+            // The message starts with the file (mesh.yaml or the rules file) and lists every error with its path.
+            await error.WriteLineAsync($"waylay proxy: {e.Message}").ConfigureAwait(false);
             return 2;
         }
 

@@ -126,6 +126,20 @@ internal sealed class AdminEndpoints(
                 json.WriteEndObject();
             }
 
+            // The pooled h2c connections to upstreams (gRPC calls multiplexed on them), the same view.
+            foreach (var u in http?.Http2?.Upstreams.Open ?? [])
+            {
+                json.WriteStartObject();
+                json.WriteNumber("id", u.Id);
+                json.WriteString("direction", "upstream-h2");
+                json.WriteString("endpoint", u.Remote.ToString());
+                json.WriteString("upstreamLocal", u.Local.ToString());
+                json.WriteNumber("requests", u.Requests);
+                json.WriteNumber("ageSeconds", Math.Round(time.GetElapsedTime(u.Created, now).TotalSeconds, 3));
+                json.WriteNumber("idleSeconds", Math.Round(time.GetElapsedTime(u.LastActive, now).TotalSeconds, 3));
+                json.WriteEndObject();
+            }
+
             json.WriteEndArray();
         });
     }

@@ -44,6 +44,43 @@ public sealed class ProxyCommandTests
         }
     }
 
+    [Fact]
+    public async Task InvalidRules_ExitTwo_NamingTheFileAndEveryUnsupportedField()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"{RunId.Next("badrules")}.yaml");
+        await File.WriteAllTextAsync(path, """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - mirror: {host: reviews-shadow}
+                route: [{destination: {host: reviews}}]
+              - route: [{destination: {host: reviews, port: {number: 0}}}]
+            """);
+        try
+        {
+            var result = await WaylayCli.RunAsync("proxy", "--rules", path);
+            Assert.Equal(2, result.ExitCode);
+            Assert.Contains(path, result.StandardError);
+            Assert.Contains("spec.http[0].mirror", result.StandardError);
+            Assert.Contains("spec.http[1].route[0].destination.port", result.StandardError);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public async Task MissingRulesFile_ExitsTwo_NamingTheFlag()
+    {
+        var result = await WaylayCli.RunAsync("proxy", "--rules", "/nonexistent/rules.yaml");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--rules: '/nonexistent/rules.yaml' does not exist", result.StandardError);
+    }
+
     [NetnsFact]
     public async Task WaitReady_WithNoProxy_GivesUpWithAClearMessage()
     {

@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 using Waylay.Proxy.Tests.Kernel;
 using Waylay.TestKit;
 using Xunit;
@@ -10,7 +9,8 @@ namespace Waylay.Proxy.Tests.Http;
 /// <summary>
 /// The HTTP path end to end through one sidecar, with raw sockets on both sides so every byte on the wire is the
 /// test's: keep-alive requests are routed per request (a VirtualService splits by header), answered by the right
-/// endpoint, counted in Istio's metrics, and a request the parser refuses gets Envoy's 400 and a close.
+/// endpoint, counted in Istio's metrics, and a request the parser refuses gets Envoy's 400 and a close; rule changes
+/// reach open connections and a drain closes idle keep-alive ones at once.
 /// </summary>
 public sealed class HttpSmokeTests
 {
@@ -55,28 +55,28 @@ public sealed class HttpSmokeTests
         using var mesh = new MeshFile(Mesh);
         using var rules = new MeshFile(Rules);
         await using var lab = await PodWithPeer.CreateAsync("--config", mesh.Path, "--rules", rules.Path);
-        using var v1 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(1), 8080), Answer("v1"));
-        using var v2 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(2), 8080), Answer("v2"));
+        await using var v1 = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(1), 8080), "v1");
+        await using var v2 = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(2), 8080), "v2");
 
-        using var client = await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080));
+        using var http = new RawHttp(await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080)));
         var answers = new List<string>();
         for (var i = 0; i < 6; i++)
         {
             var user = i % 2 == 0 ? "end-user: jason\r\n" : "";
-            await client.SendAsync(Encoding.ASCII.GetBytes($"GET /p/{i} HTTP/1.1\r\nhost: web.shop:8080\r\n{user}\r\n"));
-            answers.Add(await ReadResponseAsync(client));
+            await http.SendAsync($"GET /p/{i} HTTP/1.1\r\nhost: web.shop:8080\r\n{user}\r\n");
+            answers.Add((await http.ReadResponseAsync()).BodyText);
         }
 
-        Assert.Equal(["v2 /p/0", "v1 /p/1", "v2 /p/2", "v1 /p/3", "v2 /p/4", "v1 /p/5"], answers);
+        Assert.Equal(["v2", "v1", "v2", "v1", "v2", "v1"], answers);
+        Assert.Equal(["/p/0", "/p/2", "/p/4"], v2.Served.Select(r => r.PathAndQuery));
         await Wait.UntilAsync(async () => await SumAsync(lab.Proxy, "istio_requests_total", "reporter=\"source\"", "response_code=\"200\"",
             "destination_version=\"v2\"") == 3, "three requests to v2 counted: " + (await lab.Proxy.GetAsync("/stats/prometheus")).Body);
         Assert.Equal(3, await SumAsync(lab.Proxy, "istio_requests_total", "response_code=\"200\"", "destination_service=\"web.shop.svc.cluster.local\"",
             "destination_version=\"v1\""));
 
-        await client.SendAsync("GET /x HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\ntransfer-encoding: chunked\r\n\r\n"u8.ToArray());
-        var refused = await ReadResponseAsync(client);
-        Assert.StartsWith("HTTP/1.1 400", refused);
-        Assert.Equal(0, await client.ReceiveAsync(new byte[16]));
+        await http.SendAsync("GET /x HTTP/1.1\r\nhost: a\r\ncontent-length: 1\r\ntransfer-encoding: chunked\r\n\r\n");
+        Assert.Equal(400, (await http.ReadResponseAsync()).Status);
+        Assert.Equal(0, await http.Socket.ReceiveAsync(new byte[16]));
     }
 
     [NetnsFact]
@@ -85,19 +85,19 @@ public sealed class HttpSmokeTests
         using var mesh = new MeshFile(Mesh);
         using var rules = new MeshFile(Rules);
         await using var lab = await PodWithPeer.CreateAsync("--config", mesh.Path, "--rules", rules.Path);
-        using var v1 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(1), 8080), Answer("v1"));
-        using var v2 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(2), 8080), Answer("v2"));
-        using var client = await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080));
-        await client.SendAsync("GET /a HTTP/1.1\r\nhost: web\r\n\r\n"u8.ToArray());
-        Assert.Equal("v1 /a", await ReadResponseAsync(client));
+        await using var v1 = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(1), 8080), "v1");
+        await using var v2 = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(2), 8080), "v2");
+        using var http = new RawHttp(await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080)));
+        await http.SendAsync("GET /a HTTP/1.1\r\nhost: web\r\n\r\n");
+        Assert.Equal("v1", (await http.ReadResponseAsync()).BodyText);
 
         rules.Write(Rules.Replace("route: [{destination: {host: web, subset: v1}}]", "route: [{destination: {host: web, subset: v2}}]", StringComparison.Ordinal));
         await Wait.UntilAsync(async () =>
         {
-            await client.SendAsync("GET /b HTTP/1.1\r\nhost: web\r\n\r\n"u8.ToArray());
-            return await ReadResponseAsync(client) == "v2 /b";
+            await http.SendAsync("GET /b HTTP/1.1\r\nhost: web\r\n\r\n");
+            return (await http.ReadResponseAsync()).BodyText == "v2";
         }, "the same connection's next request to follow the new rules");
-        Assert.Equal(1, v2.Accepted); // and v2 is reached over one pooled connection, however many requests it took
+        Assert.Equal(1, v2.Connections); // and v2 is reached over one pooled connection, however many requests it took
     }
 
     [NetnsFact]
@@ -105,16 +105,16 @@ public sealed class HttpSmokeTests
     {
         using var mesh = new MeshFile(Mesh);
         await using var lab = await PodWithPeer.CreateAsync("--config", mesh.Path, "--drain-duration", "10m", "--parent-shutdown-duration", "10m");
-        using var v1 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(1), 8080), Answer("v1"));
-        using var v2 = lab.Peer.Serve(new IPEndPoint(PodWithPeer.Endpoint(2), 8080), Answer("v2"));
-        using var client = await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080));
-        await client.SendAsync("GET /before HTTP/1.1\r\nhost: web\r\n\r\n"u8.ToArray());
-        Assert.EndsWith(" /before", await ReadResponseAsync(client));
+        await using var v1 = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(1), 8080), "v1");
+        await using var v2 = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(2), 8080), "v2");
+        using var http = new RawHttp(await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), 8080)));
+        await http.SendAsync("GET /before HTTP/1.1\r\nhost: web\r\n\r\n");
+        Assert.Equal(200, (await http.ReadResponseAsync()).Status);
 
         // Idle between requests: a drain closes it without waiting out the 10 minutes (nothing is cut).
         Assert.Equal(200, (await lab.Proxy.PostAsync("/drain")).Status);
         using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        Assert.Equal(0, await client.ReceiveAsync(new byte[64], SocketFlags.None, bound.Token));
+        Assert.Equal(0, await http.Socket.ReceiveAsync(new byte[64], SocketFlags.None, bound.Token));
     }
 
     /// <summary>The sum of a metric's series whose labels include every one given.</summary>
@@ -131,68 +131,5 @@ public sealed class HttpSmokeTests
         }
 
         return sum;
-    }
-
-    /// <summary>A keep-alive HTTP/1.1 server that answers every request with its name and the path it received.</summary>
-    private static Func<Socket, CancellationToken, Task> Answer(string name) => async (socket, ct) =>
-    {
-        var buffer = new byte[8192];
-        var have = 0;
-        while (true)
-        {
-            var end = Encoding.ASCII.GetString(buffer, 0, have).IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (end < 0)
-            {
-                var n = await socket.ReceiveAsync(buffer.AsMemory(have), ct);
-                if (n == 0)
-                {
-                    return;
-                }
-
-                have += n;
-                continue;
-            }
-
-            var head = Encoding.ASCII.GetString(buffer, 0, end);
-            var path = head.Split(' ')[1];
-            var body = Encoding.ASCII.GetBytes($"{name} {path}");
-            await socket.SendAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\ncontent-length: {body.Length}\r\n\r\n").Concat(body).ToArray(), ct);
-            Buffer.BlockCopy(buffer, end + 4, buffer, 0, have - end - 4);
-            have -= end + 4;
-        }
-    };
-
-    /// <summary>Reads one response with a content-length body; returns "status line" for bodiless ones, else the body.</summary>
-    private static async Task<string> ReadResponseAsync(Socket socket)
-    {
-        var buffer = new byte[8192];
-        var have = 0;
-        while (true)
-        {
-            var text = Encoding.ASCII.GetString(buffer, 0, have);
-            var end = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-            if (end >= 0)
-            {
-                var length = 0;
-                foreach (var line in text[..end].Split("\r\n"))
-                {
-                    if (line.StartsWith("content-length:", StringComparison.OrdinalIgnoreCase))
-                    {
-                        length = int.Parse(line[15..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
-                    }
-                }
-
-                while (have < end + 4 + length)
-                {
-                    have += await socket.ReceiveAsync(buffer.AsMemory(have));
-                }
-
-                return length == 0 ? text[..text.IndexOf("\r\n", StringComparison.Ordinal)] : Encoding.ASCII.GetString(buffer, end + 4, length);
-            }
-
-            var n = await socket.ReceiveAsync(buffer.AsMemory(have));
-            Assert.NotEqual(0, n);
-            have += n;
-        }
     }
 }

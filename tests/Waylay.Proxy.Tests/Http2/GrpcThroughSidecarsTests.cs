@@ -172,6 +172,13 @@ public sealed class GrpcThroughSidecarsTests
             $"{calls} gRPC calls counted by A: " + (await proxyA.GetAsync("/stats/prometheus")).Body);
         Assert.Equal(1, await SumAsync(proxyA, "istio_requests_total", "request_protocol=\"grpc\"", "grpc_response_status=\"9\""));
 
+        // /connections lists A's pooled h2c upstream connections with the calls each carried.
+        var (_, connections) = await proxyA.GetAsync("/connections");
+        var rows = System.Text.Json.JsonDocument.Parse(connections).RootElement.EnumerateArray()
+            .Where(r => r.GetProperty("direction").GetString() == "upstream-h2").ToList();
+        Assert.Equal(new[] { "10.244.1.3:9091", "10.244.1.3:9092" }, rows.Select(r => r.GetProperty("endpoint").GetString()).Order());
+        Assert.Equal(calls + 1, rows.Sum(r => r.GetProperty("requests").GetInt64())); // + the plain GET
+
         // B served them inbound with its own gateway: each call counted once more, by the destination's reporter.
         await Wait.UntilAsync(async () => await SumAsync(proxyB, "istio_requests_total", "reporter=\"destination\"", "request_protocol=\"grpc\"") == calls,
             $"{calls} gRPC calls counted by B: " + (await proxyB.GetAsync("/stats/prometheus")).Body);

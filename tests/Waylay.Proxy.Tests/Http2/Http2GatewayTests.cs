@@ -171,6 +171,11 @@ public sealed class Http2GatewayTests
         Assert.Equal(1, lab.Accepted);                        // one client h2 connection…
         Assert.Equal(new[] { "v1", "v2" }, served.Keys.Order()); // …spread over both endpoints
         Assert.Equal(10, served["v1"]);                       // round robin, the service's balancer
+
+        // Upstream, one pooled h2c connection per endpoint, each having carried its ten calls.
+        var upstreams = lab.Gateway.Upstreams.Open.OrderBy(u => u.Remote.Port).ToList();
+        Assert.Equal(2, upstreams.Count);
+        Assert.All(upstreams, u => Assert.Equal(10, u.Requests));
     }
 
     [Fact]

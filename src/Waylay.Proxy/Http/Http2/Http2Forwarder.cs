@@ -93,6 +93,10 @@ internal sealed class Http2Forwarder
         var (table, dialled) = scope.ForNextRequest();
         exchange.Table = table;
         exchange.Service = dialled;
+
+        // This hop's fields and span, decided once per request (a retry is the same span), answered or forwarded.
+        exchange.Kind = scope.Direction == TrafficDirection.Inbound ? SpanKind.Server : SpanKind.Client;
+        exchange.Fields = _services.Decorator.Decorate(new KestrelTraceFields(request.Headers), exchange.Kind, context.Connection.RemoteIpAddress?.ToString());
         var path = PathNormalizer.Normalize(exchange.Path);
         RouteSelection selection = default;
         var forwardedPath = path;
@@ -174,8 +178,6 @@ internal sealed class Http2Forwarder
         // :: Step 4
         var retries = selection.Retries;
         var client = scope.InboundSource is null ? _client : _inboundSourceClient;
-        exchange.Kind = scope.Direction == TrafficDirection.Inbound ? SpanKind.Server : SpanKind.Client;
-        exchange.Fields = _services.Decorator.Decorate(new KestrelTraceFields(request.Headers), exchange.Kind, context.Connection.RemoteIpAddress?.ToString());
         using var timeout = selection.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
         for (var attempt = 0; ; attempt++)
         {
@@ -352,7 +354,7 @@ internal sealed class Http2Forwarder
 
         public string? RouteName { get; set; }
 
-        /// <summary>The proxy's fields for the request; default (none, no span) when it was answered before forwarding.</summary>
+        /// <summary>The proxy's fields for the request (its span included).</summary>
         public ProxyFields Fields;
 
         public SpanKind Kind { get; set; }

@@ -57,8 +57,10 @@ internal sealed class Http2Gateway : IAsyncDisposable
 
         var listener = new CapturedConnectionListener();
         var server = new KestrelServer(Options.Create(options), listener, services.Loggers);
-        var client = UpstreamHttpClient.Create(services.Connector, null, services.IdleTimeout);
-        var inboundSourceClient = UpstreamHttpClient.Create(services.Connector, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.6"), 0), services.IdleTimeout);
+        var upstreams = new Http2UpstreamConnections();
+        var client = UpstreamHttpClient.Create(services.Connector, null, services.IdleTimeout, upstreams, services.Time);
+        var inboundSourceClient = UpstreamHttpClient.Create(services.Connector, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.6"), 0),
+            services.IdleTimeout, upstreams, services.Time);
         var forwarder = new Http2Forwarder(provider.GetRequiredService<IHttpForwarder>(), services, client, inboundSourceClient);
         var logger = services.Loggers.CreateLogger("Waylay.Proxy.Http2");
         try
@@ -75,7 +77,7 @@ internal sealed class Http2Gateway : IAsyncDisposable
         }
 
         Http2Log.Started(logger);
-        return new Http2Gateway(server, listener, provider, client, inboundSourceClient, logger, services.Time);
+        return new Http2Gateway(server, listener, provider, client, inboundSourceClient, logger, services.Time) { Upstreams = upstreams };
     }
 
     /// <summary>
@@ -105,6 +107,9 @@ internal sealed class Http2Gateway : IAsyncDisposable
         }
     }
 
+    /// <summary>The pooled h2c upstream connections, each with the requests it has carried (<c>/connections</c>).</summary>
+    public required Http2UpstreamConnections Upstreams { get; init; }
+
     /// <summary>
     /// The proxy is draining: every h2 connection gets a GOAWAY (Kestrel's graceful close), so clients open their next
     /// connection elsewhere while calls in flight finish; each connection then ends when its last stream does.
@@ -117,9 +122,6 @@ internal sealed class Http2Gateway : IAsyncDisposable
             connection.Features.Get<IConnectionLifetimeNotificationFeature>()?.RequestClose();
         }
     }
-
-    /// <summary>Captured connections being served now.</summary>
-    public int Count => _live.Count;
 
     public async ValueTask DisposeAsync()
     {

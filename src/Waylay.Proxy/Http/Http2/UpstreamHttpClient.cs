@@ -13,7 +13,7 @@ namespace Waylay.Proxy.Http.Http2;
 /// </summary>
 internal static class UpstreamHttpClient
 {
-    public static HttpMessageInvoker Create(UpstreamConnector connector, IPEndPoint? source, TimeSpan idleTimeout)
+    public static HttpMessageInvoker Create(UpstreamConnector connector, IPEndPoint? source, TimeSpan idleTimeout, Http2UpstreamConnections registry, TimeProvider time)
     {
         var handler = new SocketsHttpHandler
         {
@@ -25,12 +25,13 @@ internal static class UpstreamHttpClient
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = idleTimeout,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            ConnectCallback = (context, cancellationToken) => ConnectAsync(connector, source, context.DnsEndPoint, cancellationToken),
+            ConnectCallback = (context, cancellationToken) => ConnectAsync(connector, source, context.DnsEndPoint, registry, time, cancellationToken),
         };
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
-    private static async ValueTask<Stream> ConnectAsync(UpstreamConnector connector, IPEndPoint? source, DnsEndPoint endpoint, CancellationToken cancellationToken)
+    private static async ValueTask<Stream> ConnectAsync(UpstreamConnector connector, IPEndPoint? source, DnsEndPoint endpoint,
+        Http2UpstreamConnections registry, TimeProvider time, CancellationToken cancellationToken)
     {
         var host = endpoint.Host.AsSpan().Trim("[]");
         if (!IPAddress.TryParse(host, out var address))
@@ -54,6 +55,6 @@ internal static class UpstreamHttpClient
             throw new UpstreamConnectException(failure, target.ToString());
         }
 
-        return new NetworkStream(socket, ownsSocket: true);
+        return new Http2UpstreamConnection(socket, registry, time);
     }
 }
