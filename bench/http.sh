@@ -14,9 +14,9 @@
 # shared machine hits every case alike, and the best round shows what the proxies add when nothing else interferes.
 # Usage: sudo bench/http.sh [SECONDS per measurement, default 2]      (about 2 minutes on 2 cores, plus builds)
 #   ROUNDS=5, MAX_SECONDS=SECONDS (the closed-loop run), RATE=1000 CONNS=16 (Istio's published set-up), MAX_CONNS=16,
-#   KINDS="aot jit" (waylay builds to run; add yarp for case (d)), NICE=-5 (the niceness of client, server and proxies alike: on a machine
-#   shared with builds it keeps their bursts from landing in one case's tail more than another's; 0 to switch off),
-#   YARP_ENV="NAME=value …" for the YARP proxies of case (d) only,
+#   KINDS="aot jit" (waylay builds to run; add yarp for case (d)), NICE=-5 (the niceness of client, server and
+#   proxies alike: on a machine shared with builds it keeps their bursts from landing in one case's tail more than
+#   another's; 0 to switch off), YARP_ENV="NAME=value …" for the YARP proxies of case (d) only,
 #   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt),
 #   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay).
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
