@@ -64,6 +64,7 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
 
             return true;
         }
+
         var stream = new NetworkStream(downstream, ownsSocket: false);
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));

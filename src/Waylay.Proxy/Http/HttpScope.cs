@@ -5,8 +5,8 @@ namespace Waylay.Proxy.Http;
 
 /// <summary>
 /// What an HTTP path needs to know about the captured connection it serves, decided once by the connection core
-/// before the first request: which way it goes, the service dialled (outbound) or the app (inbound), and the
-/// snapshot every request of the connection is routed with.
+/// before the first request: which way it goes, the service dialled (outbound) or the app (inbound), and where each
+/// request finds the snapshot in force (<see cref="ForNextRequest"/>).
 /// </summary>
 internal sealed class HttpScope(ConnectionContext connection, TrafficDirection direction, RouteTable table, ServiceRoute? service,
     IPEndPoint? inboundTarget, IPEndPoint? inboundSource)

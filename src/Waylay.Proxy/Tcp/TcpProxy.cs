@@ -3,12 +3,12 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
 using Waylay.Proxy.Http;
-using Waylay.Proxy.Telemetry.Http;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry;
+using Waylay.Proxy.Telemetry.Http;
 
 namespace Waylay.Proxy.Tcp;
 

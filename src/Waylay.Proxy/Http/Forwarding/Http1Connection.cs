@@ -261,6 +261,16 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 return TryResult.Close;
             }
 
+            if (perTry?.IsCancellationRequested == true && deadline?.IsCancellationRequested != true)
+            {
+                // The try's time ran out while connecting: another endpoint may answer within the route's timeout.
+                UpstreamSelector.ReportFailure(choice, UpstreamFailure.PerTryTimeout);
+                if (!last && retries.RetriesFailure(UpstreamFailure.PerTryTimeout))
+                {
+                    return TryResult.Retry;
+                }
+            }
+
             if (deadline?.IsCancellationRequested == true || perTry?.IsCancellationRequested == true)
             {
                 return await TimedOutAsync(head, exchange, cancellationToken).ConfigureAwait(false);
