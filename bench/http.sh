@@ -14,7 +14,7 @@
 # shared machine hits every case alike, and the best round shows what the proxies add when nothing else interferes.
 # Usage: sudo bench/http.sh [SECONDS per measurement, default 2]      (about 2 minutes on 2 cores, plus builds)
 #   ROUNDS=5, MAX_SECONDS=SECONDS (the closed-loop run), RATE=1000 CONNS=16 (Istio's published set-up), MAX_CONNS=16,
-#   KINDS="aot jit" (waylay builds to run; add yarp for case (d)), NICE=-5 (the niceness of client, server and
+#   KINDS="aot jit" (waylay builds to run; aot-sgc is the AOT sidecar built with server GC; add yarp for case (d)), NICE=-5 (the niceness of client, server and
 #   proxies alike: on a machine shared with builds it keeps their bursts from landing in one case's tail more than
 #   another's; 0 to switch off), YARP_ENV="NAME=value …" for the YARP proxies of case (d) only,
 #   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt),
@@ -64,6 +64,7 @@ for kind in $kinds; do
   case $kind in
     jit) flags=(-p:PublishAot=false) ;;
     aot) flags=(); [ -z "${PERF:-}" ] || flags=(-p:StripSymbols=false) ;;
+    aot-sgc) flags=(-p:ServerGarbageCollection=true) ;; # the same sidecar built with server GC (a build property under NativeAOT)
     yarp) # case (d), not a waylay build: published on its own, measured where HAProxy is
       if dotnet publish "$root/bench/yarp-http1" -c Release $([ -z "${PERF:-}" ] || echo -p:StripSymbols=false) -o "$work/yarp" --nologo -v q >&2; then
         yarp=1
@@ -71,7 +72,7 @@ for kind in $kinds; do
         echo "bench/http.sh: the YARP build (bench/yarp-http1) failed; measuring without it" >&2
       fi
       continue ;;
-    *) echo "bench/http.sh: KINDS may list aot, jit and yarp (got '$kind')" >&2; exit 2 ;;
+    *) echo "bench/http.sh: KINDS may list aot, aot-sgc, jit and yarp (got '$kind')" >&2; exit 2 ;;
   esac
   if dotnet publish "$root/src/Waylay.Sidecar" -c Release ${flags[@]+"${flags[@]}"} -o "$work/$kind" --nologo -v q >&2; then
     built="$built $kind"
