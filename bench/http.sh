@@ -37,23 +37,9 @@ done
 case "$niceness" in -[0-9]|-1[0-9]|-20|[0-9]|1[0-9]) ;; *) echo "bench/http.sh: NICE must be a niceness from -20 to 19 (got '$niceness')" >&2; exit 2;; esac
 [ "$(id -u)" = 0 ] || { echo "bench/http.sh: needs root (namespaces, capture rules): run it with sudo" >&2; exit 2; }
 
-need=()
-for tool in haproxy:haproxy clang:clang ld.lld:lld ip:iproute2 iptables:iptables nft:nftables setpriv:util-linux curl:curl; do
-  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
-done
-[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-cleanup() {
-  [ -n "${PROXY_PIDS:-}" ] && kill $PROXY_PIDS 2>/dev/null || true
-  [ -n "${SERVERS:-}" ] && kill $SERVERS 2>/dev/null || true
-  ip netns del "$C" 2>/dev/null || true
-  ip netns del "$S" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$root/bench/common.sh"
+bench_install_tools
+trap bench_cleanup EXIT
 
 # ---- build: the CLI (for capture), the sidecar (src/Waylay.Sidecar, NativeAOT and/or JIT), the load generator ------
 mkdir -p "$work"/{jit,aot,gen}

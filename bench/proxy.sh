@@ -17,23 +17,9 @@ work="/tmp/wl-$id-bin"
 C="wl-$id-c"; S="wl-$id-s"
 CIP=10.244.1.2; SIP=10.244.1.3
 
-need=()
-for tool in haproxy:haproxy clang:clang ld.lld:lld ip:iproute2 iptables:iptables nft:nftables setpriv:util-linux curl:curl; do
-  command -v "${tool%%:*}" >/dev/null || need+=("${tool#*:}")
-done
-[ -f /usr/include/zlib.h ] || need+=(zlib1g-dev)
-if [ ${#need[@]} -gt 0 ]; then
-  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need[@]}" >/dev/null
-fi
-
-cleanup() {
-  [ -n "${SERVERS:-}" ] && kill $SERVERS 2>/dev/null || true
-  [ -n "${PROXY_PIDS:-}" ] && kill $PROXY_PIDS 2>/dev/null || true
-  ip netns del "$C" 2>/dev/null || true
-  ip netns del "$S" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
+. "$root/bench/common.sh"
+bench_install_tools
+trap bench_cleanup EXIT
 
 # ---- build: the CLI (for capture), the proxy JIT and NativeAOT, the load generator ----------------------------------
 mkdir -p "$work"/{jit,aot,gen}

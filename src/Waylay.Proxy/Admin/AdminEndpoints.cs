@@ -30,7 +30,7 @@ internal sealed class AdminEndpoints(
             case "/healthz/ready":
                 return lifecycle.State == ProxyState.Live ? AdminResponse.Text(200, "LIVE\n") : AdminResponse.Text(503, lifecycle.State.ToString().ToUpperInvariant() + "\n");
             case "/stats/prometheus":
-                return Metrics(includeProxy: true);
+                return Metrics();
             case "/connections":
                 return AdminResponse.Json(Connections());
             case "/config_dump":
@@ -61,16 +61,11 @@ internal sealed class AdminEndpoints(
 
     /// <summary>The 15090 port: what Prometheus scrapes in a mesh (Istio's metric names, and the proxy's own).</summary>
     public AdminResponse HandleMetrics(string method, string path) =>
-        path == "/stats/prometheus" || path == "/metrics" ? Metrics(includeProxy: true) : AdminResponse.Text(404, "the metrics port serves /stats/prometheus\n");
+        path == "/stats/prometheus" || path == "/metrics" ? Metrics() : AdminResponse.Text(404, "the metrics port serves /stats/prometheus\n");
 
-    private AdminResponse Metrics(bool includeProxy)
+    private AdminResponse Metrics()
     {
-        var text = new System.Text.StringBuilder();
-        if (includeProxy)
-        {
-            text.Append(PrometheusText.Render(metrics, endpoints, lifecycle.State == ProxyState.Live));
-        }
-
+        var text = new System.Text.StringBuilder(PrometheusText.Render(metrics, endpoints, lifecycle.State == ProxyState.Live));
         if (http is not null)
         {
             text.Append(http.Telemetry.Metrics.RenderPrometheus());

@@ -19,13 +19,8 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
     /// <summary>True when the connection was HTTP and has been served; false leaves it, unread, to the L4 path.</summary>
     public async Task<bool> TryServeAsync(Socket downstream, ConnectionContext connection, RouteDecision decision, RouteTable table)
     {
-        ServiceRoute? service = null;
-        var eligible = decision.Kind switch
-        {
-            RouteKind.Inbound => true,
-            RouteKind.Service or RouteKind.NoHealthyEndpoint => table.TryGetService(connection.OriginalDestination!.Value.EndPoint, out service),
-            _ => false,
-        };
+        var service = decision.Service;
+        var eligible = decision.Kind is RouteKind.Inbound || service is not null;
         if (!eligible || service?.Protocol == DeclaredProtocol.Opaque)
         {
             return false;
@@ -47,24 +42,31 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         var counters = metrics.For(decision.ServiceKey);
         Interlocked.Increment(ref counters.Total);
         Interlocked.Increment(ref counters.Active);
-        if (h2)
+        try
         {
-            // The preface was peeked, not read: Kestrel reads the connection from its first byte.
-            try
+            if (h2)
             {
+                // The preface was peeked, not read: Kestrel reads the connection from its first byte.
                 await Services.Http2!.ServeAsync(downstream, ReadOnlyMemory<byte>.Empty, scope, connection.Closing.Token).ConfigureAwait(false);
                 connection.Outcome = connection.Closing.IsCancellationRequested ? RelayOutcome.ClosedByProxy : RelayOutcome.Completed;
             }
-            finally
+            else
             {
-                Interlocked.Add(ref counters.BytesSent, connection.BytesToUpstream);
-                Interlocked.Add(ref counters.BytesReceived, connection.BytesToDownstream);
-                Interlocked.Decrement(ref counters.Active);
+                await ServeHttp1Async(downstream, connection, scope).ConfigureAwait(false);
             }
-
-            return true;
+        }
+        finally
+        {
+            Interlocked.Add(ref counters.BytesSent, connection.BytesToUpstream);
+            Interlocked.Add(ref counters.BytesReceived, connection.BytesToDownstream);
+            Interlocked.Decrement(ref counters.Active);
         }
 
+        return true;
+    }
+
+    private async Task ServeHttp1Async(Socket downstream, ConnectionContext connection, HttpScope scope)
+    {
         var stream = new NetworkStream(downstream, ownsSocket: false);
         var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
         var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
@@ -80,14 +82,9 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         }
         finally
         {
-            Interlocked.Add(ref counters.BytesSent, connection.BytesToUpstream);
-            Interlocked.Add(ref counters.BytesReceived, connection.BytesToDownstream);
-            Interlocked.Decrement(ref counters.Active);
             await input.CompleteAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);
             await stream.DisposeAsync().ConfigureAwait(false);
         }
-
-        return true;
     }
 }

@@ -3,14 +3,18 @@ using Waylay.Proxy.LoadBalancing;
 
 namespace Waylay.Proxy.Routing;
 
-/// <summary>What the router decided for one connection: a target to connect to (and from), or why not.</summary>
+/// <summary>
+/// What the router decided for one connection: a target to connect to (and from), or why not; for a known service, the
+/// service route too, so later steps (HTTP, tcp routes, metrics) never look the original destination up again.
+/// </summary>
 internal readonly record struct RouteDecision(
     RouteKind Kind,
     TrafficDirection Direction,
     string ServiceKey,
     IPEndPoint? Target = null,
     IPEndPoint? Source = null,
-    EndpointStats? Endpoint = null)
+    EndpointStats? Endpoint = null,
+    ServiceRoute? Service = null)
 {
     public bool IsRefused => Kind is RouteKind.RefusedLoop or RouteKind.RefusedNotRedirected or RouteKind.NoHealthyEndpoint;
 }

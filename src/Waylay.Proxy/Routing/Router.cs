@@ -16,10 +16,12 @@ namespace Waylay.Proxy.Routing;
 /// </summary>
 internal sealed class Router(ProxyOptions options, PodAddresses pod)
 {
-    /// <summary>The source Istio's capture rules exempt for inbound connections to the pod IP (istio/istio#29603).</summary>
-    private static readonly IPAddress InboundSourceV4 = IPAddress.Parse("127.0.0.6");
+    private static readonly IPEndPoint InboundSourceV4 = new(IPAddress.Parse("127.0.0.6"), 0);
 
-    private static readonly IPAddress InboundSourceV6 = IPAddress.Parse("::6");
+    private static readonly IPEndPoint InboundSourceV6 = new(IPAddress.Parse("::6"), 0);
+
+    /// <summary>The source Istio's capture rules exempt for inbound connections to the pod IP (istio/istio#29603).</summary>
+    public static IPEndPoint InboundSource(AddressFamily family) => family == AddressFamily.InterNetworkV6 ? InboundSourceV6 : InboundSourceV4;
 
     public RouteDecision Decide(ListenerKind listener, OriginalDestinationResult original, RouteTable table)
     {
@@ -44,8 +46,8 @@ internal sealed class Router(ProxyOptions options, PodAddresses pod)
         {
             var endpoint = route.Pick();
             return endpoint is null
-                ? new RouteDecision(RouteKind.NoHealthyEndpoint, TrafficDirection.Outbound, route.Key)
-                : new RouteDecision(RouteKind.Service, TrafficDirection.Outbound, route.Key, endpoint.Address, null, endpoint);
+                ? new RouteDecision(RouteKind.NoHealthyEndpoint, TrafficDirection.Outbound, route.Key, Service: route)
+                : new RouteDecision(RouteKind.Service, TrafficDirection.Outbound, route.Key, endpoint.Address, null, endpoint, route);
         }
 
         return new RouteDecision(RouteKind.Passthrough, TrafficDirection.Outbound, "passthrough", destination);
@@ -56,8 +58,7 @@ internal sealed class Router(ProxyOptions options, PodAddresses pod)
         var v6 = destination.AddressFamily == AddressFamily.InterNetworkV6;
         if (options.InboundTo == InboundTarget.PodIp && own)
         {
-            var source = new IPEndPoint(v6 ? InboundSourceV6 : InboundSourceV4, 0);
-            return new RouteDecision(RouteKind.Inbound, TrafficDirection.Inbound, "inbound", destination, source);
+            return new RouteDecision(RouteKind.Inbound, TrafficDirection.Inbound, "inbound", destination, InboundSource(destination.AddressFamily));
         }
 
         var loopback = new IPEndPoint(v6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, destination.Port);

@@ -81,7 +81,7 @@ internal sealed class TcpProxy(
             return;
         }
 
-        decision = TcpRoute(decision, connection, table);
+        decision = TcpRoute(decision, table);
         connection.ServiceKey = decision.ServiceKey;
 
         if (decision.IsRefused)
@@ -156,25 +156,24 @@ internal sealed class TcpProxy(
     /// A VirtualService's <c>tcp</c> routes for opaque traffic: the first whose ports include the connection's picks a
     /// weighted destination (host and subset), balanced like an HTTP request. Without one, the service's own endpoints.
     /// </summary>
-    private RouteDecision TcpRoute(RouteDecision decision, ConnectionContext connection, RouteTable table)
+    private RouteDecision TcpRoute(RouteDecision decision, RouteTable table)
     {
-        if (http is null || decision.Kind is not (RouteKind.Service or RouteKind.NoHealthyEndpoint)
-            || !table.TryGetService(connection.OriginalDestination!.Value.EndPoint, out var service))
+        if (http is null || decision.Service is not { } service)
         {
             return decision;
         }
 
-        var port = (ushort)connection.OriginalDestination.Value.EndPoint.Port;
+        var port = service.Port.Port;
         if (service.HostRoutes.SelectTcp(port, Random.Shared) is not { } target)
         {
             return decision;
         }
 
         var choice = http.Services.Selector.Choose(table, new Http.Routing.RouteSelection(Http.Routing.RouteOutcome.Routed, null, target, null, port), Random.Shared);
-        var key = choice.Service?.Key ?? decision.ServiceKey;
+        var routed = choice.Service ?? service;
         return choice.Endpoint is { } endpoint
-            ? new RouteDecision(RouteKind.Service, TrafficDirection.Outbound, key, endpoint.Address, null, endpoint)
-            : new RouteDecision(RouteKind.NoHealthyEndpoint, TrafficDirection.Outbound, key);
+            ? new RouteDecision(RouteKind.Service, TrafficDirection.Outbound, routed.Key, endpoint.Address, null, endpoint, routed)
+            : new RouteDecision(RouteKind.NoHealthyEndpoint, TrafficDirection.Outbound, routed.Key, Service: routed);
     }
 
     /// <summary>Istio's TCP metrics cover connections to services and to the app; passthrough traffic has no service to name.</summary>
@@ -188,8 +187,7 @@ internal sealed class TcpProxy(
         var peers = http.Services.Peers;
         return decision.Kind switch
         {
-            RouteKind.Service when table.TryGetService(connection.OriginalDestination!.Value.EndPoint, out var service) =>
-                peers.Outbound(table, service, decision.Endpoint, "tcp"),
+            RouteKind.Service when decision.Service is { } service => peers.Outbound(table, service, decision.Endpoint, "tcp"),
             RouteKind.Inbound => peers.Inbound(table, connection.Client.EndPoint.Address, (ushort)connection.OriginalDestination!.Value.EndPoint.Port, "tcp"),
             _ => null,
         };

@@ -509,7 +509,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         var keepAlive = head is { KeepAlive: true, Framing: BodyFraming.None } && !draining() && flag != ResponseFlags.DownstreamProtocolError;
         exchange.Flags |= flag;
         exchange.Status = status;
-        Http1HeadWriter.WriteSynthetic(output, status, code ?? ProxyErrorCode(flag), keepAlive);
+        Http1HeadWriter.WriteSynthetic(output, status, code ?? flag.ProxyErrorCode(), keepAlive);
         try
         {
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
@@ -532,19 +532,6 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             : services.Peers.Inbound(scope.Table, Connection.Client.EndPoint.Address, scope.Port);
         await AnswerAsync(null, exchange, error.StatusCode(), ResponseFlags.DownstreamProtocolError, cancellationToken, error.Code()).ConfigureAwait(false);
     }
-
-    private static string ProxyErrorCode(ResponseFlags flag) => flag switch
-    {
-        ResponseFlags.NoRouteFound => "no-route",
-        ResponseFlags.NoClusterFound => "no-cluster",
-        ResponseFlags.NoHealthyUpstream => "no-healthy-upstream",
-        ResponseFlags.UpstreamConnectionFailure => "upstream-connect-failure",
-        ResponseFlags.UpstreamRequestTimeout => "upstream-timeout",
-        ResponseFlags.UpstreamOverflow => "upstream-overflow",
-        ResponseFlags.UpstreamConnectionTermination => "upstream-reset-before-response",
-        ResponseFlags.FaultInjected => "fault-abort",
-        _ => flag.ToEnvoyString(),
-    };
 
     /// <summary>Metrics, access log and span for one finished exchange, and the connection's byte counters.</summary>
     private void Complete(Http1RequestHead? head, Exchange exchange)

@@ -118,13 +118,13 @@ internal sealed class Http2Forwarder
             exchange.RouteName = selection.Route?.Name;
             if (selection.Outcome == RouteOutcome.NoRoute)
             {
-                await exchange.ReplyAsync(context, 404, ResponseFlags.NoRouteFound, "no-route", "").ConfigureAwait(false);
+                await exchange.ReplyAsync(context, 404, ResponseFlags.NoRouteFound, "").ConfigureAwait(false);
                 return;
             }
 
             if (selection.Outcome == RouteOutcome.NoCluster)
             {
-                await exchange.ReplyAsync(context, 503, ResponseFlags.NoClusterFound, "no-cluster", "no cluster").ConfigureAwait(false);
+                await exchange.ReplyAsync(context, 503, ResponseFlags.NoClusterFound, "no cluster").ConfigureAwait(false);
                 return;
             }
 
@@ -146,7 +146,7 @@ internal sealed class Http2Forwarder
 
             if (fault.AbortStatus is { } abort)
             {
-                await exchange.ReplyAsync(context, abort, ResponseFlags.FaultInjected, "fault-abort", "fault filter abort").ConfigureAwait(false);
+                await exchange.ReplyAsync(context, abort, ResponseFlags.FaultInjected, "fault filter abort").ConfigureAwait(false);
                 return;
             }
 
@@ -158,8 +158,7 @@ internal sealed class Http2Forwarder
             choice = _services.Selector.Choose(table, selection, _services.Random);
             if (!choice.IsRouted)
             {
-                await exchange.ReplyAsync(context, choice.Status, choice.Flag,
-                    choice.Flag == ResponseFlags.NoClusterFound ? "no-cluster" : "no-healthy-upstream", "no healthy upstream").ConfigureAwait(false);
+                await exchange.ReplyAsync(context, choice.Status, choice.Flag, "no healthy upstream").ConfigureAwait(false);
                 return;
             }
 
@@ -239,13 +238,13 @@ internal sealed class Http2Forwarder
             if (!context.Response.HasStarted)
             {
                 context.Response.Clear();
-                await exchange.ReplyAsync(context, 504, ResponseFlags.UpstreamRequestTimeout, "upstream-timeout", "upstream request timeout").ConfigureAwait(false);
+                await exchange.ReplyAsync(context, 504, ResponseFlags.UpstreamRequestTimeout, "upstream request timeout").ConfigureAwait(false);
             }
         }
         else if (connectFailed)
         {
             context.Response.Clear();
-            await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionFailure, "upstream-connect-failure",
+            await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionFailure,
                 "upstream connect error or disconnect/reset before headers. reset reason: connection failure").ConfigureAwait(false);
         }
         else if (clientGone)
@@ -263,7 +262,7 @@ internal sealed class Http2Forwarder
             if (!context.Response.HasStarted && error == ForwarderError.Request)
             {
                 context.Response.Clear();
-                await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionTermination, "upstream-reset-before-response",
+                await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamConnectionTermination,
                     "upstream connect error or disconnect/reset before headers. reset reason: connection termination").ConfigureAwait(false);
             }
         }
@@ -363,11 +362,11 @@ internal sealed class Http2Forwarder
 
         public bool Replied { get; private set; }
 
-        public Task ReplyAsync(HttpContext context, int status, ResponseFlags flag, string code, string text)
+        public Task ReplyAsync(HttpContext context, int status, ResponseFlags flag, string text)
         {
             Flags |= flag;
             Replied = true;
-            return LocalReply.WriteAsync(context, Grpc, status, code, text);
+            return LocalReply.WriteAsync(context, Grpc, status, flag.ProxyErrorCode(), text);
         }
     }
 }

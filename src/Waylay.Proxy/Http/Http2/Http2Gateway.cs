@@ -58,9 +58,8 @@ internal sealed class Http2Gateway : IAsyncDisposable
         var listener = new CapturedConnectionListener();
         var server = new KestrelServer(Options.Create(options), listener, services.Loggers);
         var upstreams = new Http2UpstreamConnections();
-        var client = UpstreamHttpClient.Create(services.Connector, null, services.IdleTimeout, upstreams, services.Time);
-        var inboundSourceClient = UpstreamHttpClient.Create(services.Connector, new System.Net.IPEndPoint(System.Net.IPAddress.Parse("127.0.0.6"), 0),
-            services.IdleTimeout, upstreams, services.Time);
+        var client = UpstreamHttpClient.Create(services.Connector, inboundSource: false, services.IdleTimeout, upstreams, services.Time);
+        var inboundSourceClient = UpstreamHttpClient.Create(services.Connector, inboundSource: true, services.IdleTimeout, upstreams, services.Time);
         var forwarder = new Http2Forwarder(provider.GetRequiredService<IHttpForwarder>(), services, client, inboundSourceClient);
         var logger = services.Loggers.CreateLogger("Waylay.Proxy.Http2");
         try

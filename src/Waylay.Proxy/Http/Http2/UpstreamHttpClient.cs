@@ -13,7 +13,8 @@ namespace Waylay.Proxy.Http.Http2;
 /// </summary>
 internal static class UpstreamHttpClient
 {
-    public static HttpMessageInvoker Create(UpstreamConnector connector, IPEndPoint? source, TimeSpan idleTimeout, Http2UpstreamConnections registry, TimeProvider time)
+    /// <param name="inboundSource">Bind the inbound passthrough source (<see cref="Waylay.Proxy.Routing.Router.InboundSource"/>) of the target's family.</param>
+    public static HttpMessageInvoker Create(UpstreamConnector connector, bool inboundSource, TimeSpan idleTimeout, Http2UpstreamConnections registry, TimeProvider time)
     {
         var handler = new SocketsHttpHandler
         {
@@ -25,12 +26,12 @@ internal static class UpstreamHttpClient
             EnableMultipleHttp2Connections = true,
             PooledConnectionIdleTimeout = idleTimeout,
             PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
-            ConnectCallback = (context, cancellationToken) => ConnectAsync(connector, source, context.DnsEndPoint, registry, time, cancellationToken),
+            ConnectCallback = (context, cancellationToken) => ConnectAsync(connector, inboundSource, context.DnsEndPoint, registry, time, cancellationToken),
         };
         return new HttpMessageInvoker(handler, disposeHandler: true);
     }
 
-    private static async ValueTask<Stream> ConnectAsync(UpstreamConnector connector, IPEndPoint? source, DnsEndPoint endpoint,
+    private static async ValueTask<Stream> ConnectAsync(UpstreamConnector connector, bool inboundSource, DnsEndPoint endpoint,
         Http2UpstreamConnections registry, TimeProvider time, CancellationToken cancellationToken)
     {
         var host = endpoint.Host.AsSpan().Trim("[]");
@@ -40,14 +41,7 @@ internal static class UpstreamHttpClient
         }
 
         var target = new IPEndPoint(address, endpoint.Port);
-        IPEndPoint? bind = null;
-        if (source is not null)
-        {
-            // The source is given for IPv4; an IPv6 target binds ::6 (Router's inbound source for that family).
-            bind = address.AddressFamily == source.AddressFamily ? source
-                : new IPEndPoint(address.AddressFamily == AddressFamily.InterNetworkV6 ? IPAddress.Parse("::6") : IPAddress.Parse("127.0.0.6"), 0);
-        }
-
+        var bind = inboundSource ? Waylay.Proxy.Routing.Router.InboundSource(address.AddressFamily) : null;
         var (socket, failure) = await connector.ConnectAsync(target, bind, cancellationToken).ConfigureAwait(false);
         if (socket is null)
         {

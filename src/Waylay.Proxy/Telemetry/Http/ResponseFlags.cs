@@ -64,4 +64,21 @@ public static class ResponseFlagsText
     public static ResponseFlags ForHttp1Error(Http1Error error, bool upstream) => error == Http1Error.None
         ? ResponseFlags.None
         : upstream ? ResponseFlags.UpstreamProtocolError : ResponseFlags.DownstreamProtocolError;
+
+    /// <summary>
+    /// The reason the proxy gives in <c>x-waylay-proxy-error</c> on an answer of its own (linkerd's <c>l5d-proxy-error</c>),
+    /// the same on the HTTP/1 and the h2 path.
+    /// </summary>
+    public static string ProxyErrorCode(this ResponseFlags flag) => flag switch
+    {
+        ResponseFlags.NoRouteFound => "no-route",
+        ResponseFlags.NoClusterFound => "no-cluster",
+        ResponseFlags.NoHealthyUpstream => "no-healthy-upstream",
+        ResponseFlags.UpstreamConnectionFailure => "upstream-connect-failure",
+        ResponseFlags.UpstreamRequestTimeout => "upstream-timeout",
+        ResponseFlags.UpstreamOverflow => "upstream-overflow",
+        ResponseFlags.UpstreamConnectionTermination => "upstream-reset-before-response",
+        ResponseFlags.FaultInjected => "fault-abort",
+        _ => flag.ToEnvoyString(),
+    };
 }
