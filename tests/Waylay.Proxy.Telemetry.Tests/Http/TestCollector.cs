@@ -8,16 +8,14 @@ namespace Waylay.Proxy.Telemetry.Tests.Http;
 /// <summary>A Zipkin collector stand-in on 127.0.0.1 (HttpListener): records every POST and answers with the statuses it is given.</summary>
 internal sealed class TestCollector : IDisposable
 {
-    private readonly HttpListener _listener = new();
+    private readonly HttpListener _listener;
     private readonly Channel<Received> _received = Channel.CreateUnbounded<Received>();
     private readonly Queue<int> _statuses = new();
     private readonly Task _loop;
 
     public TestCollector()
     {
-        Port = FreePort();
-        _listener.Prefixes.Add($"http://127.0.0.1:{Port}/");
-        _listener.Start();
+        (_listener, Port) = Listen();
         _loop = Task.Run(ServeAsync);
     }
 
@@ -83,11 +81,31 @@ internal sealed class TestCollector : IDisposable
         }
     }
 
-    private static int FreePort()
+    // HttpListener cannot bind port 0, so a free port is probed first; a test running beside this one may take it in
+    // between, so a refused start is tried again on another port rather than failing the test.
+    private static (HttpListener Listener, int Port) Listen()
     {
-        using var probe = new TcpListener(IPAddress.Loopback, 0);
-        probe.Start();
-        return ((IPEndPoint)probe.LocalEndpoint).Port;
+        for (var attempt = 1; ; attempt++)
+        {
+            int port;
+            using (var probe = new TcpListener(IPAddress.Loopback, 0))
+            {
+                probe.Start();
+                port = ((IPEndPoint)probe.LocalEndpoint).Port;
+            }
+
+            var listener = new HttpListener();
+            listener.Prefixes.Add($"http://127.0.0.1:{port}/");
+            try
+            {
+                listener.Start();
+                return (listener, port);
+            }
+            catch (HttpListenerException) when (attempt < 5)
+            {
+                listener.Close();
+            }
+        }
     }
 
     public sealed record Received(string Method, string Path, string? ContentType, string Body);

@@ -1,5 +1,6 @@
 using System.Net;
 using Grpc.Core;
+using Waylay.TestKit;
 using Xunit;
 using static Waylay.Proxy.Tests.Http2.EchoGrpc;
 
@@ -291,13 +292,8 @@ public sealed class Http2GatewayTests
     [Fact]
     public async Task ConnectFailure_Is503UF_AndIsRetriedOnAnotherEndpointWhenThereIsOne()
     {
-        // A port nothing listens on: take one and close it.
-        var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
-        closed.Start();
-        var deadPort = ((IPEndPoint)closed.LocalEndpoint).Port;
-        closed.Stop();
-
-        var dead = $"  - {{address: 127.0.0.1, ports: {{grpc: {deadPort}}}}}\n";
+        using var refusing = new RefusingPort();
+        var dead = $"  - {{address: 127.0.0.1, ports: {{grpc: {refusing.Port}}}}}\n";
         await using (var lab = await GatewayLab.StartAsync(endpoints: dead))
         {
             using var client = new HttpClient { DefaultRequestVersion = HttpVersion.Version20, DefaultVersionPolicy = HttpVersionPolicy.RequestVersionExact };
