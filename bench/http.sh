@@ -18,6 +18,7 @@
 #   proxies alike: on a machine shared with builds it keeps their bursts from landing in one case's tail more than
 #   another's; 0 to switch off), YARP_ENV="NAME=value …" for the YARP proxies of case (d) only,
 #   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt),
+#   STAT=1: count the sidecars' system calls (by kind) and context switches per request in that run (a table at the end),
 #   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay).
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
 # run). Creates only wl-<id>-… namespaces and /tmp/wl-<id>-… files; removes them on exit.
@@ -185,7 +186,9 @@ field() { tr ' ' '\n' <<<"$2" | awk -F= -v k="$1" '$1 == k {print $2}'; }
 
 # Per case and round: fixed-rate latency, then the maximum rate; the proxies' CPU across each, RSS halfway through
 # the maximum. Results per round are kept as loadgen's key=value lines; CPU and request counts add up over rounds.
-declare -A fixed max cpu_fixed cpu_max req_fixed req_max rss_c rss_s http_seen
+declare -A fixed max cpu_fixed cpu_max req_fixed req_max rss_c rss_s http_seen stat_requests
+stat_calls="recvfrom sendto recvmsg sendmsg read write readv writev epoll_wait epoll_pwait epoll_ctl futex sched_yield ioctl"
+stat_events="raw_syscalls:sys_enter,context-switches,$(for c in $stat_calls; do printf 'syscalls:sys_enter_%s,' "$c"; done | sed 's/,$//')"
 measure() { # name round target-ip
   local name=$1 r=$2 target=$3 pids c0 c1 c2 rss_file="$work/rss" sampler=""
   pids=($PROXY_PIDS)
@@ -203,8 +206,18 @@ measure() { # name round target-ip
     # Where the proxies' CPU goes at the maximum rate: both sidecars, call graphs, the first round only.
     perf record -q -F 1999 -g -o "$work/perf-$name.data" -p "$(IFS=,; echo "${pids[*]}")" -- sleep "$max_secs" >/dev/null 2>&1 & profiler=$!
   fi
+  local counter=""
+  if [ -n "${STAT:-}" ] && [ "$r" = 1 ] && [ ${#pids[@]} -gt 0 ]; then
+    # What the kernel is asked per request: system calls by kind and context switches, both sidecars (perf's
+    # tracepoint counters, cheap enough not to change the run; CPU cycle counters are not available on every VM).
+    perf stat -x, -e "$stat_events" -p "$(IFS=,; echo "${pids[*]}")" -o "$work/stat-$name.csv" -- sleep "$max_secs" >/dev/null 2>&1 & counter=$!
+  fi
   max[$name,$r]=$(inC "$gen" http "$target" $PORT 0 "$max_secs" "$max_conns" "$HOST")
   [ -z "$sampler" ] || wait "$sampler"
+  if [ -n "$counter" ]; then
+    wait "$counter" || true
+    stat_requests[$name]=$(field requests "${max[$name,$r]}")
+  fi
   if [ -n "$profiler" ]; then
     wait "$profiler" || true
     { perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort comm,dso -g none
@@ -327,4 +340,19 @@ label() { case $1 in direct) echo "(a) direct";; haproxy) echo "(c) HAProxy (HTT
     if [ $n = direct ]; then echo "$head | | | | | |"; continue; fi
     echo "$head | $(per1000 "${cpu_fixed[$n]}" "${req_fixed[$n]}") | $(per1000 "${cpu_max[$n]}" "${req_max[$n]}") | $(percore "${cpu_max[$n]}" "${req_max[$n]}") | $(ratio "$(percore "${cpu_max[$n]}" "${req_max[$n]}")" "$(percore "${cpu_max[haproxy]}" "${req_max[haproxy]}")") | ${rss_c[$n]:-–} / ${rss_s[$n]:-–} |"
   done
+  if [ -n "${STAT:-}" ]; then
+    echo
+    echo "Per request at the maximum rate, both sidecars together (first round; perf stat):"
+    echo
+    printf '| case | system calls | context switches |'; for c in $stat_calls; do printf ' %s |' "$c"; done; echo
+    printf '| --- | ---: | ---: |'; for c in $stat_calls; do printf ' ---: |'; done; echo
+    for n in "${cases[@]}"; do
+      [ -f "$work/stat-$n.csv" ] && [ "${stat_requests[$n]:-0}" -gt 0 ] || continue
+      printf '| %s |' "$(label "$n")"
+      for e in raw_syscalls:sys_enter context-switches $(for c in $stat_calls; do echo "syscalls:sys_enter_$c"; done); do
+        awk -F, -v e="$e" -v n="${stat_requests[$n]}" '$3 == e { printf " %.2f |", $1 / n; found = 1 } END { if (!found) printf " – |" }' "$work/stat-$n.csv"
+      done
+      echo
+    done
+  fi
 } | tee "$results/http-$stamp.md"

@@ -4,11 +4,15 @@ namespace Waylay.Linux;
 public static class Errno
 {
     public const int EIntr = 4;
+    public const int EBadF = 9;
     public const int EAgain = 11;
     public const int EMFile = 24;
     public const int EPipe = 32;
     public const int EConnReset = 104;
+    public const int ENetUnreach = 101;
+    public const int EConnAborted = 103;
     public const int ENotConn = 107;
     public const int ETimedOut = 110;
     public const int EConnRefused = 111;
+    public const int EHostUnreach = 113;
 }

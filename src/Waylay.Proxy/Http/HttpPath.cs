@@ -1,6 +1,6 @@
-using System.IO.Pipelines;
 using System.Net.Sockets;
 using Waylay.Proxy.Http.Forwarding;
+using Waylay.Proxy.Io;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Tcp;
 using Waylay.Proxy.Telemetry;
@@ -26,12 +26,29 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
             return false;
         }
 
-        var sniff = await detector.DetectAsync(downstream, service?.Protocol is DeclaredProtocol.Http or DeclaredProtocol.Http2, connection.Closing.Token)
-            .ConfigureAwait(false);
-        var h2 = sniff.Protocol == SniffedProtocol.Http2 && Services.Http2 is not null;
-        if (sniff.Protocol != SniffedProtocol.Http1 && !h2)
+        // From here the socket is on Waylay's own event loop (Io/EpollLoop.cs): HTTP/1 stays there; anything else
+        // leaves it, unread, before .NET's socket engine (the L4 relay, Kestrel) first touches it.
+        var polled = EpollSocket.Attach(downstream);
+        SniffResult sniff;
+        try
         {
-            return false;
+            sniff = await detector.DetectAsync(polled, service?.Protocol is DeclaredProtocol.Http or DeclaredProtocol.Http2, connection.Closing.Token)
+                .ConfigureAwait(false);
+        }
+        catch
+        {
+            polled.Detach();
+            throw;
+        }
+
+        var h2 = sniff.Protocol == SniffedProtocol.Http2 && Services.Http2 is not null;
+        if (sniff.Protocol != SniffedProtocol.Http1)
+        {
+            polled.Detach();
+            if (!h2)
+            {
+                return false;
+            }
         }
 
         var scope = new HttpScope(connection, decision.Direction, table, service,
@@ -52,7 +69,7 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
             }
             else
             {
-                await ServeHttp1Async(downstream, connection, scope).ConfigureAwait(false);
+                await ServeHttp1Async(polled, connection, scope).ConfigureAwait(false);
             }
         }
         finally
@@ -65,11 +82,11 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         return true;
     }
 
-    private async Task ServeHttp1Async(Socket downstream, ConnectionContext connection, HttpScope scope)
+    private async Task ServeHttp1Async(EpollSocket polled, ConnectionContext connection, HttpScope scope)
     {
-        var stream = new NetworkStream(downstream, ownsSocket: false);
-        var input = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
-        var output = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
+        var downstream = polled.Socket;
+        var input = new SocketPipeReader(polled);
+        var output = new SocketPipeWriter(polled);
         try
         {
             connection.Outcome = await new Http1Connection(Services, scope, input, output, draining).RunAsync().ConfigureAwait(false);
@@ -78,13 +95,14 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
         {
             connection.Outcome = connection.Closing.IsCancellationRequested ? RelayOutcome.ClosedByProxy : RelayOutcome.Reset;
+            polled.Dispose();
             Waylay.Linux.SocketReset.Abort(downstream);
         }
         finally
         {
+            polled.Dispose();
             await input.CompleteAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);
-            await stream.DisposeAsync().ConfigureAwait(false);
         }
     }
 }

@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Net.Sockets;
+using Waylay.Proxy.Io;
 
 namespace Waylay.Proxy.Http;
 
@@ -14,23 +14,30 @@ internal sealed class ProtocolDetector(TimeSpan timeout, TimeProvider time)
     /// <summary>Enough for a request line with a long target, a TLS ClientHello with SNI, or the h2 preface.</summary>
     private const int PeekSize = 4096;
 
-    /// <summary>Between peeks while a first segment is incomplete: peek returns at once when any byte is there.</summary>
-    private static readonly TimeSpan Backoff = TimeSpan.FromMilliseconds(2);
-
     public TimeSpan Timeout { get; } = timeout;
 
-    public async Task<SniffResult> DetectAsync(Socket socket, bool declaredHttp, CancellationToken cancellationToken)
+    /// <summary>
+    /// Peeks until the first bytes say what they are. A peek leaves the socket's readiness cleared, so a first segment
+    /// too short to tell is followed by a wait for the next edge (new bytes), not by peeking the same bytes again.
+    /// Whatever the answer, the socket is left marked readable: the bytes are still in it, and no edge will say so.
+    /// </summary>
+    public async Task<SniffResult> DetectAsync(EpollSocket socket, bool declaredHttp, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(PeekSize);
-        using var deadline = declaredHttp ? null : CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        deadline?.CancelAfter(Timeout);
+        using var timer = declaredHttp ? null : new CancellationTokenSource(Timeout, time);
+        using var deadline = timer is null ? null : CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
         var token = deadline?.Token ?? cancellationToken;
-        var seen = 0;
         try
         {
             while (true)
             {
-                var count = await socket.ReceiveAsync(buffer.AsMemory(0, PeekSize), SocketFlags.Peek, token).ConfigureAwait(false);
+                var count = socket.TryReceive(buffer.AsSpan(0, PeekSize), peek: true);
+                if (count < 0)
+                {
+                    await socket.WaitReadableAsync(token).ConfigureAwait(false);
+                    continue;
+                }
+
                 if (count == 0)
                 {
                     // The client finished without a byte (or half-closed after a partial head): nothing to parse.
@@ -43,12 +50,7 @@ internal sealed class ProtocolDetector(TimeSpan timeout, TimeProvider time)
                     return result.Protocol == SniffedProtocol.NeedMoreData ? new SniffResult(SniffedProtocol.Opaque) : result;
                 }
 
-                if (count == seen)
-                {
-                    await Task.Delay(Backoff, time, token).ConfigureAwait(false);
-                }
-
-                seen = count;
+                await socket.WaitReadableAsync(token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -57,6 +59,7 @@ internal sealed class ProtocolDetector(TimeSpan timeout, TimeProvider time)
         }
         finally
         {
+            socket.MarkReadable();
             ArrayPool<byte>.Shared.Return(buffer);
         }
     }

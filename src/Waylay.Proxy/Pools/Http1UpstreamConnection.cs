@@ -2,6 +2,7 @@ using System.IO.Pipelines;
 using System.Net;
 using System.Net.Sockets;
 using Waylay.Proxy.Http.Http1;
+using Waylay.Proxy.Io;
 using Waylay.Proxy.LoadBalancing;
 
 namespace Waylay.Proxy.Pools;
@@ -17,17 +18,17 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
     private long _requests;
     private long _lastUsed;
     private int _busy;
+    private readonly EpollSocket _polled;
 
-    public Http1UpstreamConnection(Socket socket, IPEndPoint target, EndpointStats? endpoint, long now)
+    public Http1UpstreamConnection(EpollSocket polled, IPEndPoint target, EndpointStats? endpoint, long now)
     {
-        Socket = socket;
+        _polled = polled;
+        Socket = polled.Socket;
         Endpoint = endpoint;
         Remote = target;
-        Local = (IPEndPoint)socket.LocalEndPoint!;
-        var stream = new NetworkStream(socket, ownsSocket: true);
-        Reader = PipeReader.Create(stream, new StreamPipeReaderOptions(bufferSize: 16 * 1024, minimumReadSize: 4096, leaveOpen: true));
-        Writer = PipeWriter.Create(stream, new StreamPipeWriterOptions(minimumBufferSize: 4096, leaveOpen: true));
-        Stream = stream;
+        Local = (IPEndPoint)Socket.LocalEndPoint!;
+        Reader = new SocketPipeReader(polled);
+        Writer = new SocketPipeWriter(polled);
         Created = now;
         _lastUsed = now;
     }
@@ -35,8 +36,6 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
     public long Id { get; } = Interlocked.Increment(ref s_nextId);
 
     public Socket Socket { get; }
-
-    public NetworkStream Stream { get; }
 
     public PipeReader Reader { get; }
 
@@ -95,8 +94,9 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _polled.Dispose();
         await Reader.CompleteAsync().ConfigureAwait(false);
         await Writer.CompleteAsync().ConfigureAwait(false);
-        await Stream.DisposeAsync().ConfigureAwait(false);
+        Socket.Dispose();
     }
 }

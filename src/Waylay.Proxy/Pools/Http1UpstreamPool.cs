@@ -39,7 +39,7 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
             }
         }
 
-        var (socket, failure) = await connector.ConnectAsync(target, source, cancellationToken).ConfigureAwait(false);
+        var (socket, failure) = await connector.ConnectPolledAsync(target, source, cancellationToken).ConfigureAwait(false);
         if (socket is null)
         {
             return (null, failure, false);

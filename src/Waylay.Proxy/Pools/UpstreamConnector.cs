@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Waylay.Proxy.Io;
 using Waylay.Proxy.Tcp;
 
 namespace Waylay.Proxy.Pools;
@@ -20,21 +21,7 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
         using var link = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
         try
         {
-            if (source is not null)
-            {
-                // 127.0.0.6 / ::6: the inbound-passthrough source. FREEBIND lets ::6 be bound though no interface has it.
-                if (source.AddressFamily == AddressFamily.InterNetworkV6)
-                {
-                    socket.SetRawSocketOption(41, Ipv6Freebind, BitConverter.GetBytes(1));
-                }
-                else
-                {
-                    socket.SetRawSocketOption(0, IpFreebind, BitConverter.GetBytes(1));
-                }
-
-                socket.Bind(source);
-            }
-
+            Bind(socket, source);
             await socket.ConnectAsync(target, link.Token).ConfigureAwait(false);
             return (socket, RelayOutcome.Open);
         }
@@ -53,5 +40,53 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
             socket.Dispose();
             return (null, RelayOutcome.ConnectFailed);
         }
+    }
+
+    /// <summary>The same connection, made and then driven on Waylay's own event loop (the HTTP/1 pools' upstreams).</summary>
+    public async Task<(EpollSocket? Socket, RelayOutcome Failure)> ConnectPolledAsync(IPEndPoint target, IPEndPoint? source, CancellationToken cancellationToken)
+    {
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var link = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        try
+        {
+            Bind(socket, source);
+            return (await EpollSocket.ConnectAsync(socket, target, link.Token).ConfigureAwait(false), RelayOutcome.Open);
+        }
+        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        {
+            socket.Dispose();
+            return (null, RelayOutcome.ConnectTimeout);
+        }
+        catch (OperationCanceledException)
+        {
+            socket.Dispose();
+            return (null, RelayOutcome.ClosedByProxy);
+        }
+        catch (SocketException)
+        {
+            socket.Dispose();
+            return (null, RelayOutcome.ConnectFailed);
+        }
+    }
+
+    private static void Bind(Socket socket, IPEndPoint? source)
+    {
+        if (source is null)
+        {
+            return;
+        }
+
+        // 127.0.0.6 / ::6: the inbound-passthrough source. FREEBIND lets ::6 be bound though no interface has it.
+        if (source.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.SetRawSocketOption(41, Ipv6Freebind, BitConverter.GetBytes(1));
+        }
+        else
+        {
+            socket.SetRawSocketOption(0, IpFreebind, BitConverter.GetBytes(1));
+        }
+
+        socket.Bind(source);
     }
 }

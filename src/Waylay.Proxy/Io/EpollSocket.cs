@@ -1,0 +1,298 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using Waylay.Linux;
+using Waylay.Proxy.Tcp;
+
+namespace Waylay.Proxy.Io;
+
+/// <summary>
+/// A socket driven by an <see cref="EpollLoop"/> instead of .NET's socket engine (which must never have seen it:
+/// a descriptor in both sets would wake both threads for every byte). Readiness is two flags the loop sets on an edge:
+/// a read is tried only when its flag says bytes may be there, and the flag is cleared before the recv, so an edge
+/// that comes during it sets the flag again and nothing is lost. Every system call holds a reference on the
+/// <see cref="SafeHandle"/>, so a close from another thread can never make us read a reused descriptor.
+/// </summary>
+internal sealed class EpollSocket : IDisposable
+{
+    private readonly EpollLoop _loop;
+    private readonly int _fd;
+    private readonly Readiness _read;
+    private readonly Readiness _write;
+    private int _registered;
+
+    private EpollSocket(Socket socket, EpollLoop loop, bool writable)
+    {
+        Socket = socket;
+        _loop = loop;
+        _fd = (int)socket.SafeHandle.DangerousGetHandle();
+        _read = new Readiness(initially: true);
+        _write = new Readiness(writable);
+        Token = loop.Reserve(this);
+        var added = false;
+        socket.SafeHandle.DangerousAddRef(ref added);
+        try
+        {
+            loop.Add(_fd, Token);
+            _registered = 1;
+        }
+        finally
+        {
+            socket.SafeHandle.DangerousRelease();
+        }
+    }
+
+    public Socket Socket { get; }
+
+    public ulong Token { get; }
+
+    /// <summary>Takes over an open, connected socket (an accepted one) on the next loop.</summary>
+    public static EpollSocket Attach(Socket socket) => new(socket, EpollLoop.Next(), writable: true);
+
+    /// <summary>
+    /// A non-blocking connect whose completion the loop reports as writability; .NET's blocking flag is cleared so
+    /// its Connect only starts it (and registers nothing).
+    /// </summary>
+    public static async Task<EpollSocket> ConnectAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
+    {
+        socket.Blocking = false;
+        try
+        {
+            socket.Connect(target);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
+        {
+        }
+
+        var connecting = new EpollSocket(socket, EpollLoop.Next(), writable: false);
+        try
+        {
+            await connecting.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
+            var error = (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (error != 0)
+            {
+                throw new SocketException(SocketErrors.FromErrno(error));
+            }
+
+            return connecting;
+        }
+        catch
+        {
+            connecting.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// recv(2) without blocking: the byte count (0 at the end of the stream), or -1 when there is nothing to read yet
+    /// (then wait with <see cref="WaitReadableAsync"/>). A peek leaves the flag cleared, so the wait is for new bytes.
+    /// </summary>
+    public unsafe int TryReceive(Span<byte> buffer, bool peek = false)
+    {
+        if (!_read.TryTake())
+        {
+            return -1;
+        }
+
+        var handle = Socket.SafeHandle;
+        var added = false;
+        nint received;
+        int errno;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            fixed (byte* at = buffer)
+            {
+                received = Epoll.Receive(_fd, at, (nuint)buffer.Length, Epoll.MsgDontWait | (peek ? Epoll.MsgPeek : 0));
+            }
+
+            errno = received < 0 ? Marshal.GetLastPInvokeError() : 0;
+        }
+        catch (ObjectDisposedException)
+        {
+            throw new SocketException((int)SocketError.OperationAborted);
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+
+        if (received > 0)
+        {
+            // A full buffer may have left bytes behind: try again at once next time. A short read drained the socket.
+            if (received == buffer.Length && !peek)
+            {
+                _read.Set();
+            }
+
+            return (int)received;
+        }
+
+        if (received == 0)
+        {
+            _read.Set(); // the end stays readable
+            return 0;
+        }
+
+        if (errno is Errno.EAgain or Errno.EIntr)
+        {
+            return -1;
+        }
+
+        _read.Set();
+        throw new SocketException(SocketErrors.FromErrno(errno));
+    }
+
+    /// <summary>After a peek that was enough: the bytes are still there, and no edge will announce them again.</summary>
+    public void MarkReadable() => _read.Set();
+
+    /// <summary>send(2) without blocking: how many bytes the kernel took, or -1 when its buffer is full.</summary>
+    public unsafe int TrySend(ReadOnlySpan<byte> buffer)
+    {
+        var handle = Socket.SafeHandle;
+        var added = false;
+        while (true)
+        {
+            nint sent;
+            int errno;
+            try
+            {
+                handle.DangerousAddRef(ref added);
+                fixed (byte* at = buffer)
+                {
+                    sent = Epoll.Send(_fd, at, (nuint)buffer.Length, Epoll.MsgDontWait | Epoll.MsgNoSignal);
+                }
+
+                errno = sent < 0 ? Marshal.GetLastPInvokeError() : 0;
+            }
+            catch (ObjectDisposedException)
+            {
+                throw new SocketException((int)SocketError.OperationAborted);
+            }
+            finally
+            {
+                if (added)
+                {
+                    handle.DangerousRelease();
+                    added = false;
+                }
+            }
+
+            if (sent >= 0)
+            {
+                return (int)sent;
+            }
+
+            if (errno == Errno.EIntr)
+            {
+                continue;
+            }
+
+            if (errno != Errno.EAgain)
+            {
+                throw new SocketException(SocketErrors.FromErrno(errno));
+            }
+
+            // Full. An edge that came before this point is in the flag: one more try then, else wait for the next.
+            if (!_write.TryTake())
+            {
+                return -1;
+            }
+        }
+    }
+
+    /// <summary>Every byte, waiting for room when the kernel's buffer is full.</summary>
+    public ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var sent = TrySend(buffer.Span);
+            if (sent < 0)
+            {
+                return SendSlowAsync(buffer, cancellationToken);
+            }
+
+            buffer = buffer[sent..];
+        }
+
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask WaitReadableAsync(CancellationToken cancellationToken) => _read.WaitAsync(cancellationToken);
+
+    public ValueTask WaitWritableAsync(CancellationToken cancellationToken) => _write.WaitAsync(cancellationToken);
+
+    /// <summary>Called on the loop's thread with the events of one edge.</summary>
+    public void OnEvents(uint events)
+    {
+        if ((events & (Epoll.In | Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
+        {
+            _read.Signal();
+        }
+
+        if ((events & (Epoll.Out | Epoll.Hup | Epoll.Err)) != 0)
+        {
+            _write.Signal();
+        }
+    }
+
+    /// <summary>Out of the loop, the socket left open for whoever reads it next (the L4 relay, Kestrel).</summary>
+    public void Detach() => Unregister(remove: true);
+
+    /// <summary>Out of the loop before the socket is closed; waits still pending fail as aborted.</summary>
+    public void Dispose() => Unregister(remove: true);
+
+    private void Unregister(bool remove)
+    {
+        if (Interlocked.Exchange(ref _registered, 0) == 0)
+        {
+            return;
+        }
+
+        // Only while the descriptor is surely ours: once closed, its number may already name another socket.
+        var handle = Socket.SafeHandle;
+        var added = false;
+        try
+        {
+            handle.DangerousAddRef(ref added);
+            if (remove && !handle.IsClosed)
+            {
+                _loop.Remove(_fd);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+        }
+        finally
+        {
+            if (added)
+            {
+                handle.DangerousRelease();
+            }
+        }
+
+        _loop.Release(Token);
+        _read.Abort();
+        _write.Abort();
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendSlowAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
+    {
+        while (!buffer.IsEmpty)
+        {
+            var sent = TrySend(buffer.Span);
+            if (sent < 0)
+            {
+                await WaitWritableAsync(cancellationToken).ConfigureAwait(false);
+                continue;
+            }
+
+            buffer = buffer[sent..];
+        }
+    }
+}

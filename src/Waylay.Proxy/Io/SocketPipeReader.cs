@@ -1,0 +1,157 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
+
+namespace Waylay.Proxy.Io;
+
+/// <summary>
+/// A <see cref="PipeReader"/> straight on an <see cref="EpollSocket"/>: one pooled buffer, received into, handed out
+/// as a single-segment sequence, with no stream or pipe between (each layer was an await and a copy per request).
+/// The buffer goes back to the pool whenever everything in it is consumed, so an idle keep-alive connection holds
+/// none. Positions are indexes into that buffer; it is compacted or grown only when a read needs room, which is
+/// after the caller has advanced, so a sequence handed out stays valid until the next read, as the contract says.
+/// </summary>
+internal sealed class SocketPipeReader(EpollSocket socket, int minimumSize = 16 * 1024) : PipeReader
+{
+    private byte[]? _buffer;
+    private int _start;
+    private int _end;
+    private int _examined;
+    private bool _ended;
+    private int _cancelRequested;
+
+    public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
+    {
+        if (TryRead(out var result))
+        {
+            return new ValueTask<ReadResult>(result);
+        }
+
+        var free = Room();
+        var received = socket.TryReceive(free.Span);
+        if (received >= 0)
+        {
+            return new ValueTask<ReadResult>(Received(received));
+        }
+
+        return ReadSlowAsync(cancellationToken);
+    }
+
+    /// <summary>What is buffered and not yet examined, or the end; false when only a new read can say more.</summary>
+    public override bool TryRead(out ReadResult result)
+    {
+        if (Interlocked.Exchange(ref _cancelRequested, 0) == 1)
+        {
+            result = new ReadResult(Buffered(), isCanceled: true, _ended);
+            return true;
+        }
+
+        if (_examined < _end || _ended)
+        {
+            result = new ReadResult(Buffered(), isCanceled: false, _ended);
+            return true;
+        }
+
+        result = default;
+        return false;
+    }
+
+    public override void AdvanceTo(SequencePosition consumed) => AdvanceTo(consumed, consumed);
+
+    public override void AdvanceTo(SequencePosition consumed, SequencePosition examined)
+    {
+        // Positions of an array-backed sequence are indexes into the array (the top bit is ReadOnlySequence's own flag).
+        var start = consumed.GetObject() is null ? _start : consumed.GetInteger() & int.MaxValue;
+        var seen = examined.GetObject() is null ? start : examined.GetInteger() & int.MaxValue;
+        if (start < _start || start > _end || seen < start || seen > _end)
+        {
+            throw new InvalidOperationException("AdvanceTo was given a position outside the buffer the last read returned");
+        }
+
+        _start = start;
+        _examined = seen;
+        if (_start == _end && _buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+            _start = _end = _examined = 0;
+        }
+    }
+
+    public override void CancelPendingRead() => Volatile.Write(ref _cancelRequested, 1);
+
+    public override void Complete(Exception? exception = null)
+    {
+        if (_buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+        }
+
+        _start = _end = _examined = 0;
+    }
+
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<ReadResult> ReadSlowAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            await socket.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _cancelRequested, 0) == 1)
+            {
+                return new ReadResult(Buffered(), isCanceled: true, _ended);
+            }
+
+            var received = socket.TryReceive(Room().Span);
+            if (received >= 0)
+            {
+                return Received(received);
+            }
+        }
+    }
+
+    private ReadResult Received(int count)
+    {
+        if (count == 0)
+        {
+            _ended = true;
+        }
+
+        _end += count;
+        return new ReadResult(Buffered(), isCanceled: false, _ended);
+    }
+
+    private ReadOnlySequence<byte> Buffered() =>
+        _buffer is null ? ReadOnlySequence<byte>.Empty : new ReadOnlySequence<byte>(_buffer, _start, _end - _start);
+
+    /// <summary>Free space after what is buffered: compacting what is left unconsumed first, growing when it is full.</summary>
+    private Memory<byte> Room()
+    {
+        if (_buffer is null)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(minimumSize);
+            _start = _end = _examined = 0;
+        }
+        else if (_end == _buffer.Length)
+        {
+            var kept = _end - _start;
+            if (_start > 0)
+            {
+                Buffer.BlockCopy(_buffer, _start, _buffer, 0, kept);
+            }
+            else
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                Buffer.BlockCopy(_buffer, 0, larger, 0, kept);
+                ArrayPool<byte>.Shared.Return(_buffer);
+                _buffer = larger;
+            }
+
+            _examined -= _start;
+            _start = 0;
+            _end = kept;
+        }
+
+        return _buffer.AsMemory(_end);
+    }
+}
