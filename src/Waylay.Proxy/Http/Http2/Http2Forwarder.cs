@@ -19,8 +19,10 @@ namespace Waylay.Proxy.Http.Http2;
 ///   :: Step 1  scope: what the core decided for the connection (outbound service, inbound app, passthrough)
 ///   :: Step 2  route: normalized :path → HostRoutes.Select → 404 NR / 503 NC; fault delay/abort
 ///   :: Step 3  endpoint: UpstreamSelector over the route's subset → 503 UH
-///   :: Step 4  forward with YARP over pooled h2c upstream connections, within the route timeout (504 UT);
-///              a connect failure (503 UF) is retried on another endpoint when the route's retries allow it
+///   :: Step 4  forward with YARP over pooled h2c upstream connections, within the route timeout (504 UT) and the
+///              per-try timeout; at most http2MaxRequests tries in flight to the cluster (503 UO)
+///   :: Step 4½ retry on another endpoint as the route's retries say (status, gRPC status of a trailers-only answer,
+///              connect failure, reset, per-try timeout) while nothing went downstream and the body (≤ 1 MiB) is kept
 ///   :: Step 5  telemetry: metrics, access log, span, once per request
 /// </code>
 /// Every request picks its own endpoint, so one long-lived client h2 connection (what gRPC clients keep) is balanced
@@ -178,54 +180,142 @@ internal sealed class Http2Forwarder
         var retries = selection.Retries;
         var client = scope.InboundSource is null ? _client : _inboundSourceClient;
         using var timeout = selection.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        var routeToken = timeout?.Token ?? CancellationToken.None;
+
+        // Envoy keeps up to 1 MiB of the request body so that a retry can send it again; without retries, nothing is kept.
+        using var replay = retries.Attempts > 0 && dialled is not null ? new ReplayableRequestBody(request.Body) : null;
+        if (replay is not null)
+        {
+            request.Body = replay;
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             exchange.Upstream = target.ToString();
-            var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, exchange.Fields);
+            var requests = choice.Cluster?.Requests ?? RequestLimiter.Unlimited;
+            if (!requests.TryEnter())
+            {
+                // Envoy's max_requests circuit breaker: refused at once, neither queued nor retried.
+                await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamOverflow,
+                    "upstream connect error or disconnect/reset before headers. reset reason: overflow").ConfigureAwait(false);
+                return;
+            }
+
+            using var current = new Http2Try(retries, attempt >= retries.Attempts, replay, routeToken, _time);
+            var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, exchange.Fields, current);
             ForwarderError error;
             endpoint?.RequestStarted();
             try
             {
-                error = await _forwarder.SendAsync(context, "http://" + exchange.Upstream, client, _config, transformer,
-                    timeout?.Token ?? CancellationToken.None).ConfigureAwait(false);
+                error = await _forwarder.SendAsync(context, "http://" + exchange.Upstream, client, _config, transformer, current.Token).ConfigureAwait(false);
             }
             finally
             {
                 endpoint?.RequestFinished();
+                requests.Exit();
             }
 
-            if (error == ForwarderError.None)
+            var clientGone = context.RequestAborted.IsCancellationRequested;
+            var routeTimedOut = timeout?.IsCancellationRequested == true;
+            var connectFailed = false;
+            UpstreamFailure? failure = null;
+            if (current.RetryAsked)
+            {
+                UpstreamSelector.Report(choice, current.RetriedStatus);
+            }
+            else if (current.TimedOut && !routeTimedOut && !clientGone)
+            {
+                failure = UpstreamFailure.PerTryTimeout;
+                UpstreamSelector.ReportFailure(choice, UpstreamFailure.PerTryTimeout);
+            }
+            else if (error == ForwarderError.None)
             {
                 UpstreamSelector.Report(choice, context.Response.StatusCode);
                 return;
             }
-
-            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-            var connectFailed = error == ForwarderError.Request && UpstreamConnectException.IsIn(exception);
-            if (connectFailed || error is ForwarderError.Request or ForwarderError.ResponseBodyDestination)
+            else
             {
-                UpstreamSelector.ReportFailure(choice, connectFailed ? UpstreamFailure.ConnectFailure : UpstreamFailure.Reset);
+                var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+                connectFailed = error == ForwarderError.Request && UpstreamConnectException.IsIn(exception);
+                if (connectFailed)
+                {
+                    failure = UpstreamFailure.ConnectFailure;
+                    endpoint?.ConnectFailed();
+                }
+                else if ((error is ForwarderError.Request or ForwarderError.RequestBodyDestination or ForwarderError.ResponseBodyDestination) && !clientGone && !routeTimedOut)
+                {
+                    // The upstream reset the stream or closed the connection (REFUSED_STREAM: it never processed it).
+                    failure = IsRefusedStream(exception) ? UpstreamFailure.RefusedStream : UpstreamFailure.Reset;
+                }
+
+                if (failure is { } failed)
+                {
+                    UpstreamSelector.ReportFailure(choice, failed);
+                }
             }
 
-            if (connectFailed && !context.Response.HasStarted && attempt < retries.Attempts && retries.RetriesFailure(UpstreamFailure.ConnectFailure)
-                && dialled is not null && selection.Target is not null
-                && _services.Selector.Choose(table, selection, _services.Random, exclude: endpoint) is { IsRouted: true } next)
+            // :: Step 4½ another try, on another endpoint (Envoy's previous-hosts predicate, as Istio configures it),
+            //    only while nothing of the response went downstream and the body kept so far can be sent again
+            if (!clientGone && !context.Response.HasStarted && current.CanRetry && dialled is not null && selection.Target is not null
+                && (current.RetryAsked || (failure is { } condition && retries.RetriesFailure(condition))))
             {
-                // Nothing of the request body was read yet (the connection never came up): the same request can go
-                // to another endpoint. YARP marked the response failed; clear that so it forwards again.
-                exchange.Flags |= ResponseFlags.UpstreamConnectionFailure;
-                context.Response.StatusCode = StatusCodes.Status200OK;
-                context.Features.Set<IForwarderErrorFeature>(null);
-                choice = next;
-                endpoint = next.Endpoint!;
-                exchange.Endpoint = endpoint;
-                target = endpoint.Address;
-                continue;
+                var next = _services.Selector.Choose(table, selection, _services.Random, exclude: endpoint);
+                if (next.IsRouted)
+                {
+                    // YARP copied nothing of a retried response, or marked the failed one: clear that so it forwards again.
+                    context.Response.Clear();
+                    context.Features.Set<IForwarderErrorFeature>(null);
+                    replay!.Rewind();
+                    choice = next;
+                    endpoint = next.Endpoint!;
+                    exchange.Endpoint = endpoint;
+                    target = endpoint.Address;
+                    continue;
+                }
+
+                if (current.RetryAsked)
+                {
+                    await exchange.ReplyAsync(context, next.Status, next.Flag, "no healthy upstream").ConfigureAwait(false);
+                    return;
+                }
             }
 
-            await FailAsync(context, exchange, scope, error, connectFailed, timeout?.IsCancellationRequested == true).ConfigureAwait(false);
+            if (current.RetryAsked)
+            {
+                // The response was dropped for a retry that cannot happen any more: the caller left, or the body
+                // outgrew the buffer while the abandoned try was being ended.
+                if (clientGone)
+                {
+                    exchange.Flags |= ResponseFlags.DownstreamConnectionTermination;
+                }
+                else if (!context.Response.HasStarted)
+                {
+                    context.Response.Clear();
+                    await exchange.ReplyAsync(context, current.RetriedStatus, ResponseFlags.UpstreamRetryLimitExceeded,
+                        "upstream answered a retriable status and the request could not be sent again").ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            await FailAsync(context, exchange, scope, error, connectFailed, routeTimedOut || current.TimedOut).ConfigureAwait(false);
             return;
         }
+    }
+
+    /// <summary>REFUSED_STREAM (RFC 9113 §8.7): the upstream did not process the stream, Envoy's <c>refused-stream</c>.</summary>
+    private static bool IsRefusedStream(Exception? exception)
+    {
+        const long RefusedStream = 0x7;
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpProtocolException { ErrorCode: RefusedStream })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Turns YARP's error into Envoy's answer; after the response has started YARP has already reset the stream.</summary>
