@@ -20,6 +20,7 @@ internal enum BackendFault
 /// <summary>What one test backend saw (every request, the unary messages) and the fault it is told to show.</summary>
 internal sealed class BackendProbe
 {
+    private readonly ConcurrentDictionary<string, int> _connections = new();
     private int _requests;
 
     public BackendFault Fault { get; set; }
@@ -30,5 +31,12 @@ internal sealed class BackendProbe
     /// <summary>The request message of every unary call, as received.</summary>
     public ConcurrentQueue<byte[]> Messages { get; } = new();
 
-    public void Saw() => Interlocked.Increment(ref _requests);
+    /// <summary>The h2 connections those requests came on.</summary>
+    public int Connections => _connections.Count;
+
+    public void Saw(string connectionId)
+    {
+        Interlocked.Increment(ref _requests);
+        _connections.AddOrUpdate(connectionId, 1, static (_, n) => n + 1);
+    }
 }

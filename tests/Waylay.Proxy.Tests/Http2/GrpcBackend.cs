@@ -53,7 +53,7 @@ internal sealed class GrpcBackend : IAsyncDisposable
         var app = builder.Build();
         app.Use(async (context, next) =>
         {
-            probe.Saw();
+            probe.Saw(context.Connection.Id);
             if (probe.Fault == BackendFault.Http503)
             {
                 context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;

@@ -160,6 +160,35 @@ public sealed partial class Http2GatewayTests
         Assert.True(await SucceedsWithinAsync(() => invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync));
     }
 
+    [Fact]
+    public async Task MaxRequestsPerConnection_RetiresTheUpstreamConnection_AfterThatManyCalls()
+    {
+        await using var lab = await GatewayLab.StartAsync(networking: """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: echo, namespace: default}
+            spec:
+              host: echo
+              trafficPolicy:
+                connectionPool: {http: {maxRequestsPerConnection: 2}}
+            """);
+        using var channel = lab.Channel();
+        var invoker = GatewayLab.Invoker(channel);
+        for (var i = 0; i < 6; i++)
+        {
+            await invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync;
+        }
+
+        // Round robin: three calls per endpoint, two on a first connection, the third on a second one.
+        Assert.Equal(3, lab.Probe("v1").Requests);
+        Assert.Equal(2, lab.Probe("v1").Connections);
+        Assert.Equal(2, lab.Probe("v2").Connections);
+
+        // The full connections were closed; the second ones are open, with their one call each.
+        Assert.Equal(2, await WaitForAsync(() => lab.Gateway.Upstreams.Open.Count, static n => n == 2));
+        Assert.All(lab.Gateway.Upstreams.Open, upstream => Assert.Equal(1, upstream.Requests));
+    }
+
     /// <summary>Tries <paramref name="call"/> until it succeeds (at most ~6 s, for a release that happens asynchronously).</summary>
     private static async Task<bool> SucceedsWithinAsync(Func<Task> call)
     {

@@ -38,9 +38,13 @@ internal sealed class Http2Forwarder
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Http2Labels _labels;
+    private readonly Http2UpstreamConnections _upstreams;
+    private readonly Http2ConnectionRotations _rotations = new();
 
-    public Http2Forwarder(IHttpForwarder forwarder, Http2GatewayServices services, HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient)
+    public Http2Forwarder(IHttpForwarder forwarder, Http2GatewayServices services, HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient,
+        Http2UpstreamConnections upstreams)
     {
+        _upstreams = upstreams;
         _forwarder = forwarder;
         _services = services;
         _client = client;
@@ -201,18 +205,28 @@ internal sealed class Http2Forwarder
                 return;
             }
 
+            // maxRequestsPerConnection: the try goes to its endpoint's current pool generation, not the shared pool.
+            var rotation = endpoint is not null && choice.Cluster?.Limiter.MaxRequestsPerConnection is { } perConnection
+                ? _rotations.For(choice.ClusterName ?? exchange.Cluster!, endpoint.Address, perConnection)
+                : null;
+            var generation = rotation?.Enter();
             using var current = new Http2Try(retries, attempt >= retries.Attempts, replay, routeToken, _time);
             var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, exchange.Fields, current);
             ForwarderError error;
             endpoint?.RequestStarted();
             try
             {
-                error = await _forwarder.SendAsync(context, "http://" + exchange.Upstream, client, _config, transformer, current.Token).ConfigureAwait(false);
+                error = await _forwarder.SendAsync(context, generation?.Prefix ?? "http://" + exchange.Upstream, client, _config, transformer, current.Token)
+                    .ConfigureAwait(false);
             }
             finally
             {
                 endpoint?.RequestFinished();
                 requests.Exit();
+                if (generation is not null && rotation!.Exit(generation))
+                {
+                    _upstreams.Close(generation.Host);
+                }
             }
 
             var clientGone = context.RequestAborted.IsCancellationRequested;
