@@ -57,6 +57,24 @@ public sealed class ReplayableRequestBodyTests
         Assert.Equal(new byte[] { 1, 2, 3, 4 }, await ReadAsync(replay, int.MaxValue, chunk: 3));
     }
 
+    [Fact]
+    public async Task Forgotten_WhenTheResponseGoesDownstream_TheTryStillGetsItsWholeBody_ButNothingIsKept()
+    {
+        var body = new byte[40_000];
+        new Random(5).NextBytes(body);
+        await using var replay = new ReplayableRequestBody(new MemoryStream(body));
+        await ReadAsync(replay, 30_000, chunk: 10_000);
+        replay.Rewind();
+
+        // The retry's response is committed while it is still replaying the kept bytes.
+        Assert.Equal(body.AsSpan(0, 10_000).ToArray(), await ReadAsync(replay, 10_000, chunk: 10_000));
+        replay.Forget();
+        Assert.False(replay.CanReplay);
+        Assert.Equal(body.AsSpan(10_000).ToArray(), await ReadAsync(replay, int.MaxValue, chunk: 8_192));
+        Assert.Equal(0, replay.Kept);
+        Assert.Throws<InvalidOperationException>(replay.Rewind);
+    }
+
     [Theory]
     [InlineData("10.1.2.3")]
     [InlineData("fd00::1:5")]

@@ -79,7 +79,13 @@ internal sealed class Http2Try : IDisposable
             return false;
         }
 
-        return Interlocked.CompareExchange(ref _state, Committed, Waiting) == Waiting;
+        if (Interlocked.CompareExchange(ref _state, Committed, Waiting) != Waiting)
+        {
+            return false;
+        }
+
+        _body?.Forget();
+        return true;
     }
 
     public void Dispose()

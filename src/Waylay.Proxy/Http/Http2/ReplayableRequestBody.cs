@@ -21,11 +21,12 @@ internal sealed class ReplayableRequestBody(Stream inner) : Stream
     private byte[][]? _segments;
     private int _kept;
     private int _position;
-    private bool _overflowed;
+    private volatile bool _abandoned; // nothing is kept any more, for good: over the limit, or forgotten
+    private volatile bool _forget;
     private volatile bool _held;
 
-    /// <summary>False once more than <see cref="Limit"/> bytes were read: the request cannot be sent again.</summary>
-    public bool CanReplay => !_overflowed;
+    /// <summary>False once more than <see cref="Limit"/> bytes were read, or after <see cref="Forget"/>: the request cannot be sent again.</summary>
+    public bool CanReplay => !_abandoned && !_forget;
 
     /// <summary>Bytes kept for the next try.</summary>
     public int Kept => _kept;
@@ -50,12 +51,19 @@ internal sealed class ReplayableRequestBody(Stream inner) : Stream
     /// </summary>
     public void Hold() => _held = true;
 
+    /// <summary>
+    /// A try's response is going downstream, so no try follows: keep nothing more, and give the buffer back once the
+    /// try has read what it replays (Envoy stops buffering for retries once the response has begun). Called while the
+    /// try may be reading; the reader releases, at its next read from the caller, or at <see cref="Dispose"/>.
+    /// </summary>
+    public void Forget() => _forget = true;
+
     /// <summary>The next try starts from the first byte again.</summary>
     public void Rewind()
     {
-        if (_overflowed)
+        if (!CanReplay)
         {
-            throw new InvalidOperationException("the request body outgrew the retry buffer and cannot be sent again");
+            throw new InvalidOperationException("the request body outgrew the retry buffer, or its response went downstream: it cannot be sent again");
         }
 
         _position = 0;
@@ -137,14 +145,14 @@ internal sealed class ReplayableRequestBody(Stream inner) : Stream
 
     private void Keep(ReadOnlySpan<byte> read)
     {
-        if (_overflowed || read.IsEmpty)
+        if (_abandoned || read.IsEmpty)
         {
             return;
         }
 
-        if (read.Length > Limit - _kept)
+        if (_forget || read.Length > Limit - _kept)
         {
-            _overflowed = true;
+            _abandoned = true;
             Release();
             return;
         }
