@@ -15,6 +15,9 @@ internal enum BackendFault
 
     /// <summary>Unary calls read their request, then never answer (until the call is cancelled).</summary>
     Hang,
+
+    /// <summary>Every request's stream is reset (RST_STREAM) before any response.</summary>
+    Reset,
 }
 
 /// <summary>What one test backend saw (every request, the unary messages) and the fault it is told to show.</summary>

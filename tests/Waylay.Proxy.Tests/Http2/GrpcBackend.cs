@@ -61,6 +61,12 @@ internal sealed class GrpcBackend : IAsyncDisposable
                 return;
             }
 
+            if (probe.Fault == BackendFault.Reset)
+            {
+                context.Abort();
+                return;
+            }
+
             await next(context);
         });
         app.MapGrpcService<EchoService>();

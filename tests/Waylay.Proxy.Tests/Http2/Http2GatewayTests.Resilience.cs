@@ -82,6 +82,45 @@ public sealed partial class Http2GatewayTests
     }
 
     [Fact]
+    public async Task ResetBeforeTheResponse_IsRetriedWhenRetryOnSaysReset_ElseTheCallerSeesIt()
+    {
+        static string RetryOn(string conditions) => """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: echo, namespace: default}
+            spec:
+              hosts: [echo]
+              http:
+              - route: [{destination: {host: echo}}]
+                retries: {attempts: 2, retryOn: CONDITIONS}
+            """.Replace("CONDITIONS", conditions, StringComparison.Ordinal);
+
+        await using var lab = await GatewayLab.StartAsync(networking: RetryOn("reset"));
+        lab.Probe("v1").Fault = BackendFault.Reset;
+        using var channel = lab.Channel();
+        var invoker = GatewayLab.Invoker(channel);
+        for (var i = 0; i < 4; i++)
+        {
+            Assert.StartsWith("v2|", Text(await invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync));
+        }
+
+        Assert.True(lab.Probe("v1").Requests > 0, "the resetting endpoint was tried");
+
+        // Without the condition the reset is the caller's answer, at the latest by the second call (round robin).
+        lab.ApplyRules(RetryOn("connect-failure"));
+        RpcException? error = null;
+        for (var i = 0; i < 2 && error is null; i++)
+        {
+            error = await Record.ExceptionAsync(() =>
+                invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync) as RpcException;
+        }
+
+        Assert.NotNull(error);
+        Assert.Equal(StatusCode.Unavailable, error.StatusCode);
+        Assert.Equal("upstream-reset-before-response", error.Trailers.GetValue("x-waylay-proxy-error"));
+    }
+
+    [Fact]
     public async Task PerTryTimeout_IsRetriedOnAHealthyEndpoint()
     {
         await using var lab = await GatewayLab.StartAsync(networking: """
