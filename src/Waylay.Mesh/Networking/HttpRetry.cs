@@ -23,6 +23,24 @@ public enum RetryOn
 
     /// <summary><c>retriable-status-codes</c> (or bare codes like <c>503</c>): the codes in <see cref="HttpRetry.StatusCodes"/>.</summary>
     RetriableStatusCodes = 32,
+
+    // Envoy's x-envoy-retry-grpc-on conditions, which Istio accepts in the same retryOn list: judged on the
+    // grpc-status of a response's headers (a trailers-only answer), never on trailers after a body.
+
+    /// <summary><c>cancelled</c>: grpc-status 1.</summary>
+    Cancelled = 64,
+
+    /// <summary><c>deadline-exceeded</c>: grpc-status 4.</summary>
+    DeadlineExceeded = 128,
+
+    /// <summary><c>resource-exhausted</c>: grpc-status 8.</summary>
+    ResourceExhausted = 256,
+
+    /// <summary><c>internal</c>: grpc-status 13.</summary>
+    Internal = 512,
+
+    /// <summary><c>unavailable</c>: grpc-status 14.</summary>
+    Unavailable = 1024,
 }
 
 /// <summary>
@@ -33,9 +51,10 @@ public sealed record HttpRetry(int Attempts, TimeSpan? PerTryTimeout, RetryOn On
     /// <summary>
     /// What Istio applies to a route that says nothing about retries: two retries on
     /// <c>connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes</c> with 503 retriable
-    /// (the gRPC conditions <c>unavailable</c> and <c>cancelled</c> are for the h2 path and not modelled here).
+    /// (the gRPC conditions <c>unavailable</c> and <c>cancelled</c> only ever match a gRPC answer).
     /// </summary>
-    public static HttpRetry IstioDefault { get; } = new(2, null, RetryOn.ConnectFailure | RetryOn.RefusedStream | RetryOn.RetriableStatusCodes, [503]);
+    public static HttpRetry IstioDefault { get; } = new(2, null,
+        RetryOn.ConnectFailure | RetryOn.RefusedStream | RetryOn.Unavailable | RetryOn.Cancelled | RetryOn.RetriableStatusCodes, [503]);
 
     public static HttpRetry Disabled { get; } = new(0, null, RetryOn.None, []);
 
@@ -65,6 +84,21 @@ public sealed record HttpRetry(int Attempts, TimeSpan? PerTryTimeout, RetryOn On
 
         return false;
     }
+
+    /// <summary>
+    /// Whether a gRPC answer whose response headers carry <c>grpc-status: <paramref name="grpcStatus"/></c> (a
+    /// trailers-only response: the call failed before any message) may be retried, as Envoy's gRPC retry policy
+    /// judges it.
+    /// </summary>
+    public bool RetriesGrpcStatus(int grpcStatus) => grpcStatus switch
+    {
+        1 => (On & RetryOn.Cancelled) != 0,
+        4 => (On & RetryOn.DeadlineExceeded) != 0,
+        8 => (On & RetryOn.ResourceExhausted) != 0,
+        13 => (On & RetryOn.Internal) != 0,
+        14 => (On & RetryOn.Unavailable) != 0,
+        _ => false,
+    };
 
     /// <summary>
     /// Whether a failure before any response may be retried. As in Envoy, <c>5xx</c> and <c>gateway-error</c> count

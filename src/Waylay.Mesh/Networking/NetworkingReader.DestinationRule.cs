@@ -125,7 +125,7 @@ public static partial class NetworkingReader
     private static ConnectionPoolSettings ReadConnectionPool(SpecReader r, YamlMappingNode node, string path)
     {
         r.Supported(node, path, "tcp", "http");
-        int? maxConnections = null, pending = null, perConnection = null;
+        int? maxConnections = null, pending = null, perConnection = null, maxRequests = null;
         TimeSpan? idle = null;
         if (r.OptionalMapping(node, path, "tcp") is { } tcp)
         {
@@ -137,13 +137,14 @@ public static partial class NetworkingReader
         if (r.OptionalMapping(node, path, "http") is { } http)
         {
             var httpPath = SpecReader.Join(path, "http");
-            r.Supported(http, httpPath, "http1MaxPendingRequests", "maxRequestsPerConnection", "idleTimeout");
+            r.Supported(http, httpPath, "http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection", "idleTimeout");
             pending = Positive((int?)r.Integer(http, httpPath, "http1MaxPendingRequests", 0, int.MaxValue));
+            maxRequests = Positive((int?)r.Integer(http, httpPath, "http2MaxRequests", 0, int.MaxValue));
             perConnection = Positive((int?)r.Integer(http, httpPath, "maxRequestsPerConnection", 0, int.MaxValue));
             idle = r.Duration(http, httpPath, "idleTimeout");
         }
 
-        return new ConnectionPoolSettings(maxConnections, pending, perConnection, idle);
+        return new ConnectionPoolSettings(maxConnections, pending, perConnection, idle, maxRequests);
 
         // proto3 integers: 0 is "not set", which Istio turns into "unlimited".
         static int? Positive(int? value) => value is > 0 ? value : null;

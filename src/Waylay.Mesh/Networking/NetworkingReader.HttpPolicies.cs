@@ -6,6 +6,9 @@ namespace Waylay.Mesh.Networking;
 /// <summary>The per-route policies of an HTTP route: retries, fault injection and header changes.</summary>
 public static partial class NetworkingReader
 {
+    private const string RetryConditions = "5xx, gateway-error, connect-failure, reset, refused-stream, retriable-status-codes, "
+        + "cancelled, deadline-exceeded, internal, resource-exhausted, unavailable";
+
     private static HttpRetry ReadRetries(SpecReader r, YamlMappingNode node, string path)
     {
         r.Supported(node, path, "attempts", "perTryTimeout", "retryOn");
@@ -31,9 +34,13 @@ public static partial class NetworkingReader
                     case "reset": on |= RetryOn.Reset; break;
                     case "refused-stream": on |= RetryOn.RefusedStream; break;
                     case "retriable-status-codes": on |= RetryOn.RetriableStatusCodes; break;
-                    case "retriable-4xx" or "retriable-headers" or "envoy-ratelimited" or "http3-post-connect-failure" or "reset-before-request"
-                        or "cancelled" or "deadline-exceeded" or "internal" or "resource-exhausted" or "unavailable":
-                        r.Error(SpecReader.Join(path, "retryOn"), $"'{token}' is not supported by Waylay; use 5xx, gateway-error, connect-failure, reset, refused-stream or status codes", node);
+                    case "cancelled": on |= RetryOn.Cancelled; break;
+                    case "deadline-exceeded": on |= RetryOn.DeadlineExceeded; break;
+                    case "internal": on |= RetryOn.Internal; break;
+                    case "resource-exhausted": on |= RetryOn.ResourceExhausted; break;
+                    case "unavailable": on |= RetryOn.Unavailable; break;
+                    case "retriable-4xx" or "retriable-headers" or "envoy-ratelimited" or "http3-post-connect-failure" or "reset-before-request":
+                        r.Error(SpecReader.Join(path, "retryOn"), $"'{token}' is not supported by Waylay; use {RetryConditions} or status codes", node);
                         break;
                     default:
                         if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 100 and <= 599)
@@ -43,7 +50,7 @@ public static partial class NetworkingReader
                         }
                         else
                         {
-                            r.Error(SpecReader.Join(path, "retryOn"), $"'{token}' is not a retry condition; use 5xx, gateway-error, connect-failure, reset, refused-stream or status codes", node);
+                            r.Error(SpecReader.Join(path, "retryOn"), $"'{token}' is not a retry condition; use {RetryConditions} or status codes", node);
                         }
 
                         break;

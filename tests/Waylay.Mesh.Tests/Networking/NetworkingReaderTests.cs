@@ -325,6 +325,32 @@ public sealed class NetworkingReaderTests
     }
 
     [Fact]
+    public void GrpcRetryOn_IsReadAlongsideHttpConditions_AndJudgesOnlyItsStatuses()
+    {
+        var retries = NetworkingReader.Read(VirtualService(
+            "  - {route: [{destination: {host: reviews}}], retries: {attempts: 3, retryOn: \"unavailable, deadline-exceeded,internal,resource-exhausted,cancelled,gateway-error\"}}"))
+            .VirtualServices[0].Http[0].Retries!;
+        Assert.Equal(RetryOn.Unavailable | RetryOn.DeadlineExceeded | RetryOn.Internal | RetryOn.ResourceExhausted | RetryOn.Cancelled | RetryOn.GatewayError, retries.On);
+        Assert.All(new[] { 1, 4, 8, 13, 14 }, status => Assert.True(retries.RetriesGrpcStatus(status)));
+        Assert.All(new[] { 0, 2, 3, 5, 9, 12, 16 }, status => Assert.False(retries.RetriesGrpcStatus(status)));
+
+        var unavailableOnly = NetworkingReader.Read(VirtualService("  - {route: [{destination: {host: reviews}}], retries: {attempts: 1, retryOn: unavailable}}"))
+            .VirtualServices[0].Http[0].Retries!;
+        Assert.True(unavailableOnly.RetriesGrpcStatus(14));
+        Assert.False(unavailableOnly.RetriesGrpcStatus(4));
+        Assert.False(unavailableOnly.RetriesStatus(503)); // a gRPC condition says nothing of HTTP statuses
+    }
+
+    [Fact]
+    public void IstioDefaultRetries_IncludeItsGrpcConditions_UnavailableAndCancelled()
+    {
+        Assert.True(HttpRetry.IstioDefault.RetriesGrpcStatus(14));
+        Assert.True(HttpRetry.IstioDefault.RetriesGrpcStatus(1));
+        Assert.False(HttpRetry.IstioDefault.RetriesGrpcStatus(4));
+        Assert.False(HttpRetry.IstioDefault.RetriesGrpcStatus(13));
+    }
+
+    [Fact]
     public void TimeoutZero_MeansNoTimeout() =>
         Assert.Null(NetworkingReader.Read(VirtualService("  - {route: [{destination: {host: reviews}}], timeout: 0s}")).VirtualServices[0].Http[0].Timeout);
 
@@ -341,7 +367,7 @@ public sealed class NetworkingReaderTests
                 loadBalancer: {simple: LEAST_CONN}
                 connectionPool:
                   tcp: {maxConnections: 100}
-                  http: {http1MaxPendingRequests: 0, maxRequestsPerConnection: 1, idleTimeout: 1m}
+                  http: {http1MaxPendingRequests: 0, http2MaxRequests: 250, maxRequestsPerConnection: 1, idleTimeout: 1m}
                 outlierDetection:
                   consecutive5xxErrors: 7
                   interval: 5s
@@ -358,7 +384,7 @@ public sealed class NetworkingReaderTests
             """).DestinationRules[0];
         var policy = rule.TrafficPolicy!;
         Assert.Equal(LoadBalancerKind.LeastRequest, policy.LoadBalancer);
-        Assert.Equal(new ConnectionPoolSettings(100, null, 1, TimeSpan.FromMinutes(1)), policy.ConnectionPool);
+        Assert.Equal(new ConnectionPoolSettings(100, null, 1, TimeSpan.FromMinutes(1), Http2MaxRequests: 250), policy.ConnectionPool);
         Assert.Equal(new OutlierDetectionPolicy(7, 0, TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(15), 10), policy.OutlierDetection);
         Assert.Equal(new OutlierDetectionPolicy(5, 2, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(30), 50), rule.Subsets[0].TrafficPolicy!.OutlierDetection);
         Assert.Equal(TimeSpan.FromMinutes(15), policy.OutlierDetection!.MaxEjectionTime);
@@ -376,7 +402,9 @@ public sealed class NetworkingReaderTests
     [InlineData("trafficPolicy: {loadBalancer: {consistentHash: {httpHeaderName: x}}}", "spec.trafficPolicy.loadBalancer.consistentHash")]
     [InlineData("trafficPolicy: {loadBalancer: {simple: PASSTHROUGH}}", "spec.trafficPolicy.loadBalancer.simple")]
     [InlineData("trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}", "spec.trafficPolicy.tls.mode")]
-    [InlineData("trafficPolicy: {connectionPool: {http: {http2MaxRequests: 10}}}", "spec.trafficPolicy.connectionPool.http.http2MaxRequests")]
+    [InlineData("trafficPolicy: {connectionPool: {http: {http2MaxRequests: -1}}}", "spec.trafficPolicy.connectionPool.http.http2MaxRequests")]
+    [InlineData("trafficPolicy: {connectionPool: {http: {http2MaxRequests: many}}}", "spec.trafficPolicy.connectionPool.http.http2MaxRequests")]
+    [InlineData("trafficPolicy: {connectionPool: {http: {maxRetries: 3}}}", "spec.trafficPolicy.connectionPool.http.maxRetries")]
     [InlineData("trafficPolicy: {outlierDetection: {consecutiveErrors: 5}}", "spec.trafficPolicy.outlierDetection.consecutiveErrors")]
     [InlineData("trafficPolicy: {outlierDetection: {maxEjectionPercent: 120}}", "spec.trafficPolicy.outlierDetection.maxEjectionPercent")]
     [InlineData("trafficPolicy: {outlierDetection: {interval: 0s}}", "spec.trafficPolicy.outlierDetection.interval")]

@@ -5,7 +5,8 @@ namespace Waylay.Proxy.Tests.Http2;
 
 /// <summary>
 /// A gRPC service written by hand with byte[] messages (what protoc would generate, minus protobuf): one method of
-/// each kind, a failing one and one that never answers. Every answer names the backend that served it.
+/// each kind, a failing one and one that never answers. Every answer names the backend that served it; unary calls
+/// show the fault the backend's <see cref="BackendProbe"/> is told to.
 /// </summary>
 internal static class EchoGrpc
 {
@@ -34,7 +35,7 @@ internal sealed record BackendName(string Value);
 /// generated base classes provide), hence a non-sealed class with virtual handlers.
 /// </summary>
 [BindServiceMethod(typeof(EchoService), nameof(BindService))]
-internal class EchoService(BackendName name)
+internal class EchoService(BackendName name, BackendProbe probe)
 {
     public static void BindService(ServiceBinderBase binder, EchoService? service)
     {
@@ -50,14 +51,24 @@ internal class EchoService(BackendName name)
     /// "name|authority|x-forwarded-for|id or no-id|peer|request|traceparent|x-b3-parentspanid": what the proxy forwarded,
     /// and from where.
     /// </summary>
-    public virtual Task<byte[]> Unary(byte[] request, ServerCallContext context)
+    public virtual async Task<byte[]> Unary(byte[] request, ServerCallContext context)
     {
+        probe.Messages.Enqueue(request);
+        switch (probe.Fault)
+        {
+            case BackendFault.Unavailable:
+                throw new RpcException(new Status(StatusCode.Unavailable, $"{name.Value} is unavailable"));
+            case BackendFault.Hang:
+                await Task.Delay(Timeout.Infinite, context.CancellationToken);
+                break;
+        }
+
         context.ResponseTrailers.Add("served-by", name.Value);
         var forwardedFor = context.RequestHeaders.GetValue("x-forwarded-for") ?? "-";
         var requestId = context.RequestHeaders.GetValue("x-request-id") is null ? "no-id" : "id";
         var traceParent = context.RequestHeaders.GetValue("traceparent") ?? "-";
         var parent = context.RequestHeaders.GetValue("x-b3-parentspanid") ?? "-";
-        return Task.FromResult(EchoGrpc.Text($"{name.Value}|{context.Host}|{forwardedFor}|{requestId}|{context.Peer}|{EchoGrpc.Text(request)}|{traceParent}|{parent}"));
+        return EchoGrpc.Text($"{name.Value}|{context.Host}|{forwardedFor}|{requestId}|{context.Peer}|{EchoGrpc.Text(request)}|{traceParent}|{parent}");
     }
 
     public virtual async Task Split(byte[] request, IServerStreamWriter<byte[]> responses, ServerCallContext context)

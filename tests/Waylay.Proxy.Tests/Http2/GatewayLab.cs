@@ -64,6 +64,9 @@ internal sealed class GatewayLab : IAsyncDisposable
 
     public IPEndPoint Front => (IPEndPoint)_front.LocalEndPoint!;
 
+    /// <summary>Backend "v1" or "v2": what it saw, and the fault to show.</summary>
+    public BackendProbe Probe(string name) => _backends[name == "v1" ? 0 : name == "v2" ? 1 : throw new ArgumentOutOfRangeException(nameof(name))].Probe;
+
     /// <summary>A reload: new rules for the same mesh, in force for the next request (open connections included).</summary>
     public void ApplyRules(string networking) => Volatile.Write(ref _table, RouteTable.Build(_mesh, NetworkingReader.Read(networking), _registry));
 

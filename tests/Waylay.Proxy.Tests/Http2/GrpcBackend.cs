@@ -19,13 +19,17 @@ internal sealed class GrpcBackend : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly Socket _socket;
 
-    private GrpcBackend(WebApplication app, Socket socket)
+    private GrpcBackend(WebApplication app, Socket socket, BackendProbe probe)
     {
         _app = app;
         _socket = socket;
+        Probe = probe;
     }
 
     public IPEndPoint EndPoint => (IPEndPoint)_socket.LocalEndPoint!;
+
+    /// <summary>What it saw, and the fault the test tells it to show.</summary>
+    public BackendProbe Probe { get; }
 
     public static Task<GrpcBackend> StartOnLoopbackAsync(string name)
     {
@@ -44,11 +48,31 @@ internal sealed class GrpcBackend : IAsyncDisposable
             kestrel.ListenHandle((ulong)listening.Handle, listen => listen.Protocols = HttpProtocols.Http2));
         builder.Services.AddGrpc();
         builder.Services.AddSingleton(new BackendName(name));
+        var probe = new BackendProbe();
+        builder.Services.AddSingleton(probe);
         var app = builder.Build();
+        app.Use(async (context, next) =>
+        {
+            probe.Saw(context.Connection.Id);
+            if (probe.Fault == BackendFault.Http503)
+            {
+                context.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                await context.Response.WriteAsync("down");
+                return;
+            }
+
+            if (probe.Fault == BackendFault.Reset)
+            {
+                context.Abort();
+                return;
+            }
+
+            await next(context);
+        });
         app.MapGrpcService<EchoService>();
         app.MapGet("/plain", (HttpContext context) => $"{name}|{context.Request.Host}|{context.Request.Protocol}");
         await app.StartAsync();
-        return new GrpcBackend(app, listening);
+        return new GrpcBackend(app, listening, probe);
     }
 
     public async ValueTask DisposeAsync()

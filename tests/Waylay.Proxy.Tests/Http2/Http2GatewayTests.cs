@@ -11,7 +11,7 @@ namespace Waylay.Proxy.Tests.Http2;
 /// messages, status and trailers; requests of one h2 connection are balanced per call; routes pick subsets; the
 /// proxy's own answers are Envoy's (gRPC form for gRPC callers).
 /// </summary>
-public sealed class Http2GatewayTests
+public sealed partial class Http2GatewayTests
 {
     private static readonly TimeSpan Bound = TimeSpan.FromSeconds(30);
 

@@ -19,14 +19,16 @@ namespace Waylay.Proxy.Http.Http2;
 ///   :: Step 1  scope: what the core decided for the connection (outbound service, inbound app, passthrough)
 ///   :: Step 2  route: normalized :path → HostRoutes.Select → 404 NR / 503 NC; fault delay/abort
 ///   :: Step 3  endpoint: UpstreamSelector over the route's subset → 503 UH
-///   :: Step 4  forward with YARP over pooled h2c upstream connections, within the route timeout (504 UT);
-///              a connect failure (503 UF) is retried on another endpoint when the route's retries allow it
+///   :: Step 4  forward with YARP over pooled h2c upstream connections, within the route timeout (504 UT) and the
+///              per-try timeout; at most http2MaxRequests tries in flight to the cluster (503 UO)
+///   :: Step 4½ retry on another endpoint as the route's retries say (status, gRPC status of a trailers-only answer,
+///              connect failure, reset, per-try timeout) while nothing went downstream and the body (≤ 1 MiB) is kept
 ///   :: Step 5  telemetry: metrics, access log, span, once per request
 /// </code>
 /// Every request picks its own endpoint, so one long-lived client h2 connection (what gRPC clients keep) is balanced
 /// per call rather than pinned to the endpoint its connection happened to reach, which is the point of L7 for gRPC.
 /// </summary>
-internal sealed class Http2Forwarder
+internal sealed partial class Http2Forwarder
 {
     private readonly IHttpForwarder _forwarder;
     private readonly Http2GatewayServices _services;
@@ -36,9 +38,13 @@ internal sealed class Http2Forwarder
     private readonly ILogger _logger;
     private readonly TimeProvider _time;
     private readonly Http2Labels _labels;
+    private readonly Http2UpstreamConnections _upstreams;
+    private readonly Http2ConnectionRotations _rotations = new();
 
-    public Http2Forwarder(IHttpForwarder forwarder, Http2GatewayServices services, HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient)
+    public Http2Forwarder(IHttpForwarder forwarder, Http2GatewayServices services, HttpMessageInvoker client, HttpMessageInvoker inboundSourceClient,
+        Http2UpstreamConnections upstreams)
     {
+        _upstreams = upstreams;
         _forwarder = forwarder;
         _services = services;
         _client = client;
@@ -178,54 +184,152 @@ internal sealed class Http2Forwarder
         var retries = selection.Retries;
         var client = scope.InboundSource is null ? _client : _inboundSourceClient;
         using var timeout = selection.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        var routeToken = timeout?.Token ?? CancellationToken.None;
+
+        // Envoy keeps up to 1 MiB of the request body so that a retry can send it again; without retries, nothing is kept.
+        using var replay = retries.Attempts > 0 && dialled is not null ? new ReplayableRequestBody(request.Body) : null;
+        if (replay is not null)
+        {
+            request.Body = replay;
+        }
+
         for (var attempt = 0; ; attempt++)
         {
             exchange.Upstream = target.ToString();
-            var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, exchange.Fields);
+            var requests = choice.Cluster?.Requests ?? RequestLimiter.Unlimited;
+            if (!requests.TryEnter())
+            {
+                // Envoy's max_requests circuit breaker: refused at once, neither queued nor retried.
+                await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamOverflow,
+                    "upstream connect error or disconnect/reset before headers. reset reason: overflow").ConfigureAwait(false);
+                return;
+            }
+
+            // maxRequestsPerConnection: the try goes to its endpoint's current pool generation, not the shared pool.
+            var rotation = endpoint is not null && choice.Cluster?.Limiter.MaxRequestsPerConnection is { } perConnection
+                ? _rotations.For(choice.ClusterName ?? exchange.Cluster!, endpoint.Address, perConnection)
+                : null;
+            var generation = rotation?.Enter();
+            using var current = new Http2Try(retries, attempt >= retries.Attempts, replay, routeToken, _time);
+            var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, exchange.Fields, current);
             ForwarderError error;
             endpoint?.RequestStarted();
             try
             {
-                error = await _forwarder.SendAsync(context, "http://" + exchange.Upstream, client, _config, transformer,
-                    timeout?.Token ?? CancellationToken.None).ConfigureAwait(false);
+                error = await _forwarder.SendAsync(context, generation?.Prefix ?? "http://" + exchange.Upstream, client, _config, transformer, current.Token)
+                    .ConfigureAwait(false);
             }
             finally
             {
                 endpoint?.RequestFinished();
+                requests.Exit();
+                if (generation is not null && rotation!.Exit(generation))
+                {
+                    _upstreams.Close(generation.Host);
+                }
             }
 
-            if (error == ForwarderError.None)
+            var clientGone = context.RequestAborted.IsCancellationRequested;
+            var routeTimedOut = timeout?.IsCancellationRequested == true;
+            var connectFailed = false;
+            UpstreamFailure? failure = null;
+            if (current.RetryAsked)
+            {
+                UpstreamSelector.Report(choice, current.RetriedStatus);
+            }
+            else if (current.TimedOut && !routeTimedOut && !clientGone)
+            {
+                failure = UpstreamFailure.PerTryTimeout;
+                UpstreamSelector.ReportFailure(choice, UpstreamFailure.PerTryTimeout);
+            }
+            else if (error == ForwarderError.None)
             {
                 UpstreamSelector.Report(choice, context.Response.StatusCode);
                 return;
             }
-
-            var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
-            var connectFailed = error == ForwarderError.Request && UpstreamConnectException.IsIn(exception);
-            if (connectFailed || error is ForwarderError.Request or ForwarderError.ResponseBodyDestination)
+            else
             {
-                UpstreamSelector.ReportFailure(choice, connectFailed ? UpstreamFailure.ConnectFailure : UpstreamFailure.Reset);
+                var exception = context.Features.Get<IForwarderErrorFeature>()?.Exception;
+                connectFailed = error == ForwarderError.Request && UpstreamConnectException.IsIn(exception);
+                if (connectFailed)
+                {
+                    failure = UpstreamFailure.ConnectFailure;
+                    endpoint?.ConnectFailed();
+                }
+                else if ((error is ForwarderError.Request or ForwarderError.RequestBodyDestination or ForwarderError.ResponseBodyDestination) && !clientGone && !routeTimedOut)
+                {
+                    // The upstream reset the stream or closed the connection (REFUSED_STREAM: it never processed it).
+                    failure = IsRefusedStream(exception) ? UpstreamFailure.RefusedStream : UpstreamFailure.Reset;
+                }
+
+                if (failure is { } failed)
+                {
+                    UpstreamSelector.ReportFailure(choice, failed);
+                }
             }
 
-            if (connectFailed && !context.Response.HasStarted && attempt < retries.Attempts && retries.RetriesFailure(UpstreamFailure.ConnectFailure)
-                && dialled is not null && selection.Target is not null
-                && _services.Selector.Choose(table, selection, _services.Random, exclude: endpoint) is { IsRouted: true } next)
+            // :: Step 4½ another try, on another endpoint (Envoy's previous-hosts predicate, as Istio configures it),
+            //    only while nothing of the response went downstream and the body kept so far can be sent again
+            if (!clientGone && !context.Response.HasStarted && current.CanRetry && dialled is not null && selection.Target is not null
+                && (current.RetryAsked || (failure is { } condition && retries.RetriesFailure(condition))))
             {
-                // Nothing of the request body was read yet (the connection never came up): the same request can go
-                // to another endpoint. YARP marked the response failed; clear that so it forwards again.
-                exchange.Flags |= ResponseFlags.UpstreamConnectionFailure;
-                context.Response.StatusCode = StatusCodes.Status200OK;
-                context.Features.Set<IForwarderErrorFeature>(null);
-                choice = next;
-                endpoint = next.Endpoint!;
-                exchange.Endpoint = endpoint;
-                target = endpoint.Address;
-                continue;
+                var next = _services.Selector.Choose(table, selection, _services.Random, exclude: endpoint);
+                if (next.IsRouted)
+                {
+                    // YARP copied nothing of a retried response, or marked the failed one: clear that so it forwards again.
+                    context.Response.Clear();
+                    context.Features.Set<IForwarderErrorFeature>(null);
+                    replay!.Rewind();
+                    choice = next;
+                    endpoint = next.Endpoint!;
+                    exchange.Endpoint = endpoint;
+                    target = endpoint.Address;
+                    continue;
+                }
+
+                if (current.RetryAsked)
+                {
+                    await exchange.ReplyAsync(context, next.Status, next.Flag, "no healthy upstream").ConfigureAwait(false);
+                    return;
+                }
             }
 
-            await FailAsync(context, exchange, scope, error, connectFailed, timeout?.IsCancellationRequested == true).ConfigureAwait(false);
+            if (current.RetryAsked)
+            {
+                // The response was dropped for a retry that cannot happen any more: the caller left, or the body
+                // outgrew the buffer while the abandoned try was being ended.
+                if (clientGone)
+                {
+                    exchange.Flags |= ResponseFlags.DownstreamConnectionTermination;
+                }
+                else if (!context.Response.HasStarted)
+                {
+                    context.Response.Clear();
+                    await exchange.ReplyAsync(context, current.RetriedStatus, ResponseFlags.UpstreamRetryLimitExceeded,
+                        "upstream answered a retriable status and the request could not be sent again").ConfigureAwait(false);
+                }
+
+                return;
+            }
+
+            await FailAsync(context, exchange, scope, error, connectFailed, routeTimedOut || current.TimedOut).ConfigureAwait(false);
             return;
         }
+    }
+
+    /// <summary>REFUSED_STREAM (RFC 9113 §8.7): the upstream did not process the stream, Envoy's <c>refused-stream</c>.</summary>
+    private static bool IsRefusedStream(Exception? exception)
+    {
+        const long RefusedStream = 0x7;
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is HttpProtocolException { ErrorCode: RefusedStream })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Turns YARP's error into Envoy's answer; after the response has started YARP has already reset the stream.</summary>
@@ -270,103 +374,6 @@ internal sealed class Http2Forwarder
         if (_logger.IsEnabled(LogLevel.Debug))
         {
             Http2Log.ForwardFailed(_logger, scope.Connection.Id, context.Request.Method, exchange.Path, exchange.Upstream ?? "-", error.ToString(), exchange.Flags.ToEnvoyString());
-        }
-    }
-
-    private void Complete(HttpContext context, HttpScopeFeature feature, Exchange exchange, long received, long sent, TimeSpan duration)
-    {
-        if (_services.Telemetry is not { } telemetry)
-        {
-            return;
-        }
-
-        var request = context.Request;
-        var response = context.Response;
-        var labels = _services.Labels?.Invoke(feature.Scope, exchange.Table, exchange.Service, exchange.Endpoint) ?? feature.DefaultLabels(telemetry.Metrics);
-        var status = response.HasStarted || exchange.Replied || (exchange.Flags & ResponseFlags.DownstreamConnectionTermination) == 0 ? response.StatusCode : 0;
-        var log = new AccessLogEntry
-        {
-            StartTime = exchange.StartTime,
-            Method = request.Method,
-            Path = exchange.Path,
-            Protocol = "HTTP/2",
-            ForwardedFor = First(request.Headers, "x-forwarded-for"),
-            UserAgent = First(request.Headers, "user-agent"),
-            RequestId = First(request.Headers, "x-request-id"),
-            Authority = request.Host.HasValue ? request.Host.Value : null,
-            GeneratedRequestId = exchange.Fields.GeneratedRequestId,
-            AppendedForwardedFor = exchange.Fields.AppendedForwardedFor,
-            ResponseCode = status,
-            Flags = exchange.Flags,
-            BytesReceived = received,
-            BytesSent = sent,
-            DurationMilliseconds = (long)duration.TotalMilliseconds,
-            UpstreamHost = exchange.Upstream,
-            UpstreamCluster = exchange.Cluster,
-            DownstreamLocalAddress = feature.DownstreamLocalAddress,
-            DownstreamRemoteAddress = feature.DownstreamRemoteAddress,
-            RouteName = exchange.RouteName,
-        };
-        telemetry.RequestCompleted(new CompletedRequest
-        {
-            Labels = exchange.Grpc ? _labels.ForGrpc(labels) : labels,
-            Log = log,
-            Duration = duration,
-            GrpcStatus = exchange.Grpc ? GrpcStatusOf(context) : -1,
-            Trace = exchange.Fields.Trace,
-            Kind = exchange.Kind,
-            SharedSpan = exchange.Fields.SharesCallerSpan,
-        });
-    }
-
-    /// <summary>From the trailers, or from the headers of a trailers-only response (an error the server answered at once).</summary>
-    private static int GrpcStatusOf(HttpContext context)
-    {
-        var trailers = context.Features.Get<IHttpResponseTrailersFeature>()?.Trailers;
-        var value = trailers is not null && trailers.TryGetValue("grpc-status", out var fromTrailers) ? fromTrailers.ToString()
-            : context.Response.Headers.TryGetValue("grpc-status", out var fromHeaders) ? fromHeaders.ToString() : null;
-        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var status) ? status : -1;
-    }
-
-    private static string? First(IHeaderDictionary headers, string name) =>
-        headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
-
-    /// <summary>What one request became, gathered for its telemetry.</summary>
-    private sealed class Exchange
-    {
-        public DateTimeOffset StartTime { get; init; }
-
-        public bool Grpc { get; set; }
-
-        public string Path { get; set; } = "/";
-
-        public string? Upstream { get; set; }
-
-        public EndpointStats? Endpoint { get; set; }
-
-        /// <summary>The snapshot and dialled service the request was routed with.</summary>
-        public Waylay.Proxy.Routing.RouteTable? Table { get; set; }
-
-        public ServiceRoute? Service { get; set; }
-
-        public string? Cluster { get; set; }
-
-        public string? RouteName { get; set; }
-
-        /// <summary>The proxy's fields for the request (its span included).</summary>
-        public ProxyFields Fields;
-
-        public SpanKind Kind { get; set; }
-
-        public ResponseFlags Flags { get; set; }
-
-        public bool Replied { get; private set; }
-
-        public Task ReplyAsync(HttpContext context, int status, ResponseFlags flag, string text)
-        {
-            Flags |= flag;
-            Replied = true;
-            return LocalReply.WriteAsync(context, Grpc, status, flag.ProxyErrorCode(), text);
         }
     }
 }

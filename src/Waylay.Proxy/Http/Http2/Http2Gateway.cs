@@ -60,7 +60,7 @@ internal sealed class Http2Gateway : IAsyncDisposable
         var upstreams = new Http2UpstreamConnections();
         var client = UpstreamHttpClient.Create(services.Connector, inboundSource: false, services.IdleTimeout, upstreams, services.Time);
         var inboundSourceClient = UpstreamHttpClient.Create(services.Connector, inboundSource: true, services.IdleTimeout, upstreams, services.Time);
-        var forwarder = new Http2Forwarder(provider.GetRequiredService<IHttpForwarder>(), services, client, inboundSourceClient);
+        var forwarder = new Http2Forwarder(provider.GetRequiredService<IHttpForwarder>(), services, client, inboundSourceClient, upstreams);
         var logger = services.Loggers.CreateLogger("Waylay.Proxy.Http2");
         try
         {

@@ -36,6 +36,9 @@ internal sealed class Http2UpstreamConnection : NetworkStream
 
     public IPEndPoint Local { get; }
 
+    /// <summary>The URI host the handler pooled it under (<see cref="Http2PoolHost"/>).</summary>
+    public string? PoolHost { get; init; }
+
     public long Created { get; }
 
     public long LastActive => Volatile.Read(ref _lastActive);

@@ -2,7 +2,7 @@ using System.Collections.Concurrent;
 
 namespace Waylay.Proxy.Http.Http2;
 
-/// <summary>The h2c upstream connections open now, for <c>/connections</c>.</summary>
+/// <summary>The h2c upstream connections open now, for <c>/connections</c> and for retiring a pool's.</summary>
 internal sealed class Http2UpstreamConnections
 {
     private readonly ConcurrentDictionary<long, Http2UpstreamConnection> _open = new();
@@ -12,4 +12,16 @@ internal sealed class Http2UpstreamConnections
     public void Add(Http2UpstreamConnection connection) => _open[connection.Id] = connection;
 
     public void Remove(Http2UpstreamConnection connection) => _open.TryRemove(connection.Id, out _);
+
+    /// <summary>Closes the connections of a retired pool (<see cref="Http2ConnectionRotation"/>); the handler sees them end.</summary>
+    public void Close(string poolHost)
+    {
+        foreach (var connection in _open.Values)
+        {
+            if (connection.PoolHost == poolHost)
+            {
+                connection.Dispose();
+            }
+        }
+    }
 }

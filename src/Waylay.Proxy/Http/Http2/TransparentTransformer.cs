@@ -11,8 +11,11 @@ namespace Waylay.Proxy.Http.Http2;
 /// then the proxy's own fields exactly as on the HTTP/1 path (<see cref="RequestDecorator"/>: <c>x-forwarded-for</c>
 /// appended, <c>x-forwarded-proto</c> and <c>x-request-id</c> when missing, this hop's B3/W3C trace context replacing
 /// the caller's), and the path the route rewrote. Responses get the route's response edits; trailers pass as they are.
+/// A response the try decides to retry (<see cref="Http2Try.Commit"/>) is not copied at all: YARP then disposes it
+/// (resetting the upstream stream if it had more to send) and ends the try's request body copy.
 /// </summary>
-internal sealed class TransparentTransformer(string pathAndQuery, HeaderEdits requestEdits, HeaderEdits responseEdits, ProxyFields proxyFields)
+internal sealed class TransparentTransformer(string pathAndQuery, HeaderEdits requestEdits, HeaderEdits responseEdits, ProxyFields proxyFields,
+    Http2Try? attempt = null)
     : HttpTransformer
 {
     private readonly ProxyFields _proxyFields = proxyFields;
@@ -49,6 +52,11 @@ internal sealed class TransparentTransformer(string pathAndQuery, HeaderEdits re
 
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
+        if (proxyResponse is not null && attempt is not null && !attempt.Commit(proxyResponse))
+        {
+            return false;
+        }
+
         var copy = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
         if (copy && !responseEdits.IsEmpty)
         {

@@ -34,8 +34,7 @@ internal static class UpstreamHttpClient
     private static async ValueTask<Stream> ConnectAsync(UpstreamConnector connector, bool inboundSource, DnsEndPoint endpoint,
         Http2UpstreamConnections registry, TimeProvider time, CancellationToken cancellationToken)
     {
-        var host = endpoint.Host.AsSpan().Trim("[]");
-        if (!IPAddress.TryParse(host, out var address))
+        if (!Http2PoolHost.TryParse(endpoint.Host, out var address))
         {
             throw new UpstreamConnectException(Tcp.RelayOutcome.ConnectFailed, endpoint.Host);
         }
@@ -49,6 +48,6 @@ internal static class UpstreamHttpClient
             throw new UpstreamConnectException(failure, target.ToString());
         }
 
-        return new Http2UpstreamConnection(socket, registry, time);
+        return new Http2UpstreamConnection(socket, registry, time) { PoolHost = endpoint.Host };
     }
 }

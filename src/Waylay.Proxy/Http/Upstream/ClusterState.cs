@@ -20,6 +20,7 @@ internal sealed class ClusterState(string name, TimeProvider time) : IDisposable
     private EndpointStats[] _members = [];
     private OutlierDetector? _detector;
     private PoolLimiter _limiter = PoolLimiter.Unlimited;
+    private RequestLimiter _requests = RequestLimiter.Unlimited;
     private int _next;
 
     public string Name { get; } = name;
@@ -27,6 +28,9 @@ internal sealed class ClusterState(string name, TimeProvider time) : IDisposable
     public OutlierDetector? Detector => Volatile.Read(ref _detector);
 
     public PoolLimiter Limiter => Volatile.Read(ref _limiter);
+
+    /// <summary>Requests in flight to the cluster (<c>http2MaxRequests</c>); new pool settings start a new count (tries in flight end on the old one).</summary>
+    public RequestLimiter Requests => Volatile.Read(ref _requests);
 
     /// <summary>
     /// The members for this snapshot's service and subset; rebuilt only when the snapshot or the policy changed, so
@@ -68,6 +72,7 @@ internal sealed class ClusterState(string name, TimeProvider time) : IDisposable
             if (!Equals(_policy?.ConnectionPool, policy.ConnectionPool))
             {
                 Volatile.Write(ref _limiter, PoolLimiter.For(policy.ConnectionPool));
+                Volatile.Write(ref _requests, RequestLimiter.For(policy.ConnectionPool));
             }
 
             _subset = subset;
