@@ -226,6 +226,9 @@ measure() { # name round target-ip
       echo; echo "# the proxy's own code (percent of all samples)"
       perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort symbol --percent-limit 0.15 -g none \
         --dsos "$(case $name in haproxy) echo haproxy;; yarp) echo yarp-http1;; *) echo waylay-proxy;; esac)"
+      echo; echo "# inclusive: the proxy's functions with what they call (≥ 1 % of all samples)"
+      perf report -q -i "$work/perf-$name.data" --stdio --children --sort symbol --percent-limit 1 -g none \
+        --dsos "$(case $name in haproxy) echo haproxy;; yarp) echo yarp-http1;; *) echo waylay-proxy;; esac)" | head -120
       echo; echo "# who calls the proxy's hottest symbols (≥ 0.4 % of all samples)"
       perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort symbol --percent-limit 0.4 -G \
         --dsos "$(case $name in haproxy) echo haproxy;; yarp) echo yarp-http1;; *) echo waylay-proxy;; esac)" | head -400

@@ -37,6 +37,7 @@ internal sealed class ProxyHost : IDisposable
     {
         _options = options;
         _time = time;
+        Io.EpollLoop.Configure(options.Concurrency);
         _loggers = loggers;
         _logger = loggers.CreateLogger("Waylay.Proxy");
         _pod = new PodAddresses(options.InstanceIp, time, TimeSpan.FromSeconds(2));

@@ -29,6 +29,12 @@ public sealed record ProxyOptions
     /// <summary>How long a client that has said nothing is waited for before its connection is taken as opaque TCP.</summary>
     public TimeSpan ProtocolDetectionTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>
+    /// Threads serving HTTP/1 connections (Istio's proxy <c>concurrency</c>, Envoy's <c>--concurrency</c>): 2 by default
+    /// as in Istio's sidecars, 0 for one per core.
+    /// </summary>
+    public int Concurrency { get; init; } = 2;
+
     /// <summary>One line per HTTP request; null is off (Istio's default), "/dev/stdout" the usual choice.</summary>
     public string? AccessLogFile { get; init; }
 
@@ -100,6 +106,11 @@ public sealed record ProxyOptions
         }
 
         Positive(errors, "--protocol-detection-timeout", ProtocolDetectionTimeout);
+        if (Concurrency is < 0 or > 256)
+        {
+            errors.Add($"--concurrency: {Concurrency} is not a thread count; give 1 to 256, or 0 for one per core");
+        }
+
         if (RulesPath is not null && !File.Exists(RulesPath))
         {
             errors.Add($"--rules: '{RulesPath}' does not exist; write the VirtualServices and DestinationRules there or leave --rules out");

@@ -34,6 +34,7 @@ internal static class ProxyCommand
         var rules = new Option<string?>("--rules") { Description = "Istio VirtualServices and DestinationRules (networking.istio.io v1/v1beta1/v1alpha3, many documents); reloaded when it changes" };
         var metricsPort = Port("--metrics-port", null, 15090, "Prometheus metrics with Istio's names on all addresses (/stats/prometheus)");
         var detection = Duration("--protocol-detection-timeout", null, "100ms", "How long a silent client is waited for before its connection is relayed as opaque TCP (server-first protocols)");
+        var concurrency = new Option<int>("--concurrency") { Description = "Threads serving HTTP/1 connections (Istio's proxy concurrency): 2 as in Istio's sidecars, 0 for one per core", DefaultValueFactory = _ => 2 };
         var accessLog = new Option<string?>("--access-log-file") { Description = "One line per HTTP request to this file (/dev/stdout for the container log); off by default, as in Istio" };
         var accessLogFormat = new Option<string>("--access-log-format") { Description = "text (Envoy's default format) or json", DefaultValueFactory = _ => "text" };
         accessLogFormat.AcceptOnlyFromAmong("text", "json");
@@ -70,7 +71,7 @@ internal static class ProxyCommand
         logLevel.AcceptOnlyFromAmong("trace", "debug", "information", "warning", "error");
         var ignored = WithoutEffect.Select(name => new Option<string?>(name) { Description = "Accepted for the seed's container args; no effect yet" }).ToList();
 
-        Option[] all = [config, rules, metricsPort, detection, accessLog, accessLogFormat, zipkin, sampling, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
+        Option[] all = [config, rules, metricsPort, detection, concurrency, accessLog, accessLogFormat, zipkin, sampling, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -91,6 +92,7 @@ internal static class ProxyCommand
                 RulesPath = parse.GetValue(rules),
                 MetricsPort = parse.GetValue(metricsPort),
                 ProtocolDetectionTimeout = parse.GetValue(detection),
+                Concurrency = parse.GetValue(concurrency),
                 AccessLogFile = parse.GetValue(accessLog),
                 AccessLogFormat = parse.GetValue(accessLogFormat) == "json" ? Waylay.Proxy.Telemetry.Http.AccessLogFormat.Json : Waylay.Proxy.Telemetry.Http.AccessLogFormat.Text,
                 ZipkinCollector = collector,

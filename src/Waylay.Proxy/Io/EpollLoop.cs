@@ -16,6 +16,7 @@ internal sealed unsafe class EpollLoop
     private const int MaxEvents = 256;
     private static readonly Lazy<EpollLoop[]> s_loops = new(CreateLoops);
     private static int s_next;
+    private static int s_concurrency = 2;
 
     private readonly int _epoll;
     private readonly Lock _gate = new();
@@ -35,7 +36,13 @@ internal sealed unsafe class EpollLoop
         new Thread(Run) { IsBackground = true, Name = $"waylay-epoll-{index}" }.Start();
     }
 
-    /// <summary>One loop per core, as .NET runs one epoll engine per core with inline completions; sockets are spread round-robin.</summary>
+    /// <summary>
+    /// How many loops (threads) the process runs, as Istio's <c>concurrency</c>: 2 unless set, 0 for one per core.
+    /// Read when the first socket is attached; a later call changes nothing.
+    /// </summary>
+    public static void Configure(int concurrency) => s_concurrency = concurrency;
+
+    /// <summary>The next loop, round-robin: connections spread over the loops, each socket staying on the one it was given.</summary>
     public static EpollLoop Next()
     {
         var loops = s_loops.Value;
@@ -100,8 +107,7 @@ internal sealed unsafe class EpollLoop
 
     private static EpollLoop[] CreateLoops()
     {
-        var count = int.TryParse(Environment.GetEnvironmentVariable("WAYLAY_EPOLL_THREADS"), out var n) && n > 0 ? n : Environment.ProcessorCount;
-        var loops = new EpollLoop[Math.Max(1, count)];
+        var loops = new EpollLoop[s_concurrency == 0 ? Environment.ProcessorCount : Math.Max(1, s_concurrency)];
         for (var i = 0; i < loops.Length; i++)
         {
             loops[i] = new EpollLoop(i);
