@@ -49,11 +49,23 @@ public sealed class ProxyOptionsTests
             ConnectTimeout = TimeSpan.Zero,
             DrainDuration = TimeSpan.FromSeconds(90),
             ConfigPath = "/nonexistent/mesh.yaml",
+            Concurrency = -1,
         }.Validate();
         Assert.Contains(errors, e => e.Contains("--proxyAdminPort") && e.Contains("--outbound-port"));
         Assert.Contains(errors, e => e.StartsWith("--connect-timeout"));
         Assert.Contains(errors, e => e.StartsWith("--parent-shutdown-duration"));
         Assert.Contains(errors, e => e.StartsWith("--config") && e.Contains("/nonexistent/mesh.yaml"));
+        Assert.Contains(errors, e => e.StartsWith("--concurrency") && e.Contains("0 for one per core"));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(256)]
+    public void Concurrency_ZeroForEveryCore_OrAThreadCount_IsValid(int concurrency)
+    {
+        Assert.Empty(new ProxyOptions { Concurrency = concurrency }.Validate());
     }
 
     [Fact]

@@ -81,6 +81,14 @@ public sealed class ProxyCommandTests
         Assert.Contains("--rules: '/nonexistent/rules.yaml' does not exist", result.StandardError);
     }
 
+    [Fact]
+    public async Task NegativeConcurrency_ExitsTwo_SayingWhatIsValid()
+    {
+        var result = await WaylayCli.RunAsync("proxy", "--concurrency", "-3");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("--concurrency: -3 is not a thread count; give 1 to 256, or 0 for one per core", result.StandardError);
+    }
+
     [NetnsFact]
     public async Task WaitReady_WithNoProxy_GivesUpWithAClearMessage()
     {
