@@ -69,10 +69,12 @@ internal sealed class EpollSocket : IDisposable
         try
         {
             await connecting.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
-            var error = (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-            if (error != 0)
+            // .NET hands SO_ERROR back already translated to a SocketError (ECONNREFUSED → ConnectionRefused), not as
+            // an errno: taken through FromErrno it became the catch-all SocketError.SocketError.
+            var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (error != SocketError.Success)
             {
-                throw new SocketException(SocketErrors.FromErrno(error));
+                throw new SocketException((int)error);
             }
 
             return connecting;
