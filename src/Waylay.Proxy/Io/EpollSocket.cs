@@ -56,6 +56,9 @@ internal sealed class EpollSocket : IDisposable
     /// </summary>
     public static async Task<EpollSocket> ConnectAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
     {
+        // A loopback connect often completes before the wait below begins, and a wait that finds its edge already
+        // there never looks at the token: a caller that has given up must be told so before anything starts.
+        cancellationToken.ThrowIfCancellationRequested();
         socket.Blocking = false;
         try
         {
