@@ -21,6 +21,7 @@ internal sealed class EpollSocket : IDisposable
     private readonly Readiness _read;
     private readonly Readiness _write;
     private int _registered;
+    private int _readClosed;
 
     private EpollSocket(Socket socket, EpollLoop loop, bool writable)
     {
@@ -128,8 +129,10 @@ internal sealed class EpollSocket : IDisposable
 
         if (received > 0)
         {
-            // A full buffer may have left bytes behind: try again at once next time. A short read drained the socket.
-            if (received == buffer.Length && !peek)
+            // A full buffer may have left bytes behind: try again at once next time. A short read drained the bytes,
+            // but not a FIN or an error behind them: recv reports those only on the next call, and their edge has
+            // been taken already (they came with or before these bytes), so without this the reader would park forever.
+            if (!peek && (received == buffer.Length || Volatile.Read(ref _readClosed) == 1))
             {
                 _read.Set();
             }
@@ -234,6 +237,12 @@ internal sealed class EpollSocket : IDisposable
     /// <summary>Called on the loop's thread with the events of one edge.</summary>
     public void OnEvents(uint events)
     {
+        if ((events & (Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
+        {
+            // Sticky, and written before the signal's fence: a read that took the flag before this edge sees it after.
+            Volatile.Write(ref _readClosed, 1);
+        }
+
         if ((events & (Epoll.In | Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
         {
             _read.Signal();
