@@ -158,6 +158,12 @@ internal sealed class EpollSocket : IDisposable
     /// <summary>After a peek that was enough: the bytes are still there, and no edge will announce them again.</summary>
     public void MarkReadable() => _read.Set();
 
+    /// <summary>
+    /// Completes a parked read wait as an edge would (PipeReader.CancelPendingRead must end a pending read, and no
+    /// edge may ever come); the try that follows finds nothing and the caller decides whether to wait again.
+    /// </summary>
+    public void WakeReader() => _read.Signal();
+
     /// <summary>send(2) without blocking: how many bytes the kernel took, or -1 when its buffer is full.</summary>
     public unsafe int TrySend(ReadOnlySpan<byte> buffer)
     {
