@@ -245,7 +245,8 @@ internal sealed class EpollSocket : IDisposable
     {
         if ((events & (Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
         {
-            // Sticky, and written before the signal's fence: a read that took the flag before this edge sees it after.
+            // Sticky: nothing but the end (or an error) is left behind the bytes now queued. Written before the
+            // signal's fence, so a read that took the flag before this edge, and drained only the bytes, sees it.
             Volatile.Write(ref _readClosed, 1);
         }
 
