@@ -21,6 +21,7 @@ internal sealed class EpollSocket : IDisposable
     private readonly Readiness _read;
     private readonly Readiness _write;
     private int _registered;
+    private int _readClosed;
 
     private EpollSocket(Socket socket, EpollLoop loop, bool writable)
     {
@@ -56,6 +57,9 @@ internal sealed class EpollSocket : IDisposable
     /// </summary>
     public static async Task<EpollSocket> ConnectAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
     {
+        // A loopback connect often completes before the wait below begins, and a wait that finds its edge already
+        // there never looks at the token: a caller that has given up must be told so before anything starts.
+        cancellationToken.ThrowIfCancellationRequested();
         socket.Blocking = false;
         try
         {
@@ -69,10 +73,12 @@ internal sealed class EpollSocket : IDisposable
         try
         {
             await connecting.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
-            var error = (int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-            if (error != 0)
+            // .NET hands SO_ERROR back already translated to a SocketError (ECONNREFUSED → ConnectionRefused), not as
+            // an errno: taken through FromErrno it became the catch-all SocketError.SocketError.
+            var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
+            if (error != SocketError.Success)
             {
-                throw new SocketException(SocketErrors.FromErrno(error));
+                throw new SocketException((int)error);
             }
 
             return connecting;
@@ -123,8 +129,10 @@ internal sealed class EpollSocket : IDisposable
 
         if (received > 0)
         {
-            // A full buffer may have left bytes behind: try again at once next time. A short read drained the socket.
-            if (received == buffer.Length && !peek)
+            // A full buffer may have left bytes behind: try again at once next time. A short read drained the bytes,
+            // but not a FIN or an error behind them: recv reports those only on the next call, and their edge has
+            // been taken already (they came with or before these bytes), so without this the reader would park forever.
+            if (!peek && (received == buffer.Length || Volatile.Read(ref _readClosed) == 1))
             {
                 _read.Set();
             }
@@ -149,6 +157,12 @@ internal sealed class EpollSocket : IDisposable
 
     /// <summary>After a peek that was enough: the bytes are still there, and no edge will announce them again.</summary>
     public void MarkReadable() => _read.Set();
+
+    /// <summary>
+    /// Completes a parked read wait as an edge would (PipeReader.CancelPendingRead must end a pending read, and no
+    /// edge may ever come); the try that follows finds nothing and the caller decides whether to wait again.
+    /// </summary>
+    public void WakeReader() => _read.Signal();
 
     /// <summary>send(2) without blocking: how many bytes the kernel took, or -1 when its buffer is full.</summary>
     public unsafe int TrySend(ReadOnlySpan<byte> buffer)
@@ -229,6 +243,13 @@ internal sealed class EpollSocket : IDisposable
     /// <summary>Called on the loop's thread with the events of one edge.</summary>
     public void OnEvents(uint events)
     {
+        if ((events & (Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
+        {
+            // Sticky: nothing but the end (or an error) is left behind the bytes now queued. Written before the
+            // signal's fence, so a read that took the flag before this edge, and drained only the bytes, sees it.
+            Volatile.Write(ref _readClosed, 1);
+        }
+
         if ((events & (Epoll.In | Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
         {
             _read.Signal();

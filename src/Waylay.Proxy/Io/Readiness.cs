@@ -77,6 +77,9 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
     {
         var registration = _cancel;
         _cancel = default;
+        // Unregister does not wait for a callback already running: cleared, its token can no longer match the next
+        // wait's (which may have no token at all) and cancel that one instead.
+        _token = default;
         registration.Unregister();
         _core.GetResult(token);
     }

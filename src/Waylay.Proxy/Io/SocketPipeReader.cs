@@ -78,7 +78,15 @@ internal sealed class SocketPipeReader(EpollSocket socket, int minimumSize = 16 
         }
     }
 
-    public override void CancelPendingRead() => Volatile.Write(ref _cancelRequested, 1);
+    /// <summary>
+    /// Ends the pending read with IsCanceled, or the next one when none is pending. The wake is needed: a read parked
+    /// for an edge would otherwise see the request only when bytes next arrive, perhaps never.
+    /// </summary>
+    public override void CancelPendingRead()
+    {
+        Volatile.Write(ref _cancelRequested, 1);
+        socket.WakeReader();
+    }
 
     public override void Complete(Exception? exception = null)
     {
