@@ -45,6 +45,15 @@ internal sealed class ProtocolDetector(TimeSpan timeout, TimeProvider time)
                 }
 
                 var result = ProtocolSniffer.Sniff(buffer.AsSpan(0, count));
+                if (result.Protocol == SniffedProtocol.NeedMoreData && socket.ReadClosed)
+                {
+                    // The client finished after a partial head and will send nothing more (waiting would hang a port
+                    // declared HTTP, which has no detection timeout). On such a port it is an HTTP client that went
+                    // away mid-head, which the HTTP path closes without an answer, as Envoy does; elsewhere the
+                    // bytes go on as they are.
+                    return new SniffResult(declaredHttp ? SniffedProtocol.Http1 : SniffedProtocol.Opaque);
+                }
+
                 if (result.Protocol != SniffedProtocol.NeedMoreData || count == PeekSize)
                 {
                     return result.Protocol == SniffedProtocol.NeedMoreData ? new SniffResult(SniffedProtocol.Opaque) : result;

@@ -155,6 +155,9 @@ internal sealed class EpollSocket : IDisposable
         throw new SocketException(SocketErrors.FromErrno(errno));
     }
 
+    /// <summary>The peer has finished sending (or the connection failed): whatever is queued now is all there will be.</summary>
+    public bool ReadClosed => Volatile.Read(ref _readClosed) == 1;
+
     /// <summary>After a peek that was enough: the bytes are still there, and no edge will announce them again.</summary>
     public void MarkReadable() => _read.Set();
 

@@ -30,6 +30,7 @@ public sealed class ProtocolDetectionTests
           ports:
           - {name: tcp-raw, port: 7000}
           - {name: plain, port: 7001}
+          - {name: http-web, port: 7002}
           endpoints:
           - {address: 10.244.1.11}
 
@@ -117,6 +118,34 @@ public sealed class ProtocolDetectionTests
             await socket.SendAsync(binary, SocketFlags.None);
             socket.Shutdown(SocketShutdown.Send);
             Assert.Equal(binary, await TestData.ReadToEndAsync(socket));
+        }
+    }
+
+    [NetnsFact]
+    public async Task PartialHeadThenHalfClose_IsNotWaitedOnForever_DeclaredHttpPortClosesIt_UndeclaredPortRelaysIt()
+    {
+        await using var lab = await ServiceLab.StartAsync(rules: null, extraServices: ExtraServices);
+        using var plainPort = lab.Peer.Serve(new IPEndPoint(ServiceLab.EndpointIp(1), 7001), TestServer.Echo);
+        using var httpPort = lab.Peer.Serve(new IPEndPoint(ServiceLab.EndpointIp(1), 7002), TestServer.Echo);
+        const string Partial = "GET /partial HT";
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+
+        // Declared HTTP (no detection timeout): an HTTP client gone mid-head; closed without an answer, as Envoy does.
+        using (var socket = await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.21"), 7002)))
+        {
+            await socket.SendAsync(Encoding.ASCII.GetBytes(Partial), SocketFlags.None);
+            socket.Shutdown(SocketShutdown.Send);
+            Assert.Empty(await TestData.ReadToEndAsync(socket, bound.Token));
+        }
+
+        Assert.Equal(0, httpPort.Accepted);
+
+        // Undeclared: what little was sent is relayed as it is, with the FIN, before the detection timeout matters.
+        using (var socket = await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.21"), 7001)))
+        {
+            await socket.SendAsync(Encoding.ASCII.GetBytes(Partial), SocketFlags.None);
+            socket.Shutdown(SocketShutdown.Send);
+            Assert.Equal(Partial, Encoding.ASCII.GetString(await TestData.ReadToEndAsync(socket, bound.Token)));
         }
     }
 
