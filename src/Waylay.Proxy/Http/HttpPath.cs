@@ -55,6 +55,7 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
             decision.Kind == RouteKind.Inbound ? decision.Target : null, decision.Kind == RouteKind.Inbound ? decision.Source : null)
         {
             Current = current,
+            Loop = polled.Loop,
         };
         var counters = metrics.For(decision.ServiceKey);
         Interlocked.Increment(ref counters.Total);

@@ -32,6 +32,9 @@ internal sealed class HttpScope(ConnectionContext connection, TrafficDirection d
     /// </summary>
     public Func<RouteTable>? Current { get; init; }
 
+    /// <summary>HTTP/1: the event loop of the downstream socket, where this connection's upstreams are taken from.</summary>
+    public Io.EpollLoop? Loop { get; init; }
+
     /// <summary>
     /// One object, so a reader never pairs one snapshot's table with another's service: h2 connections route their
     /// concurrent streams through this at once. Allocated only when the snapshot changes.

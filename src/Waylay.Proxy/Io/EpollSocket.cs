@@ -46,6 +46,9 @@ internal sealed class EpollSocket : IDisposable
 
     public Socket Socket { get; }
 
+    /// <summary>The loop whose thread runs this socket's continuations.</summary>
+    public EpollLoop Loop => _loop;
+
     public ulong Token { get; }
 
     /// <summary>Takes over an open, connected socket (an accepted one) on the next loop.</summary>
@@ -55,7 +58,11 @@ internal sealed class EpollSocket : IDisposable
     /// A non-blocking connect whose completion the loop reports as writability; .NET's blocking flag is cleared so
     /// its Connect only starts it (and registers nothing).
     /// </summary>
-    public static async Task<EpollSocket> ConnectAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken)
+    public static Task<EpollSocket> ConnectAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken) =>
+        ConnectAsync(socket, target, EpollLoop.Next(), cancellationToken);
+
+    /// <summary>The same, on a given loop: an HTTP/1 upstream goes on its downstream connection's loop.</summary>
+    public static async Task<EpollSocket> ConnectAsync(Socket socket, IPEndPoint target, EpollLoop loop, CancellationToken cancellationToken)
     {
         // A loopback connect often completes before the wait below begins, and a wait that finds its edge already
         // there never looks at the token: a caller that has given up must be told so before anything starts.
@@ -69,7 +76,7 @@ internal sealed class EpollSocket : IDisposable
         {
         }
 
-        var connecting = new EpollSocket(socket, EpollLoop.Next(), writable: false);
+        var connecting = new EpollSocket(socket, loop, writable: false);
         try
         {
             await connecting.WaitWritableAsync(cancellationToken).ConfigureAwait(false);

@@ -37,6 +37,9 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
 
     public Socket Socket { get; }
 
+    /// <summary>The event loop this connection's I/O runs on (its pool is per loop).</summary>
+    public EpollLoop Loop => _polled.Loop;
+
     public PipeReader Reader { get; }
 
     public PipeWriter Writer { get; }

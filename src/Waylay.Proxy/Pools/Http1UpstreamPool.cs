@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using Waylay.Proxy.Io;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Tcp;
 
@@ -9,22 +10,26 @@ namespace Waylay.Proxy.Pools;
 /// Idle keep-alive HTTP/1.1 connections per upstream (address, source), most recently used first so a few stay warm
 /// and the rest age out. A connection comes back only after a complete response with keep-alive, under
 /// <c>maxRequestsPerConnection</c>; one idle past <c>idleTimeout</c> (default 1 h, Envoy's) is closed when met.
+/// Idle connections are kept per event loop, as Envoy keeps its pools per worker thread: a request's upstream is on
+/// its downstream's loop, so the exchange never hops threads (a hop is a wake-up of the other loop per response).
 /// </summary>
 internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvider time) : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
-    private readonly ConcurrentDictionary<(IPEndPoint Target, IPEndPoint? Source), ConcurrentStack<Http1UpstreamConnection>> _idle = new();
+    private readonly ConcurrentDictionary<(IPEndPoint Target, IPEndPoint? Source, EpollLoop Loop), ConcurrentStack<Http1UpstreamConnection>> _idle = new();
     private readonly ConcurrentDictionary<long, Http1UpstreamConnection> _open = new();
 
     /// <summary>Every upstream connection open now, busy or idle (for <c>/connections</c>).</summary>
     public ICollection<Http1UpstreamConnection> Open => _open.Values;
 
     public async ValueTask<(Http1UpstreamConnection? Connection, RelayOutcome Failure, bool Reused)> GetAsync(
-        IPEndPoint target, IPEndPoint? source, EndpointStats? endpoint, TimeSpan? idleTimeout, bool verifyIdle, bool fresh, CancellationToken cancellationToken)
+        IPEndPoint target, IPEndPoint? source, EndpointStats? endpoint, TimeSpan? idleTimeout, bool verifyIdle, bool fresh, EpollLoop? loop,
+        CancellationToken cancellationToken)
     {
+        loop ??= EpollLoop.Next();
         // Checking an idle connection costs a poll(2) per request: done only when the request could not be sent again
         // (it has a body). A bodiless request that meets a connection the server closed is resent on a fresh one.
-        if (!fresh && _idle.TryGetValue((target, source), out var stack))
+        if (!fresh && _idle.TryGetValue((target, source, loop), out var stack))
         {
             var limit = idleTimeout ?? DefaultIdleTimeout;
             while (stack.TryPop(out var idle))
@@ -39,7 +44,7 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
             }
         }
 
-        var (socket, failure) = await connector.ConnectPolledAsync(target, source, cancellationToken).ConfigureAwait(false);
+        var (socket, failure) = await connector.ConnectPolledAsync(target, source, loop, cancellationToken).ConfigureAwait(false);
         if (socket is null)
         {
             return (null, failure, false);
@@ -58,7 +63,7 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
         if (reusable && (maxRequestsPerConnection is not { } max || connection.Requests < max))
         {
             connection.End(time.GetTimestamp());
-            _idle.GetOrAdd((connection.Remote, source), static _ => new ConcurrentStack<Http1UpstreamConnection>()).Push(connection);
+            _idle.GetOrAdd((connection.Remote, source, connection.Loop), static _ => new ConcurrentStack<Http1UpstreamConnection>()).Push(connection);
             return;
         }
 

@@ -43,7 +43,8 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
     }
 
     /// <summary>The same connection, made and then driven on Waylay's own event loop (the HTTP/1 pools' upstreams).</summary>
-    public async Task<(EpollSocket? Socket, RelayOutcome Failure)> ConnectPolledAsync(IPEndPoint target, IPEndPoint? source, CancellationToken cancellationToken)
+    public async Task<(EpollSocket? Socket, RelayOutcome Failure)> ConnectPolledAsync(IPEndPoint target, IPEndPoint? source, EpollLoop loop,
+        CancellationToken cancellationToken)
     {
         var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var deadline = new CancellationTokenSource(timeout, time);
@@ -51,7 +52,7 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
         try
         {
             Bind(socket, source);
-            return (await EpollSocket.ConnectAsync(socket, target, link.Token).ConfigureAwait(false), RelayOutcome.Open);
+            return (await EpollSocket.ConnectAsync(socket, target, loop, link.Token).ConfigureAwait(false), RelayOutcome.Open);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {

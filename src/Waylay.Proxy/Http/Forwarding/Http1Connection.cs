@@ -253,7 +253,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         var tryToken = perTry?.Token ?? deadline?.Token ?? cancellationToken;
 
         var (upstream, failure, reused) = await services.Pool.GetAsync(target, source, choice.Endpoint, limiter.IdleTimeout,
-            verifyIdle: head.Framing != BodyFraming.None, fresh, tryToken).ConfigureAwait(false);
+            verifyIdle: head.Framing != BodyFraming.None, fresh, scope.Loop, tryToken).ConfigureAwait(false);
         if (upstream is null)
         {
             if (cancellationToken.IsCancellationRequested)
