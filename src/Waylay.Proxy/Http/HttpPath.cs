@@ -29,6 +29,7 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         // From here the socket is on Waylay's own event loop (Io/EpollLoop.cs): HTTP/1 stays there; anything else
         // leaves it, unread, before .NET's socket engine (the L4 relay, Kestrel) first touches it.
         var polled = EpollSocket.Attach(downstream);
+        polled.CancelWith(connection.Closing.Token);
         SniffResult sniff;
         try
         {

@@ -21,6 +21,7 @@ internal sealed class EpollSocket : IDisposable
     private readonly Readiness _read;
     private readonly Readiness _write;
     private int _registered;
+    private CancellationTokenRegistration _closing;
     private int _readClosed;
 
     private EpollSocket(Socket socket, EpollLoop loop, bool writable)
@@ -160,6 +161,22 @@ internal sealed class EpollSocket : IDisposable
 
         _read.Set();
         throw new SocketException(SocketErrors.FromErrno(errno));
+    }
+
+    /// <summary>
+    /// Every wait given this token (the connection's closing) is cancelled by one registration made here, instead of
+    /// one made and removed per wait; call once, before the first wait.
+    /// </summary>
+    public void CancelWith(CancellationToken token)
+    {
+        _read.Bind(token);
+        _write.Bind(token);
+        _closing = token.UnsafeRegister(static state =>
+        {
+            var socket = (EpollSocket)state!;
+            socket._read.CancelBound();
+            socket._write.CancelBound();
+        }, this);
     }
 
     /// <summary>The peer has finished sending (or the connection failed): whatever is queued now is all there will be.</summary>
@@ -306,6 +323,7 @@ internal sealed class EpollSocket : IDisposable
             }
         }
 
+        _closing.Unregister();
         _loop.Release(Token);
         _read.Abort();
         _write.Abort();

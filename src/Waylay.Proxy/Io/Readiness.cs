@@ -18,12 +18,21 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
     private int _aborted;
     private CancellationToken _token;
     private CancellationTokenRegistration _cancel;
+    private CancellationToken _bound;
 
     /// <summary>True when a try is worth a system call; clears the flag first so an edge during the call sets it again.</summary>
     public bool TryTake() => Interlocked.Exchange(ref _ready, 0) == 1;
 
     /// <summary>Known ready without an edge (bytes left behind by a full read, a peek that is done, the end of the stream).</summary>
     public void Set() => Volatile.Write(ref _ready, 1);
+
+    /// <summary>
+    /// A token its owner registered once for every wait (the connection's closing): waits with it register nothing,
+    /// which saves a registration and its removal per wait; the owner's callback calls <see cref="CancelBound"/>.
+    /// </summary>
+    public void Bind(CancellationToken token) => _bound = token;
+
+    public void CancelBound() => Cancel(_bound);
 
     /// <summary>The loop saw an edge.</summary>
     public void Signal()
@@ -53,12 +62,16 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
         }
 
         _core.Reset();
+
+        // Before parking is published: a cancellation racing with it then either sees this token, or is seen below.
+        _token = cancellationToken;
         Interlocked.Exchange(ref _waiting, 1);
         if (Volatile.Read(ref _ready) == 1 || Volatile.Read(ref _aborted) == 1)
         {
             if (Interlocked.Exchange(ref _waiting, 0) == 1)
             {
                 // Ready already (or closed): no need to park; the caller tries again and sees which.
+                _token = default;
                 return ValueTask.CompletedTask;
             }
 
@@ -66,8 +79,18 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
         }
         else if (cancellationToken.CanBeCanceled)
         {
-            _token = cancellationToken;
-            _cancel = cancellationToken.UnsafeRegister(static (state, token) => ((Readiness)state!).Cancel(token), this);
+            if (cancellationToken == _bound)
+            {
+                // Registered once by the owner; a cancellation that came before the wait was published is taken here.
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    Cancel(cancellationToken);
+                }
+            }
+            else
+            {
+                _cancel = cancellationToken.UnsafeRegister(static (state, token) => ((Readiness)state!).Cancel(token), this);
+            }
         }
 
         return new ValueTask(this, _core.Version);
@@ -92,9 +115,9 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
     private void Cancel(CancellationToken token)
     {
         // A callback of an earlier wait can still be running after that wait ended; its token tells it apart.
-        if (token == _token && Interlocked.Exchange(ref _waiting, 0) == 1)
+        if (token.CanBeCanceled && token == _token && Interlocked.Exchange(ref _waiting, 0) == 1)
         {
-            _core.SetException(new OperationCanceledException(_token));
+            _core.SetException(new OperationCanceledException(token));
         }
     }
 }

@@ -248,4 +248,33 @@ public sealed class EpollSocketTests
             await socket.WaitReadableAsync(CancellationToken.None).Bounded();
         }
     }
+
+    [Fact]
+    public async Task CancelWith_CancelsAParkedWaitOnThatToken_AndOneStartedAfter_WhileOtherTokensKeepTheirOwn()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        using var closing = new CancellationTokenSource();
+        pair.Polled.CancelWith(closing.Token);
+        Assert.Equal(-1, pair.Polled.TryReceive(new byte[16]));
+
+        // Parked on the bound token: one registration, made by CancelWith, ends it.
+        var parked = pair.Polled.WaitReadableAsync(closing.Token).AsTask();
+        await Task.Delay(100);
+        Assert.False(parked.IsCompleted, "a wait with nothing to read completed");
+        closing.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => parked.WaitAsync(Hang));
+
+        // Started after the cancellation: fails at once instead of parking for an edge that may never come.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pair.Polled.WaitReadableAsync(closing.Token).AsTask().WaitAsync(Hang));
+
+        // Another token still cancels its own wait, and an edge still ends a wait with no token.
+        using var other = new CancellationTokenSource();
+        var own = pair.Polled.WaitReadableAsync(other.Token).AsTask();
+        other.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => own.WaitAsync(Hang));
+        var plain = pair.Polled.WaitReadableAsync(CancellationToken.None).AsTask();
+        await pair.Peer.SendAsync("x"u8.ToArray(), SocketFlags.None);
+        await plain.WaitAsync(Hang);
+        Assert.Equal(1, pair.Polled.TryReceive(new byte[16]));
+    }
 }
