@@ -60,6 +60,14 @@ public sealed class HeadWriterTests
     }
 
     [Fact]
+    public void H2cUpgrade_IsDropped_TheRequestGoesOnAsHttp11_AsInEnvoy()
+    {
+        var head = Request("GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAA\r\nAccept: */*\r\n\r\n");
+        Assert.Null(head.Upgrade);
+        Assert.Equal("GET /x HTTP/1.1\r\nHost: a\r\nAccept: */*\r\n\r\n", Write(head));
+    }
+
+    [Fact]
     public void RouteEditsAndProxyFields_AreApplied()
     {
         var edits = HeaderEdits.Flatten(

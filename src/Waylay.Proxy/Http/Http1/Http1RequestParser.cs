@@ -273,7 +273,10 @@ public sealed class Http1RequestParser(Http1Limits? limits = null)
         head.KeepAlive = !close && (head.Version == Http1Version.Http11 || keepAlive);
         if (upgrade && head.Version == Http1Version.Http11)
         {
-            head.Upgrade = head.GetField("upgrade");
+            // h2c is not upgraded to, as in Envoy: the Upgrade and its HTTP2-Settings (both hop-by-hop) are dropped and
+            // the request goes on as HTTP/1.1, so it is still routed per request; h2c clients use prior knowledge.
+            var protocol = head.GetField("upgrade");
+            head.Upgrade = string.Equals(protocol, "h2c", StringComparison.OrdinalIgnoreCase) ? null : protocol;
         }
 
         for (var i = 0; i < head.FieldCount; i++)
