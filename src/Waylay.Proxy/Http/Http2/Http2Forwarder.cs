@@ -284,6 +284,25 @@ internal sealed partial class Http2Forwarder
                     endpoint = next.Endpoint!;
                     exchange.Endpoint = endpoint;
                     target = endpoint.Address;
+
+                    // Envoy's default back-off before the next try; the route timeout and the caller still count.
+                    using var waiting = CancellationTokenSource.CreateLinkedTokenSource(routeToken, context.RequestAborted);
+                    try
+                    {
+                        await Task.Delay(RetryBackOff.Before(attempt + 1, _services.Random), _time, waiting.Token).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        if (context.RequestAborted.IsCancellationRequested)
+                        {
+                            exchange.Flags |= ResponseFlags.DownstreamConnectionTermination;
+                            return;
+                        }
+
+                        await FailAsync(context, exchange, scope, ForwarderError.None, connectFailed: false, timedOut: true).ConfigureAwait(false);
+                        return;
+                    }
+
                     continue;
                 }
 
