@@ -390,7 +390,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
                 // A 100 to an expectation the proxy answered itself is not passed on (nor any 1xx to an HTTP/1.0
                 // client, RFC 9110 §15.2); any other ends the retries, as in Envoy.
-                if (response.StatusCode == 100 && head.ExpectContinue || head.Version == Http1Version.Http10)
+                if ((response.StatusCode == 100 && head.ExpectContinue) || head.Version == Http1Version.Http10)
                 {
                     continue;
                 }
