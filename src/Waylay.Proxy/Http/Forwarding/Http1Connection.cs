@@ -437,10 +437,13 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             var responseBody = await BodyCopier.CopyAsync(upstream.Reader, upstream.Body, output,
                 response.Framing == BodyFraming.Chunked, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             exchange.ResponseBytes += responseBody.Bytes;
-            var requestDone = !body || _requestBody.CompletedOn(upstream.Writer);
+            // The client's connection is in step once its body was read to the end; the upstream's only once all of it
+            // was flushed there (the last flush may still be under way when a quick answer is already complete).
+            var requestRead = !body || _requestBody.ReadToEnd;
+            var requestSent = !body || _requestBody.CompletedOn(upstream.Writer);
             Complete(head, exchange);
-            reusable = responseBody.Complete && requestDone && response.KeepAlive && response.Framing != BodyFraming.UntilClose;
-            return responseBody.Complete && requestDone && keepAlive && response.Framing != BodyFraming.UntilClose ? TryResult.KeepAlive : TryResult.Close;
+            reusable = responseBody.Complete && requestSent && response.KeepAlive && response.Framing != BodyFraming.UntilClose;
+            return responseBody.Complete && requestRead && keepAlive && response.Framing != BodyFraming.UntilClose ? TryResult.KeepAlive : TryResult.Close;
         }
         catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
         {

@@ -79,6 +79,12 @@ internal sealed class RequestBodyPump
         Active = true;
     }
 
+    /// <summary>
+    /// The client's body has been taken to its end: the downstream connection is in step for its next request (its
+    /// last bytes may still be on their way upstream).
+    /// </summary>
+    public bool ReadToEnd => _complete;
+
     /// <summary>Whether the whole body has been flushed into <paramref name="sink"/> (the request is done on that connection).</summary>
     public bool CompletedOn(PipeWriter sink) => _completedSink == sink;
 
