@@ -13,7 +13,10 @@ internal sealed class ReplayBuffer : IBufferWriter<byte>
     /// <summary>Envoy's default <c>per_connection_buffer_limit_bytes</c>, which bounds the body its router keeps for retries.</summary>
     public const int EnvoyLimit = 1 << 20;
 
-    private const int SegmentSize = 16 * 1024;
+    // Segments grow with the body (16 KiB, then as large as what is kept, up to 256 KiB): a small body takes one, a
+    // body near the limit about seven, few enough for the shared pool's per-size caches to serve them.
+    private const int FirstSegment = 16 * 1024;
+    private const int LargestSegment = 256 * 1024;
 
     /// <summary>Rented arrays and how much of each is used (all but the tail may end a few bytes short: a chunk line did not fit).</summary>
     private readonly List<(byte[] Array, int Used)> _segments = [];
@@ -92,7 +95,8 @@ internal sealed class ReplayBuffer : IBufferWriter<byte>
         var needed = Math.Max(sizeHint, 1);
         if (_segments.Count == 0 || _segments[^1].Array.Length - _segments[^1].Used < needed)
         {
-            _segments.Add((ArrayPool<byte>.Shared.Rent(Math.Max(SegmentSize, needed)), 0));
+            var size = (int)Math.Clamp(Length, FirstSegment, LargestSegment);
+            _segments.Add((ArrayPool<byte>.Shared.Rent(Math.Max(size, needed)), 0));
         }
 
         return _segments[^1];
