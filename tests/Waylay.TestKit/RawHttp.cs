@@ -92,6 +92,14 @@ public sealed class RawHttp : IDisposable
         }
     }
 
+    /// <summary>Reads one interim (1xx) response head, e.g. the <c>100 Continue</c> a client with <c>Expect</c> waits for; throws on any other.</summary>
+    public async Task<int> ReadInterimAsync(CancellationToken cancellationToken = default)
+    {
+        var head = await ReadHeadAsync(cancellationToken);
+        var status = int.Parse(head.Split("\r\n")[0].Split(' ')[1], CultureInfo.InvariantCulture);
+        return status is >= 100 and < 200 ? status : throw new InvalidDataException($"expected an interim response, got: {head}");
+    }
+
     /// <summary>True when the peer ends the connection (EOF or reset) within 20 s with nothing more to read.</summary>
     public async Task<bool> ClosedByPeerAsync(CancellationToken cancellationToken = default)
     {

@@ -24,7 +24,8 @@ namespace Waylay.TestKit;
 ///   <item><term><c>/chunked</c></term><description>its name in several chunks, no Content-Length</description></item>
 ///   <item><term><c>/ws</c></term><description>WebSocket echo (every message back, same type)</description></item>
 /// </list>
-/// <see cref="FailWith"/> set to a status (e.g. 503) answers every request with it, until set back to 0;
+/// <see cref="FailWith"/> set to a status (e.g. 503) answers every request with it, until set back to 0, at once
+/// (before reading the request body) or, with <see cref="ReadBodyBeforeFailing"/>, once the whole body has arrived;
 /// <see cref="Delay"/> holds every request that long first. Every
 /// request is counted and kept (<see cref="Served"/>), so a test can tell exactly which endpoint took what.
 /// </summary>
@@ -35,6 +36,7 @@ public sealed class TestHttpServer : IAsyncDisposable
     private int _connections;
     private int _failWith;
     private int _delayMilliseconds;
+    private int _readBodyBeforeFailing;
 
     private TestHttpServer(WebApplication app, string name, IPEndPoint endPoint)
     {
@@ -61,6 +63,13 @@ public sealed class TestHttpServer : IAsyncDisposable
     {
         get => Volatile.Read(ref _failWith);
         set => Volatile.Write(ref _failWith, value);
+    }
+
+    /// <summary>With <see cref="FailWith"/>: read the request body to its end before answering (a server that fails late).</summary>
+    public bool ReadBodyBeforeFailing
+    {
+        get => Volatile.Read(ref _readBodyBeforeFailing) == 1;
+        set => Volatile.Write(ref _readBodyBeforeFailing, value ? 1 : 0);
     }
 
     /// <summary>0: answers at once; otherwise every request waits this long first (a slow endpoint among fast ones).</summary>
@@ -124,6 +133,11 @@ public sealed class TestHttpServer : IAsyncDisposable
 
         if (FailWith is var failure and not 0)
         {
+            if (ReadBodyBeforeFailing)
+            {
+                await request.Body.CopyToAsync(Stream.Null, context.RequestAborted);
+            }
+
             await WriteAsync(response, failure, Name, context.RequestAborted);
             return;
         }

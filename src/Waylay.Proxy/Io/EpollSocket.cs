@@ -191,6 +191,9 @@ internal sealed class EpollSocket : IDisposable
     /// </summary>
     public void WakeReader() => _read.Signal();
 
+    /// <summary>The same for a parked write wait (PipeWriter.CancelPendingFlush).</summary>
+    public void WakeWriter() => _write.Signal();
+
     /// <summary>send(2) without blocking: how many bytes the kernel took, or -1 when its buffer is full.</summary>
     public unsafe int TrySend(ReadOnlySpan<byte> buffer)
     {

@@ -13,10 +13,12 @@ internal sealed class SocketPipeWriter(EpollSocket socket, int minimumSize = 409
 {
     private byte[]? _buffer;
     private int _written;
+    private int _sent;
+    private int _cancelRequested;
 
     public override bool CanGetUnflushedBytes => true;
 
-    public override long UnflushedBytes => _written;
+    public override long UnflushedBytes => _written - _sent;
 
     public override void Advance(int bytes)
     {
@@ -34,24 +36,34 @@ internal sealed class SocketPipeWriter(EpollSocket socket, int minimumSize = 409
 
     public override ValueTask<FlushResult> FlushAsync(CancellationToken cancellationToken = default)
     {
-        if (_written == 0)
+        if (Interlocked.Exchange(ref _cancelRequested, 0) == 1)
         {
-            return new ValueTask<FlushResult>(default(FlushResult));
+            return new ValueTask<FlushResult>(new FlushResult(isCanceled: true, isCompleted: false));
         }
 
-        var sending = socket.SendAsync(_buffer.AsMemory(0, _written), cancellationToken);
-        if (sending.IsCompletedSuccessfully)
+        while (_sent < _written)
         {
-            Sent();
-            return new ValueTask<FlushResult>(default(FlushResult));
+            var sent = socket.TrySend(_buffer.AsSpan(_sent, _written - _sent));
+            if (sent < 0)
+            {
+                return FlushSlowAsync(cancellationToken);
+            }
+
+            _sent += sent;
         }
 
-        return FlushSlowAsync(sending);
+        Sent();
+        return new ValueTask<FlushResult>(default(FlushResult));
     }
 
+    /// <summary>
+    /// Ends a flush waiting for room (a receiver that stopped reading) with a cancelled result, or, when none waits,
+    /// the next flush, as Pipe's writers do. What was not sent stays buffered.
+    /// </summary>
     public override void CancelPendingFlush()
     {
-        // A flush waits only for room in the kernel's buffer; its cancellation token is how a caller gives up on it.
+        Volatile.Write(ref _cancelRequested, 1);
+        socket.WakeWriter();
     }
 
     public override void Complete(Exception? exception = null)
@@ -62,20 +74,35 @@ internal sealed class SocketPipeWriter(EpollSocket socket, int minimumSize = 409
             _buffer = null;
         }
 
-        _written = 0;
+        _written = _sent = 0;
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<FlushResult> FlushSlowAsync(ValueTask sending)
+    private async ValueTask<FlushResult> FlushSlowAsync(CancellationToken cancellationToken)
     {
-        await sending.ConfigureAwait(false);
+        while (_sent < _written)
+        {
+            var sent = socket.TrySend(_buffer.AsSpan(_sent, _written - _sent));
+            if (sent >= 0)
+            {
+                _sent += sent;
+                continue;
+            }
+
+            await socket.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
+            if (Interlocked.Exchange(ref _cancelRequested, 0) == 1)
+            {
+                return new FlushResult(isCanceled: true, isCompleted: false);
+            }
+        }
+
         Sent();
         return default;
     }
 
     private void Sent()
     {
-        _written = 0;
+        _written = _sent = 0;
         if (_buffer is not null)
         {
             ArrayPool<byte>.Shared.Return(_buffer);

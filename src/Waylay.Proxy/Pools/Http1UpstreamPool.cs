@@ -27,8 +27,11 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
         CancellationToken cancellationToken)
     {
         loop ??= EpollLoop.Next();
-        // Checking an idle connection costs a poll(2) per request: done only when the request could not be sent again
-        // (it has a body). A bodiless request that meets a connection the server closed is resent on a fresh one.
+
+        // Checking an idle connection costs a poll(2) per request: done only for a request with a body, so that one is
+        // not sent where the server is known to have closed already (RFC 9112 §9.3.1: a non-idempotent request is resent
+        // only when it was never applied). A request that meets a connection the server closed all the same (a bodiless
+        // one, or a body still kept for a resend) goes out again on a fresh one.
         if (!fresh && _idle.TryGetValue((target, source, loop), out var stack))
         {
             var limit = idleTimeout ?? DefaultIdleTimeout;

@@ -10,7 +10,7 @@ namespace Waylay.Proxy.Mesh.Tests.Lab;
 /// Istio's JSON keys (<c>--access-log-format json</c>). Only the fields the tests assert on.
 /// </summary>
 internal sealed partial record AccessLogLine(string Method, string Path, int ResponseCode, string ResponseFlags, long DurationMilliseconds,
-    string Authority, string UpstreamHost, string UpstreamCluster, string Raw)
+    string Authority, string UpstreamHost, string UpstreamCluster, string Raw, long BytesReceived = -1)
 {
     public static AccessLogLine Parse(string line) => line.StartsWith('{') ? ParseJson(line) : ParseText(line);
 
@@ -26,7 +26,7 @@ internal sealed partial record AccessLogLine(string Method, string Path, int Res
 
         return new AccessLogLine(m.Groups["method"].Value, m.Groups["path"].Value, int.Parse(m.Groups["code"].Value, CultureInfo.InvariantCulture),
             m.Groups["flags"].Value, long.Parse(m.Groups["duration"].Value, CultureInfo.InvariantCulture), m.Groups["authority"].Value,
-            m.Groups["upstream"].Value, m.Groups["cluster"].Value, line);
+            m.Groups["upstream"].Value, m.Groups["cluster"].Value, line, long.Parse(m.Groups["received"].Value, CultureInfo.InvariantCulture));
     }
 
     private static AccessLogLine ParseJson(string line)
@@ -36,7 +36,7 @@ internal sealed partial record AccessLogLine(string Method, string Path, int Res
         string Text(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "-";
         long Number(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt64() : -1;
         return new AccessLogLine(Text("method"), Text("path"), (int)Number("response_code"), Text("response_flags"), Number("duration"),
-            Text("authority"), Text("upstream_host"), Text("upstream_cluster"), line);
+            Text("authority"), Text("upstream_host"), Text("upstream_cluster"), line, Number("bytes_received"));
     }
 
     // [%START_TIME%] "%REQ(:METHOD)% %REQ(X-ENVOY-ORIGINAL-PATH?:PATH)% %PROTOCOL%" %RESPONSE_CODE% %RESPONSE_FLAGS%

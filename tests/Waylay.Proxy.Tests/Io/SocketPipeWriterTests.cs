@@ -64,6 +64,36 @@ public sealed class SocketPipeWriterTests
     }
 
     [Fact]
+    public async Task CancelPendingFlush_EndsAFlushWaitingForRoom_TheRestGoesWithTheNextFlush()
+    {
+        using var pair = await LoopbackPair.ConnectAsync(SmallKernelBuffers);
+        var writer = new SocketPipeWriter(pair.Polled);
+        var sent = Pattern(4 << 20, seed: 11);
+        sent.CopyTo(writer.GetSpan(sent.Length));
+        writer.Advance(sent.Length);
+
+        // Nobody reads: the flush parks for room, and CancelPendingFlush ends it with a cancelled result.
+        var flushing = writer.FlushAsync().AsTask();
+        Assert.False(flushing.IsCompleted);
+        writer.CancelPendingFlush();
+        var cancelled = await flushing.WaitAsync(Hang);
+        Assert.True(cancelled.IsCanceled);
+        Assert.InRange(writer.UnflushedBytes, 1, sent.Length - 1);
+
+        // What the kernel did not take is still there: the next flush sends it, and every byte arrives once.
+        var receiving = ReceiveSlowlyToEndAsync(pair.Peer);
+        Assert.False((await writer.FlushAsync().AsTask().WaitAsync(Hang)).IsCanceled);
+        Assert.Equal(0, writer.UnflushedBytes);
+        pair.Socket.Shutdown(SocketShutdown.Send);
+        Assert.Equal(sent, await receiving.WaitAsync(Hang));
+
+        // With no flush pending, the cancellation is for the next one, as with Pipe's writers.
+        writer.CancelPendingFlush();
+        Assert.True((await writer.FlushAsync().AsTask().WaitAsync(Hang)).IsCanceled);
+        writer.Complete();
+    }
+
+    [Fact]
     public async Task SendAsync_EightMiB_WaitsForRoomAndArrivesExactly()
     {
         using var pair = await LoopbackPair.ConnectAsync(SmallKernelBuffers);

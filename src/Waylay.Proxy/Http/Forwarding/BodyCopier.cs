@@ -7,7 +7,8 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// <summary>
 /// Moves one message body from a connection to the next hop, re-framed by the proxy: Content-Length bodies as they
 /// are, chunked bodies as canonical chunks (plus trailers), until-close bodies until the sender's FIN. The payload is
-/// never copied into buffers of our own: the reader's segments go straight into the writer.
+/// never copied into buffers of our own: the reader's segments go straight into the writer. Responses and tunnels take
+/// this path; a request body goes through <see cref="RequestBodyPump"/>, which also keeps it for a retry.
 /// </summary>
 internal static class BodyCopier
 {

@@ -21,7 +21,8 @@ namespace Waylay.Proxy.Http.Forwarding;
 ///   head (strict parser; refused: 400/431/501/505 + close) ──► outbound: normalize path, route (VirtualService),
 ///   fault (delay / abort), pick an endpoint (subset, ejections, balancer), pool limits (503 UO)
 ///   ──► try: pooled keep-alive connection (503 UF) ─► head + body upstream ─► response head within the timeout (504 UT)
-///       5xx / connect failure / reset and retries left (bodiless requests) ──► next try on another endpoint
+///       5xx / connect failure / reset and retries left, body still kept (≤ 1 MiB) ──► next try on another endpoint,
+///       the kept body sent again first (RequestBodyPump)
 ///   ──► response head + body downstream (re-framed) ──► connection back to the pool ──► metrics, access log, span
 ///   101 / CONNECT 2xx ──► the rest of the connection is a tunnel
 /// </code>
@@ -30,11 +31,14 @@ namespace Waylay.Proxy.Http.Forwarding;
 internal sealed class Http1Connection(HttpServices services, HttpScope scope, PipeReader input, PipeWriter output, Func<bool> draining)
 {
     private readonly Http1RequestParser _parser = new();
-    private readonly Http1BodyReader _requestBody = new();
+    private readonly RequestBodyPump _requestBody = new();
     private readonly string _client = scope.Connection.Client.EndPoint.ToString();
     private string? _defaultAuthority;
     private string? _inboundCluster;
     private string? _downstreamLocal;
+
+    // This exchange forwarded a 1xx from an upstream: Envoy then retries no more (the client saw that try's answer begin).
+    private bool _interimForwarded;
 
     private ConnectionContext Connection => scope.Connection;
 
@@ -120,6 +124,25 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     /// <summary>One request and its response; true when the connection can carry the next request.</summary>
     private async Task<bool> ExchangeAsync(Http1RequestHead head, CancellationToken cancellationToken)
     {
+        if (head.Framing is not (BodyFraming.ContentLength or BodyFraming.Chunked))
+        {
+            return await ForwardAsync(head, cancellationToken).ConfigureAwait(false);
+        }
+
+        _requestBody.Start(head, input, cancellationToken);
+        try
+        {
+            return await ForwardAsync(head, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Observes the body's task whatever the exchange ended with (an early answer leaves it mid-body).
+            await _requestBody.StopAsync().ConfigureAwait(false);
+        }
+    }
+
+    private async Task<bool> ForwardAsync(Http1RequestHead head, CancellationToken cancellationToken)
+    {
         var start = services.Time.GetTimestamp();
         var (table, service) = scope.ForNextRequest();
         var outbound = scope.Direction == TrafficDirection.Outbound;
@@ -164,8 +187,17 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             exchange.Labels = services.Peers.Inbound(table, Connection.Client.EndPoint.Address, scope.Port);
         }
 
-        // Only a request without a body can be sent again: its bytes were never consumed from the client.
-        var retries = outbound && head.Framing == BodyFraming.None ? selection.Retries : HttpRetry.Disabled;
+        // A body is kept as it goes (up to 1 MiB, RequestBodyPump) so that a retry can send it again, as Envoy does.
+        var retries = outbound ? selection.Retries : HttpRetry.Disabled;
+        _interimForwarded = false;
+        if (head.ExpectContinue && head.Version == Http1Version.Http11 && _requestBody.Active)
+        {
+            // Envoy (proxy_100_continue: false) answers at its connection manager, before routing; here after routing
+            // and faults, so that a local answer (404, abort) spares the client a body it would only throw away.
+            Http1HeadWriter.WriteContinue(output);
+            await output.FlushAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var attempts = 1 + Math.Max(0, retries.Attempts);
         using var deadline = outbound && selection.Timeout is { } timeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
         deadline?.CancelAfter(selection.Timeout!.Value);
@@ -254,6 +286,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
         var (upstream, failure, reused) = await services.Pool.GetAsync(target, source, choice.Endpoint, limiter.IdleTimeout,
             verifyIdle: head.Framing != BodyFraming.None, fresh, scope.Loop, tryToken).ConfigureAwait(false);
+        var body = _requestBody.Active;
         if (upstream is null)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -265,7 +298,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             {
                 // The try's time ran out while connecting: another endpoint may answer within the route's timeout.
                 UpstreamSelector.ReportFailure(choice, UpstreamFailure.PerTryTimeout);
-                if (!last && retries.RetriesFailure(UpstreamFailure.PerTryTimeout))
+                if (!last && retries.RetriesFailure(UpstreamFailure.PerTryTimeout) && await ResendableAsync(null).ConfigureAwait(false))
                 {
                     return TryResult.Retry;
                 }
@@ -279,7 +312,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             choice.Endpoint?.ConnectFailed();
             UpstreamSelector.ReportFailure(choice, UpstreamFailure.ConnectFailure);
             exchange.Flags |= ResponseFlags.UpstreamConnectionFailure;
-            if (!last && retries.RetriesFailure(UpstreamFailure.ConnectFailure))
+            if (!last && retries.RetriesFailure(UpstreamFailure.ConnectFailure) && await ResendableAsync(null).ConfigureAwait(false))
             {
                 return TryResult.Retry;
             }
@@ -288,6 +321,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         }
 
         var reusable = false;
+        var attached = false;
         try
         {
             exchange.UpstreamLocal = upstream.Local;
@@ -295,20 +329,20 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             var edits = selection.Target?.RequestEdits ?? HeaderEdits.None;
             Http1HeadWriter.WriteRequest(upstream.Writer, head, path, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, exchange.Fields.Fields,
                 DefaultAuthority(), keepAlive: true);
-            await upstream.Writer.FlushAsync(tryToken).ConfigureAwait(false);
+            var sent = await SendHeadAsync(upstream, tryToken).ConfigureAwait(false);
 
-            Task<BodyCopier.Result>? requestBody = null;
-            if (head.Framing is BodyFraming.ContentLength or BodyFraming.Chunked)
+            // :: the request body, concurrently with the response head: a server may answer before it has read it all
+            if (sent && body)
             {
-                _requestBody.Start(head);
-                requestBody = BodyCopier.CopyAsync(input, _requestBody, upstream.Writer, head.Framing == BodyFraming.Chunked, cancellationToken);
+                await _requestBody.AttachAsync(upstream.Writer, keep: retries.Attempts > 0 || reused).ConfigureAwait(false);
+                attached = true;
             }
 
             // :: the response head (interim 1xx forwarded as they come)
             Http1ResponseHead response;
             while (true)
             {
-                var outcome = await ReadResponseHeadAsync(upstream, head.Method, tryToken).ConfigureAwait(false);
+                var outcome = sent ? await ReadResponseHeadAsync(upstream, head.Method, tryToken).ConfigureAwait(false) : new HeadOutcome(Reset: true);
                 if (outcome.Error is { } error)
                 {
                     exchange.Flags |= ResponseFlags.UpstreamProtocolError;
@@ -317,7 +351,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                         .ConfigureAwait(false);
                 }
 
-                if (outcome.Reset && reused && requestBody is null)
+                if (outcome.Reset && reused && await ResendableAsync(upstream).ConfigureAwait(false))
                 {
                     return TryResult.Stale;
                 }
@@ -326,7 +360,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 {
                     UpstreamSelector.ReportFailure(choice, UpstreamFailure.Reset);
                     exchange.Flags |= ResponseFlags.UpstreamConnectionTermination;
-                    if (requestBody is null && !last && retries.RetriesFailure(UpstreamFailure.Reset))
+                    if (!last && retries.RetriesFailure(UpstreamFailure.Reset) && await ResendableAsync(upstream).ConfigureAwait(false))
                     {
                         return TryResult.Retry;
                     }
@@ -339,7 +373,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                     if (perTry?.IsCancellationRequested == true && deadline?.IsCancellationRequested != true && !cancellationToken.IsCancellationRequested)
                     {
                         UpstreamSelector.ReportFailure(choice, UpstreamFailure.PerTryTimeout);
-                        if (requestBody is null && !last && retries.RetriesFailure(UpstreamFailure.PerTryTimeout))
+                        if (!last && retries.RetriesFailure(UpstreamFailure.PerTryTimeout) && await ResendableAsync(upstream).ConfigureAwait(false))
                         {
                             return TryResult.Retry;
                         }
@@ -354,13 +388,21 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                     break;
                 }
 
+                // A 100 to an expectation the proxy answered itself is not passed on (nor any 1xx to an HTTP/1.0
+                // client, RFC 9110 §15.2); any other ends the retries, as in Envoy.
+                if ((response.StatusCode == 100 && head.ExpectContinue) || head.Version == Http1Version.Http10)
+                {
+                    continue;
+                }
+
+                _interimForwarded = true;
                 Http1HeadWriter.WriteResponse(output, response, HeaderEdits.None, default);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
 
             exchange.UpstreamServiceTime = services.Time.GetElapsedTime(upstreamStart);
             UpstreamSelector.Report(choice, response.StatusCode);
-            if (requestBody is null && !last && retries.RetriesStatus(response.StatusCode))
+            if (!last && retries.RetriesStatus(response.StatusCode) && await ResendableAsync(upstream).ConfigureAwait(false))
             {
                 return TryResult.Retry;
             }
@@ -395,15 +437,13 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             var responseBody = await BodyCopier.CopyAsync(upstream.Reader, upstream.Body, output,
                 response.Framing == BodyFraming.Chunked, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             exchange.ResponseBytes += responseBody.Bytes;
-            var requestDone = requestBody is null || (requestBody.IsCompleted && (await requestBody.ConfigureAwait(false)).Complete);
-            if (requestBody is not null)
-            {
-                exchange.RequestBytes += _requestBody.BytesRead;
-            }
-
+            // The client's connection is in step once its body was read to the end; the upstream's only once all of it
+            // was flushed there (the last flush may still be under way when a quick answer is already complete).
+            var requestRead = !body || _requestBody.ReadToEnd;
+            var requestSent = !body || _requestBody.CompletedOn(upstream.Writer);
             Complete(head, exchange);
-            reusable = responseBody.Complete && requestDone && response.KeepAlive && response.Framing != BodyFraming.UntilClose;
-            return responseBody.Complete && requestDone && keepAlive && response.Framing != BodyFraming.UntilClose ? TryResult.KeepAlive : TryResult.Close;
+            reusable = responseBody.Complete && requestSent && response.KeepAlive && response.Framing != BodyFraming.UntilClose;
+            return responseBody.Complete && requestRead && keepAlive && response.Framing != BodyFraming.UntilClose ? TryResult.KeepAlive : TryResult.Close;
         }
         catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
         {
@@ -425,9 +465,36 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         }
         finally
         {
+            // The body's writer is this connection's: nothing may still write to it when the pool closes it.
+            if (attached && !reusable)
+            {
+                await _requestBody.DetachAsync(upstream.Writer).ConfigureAwait(false);
+            }
+
             await services.Pool.ReleaseAsync(upstream, source, reusable, limiter.MaxRequestsPerConnection).ConfigureAwait(false);
         }
     }
+
+    /// <summary>The request head out; false when the connection failed under it (a pooled one the server had closed).</summary>
+    private static async ValueTask<bool> SendHeadAsync(Http1UpstreamConnection upstream, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return !(await upstream.Writer.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted;
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether the request can go out again after a try that brought no answer the client has seen: not once a 1xx
+    /// went downstream, and for a body only while all of it is kept (then the pump waits for the next try). The try's
+    /// conditions (retries left, retry policy) are checked first: this stops the body going to <paramref name="upstream"/>.
+    /// </summary>
+    private async ValueTask<bool> ResendableAsync(Http1UpstreamConnection? upstream) =>
+        !_interimForwarded && (!_requestBody.Active || await _requestBody.ReleaseForResendAsync(upstream?.Writer).ConfigureAwait(false));
 
     private readonly record struct HeadOutcome(Http1Error? Error = null, bool Reset = false, bool TimedOut = false);
 
@@ -537,6 +604,12 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private void Complete(Http1RequestHead? head, Exchange exchange)
     {
         var now = services.Time.GetTimestamp();
+        if (head is not null && _requestBody.Active)
+        {
+            // The client's body bytes so far, once: a try that sent them again does not count them again.
+            exchange.RequestBytes = _requestBody.BytesRead;
+        }
+
         Connection.AddBytes(true, exchange.RequestBytes, now);
         Connection.AddBytes(false, exchange.ResponseBytes, now);
         var duration = services.Time.GetElapsedTime(exchange.Start, now);

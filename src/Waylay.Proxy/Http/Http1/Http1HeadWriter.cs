@@ -48,7 +48,9 @@ public static class Http1HeadWriter
                 hostWritten = true;
             }
 
-            if (head.ForwardsAsIs(i) && !IsMasked(head.FieldName(i), edits))
+            // Expect: 100-continue was answered by the proxy itself (WriteContinue), as Envoy does by default: the
+            // upstream must not hold back the body waiting to answer it too.
+            if (head.ForwardsAsIs(i) && !IsMasked(head.FieldName(i), edits) && !IsContinueExpectation(head, i))
             {
                 Field(writer, head.FieldName(i), head.FieldValue(i));
             }
@@ -61,6 +63,9 @@ public static class Http1HeadWriter
 
         WriteTail(writer, head, edits, extra, keepAlive, head.Upgrade);
     }
+
+    private static bool IsContinueExpectation(Http1RequestHead head, int i) =>
+        head.ExpectContinue && head.FieldKind(i) == KnownField.Expect && HttpChars.EqualsIgnoreCase(head.FieldValue(i), "100-continue"u8);
 
     /// <summary>The response head to send downstream.</summary>
     public static void WriteResponse(IBufferWriter<byte> writer, Http1ResponseHead head, HeaderEdits edits,
@@ -82,6 +87,13 @@ public static class Http1HeadWriter
         WriteTail(writer, head, edits, extra, keepAlive && head.Framing != BodyFraming.UntilClose,
             head.StatusCode == 101 ? head.GetField("upgrade") : null);
     }
+
+    /// <summary>
+    /// <c>100 Continue</c> from the proxy itself to a request with <c>Expect: 100-continue</c>: Envoy's default
+    /// (<c>proxy_100_continue: false</c>) answers the expectation at the proxy and removes it from the request sent on,
+    /// so the body arrives whatever endpoint (or how many tries) it goes to.
+    /// </summary>
+    public static void WriteContinue(IBufferWriter<byte> writer) => writer.Write("HTTP/1.1 100 Continue\r\n\r\n"u8);
 
     /// <summary>
     /// A response the proxy makes itself (a refusal, no route, a fault abort): no body, the reason in
