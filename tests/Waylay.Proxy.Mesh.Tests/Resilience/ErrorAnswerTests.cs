@@ -36,10 +36,22 @@ public sealed class ErrorAnswerTests : IClassFixture<ErrorAnswerTests.Fixture>
             connectionPool:
               tcp: {maxConnections: 1}
               http: {http1MaxPendingRequests: 1}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: DestinationRule
+        metadata:
+          name: capped
+          namespace: default
+        spec:
+          host: capped
+          trafficPolicy:
+            connectionPool:
+              http: {http2MaxRequests: 1}
         """;
 
     // ratings: its only endpoint is Unhealthy; details: its endpoint refuses (address up, nothing listening);
-    // pooled: one slow endpoint behind a pool of one connection and one pending request.
+    // pooled: one slow endpoint behind a pool of one connection and one pending request; capped: one endpoint
+    // behind http2MaxRequests 1 (Envoy's max_requests, which Istio applies to HTTP/1 as well).
     private const string ExtraServices = """
         - name: ratings
           namespace: default
@@ -62,6 +74,13 @@ public sealed class ErrorAnswerTests : IClassFixture<ErrorAnswerTests.Fixture>
           - {name: http, port: 9080}
           endpoints:
           - {address: 10.244.1.12}
+        - name: capped
+          namespace: default
+          addresses: [10.96.0.15]
+          ports:
+          - {name: http, port: 9080}
+          endpoints:
+          - {address: 10.244.1.13}
 
         """;
 
@@ -71,6 +90,7 @@ public sealed class ErrorAnswerTests : IClassFixture<ErrorAnswerTests.Fixture>
         ["ratings"] = IPAddress.Parse("10.96.0.11"),
         ["details"] = IPAddress.Parse("10.96.0.12"),
         ["pooled"] = IPAddress.Parse("10.96.0.13"),
+        ["capped"] = IPAddress.Parse("10.96.0.15"),
     };
 
     private readonly Fixture _fixture;
@@ -128,6 +148,31 @@ public sealed class ErrorAnswerTests : IClassFixture<ErrorAnswerTests.Fixture>
         var lines = AccessLogLine.ReadAll(Lab.AccessLog!).Where(l => l.Path.StartsWith("/delay/3000?n=", StringComparison.Ordinal)).ToList();
         Assert.Equal(responses.Count(r => r.Item1 == 503), lines.Count(l => l.ResponseCode == 503 && l.ResponseFlags.Split(',').Contains("UO")));
         Assert.Equal(responses.Count(r => r.Item1 == 200), Lab.Endpoint("v2").Served.Count(r => r.PathAndQuery.StartsWith("/delay/3000", StringComparison.Ordinal)));
+    }
+
+    [NetnsFact]
+    public async Task MaxRequestsOverflow_OnHttp1_503_FlagUO_AtOnce_AndTheSlotComesBack()
+    {
+        using var client = TestHttpClient.Create(Lab.Pod.Namespace, Hosts);
+
+        // Four at once, each held 2 s by the app, against one request in flight: the others are refused, not queued.
+        var responses = await Task.WhenAll(Enumerable.Range(0, 4).Select(async i =>
+        {
+            using var response = await client.GetAsync($"http://capped:9080/delay/2000?capped={i}");
+            return ((int)response.StatusCode, response.Headers.Contains("x-waylay-proxy-error"));
+        }));
+
+        Assert.Contains(responses, r => r.Item1 == 200);
+        Assert.Contains(responses, r => r.Item1 == 503 && r.Item2);
+        Assert.Equal(responses.Count(r => r.Item1 == 200), Lab.Endpoint("v3").Served.Count(r => r.PathAndQuery.Contains("capped=", StringComparison.Ordinal)));
+        await Wait.UntilAsync(() => AccessLogLine.ReadAll(Lab.AccessLog!).Count(l => l.Path.Contains("capped=", StringComparison.Ordinal)) == 4,
+            "four access-log lines for the capped test", lastSeen: () => string.Join(Environment.NewLine, Lab.AccessLog!.CompleteLines()));
+        Assert.Equal(responses.Count(r => r.Item1 == 503),
+            AccessLogLine.ReadAll(Lab.AccessLog!).Count(l => l.Path.Contains("capped=", StringComparison.Ordinal) && l.ResponseFlags.Split(',').Contains("UO")));
+
+        // Every slot was given back: one request alone goes through.
+        using var alone = await client.GetAsync("http://capped:9080/after-capped");
+        Assert.Equal(200, (int)alone.StatusCode);
     }
 
     private async Task AssertSyntheticAsync(HttpResponseMessage response, int status, string path, string flag)

@@ -236,6 +236,14 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 return await AnswerAsync(head, exchange, 503, ResponseFlags.UpstreamOverflow, cancellationToken).ConfigureAwait(false);
             }
 
+            // Envoy's max_requests circuit breaker (Istio's http2MaxRequests) bounds requests in flight on HTTP/1 too.
+            var requests = choice.Cluster?.Requests ?? RequestLimiter.Unlimited;
+            if (!requests.TryEnter())
+            {
+                limiter.Exit();
+                return await AnswerAsync(head, exchange, 503, ResponseFlags.UpstreamOverflow, cancellationToken).ConfigureAwait(false);
+            }
+
             choice.Endpoint?.RequestStarted();
             try
             {
@@ -255,11 +263,22 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             finally
             {
                 choice.Endpoint?.RequestFinished();
+                requests.Exit();
                 limiter.Exit();
             }
 
             previous = choice.Endpoint;
             exchange.Flags &= ~(ResponseFlags.UpstreamConnectionFailure | ResponseFlags.UpstreamRequestTimeout | ResponseFlags.UpstreamConnectionTermination);
+
+            // Envoy's default back-off before the next try, within the route's timeout.
+            try
+            {
+                await Task.Delay(RetryBackOff.Before(attempt, Random.Shared), services.Time, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+            {
+                return await AnswerAsync(head, exchange, 504, ResponseFlags.UpstreamRequestTimeout, cancellationToken).ConfigureAwait(false);
+            }
         }
     }
 
