@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Waylay.Proxy.Http.Http1;
 
 namespace Waylay.Proxy.Http.Forwarding;
@@ -19,7 +20,8 @@ internal static class BodyCopier
     }
 
     /// <param name="chunkedOut">Write the payload as chunks (the received framing was chunked and the receiver speaks 1.1).</param>
-    public static async Task<Result> CopyAsync(PipeReader input, Http1BodyReader body, PipeWriter output, bool chunkedOut, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public static async ValueTask<Result> CopyAsync(PipeReader input, Http1BodyReader body, PipeWriter output, bool chunkedOut, CancellationToken cancellationToken)
     {
         long bytes = 0;
 

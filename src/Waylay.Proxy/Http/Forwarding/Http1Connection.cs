@@ -1,5 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Headers;
@@ -64,7 +65,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     }
 
     /// <summary>The next request's head, or null when the connection is over (client closed between requests, or refused).</summary>
-    private async Task<Http1RequestHead?> ReadHeadAsync(CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Http1RequestHead?> ReadHeadAsync(CancellationToken cancellationToken)
     {
         var start = services.Time.GetTimestamp();
         var first = true;
@@ -122,7 +124,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     }
 
     /// <summary>One request and its response; true when the connection can carry the next request.</summary>
-    private async Task<bool> ExchangeAsync(Http1RequestHead head, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ExchangeAsync(Http1RequestHead head, CancellationToken cancellationToken)
     {
         if (head.Framing is not (BodyFraming.ContentLength or BodyFraming.Chunked))
         {
@@ -141,7 +144,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         }
     }
 
-    private async Task<bool> ForwardAsync(Http1RequestHead head, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<bool> ForwardAsync(Http1RequestHead head, CancellationToken cancellationToken)
     {
         var start = services.Time.GetTimestamp();
         var (table, service) = scope.ForNextRequest();
@@ -293,7 +297,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     }
 
     /// <summary>One try of one request against one endpoint.</summary>
-    private async Task<TryResult> TryAsync(Http1RequestHead head, string path, RouteSelection selection, UpstreamChoice choice, IPEndPoint target,
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<TryResult> TryAsync(Http1RequestHead head, string path, RouteSelection selection, UpstreamChoice choice, IPEndPoint target,
         IPEndPoint? source, PoolLimiter limiter, Exchange exchange, bool last, bool fresh, CancellationTokenSource? deadline, CancellationToken cancellationToken)
     {
         var retries = selection.Retries;
@@ -517,7 +522,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
     private readonly record struct HeadOutcome(Http1Error? Error = null, bool Reset = false, bool TimedOut = false);
 
-    private static async Task<HeadOutcome> ReadResponseHeadAsync(Http1UpstreamConnection upstream, string method, CancellationToken cancellationToken)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private static async ValueTask<HeadOutcome> ReadResponseHeadAsync(Http1UpstreamConnection upstream, string method, CancellationToken cancellationToken)
     {
         upstream.Parser.Reset();
         try
