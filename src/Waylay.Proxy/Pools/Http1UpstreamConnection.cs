@@ -37,6 +37,9 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
 
     public Socket Socket { get; }
 
+    /// <summary>The pool's idle stack this connection returns to (its endpoint, source and loop).</summary>
+    public System.Collections.Concurrent.ConcurrentStack<Http1UpstreamConnection>? Home { get; set; }
+
     /// <summary>The event loop this connection's I/O runs on (its pool is per loop).</summary>
     public EpollLoop Loop => _polled.Loop;
 

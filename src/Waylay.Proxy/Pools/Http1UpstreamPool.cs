@@ -66,7 +66,8 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
         if (reusable && (maxRequestsPerConnection is not { } max || connection.Requests < max))
         {
             connection.End(time.GetTimestamp());
-            _idle.GetOrAdd((connection.Remote, source, connection.Loop), static _ => new ConcurrentStack<Http1UpstreamConnection>()).Push(connection);
+            // A connection always goes back to the same stack: looked up once, not per request.
+            (connection.Home ??= _idle.GetOrAdd((connection.Remote, source, connection.Loop), static _ => new ConcurrentStack<Http1UpstreamConnection>())).Push(connection);
             return;
         }
 

@@ -60,6 +60,17 @@ public sealed class HeadWriterTests
     }
 
     [Fact]
+    public void AHeadLongerThanOneBufferRequest_IsWrittenWhole_InOrder()
+    {
+        // 40 fields of 100 bytes and one of 5000: the writer is asked for room several times, nothing is lost or reordered.
+        var fields = string.Concat(Enumerable.Range(0, 40).Select(i => $"X-F{i:00}: {new string((char)('a' + i % 26), 100)}\r\n"));
+        var big = new string('z', 5000);
+        var wire = $"GET /long HTTP/1.1\r\nHost: a\r\n{fields}X-Big: {big}\r\n\r\n";
+        var text = Write(Request(wire), extra: [new("x-request-id", "r1")]);
+        Assert.Equal($"GET /long HTTP/1.1\r\nHost: a\r\n{fields}X-Big: {big}\r\nx-request-id: r1\r\n\r\n", text);
+    }
+
+    [Fact]
     public void H2cUpgrade_IsDropped_TheRequestGoesOnAsHttp11_AsInEnvoy()
     {
         var head = Request("GET /x HTTP/1.1\r\nHost: a\r\nConnection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAARAAAAA\r\nAccept: */*\r\n\r\n");

@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Buffers.Text;
-using System.Text;
 using Waylay.Proxy.Http.Routing;
 
 namespace Waylay.Proxy.Http.Http1;
@@ -21,18 +19,19 @@ public static class Http1HeadWriter
     /// <param name="pathAndQuery">The path to send, usually <see cref="RouteSelection.RewritePath"/> of <see cref="Http1RequestHead.PathAndQuery"/>.</param>
     /// <param name="defaultAuthority">Host for an HTTP/1.0 request that had none (HTTP/1.1 upstreams require one).</param>
     /// <param name="extra">The proxy's own fields (x-forwarded-for, x-request-id, traceparent…); written after the received ones.</param>
-    public static void WriteRequest(IBufferWriter<byte> writer, Http1RequestHead head, string pathAndQuery, HeaderEdits edits,
+    public static void WriteRequest(IBufferWriter<byte> output, Http1RequestHead head, string pathAndQuery, HeaderEdits edits,
         ReadOnlySpan<KeyValuePair<string, string>> extra, string defaultAuthority, bool keepAlive = true)
     {
-        Ascii(writer, head.Method);
-        Ascii(writer, " ");
-        Ascii(writer, head.TargetForm is RequestTargetForm.Authority or RequestTargetForm.Asterisk ? head.PathAndQuery : pathAndQuery);
+        var writer = new HeadCursor(output);
+        writer.Latin1(head.Method);
+        writer.Latin1(" ");
+        writer.Latin1(head.TargetForm is RequestTargetForm.Authority or RequestTargetForm.Asterisk ? head.PathAndQuery : pathAndQuery);
         writer.Write(" HTTP/1.1\r\n"u8);
 
         var hostWritten = false;
         if (head.TargetForm == RequestTargetForm.Absolute)
         {
-            Field(writer, "host"u8, head.Authority);
+            Field(ref writer, "host"u8, head.Authority);
             hostWritten = true;
         }
 
@@ -52,27 +51,29 @@ public static class Http1HeadWriter
             // upstream must not hold back the body waiting to answer it too.
             if (head.ForwardsAsIs(i) && !IsMasked(head.FieldName(i), edits) && !IsContinueExpectation(head, i))
             {
-                Field(writer, head.FieldName(i), head.FieldValue(i));
+                Field(ref writer, head.FieldName(i), head.FieldValue(i));
             }
         }
 
         if (!hostWritten)
         {
-            Field(writer, "host"u8, defaultAuthority);
+            Field(ref writer, "host"u8, defaultAuthority);
         }
 
-        WriteTail(writer, head, edits, extra, keepAlive, head.Upgrade);
+        WriteTail(ref writer, head, edits, extra, keepAlive, head.Upgrade);
+        writer.Commit();
     }
 
     private static bool IsContinueExpectation(Http1RequestHead head, int i) =>
         head.ExpectContinue && head.FieldKind(i) == KnownField.Expect && HttpChars.EqualsIgnoreCase(head.FieldValue(i), "100-continue"u8);
 
     /// <summary>The response head to send downstream.</summary>
-    public static void WriteResponse(IBufferWriter<byte> writer, Http1ResponseHead head, HeaderEdits edits,
+    public static void WriteResponse(IBufferWriter<byte> output, Http1ResponseHead head, HeaderEdits edits,
         ReadOnlySpan<KeyValuePair<string, string>> extra, bool keepAlive = true)
     {
+        var writer = new HeadCursor(output);
         writer.Write("HTTP/1.1 "u8);
-        Number(writer, head.StatusCode);
+        writer.Number(head.StatusCode);
         writer.Write(" "u8);
         writer.Write(head.Reason);
         writer.Write("\r\n"u8);
@@ -80,12 +81,13 @@ public static class Http1HeadWriter
         {
             if (head.ForwardsAsIs(i) && !IsMasked(head.FieldName(i), edits))
             {
-                Field(writer, head.FieldName(i), head.FieldValue(i));
+                Field(ref writer, head.FieldName(i), head.FieldValue(i));
             }
         }
 
-        WriteTail(writer, head, edits, extra, keepAlive && head.Framing != BodyFraming.UntilClose,
+        WriteTail(ref writer, head, edits, extra, keepAlive && head.Framing != BodyFraming.UntilClose,
             head.StatusCode == 101 ? head.GetField("upgrade") : null);
+        writer.Commit();
     }
 
     /// <summary>
@@ -99,16 +101,17 @@ public static class Http1HeadWriter
     /// A response the proxy makes itself (a refusal, no route, a fault abort): no body, the reason in
     /// <c>x-waylay-proxy-error</c> (linkerd's <c>l5d-proxy-error</c>), and <c>Connection: close</c> unless told otherwise.
     /// </summary>
-    public static void WriteSynthetic(IBufferWriter<byte> writer, int status, string? proxyError, bool keepAlive = false)
+    public static void WriteSynthetic(IBufferWriter<byte> output, int status, string? proxyError, bool keepAlive = false)
     {
+        var writer = new HeadCursor(output);
         writer.Write("HTTP/1.1 "u8);
-        Number(writer, status);
+        writer.Number(status);
         writer.Write(" "u8);
-        Ascii(writer, ReasonPhrase(status));
+        writer.Latin1(ReasonPhrase(status));
         writer.Write("\r\ncontent-length: 0\r\n"u8);
         if (proxyError is not null)
         {
-            Field(writer, "x-waylay-proxy-error"u8, proxyError);
+            Field(ref writer, "x-waylay-proxy-error"u8, proxyError);
         }
 
         if (!keepAlive)
@@ -117,19 +120,20 @@ public static class Http1HeadWriter
         }
 
         writer.Write("\r\n"u8);
+        writer.Commit();
     }
 
-    private static void WriteTail(IBufferWriter<byte> writer, Http1Head head, HeaderEdits edits, ReadOnlySpan<KeyValuePair<string, string>> extra, bool keepAlive, string? upgrade)
+    private static void WriteTail(ref HeadCursor writer, Http1Head head, HeaderEdits edits, ReadOnlySpan<KeyValuePair<string, string>> extra, bool keepAlive, string? upgrade)
     {
         foreach (var (name, value) in edits.Added)
         {
-            Field(writer, name, value);
+            Field(ref writer, name, value);
         }
 
         foreach (var (name, value) in extra)
         {
             Checked(name, value);
-            Field(writer, name, value);
+            Field(ref writer, name, value);
         }
 
         switch (head.Framing)
@@ -139,7 +143,7 @@ public static class Http1HeadWriter
                 break;
             case BodyFraming.ContentLength:
                 writer.Write("content-length: "u8);
-                Number(writer, head.ContentLength);
+                writer.Number(head.ContentLength);
                 writer.Write("\r\n"u8);
                 break;
         }
@@ -147,7 +151,7 @@ public static class Http1HeadWriter
         if (upgrade is not null)
         {
             writer.Write("connection: upgrade\r\n"u8);
-            Field(writer, "upgrade"u8, upgrade);
+            Field(ref writer, "upgrade"u8, upgrade);
         }
         else if (!keepAlive)
         {
@@ -185,7 +189,7 @@ public static class Http1HeadWriter
         }
     }
 
-    private static void Field(IBufferWriter<byte> writer, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
+    private static void Field(ref HeadCursor writer, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         writer.Write(name);
         writer.Write(": "u8);
@@ -193,35 +197,20 @@ public static class Http1HeadWriter
         writer.Write("\r\n"u8);
     }
 
-    private static void Field(IBufferWriter<byte> writer, ReadOnlySpan<byte> name, string value)
+    private static void Field(ref HeadCursor writer, ReadOnlySpan<byte> name, string value)
     {
         writer.Write(name);
         writer.Write(": "u8);
-        Ascii(writer, value);
+        writer.Latin1(value);
         writer.Write("\r\n"u8);
     }
 
-    private static void Field(IBufferWriter<byte> writer, string name, string value)
+    private static void Field(ref HeadCursor writer, string name, string value)
     {
-        Ascii(writer, name);
+        writer.Latin1(name);
         writer.Write(": "u8);
-        Ascii(writer, value);
+        writer.Latin1(value);
         writer.Write("\r\n"u8);
-    }
-
-    /// <summary>Latin-1, the byte-for-byte inverse of how values were read (obs-text survives the round trip).</summary>
-    private static void Ascii(IBufferWriter<byte> writer, string text)
-    {
-        var span = writer.GetSpan(text.Length);
-        var written = Encoding.Latin1.GetBytes(text, span);
-        writer.Advance(written);
-    }
-
-    private static void Number(IBufferWriter<byte> writer, long value)
-    {
-        var span = writer.GetSpan(20);
-        Utf8Formatter.TryFormat(value, span, out var written);
-        writer.Advance(written);
     }
 
     private static string ReasonPhrase(int status) => status switch
