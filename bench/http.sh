@@ -14,7 +14,8 @@
 # shared machine hits every case alike, and the best round shows what the proxies add when nothing else interferes.
 # Usage: sudo bench/http.sh [SECONDS per measurement, default 2]      (about 2 minutes on 2 cores, plus builds)
 #   ROUNDS=5, MAX_SECONDS=SECONDS (the closed-loop run), RATE=1000 CONNS=16 (Istio's published set-up), MAX_CONNS=16,
-#   KINDS="aot jit" (waylay builds to run; aot-sgc is the AOT sidecar built with server GC; add yarp for case (d)), NICE=-5 (the niceness of client, server and
+#   KINDS="aot jit" (waylay builds to run; aot-sgc is the AOT sidecar built with server GC, aot-cN the AOT sidecar with
+#   --concurrency N; add yarp for case (d)), NICE=-5 (the niceness of client, server and
 #   proxies alike: on a machine shared with builds it keeps their bursts from landing in one case's tail more than
 #   another's; 0 to switch off), YARP_ENV="NAME=value …" for the YARP proxies of case (d) only,
 #   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt),
@@ -59,7 +60,10 @@ for kind in $kinds; do
         echo "bench/http.sh: the YARP build (bench/yarp-http1) failed; measuring without it" >&2
       fi
       continue ;;
-    *) echo "bench/http.sh: KINDS may list aot, aot-sgc, jit and yarp (got '$kind')" >&2; exit 2 ;;
+    aot-c[0-9]*) # the AOT sidecar run with --concurrency N (event-loop threads), compared in the same session
+      case "${kind#aot-c}" in ''|*[!0-9]*) echo "bench/http.sh: aot-cN takes a thread count, e.g. aot-c1 (got '$kind')" >&2; exit 2;; esac
+      flags=(); [ -z "${PERF:-}" ] || flags=(-p:StripSymbols=false) ;;
+    *) echo "bench/http.sh: KINDS may list aot, aot-cN, aot-sgc, jit and yarp (got '$kind')" >&2; exit 2 ;;
   esac
   if dotnet publish "$root/src/Waylay.Sidecar" -c Release ${flags[@]+"${flags[@]}"} -o "$work/$kind" --nologo -v q >&2; then
     built="$built $kind"
@@ -160,7 +164,8 @@ start() { # ns kind(jit|aot|haproxy|yarp)
   elif [ "$kind" = haproxy ]; then
     nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- haproxy -db -f "$haproxy_cfg" >/dev/null 2>&1 &
   else
-    nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay-proxy" proxy --config "$mesh" --log-level warning >/dev/null 2>&1 &
+    local threads=(); case $kind in aot-c*) threads=(--concurrency "${kind#aot-c}") ;; esac
+    nice -n "$niceness" ip netns exec "$ns" setpriv --reuid=1337 --regid=1337 --clear-groups -- env ${PROXY_ENV:-} "$work/$kind/waylay-proxy" proxy --config "$mesh" --log-level warning ${threads[@]+"${threads[@]}"} >/dev/null 2>&1 &
   fi
   PROXY_PIDS="$PROXY_PIDS $!"
   for _ in $(seq 1 200); do
