@@ -41,7 +41,10 @@ internal sealed class EpollSocket : IDisposable
         }
         finally
         {
-            socket.SafeHandle.DangerousRelease();
+            if (added)
+            {
+                socket.SafeHandle.DangerousRelease();
+            }
         }
     }
 

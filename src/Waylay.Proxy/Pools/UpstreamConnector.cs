@@ -14,37 +14,22 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
     private const int IpFreebind = 15;
     private const int Ipv6Freebind = 78;
 
-    public async Task<(Socket? Socket, RelayOutcome Failure)> ConnectAsync(IPEndPoint target, IPEndPoint? source, CancellationToken cancellationToken)
-    {
-        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var deadline = new CancellationTokenSource(timeout, time);
-        using var link = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-        try
+    public Task<(Socket? Socket, RelayOutcome Failure)> ConnectAsync(IPEndPoint target, IPEndPoint? source, CancellationToken cancellationToken) =>
+        ConnectCoreAsync(target, source, async (socket, token) =>
         {
-            Bind(socket, source);
-            await socket.ConnectAsync(target, link.Token).ConfigureAwait(false);
-            return (socket, RelayOutcome.Open);
-        }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
-        {
-            socket.Dispose();
-            return (null, RelayOutcome.ConnectTimeout);
-        }
-        catch (OperationCanceledException)
-        {
-            socket.Dispose();
-            return (null, RelayOutcome.ClosedByProxy);
-        }
-        catch (SocketException)
-        {
-            socket.Dispose();
-            return (null, RelayOutcome.ConnectFailed);
-        }
-    }
+            await socket.ConnectAsync(target, token).ConfigureAwait(false);
+            return socket;
+        }, cancellationToken);
 
     /// <summary>The same connection, made and then driven on Waylay's own event loop (the HTTP/1 pools' upstreams).</summary>
-    public async Task<(EpollSocket? Socket, RelayOutcome Failure)> ConnectPolledAsync(IPEndPoint target, IPEndPoint? source, EpollLoop loop,
-        CancellationToken cancellationToken)
+    public Task<(EpollSocket? Socket, RelayOutcome Failure)> ConnectPolledAsync(IPEndPoint target, IPEndPoint? source, EpollLoop loop,
+        CancellationToken cancellationToken) =>
+        ConnectCoreAsync(target, source, (socket, token) => EpollSocket.ConnectAsync(socket, target, loop, token), cancellationToken);
+
+    /// <summary>A socket bound to the source, connected within the connect timeout; failures sorted as the relay reports them.</summary>
+    private async Task<(T? Connected, RelayOutcome Failure)> ConnectCoreAsync<T>(IPEndPoint target, IPEndPoint? source,
+        Func<Socket, CancellationToken, Task<T>> connect, CancellationToken cancellationToken)
+        where T : class
     {
         var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var deadline = new CancellationTokenSource(timeout, time);
@@ -52,7 +37,7 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
         try
         {
             Bind(socket, source);
-            return (await EpollSocket.ConnectAsync(socket, target, loop, link.Token).ConfigureAwait(false), RelayOutcome.Open);
+            return (await connect(socket, link.Token).ConfigureAwait(false), RelayOutcome.Open);
         }
         catch (OperationCanceledException) when (deadline.IsCancellationRequested)
         {
