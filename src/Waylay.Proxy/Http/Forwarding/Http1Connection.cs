@@ -43,19 +43,76 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
     private ConnectionContext Connection => scope.Connection;
 
-    /// <summary>Serves requests until the client closes, a response ends the connection, or the proxy closes it.</summary>
+    /// <summary>
+    /// Serves requests until the client closes, a response ends the connection, or the proxy closes it. The head is
+    /// read here rather than in a method of its own, and a request without a body goes straight to
+    /// <see cref="ForwardAsync"/>: each async level is a continuation to run per request, on the loop's thread.
+    /// </summary>
     public async Task<RelayOutcome> RunAsync()
     {
         var cancellationToken = Connection.Closing.Token;
         while (true)
         {
-            var head = await ReadHeadAsync(cancellationToken).ConfigureAwait(false);
-            if (head is null)
+            // :: the next request's head; the connection is over when the client closes between requests, or is refused
+            Http1RequestHead head;
+            var start = services.Time.GetTimestamp();
+            var first = true;
+            while (true)
             {
-                return RelayOutcome.Completed;
+                Connection.IdleBetweenRequests = first;
+                if (first && draining())
+                {
+                    return RelayOutcome.Completed;
+                }
+
+                ReadResult read;
+                try
+                {
+                    read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (first)
+                {
+                    // Closed by a drain while idle between requests: nothing was cut.
+                    return RelayOutcome.Completed;
+                }
+                finally
+                {
+                    Connection.IdleBetweenRequests = false;
+                }
+
+                first = false;
+                var buffer = read.Buffer;
+                if (buffer.IsEmpty && read.IsCompleted)
+                {
+                    input.AdvanceTo(buffer.End);
+                    return RelayOutcome.Completed;
+                }
+
+                var status = _parser.TryParse(buffer, out var consumed, out var examined, out var error);
+                if (status == Http1ParseStatus.Complete)
+                {
+                    input.AdvanceTo(consumed);
+                    head = _parser.Head;
+                    break;
+                }
+
+                input.AdvanceTo(consumed, examined);
+                if (status == Http1ParseStatus.Error)
+                {
+                    await SyntheticAsync(start, error, cancellationToken).ConfigureAwait(false);
+                    return RelayOutcome.Completed;
+                }
+
+                if (read.IsCompleted)
+                {
+                    // The client went away in the middle of a head: nothing to answer (Envoy logs it as DC).
+                    return RelayOutcome.Completed;
+                }
             }
 
-            var keepAlive = await ExchangeAsync(head, cancellationToken).ConfigureAwait(false);
+            var keepAlive = head.Framing is BodyFraming.ContentLength or BodyFraming.Chunked
+                ? await ExchangeWithBodyAsync(head, cancellationToken).ConfigureAwait(false)
+                : await ForwardAsync(head, cancellationToken).ConfigureAwait(false);
             _parser.Reset();
             if (!keepAlive)
             {
@@ -64,74 +121,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         }
     }
 
-    /// <summary>The next request's head, or null when the connection is over (client closed between requests, or refused).</summary>
+    /// <summary>A request with a body and its response, the body pumped beside; true when the connection can carry the next request.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Http1RequestHead?> ReadHeadAsync(CancellationToken cancellationToken)
+    private async ValueTask<bool> ExchangeWithBodyAsync(Http1RequestHead head, CancellationToken cancellationToken)
     {
-        var start = services.Time.GetTimestamp();
-        var first = true;
-        while (true)
-        {
-            Connection.IdleBetweenRequests = first;
-            if (first && draining())
-            {
-                return null;
-            }
-
-            ReadResult read;
-            try
-            {
-                read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException) when (first)
-            {
-                // Closed by a drain while idle between requests: nothing was cut.
-                return null;
-            }
-            finally
-            {
-                Connection.IdleBetweenRequests = false;
-            }
-
-            first = false;
-            var buffer = read.Buffer;
-            if (buffer.IsEmpty && read.IsCompleted)
-            {
-                input.AdvanceTo(buffer.End);
-                return null;
-            }
-
-            var status = _parser.TryParse(buffer, out var consumed, out var examined, out var error);
-            if (status == Http1ParseStatus.Complete)
-            {
-                input.AdvanceTo(consumed);
-                return _parser.Head;
-            }
-
-            input.AdvanceTo(consumed, examined);
-            if (status == Http1ParseStatus.Error)
-            {
-                await SyntheticAsync(start, error, cancellationToken).ConfigureAwait(false);
-                return null;
-            }
-
-            if (read.IsCompleted)
-            {
-                // The client went away in the middle of a head: nothing to answer (Envoy logs it as DC).
-                return null;
-            }
-        }
-    }
-
-    /// <summary>One request and its response; true when the connection can carry the next request.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<bool> ExchangeAsync(Http1RequestHead head, CancellationToken cancellationToken)
-    {
-        if (head.Framing is not (BodyFraming.ContentLength or BodyFraming.Chunked))
-        {
-            return await ForwardAsync(head, cancellationToken).ConfigureAwait(false);
-        }
-
         _requestBody.Start(head, input, cancellationToken);
         try
         {
@@ -366,7 +359,41 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             Http1ResponseHead response;
             while (true)
             {
-                var outcome = sent ? await ReadResponseHeadAsync(upstream, head.Method, tryToken).ConfigureAwait(false) : new HeadOutcome(Reset: true);
+                // Read here, not in a method of its own: one async level less to resume when the response arrives.
+                var outcome = sent ? default : new HeadOutcome(Reset: true);
+                if (sent)
+                {
+                    upstream.Parser.Reset();
+                    try
+                    {
+                        while (true)
+                        {
+                            var read = await upstream.Reader.ReadAsync(tryToken).ConfigureAwait(false);
+                            var parsed = upstream.Parser.TryParse(read.Buffer, head.Method, out var consumed, out var examined, out var parseError);
+                            if (parsed == Http1ParseStatus.Complete)
+                            {
+                                upstream.Reader.AdvanceTo(consumed);
+                                break;
+                            }
+
+                            upstream.Reader.AdvanceTo(consumed, examined);
+                            if (parsed == Http1ParseStatus.Error || read.IsCompleted)
+                            {
+                                outcome = parsed == Http1ParseStatus.Error ? new HeadOutcome(Error: parseError) : new HeadOutcome(Reset: true);
+                                break;
+                            }
+                        }
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        outcome = new HeadOutcome(TimedOut: true);
+                    }
+                    catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+                    {
+                        outcome = new HeadOutcome(Reset: true);
+                    }
+                }
+
                 if (outcome.Error is { } error)
                 {
                     exchange.Flags |= ResponseFlags.UpstreamProtocolError;
@@ -521,44 +548,6 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         !_interimForwarded && (!_requestBody.Active || await _requestBody.ReleaseForResendAsync(upstream?.Writer).ConfigureAwait(false));
 
     private readonly record struct HeadOutcome(Http1Error? Error = null, bool Reset = false, bool TimedOut = false);
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private static async ValueTask<HeadOutcome> ReadResponseHeadAsync(Http1UpstreamConnection upstream, string method, CancellationToken cancellationToken)
-    {
-        upstream.Parser.Reset();
-        try
-        {
-            while (true)
-            {
-                var read = await upstream.Reader.ReadAsync(cancellationToken).ConfigureAwait(false);
-                var status = upstream.Parser.TryParse(read.Buffer, method, out var consumed, out var examined, out var error);
-                if (status == Http1ParseStatus.Complete)
-                {
-                    upstream.Reader.AdvanceTo(consumed);
-                    return default;
-                }
-
-                upstream.Reader.AdvanceTo(consumed, examined);
-                if (status == Http1ParseStatus.Error)
-                {
-                    return new HeadOutcome(Error: error);
-                }
-
-                if (read.IsCompleted)
-                {
-                    return new HeadOutcome(Reset: true);
-                }
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            return new HeadOutcome(TimedOut: true);
-        }
-        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
-        {
-            return new HeadOutcome(Reset: true);
-        }
-    }
 
     /// <summary>After a 101: both directions as opaque bytes until each side has finished.</summary>
     private async Task<long> TunnelAsync(Http1UpstreamConnection upstream, CancellationToken cancellationToken)
