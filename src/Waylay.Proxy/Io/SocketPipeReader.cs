@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Runtime.CompilerServices;
+using System.Threading.Tasks.Sources;
 
 namespace Waylay.Proxy.Io;
 
@@ -11,14 +11,27 @@ namespace Waylay.Proxy.Io;
 /// none. Positions are indexes into that buffer; it is compacted or grown only when a read needs room, which is
 /// after the caller has advanced, so a sequence handed out stays valid until the next read, as the contract says.
 /// </summary>
-internal sealed class SocketPipeReader(EpollSocket socket, int minimumSize = 16 * 1024) : PipeReader
+internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult>
 {
+    private readonly EpollSocket _socket;
+    private readonly int _minimumSize;
+    private readonly Action _onReadable;
+    private ManualResetValueTaskSourceCore<ReadResult> _core; // RunContinuationsAsynchronously stays false: inline
+    private ValueTask _wait;
+    private CancellationToken _token;
     private byte[]? _buffer;
     private int _start;
     private int _end;
     private int _examined;
     private bool _ended;
     private int _cancelRequested;
+
+    public SocketPipeReader(EpollSocket socket, int minimumSize = 16 * 1024)
+    {
+        _socket = socket;
+        _minimumSize = minimumSize;
+        _onReadable = OnReadable;
+    }
 
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
@@ -28,13 +41,13 @@ internal sealed class SocketPipeReader(EpollSocket socket, int minimumSize = 16 
         }
 
         var free = Room();
-        var received = socket.TryReceive(free.Span);
+        var received = _socket.TryReceive(free.Span);
         if (received >= 0)
         {
             return new ValueTask<ReadResult>(Received(received));
         }
 
-        return ReadSlowAsync(cancellationToken);
+        return Park(cancellationToken);
     }
 
     /// <summary>What is buffered and not yet examined, or the end; false when only a new read can say more.</summary>
@@ -85,7 +98,7 @@ internal sealed class SocketPipeReader(EpollSocket socket, int minimumSize = 16 
     public override void CancelPendingRead()
     {
         Volatile.Write(ref _cancelRequested, 1);
-        socket.WakeReader();
+        _socket.WakeReader();
     }
 
     public override void Complete(Exception? exception = null)
@@ -99,23 +112,80 @@ internal sealed class SocketPipeReader(EpollSocket socket, int minimumSize = 16 
         _start = _end = _examined = 0;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<ReadResult> ReadSlowAsync(CancellationToken cancellationToken)
+    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _core.GetResult(token);
+
+    ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
+
+    /// <summary>
+    /// A read that must wait: this reader is itself the awaited source, completed from the readiness callback (on the
+    /// loop's thread) with what the receive got, so resuming the caller takes no async method of its own in between.
+    /// </summary>
+    private ValueTask<ReadResult> Park(CancellationToken cancellationToken)
+    {
+        _core.Reset();
+        _token = cancellationToken;
+        WaitAndComplete();
+        return new ValueTask<ReadResult>(this, _core.Version);
+    }
+
+    /// <summary>Waits for the next edge, or completes the read when it need not wait (ready already, cancelled, closed).</summary>
+    private void WaitAndComplete()
     {
         while (true)
         {
-            await socket.WaitReadableAsync(cancellationToken).ConfigureAwait(false);
-            if (Interlocked.Exchange(ref _cancelRequested, 0) == 1)
+            _wait = _socket.WaitReadableAsync(_token);
+            if (!_wait.IsCompleted)
             {
-                return new ReadResult(Buffered(), isCanceled: true, _ended);
+                _wait.GetAwaiter().UnsafeOnCompleted(_onReadable);
+                return;
             }
 
-            var received = socket.TryReceive(Room().Span);
-            if (received >= 0)
+            if (TryComplete())
             {
-                return Received(received);
+                return;
             }
         }
+    }
+
+    private void OnReadable()
+    {
+        if (!TryComplete())
+        {
+            WaitAndComplete();
+        }
+    }
+
+    /// <summary>True when the read is over: bytes, the end, a cancellation or a failure handed to the caller.</summary>
+    private bool TryComplete()
+    {
+        int received;
+        try
+        {
+            _wait.GetAwaiter().GetResult();
+            if (Interlocked.Exchange(ref _cancelRequested, 0) == 1)
+            {
+                _core.SetResult(new ReadResult(Buffered(), isCanceled: true, _ended));
+                return true;
+            }
+
+            received = _socket.TryReceive(Room().Span);
+        }
+        catch (Exception e)
+        {
+            _core.SetException(e);
+            return true;
+        }
+
+        if (received < 0)
+        {
+            return false;
+        }
+
+        _core.SetResult(Received(received));
+        return true;
     }
 
     private ReadResult Received(int count)
@@ -137,7 +207,7 @@ internal sealed class SocketPipeReader(EpollSocket socket, int minimumSize = 16 
     {
         if (_buffer is null)
         {
-            _buffer = ArrayPool<byte>.Shared.Rent(minimumSize);
+            _buffer = ArrayPool<byte>.Shared.Rent(_minimumSize);
             _start = _end = _examined = 0;
         }
         else if (_end == _buffer.Length)
