@@ -34,6 +34,51 @@ public sealed partial class Http2GatewayTests
     }
 
     [Fact]
+    public async Task GrpcUnavailable_CountsAsA503ForOutlierDetection_TheEndpointIsEjected()
+    {
+        // No retries, so every failure reaches the caller: only the outlier detector can keep calls off v1, and only
+        // if it counts UNAVAILABLE (an HTTP 200 with grpc-status 14) as the 503 Envoy counts it as.
+        await using var lab = await GatewayLab.StartAsync(networking: """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: echo, namespace: default}
+            spec:
+              hosts: [echo]
+              http:
+              - route: [{destination: {host: echo}}]
+                retries: {attempts: 0}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: echo, namespace: default}
+            spec:
+              host: echo
+              trafficPolicy:
+                outlierDetection: {consecutive5xxErrors: 2, interval: 10s, baseEjectionTime: 60s, maxEjectionPercent: 100}
+            """);
+        lab.Probe("v1").Fault = BackendFault.Unavailable;
+        using var channel = lab.Channel();
+        var invoker = GatewayLab.Invoker(channel);
+        var failed = 0;
+        for (var i = 0; i < 20; i++)
+        {
+            try
+            {
+                Assert.StartsWith("v2|", Text(await invoker.AsyncUnaryCall(Unary, null, new CallOptions(deadline: DateTime.UtcNow + Bound), Text("x")).ResponseAsync));
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unavailable)
+            {
+                failed++;
+            }
+        }
+
+        // Two consecutive failures eject v1; every later call goes to v2.
+        Assert.Equal(2, lab.Probe("v1").Requests);
+        Assert.Equal(2, failed);
+        Assert.Equal(18, lab.Probe("v2").Requests);
+    }
+
+    [Fact]
     public async Task RetriedUnaryCall_SendsItsBodyAgain_ByteForByte_AndCountsItOnce()
     {
         await using var lab = await GatewayLab.StartAsync();

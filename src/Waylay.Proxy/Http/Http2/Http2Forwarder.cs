@@ -244,7 +244,9 @@ internal sealed partial class Http2Forwarder
             }
             else if (error == ForwarderError.None)
             {
-                UpstreamSelector.Report(choice, context.Response.StatusCode);
+                // A gRPC call's outcome is its grpc-status, counted as Envoy counts it (UNAVAILABLE as 503, …).
+                var status = context.Response.StatusCode;
+                UpstreamSelector.Report(choice, exchange.Grpc && status == 200 && GrpcStatusOf(context) is > 0 and var grpc ? GrpcHttpStatus.For(grpc) : status);
                 return;
             }
             else

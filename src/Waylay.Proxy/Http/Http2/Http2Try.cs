@@ -68,9 +68,11 @@ internal sealed class Http2Try : IDisposable
     public bool Commit(HttpResponseMessage response)
     {
         var status = (int)response.StatusCode;
-        if (CanRetry && (_retries.RetriesStatus(status) || (GrpcStatus(response) is { } grpc && _retries.RetriesGrpcStatus(grpc))))
+        var grpcStatus = GrpcStatus(response);
+        if (CanRetry && (_retries.RetriesStatus(status) || (grpcStatus is { } grpc && _retries.RetriesGrpcStatus(grpc))))
         {
-            RetriedStatus = status;
+            // An HTTP 200 carrying a gRPC error counts as the status it stands for, as Envoy's outlier detector counts it.
+            RetriedStatus = status == 200 && grpcStatus is { } failed ? GrpcHttpStatus.For(failed) : status;
             if (Interlocked.CompareExchange(ref _state, Retrying, Waiting) == Waiting)
             {
                 _body!.Hold();
