@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Waylay.Proxy.Http.Forwarding;
+using Waylay.Proxy.Http;
 using Xunit;
 
 namespace Waylay.Proxy.Tests.Http;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using Waylay.Proxy.Http;
 using Waylay.Proxy.Http.Forwarding;
 using Waylay.Proxy.Http.Http1;
 using Xunit;

@@ -4,7 +4,7 @@ namespace Waylay.Proxy.Http.Http2;
 
 /// <summary>
 /// The caller's request body as the forwarder reads it, keeping what each try read so that the next try can send it
-/// again: Envoy's retry buffer. Up to <see cref="Limit"/> bytes are kept in pooled 16 KiB segments; a try after
+/// again: Envoy's retry buffer. Up to <see cref="Limit"/> bytes are kept in a <see cref="ReplayBuffer"/>; a try after
 /// <see cref="Rewind"/> reads the kept bytes first, then goes on reading (and keeping) from the caller. Once more than
 /// the limit was read the kept bytes are released and <see cref="CanReplay"/> is false for good: like Envoy, which
 /// abandons retries when a request outgrows its buffer, the request goes on streaming but is never sent again.
@@ -13,14 +13,10 @@ namespace Waylay.Proxy.Http.Http2;
 internal sealed class ReplayableRequestBody(Stream inner) : Stream
 {
     /// <summary>Envoy's default per-connection buffer limit, which bounds what a retry can resend (1 MiB).</summary>
-    public const int Limit = 1 << 20;
+    public const int Limit = ReplayBuffer.EnvoyLimit;
 
-    private const int SegmentSize = 16 * 1024;
-    private const int MaxSegments = Limit / SegmentSize;
-
-    private byte[][]? _segments;
-    private int _kept;
-    private int _position;
+    private readonly ReplayBuffer _kept = new();
+    private long _position;
     private volatile bool _abandoned; // nothing is kept any more, for good: over the limit, or forgotten
     private volatile bool _forget;
     private volatile bool _held;
@@ -29,7 +25,7 @@ internal sealed class ReplayableRequestBody(Stream inner) : Stream
     public bool CanReplay => !_abandoned && !_forget;
 
     /// <summary>Bytes kept for the next try.</summary>
-    public int Kept => _kept;
+    public int Kept => (int)_kept.Length;
 
     public override bool CanRead => true;
 
@@ -73,7 +69,7 @@ internal sealed class ReplayableRequestBody(Stream inner) : Stream
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
         ThrowIfHeld();
-        if (_position < _kept)
+        if (_position < _kept.Length)
         {
             return Replay(buffer.Span);
         }
@@ -91,7 +87,7 @@ internal sealed class ReplayableRequestBody(Stream inner) : Stream
     public override int Read(Span<byte> buffer)
     {
         ThrowIfHeld();
-        if (_position < _kept)
+        if (_position < _kept.Length)
         {
             return Replay(buffer);
         }
@@ -128,19 +124,9 @@ internal sealed class ReplayableRequestBody(Stream inner) : Stream
 
     private int Replay(Span<byte> destination)
     {
-        var total = 0;
-        while (!destination.IsEmpty && _position < _kept)
-        {
-            var segment = _segments![_position / SegmentSize];
-            var offset = _position % SegmentSize;
-            var count = Math.Min(Math.Min(SegmentSize - offset, _kept - _position), destination.Length);
-            segment.AsSpan(offset, count).CopyTo(destination);
-            destination = destination[count..];
-            _position += count;
-            total += count;
-        }
-
-        return total;
+        var count = _kept.CopyTo(_position, destination);
+        _position += count;
+        return count;
     }
 
     private void Keep(ReadOnlySpan<byte> read)
@@ -150,46 +136,20 @@ internal sealed class ReplayableRequestBody(Stream inner) : Stream
             return;
         }
 
-        if (_forget || read.Length > Limit - _kept)
+        if (_forget || !_kept.Reserve(read.Length))
         {
             _abandoned = true;
             Release();
             return;
         }
 
-        _segments ??= ArrayPool<byte[]>.Shared.Rent(MaxSegments);
-        while (!read.IsEmpty)
-        {
-            var index = _kept / SegmentSize;
-            var offset = _kept % SegmentSize;
-            if (offset == 0)
-            {
-                _segments[index] = ArrayPool<byte>.Shared.Rent(SegmentSize);
-            }
-
-            var count = Math.Min(SegmentSize - offset, read.Length);
-            read[..count].CopyTo(_segments[index].AsSpan(offset));
-            read = read[count..];
-            _kept += count;
-        }
-
-        _position = _kept;
+        _kept.Write(read);
+        _position = _kept.Length;
     }
 
     private void Release()
     {
-        if (_segments is { } segments)
-        {
-            for (var i = 0; i * SegmentSize < _kept; i++)
-            {
-                ArrayPool<byte>.Shared.Return(segments[i]);
-            }
-
-            ArrayPool<byte[]>.Shared.Return(segments, clearArray: true);
-            _segments = null;
-        }
-
-        _kept = 0;
+        _kept.Reset();
         _position = 0;
     }
 }

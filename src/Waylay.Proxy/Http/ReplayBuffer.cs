@@ -1,12 +1,13 @@
 using System.Buffers;
 
-namespace Waylay.Proxy.Http.Forwarding;
+namespace Waylay.Proxy.Http;
 
 /// <summary>
 /// The request body bytes a try has sent upstream (after the head, as framed on the wire), kept in pooled segments so
 /// that the next try can send them again. Bounded like Envoy's retry buffer (<c>per_connection_buffer_limit_bytes</c>,
 /// 1 MiB by default): a body that outgrows it is dropped at once and the request can no longer be resent.
-/// One per downstream connection, reused request after request; the segments go back to the pool when a request ends.
+/// Both paths keep their retry bytes here: the HTTP/1 body pump (one per downstream connection, reused request after
+/// request) and the h2 request body (one per call); the segments go back to the pool when a request ends.
 /// </summary>
 internal sealed class ReplayBuffer : IBufferWriter<byte>
 {
@@ -69,6 +70,33 @@ internal sealed class ReplayBuffer : IBufferWriter<byte>
         {
             writer.Write(array.AsSpan(0, used));
         }
+    }
+
+    /// <summary>Kept bytes from <paramref name="offset"/> on into <paramref name="destination"/>; how many were copied.</summary>
+    public int CopyTo(long offset, Span<byte> destination)
+    {
+        var copied = 0;
+        foreach (var (array, used) in _segments)
+        {
+            if (destination.IsEmpty)
+            {
+                break;
+            }
+
+            if (offset >= used)
+            {
+                offset -= used;
+                continue;
+            }
+
+            var count = Math.Min(used - (int)offset, destination.Length);
+            array.AsSpan((int)offset, count).CopyTo(destination);
+            destination = destination[count..];
+            copied += count;
+            offset = 0;
+        }
+
+        return copied;
     }
 
     public void Advance(int count)
