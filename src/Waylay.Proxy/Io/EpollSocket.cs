@@ -1,6 +1,5 @@
 using System.Net;
 using System.Net.Sockets;
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Waylay.Linux;
 using Waylay.Proxy.Tcp;
@@ -252,23 +251,6 @@ internal sealed class EpollSocket : IDisposable
         }
     }
 
-    /// <summary>Every byte, waiting for room when the kernel's buffer is full.</summary>
-    public ValueTask SendAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var sent = TrySend(buffer.Span);
-            if (sent < 0)
-            {
-                return SendSlowAsync(buffer, cancellationToken);
-            }
-
-            buffer = buffer[sent..];
-        }
-
-        return ValueTask.CompletedTask;
-    }
-
     public ValueTask WaitReadableAsync(CancellationToken cancellationToken) => _read.WaitAsync(cancellationToken);
 
     public ValueTask WaitWritableAsync(CancellationToken cancellationToken) => _write.WaitAsync(cancellationToken);
@@ -333,21 +315,5 @@ internal sealed class EpollSocket : IDisposable
         _loop.Release(Token);
         _read.Abort();
         _write.Abort();
-    }
-
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendSlowAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken)
-    {
-        while (!buffer.IsEmpty)
-        {
-            var sent = TrySend(buffer.Span);
-            if (sent < 0)
-            {
-                await WaitWritableAsync(cancellationToken).ConfigureAwait(false);
-                continue;
-            }
-
-            buffer = buffer[sent..];
-        }
     }
 }

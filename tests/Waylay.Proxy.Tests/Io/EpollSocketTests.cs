@@ -24,7 +24,7 @@ public sealed class EpollSocketTests
         Assert.Equal(IPAddress.Loopback, local.Address);
         Assert.NotEqual(0, local.Port);
         Assert.Equal(local, accepted.RemoteEndPoint);
-        await polled.SendAsync("over the loop"u8.ToArray(), CancellationToken.None).Bounded();
+        await polled.SendThroughWriterAsync("over the loop"u8.ToArray(), CancellationToken.None).WaitAsync(Hang);
         Assert.Equal("over the loop", Encoding.ASCII.GetString(await TestData.ReceiveExactlyAsync(accepted, 13).WaitAsync(Hang)));
     }
 
@@ -212,7 +212,7 @@ public sealed class EpollSocketTests
     public async Task Dispose_WhileASendWaitsForRoom_TheSendFailsAsAborted()
     {
         using var pair = await LoopbackPair.ConnectAsync(buffers: 64 * 1024);
-        var sending = pair.Polled.SendAsync(Pattern(8 << 20, seed: 10), CancellationToken.None).AsTask();
+        var sending = pair.Polled.SendThroughWriterAsync(Pattern(8 << 20, seed: 10), CancellationToken.None);
         Assert.False(sending.IsCompleted);
 
         pair.Polled.Dispose();

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
+using Waylay.Proxy.Io;
 
 namespace Waylay.Proxy.Tests.Io;
 
@@ -20,6 +21,21 @@ internal static class IoTestData
     public static Task<T> Bounded<T>(this ValueTask<T> pending) => pending.AsTask().WaitAsync(Hang);
 
     public static Task Bounded(this ValueTask pending) => pending.AsTask().WaitAsync(Hang);
+
+    /// <summary>Every byte through a <see cref="SocketPipeWriter"/>, the proxy's own send path: written, then one flush.</summary>
+    public static async Task SendThroughWriterAsync(this EpollSocket socket, byte[] bytes, CancellationToken cancellationToken)
+    {
+        var writer = new SocketPipeWriter(socket);
+        try
+        {
+            writer.Write(bytes);
+            await writer.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            writer.Complete();
+        }
+    }
 
     /// <summary>Reads without consuming until at least <paramref name="count"/> bytes are buffered (or the end).</summary>
     public static async Task<ReadResult> ReadAtLeastBoundedAsync(PipeReader reader, int count)

@@ -6,7 +6,7 @@ using static Waylay.Proxy.Tests.Io.IoTestData;
 
 namespace Waylay.Proxy.Tests.Io;
 
-/// <summary><see cref="SocketPipeWriter"/> and <see cref="EpollSocket.SendAsync"/> on a real loopback connection.</summary>
+/// <summary><see cref="SocketPipeWriter"/> (and through it <see cref="EpollSocket.TrySend"/>) on a real loopback connection.</summary>
 public sealed class SocketPipeWriterTests
 {
     private const int SmallKernelBuffers = 64 * 1024;
@@ -94,12 +94,12 @@ public sealed class SocketPipeWriterTests
     }
 
     [Fact]
-    public async Task SendAsync_EightMiB_WaitsForRoomAndArrivesExactly()
+    public async Task WriterSend_EightMiB_WaitsForRoomAndArrivesExactly()
     {
         using var pair = await LoopbackPair.ConnectAsync(SmallKernelBuffers);
         var sent = Pattern(8 << 20, seed: 5);
 
-        var sending = pair.Polled.SendAsync(sent, CancellationToken.None).AsTask();
+        var sending = pair.Polled.SendThroughWriterAsync(sent, CancellationToken.None);
         Assert.False(sending.IsCompleted);
         var receiving = ReceiveSlowlyToEndAsync(pair.Peer);
         await sending.WaitAsync(Hang);
@@ -109,11 +109,11 @@ public sealed class SocketPipeWriterTests
     }
 
     [Fact]
-    public async Task SendAsync_WaitingForRoom_CancelledByItsToken_Throws()
+    public async Task WriterSend_WaitingForRoom_CancelledByItsToken_Throws()
     {
         using var pair = await LoopbackPair.ConnectAsync(SmallKernelBuffers);
         using var cancel = new CancellationTokenSource();
-        var sending = pair.Polled.SendAsync(Pattern(8 << 20, seed: 6), cancel.Token).AsTask();
+        var sending = pair.Polled.SendThroughWriterAsync(Pattern(8 << 20, seed: 6), cancel.Token);
         Assert.False(sending.IsCompleted);
 
         cancel.Cancel();
