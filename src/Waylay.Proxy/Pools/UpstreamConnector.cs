@@ -14,22 +14,7 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
     private const int IpFreebind = 15;
     private const int Ipv6Freebind = 78;
 
-    public Task<(Socket? Socket, RelayOutcome Failure)> ConnectAsync(IPEndPoint target, IPEndPoint? source, CancellationToken cancellationToken) =>
-        ConnectCoreAsync(target, source, async (socket, token) =>
-        {
-            await socket.ConnectAsync(target, token).ConfigureAwait(false);
-            return socket;
-        }, cancellationToken);
-
-    /// <summary>The same connection, made and then driven on Waylay's own event loop (the HTTP/1 pools' upstreams).</summary>
-    public Task<(EpollSocket? Socket, RelayOutcome Failure)> ConnectPolledAsync(IPEndPoint target, IPEndPoint? source, EpollLoop loop,
-        CancellationToken cancellationToken) =>
-        ConnectCoreAsync(target, source, (socket, token) => EpollSocket.ConnectAsync(socket, target, loop, token), cancellationToken);
-
-    /// <summary>A socket bound to the source, connected within the connect timeout; failures sorted as the relay reports them.</summary>
-    private async Task<(T? Connected, RelayOutcome Failure)> ConnectCoreAsync<T>(IPEndPoint target, IPEndPoint? source,
-        Func<Socket, CancellationToken, Task<T>> connect, CancellationToken cancellationToken)
-        where T : class
+    public async Task<(Socket? Socket, RelayOutcome Failure)> ConnectAsync(IPEndPoint target, IPEndPoint? source, CancellationToken cancellationToken)
     {
         var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         using var deadline = new CancellationTokenSource(timeout, time);
@@ -37,24 +22,42 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
         try
         {
             Bind(socket, source);
-            return (await connect(socket, link.Token).ConfigureAwait(false), RelayOutcome.Open);
+            await socket.ConnectAsync(target, link.Token).ConfigureAwait(false);
+            return (socket, RelayOutcome.Open);
         }
-        catch (OperationCanceledException) when (deadline.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException or SocketException)
         {
             socket.Dispose();
-            return (null, RelayOutcome.ConnectTimeout);
-        }
-        catch (OperationCanceledException)
-        {
-            socket.Dispose();
-            return (null, RelayOutcome.ClosedByProxy);
-        }
-        catch (SocketException)
-        {
-            socket.Dispose();
-            return (null, RelayOutcome.ConnectFailed);
+            return (null, FailureOf(e, deadline));
         }
     }
+
+    /// <summary>The same connection, made and then driven on Waylay's own event loop (the HTTP/1 pools' upstreams).</summary>
+    public async Task<(EpollSocket? Socket, RelayOutcome Failure)> ConnectPolledAsync(IPEndPoint target, IPEndPoint? source, EpollLoop loop,
+        CancellationToken cancellationToken)
+    {
+        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var deadline = new CancellationTokenSource(timeout, time);
+        using var link = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
+        try
+        {
+            Bind(socket, source);
+            return (await EpollSocket.ConnectAsync(socket, target, loop, link.Token).ConfigureAwait(false), RelayOutcome.Open);
+        }
+        catch (Exception e) when (e is OperationCanceledException or SocketException)
+        {
+            socket.Dispose();
+            return (null, FailureOf(e, deadline));
+        }
+    }
+
+    /// <summary>A failed connect as the relay reports it: the connect timeout, the proxy closing, or the endpoint refusing.</summary>
+    private static RelayOutcome FailureOf(Exception failure, CancellationTokenSource deadline) => failure switch
+    {
+        OperationCanceledException when deadline.IsCancellationRequested => RelayOutcome.ConnectTimeout,
+        OperationCanceledException => RelayOutcome.ClosedByProxy,
+        _ => RelayOutcome.ConnectFailed,
+    };
 
     private static void Bind(Socket socket, IPEndPoint? source)
     {
