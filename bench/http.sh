@@ -18,7 +18,8 @@
 #   --concurrency N; add yarp for case (d)), NICE=-5 (the niceness of client, server and
 #   proxies alike: on a machine shared with builds it keeps their bursts from landing in one case's tail more than
 #   another's; 0 to switch off), YARP_ENV="NAME=value …" for the YARP proxies of case (d) only,
-#   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt),
+#   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt;
+#   PERF=keep also keeps perf's data there, for perf report/annotate),
 #   STAT=1: count the sidecars' system calls (by kind) and context switches per request in that run (a table at the end),
 #   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay).
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
@@ -238,6 +239,7 @@ measure() { # name round target-ip
       perf report -q -i "$work/perf-$name.data" --stdio --no-children --sort symbol --percent-limit 0.4 -G \
         --dsos "$(case $name in haproxy) echo haproxy;; yarp) echo yarp-http1;; *) echo waylay-proxy;; esac)" | head -400
     } 2>/dev/null | sed 's/[[:space:]-]*$//' > "$results/http-$stamp-$name-perf.txt" || true
+    [ "${PERF:-}" != keep ] || cp "$work/perf-$name.data" "$results/http-$stamp-$name-perf.data"
   fi
   c2=$(cpu "${pids[@]}")
   cpu_fixed[$name]=$(awk -v s="${cpu_fixed[$name]:-0}" -v a="$c0" -v b="$c1" 'BEGIN { printf "%.3f", s + b - a }')
