@@ -38,11 +38,33 @@ public static unsafe partial class Epoll
     [LibraryImport("libc", EntryPoint = "epoll_wait", SetLastError = true)]
     private static partial int WaitCore(int epfd, byte* events, int maxEvents, int timeout);
 
-    [LibraryImport("libc", EntryPoint = "recv", SetLastError = true)]
-    public static partial nint Receive(int fd, byte* buffer, nuint length, int flags);
+    // recv and send never block here (MSG_DONTWAIT is always added), so they are called without the GC transition:
+    // the pair of runtime calls around each was a visible share of the sidecar's own CPU per request. The cost is a
+    // GC that may wait for one system call to return. errno is read right after, with no runtime code in between,
+    // instead of through SetLastError's save and restore on every call.
+    [LibraryImport("libc", EntryPoint = "recv")]
+    [SuppressGCTransition]
+    private static partial nint ReceiveCore(int fd, byte* buffer, nuint length, int flags);
 
-    [LibraryImport("libc", EntryPoint = "send", SetLastError = true)]
-    public static partial nint Send(int fd, byte* buffer, nuint length, int flags);
+    [LibraryImport("libc", EntryPoint = "send")]
+    [SuppressGCTransition]
+    private static partial nint SendCore(int fd, byte* buffer, nuint length, int flags);
+
+    /// <summary>recv(2) with MSG_DONTWAIT added: the byte count, or -1 with <paramref name="errno"/> set.</summary>
+    public static nint Receive(int fd, byte* buffer, nuint length, int flags, out int errno)
+    {
+        var received = ReceiveCore(fd, buffer, length, flags | MsgDontWait);
+        errno = received < 0 ? Marshal.GetLastSystemError() : 0;
+        return received;
+    }
+
+    /// <summary>send(2) with MSG_DONTWAIT added: the byte count, or -1 with <paramref name="errno"/> set.</summary>
+    public static nint Send(int fd, byte* buffer, nuint length, int flags, out int errno)
+    {
+        var sent = SendCore(fd, buffer, length, flags | MsgDontWait);
+        errno = sent < 0 ? Marshal.GetLastSystemError() : 0;
+        return sent;
+    }
 
     /// <summary>epoll_ctl with the event laid out as this architecture's kernel reads it.</summary>
     public static int Control(int epfd, int op, int fd, uint events, ulong data)

@@ -91,7 +91,7 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         var output = new SocketPipeWriter(polled);
         try
         {
-            connection.Outcome = await new Http1Connection(Services, scope, input, output, draining).RunAsync().ConfigureAwait(false);
+            connection.Outcome = await StartWithoutContext(new Http1Connection(Services, scope, input, output, draining)).ConfigureAwait(false);
             downstream.Shutdown(SocketShutdown.Send);
         }
         catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
@@ -105,6 +105,23 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
             polled.Dispose();
             await input.CompleteAsync().ConfigureAwait(false);
             await output.CompleteAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Starts the request loop without an execution context to flow (no AsyncLocal is read on this path): its state
+    /// machine then resumes straight on the loop's thread, not through ExecutionContext.RunInternal, once per await.
+    /// </summary>
+    private static Task<RelayOutcome> StartWithoutContext(Http1Connection connection)
+    {
+        if (ExecutionContext.IsFlowSuppressed())
+        {
+            return connection.RunAsync();
+        }
+
+        using (ExecutionContext.SuppressFlow())
+        {
+            return connection.RunAsync();
         }
     }
 }

@@ -118,6 +118,9 @@ internal sealed unsafe class EpollLoop
 
     private void Run()
     {
+        // Nothing on the HTTP/1 path reads an AsyncLocal, and every await resumed here would otherwise run through
+        // ExecutionContext.RunInternal; with the flow suppressed, state machines started on this thread capture none.
+        ExecutionContext.SuppressFlow();
         var events = (byte*)NativeMemory.Alloc((nuint)(MaxEvents * Epoll.EventSize));
         while (true)
         {

@@ -120,10 +120,8 @@ internal sealed class EpollSocket : IDisposable
             handle.DangerousAddRef(ref added);
             fixed (byte* at = buffer)
             {
-                received = Epoll.Receive(_fd, at, (nuint)buffer.Length, Epoll.MsgDontWait | (peek ? Epoll.MsgPeek : 0));
+                received = Epoll.Receive(_fd, at, (nuint)buffer.Length, peek ? Epoll.MsgPeek : 0, out errno);
             }
-
-            errno = received < 0 ? Marshal.GetLastPInvokeError() : 0;
         }
         catch (ObjectDisposedException)
         {
@@ -210,10 +208,8 @@ internal sealed class EpollSocket : IDisposable
                 handle.DangerousAddRef(ref added);
                 fixed (byte* at = buffer)
                 {
-                    sent = Epoll.Send(_fd, at, (nuint)buffer.Length, Epoll.MsgDontWait | Epoll.MsgNoSignal);
+                    sent = Epoll.Send(_fd, at, (nuint)buffer.Length, Epoll.MsgNoSignal, out errno);
                 }
-
-                errno = sent < 0 ? Marshal.GetLastPInvokeError() : 0;
             }
             catch (ObjectDisposedException)
             {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Waylay.Proxy.Io;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Tcp;
@@ -16,7 +17,7 @@ namespace Waylay.Proxy.Pools;
 internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvider time) : IAsyncDisposable
 {
     private static readonly TimeSpan DefaultIdleTimeout = TimeSpan.FromHours(1);
-    private readonly ConcurrentDictionary<(IPEndPoint Target, IPEndPoint? Source, EpollLoop Loop), ConcurrentStack<Http1UpstreamConnection>> _idle = new();
+    private readonly ConcurrentDictionary<IdleKey, ConcurrentStack<Http1UpstreamConnection>> _idle = new();
     private readonly ConcurrentDictionary<long, Http1UpstreamConnection> _open = new();
 
     /// <summary>Every upstream connection open now, busy or idle (for <c>/connections</c>).</summary>
@@ -32,7 +33,7 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
         // not sent where the server is known to have closed already (RFC 9112 §9.3.1: a non-idempotent request is resent
         // only when it was never applied). A request that meets a connection the server closed all the same (a bodiless
         // one, or a body still kept for a resend) goes out again on a fresh one.
-        if (!fresh && _idle.TryGetValue((target, source, loop), out var stack))
+        if (!fresh && _idle.TryGetValue(new IdleKey(target, source, loop), out var stack))
         {
             var limit = idleTimeout ?? DefaultIdleTimeout;
             while (stack.TryPop(out var idle))
@@ -67,7 +68,7 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
         {
             connection.End(time.GetTimestamp());
             // A connection always goes back to the same stack: looked up once, not per request.
-            (connection.Home ??= _idle.GetOrAdd((connection.Remote, source, connection.Loop), static _ => new ConcurrentStack<Http1UpstreamConnection>())).Push(connection);
+            (connection.Home ??= _idle.GetOrAdd(new IdleKey(connection.Remote, source, connection.Loop), static _ => new ConcurrentStack<Http1UpstreamConnection>())).Push(connection);
             return;
         }
 
@@ -81,6 +82,17 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
             connection.Endpoint?.Closed();
             await connection.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Where idle connections wait: upstream, source, loop. A struct of its own, not a tuple of references, whose
+    /// shared generic code looked up its equality comparers at run time on every request.
+    /// </summary>
+    private readonly record struct IdleKey(IPEndPoint Target, IPEndPoint? Source, EpollLoop Loop)
+    {
+        public bool Equals(IdleKey other) => ReferenceEquals(Loop, other.Loop) && Target.Equals(other.Target) && Equals(Source, other.Source);
+
+        public override int GetHashCode() => HashCode.Combine(Target.GetHashCode(), Source?.GetHashCode() ?? 0, RuntimeHelpers.GetHashCode(Loop));
     }
 
     public async ValueTask DisposeAsync()

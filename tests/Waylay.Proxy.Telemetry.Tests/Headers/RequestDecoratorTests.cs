@@ -50,6 +50,27 @@ public sealed class RequestDecoratorTests
         Assert.Equal(7, fields.Count);
     }
 
+    /// <summary>
+    /// The head writer sends the proxy's own fields as they are (they are not input): whatever the caller sent, every
+    /// name and value the decorator makes is a token, an id, an address or a W3C/B3 value, never a caller's bytes.
+    /// </summary>
+    [Theory]
+    [InlineData("x-b3-traceid: 80f198ee56343ba8\u00ff\t", "x-b3-spanid: e457b5a2e4d86bd1", "x-b3-sampled: 1")]
+    [InlineData("traceparent: 00-80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-01 x", "b3: 80f198ee56343ba8-e457b5a2e4d86bd1-1-\u00e9")]
+    [InlineData("b3: 80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-d-05e3ac9a4f6e3b90", "x-forwarded-for: a, b", "x-request-id: \u00ff id")]
+    public void ProxyFields_AreAlwaysPlainTokens_WhateverTheCallerSent(params string[] received)
+    {
+        foreach (var kind in new[] { SpanKind.Client, SpanKind.Server })
+        {
+            var fields = Decorator().Decorate(Wire.Parse(Wire.Request(received)), kind, "fd00::a:1");
+            foreach (var (name, value) in fields.Fields)
+            {
+                Assert.Matches(new Regex("^[a-z0-9-]+$"), name);
+                Assert.Matches(new Regex("^[0-9a-zA-Z.:-]+$"), value);
+            }
+        }
+    }
+
     [Fact]
     public void RootTrace_IsSampledByThePercentage_WhenTheCallerDidNotDecide()
     {

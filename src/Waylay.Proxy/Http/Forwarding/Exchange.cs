@@ -4,12 +4,16 @@ using Waylay.Proxy.Telemetry.Http;
 
 namespace Waylay.Proxy.Http.Forwarding;
 
-/// <summary>What one request/response exchange has gathered for its telemetry by the time it ends.</summary>
+/// <summary>
+/// What one request/response exchange has gathered for its telemetry by the time it ends. An HTTP/1 connection
+/// carries one exchange at a time, so it keeps one instance and <see cref="Begin"/>s it again per request (nothing
+/// holds it past <c>Complete</c>, which copies what telemetry keeps).
+/// </summary>
 internal sealed class Exchange
 {
-    public long Start { get; init; }
+    public long Start { get; private set; }
 
-    public DateTimeOffset StartTime { get; init; }
+    public DateTimeOffset StartTime { get; private set; }
 
     /// <summary>A field, not a property: <c>Fields.Fields</c> is a span into this struct, which must not be a temporary copy.</summary>
     public ProxyFields Fields;
@@ -33,4 +37,12 @@ internal sealed class Exchange
     public long RequestBytes { get; set; }
 
     public long ResponseBytes { get; set; }
+
+    /// <summary>Everything back to a new request's start.</summary>
+    public void Begin(long start, DateTimeOffset startTime, in ProxyFields fields)
+    {
+        (Start, StartTime, Fields) = (start, startTime, fields);
+        (Labels, RouteName, Cluster, UpstreamHost, UpstreamLocal, UpstreamServiceTime) = (null, null, null, null, null, null);
+        (Status, Flags, RequestBytes, ResponseBytes) = (0, ResponseFlags.None, 0, 0);
+    }
 }

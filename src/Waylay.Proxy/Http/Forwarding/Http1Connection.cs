@@ -33,7 +33,11 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 {
     private readonly Http1RequestParser _parser = new();
     private readonly RequestBodyPump _requestBody = new();
+    private readonly Exchange _exchange = new();
     private readonly string _client = scope.Connection.Client.EndPoint.ToString();
+
+    // x-forwarded-for takes the address alone, as Envoy appends it (the access log keeps the port, in _client).
+    private readonly string _forwardedFor = scope.Connection.Client.EndPoint.Address.ToString();
     private string? _defaultAuthority;
     private string? _inboundCluster;
     private string? _downstreamLocal;
@@ -143,8 +147,9 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         var start = services.Time.GetTimestamp();
         var (table, service) = scope.ForNextRequest();
         var outbound = scope.Direction == TrafficDirection.Outbound;
-        var fields = services.Decorator.Decorate(head, outbound ? SpanKind.Client : SpanKind.Server, _client);
-        var exchange = new Exchange { Start = start, Fields = fields, StartTime = services.Time.GetUtcNow() };
+        var fields = services.Decorator.Decorate(head, outbound ? SpanKind.Client : SpanKind.Server, _forwardedFor);
+        var exchange = _exchange;
+        exchange.Begin(start, services.Time.GetUtcNow(), fields);
 
         var selection = default(RouteSelection);
         var path = head.PathAndQuery;
@@ -607,7 +612,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     /// <summary>A refused head: the error's status and code, then close.</summary>
     private async Task SyntheticAsync(long start, Http1Error error, CancellationToken cancellationToken)
     {
-        var exchange = new Exchange { Start = start, StartTime = services.Time.GetUtcNow() };
+        var exchange = _exchange;
+        exchange.Begin(start, services.Time.GetUtcNow(), default);
         exchange.Labels = scope.Direction == TrafficDirection.Outbound
             ? services.Peers.Outbound(scope.Table, scope.Service!, null)
             : services.Peers.Inbound(scope.Table, Connection.Client.EndPoint.Address, scope.Port);

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Net;
+using System.Runtime.CompilerServices;
 using Waylay.Mesh;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
@@ -16,32 +17,43 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// </summary>
 internal sealed class IstioPeers(IstioMetrics metrics, PodAddresses pod)
 {
-    private readonly ConcurrentDictionary<(RouteTable Table, IPAddress Peer, string Service, Reporter Reporter, string Protocol), IstioLabels> _labels = new();
+    private readonly ConcurrentDictionary<LabelKey, IstioLabels> _labels = new();
     private RouteTable? _table;
 
     /// <summary>Source reporter: this pod calls <paramref name="endpoint"/> of <paramref name="service"/>.</summary>
     public IstioLabels Outbound(RouteTable table, ServiceRoute service, EndpointStats? endpoint, string protocol = "http") =>
-        Get(table, endpoint?.Address.Address ?? IPAddress.None, service.Host, Reporter.Source, service, endpoint?.Labels, protocol);
+        Get(new LabelKey(table, endpoint?.Address.Address ?? IPAddress.None, service.Host, Reporter.Source, protocol), service, endpoint?.Labels);
 
-    /// <summary>Destination reporter: <paramref name="caller"/> called this pod's app on <paramref name="port"/>.</summary>
+    /// <summary>
+    /// Destination reporter: <paramref name="caller"/> called this pod's app on <paramref name="port"/>. Keyed by the
+    /// port: the service the pod serves there is looked for (a walk over every endpoint) only for a new label set.
+    /// </summary>
     public IstioLabels Inbound(RouteTable table, IPAddress caller, ushort port, string protocol = "http") =>
-        Get(table, caller, InboundService(table, port)?.Host ?? "unknown", Reporter.Destination, InboundService(table, port), null, protocol);
+        Get(new LabelKey(table, caller, null, Reporter.Destination, protocol, port), null, null);
 
-    private IstioLabels Get(RouteTable table, IPAddress peer, string host, Reporter reporter, ServiceRoute? service, IReadOnlyDictionary<string, string>? endpointLabels,
-        string protocol)
+    private IstioLabels Get(in LabelKey key, ServiceRoute? service, IReadOnlyDictionary<string, string>? endpointLabels)
     {
+        var table = key.Table;
         if (!ReferenceEquals(Volatile.Read(ref _table), table))
         {
             _labels.Clear();
             Volatile.Write(ref _table, table);
         }
 
-        var key = (table, peer, host, reporter, protocol);
         if (_labels.TryGetValue(key, out var labels))
         {
             return labels;
         }
 
+        var reporter = key.Reporter;
+        if (reporter == Reporter.Destination)
+        {
+            service = InboundService(table, key.Port);
+        }
+
+        var host = key.Host ?? service?.Host ?? "unknown";
+        var peer = key.Peer;
+        var protocol = key.Protocol;
         var self = Self(table);
         var other = Peer(table, peer);
         if (other == IstioPeer.None && endpointLabels is { Count: > 0 } && service is not null)
@@ -59,6 +71,20 @@ internal sealed class IstioPeers(IstioMetrics metrics, PodAddresses pod)
             protocol));
         _labels[key] = labels;
         return labels;
+    }
+
+    /// <summary>
+    /// A label set's identity. A struct of its own rather than a tuple of references, whose shared generic code looked
+    /// up its equality comparers at run time on every request, and hashed the host's text each time. The host is the
+    /// route's own string and the protocol a literal, so both compare by reference: an equal text in another string
+    /// only makes a second entry for the same interned labels.
+    /// </summary>
+    private readonly record struct LabelKey(RouteTable Table, IPAddress Peer, string? Host, Reporter Reporter, string Protocol, ushort Port = 0)
+    {
+        public bool Equals(LabelKey other) => ReferenceEquals(Table, other.Table) && Peer.Equals(other.Peer) && Reporter == other.Reporter
+            && Port == other.Port && ReferenceEquals(Host, other.Host) && ReferenceEquals(Protocol, other.Protocol);
+
+        public override int GetHashCode() => HashCode.Combine(Peer.GetHashCode(), Host is null ? 0 : RuntimeHelpers.GetHashCode(Host), Reporter, Port);
     }
 
     private IstioPeer Self(RouteTable table)

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
 using System.Runtime.CompilerServices;
 
@@ -37,7 +38,12 @@ public struct ProxyFields
     [UnscopedRef]
     public ReadOnlySpan<KeyValuePair<string, string>> Fields => ((ReadOnlySpan<KeyValuePair<string, string>>)_buffer)[.._count];
 
-    internal void Add(string name, string value) => _buffer[_count++] = new(name, value);
+    internal void Add(string name, string value)
+    {
+        // Code, not input (constant names, values formatted here): checked in debug builds, not per request.
+        Debug.Assert(value.AsSpan().IndexOfAny('\r', '\n', '\0') < 0 && name.Length > 0 && !name.AsSpan().ContainsAny(" :\r\n"), $"invalid proxy field '{name}'");
+        _buffer[_count++] = new(name, value);
+    }
 
     [InlineArray(Capacity)]
     private struct FieldBuffer

@@ -18,7 +18,8 @@ public static class Http1HeadWriter
 {
     /// <param name="pathAndQuery">The path to send, usually <see cref="RouteSelection.RewritePath"/> of <see cref="Http1RequestHead.PathAndQuery"/>.</param>
     /// <param name="defaultAuthority">Host for an HTTP/1.0 request that had none (HTTP/1.1 upstreams require one).</param>
-    /// <param name="extra">The proxy's own fields (x-forwarded-for, x-request-id, traceparent…); written after the received ones.</param>
+    /// <param name="extra">The proxy's own fields (x-forwarded-for, x-request-id, traceparent…); written after the received ones, as they
+    /// are: <c>ProxyFields</c> makes them from constant names and values it formats itself.</param>
     public static void WriteRequest(IBufferWriter<byte> output, Http1RequestHead head, string pathAndQuery, HeaderEdits edits,
         ReadOnlySpan<KeyValuePair<string, string>> extra, string defaultAuthority, bool keepAlive = true)
     {
@@ -132,7 +133,6 @@ public static class Http1HeadWriter
 
         foreach (var (name, value) in extra)
         {
-            Checked(name, value);
             Field(ref writer, name, value);
         }
 
@@ -172,21 +172,6 @@ public static class Http1HeadWriter
         }
 
         return false;
-    }
-
-    /// <summary>The proxy's own fields are code, not input: a CR or LF there is a bug, and must not become a split header.</summary>
-    private static void Checked(string name, string value)
-    {
-        var valid = name.Length > 0 && value.AsSpan().IndexOfAny('\r', '\n', '\0') < 0;
-        foreach (var c in name)
-        {
-            valid &= c < 0x80 && HttpChars.IsToken((byte)c);
-        }
-
-        if (!valid)
-        {
-            throw new ArgumentException($"invalid header field '{name}'", nameof(name));
-        }
     }
 
     private static void Field(ref HeadCursor writer, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)

@@ -62,5 +62,8 @@ public sealed class RouteTarget
     /// <summary>Envoy's cluster name, <c>outbound|9080|v1|reviews.default.svc.cluster.local</c>: the key for pools, stats and outlier state.</summary>
     public string ClusterName(ushort port) => $"outbound|{port}|{Destination.Subset}|{Destination.Host}";
 
+    /// <summary>UpstreamSelector's cache of what this target last resolved to (it checks the snapshot and port).</summary>
+    internal Upstream.ResolvedTarget? Resolved { get; set; }
+
     public override string ToString() => $"{Destination} weight {Weight}";
 }

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Routing;
 using Waylay.Proxy.LoadBalancing;
@@ -20,8 +19,6 @@ namespace Waylay.Proxy.Http.Upstream;
 /// </summary>
 internal sealed class UpstreamSelector(ClusterRegistry clusters)
 {
-    private readonly ConcurrentDictionary<(RouteTarget Target, ushort Port), (ClusterState State, string Name)> _byTarget = new();
-
     public ClusterRegistry Clusters { get; } = clusters;
 
     public UpstreamChoice Choose(RouteTable table, in RouteSelection selection, Random random, EndpointStats? exclude = null)
@@ -34,12 +31,19 @@ internal sealed class UpstreamSelector(ClusterRegistry clusters)
 
         var target = selection.Target!;
         var port = selection.DestinationPort;
-        if (!table.TryGetService(target.Destination.Host, port, out var service))
+        var resolved = target.Resolved;
+        if (resolved is null || !ReferenceEquals(resolved.Table, table) || resolved.Port != port)
         {
-            return UpstreamChoice.Fail(503, ResponseFlags.NoClusterFound);
+            if (!table.TryGetService(target.Destination.Host, port, out var found))
+            {
+                return UpstreamChoice.Fail(503, ResponseFlags.NoClusterFound);
+            }
+
+            var clusterName = target.ClusterName(port);
+            target.Resolved = resolved = new ResolvedTarget(table, port, found, Clusters.Get(clusterName), clusterName);
         }
 
-        var (cluster, name) = Cluster(target, port);
+        var (service, cluster, name) = (resolved.Service, resolved.Cluster, resolved.ClusterName);
         var members = cluster.Members(service, target.Subset, selection.Policy);
         var endpoint = Pick(members, cluster, selection.Policy.LoadBalancer, random, exclude);
         return endpoint is null
@@ -62,25 +66,6 @@ internal sealed class UpstreamSelector(ClusterRegistry clusters)
         {
             detector.ReportFailure(endpoint.Address, failure);
         }
-    }
-
-    private (ClusterState, string) Cluster(RouteTarget target, ushort port)
-    {
-        if (_byTarget.TryGetValue((target, port), out var found))
-        {
-            return found;
-        }
-
-        if (_byTarget.Count > 4096)
-        {
-            // Targets of old snapshots: dropping the cache is safe, the state itself lives in the registry by name.
-            _byTarget.Clear();
-        }
-
-        var name = target.ClusterName(port);
-        var entry = (Clusters.Get(name), name);
-        _byTarget[(target, port)] = entry;
-        return entry;
     }
 
     private static EndpointStats? Pick(EndpointStats[] members, ClusterState cluster, LoadBalancerKind kind, Random random, EndpointStats? exclude)
