@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Waylay.Proxy.Http.Http1;
 
 /// <summary>
@@ -6,6 +8,13 @@ namespace Waylay.Proxy.Http.Http1;
 /// </summary>
 internal static class Authority
 {
+    /// <summary>
+    /// A reg-name's bytes: unreserved / pct-encoded / sub-delims; '%' is checked loosely (a stray '%' cannot reframe
+    /// anything). One vectorized scan: every request's Host goes through here.
+    /// </summary>
+    private static readonly SearchValues<byte> HostBytes =
+        SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~%!$&'()*+,;="u8);
+
     public static bool IsValid(ReadOnlySpan<byte> authority, bool requirePort)
     {
         if (authority.IsEmpty)
@@ -59,14 +68,9 @@ internal static class Authority
                 return false;
             }
 
-            foreach (var b in host)
+            if (host.IndexOfAnyExcept(HostBytes) >= 0)
             {
-                // unreserved / pct-encoded / sub-delims; '%' is checked loosely (a stray '%' cannot reframe anything)
-                if (!(char.IsAsciiLetterOrDigit((char)b) || b is (byte)'-' or (byte)'.' or (byte)'_' or (byte)'~' or (byte)'%'
-                    or (byte)'!' or (byte)'$' or (byte)'&' or (byte)'\'' or (byte)'(' or (byte)')' or (byte)'*' or (byte)'+' or (byte)',' or (byte)';' or (byte)'='))
-                {
-                    return false;
-                }
+                return false;
             }
         }
 

@@ -26,14 +26,12 @@ internal static class FieldParser
         }
 
         var name = line[..colon];
-        for (var i = 0; i < name.Length; i++)
+        var bad = HttpChars.IndexOfNonToken(name);
+        if (bad >= 0)
         {
-            if (!HttpChars.IsToken(name[i]))
-            {
-                return name[i] is (byte)' ' or (byte)'\t' && HttpChars.IsToken(name[..i]) && HttpChars.TrimOws(name[i..]).IsEmpty
-                    ? Http1Error.WhitespaceBeforeColon
-                    : Http1Error.InvalidFieldName;
-            }
+            return name[bad] is (byte)' ' or (byte)'\t' && HttpChars.IsToken(name[..bad]) && HttpChars.TrimOws(name[bad..]).IsEmpty
+                ? Http1Error.WhitespaceBeforeColon
+                : Http1Error.InvalidFieldName;
         }
 
         var valueStart = colon + 1;
@@ -48,12 +46,9 @@ internal static class FieldParser
             valueEnd--;
         }
 
-        for (var i = valueStart; i < valueEnd; i++)
+        if (HttpChars.IndexOfNonFieldValue(line[valueStart..valueEnd]) >= 0)
         {
-            if (!HttpChars.IsFieldValue(line[i]))
-            {
-                return Http1Error.InvalidFieldValue;
-            }
+            return Http1Error.InvalidFieldValue;
         }
 
         field = new Http1HeaderField(offset, colon, offset + valueStart, valueEnd - valueStart, KnownFields.Classify(name));

@@ -30,9 +30,8 @@ internal struct HeadScanner
         {
             // bytes already searched for a LF without finding one are not searched again
             var from = Math.Max(_scanned, _searchedTo);
-            var rest = buffer.Slice(from);
-            var lf = rest.PositionOf((byte)'\n');
-            if (lf is null)
+            var lfOffset = IndexOfLineFeed(buffer, from);
+            if (lfOffset < 0)
             {
                 _searchedTo = buffer.Length;
                 if (buffer.Length - _headStart > maxHeadBytes)
@@ -44,7 +43,6 @@ internal struct HeadScanner
                 return Http1ParseStatus.NeedMoreData;
             }
 
-            var lfOffset = from + rest.Slice(0, lf.Value).Length;
             var lineLength = lfOffset - _scanned;
             if (lineLength == 0 || ByteAt(buffer, lfOffset - 1) != (byte)'\r')
             {
@@ -83,5 +81,20 @@ internal struct HeadScanner
         }
     }
 
-    private static byte ByteAt(in ReadOnlySequence<byte> buffer, long offset) => buffer.Slice(offset, 1).FirstSpan[0];
+    // A head usually arrives in one segment (the socket reader hands out one buffer): there, spans, not sequence slices.
+    private static long IndexOfLineFeed(in ReadOnlySequence<byte> buffer, long from)
+    {
+        if (buffer.IsSingleSegment)
+        {
+            var at = buffer.FirstSpan[(int)from..].IndexOf((byte)'\n');
+            return at < 0 ? -1 : from + at;
+        }
+
+        var rest = buffer.Slice(from);
+        var lf = rest.PositionOf((byte)'\n');
+        return lf is null ? -1 : from + rest.Slice(0, lf.Value).Length;
+    }
+
+    private static byte ByteAt(in ReadOnlySequence<byte> buffer, long offset) =>
+        buffer.IsSingleSegment ? buffer.FirstSpan[(int)offset] : buffer.Slice(offset, 1).FirstSpan[0];
 }

@@ -73,10 +73,10 @@ public sealed class Http1RequestParser(Http1Limits? limits = null)
     private static Http1Error ParseRequestLine(Http1RequestHead head, ReadOnlySpan<byte> line)
     {
         // :: method = token, then exactly one SP
-        var methodLength = 0;
-        while (methodLength < line.Length && HttpChars.IsToken(line[methodLength]))
+        var methodLength = HttpChars.IndexOfNonToken(line);
+        if (methodLength < 0)
         {
-            methodLength++;
+            methodLength = line.Length;
         }
 
         if (methodLength == 0 || methodLength == line.Length || line[methodLength] != (byte)' ')
@@ -86,11 +86,8 @@ public sealed class Http1RequestParser(Http1Limits? limits = null)
 
         // :: request-target: visible bytes only, then exactly one SP
         var targetStart = methodLength + 1;
-        var targetEnd = targetStart;
-        while (targetEnd < line.Length && HttpChars.IsTarget(line[targetEnd]))
-        {
-            targetEnd++;
-        }
+        var targetLength = HttpChars.IndexOfNonTarget(line[targetStart..]);
+        var targetEnd = targetLength < 0 ? line.Length : targetStart + targetLength;
 
         if (targetEnd == targetStart || targetEnd == line.Length || line[targetEnd] != (byte)' ')
         {

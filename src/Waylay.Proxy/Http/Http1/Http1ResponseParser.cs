@@ -86,12 +86,9 @@ public sealed class Http1ResponseParser(Http1Limits? limits = null)
             return Http1Error.InvalidStatusLine;
         }
 
-        for (var i = 13; i < line.Length; i++)
+        if (line.Length > 13 && HttpChars.IndexOfNonFieldValue(line[13..]) >= 0)
         {
-            if (!HttpChars.IsFieldValue(line[i]))
-            {
-                return Http1Error.InvalidStatusLine;
-            }
+            return Http1Error.InvalidStatusLine;
         }
 
         head.StatusCode = code;

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Waylay.Proxy.Http.Http1;
 
 /// <summary>RFC 9110 character classes as 256-entry tables: one load per byte on the hot path.</summary>
@@ -12,11 +14,23 @@ internal static class HttpChars
     /// <summary>A request-target byte: visible ASCII or obs-text; no whitespace, no CTL, no DEL.</summary>
     private static readonly bool[] Target = Build(static b => b is >= 0x21 and <= 0x7E or >= 0x80);
 
+    // The same classes for whole runs of bytes: a vectorized scan per name, value or target instead of a load per byte.
+    private static readonly SearchValues<byte> TokenBytes = Members(Token);
+    private static readonly SearchValues<byte> FieldValueBytes = Members(FieldValue);
+    private static readonly SearchValues<byte> TargetBytes = Members(Target);
+
     public static bool IsToken(byte b) => Token[b];
 
-    public static bool IsFieldValue(byte b) => FieldValue[b];
+    /// <summary>The index of the first byte that is not a token byte, -1 when all are.</summary>
+    public static int IndexOfNonToken(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(TokenBytes);
 
-    public static bool IsTarget(byte b) => Target[b];
+    /// <summary>The index of the first byte a field value may not hold, -1 when there is none.</summary>
+    public static int IndexOfNonFieldValue(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(FieldValueBytes);
+
+    /// <summary>The index of the first byte a request-target may not hold, -1 when there is none.</summary>
+    public static int IndexOfNonTarget(ReadOnlySpan<byte> text) => text.IndexOfAnyExcept(TargetBytes);
+
+    public static bool IsFieldValue(byte b) => FieldValue[b];
 
     public static bool IsToken(ReadOnlySpan<byte> text)
     {
@@ -25,15 +39,7 @@ internal static class HttpChars
             return false;
         }
 
-        foreach (var b in text)
-        {
-            if (!Token[b])
-            {
-                return false;
-            }
-        }
-
-        return true;
+        return IndexOfNonToken(text) < 0;
     }
 
     public static ReadOnlySpan<byte> TrimOws(ReadOnlySpan<byte> text)
@@ -75,6 +81,20 @@ internal static class HttpChars
         }
 
         return true;
+    }
+
+    private static SearchValues<byte> Members(bool[] table)
+    {
+        var members = new List<byte>();
+        for (var i = 0; i < table.Length; i++)
+        {
+            if (table[i])
+            {
+                members.Add((byte)i);
+            }
+        }
+
+        return SearchValues.Create(members.ToArray());
     }
 
     private static bool[] Build(Func<byte, bool> predicate)
