@@ -128,8 +128,9 @@ public sealed class BodyRetryTests
         }
         catch (HttpRequestException)
         {
-            // The sidecar closes a connection whose request body it did not read to the end (as Envoy does), which may
-            // cut the upload before the client reads the answer. A hang would end in the client's timeout instead.
+            // The rest of this body is past the 1 MiB the sidecar reads away after an early answer: it closes the
+            // connection (as Envoy does), which may cut the upload before the client reads the answer. A hang would
+            // end in the client's timeout instead.
         }
 
         foreach (var endpoint in lab.Endpoints)
@@ -137,8 +138,8 @@ public sealed class BodyRetryTests
             endpoint.FailWith = 0;
         }
 
-        // On a new connection: the one above may have been closed after a 503 that did not say so (the client had sent
-        // its whole body, the sidecar had not read it all), which a client's next request on it would meet.
+        // On a new connection: the one above may have been closed after a 503 that did not say so (the rest of the
+        // client's body was more than the sidecar reads away), which a client's next request on it would meet.
         using var next = lab.Client(maxConnections: 1);
         var payload = RandomNumberGenerator.GetBytes(3 << 19);
         using (var response = await next.PostAsync(ServiceLab.Url("/echo"), new ByteArrayContent(payload)))

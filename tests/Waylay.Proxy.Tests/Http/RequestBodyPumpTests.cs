@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.IO.Pipelines;
 using System.Text;
+using Microsoft.Extensions.Time.Testing;
 using Waylay.Proxy.Http;
 using Waylay.Proxy.Http.Forwarding;
 using Waylay.Proxy.Http.Http1;
@@ -12,7 +13,9 @@ namespace Waylay.Proxy.Tests.Http;
 /// The request body between a client and the tries of one request, with pipes for the client and each upstream: what
 /// a try was sent is kept and goes first to the next try, then the rest as the client sends it; sized and chunked
 /// (trailers included) alike. A body past 1 MiB cannot be resent but streams on; an upstream that stopped reading does
-/// not hold up ending its try; and the end of an exchange ends the pump whatever it was waiting for.
+/// not hold up ending its try; and the end of an exchange ends the pump whatever it was waiting for. After an early
+/// answer the rest of the body is read away and dropped, up to its byte and time limits, and the connection's next
+/// request is left where it starts.
 /// </summary>
 public sealed class RequestBodyPumpTests
 {
@@ -158,15 +161,127 @@ public sealed class RequestBodyPumpTests
         await pump.StopAsync().AsTask().WaitAsync(Bound);
     }
 
+    [Fact]
+    public async Task Drain_AfterAnEarlyAnswer_ReadsTheRestAway_NothingMoreUpstream_TheNextRequestIntact()
+    {
+        var client = Client();
+        var pump = Started("POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 10\r\n\r\n", client.Reader);
+        await client.Writer.WriteAsync("abc"u8.ToArray());
+        var upstream = new Pipe();
+        await pump.AttachAsync(upstream.Writer, keep: false);
+        Assert.Equal("abc", await ReadAsync(upstream.Reader, 3));
+
+        // The try is over (its server answered): its writer goes with its connection, then the rest is read away.
+        await pump.DetachAsync(upstream.Writer);
+        var drain = pump.DrainAsync(new FakeTimeProvider()).AsTask();
+        await client.Writer.WriteAsync("defg"u8.ToArray());
+        await client.Writer.WriteAsync("hijGET /next HTTP/1.1\r\n\r\n"u8.ToArray());
+        Assert.True(await drain.WaitAsync(Bound));
+        Assert.True(pump.ReadToEnd);
+        Assert.Equal(3, pump.BytesRead);
+        Assert.False(upstream.Reader.TryRead(out _));
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+        Assert.StartsWith("GET /next ", await ReadAsync(client.Reader, 10));
+    }
+
+    [Fact]
+    public async Task Drain_Chunked_ToItsLastChunkAndTrailers_AndWithoutAnyTry()
+    {
+        var client = Client();
+        var pump = Started("POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n", client.Reader);
+        await client.Writer.WriteAsync("3;ext=1\r\nabc\r\n"u8.ToArray());
+        var upstream = new Pipe();
+        await pump.AttachAsync(upstream.Writer, keep: true);
+        Assert.Equal("3\r\nabc\r\n", await ReadAsync(upstream.Reader, 8));
+        await pump.DetachAsync(upstream.Writer);
+        var drain = pump.DrainAsync(new FakeTimeProvider()).AsTask();
+        await client.Writer.WriteAsync("4\r\ndefg\r\n0\r\nx-t: 1\r\n\r\nGET"u8.ToArray());
+        Assert.True(await drain.WaitAsync(Bound));
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+        Assert.Equal("GET", await ReadAsync(client.Reader, 3));
+
+        // A body no try took a byte of (the pump never started) is read away the same.
+        client = Client();
+        pump = Started("POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n", client.Reader);
+        await client.Writer.WriteAsync("2\r\nab\r\n0\r\n\r\nGET"u8.ToArray());
+        Assert.True(await pump.DrainAsync(new FakeTimeProvider()).AsTask().WaitAsync(Bound));
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+        Assert.Equal("GET", await ReadAsync(client.Reader, 3));
+    }
+
+    [Fact]
+    public async Task Drain_GivesUp_PastItsByteLimit()
+    {
+        // Chunked: read away up to the limit, then given up.
+        var client = Client();
+        var pump = Started("POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n", client.Reader);
+        var drain = pump.DrainAsync(new FakeTimeProvider()).AsTask();
+        var chunk = Encoding.ASCII.GetBytes($"{64 * 1024:x}\r\n").Concat(new byte[64 * 1024]).Concat("\r\n"u8.ToArray()).ToArray();
+        for (var sent = 0L; sent <= RequestBodyPump.DrainLimit && !drain.IsCompleted; sent += 64 * 1024)
+        {
+            await client.Writer.WriteAsync(chunk);
+        }
+
+        Assert.False(await drain.WaitAsync(Bound));
+        Assert.False(pump.ReadToEnd);
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+
+        // A declared length whose rest is past the limit: not a byte is read.
+        client = Client();
+        pump = Started($"POST / HTTP/1.1\r\nhost: a\r\ncontent-length: {RequestBodyPump.DrainLimit + 10}\r\n\r\n", client.Reader);
+        await client.Writer.WriteAsync("abc"u8.ToArray());
+        var upstream = new Pipe();
+        await pump.AttachAsync(upstream.Writer, keep: false);
+        Assert.Equal("abc", await ReadAsync(upstream.Reader, 3));
+        await pump.DetachAsync(upstream.Writer);
+        Assert.False(await pump.DrainAsync(new FakeTimeProvider()).AsTask().WaitAsync(Bound));
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task Drain_GivesUp_AtItsTimeLimit_OrAtOnceWhenTheConnectionCloses()
+    {
+        // A client that stopped mid-body: the drain waits out its time, no longer.
+        var time = new FakeTimeProvider();
+        var client = Client();
+        var pump = Started("POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 10\r\n\r\n", client.Reader);
+        await client.Writer.WriteAsync("abc"u8.ToArray());
+        var drain = pump.DrainAsync(time).AsTask();
+        time.Advance(RequestBodyPump.DrainTimeout - TimeSpan.FromMilliseconds(1));
+        Assert.False(drain.IsCompleted);
+        time.Advance(TimeSpan.FromMilliseconds(1));
+        Assert.False(await drain.WaitAsync(Bound));
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+
+        // The connection closing (the client's token) ends it at once, whatever time is left.
+        using var closing = new CancellationTokenSource();
+        client = Client();
+        pump = Started("POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 10\r\n\r\n", client.Reader, closing.Token);
+        drain = pump.DrainAsync(new FakeTimeProvider()).AsTask();
+        await client.Writer.WriteAsync("abc"u8.ToArray());
+        await closing.CancelAsync();
+        Assert.False(await drain.WaitAsync(Bound));
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+
+        // And so does the client going away mid-body.
+        client = Client();
+        pump = Started("POST / HTTP/1.1\r\nhost: a\r\ncontent-length: 10\r\n\r\n", client.Reader);
+        drain = pump.DrainAsync(new FakeTimeProvider()).AsTask();
+        await client.Writer.WriteAsync("abc"u8.ToArray());
+        await client.Writer.CompleteAsync();
+        Assert.False(await drain.WaitAsync(Bound));
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+    }
+
     /// <summary>The client's side: writes never wait for the pump (some are made before a try takes them).</summary>
     private static Pipe Client() => new(new PipeOptions(pauseWriterThreshold: 0));
 
-    private static RequestBodyPump Started(string head, PipeReader client)
+    private static RequestBodyPump Started(string head, PipeReader client, CancellationToken cancellationToken = default)
     {
         var parser = new Http1RequestParser();
         Assert.Equal(Http1ParseStatus.Complete, parser.TryParse(new ReadOnlySequence<byte>(Encoding.ASCII.GetBytes(head)), out _, out _, out _));
         var pump = new RequestBodyPump();
-        pump.Start(parser.Head, client, CancellationToken.None);
+        pump.Start(parser.Head, client, cancellationToken);
         return pump;
     }
 

@@ -25,6 +25,7 @@ namespace Waylay.Proxy.Http.Forwarding;
 ///       5xx / connect failure / reset and retries left, body still kept (≤ 1 MiB) ──► next try on another endpoint,
 ///       the kept body sent again first (RequestBodyPump)
 ///   ──► response head + body downstream (re-framed) ──► connection back to the pool ──► metrics, access log, span
+///   ──► a request body the answer left unread: read away (≤ 1 MiB, 5 s) and keep-alive, else close (RequestBodyPump.Drain)
 ///   101 / CONNECT 2xx ──► the rest of the connection is a tunnel
 /// </code>
 /// Inbound connections take the same path to the app, without routing: one target, one try.
@@ -132,7 +133,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         _requestBody.Start(head, input, cancellationToken);
         try
         {
-            return await ForwardAsync(head, cancellationToken).ConfigureAwait(false);
+            // An answer complete before the body was read to its end (the server answered early): the rest is read
+            // away, bounded, before the next request, as Kestrel does; the answer did not say the connection closes.
+            return await ForwardAsync(head, cancellationToken).ConfigureAwait(false)
+                && (_requestBody.ReadToEnd || await _requestBody.DrainAsync(services.Time).ConfigureAwait(false));
         }
         finally
         {
@@ -493,13 +497,13 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             var responseBody = await BodyCopier.CopyAsync(upstream.Reader, upstream.Body, output,
                 response.Framing == BodyFraming.Chunked, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             exchange.ResponseBytes += responseBody.Bytes;
-            // The client's connection is in step once its body was read to the end; the upstream's only once all of it
-            // was flushed there (the last flush may still be under way when a quick answer is already complete).
-            var requestRead = !body || _requestBody.ReadToEnd;
+            // The upstream connection is in step only once all of the body was flushed there (the last flush may still
+            // be under way when a quick answer is already complete). The client's is once its body was read to the
+            // end: ExchangeWithBodyAsync reads away what an early answer left unread.
             var requestSent = !body || _requestBody.CompletedOn(upstream.Writer);
             Complete(head, exchange);
             reusable = responseBody.Complete && requestSent && response.KeepAlive && response.Framing != BodyFraming.UntilClose;
-            return responseBody.Complete && requestRead && keepAlive && response.Framing != BodyFraming.UntilClose ? TryResult.KeepAlive : TryResult.Close;
+            return responseBody.Complete && keepAlive && response.Framing != BodyFraming.UntilClose ? TryResult.KeepAlive : TryResult.Close;
         }
         catch (OperationCanceledException) when (deadline?.IsCancellationRequested == true && !cancellationToken.IsCancellationRequested)
         {

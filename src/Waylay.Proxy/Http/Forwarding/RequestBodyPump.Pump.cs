@@ -33,42 +33,45 @@ internal sealed partial class RequestBodyPump
                     return;
                 }
 
-                if (_sink is not { } sink)
+                // A try's writer, else the drain once the exchange is answered (nothing goes on), else a wait for the next try.
+                var sink = _sink;
+                SequencePosition consumed = default, examined = default;
+                var step = sink is not null ? Forward(ref buffer, read.IsCompleted, sink, out consumed, out examined)
+                    : _discarding ? Discard(ref buffer, read.IsCompleted, out consumed, out examined)
+                    : Step.Frozen;
+                switch (step)
                 {
-                    resume = Resume();
-                }
-                else
-                {
-                    switch (Forward(ref buffer, read.IsCompleted, sink, out var consumed, out var examined))
-                    {
-                        case Step.Frozen:
-                            resume = Resume();
-                            break;
-                        case Step.NeedMoreData:
-                            _input.AdvanceTo(consumed, examined);
-                            holding = false;
-                            if (read.IsCompleted)
-                            {
-                                // The client ended mid-body: the upstream never gets the rest, as before retries.
-                                _failed = true;
-                                return;
-                            }
+                    case Step.Frozen:
+                        resume = Resume();
+                        break;
+                    case Step.NeedMoreData:
+                        _input.AdvanceTo(consumed, examined);
+                        holding = false;
+                        if (read.IsCompleted)
+                        {
+                            // The client ended mid-body: the upstream never gets the rest, as before retries.
+                            _failed = true;
+                            return;
+                        }
 
+                        if (sink is not null)
+                        {
                             await FlushAsync(sink).ConfigureAwait(false);
-                            break;
-                        case Step.Complete:
-                            _input.AdvanceTo(consumed, examined);
-                            _complete = true;
-                            if (await FlushAsync(sink).ConfigureAwait(false))
-                            {
-                                _completedSink = sink;
-                            }
+                        }
 
-                            return;
-                        default:
-                            _input.AdvanceTo(consumed, examined);
-                            return;
-                    }
+                        break;
+                    case Step.Complete:
+                        _input.AdvanceTo(consumed, examined);
+                        _complete = true;
+                        if (sink is not null && await FlushAsync(sink).ConfigureAwait(false))
+                        {
+                            _completedSink = sink;
+                        }
+
+                        return;
+                    default:
+                        _input.AdvanceTo(consumed, examined);
+                        return;
                 }
             }
             finally
@@ -88,6 +91,9 @@ internal sealed partial class RequestBodyPump
         NeedMoreData,
         Complete,
         Error,
+
+        /// <summary>The drain reached its byte limit before the body's end.</summary>
+        Overflow,
 
         /// <summary>A try ended: the rest of the buffer waits, unconsumed, for the next one.</summary>
         Frozen,

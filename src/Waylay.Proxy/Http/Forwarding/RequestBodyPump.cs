@@ -16,6 +16,7 @@ namespace Waylay.Proxy.Http.Forwarding;
 ///   client ─► Http1BodyReader ─► framed bytes ─┬─► the current try's upstream writer
 ///                                              └─► ReplayBuffer (≤ 1 MiB, else dropped: no more resends)
 ///   next try: Attach(writer) ─► the kept bytes again ─► then the client's next bytes
+///   answered before the body's end: Drain ─► the rest read and dropped (≤ 1 MiB, 5 s), so the connection stays
 /// </code>
 /// Between tries the pump takes no byte from the client (it holds its last read unconsumed), so what was kept is
 /// exactly what a new try must receive first. One pump per downstream connection, one body at a time.
@@ -49,6 +50,15 @@ internal sealed partial class RequestBodyPump
     private TaskCompletionSource? _resume;
     private bool _stopping;
 
+    // Under _gate: the exchange is answered and the rest of the body is read away (RequestBodyPump.Drain.cs).
+    private bool _discarding;
+
+    // The pump's own: payload bytes read away by the drain.
+    private long _discarded;
+
+    // The body's declared length (-1: chunked), set at Start.
+    private long _length;
+
     // Written under _gate, read by the tries without it.
     private volatile bool _complete;
     private volatile PipeWriter? _completedSink;
@@ -68,10 +78,12 @@ internal sealed partial class RequestBodyPump
     {
         _input = input;
         _chunked = head.Framing == BodyFraming.Chunked;
+        _length = _chunked ? -1 : head.ContentLength;
         _cancellationToken = cancellationToken;
         _body.Start(head);
         _kept.Reset();
         (_frozen, _failed, _stopping, _sink, _resume, _completedSink, _pump, _replay, _bytesRead) = (false, false, false, null, null, null, null, null, 0);
+        (_discarding, _discarded) = (false, 0);
 
         // A body that is over before it starts (Content-Length: 0) must not wait for a byte that never comes.
         _complete = _body.Read(ReadOnlySequence<byte>.Empty, false, out _, out _, out _, out _) == Http1BodyStatus.Complete;
@@ -197,7 +209,8 @@ internal sealed partial class RequestBodyPump
 
     /// <summary>
     /// The exchange is over: a pump still waiting for client bytes is woken and ended (the connection closes: the
-    /// rest of the body was never read), every task is observed, the kept bytes go back to the pool.
+    /// rest of the body was never read, or not within the drain's bounds), every task is observed, the kept bytes go
+    /// back to the pool.
     /// </summary>
     public async ValueTask StopAsync()
     {
