@@ -38,10 +38,11 @@ internal sealed class Exchange
 
     public long ResponseBytes { get; set; }
 
-    /// <summary>Everything back to a new request's start.</summary>
-    public void Begin(long start, DateTimeOffset startTime, in ProxyFields fields)
+    /// <summary>Everything back to a new request's start; the proxy's fields are decorated into <see cref="Fields"/> next.</summary>
+    public void Begin(long start, DateTimeOffset startTime)
     {
-        (Start, StartTime, Fields) = (start, startTime, fields);
+        (Start, StartTime) = (start, startTime);
+        Fields = default;
         (Labels, RouteName, Cluster, UpstreamHost, UpstreamLocal, UpstreamServiceTime) = (null, null, null, null, null, null);
         (Status, Flags, RequestBytes, ResponseBytes) = (0, ResponseFlags.None, 0, 0);
     }

@@ -151,9 +151,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         var start = services.Time.GetTimestamp();
         var (table, service) = scope.ForNextRequest();
         var outbound = scope.Direction == TrafficDirection.Outbound;
-        var fields = services.Decorator.Decorate(head, outbound ? SpanKind.Client : SpanKind.Server, _forwardedFor);
+
         var exchange = _exchange;
-        exchange.Begin(start, services.Time.GetUtcNow(), fields);
+        exchange.Begin(start, services.Time.GetUtcNow());
+        services.Decorator.Decorate(ref exchange.Fields, new Http1TraceFields(head), outbound ? SpanKind.Client : SpanKind.Server, _forwardedFor);
 
         var selection = default(RouteSelection);
         var path = head.PathAndQuery;
@@ -617,7 +618,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private async Task SyntheticAsync(long start, Http1Error error, CancellationToken cancellationToken)
     {
         var exchange = _exchange;
-        exchange.Begin(start, services.Time.GetUtcNow(), default);
+        exchange.Begin(start, services.Time.GetUtcNow());
         exchange.Labels = scope.Direction == TrafficDirection.Outbound
             ? services.Peers.Outbound(scope.Table, scope.Service!, null)
             : services.Peers.Inbound(scope.Table, Connection.Client.EndPoint.Address, scope.Port);

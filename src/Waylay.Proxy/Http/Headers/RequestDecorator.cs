@@ -34,6 +34,17 @@ public sealed class RequestDecorator(RequestDecoratorOptions options, Random ran
         where TFields : ITraceFields
     {
         var fields = default(ProxyFields);
+        Decorate(ref fields, head, kind, downstreamAddress, scheme);
+        return fields;
+    }
+
+    /// <summary>
+    /// Into <paramref name="fields"/> (empty), where they will be kept: the HTTP/1 path's exchange, which would
+    /// otherwise take a copy of some twenty references, write barriers and all, per request.
+    /// </summary>
+    public void Decorate<TFields>(ref ProxyFields fields, TFields head, SpanKind kind, string? downstreamAddress, string scheme = "http")
+        where TFields : ITraceFields
+    {
         if (!head.HasField("x-request-id"u8))
         {
             var id = NewRequestId();
@@ -57,7 +68,7 @@ public sealed class RequestDecorator(RequestDecoratorOptions options, Random ran
         var incoming = IncomingTrace.Read(head);
         if (incoming.Kind == IncomingTraceKind.Invalid)
         {
-            return fields;
+            return;
         }
 
         var sampled = incoming.Sampled ?? Decide();
@@ -93,8 +104,6 @@ public sealed class RequestDecorator(RequestDecoratorOptions options, Random ran
         {
             fields.Add(TraceFieldNames.B3, span.B3Single());
         }
-
-        return fields;
     }
 
     private bool Decide() => Options.SamplingPercentage >= 100

@@ -40,12 +40,12 @@ internal sealed class UpstreamSelector(ClusterRegistry clusters)
             }
 
             var clusterName = target.ClusterName(port);
-            target.Resolved = resolved = new ResolvedTarget(table, port, found, Clusters.Get(clusterName), clusterName);
+            target.Resolved = resolved = new ResolvedTarget(table, port, found, Clusters.Get(clusterName), clusterName, selection.Policy);
         }
 
-        var (service, cluster, name) = (resolved.Service, resolved.Cluster, resolved.ClusterName);
-        var members = cluster.Members(service, target.Subset, selection.Policy);
-        var endpoint = Pick(members, cluster, selection.Policy.LoadBalancer, random, exclude);
+        var (service, cluster, name, policy) = (resolved.Service, resolved.Cluster, resolved.ClusterName, resolved.Policy);
+        var members = cluster.Members(service, target.Subset, policy);
+        var endpoint = Pick(members, cluster, policy.LoadBalancer, random, exclude);
         return endpoint is null
             ? new UpstreamChoice(503, ResponseFlags.NoHealthyUpstream, service, null, cluster, name)
             : new UpstreamChoice(0, ResponseFlags.None, service, endpoint, cluster, name);

@@ -21,11 +21,10 @@ internal readonly record struct TcpKey(IstioLabels Labels, ResponseFlags Flags)
 /// <summary>One label combination of the request metrics; its label text is rendered once, when it is first seen.</summary>
 internal sealed class RequestSeries(string labelText)
 {
-    private long _requests;
-
     public string LabelText { get; } = labelText;
 
-    public long Requests => Volatile.Read(ref _requests);
+    /// <summary>Every request records a duration: the count is that histogram's (one shared counter less per request).</summary>
+    public long Requests => Duration.Count;
 
     public Histogram Duration { get; } = new(Histogram.IstioDefault);
 
@@ -35,7 +34,6 @@ internal sealed class RequestSeries(string labelText)
 
     public void Record(double durationMs, long requestBytes, long responseBytes)
     {
-        Interlocked.Increment(ref _requests);
         Duration.Record(durationMs);
         RequestBytes.Record(requestBytes);
         ResponseBytes.Record(responseBytes);
