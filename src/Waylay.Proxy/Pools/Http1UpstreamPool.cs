@@ -23,22 +23,49 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
     /// <summary>Every upstream connection open now, busy or idle (for <c>/connections</c>).</summary>
     public ICollection<Http1UpstreamConnection> Open => _open.Values;
 
-    public async ValueTask<(Http1UpstreamConnection? Connection, RelayOutcome Failure, bool Reused)> GetAsync(
+    /// <summary>
+    /// A connection for one request: the most recently used idle one that is still good, else a new one. The first
+    /// idle connection taken answers at once, without an async method's machinery: that is most requests.
+    /// </summary>
+    public ValueTask<(Http1UpstreamConnection? Connection, RelayOutcome Failure, bool Reused)> GetAsync(
         IPEndPoint target, IPEndPoint? source, EndpointStats? endpoint, TimeSpan? idleTimeout, bool verifyIdle, bool fresh, EpollLoop? loop,
         CancellationToken cancellationToken)
     {
         loop ??= EpollLoop.Next();
-
-        // Checking an idle connection costs a poll(2) per request: done only for a request with a body, so that one is
-        // not sent where the server is known to have closed already (RFC 9112 §9.3.1: a non-idempotent request is resent
-        // only when it was never applied). A request that meets a connection the server closed all the same (a bodiless
-        // one, or a body still kept for a resend) goes out again on a fresh one.
-        if (!fresh && _idle.TryGetValue(new IdleKey(target, source, loop), out var stack))
+        ConcurrentStack<Http1UpstreamConnection>? stack = null;
+        Http1UpstreamConnection? stale = null;
+        if (!fresh && _idle.TryGetValue(new IdleKey(target, source, loop), out stack) && stack.TryPop(out var idle))
         {
-            var limit = idleTimeout ?? DefaultIdleTimeout;
-            while (stack.TryPop(out var idle))
+            if (Usable(idle, idleTimeout, verifyIdle))
             {
-                if ((!verifyIdle || idle.LooksAlive()) && time.GetElapsedTime(idle.LastUsed) < limit)
+                idle.Begin();
+                return new((idle, RelayOutcome.Open, true));
+            }
+
+            stale = idle;
+        }
+
+        return GetSlowAsync(target, source, endpoint, idleTimeout, verifyIdle, loop, stack, stale, cancellationToken);
+    }
+
+    // Checking an idle connection costs a poll(2) per request: done only for a request with a body, so that one is
+    // not sent where the server is known to have closed already (RFC 9112 §9.3.1: a non-idempotent request is resent
+    // only when it was never applied). A request that meets a connection the server closed all the same (a bodiless
+    // one, or a body still kept for a resend) goes out again on a fresh one.
+    private bool Usable(Http1UpstreamConnection idle, TimeSpan? idleTimeout, bool verifyIdle) =>
+        (!verifyIdle || idle.LooksAlive()) && time.GetElapsedTime(idle.LastUsed) < (idleTimeout ?? DefaultIdleTimeout);
+
+    /// <summary>After an idle connection that was not good any more (closed here), or none: the next idle one, else a new one.</summary>
+    private async ValueTask<(Http1UpstreamConnection? Connection, RelayOutcome Failure, bool Reused)> GetSlowAsync(
+        IPEndPoint target, IPEndPoint? source, EndpointStats? endpoint, TimeSpan? idleTimeout, bool verifyIdle, EpollLoop loop,
+        ConcurrentStack<Http1UpstreamConnection>? stack, Http1UpstreamConnection? stale, CancellationToken cancellationToken)
+    {
+        if (stale is not null)
+        {
+            await CloseAsync(stale).ConfigureAwait(false);
+            while (stack!.TryPop(out var idle))
+            {
+                if (Usable(idle, idleTimeout, verifyIdle))
                 {
                     idle.Begin();
                     return (idle, RelayOutcome.Open, true);
@@ -61,18 +88,18 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
         return (connection, RelayOutcome.Open, false);
     }
 
-    /// <summary>Back to the pool when reusable, else closed.</summary>
-    public async ValueTask ReleaseAsync(Http1UpstreamConnection connection, IPEndPoint? source, bool reusable, int? maxRequestsPerConnection)
+    /// <summary>Back to the pool when reusable (at once, nothing to await), else closed.</summary>
+    public ValueTask ReleaseAsync(Http1UpstreamConnection connection, IPEndPoint? source, bool reusable, int? maxRequestsPerConnection)
     {
         if (reusable && (maxRequestsPerConnection is not { } max || connection.Requests < max))
         {
             connection.End(time.GetTimestamp());
             // A connection always goes back to the same stack: looked up once, not per request.
             (connection.Home ??= _idle.GetOrAdd(new IdleKey(connection.Remote, source, connection.Loop), static _ => new ConcurrentStack<Http1UpstreamConnection>())).Push(connection);
-            return;
+            return ValueTask.CompletedTask;
         }
 
-        await CloseAsync(connection).ConfigureAwait(false);
+        return CloseAsync(connection);
     }
 
     public async ValueTask CloseAsync(Http1UpstreamConnection connection)

@@ -536,12 +536,30 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         }
     }
 
-    /// <summary>The request head out; false when the connection failed under it (a pooled one the server had closed).</summary>
-    private static async ValueTask<bool> SendHeadAsync(Http1UpstreamConnection upstream, CancellationToken cancellationToken)
+    /// <summary>
+    /// The request head out; false when the connection failed under it (a pooled one the server had closed). A head
+    /// the kernel takes at once (nearly always) is answered without an async method's machinery.
+    /// </summary>
+    private static ValueTask<bool> SendHeadAsync(Http1UpstreamConnection upstream, CancellationToken cancellationToken)
+    {
+        ValueTask<FlushResult> flush;
+        try
+        {
+            flush = upstream.Writer.FlushAsync(cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
+        {
+            return new ValueTask<bool>(false);
+        }
+
+        return flush.IsCompletedSuccessfully ? new ValueTask<bool>(!flush.Result.IsCompleted) : SendHeadSlowAsync(flush);
+    }
+
+    private static async ValueTask<bool> SendHeadSlowAsync(ValueTask<FlushResult> flush)
     {
         try
         {
-            return !(await upstream.Writer.FlushAsync(cancellationToken).ConfigureAwait(false)).IsCompleted;
+            return !(await flush.ConfigureAwait(false)).IsCompleted;
         }
         catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {

@@ -34,14 +34,15 @@ internal sealed class PoolLimiter
         IdleTimeout = settings.IdleTimeout,
     };
 
-    /// <summary>False when the request overflows the pending queue: answer 503 UO without touching the upstream.</summary>
-    public async ValueTask<bool> EnterAsync(CancellationToken cancellationToken)
-    {
-        if (_slots is null || _slots.Wait(0, CancellationToken.None))
-        {
-            return true;
-        }
+    /// <summary>
+    /// False when the request overflows the pending queue: answer 503 UO without touching the upstream. A free slot
+    /// (or no limit) answers at once, without an async method's machinery: that is every request but a queued one.
+    /// </summary>
+    public ValueTask<bool> EnterAsync(CancellationToken cancellationToken) =>
+        _slots is null || _slots.Wait(0, CancellationToken.None) ? new ValueTask<bool>(true) : QueueAsync(cancellationToken);
 
+    private async ValueTask<bool> QueueAsync(CancellationToken cancellationToken)
+    {
         if (Interlocked.Increment(ref _pending) > _maxPending)
         {
             Interlocked.Decrement(ref _pending);
@@ -50,7 +51,7 @@ internal sealed class PoolLimiter
 
         try
         {
-            await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+            await _slots!.WaitAsync(cancellationToken).ConfigureAwait(false);
             return true;
         }
         finally
