@@ -21,9 +21,9 @@ public sealed class RequestDecoratorTests
     private static Dictionary<string, string> Map(in ProxyFields fields)
     {
         var map = new Dictionary<string, string>();
-        foreach (var (name, value) in fields.Fields)
+        for (var i = 0; i < fields.Count; i++)
         {
-            Assert.True(map.TryAdd(name, value), $"{name} written twice");
+            Assert.True(map.TryAdd(fields.Name(i), fields.Value(i)), $"{fields.Name(i)} written twice");
         }
 
         return map;
@@ -63,10 +63,10 @@ public sealed class RequestDecoratorTests
         foreach (var kind in new[] { SpanKind.Client, SpanKind.Server })
         {
             var fields = Decorator().Decorate(Wire.Parse(Wire.Request(received)), kind, "fd00::a:1");
-            foreach (var (name, value) in fields.Fields)
+            for (var i = 0; i < fields.Count; i++)
             {
-                Assert.Matches(new Regex("^[a-z0-9-]+$"), name);
-                Assert.Matches(new Regex("^[0-9a-zA-Z.:-]+$"), value);
+                Assert.Matches(new Regex("^[a-z0-9-]+$"), fields.Name(i));
+                Assert.Matches(new Regex("^[0-9a-zA-Z.:-]+$"), fields.Value(i));
             }
         }
     }
@@ -246,7 +246,7 @@ public sealed class RequestDecoratorTests
         var edits = fields.ReplacesReceived ? TraceFieldMask.For(HeaderEdits.None) : HeaderEdits.None;
         var buffer = new ArrayBufferWriter<byte>();
 
-        Http1HeadWriter.WriteRequest(buffer, head, head.PathAndQuery, edits, fields.Fields, "reviews:9080");
+        Http1HeadWriter.WriteRequest(buffer, head, head.PathAndQuery, edits, fields, "reviews:9080");
 
         var span = Map(fields)["x-b3-spanid"];
         Assert.Equal(
@@ -270,7 +270,7 @@ public sealed class RequestDecoratorTests
     }
 
     [Fact]
-    public void Decorating_AllocatesOnlyTheNewValues()
+    public void Decorating_AllocatesNothing()
     {
         var head = Wire.Parse(Wire.Request("X-Request-Id: r-1", $"x-b3-traceid: {TraceId}", $"x-b3-spanid: {SpanId}", "x-b3-sampled: 1", "User-Agent: curl"));
         var decorator = Decorator();
@@ -290,8 +290,7 @@ public sealed class RequestDecoratorTests
 
         var perRequest = (GC.GetAllocatedBytesForCurrentThread() - before) / Rounds;
 
-        // The four new values: trace id (32 chars, 88 B), span id and parent id (16 chars, 56 B each), traceparent
-        // (55 chars, 136 B) = 336 B. Anything more would be per-request overhead.
-        Assert.True(perRequest <= 336, $"{perRequest} bytes per request");
+        // The new ids are kept as numbers and formatted where they are written (ProxyFieldsTests checks the bytes).
+        Assert.Equal(0, perRequest);
     }
 }

@@ -15,7 +15,7 @@ internal sealed class Exchange
 
     public DateTimeOffset StartTime { get; private set; }
 
-    /// <summary>A field, not a property: <c>Fields.Fields</c> is a span into this struct, which must not be a temporary copy.</summary>
+    /// <summary>A field, not a property: decorated in place by <c>ref</c> and written by <c>in</c>, never copied per request.</summary>
     public ProxyFields Fields;
 
     public IstioLabels? Labels { get; set; }

@@ -354,7 +354,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             exchange.UpstreamLocal = upstream.Local;
             var upstreamStart = services.Time.GetTimestamp();
             var edits = selection.Target?.RequestEdits ?? HeaderEdits.None;
-            Http1HeadWriter.WriteRequest(upstream.Writer, head, path, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, exchange.Fields.Fields,
+            Http1HeadWriter.WriteRequest(upstream.Writer, head, path, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, in exchange.Fields,
                 DefaultAuthority(), keepAlive: true);
             var sent = await SendHeadAsync(upstream, tryToken).ConfigureAwait(false);
 
@@ -673,7 +673,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             {
                 StartTime = exchange.StartTime,
                 Request = head,
-                GeneratedRequestId = exchange.Fields.GeneratedRequestId,
+                GeneratedRequestId = detail ? exchange.Fields.GeneratedRequestId : null, // formatted now, so only when read
                 AppendedForwardedFor = exchange.Fields.AppendedForwardedFor,
                 ResponseCode = exchange.Status,
                 Flags = exchange.Flags,

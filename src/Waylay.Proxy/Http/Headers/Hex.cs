@@ -16,6 +16,23 @@ internal static class Hex
         }
     }
 
+    /// <summary>
+    /// The same 16 digits straight into a head's bytes (the HTTP/1 writer formats the proxy's ids in place, so no string
+    /// is made per request); identical text to <see cref="Write(Span{char}, ulong)"/>.
+    /// </summary>
+    public static void Write(Span<byte> destination, ulong value) => Write(destination, value, 16);
+
+    /// <summary>The low <paramref name="digits"/> nibbles, zero-padded: a UUID's groups are 8, 4 and 12 digits wide.</summary>
+    public static void Write(Span<byte> destination, ulong value, int digits)
+    {
+        var target = destination[..digits];
+        for (var i = digits - 1; i >= 0; i--)
+        {
+            target[i] = "0123456789abcdef"u8[(int)(value & 0xF)];
+            value >>= 4;
+        }
+    }
+
     /// <summary>Parses exactly 1–16 hex digits (either case, as Envoy's <c>atoull</c> base 16 accepts).</summary>
     public static bool TryParse(ReadOnlySpan<byte> text, out ulong value)
     {

@@ -14,7 +14,7 @@ namespace Waylay.Proxy.Http.Headers;
 ///   trace id and the sampling decision are always kept; a missing decision is made here (SamplingPercentage)
 ///   written: x-b3-traceid, x-b3-spanid, x-b3-parentspanid (if any), x-b3-sampled, traceparent, and b3 if it was sent
 /// </code>
-/// Allocates only the new values. <paramref name="random"/> must be safe to share across threads when the
+/// Allocates nothing: new ids are kept as numbers in <see cref="ProxyFields"/> and formatted where they are written. <paramref name="random"/> must be safe to share across threads when the
 /// decorator is (use <see cref="Random.Shared"/>; tests pass a seeded instance).
 /// </summary>
 public sealed class RequestDecorator(RequestDecoratorOptions options, Random random)
@@ -47,9 +47,8 @@ public sealed class RequestDecorator(RequestDecoratorOptions options, Random ran
     {
         if (!head.HasField("x-request-id"u8))
         {
-            var id = NewRequestId();
-            fields.GeneratedRequestId = id;
-            fields.Add(TraceFieldNames.RequestId, id);
+            var (high, low) = NewRequestId();
+            fields.AddRequestId(TraceFieldNames.RequestId, high, low);
         }
 
         // A second x-forwarded-for line is the same list as an appended element (RFC 9110 §5.3), and leaves the
@@ -91,18 +90,18 @@ public sealed class RequestDecorator(RequestDecoratorOptions options, Random ran
 
         fields.Trace = span;
         fields.ReplacesReceived = incoming.HasTraceFields;
-        fields.Add(TraceFieldNames.B3TraceId, span.TraceIdHex());
-        fields.Add(TraceFieldNames.B3SpanId, Hex.Of(span.SpanId));
+        fields.Add(TraceFieldNames.B3TraceId, ProxyFieldKind.TraceId);
+        fields.Add(TraceFieldNames.B3SpanId, ProxyFieldKind.SpanId);
         if (span.HasParent)
         {
-            fields.Add(TraceFieldNames.B3ParentSpanId, Hex.Of(span.ParentId));
+            fields.Add(TraceFieldNames.B3ParentSpanId, ProxyFieldKind.ParentSpanId);
         }
 
         fields.Add(TraceFieldNames.B3Sampled, sampled ? Sampled : NotSampled);
-        fields.Add(TraceFieldNames.TraceParent, span.TraceParent());
+        fields.Add(TraceFieldNames.TraceParent, ProxyFieldKind.TraceParent);
         if (head.HasField("b3"u8))
         {
-            fields.Add(TraceFieldNames.B3, span.B3Single());
+            fields.Add(TraceFieldNames.B3, ProxyFieldKind.B3Single);
         }
     }
 
@@ -124,8 +123,8 @@ public sealed class RequestDecorator(RequestDecoratorOptions options, Random ran
         return id;
     }
 
-    /// <summary>RFC 9562 §5.4: 122 random bits, version 4, variant 10.</summary>
-    private string NewRequestId()
+    /// <summary>RFC 9562 §5.4: 122 random bits, version 4, variant 10; kept as two halves, formatted where written.</summary>
+    private (ulong High, ulong Low) NewRequestId()
     {
         Span<byte> bytes = stackalloc byte[16];
         random.NextBytes(bytes);
@@ -133,20 +132,6 @@ public sealed class RequestDecorator(RequestDecoratorOptions options, Random ran
         bytes[8] = (byte)((bytes[8] & 0x3f) | 0x80);
         var high = BinaryPrimitives.ReadUInt64BigEndian(bytes);
         var low = BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]);
-        return string.Create(36, (high, low), static (span, v) =>
-        {
-            Span<char> hex = stackalloc char[32];
-            Hex.Write(hex, v.high);
-            Hex.Write(hex[16..], v.low);
-            hex[..8].CopyTo(span);
-            span[8] = '-';
-            hex.Slice(8, 4).CopyTo(span[9..]);
-            span[13] = '-';
-            hex.Slice(12, 4).CopyTo(span[14..]);
-            span[18] = '-';
-            hex.Slice(16, 4).CopyTo(span[19..]);
-            span[23] = '-';
-            hex[20..].CopyTo(span[24..]);
-        });
+        return (high, low);
     }
 }

@@ -50,6 +50,19 @@ internal ref struct HeadCursor(IBufferWriter<byte> writer)
         _used += written;
     }
 
+    /// <summary>At least <paramref name="length"/> free bytes to format a value into in place; then <see cref="Advance"/> by what was written.</summary>
+    public Span<byte> Room(int length)
+    {
+        if (_span.Length - _used < length)
+        {
+            Grow(length);
+        }
+
+        return _span[_used..];
+    }
+
+    public void Advance(int count) => _used += count;
+
     public void Commit()
     {
         if (_used > 0)

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Routing;
 
 namespace Waylay.Proxy.Http.Http1;
@@ -19,11 +20,37 @@ public static class Http1HeadWriter
     /// <param name="pathAndQuery">The path to send, usually <see cref="RouteSelection.RewritePath"/> of <see cref="Http1RequestHead.PathAndQuery"/>.</param>
     /// <param name="defaultAuthority">Host for an HTTP/1.0 request that had none (HTTP/1.1 upstreams require one).</param>
     /// <param name="extra">The proxy's own fields (x-forwarded-for, x-request-id, traceparent…); written after the received ones, as they
-    /// are: <c>ProxyFields</c> makes them from constant names and values it formats itself.</param>
+    /// are: <c>ProxyFields</c> makes them from constant names and values it formats itself. The forwarding path uses the
+    /// <see cref="ProxyFields"/> overload; this one is for heads with fields as strings (tests, other callers).</param>
     public static void WriteRequest(IBufferWriter<byte> output, Http1RequestHead head, string pathAndQuery, HeaderEdits edits,
         ReadOnlySpan<KeyValuePair<string, string>> extra, string defaultAuthority, bool keepAlive = true)
     {
         var writer = new HeadCursor(output);
+        WriteRequestStart(ref writer, head, pathAndQuery, edits, defaultAuthority);
+        WriteAdded(ref writer, edits);
+        WriteExtra(ref writer, extra);
+        WriteFraming(ref writer, head, keepAlive, head.Upgrade);
+        writer.Commit();
+    }
+
+    /// <summary>
+    /// The same with the proxy's fields as the decorator keeps them: ids are formatted straight into the head's bytes
+    /// (the forwarding path's form; nothing is allocated per request). Pass the exchange's field, not a copy.
+    /// </summary>
+    public static void WriteRequest(IBufferWriter<byte> output, Http1RequestHead head, string pathAndQuery, HeaderEdits edits,
+        in ProxyFields extra, string defaultAuthority, bool keepAlive = true)
+    {
+        var writer = new HeadCursor(output);
+        WriteRequestStart(ref writer, head, pathAndQuery, edits, defaultAuthority);
+        WriteAdded(ref writer, edits);
+        WriteProxyFields(ref writer, extra);
+        WriteFraming(ref writer, head, keepAlive, head.Upgrade);
+        writer.Commit();
+    }
+
+    /// <summary>Request line, Host and the received fields that go on.</summary>
+    private static void WriteRequestStart(ref HeadCursor writer, Http1RequestHead head, string pathAndQuery, HeaderEdits edits, string defaultAuthority)
+    {
         writer.Latin1(head.Method);
         writer.Latin1(" ");
         writer.Latin1(head.TargetForm is RequestTargetForm.Authority or RequestTargetForm.Asterisk ? head.PathAndQuery : pathAndQuery);
@@ -60,9 +87,6 @@ public static class Http1HeadWriter
         {
             Field(ref writer, "host"u8, defaultAuthority);
         }
-
-        WriteTail(ref writer, head, edits, extra, keepAlive, head.Upgrade);
-        writer.Commit();
     }
 
     private static bool IsContinueExpectation(Http1RequestHead head, int i) =>
@@ -86,8 +110,9 @@ public static class Http1HeadWriter
             }
         }
 
-        WriteTail(ref writer, head, edits, extra, keepAlive && head.Framing != BodyFraming.UntilClose,
-            head.StatusCode == 101 ? head.GetField("upgrade") : null);
+        WriteAdded(ref writer, edits);
+        WriteExtra(ref writer, extra);
+        WriteFraming(ref writer, head, keepAlive && head.Framing != BodyFraming.UntilClose, head.StatusCode == 101 ? head.GetField("upgrade") : null);
         writer.Commit();
     }
 
@@ -124,18 +149,45 @@ public static class Http1HeadWriter
         writer.Commit();
     }
 
-    private static void WriteTail(ref HeadCursor writer, Http1Head head, HeaderEdits edits, ReadOnlySpan<KeyValuePair<string, string>> extra, bool keepAlive, string? upgrade)
+    private static void WriteAdded(ref HeadCursor writer, HeaderEdits edits)
     {
         foreach (var (name, value) in edits.Added)
         {
             Field(ref writer, name, value);
         }
+    }
 
+    private static void WriteExtra(ref HeadCursor writer, ReadOnlySpan<KeyValuePair<string, string>> extra)
+    {
         foreach (var (name, value) in extra)
         {
             Field(ref writer, name, value);
         }
+    }
 
+    /// <summary>Strings as Latin-1; ids formatted in place, the same text <see cref="ProxyFields.Value"/> would make.</summary>
+    private static void WriteProxyFields(ref HeadCursor writer, in ProxyFields fields)
+    {
+        for (var i = 0; i < fields.Count; i++)
+        {
+            writer.Latin1(fields.Name(i));
+            writer.Write(": "u8);
+            if (fields.Text(i) is { } text)
+            {
+                writer.Latin1(text);
+            }
+            else
+            {
+                writer.Advance(fields.FormatValue(i, writer.Room(ProxyFields.MaxFormattedLength)));
+            }
+
+            writer.Write("\r\n"u8);
+        }
+    }
+
+    /// <summary>The framing the proxy chose, then Connection/Upgrade, then the head's end.</summary>
+    private static void WriteFraming(ref HeadCursor writer, Http1Head head, bool keepAlive, string? upgrade)
+    {
         switch (head.Framing)
         {
             case BodyFraming.Chunked:

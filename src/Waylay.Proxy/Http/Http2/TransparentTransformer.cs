@@ -42,9 +42,10 @@ internal sealed class TransparentTransformer(string pathAndQuery, HeaderEdits re
             }
         }
 
-        foreach (var (name, value) in _proxyFields.Fields)
+        // Ids are formatted here, as strings: the same text the HTTP/1 writer formats into its bytes.
+        for (var i = 0; i < _proxyFields.Count; i++)
         {
-            Add(proxyRequest, name, value);
+            Add(proxyRequest, _proxyFields.Name(i), _proxyFields.Value(i));
         }
 
         proxyRequest.RequestUri = new Uri(destinationPrefix + pathAndQuery, UriKind.Absolute);
