@@ -108,6 +108,32 @@ public sealed class IstioMetricsTests
         Assert.NotSame(metrics.Intern(Outbound), metrics.Intern(Outbound with { DestinationServiceName = "ratings" }));
     }
 
+    /// <summary>
+    /// Each label set remembers the series it recorded into last (a per-request shortcut): alternating outcomes, a
+    /// copy with other labels and a set interned by another IstioMetrics must each still land in their own series.
+    /// </summary>
+    [Fact]
+    public void LastSeriesShortcut_NeverMixesSeries()
+    {
+        using var metrics = new IstioMetrics();
+        using var other = new IstioMetrics();
+        var labels = metrics.Intern(Outbound with { });
+        var grpc = labels with { RequestProtocol = "grpc" };
+        for (var i = 0; i < 10; i++)
+        {
+            metrics.RecordRequest(labels, i % 2 == 0 ? 200 : 503, ResponseFlags.None, 1, 0, 0);
+            metrics.RecordRequest(grpc, 200, ResponseFlags.None, 1, 0, 0);
+            other.RecordRequest(labels, 200, ResponseFlags.None, 1, 0, 0);
+        }
+
+        var text = metrics.RenderPrometheus();
+        Assert.Contains("request_protocol=\"http\",response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\",connection_security_policy=\"none\"} 5\n", text);
+        Assert.Contains("request_protocol=\"http\",response_code=\"503\",grpc_response_status=\"\",response_flags=\"-\",connection_security_policy=\"none\"} 5\n", text);
+        Assert.Contains("request_protocol=\"grpc\",response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\",connection_security_policy=\"none\"} 10\n", text);
+        Assert.Contains("request_protocol=\"http\",response_code=\"200\",grpc_response_status=\"\",response_flags=\"-\",connection_security_policy=\"none\"} 10\n", other.RenderPrometheus());
+        Assert.DoesNotContain("response_code=\"503\"", other.RenderPrometheus());
+    }
+
     [Fact]
     public void RecordingARequest_WithInternedLabels_AllocatesNothing()
     {

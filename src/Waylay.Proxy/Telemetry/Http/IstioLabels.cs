@@ -54,5 +54,31 @@ public sealed record IstioLabels(
     string RequestProtocol = "http",
     string ConnectionSecurityPolicy = "none")
 {
+    /// <summary>
+    /// A copy (<c>with</c>) is a new label set: it takes the labels only, never the caches below, so it is neither
+    /// taken for the interned instance nor given its series.
+    /// </summary>
+    private IstioLabels(IstioLabels original)
+    {
+        (Reporter, Source, Destination, DestinationService) = (original.Reporter, original.Source, original.Destination, original.DestinationService);
+        (DestinationServiceName, DestinationServiceNamespace) = (original.DestinationServiceName, original.DestinationServiceNamespace);
+        (RequestProtocol, ConnectionSecurityPolicy) = (original.RequestProtocol, original.ConnectionSecurityPolicy);
+    }
+
     public string ReporterText => Reporter == Reporter.Source ? "source" : "destination";
+
+    // IstioMetrics' per-instance caches, not part of the labels' value (equality, hash and copies leave them out): the
+    // metrics that interned this instance, and the request series it recorded into last, so a request that ends like
+    // the one before (nearly all do) finds its series without a dictionary lookup. Both name their IstioMetrics: a
+    // process has one, tests have many.
+    internal volatile IstioMetrics? InternedBy;
+    internal volatile RequestSeries? LastSeries;
+
+    public bool Equals(IstioLabels? other) => other is not null && Reporter == other.Reporter && Source.Equals(other.Source)
+        && Destination.Equals(other.Destination) && DestinationService == other.DestinationService
+        && DestinationServiceName == other.DestinationServiceName && DestinationServiceNamespace == other.DestinationServiceNamespace
+        && RequestProtocol == other.RequestProtocol && ConnectionSecurityPolicy == other.ConnectionSecurityPolicy;
+
+    public override int GetHashCode() => HashCode.Combine(Reporter, Source, Destination, DestinationService, DestinationServiceName,
+        DestinationServiceNamespace, RequestProtocol, ConnectionSecurityPolicy);
 }

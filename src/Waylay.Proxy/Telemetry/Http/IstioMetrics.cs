@@ -14,7 +14,6 @@ namespace Waylay.Proxy.Telemetry.Http;
 public sealed class IstioMetrics : IDisposable
 {
     private readonly ConcurrentDictionary<IstioLabels, IstioLabels> _interned = new();
-    private readonly ConcurrentDictionary<IstioLabels, bool> _canonical = new(ReferenceEqualityComparer.Instance);
     private readonly ConcurrentDictionary<RequestKey, RequestSeries> _requests = new();
     private readonly ConcurrentDictionary<TcpKey, TcpSeries> _tcp = new();
     private readonly Meter _meter = new("Waylay.Proxy.Http");
@@ -32,7 +31,7 @@ public sealed class IstioMetrics : IDisposable
     public IstioLabels Intern(IstioLabels labels)
     {
         var canonical = _interned.GetOrAdd(labels, labels);
-        _canonical.TryAdd(canonical, true);
+        canonical.InternedBy = this;
         return canonical;
     }
 
@@ -40,7 +39,15 @@ public sealed class IstioMetrics : IDisposable
     public void RecordRequest(IstioLabels labels, int responseCode, ResponseFlags flags, double durationMilliseconds,
         long requestBytes, long responseBytes, int grpcStatus = -1)
     {
-        var series = _requests.GetOrAdd(new RequestKey(Interned(labels), responseCode, flags, grpcStatus), static key => new RequestSeries(RequestLabelText(key)));
+        var canonical = Interned(labels);
+        var key = new RequestKey(canonical, responseCode, flags, grpcStatus);
+        var series = canonical.LastSeries;
+        if (series is null || series.Owner != this || !series.Key.Equals(key))
+        {
+            series = _requests.GetOrAdd(key, static (key, owner) => new RequestSeries(owner, key, RequestLabelText(key)), this);
+            canonical.LastSeries = series;
+        }
+
         series.Record(durationMilliseconds, requestBytes, responseBytes);
     }
 
@@ -87,8 +94,8 @@ public sealed class IstioMetrics : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    /// <summary>An interned set is known by reference (one pointer hash); any other is looked up by value once more.</summary>
-    private IstioLabels Interned(IstioLabels labels) => _canonical.ContainsKey(labels) ? labels : Intern(labels);
+    /// <summary>An interned set knows it is (a flag on the instance); any other is looked up by value once more.</summary>
+    private IstioLabels Interned(IstioLabels labels) => labels.InternedBy == this ? labels : Intern(labels);
 
     private TcpSeries Tcp(IstioLabels labels, ResponseFlags flags) =>
         _tcp.GetOrAdd(new TcpKey(Interned(labels), flags), static key => new TcpSeries(TcpLabelText(key)));

@@ -19,8 +19,12 @@ internal readonly record struct TcpKey(IstioLabels Labels, ResponseFlags Flags)
 }
 
 /// <summary>One label combination of the request metrics; its label text is rendered once, when it is first seen.</summary>
-internal sealed class RequestSeries(string labelText)
+internal sealed class RequestSeries(IstioMetrics owner, RequestKey key, string labelText)
 {
+    public IstioMetrics Owner { get; } = owner;
+
+    public RequestKey Key { get; } = key;
+
     public string LabelText { get; } = labelText;
 
     /// <summary>Every request records a duration: the count is that histogram's (one shared counter less per request).</summary>
