@@ -24,19 +24,22 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
     public ICollection<Http1UpstreamConnection> Open => _open.Values;
 
     /// <summary>
-    /// A connection for one request: the most recently used idle one that is still good, else a new one. The first
-    /// idle connection taken answers at once, without an async method's machinery: that is most requests.
+    /// A connection for one request: the most recently used idle one that is still good, else a new one. An idle one
+    /// answers at once, without an async method's machinery: that is most requests.
     /// </summary>
     public ValueTask<(Http1UpstreamConnection? Connection, RelayOutcome Failure, bool Reused)> GetAsync(
         IPEndPoint target, IPEndPoint? source, EndpointStats? endpoint, TimeSpan? idleTimeout, bool verifyIdle, bool fresh, EpollLoop? loop,
         CancellationToken cancellationToken)
     {
         loop ??= EpollLoop.Next();
-        ConcurrentStack<Http1UpstreamConnection>? stack = null;
         Http1UpstreamConnection? stale = null;
-        if (!fresh && _idle.TryGetValue(new IdleKey(target, source, loop), out stack) && stack.TryPop(out var idle))
+        if (!fresh && _idle.TryGetValue(new IdleKey(target, source, loop), out var stack) && stack.TryPop(out var idle))
         {
-            if (Usable(idle, idleTimeout, verifyIdle))
+            // Checking an idle connection costs a poll(2) per request: done only for a request with a body, so that one
+            // is not sent where the server is known to have closed already (RFC 9112 §9.3.1: a non-idempotent request is
+            // resent only when it was never applied). A request that meets a connection the server closed all the same
+            // (a bodiless one, or a body still kept for a resend) goes out again on a fresh one.
+            if ((!verifyIdle || idle.LooksAlive()) && time.GetElapsedTime(idle.LastUsed) < (idleTimeout ?? DefaultIdleTimeout))
             {
                 idle.Begin();
                 return new((idle, RelayOutcome.Open, true));
@@ -45,34 +48,18 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
             stale = idle;
         }
 
-        return GetSlowAsync(target, source, endpoint, idleTimeout, verifyIdle, loop, stack, stale, cancellationToken);
+        return GetSlowAsync(target, source, endpoint, idleTimeout, verifyIdle, loop, stale, cancellationToken);
     }
 
-    // Checking an idle connection costs a poll(2) per request: done only for a request with a body, so that one is
-    // not sent where the server is known to have closed already (RFC 9112 §9.3.1: a non-idempotent request is resent
-    // only when it was never applied). A request that meets a connection the server closed all the same (a bodiless
-    // one, or a body still kept for a resend) goes out again on a fresh one.
-    private bool Usable(Http1UpstreamConnection idle, TimeSpan? idleTimeout, bool verifyIdle) =>
-        (!verifyIdle || idle.LooksAlive()) && time.GetElapsedTime(idle.LastUsed) < (idleTimeout ?? DefaultIdleTimeout);
-
-    /// <summary>After an idle connection that was not good any more (closed here), or none: the next idle one, else a new one.</summary>
+    /// <summary>After an idle connection that was no longer good: closed, then the next idle one is tried. With none: a new one.</summary>
     private async ValueTask<(Http1UpstreamConnection? Connection, RelayOutcome Failure, bool Reused)> GetSlowAsync(
         IPEndPoint target, IPEndPoint? source, EndpointStats? endpoint, TimeSpan? idleTimeout, bool verifyIdle, EpollLoop loop,
-        ConcurrentStack<Http1UpstreamConnection>? stack, Http1UpstreamConnection? stale, CancellationToken cancellationToken)
+        Http1UpstreamConnection? stale, CancellationToken cancellationToken)
     {
         if (stale is not null)
         {
             await CloseAsync(stale).ConfigureAwait(false);
-            while (stack!.TryPop(out var idle))
-            {
-                if (Usable(idle, idleTimeout, verifyIdle))
-                {
-                    idle.Begin();
-                    return (idle, RelayOutcome.Open, true);
-                }
-
-                await CloseAsync(idle).ConfigureAwait(false);
-            }
+            return await GetAsync(target, source, endpoint, idleTimeout, verifyIdle, fresh: false, loop, cancellationToken).ConfigureAwait(false);
         }
 
         var (socket, failure) = await connector.ConnectPolledAsync(target, source, loop, cancellationToken).ConfigureAwait(false);

@@ -3,22 +3,16 @@ namespace Waylay.Proxy.Http.Headers;
 /// <summary>Fixed-width lower-case hex for 64-bit ids, the only form B3 and W3C send.</summary>
 internal static class Hex
 {
-    public static string Of(ulong value) => string.Create(16, value, static (span, v) => Write(span, v));
-
-    /// <summary>Nibble by nibble from a table: ids are written on every request, and a format string is parsed per call.</summary>
-    public static void Write(Span<char> destination, ulong value)
+    public static string Of(ulong value)
     {
-        var digits = destination[..16];
-        for (var i = 15; i >= 0; i--)
-        {
-            digits[i] = "0123456789abcdef"[(int)(value & 0xF)];
-            value >>= 4;
-        }
+        Span<byte> digits = stackalloc byte[16];
+        Write(digits, value);
+        return System.Text.Encoding.Latin1.GetString(digits);
     }
 
     /// <summary>
-    /// The same 16 digits straight into a head's bytes (the HTTP/1 writer formats the proxy's ids in place, so no string
-    /// is made per request); identical text to <see cref="Write(Span{char}, ulong)"/>.
+    /// Nibble by nibble from a table, as bytes: ids are written on every request (straight into the HTTP/1 head), and a
+    /// format string is parsed per call.
     /// </summary>
     public static void Write(Span<byte> destination, ulong value) => Write(destination, value, 16);
 
