@@ -349,6 +349,15 @@ public sealed class InjectorTests
     }
 
     [Fact]
+    public void EnablePrometheusMergeFalse_AddsNoScrapeAnnotations_UnlessThePodAsks()
+    {
+        var values = InjectionValues.Default with { EnablePrometheusMerge = false };
+        Assert.Null(InjectYaml(Plain, values).Pod["metadata"]!["annotations"]!["prometheus.io/scrape"]);
+        var asked = InjectYaml(PodWithAnnotations("prometheus.istio.io/merge-metrics: \"true\""), values).Pod;
+        Assert.Equal("15090", asked["metadata"]!["annotations"]!["prometheus.io/port"]!.GetValue<string>());
+    }
+
+    [Fact]
     public void Force_RestoresANativeSidecarsProbes()
     {
         var yaml = """

@@ -53,7 +53,7 @@ internal static class PodOptionsReader
             native = Bool(ns, errors) ?? native;
         }
 
-        var scrape = true;
+        var scrape = values.EnablePrometheusMerge;
         if (Find(AnnotationNames.PrometheusMergeMetrics, annotations) is { } pm)
         {
             scrape = Bool(pm, errors) ?? scrape;
