@@ -236,7 +236,7 @@ public sealed class InjectorTests
     {
         var result = InjectYaml(Customized + "\n  initContainers: [{name: waylay-proxy, image: auto}]");
         Assert.Equal(InjectionDecision.Rejected, result.Decision);
-        Assert.Contains("containers 'istio-proxy' and initContainers 'waylay-proxy' all customize the injected waylay-proxy container", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("containers 'istio-proxy' and initContainers 'waylay-proxy' both customize the injected waylay-proxy container", result.Reason, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -50,7 +50,7 @@ internal sealed record SidecarOverrides(IReadOnlyList<(string List, JsonObject C
             var same = taken.Where(t => names.Contains(Name(t.Container))).Select(t => $"{t.List} '{Name(t.Container)}'").ToList();
             if (same.Count > 1)
             {
-                errors.Add($"{string.Join(" and ", same)} all customize the injected {names[0]} container; keep one of them.");
+                errors.Add($"{string.Join(" and ", same)} {(same.Count == 2 ? "both" : "all")} customize the injected {names[0]} container; keep one of them.");
             }
         }
 
