@@ -14,9 +14,9 @@ namespace Waylay.Inject;
 /// <code>
 /// :: Step 1  read the pod into the typed model (invalid → Rejected)
 /// :: Step 2  skips: hostNetwork, system namespace, opt-out (label wins over annotation), already injected
-/// :: Step 3  --force: remove exactly what the old status says was added, restore rewritten probes and the
-///            pod's own sidecar customizations
-/// :: Step 4  take out the pod's customizations (a container named waylay-proxy/istio-proxy, waylay-init/istio-init);
+/// :: Step 3  --force: remove exactly what the old status says was added, restore rewritten probes
+/// :: Step 4  the pod's customizations of the sidecar: its overrides annotation, and containers named
+///            waylay-proxy/istio-proxy, waylay-init/istio-init (taken out of the pod);
 ///            annotations over values → PodOptions (invalid → Rejected, every error at once)
 /// :: Step 5  rewrite probes (app containers and native sidecars), render the template, merge the customizations
 ///            over it, place containers and volumes, write the annotations (overrides, Prometheus scrape, status)
@@ -57,18 +57,14 @@ internal static class Injector
                 return new InjectionResult(InjectionDecision.Rejected, $"annotation {status.Name} is not a sidecar status ({statusError}); remove it and the sidecar it describes, then inject again.", pod, warnings);
             }
 
-            if (Uninjection.Remove(result, old) is { } uninjectError)
-            {
-                return new InjectionResult(InjectionDecision.Rejected, uninjectError, pod, warnings);
-            }
-
+            Uninjection.Remove(result, old);
             reinjected = true;
         }
 
         // :: Step 4
         var errors = new List<string>();
         var spec = (JsonObject)result["spec"]!;
-        var overrides = SidecarOverrides.Extract(spec, errors);
+        var overrides = SidecarOverrides.Extract(result, errors, warnings);
         if (spec["containers"] is not JsonArray { Count: > 0 } containers)
         {
             return new InjectionResult(InjectionDecision.Rejected, "the pod has no containers besides its customization of the sidecar; a pod needs at least one app container.", pod, warnings);
@@ -96,7 +92,7 @@ internal static class Injector
             annotations[AnnotationNames.DefaultContainer] = firstApp;
         }
 
-        if (!overrides.IsEmpty)
+        if (overrides.TookContainers)
         {
             annotations[AnnotationNames.Overrides.Waylay] = overrides.ToJson();
         }

@@ -9,28 +9,17 @@ namespace Waylay.Inject;
 /// <summary>
 /// Undoes an earlier injection before <c>--force</c> injects again: removes the containers, volumes and pull
 /// secrets the status annotation lists (Waylay's or Istio's) and nothing else, puts the app's probes back from the
-/// old proxy's env, gives back the pod's own sidecar customizations from the overrides annotation, and removes the
-/// annotations the injection added (status, overrides, the Prometheus scrape annotations pointing at the old proxy).
+/// old proxy's env, and removes the status and the Prometheus scrape annotations pointing at the old proxy. The
+/// overrides annotation stays: it is the pod's customization of the sidecar (Template/SidecarOverrides.cs), which
+/// the next injection applies again.
 /// </summary>
 internal static class Uninjection
 {
     private static readonly string[] ProberEnvNames = [SidecarNames.AppProbersEnv, "ISTIO_KUBE_APP_PROBERS"];
 
-    /// <summary>Null when done; else what is wrong with the pod's annotations, and nothing was changed.</summary>
-    public static string? Remove(JsonObject pod, SidecarStatus status)
+    public static void Remove(JsonObject pod, SidecarStatus status)
     {
         var annotations = pod["metadata"]?["annotations"] as JsonObject;
-        var overrides = new SidecarOverrides([]);
-        if (annotations is not null && AnnotationNames.Overrides.Find(Strings(annotations)) is { } found)
-        {
-            if (SidecarOverrides.TryParse(found.Value, out var error) is not { } parsed)
-            {
-                return $"annotation {found.Name} does not hold the sidecar's customizations ({error}); remove it, and the sidecar with it, then inject again.";
-            }
-
-            overrides = parsed;
-        }
-
         var spec = (JsonObject)pod["spec"]!;
         var injected = status.Containers.Concat(status.InitContainers).ToHashSet(StringComparer.Ordinal);
         var sidecarPorts = new HashSet<string>(StringComparer.Ordinal);
@@ -55,24 +44,20 @@ internal static class Uninjection
             }
         }
 
-        var restoredLists = overrides.Taken.Select(t => t.List).ToHashSet(StringComparer.Ordinal);
-        RemoveNamed(spec, "containers", injected, restoredLists.Contains("containers"));
-        RemoveNamed(spec, "initContainers", injected, restoredLists.Contains("initContainers"));
+        // A list that held only a customization the injection took out stays, empty, where it was.
+        var customized = SidecarOverrides.ListsOf(pod);
+        RemoveNamed(spec, "containers", injected, customized.Contains("containers"));
+        RemoveNamed(spec, "initContainers", injected, customized.Contains("initContainers"));
         RemoveNamed(spec, "volumes", status.Volumes.ToHashSet(StringComparer.Ordinal), keepEmpty: false);
         RemoveNamed(spec, "imagePullSecrets", (status.ImagePullSecrets ?? []).ToHashSet(StringComparer.Ordinal), keepEmpty: false);
-        overrides.Restore(spec);
 
         if (annotations is not null)
         {
             var istioInjected = annotations.ContainsKey(AnnotationNames.Status.Istio) && !annotations.ContainsKey(AnnotationNames.Status.Waylay);
             PrometheusScrape.Remove(annotations, sidecarPorts, istioInjected, istioAppScrape);
-            annotations.Remove(AnnotationNames.Overrides.Waylay);
-            annotations.Remove(AnnotationNames.Overrides.Istio);
             annotations.Remove(AnnotationNames.Status.Waylay);
             annotations.Remove(AnnotationNames.Status.Istio);
         }
-
-        return null;
     }
 
     private static string? Env(JsonObject container, string[] names)
@@ -88,10 +73,7 @@ internal static class Uninjection
         return null;
     }
 
-    /// <summary>
-    /// Removes the named items; a list the removal empties goes too, so re-injection rebuilds the same shape —
-    /// unless the pod's own customizations go back into it.
-    /// </summary>
+    /// <summary>Removes the named items; a list the removal empties goes too (unless kept), so re-injection rebuilds the same shape.</summary>
     private static void RemoveNamed(JsonObject spec, string key, HashSet<string> names, bool keepEmpty)
     {
         if (spec[key] is not JsonArray list || names.Count == 0)
@@ -113,10 +95,6 @@ internal static class Uninjection
             spec.Remove(key);
         }
     }
-
-    private static Dictionary<string, string> Strings(JsonObject annotations) => annotations
-        .Where(a => a.Value is JsonValue v && v.GetValueKind() == System.Text.Json.JsonValueKind.String)
-        .ToDictionary(a => a.Key, a => a.Value!.GetValue<string>(), StringComparer.Ordinal);
 
     private static string Name(JsonObject item) => item["name"] is JsonValue name ? name.ToString() : "";
 }

@@ -278,13 +278,45 @@ public sealed class InjectorTests
     }
 
     [Fact]
-    public void Uninjection_GivesBackTheCustomization_AndRemovesEveryAnnotationItAdded()
+    public void Uninjection_KeepsTheCustomizationInItsAnnotation_AndRemovesTheRestItAdded()
     {
         var injected = InjectYaml(Customized).Pod;
         var status = Inject.Template.SidecarStatus.TryParse(injected["metadata"]!["annotations"]!["sidecar.waylay.io/status"]!.GetValue<string>(), out _)!;
-        Assert.Null(Uninjection.Remove(injected, status));
-        injected["metadata"]!["annotations"]!.AsObject().Remove("kubectl.kubernetes.io/default-container");
-        Assert.True(JsonNode.DeepEquals(Pod(Customized), injected), injected.ToJsonString());
+        Uninjection.Remove(injected, status);
+
+        var original = Pod(Customized);
+        var customization = original["spec"]!["containers"]![1]!.DeepClone();
+        Assert.Equal(["web"], Names(injected, "containers"));
+        Assert.True(JsonNode.DeepEquals(original["spec"]!["containers"]![0], injected["spec"]!["containers"]![0]), "the app's probe is restored");
+        Assert.Null(injected["spec"]!["initContainers"]);
+        Assert.Null(injected["spec"]!["volumes"]);
+        var annotations = injected["metadata"]!["annotations"]!.AsObject();
+        Assert.Equal(["team", "kubectl.kubernetes.io/default-container", "proxy.waylay.io/overrides"], annotations.Select(a => a.Key));
+        var kept = JsonNode.Parse(annotations["proxy.waylay.io/overrides"]!.GetValue<string>())!;
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["containers"] = new JsonArray(customization) }, kept), kept.ToJsonString());
+    }
+
+    [Fact]
+    public void Customization_ByIstiosOverridesAnnotation_IsApplied_AndWinsOverAContainer()
+    {
+        var yaml = Customized.Replace("annotations: {team: a}", """annotations: {proxy.istio.io/overrides: '{"containers":[{"name":"istio-proxy","lifecycle":{"preStop":{"exec":{"command":["sleep","20"]}}}}]}'}""", StringComparison.Ordinal);
+        var result = InjectYaml(yaml);
+        Assert.Equal(InjectionDecision.Injected, result.Decision);
+        var proxy = Container(result.Pod, "waylay-proxy");
+        Assert.Equal("20", proxy["lifecycle"]!["preStop"]!["exec"]!["command"]![1]!.GetValue<string>());
+        Assert.Null(proxy["resources"]!["limits"]);
+        Assert.Contains(result.Warnings, w => w.Contains("containers 'istio-proxy' is not used: proxy.istio.io/overrides customizes the same container", StringComparison.Ordinal));
+
+        var annotationOnly = InjectYaml(yaml.Replace("""
+              - name: istio-proxy
+                image: auto
+                resources: {limits: {memory: 1Gi}}
+                securityContext: {runAsUser: 1500}
+            """, "", StringComparison.Ordinal)).Pod;
+        Assert.Equal(["web", "waylay-proxy"], Names(annotationOnly, "containers"));
+        Assert.Null(annotationOnly["metadata"]!["annotations"]!["proxy.waylay.io/overrides"]);
+        Assert.NotNull(annotationOnly["metadata"]!["annotations"]!["proxy.istio.io/overrides"]);
+        Assert.NotNull(Container(annotationOnly, "waylay-proxy")["lifecycle"]);
     }
 
     [Fact]
@@ -382,7 +414,7 @@ public sealed class InjectorTests
         Assert.Equal("/app-health/shipper/livez", shipper["livenessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
 
         var status = Inject.Template.SidecarStatus.TryParse(once["metadata"]!["annotations"]!["sidecar.waylay.io/status"]!.GetValue<string>(), out _)!;
-        Assert.Null(Uninjection.Remove(once, status));
+        Uninjection.Remove(once, status);
         once["metadata"]!.AsObject().Remove("annotations");
         Assert.True(JsonNode.DeepEquals(Pod(yaml), once), once.ToJsonString());
     }
