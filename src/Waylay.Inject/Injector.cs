@@ -1,8 +1,10 @@
 using System.Text.Json.Nodes;
 using k8s.Models;
+using Waylay.Capture.Options;
 using Waylay.Inject.Annotations;
 using Waylay.Inject.Probes;
 using Waylay.Inject.Template;
+using Waylay.Inject.Values;
 
 namespace Waylay.Inject;
 
@@ -13,8 +15,11 @@ namespace Waylay.Inject;
 /// :: Step 1  read the pod into the typed model (invalid → Rejected)
 /// :: Step 2  skips: hostNetwork, system namespace, opt-out (label wins over annotation), already injected
 /// :: Step 3  --force: remove exactly what the old status says was added, restore rewritten probes
-/// :: Step 4  annotations over values → PodOptions (invalid → Rejected, every error at once)
-/// :: Step 5  rewrite app probes, render the template, place containers and volumes, write the status
+/// :: Step 4  the pod's customizations of the sidecar: its overrides annotation, and containers named
+///            waylay-proxy/istio-proxy, waylay-init/istio-init (taken out of the pod);
+///            annotations over values → PodOptions (invalid → Rejected, every error at once)
+/// :: Step 5  rewrite probes (app containers and native sidecars), render the template, merge the customizations
+///            over it, place containers and volumes, write the annotations (overrides, Prometheus scrape, status)
 /// </code>
 /// </summary>
 internal static class Injector
@@ -54,11 +59,18 @@ internal static class Injector
 
             Uninjection.Remove(result, old);
             reinjected = true;
-            typed = PodModel.TryRead(result, out _)!;
         }
 
         // :: Step 4
         var errors = new List<string>();
+        var spec = (JsonObject)result["spec"]!;
+        var overrides = SidecarOverrides.Extract(result, errors, warnings);
+        if (spec["containers"] is not JsonArray { Count: > 0 } containers)
+        {
+            return new InjectionResult(InjectionDecision.Rejected, "the pod has no containers besides its customization of the sidecar; a pod needs at least one app container.", pod, warnings);
+        }
+
+        typed = PodModel.TryRead(result, out _)!;
         var options = PodOptionsReader.Read(typed, context.Values, errors, warnings);
         CheckNames(typed, errors);
         if (errors.Count > 0)
@@ -67,12 +79,11 @@ internal static class Injector
         }
 
         // :: Step 5
-        var spec = (JsonObject)result["spec"]!;
-        var containers = (JsonArray)spec["containers"]!;
         var firstApp = containers[0]!["name"]!.GetValue<string>();
-        var probers = options.RewriteAppProbers ? ProbeRewriter.Rewrite(containers, context.Values.Ports.Health, warnings) : null;
+        var probers = options.RewriteAppProbers ? AppProbes.Rewrite(spec, options.NativeSidecar, context.Values.Ports.Health, warnings) : null;
         var inputs = new SidecarInputs(options, ServiceCluster(typed, context), ServiceAccount(typed), probers);
-        var parts = SidecarTemplate.Render(inputs, context.Values);
+        var parts = Customize(SidecarTemplate.Render(inputs, ProxyIdentity(overrides, options, context.Values)), overrides, options, warnings)
+            with { Version = SidecarTemplate.Version(context.Values) };
         var added = Place(spec, parts, options);
 
         var annotations = Annotations(result);
@@ -81,11 +92,58 @@ internal static class Injector
             annotations[AnnotationNames.DefaultContainer] = firstApp;
         }
 
+        if (overrides.TookContainers)
+        {
+            annotations[AnnotationNames.Overrides.Waylay] = overrides.ToJson();
+        }
+
+        if (options.PrometheusScrapeAnnotations)
+        {
+            PrometheusScrape.Add(annotations, context.Values.Ports.Metrics);
+        }
+
         annotations[AnnotationNames.Status.Waylay] = added.ToJson();
         return reinjected
             ? new InjectionResult(InjectionDecision.Reinjected, "re-injected: the previous sidecar was replaced by the current template", result, warnings)
             : new InjectionResult(InjectionDecision.Injected, "injected", result, warnings);
     }
+
+    /// <summary>
+    /// A customized proxy that runs as another uid (securityContext.runAsUser) must be the uid capture leaves alone:
+    /// the template is rendered for that uid, so <c>-u</c> and <c>--proxy-uid</c> follow it (Istio's
+    /// adjustInitContainerUser). Not under TPROXY, where the proxy runs as root and capture knows it by its gid.
+    /// </summary>
+    private static InjectionValues ProxyIdentity(SidecarOverrides overrides, PodOptions options, InjectionValues values) =>
+        RunAsUser(overrides.Proxy) is { } uid and not 0 && options.InterceptionMode != InterceptionMode.Tproxy
+            ? values with { ProxyUid = uid, ProxyGid = uid }
+            : values;
+
+    /// <summary>Merges the pod's own waylay-proxy/istio-proxy and waylay-init/istio-init over what the template rendered.</summary>
+    private static SidecarParts Customize(SidecarParts parts, SidecarOverrides overrides, PodOptions options, List<string> warnings)
+    {
+        if (overrides.IsEmpty)
+        {
+            return parts;
+        }
+
+        var proxy = parts.ProxyContainer;
+        if (overrides.Proxy is { } customProxy)
+        {
+            proxy = ContainerOverlay.Apply(proxy, customProxy);
+            if (options.InterceptionMode == InterceptionMode.Tproxy && RunAsUser(customProxy) is { } uid and not 0)
+            {
+                // Istio too: under TPROXY the proxy needs IP_TRANSPARENT, so root, whatever the customization says.
+                proxy["securityContext"]!["runAsUser"] = 0;
+                warnings.Add($"container '{customProxy["name"]}': securityContext.runAsUser {uid} is not used: in TPROXY mode the proxy runs as root (uid 0).");
+            }
+        }
+
+        var init = overrides.Init is { } customInit ? ContainerOverlay.Apply(parts.InitContainer, customInit) : parts.InitContainer;
+        return parts with { ProxyContainer = proxy, InitContainer = init };
+    }
+
+    private static long? RunAsUser(JsonObject? container) =>
+        container?["securityContext"]?["runAsUser"] is JsonValue value && value.TryGetValue<long>(out var uid) ? uid : null;
 
     private static (InjectionDecision Decision, string Reason)? Skip(V1PodTemplateSpec pod, InjectionContext context, List<string> warnings)
     {
@@ -128,17 +186,12 @@ internal static class Injector
         return null;
     }
 
-    /// <summary>A container or volume of the app with one of the names injection adds would be silently replaced: refuse instead.</summary>
+    /// <summary>
+    /// A volume of the app with one of the names injection adds would be silently replaced: refuse instead.
+    /// (Containers with the sidecar's names are customizations, taken out before this: Template/SidecarOverrides.cs.)
+    /// </summary>
     private static void CheckNames(V1PodTemplateSpec pod, List<string> errors)
     {
-        foreach (var container in (pod.Spec.Containers ?? []).Concat(pod.Spec.InitContainers ?? []))
-        {
-            if (container.Name is SidecarNames.InitContainer or SidecarNames.ProxyContainer)
-            {
-                errors.Add($"container '{container.Name}': the name is reserved for the injected sidecar; rename the container.");
-            }
-        }
-
         foreach (var volume in pod.Spec.Volumes ?? [])
         {
             if (volume.Name is SidecarNames.ConfigVolume or SidecarNames.CertsVolume)

@@ -175,7 +175,7 @@ public sealed class InjectorTests
             """;
         var once = InjectYaml(yaml).Pod;
         var uninjected = (JsonObject)once.DeepClone();
-        var status = Template.SidecarStatus.TryParse(once["metadata"]!["annotations"]!["sidecar.waylay.io/status"]!.GetValue<string>(), out _)!;
+        var status = Inject.Template.SidecarStatus.TryParse(once["metadata"]!["annotations"]!["sidecar.waylay.io/status"]!.GetValue<string>(), out _)!;
         Uninjection.Remove(uninjected, status);
         uninjected["metadata"]!.AsObject().Remove("annotations");
         Assert.True(JsonNode.DeepEquals(Pod(yaml), uninjected), uninjected.ToJsonString());
@@ -198,11 +198,245 @@ public sealed class InjectorTests
     }
 
     [Fact]
-    public void ReservedNames_AreRejected()
+    public void ReservedVolumeNames_AreRejected()
+    {
+        var result = InjectYaml(Plain + "\n  volumes: [{name: waylay-certs, emptyDir: {}}]");
+        Assert.Equal(InjectionDecision.Rejected, result.Decision);
+        Assert.Contains("volume 'waylay-certs': the name is reserved", result.Reason, StringComparison.Ordinal);
+    }
+
+    private const string Customized = """
+        apiVersion: v1
+        kind: Pod
+        metadata:
+          name: web
+          labels: {app: web}
+          annotations: {team: a}
+        spec:
+          containers:
+          - name: web
+            image: example.com/web:1
+            livenessProbe: {httpGet: {path: /healthz, port: 8080}}
+          - name: istio-proxy
+            image: auto
+            resources: {limits: {memory: 1Gi}}
+            securityContext: {runAsUser: 1500}
+        """;
+
+    [Fact]
+    public void Customization_OnlyAContainerNamedLikeTheSidecar_IsRejected()
     {
         var result = InjectYaml(Plain.Replace("- name: web", "- name: waylay-proxy", StringComparison.Ordinal));
         Assert.Equal(InjectionDecision.Rejected, result.Decision);
-        Assert.Contains("reserved", result.Reason, StringComparison.Ordinal);
+        Assert.Contains("no containers besides its customization", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Customization_TwoForTheSameContainer_AreRejected()
+    {
+        var result = InjectYaml(Customized + "\n  initContainers: [{name: waylay-proxy, image: auto}]");
+        Assert.Equal(InjectionDecision.Rejected, result.Decision);
+        Assert.Contains("containers 'istio-proxy' and initContainers 'waylay-proxy' both customize the injected waylay-proxy container", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Customization_IsMergedIntoTheProxy_AndTheCaptureExemptsItsUid()
+    {
+        var result = InjectYaml(Customized);
+        Assert.Equal(InjectionDecision.Injected, result.Decision);
+        Assert.Equal(["web", "waylay-proxy"], Names(result.Pod, "containers"));
+        var proxy = Container(result.Pod, "waylay-proxy");
+        Assert.Equal("docker.io/waylay/waylay:latest", proxy["image"]!.GetValue<string>());
+        Assert.Equal("1Gi", proxy["resources"]!["limits"]!["memory"]!.GetValue<string>());
+        Assert.Equal("128Mi", proxy["resources"]!["requests"]!["memory"]!.GetValue<string>());
+        Assert.Equal(1500, proxy["securityContext"]!["runAsUser"]!.GetValue<int>());
+        var capture = Args(Container(result.Pod, "waylay-init", "initContainers")).ToList();
+        Assert.Equal("1500", capture[capture.IndexOf("-u") + 1]);
+        var proxyArgs = Args(proxy).ToList();
+        Assert.Equal("1500", proxyArgs[proxyArgs.IndexOf("--proxy-uid") + 1]);
+        Assert.Contains("istio-proxy", result.Pod["metadata"]!["annotations"]!["proxy.waylay.io/overrides"]!.GetValue<string>(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Customization_InTheNativeLayout_CustomizesTheInitContainerProxy()
+    {
+        var result = InjectYaml(Customized, InjectionValues.Default with { NativeSidecar = true });
+        Assert.Equal(["web"], Names(result.Pod, "containers"));
+        var proxy = Container(result.Pod, "waylay-proxy", "initContainers");
+        Assert.Equal("Always", proxy["restartPolicy"]!.GetValue<string>());
+        Assert.Equal("1Gi", proxy["resources"]!["limits"]!["memory"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Customization_UnderTproxy_KeepsTheProxyRoot_WithAWarning()
+    {
+        var result = InjectYaml(Customized.Replace("annotations: {team: a}", "annotations: {sidecar.istio.io/interceptionMode: TPROXY}", StringComparison.Ordinal));
+        Assert.Equal(0, Container(result.Pod, "waylay-proxy")["securityContext"]!["runAsUser"]!.GetValue<int>());
+        var capture = Args(Container(result.Pod, "waylay-init", "initContainers")).ToList();
+        Assert.Equal("1337", capture[capture.IndexOf("-u") + 1]);
+        Assert.Contains(result.Warnings, w => w.Contains("runAsUser 1500 is not used", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Uninjection_KeepsTheCustomizationInItsAnnotation_AndRemovesTheRestItAdded()
+    {
+        var injected = InjectYaml(Customized).Pod;
+        var status = Inject.Template.SidecarStatus.TryParse(injected["metadata"]!["annotations"]!["sidecar.waylay.io/status"]!.GetValue<string>(), out _)!;
+        Uninjection.Remove(injected, status);
+
+        var original = Pod(Customized);
+        var customization = original["spec"]!["containers"]![1]!.DeepClone();
+        Assert.Equal(["web"], Names(injected, "containers"));
+        Assert.True(JsonNode.DeepEquals(original["spec"]!["containers"]![0], injected["spec"]!["containers"]![0]), "the app's probe is restored");
+        Assert.Null(injected["spec"]!["initContainers"]);
+        Assert.Null(injected["spec"]!["volumes"]);
+        var annotations = injected["metadata"]!["annotations"]!.AsObject();
+        Assert.Equal(["team", "kubectl.kubernetes.io/default-container", "proxy.waylay.io/overrides"], annotations.Select(a => a.Key));
+        var kept = JsonNode.Parse(annotations["proxy.waylay.io/overrides"]!.GetValue<string>())!;
+        Assert.True(JsonNode.DeepEquals(new JsonObject { ["containers"] = new JsonArray(customization) }, kept), kept.ToJsonString());
+    }
+
+    [Fact]
+    public void Customization_ByIstiosOverridesAnnotation_IsApplied_AndWinsOverAContainer()
+    {
+        var yaml = Customized.Replace("annotations: {team: a}", """annotations: {proxy.istio.io/overrides: '{"containers":[{"name":"istio-proxy","lifecycle":{"preStop":{"exec":{"command":["sleep","20"]}}}}]}'}""", StringComparison.Ordinal);
+        var result = InjectYaml(yaml);
+        Assert.Equal(InjectionDecision.Injected, result.Decision);
+        var proxy = Container(result.Pod, "waylay-proxy");
+        Assert.Equal("20", proxy["lifecycle"]!["preStop"]!["exec"]!["command"]![1]!.GetValue<string>());
+        Assert.Null(proxy["resources"]!["limits"]);
+        Assert.Contains(result.Warnings, w => w.Contains("containers 'istio-proxy' is not used: proxy.istio.io/overrides customizes the same container", StringComparison.Ordinal));
+
+        var annotationOnly = InjectYaml(yaml.Replace("""
+              - name: istio-proxy
+                image: auto
+                resources: {limits: {memory: 1Gi}}
+                securityContext: {runAsUser: 1500}
+            """, "", StringComparison.Ordinal)).Pod;
+        Assert.Equal(["web", "waylay-proxy"], Names(annotationOnly, "containers"));
+        Assert.Null(annotationOnly["metadata"]!["annotations"]!["proxy.waylay.io/overrides"]);
+        Assert.NotNull(annotationOnly["metadata"]!["annotations"]!["proxy.istio.io/overrides"]);
+        Assert.NotNull(Container(annotationOnly, "waylay-proxy")["lifecycle"]);
+    }
+
+    [Fact]
+    public void Force_KeepsTheCustomization_UnderNewValues()
+    {
+        var once = InjectYaml(Customized).Pod;
+        var values = InjectionValues.Default with { Image = "example.com/waylay:2" };
+        var again = Injector.Inject(once, new InjectionContext(values, null, "web", Force: true));
+        Assert.Equal(InjectionDecision.Reinjected, again.Decision);
+        var proxy = Container(again.Pod, "waylay-proxy");
+        Assert.Equal("example.com/waylay:2", proxy["image"]!.GetValue<string>());
+        Assert.Equal("1Gi", proxy["resources"]!["limits"]!["memory"]!.GetValue<string>());
+        Assert.Equal(["web", "waylay-proxy"], Names(again.Pod, "containers"));
+    }
+
+    [Fact]
+    public void Force_WithABrokenOverridesAnnotation_IsRejected()
+    {
+        var once = InjectYaml(Customized).Pod;
+        once["metadata"]!["annotations"]!["proxy.waylay.io/overrides"] = "{\"containers\": 1}";
+        var again = Injector.Inject(once, new InjectionContext(InjectionValues.Default, null, "web", Force: true));
+        Assert.Equal(InjectionDecision.Rejected, again.Decision);
+        Assert.Contains("proxy.waylay.io/overrides", again.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Force_OfAnIstioPodWithMergedMetrics_GivesTheAppItsAnnotationsBack()
+    {
+        var istio = Pod("""
+            apiVersion: v1
+            kind: Pod
+            metadata:
+              name: web
+              labels: {app: web}
+              annotations:
+                prometheus.io/port: "15020"
+                prometheus.io/path: /stats/prometheus
+                prometheus.io/scrape: "true"
+                sidecar.istio.io/status: '{"initContainers":["istio-init"],"containers":["istio-proxy"],"volumes":[],"imagePullSecrets":null}'
+            spec:
+              initContainers:
+              - {name: istio-init, image: istio/proxyv2}
+              containers:
+              - {name: web, image: example.com/web:1}
+              - name: istio-proxy
+                image: istio/proxyv2
+                env: [{name: ISTIO_PROMETHEUS_ANNOTATIONS, value: '{"scrape":"true","port":"9102","path":"/metrics"}'}]
+            """);
+        var result = Injector.Inject(istio, new InjectionContext(InjectionValues.Default, null, "web", Force: true));
+        Assert.Equal(InjectionDecision.Reinjected, result.Decision);
+        var annotations = result.Pod["metadata"]!["annotations"]!;
+        Assert.Equal("9102", annotations["prometheus.io/port"]!.GetValue<string>());
+        Assert.Equal("/metrics", annotations["prometheus.io/path"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void MergeMetricsAnnotation_ThatIsNotABoolean_IsRejected()
+    {
+        var result = InjectYaml(PodWithAnnotations("prometheus.istio.io/merge-metrics: sometimes"));
+        Assert.Equal(InjectionDecision.Rejected, result.Decision);
+        Assert.Contains("prometheus.istio.io/merge-metrics: 'sometimes' is not a boolean", result.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void EnablePrometheusMergeFalse_AddsNoScrapeAnnotations_UnlessThePodAsks()
+    {
+        var values = InjectionValues.Default with { EnablePrometheusMerge = false };
+        Assert.Null(InjectYaml(Plain, values).Pod["metadata"]!["annotations"]!["prometheus.io/scrape"]);
+        var asked = InjectYaml(PodWithAnnotations("prometheus.istio.io/merge-metrics: \"true\""), values).Pod;
+        Assert.Equal("15090", asked["metadata"]!["annotations"]!["prometheus.io/port"]!.GetValue<string>());
+    }
+
+    [Fact]
+    public void Force_RestoresANativeSidecarsProbes()
+    {
+        var yaml = """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              initContainers:
+              - name: shipper
+                image: example.com/shipper:1
+                restartPolicy: Always
+                ports: [{name: admin, containerPort: 2020}]
+                startupProbe: {httpGet: {path: /up, port: admin}}
+                livenessProbe: {tcpSocket: {port: 2020}}
+              containers:
+              - {name: web, image: example.com/web:1}
+            """;
+        var native = InjectionValues.Default with { NativeSidecar = true };
+        var once = InjectYaml(yaml, native).Pod;
+        var shipper = Container(once, "shipper", "initContainers");
+        Assert.Equal("/app-health/shipper/startupz", shipper["startupProbe"]!["httpGet"]!["path"]!.GetValue<string>());
+        Assert.Equal("/app-health/shipper/livez", shipper["livenessProbe"]!["httpGet"]!["path"]!.GetValue<string>());
+
+        var status = Inject.Template.SidecarStatus.TryParse(once["metadata"]!["annotations"]!["sidecar.waylay.io/status"]!.GetValue<string>(), out _)!;
+        Uninjection.Remove(once, status);
+        once["metadata"]!.AsObject().Remove("annotations");
+        Assert.True(JsonNode.DeepEquals(Pod(yaml), once), once.ToJsonString());
+    }
+
+    [Fact]
+    public void ClassicLayout_LeavesANativeSidecarsStartupProbe_WithAWarning()
+    {
+        var result = InjectYaml("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: web}
+            spec:
+              initContainers:
+              - name: shipper
+                image: example.com/shipper:1
+                restartPolicy: Always
+                startupProbe: {httpGet: {path: /up, port: 2020}}
+              containers:
+              - {name: web, image: example.com/web:1}
+            """);
+        Assert.Equal("/up", Container(result.Pod, "shipper", "initContainers")["startupProbe"]!["httpGet"]!["path"]!.GetValue<string>());
+        Assert.Contains(result.Warnings, w => w.Contains("init container 'shipper' startupProbe: left as it is", StringComparison.Ordinal));
     }
 
     [Fact]
@@ -281,7 +515,7 @@ public sealed class InjectorTests
     [Fact]
     public void StatusVersion_ChangesWithTheValues()
     {
-        Assert.NotEqual(Template.SidecarTemplate.Version(InjectionValues.Default), Template.SidecarTemplate.Version(InjectionValues.Default with { Image = "x:1" }));
-        Assert.Equal(Template.SidecarTemplate.Version(InjectionValues.Default), Template.SidecarTemplate.Version(InjectionValues.Default with { }));
+        Assert.NotEqual(Inject.Template.SidecarTemplate.Version(InjectionValues.Default), Inject.Template.SidecarTemplate.Version(InjectionValues.Default with { Image = "x:1" }));
+        Assert.Equal(Inject.Template.SidecarTemplate.Version(InjectionValues.Default), Inject.Template.SidecarTemplate.Version(InjectionValues.Default with { }));
     }
 }

@@ -13,6 +13,12 @@ internal static class AnnotationNames
     public static readonly AliasedName NativeSidecar = new("sidecar.waylay.io/nativeSidecar", "sidecar.istio.io/nativeSidecar");
     public static readonly AliasedName RewriteAppHttpProbers = new("sidecar.waylay.io/rewriteAppHTTPProbers", "sidecar.istio.io/rewriteAppHTTPProbers");
     public static readonly AliasedName ProxyConfig = new("proxy.waylay.io/config", "proxy.istio.io/config");
+
+    /// <summary>Written by injection: the pod's own customizations of the sidecar containers, for re-injection (Template/SidecarOverrides.cs).</summary>
+    public static readonly AliasedName Overrides = new("proxy.waylay.io/overrides", "proxy.istio.io/overrides");
+
+    /// <summary>"false": no Prometheus scrape annotations (Istio: no metrics merging, and so no annotations).</summary>
+    public static readonly AliasedName PrometheusMergeMetrics = new("prometheus.waylay.io/merge-metrics", "prometheus.istio.io/merge-metrics");
     public static readonly AliasedName StatusPort = new("status.sidecar.waylay.io/port", "status.sidecar.istio.io/port");
     public static readonly AliasedName IncludeInboundPorts = new("traffic.sidecar.waylay.io/includeInboundPorts", "traffic.sidecar.istio.io/includeInboundPorts");
     public static readonly AliasedName ExcludeInboundPorts = new("traffic.sidecar.waylay.io/excludeInboundPorts", "traffic.sidecar.istio.io/excludeInboundPorts");

@@ -24,4 +24,7 @@ internal sealed record PodOptions
     public required bool HoldApplicationUntilProxyStarts { get; init; }
     public required bool NativeSidecar { get; init; }
     public required bool RewriteAppProbers { get; init; }
+
+    /// <summary>Whether the pod gets the prometheus.io scrape annotations (Annotations/PrometheusScrape.cs).</summary>
+    public required bool PrometheusScrapeAnnotations { get; init; }
 }

@@ -53,6 +53,12 @@ internal static class PodOptionsReader
             native = Bool(ns, errors) ?? native;
         }
 
+        var scrape = values.EnablePrometheusMerge;
+        if (Find(AnnotationNames.PrometheusMergeMetrics, annotations) is { } pm)
+        {
+            scrape = Bool(pm, errors) ?? scrape;
+        }
+
         return new PodOptions
         {
             InterceptionMode = mode,
@@ -73,6 +79,7 @@ internal static class PodOptionsReader
             HoldApplicationUntilProxyStarts = HoldFromProxyConfig(annotations, errors, warnings) ?? values.HoldApplicationUntilProxyStarts,
             NativeSidecar = native,
             RewriteAppProbers = rewrite,
+            PrometheusScrapeAnnotations = scrape,
         };
 
         (string Name, string Value)? Find(AliasedName name, IDictionary<string, string>? map)

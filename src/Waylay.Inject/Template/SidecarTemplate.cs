@@ -17,7 +17,7 @@ namespace Waylay.Inject.Template;
 /// </summary>
 internal static class SidecarTemplate
 {
-    public const string Revision = "waylay-sidecar/1";
+    public const string Revision = "waylay-sidecar/2";
 
     public static SidecarParts Render(SidecarInputs pod, InjectionValues values)
     {

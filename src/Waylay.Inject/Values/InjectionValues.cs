@@ -29,6 +29,9 @@ internal sealed record InjectionValues
     public bool NativeSidecar { get; init; }
     public bool HoldApplicationUntilProxyStarts { get; init; }
     public bool RewriteAppProbers { get; init; } = true;
+
+    /// <summary>Istio's meshConfig.enablePrometheusMerge: false puts no Prometheus scrape annotations on pods (Annotations/PrometheusScrape.cs).</summary>
+    public bool EnablePrometheusMerge { get; init; } = true;
     public ProxyPorts Ports { get; init; } = new();
     public TimeSpan DrainDuration { get; init; } = TimeSpan.FromSeconds(45);
     public TimeSpan ParentShutdownDuration { get; init; } = TimeSpan.FromSeconds(60);

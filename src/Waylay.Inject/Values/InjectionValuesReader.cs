@@ -19,7 +19,7 @@ internal static class InjectionValuesReader
         "image", "imagePullPolicy", "imagePullSecrets", "proxyUID", "proxyGID", "interceptionMode", "inboundPorts",
         "includeOutboundIPRanges", "excludeOutboundIPRanges", "excludeInboundPorts", "includeOutboundPorts",
         "excludeOutboundPorts", "discoveryAddress", "resources", "nativeSidecar", "holdApplicationUntilProxyStarts",
-        "rewriteAppProbers", "ports", "drainDuration", "parentShutdownDuration", "connectTimeout",
+        "rewriteAppProbers", "enablePrometheusMerge", "ports", "drainDuration", "parentShutdownDuration", "connectTimeout",
     ];
 
     private static readonly string[] PortKeys = ["outbound", "inbound", "admin", "health", "metrics", "status"];
@@ -92,6 +92,7 @@ internal static class InjectionValuesReader
             NativeSidecar = Bool(root, "nativeSidecar", errors) ?? d.NativeSidecar,
             HoldApplicationUntilProxyStarts = Bool(root, "holdApplicationUntilProxyStarts", errors) ?? d.HoldApplicationUntilProxyStarts,
             RewriteAppProbers = Bool(root, "rewriteAppProbers", errors) ?? d.RewriteAppProbers,
+            EnablePrometheusMerge = Bool(root, "enablePrometheusMerge", errors) ?? d.EnablePrometheusMerge,
             Ports = Ports(root, errors),
             DrainDuration = Duration(root, "drainDuration", errors) ?? d.DrainDuration,
             ParentShutdownDuration = Duration(root, "parentShutdownDuration", errors) ?? d.ParentShutdownDuration,

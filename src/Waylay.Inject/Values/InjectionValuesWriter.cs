@@ -30,6 +30,7 @@ internal static class InjectionValuesWriter
         ["nativeSidecar"] = values.NativeSidecar,
         ["holdApplicationUntilProxyStarts"] = values.HoldApplicationUntilProxyStarts,
         ["rewriteAppProbers"] = values.RewriteAppProbers,
+        ["enablePrometheusMerge"] = values.EnablePrometheusMerge,
         ["ports"] = new JsonObject
         {
             ["outbound"] = values.Ports.Outbound,

@@ -13,13 +13,13 @@ public sealed class InjectionValuesReaderTests
         var printed = YamlWriter.Write([InjectionValuesWriter.ToJson(InjectionValues.Default)]);
         var read = InjectionValuesReader.Read(printed, "printed");
         Assert.Equal(printed, YamlWriter.Write([InjectionValuesWriter.ToJson(read)]));
-        Assert.Equal(Template.SidecarTemplate.Version(InjectionValues.Default), Template.SidecarTemplate.Version(read));
+        Assert.Equal(Inject.Template.SidecarTemplate.Version(InjectionValues.Default), Inject.Template.SidecarTemplate.Version(read));
     }
 
     [Fact]
     public void EmptyFile_IsTheDefaults()
     {
-        Assert.Equal(Template.SidecarTemplate.Version(InjectionValues.Default), Template.SidecarTemplate.Version(InjectionValuesReader.Read("", "empty")));
+        Assert.Equal(Inject.Template.SidecarTemplate.Version(InjectionValues.Default), Inject.Template.SidecarTemplate.Version(InjectionValuesReader.Read("", "empty")));
     }
 
     [Fact]
