@@ -33,7 +33,6 @@ internal sealed class ProxyHost : IDisposable
     private readonly MeshFileSource _config;
     private readonly ITimer _idleSweep;
     private readonly EndpointStatsRegistry _endpoints = new();
-    private AppProbeHandler? _probes;
 
     public ProxyHost(ProxyOptions options, ILoggerFactory loggers, TimeProvider time)
     {
@@ -96,8 +95,7 @@ internal sealed class ProxyHost : IDisposable
         var admin = new AdminEndpoints(_options, Lifecycle, Metrics, Connections, _endpoints, _config, names, _time, Http);
         _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), admin.Handle, _logger));
         var healthAddress = System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
-        _probes = new AppProbeHandler(_options, _pod, _loggers.CreateLogger("Waylay.Proxy.AppProbes"));
-        var probes = _probes;
+        var probes = new AppProbeHandler(_options, _pod, _loggers.CreateLogger("Waylay.Proxy.AppProbes"));
         _servers.Add(AdminHttpServer.Start(
             new IPEndPoint(healthAddress, _options.HealthPort),
             request => AppProbeHandler.Serves(request.Path) ? probes.HandleAsync(request) : ValueTask.FromResult(admin.HandleHealth(request.Method, request.Path)),
@@ -171,7 +169,6 @@ internal sealed class ProxyHost : IDisposable
             server.Dispose();
         }
 
-        _probes?.Dispose();
         _idleSweep.Dispose();
         _config.Dispose();
         _pod.Dispose();

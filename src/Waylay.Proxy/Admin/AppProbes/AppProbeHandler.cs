@@ -15,7 +15,7 @@ namespace Waylay.Proxy.Admin.AppProbes;
 ///                                                                              └─ AppProbeDialer ─127.0.0.6─► app
 /// </code>
 /// </summary>
-internal sealed class AppProbeHandler : IDisposable
+internal sealed class AppProbeHandler
 {
     private readonly IReadOnlyDictionary<string, AppProber> _probers;
     private readonly HttpAppProbe _http;
@@ -69,8 +69,6 @@ internal sealed class AppProbeHandler : IDisposable
             return Failed(prober, e.Message);
         }
     }
-
-    public void Dispose() => _http.Dispose();
 
     private AdminResponse Failed(AppProber prober, string reason)
     {

@@ -10,9 +10,10 @@ namespace Waylay.Proxy.Admin.AppProbes;
 /// to 10 KiB of its body (pilot-agent's handleAppProbeHTTPGet): the kubelet's own header fields are passed on (its
 /// User-Agent, Accept and the probe's httpHeaders, which the rewritten probe keeps), Host becomes the app's port,
 /// HTTPS is not verified, redirects are followed on the same host up to 10 times, and a redirect elsewhere, which the
-/// kubelet counts as success, answers 200. One connection per probe, closed after it, as the kubelet's.
+/// kubelet counts as success, answers 200. One handler and connection per probe, closed after it, as the kubelet's
+/// (with <c>Connection: close</c> for HTTP/1.1; disposing the handler also ends an h2 connection, which ignores it).
 /// </summary>
-internal sealed class HttpAppProbe : IDisposable
+internal sealed class HttpAppProbe
 {
     private const int MaxBody = 10 * 1024;
     private const int MaxRedirects = 10;
@@ -24,7 +25,6 @@ internal sealed class HttpAppProbe : IDisposable
         "Host", "Connection", "Keep-Alive", "Proxy-Connection", "Transfer-Encoding", "TE", "Upgrade", "Content-Length", "Trailer",
     };
 
-    private readonly HttpMessageInvoker _client;
     private readonly AppProbeDialer _dialer;
     private readonly ushort _healthPort;
 
@@ -32,7 +32,11 @@ internal sealed class HttpAppProbe : IDisposable
     {
         _dialer = dialer;
         _healthPort = healthPort;
-        _client = new HttpMessageInvoker(new SocketsHttpHandler
+    }
+
+    public async ValueTask<AdminResponse> RunAsync(AppProber prober, AdminRequest kubelet, CancellationToken cancellationToken)
+    {
+        using var client = new HttpMessageInvoker(new SocketsHttpHandler
         {
             AllowAutoRedirect = false,
             UseProxy = false,
@@ -42,17 +46,13 @@ internal sealed class HttpAppProbe : IDisposable
             // The kubelet does not verify an app's certificate either (pkg/probe/http: InsecureSkipVerify).
             SslOptions = { RemoteCertificateValidationCallback = static (_, _, _, _) => true },
         });
-    }
-
-    public async ValueTask<AdminResponse> RunAsync(AppProber prober, AdminRequest kubelet, CancellationToken cancellationToken)
-    {
         var target = prober.Host ?? _dialer.PodIp?.ToString() ?? "127.0.0.1";
         var authority = new UriBuilder(prober.Https ? "https" : "http", target, prober.Port).Uri;
         var uri = new Uri(authority, prober.Path);
         for (var redirects = 0; ; redirects++)
         {
             using var request = Request(prober, kubelet, uri);
-            using var response = await _client.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            using var response = await client.SendAsync(request, cancellationToken).ConfigureAwait(false);
             var status = (int)response.StatusCode;
             if (status is >= 300 and < 400)
             {
@@ -78,8 +78,6 @@ internal sealed class HttpAppProbe : IDisposable
             return new AdminResponse(status, type, body);
         }
     }
-
-    public void Dispose() => _client.Dispose();
 
     private HttpRequestMessage Request(AppProber prober, AdminRequest kubelet, Uri uri)
     {
