@@ -2,6 +2,7 @@ using System.Net;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
 using Waylay.Proxy.Admin;
+using Waylay.Proxy.Admin.AppProbes;
 using Waylay.Proxy.Http;
 using Waylay.Proxy.Http.Forwarding;
 using Waylay.Proxy.Listeners;
@@ -17,7 +18,7 @@ namespace Waylay.Proxy;
 /// Wires the stages in the order a connection takes them and owns their lifetime:
 /// <code>
 ///   Listeners (15001, 15006) ─► OriginalDestination ─► Routing (pod addresses, route table) ─► LoadBalancing
-///     ─► Pools (upstream connect) ─► Tcp (relay, splice) ─► Telemetry ─► Admin (15000, 15021)
+///     ─► Pools (upstream connect) ─► Tcp (relay, splice) ─► Telemetry ─► Admin (15000, 15021 with the app probes)
 /// </code>
 /// </summary>
 internal sealed class ProxyHost : IDisposable
@@ -94,12 +95,21 @@ internal sealed class ProxyHost : IDisposable
         var admin = new AdminEndpoints(_options, Lifecycle, Metrics, Connections, _endpoints, _config, names, _time, Http);
         _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), admin.Handle, _logger));
         var healthAddress = System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
-        _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.HealthPort), admin.HandleHealth, _logger));
+        var probes = new AppProbeHandler(_options, _pod, _loggers.CreateLogger("Waylay.Proxy.AppProbes"));
+        _servers.Add(AdminHttpServer.Start(
+            new IPEndPoint(healthAddress, _options.HealthPort),
+            request => AppProbeHandler.Serves(request.Path) ? probes.HandleAsync(request) : ValueTask.FromResult(admin.HandleHealth(request.Method, request.Path)),
+            _logger));
         _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.MetricsPort), admin.HandleMetrics, _logger));
 
         foreach (var listener in _listeners)
         {
             _ = listener.AcceptLoopAsync(tcp.HandleAsync);
+        }
+
+        if (_options.AppProbers.Count > 0)
+        {
+            AppProbeLog.Serving(_logger, _options.AppProbers.Count, string.Join(", ", _options.AppProbers.Keys.Order(StringComparer.Ordinal)));
         }
 
         Lifecycle.MarkLive();

@@ -14,7 +14,7 @@ public sealed record ProxyOptions
     /// <summary>Admin API, bound to 127.0.0.1 only.</summary>
     public ushort AdminPort { get; init; } = 15000;
 
-    /// <summary>Kubelet probes (<c>/healthz/ready</c>) on the pod's addresses.</summary>
+    /// <summary>Kubelet probes (<c>/healthz/ready</c>, and the app probes under <c>/app-health/</c>) on the pod's addresses.</summary>
     public ushort HealthPort { get; init; } = 15021;
 
     /// <summary>mesh.yaml; null runs the proxy as a pure transparent proxy (every outbound connection passes through).</summary>
@@ -59,6 +59,12 @@ public sealed record ProxyOptions
 
     /// <summary>The pod's address from the downward API (INSTANCE_IP); added to the addresses read from the interfaces.</summary>
     public IPAddress? InstanceIp { get; init; }
+
+    /// <summary>
+    /// The app probes the injector moved to the health port (WAYLAY_KUBE_APP_PROBERS / ISTIO_KUBE_APP_PROBERS), by
+    /// their path there (<c>/app-health/web/readyz</c>); parsed by <see cref="Admin.AppProbes.AppProbersParser"/>.
+    /// </summary>
+    public IReadOnlyDictionary<string, Admin.AppProbes.AppProber> AppProbers { get; init; } = new Dictionary<string, Admin.AppProbes.AppProber>();
 
     /// <summary>The uid the capture rules exempt; the proxy warns when it runs as another.</summary>
     public uint ProxyUid { get; init; } = 1337;

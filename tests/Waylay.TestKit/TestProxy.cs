@@ -73,6 +73,18 @@ public sealed class TestProxy
         return proxy;
     }
 
+    /// <summary>
+    /// Starts the sidecar with exactly <paramref name="arguments"/> (the injected container's args, <c>proxy</c> first)
+    /// and <paramref name="environment"/> (its env, as the kubelet would set it) as <paramref name="uid"/>:<paramref name="gid"/>,
+    /// and waits until it is ready.
+    /// </summary>
+    public static async Task<TestProxy> StartContainerAsync(TestNamespace ns, IReadOnlyList<string> arguments, IDictionary<string, string> environment, uint uid = Uid, uint gid = Uid)
+    {
+        var proxy = new TestProxy(ns, ns.Start(uid, gid, [BinaryPath, .. arguments], environment));
+        await proxy.WaitReadyAsync();
+        return proxy;
+    }
+
     /// <summary>The NativeAOT sidecar test.sh publishes (<c>WAYLAY_PROXY_BINARY</c>); null when the tests run the JIT build.</summary>
     public static string? NativeSidecarPath => Environment.GetEnvironmentVariable("WAYLAY_PROXY_BINARY");
 

@@ -3,6 +3,7 @@ using System.CommandLine.Parsing;
 using System.Net;
 using Waylay.Proxy;
 using Waylay.Proxy.Admin;
+using Waylay.Proxy.Admin.AppProbes;
 
 namespace Waylay.Cli.Commands;
 
@@ -16,6 +17,9 @@ internal static class ProxyCommand
     /// <summary>Seed flags the proxy accepts so the seed's container args start it, but that do nothing yet.</summary>
     private static readonly string[] WithoutEffect =
         ["--configPath", "--binaryPath", "--serviceCluster", "--discoveryAddress", "--discoveryRefreshDelay", "--statsdUdpAddress", "--controlPlaneAuthPolicy"];
+
+    /// <summary>The app probers the injector writes (Waylay's, then Istio's name: manifests injected by Istio work too).</summary>
+    private static readonly string[] AppProberVariables = ["WAYLAY_KUBE_APP_PROBERS", "ISTIO_KUBE_APP_PROBERS"];
 
     public static Command Create()
     {
@@ -58,7 +62,7 @@ internal static class ProxyCommand
         var outboundPort = Port("--outbound-port", null, 15001, "Outbound capture port (the capture rules' -p)");
         var inboundPort = Port("--inbound-port", null, 15006, "Inbound capture port (the capture rules' -z); give the outbound port for the seed's single-port layout");
         var adminPort = Port("--admin-port", "--proxyAdminPort", 15000, "Admin API port on 127.0.0.1");
-        var healthPort = Port("--health-port", null, 15021, "Health port for kubelet probes (/healthz/ready)");
+        var healthPort = Port("--health-port", null, 15021, "Health port for kubelet probes (/healthz/ready, and the app probes of $WAYLAY_KUBE_APP_PROBERS or $ISTIO_KUBE_APP_PROBERS under /app-health/)");
         var instanceIp = new Option<IPAddress?>("--instance-ip")
         {
             Description = "The pod's IP (default: $INSTANCE_IP); added to the addresses read from the interfaces",
@@ -77,13 +81,29 @@ internal static class ProxyCommand
             command.Options.Add(option);
         }
 
-        command.SetAction(async (parse, ct) =>
+        // Guarded: a bad --zipkinAddress or probers variable is a usage error (exit 2), not an unhandled exception.
+        command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
         {
             var environmentIp = Environment.GetEnvironmentVariable("INSTANCE_IP");
             Uri? collector = null;
             if (parse.GetValue(zipkin) is { Length: > 0 } address && !Waylay.Proxy.Telemetry.Http.ZipkinOptions.TryParseAddress(address, out collector, out var problem))
             {
                 throw new UsageException($"--zipkinAddress: {problem}");
+            }
+
+            var probers = new Dictionary<string, AppProber>();
+            var problems = new List<string>();
+            foreach (var variable in AppProberVariables)
+            {
+                if (Environment.GetEnvironmentVariable(variable) is { Length: > 0 } json)
+                {
+                    problems.AddRange(AppProbersParser.Parse(variable, json, probers));
+                }
+            }
+
+            if (problems.Count > 0)
+            {
+                throw new UsageException(string.Join(Environment.NewLine, problems));
             }
 
             var options = new ProxyOptions
@@ -107,13 +127,14 @@ internal static class ProxyCommand
                 AdminPort = parse.GetValue(adminPort),
                 HealthPort = parse.GetValue(healthPort),
                 InstanceIp = parse.GetValue(instanceIp) ?? (IPAddress.TryParse(environmentIp, out var ip) ? ip : null),
+                AppProbers = probers,
                 ProxyUid = parse.GetValue(proxyUid),
                 Splice = !parse.GetValue(noSplice),
                 Transparent = parse.GetValue(tproxy),
                 AcceptedWithoutEffect = ignored.Where(o => parse.GetResult(o) is not null).Select(o => $"{o.Name}={parse.GetValue(o)}").ToList(),
             };
             return await WaylayProxy.RunAsync(options, parse.GetValue(logLevel)!, Console.Error, ct);
-        });
+        }));
     }
 
     private static Command WaitReady()

@@ -5,15 +5,16 @@ using System.Text.Json.Nodes;
 namespace Waylay.Inject.Probes;
 
 /// <summary>
-/// Points the kubelet's HTTP and TCP probes of app containers at the proxy's health port, because once inbound
+/// Points the kubelet's HTTP, TCP and gRPC probes of app containers at the proxy's health port, because once inbound
 /// traffic is captured (and, with mTLS, encrypted) the kubelet's plain request to the app's port would be
 /// taken by the proxy. The proxy answers <c>/app-health/&lt;container&gt;/livez|readyz|startupz</c> by running the
 /// original probe against the app locally; the originals travel in its env as JSON (Istio's
 /// ISTIO_KUBE_APP_PROBERS format, ports resolved to numbers).
 /// <code>
-/// kubelet ─GET :15021/app-health/web/livez─► proxy ─GET 127.0.0.1:8080/healthz─► app
+/// kubelet ─GET :15021/app-health/web/livez─► proxy ─GET pod-IP:8080/healthz (from 127.0.0.6)─► app
 /// </code>
-/// Exec and gRPC probes are left alone.
+/// As Istio's injector does, a gRPC probe becomes an httpGet on the same path and travels as a <c>grpc</c> entry
+/// (the proxy calls grpc.health.v1.Health/Check); exec probes are left alone.
 /// </summary>
 internal static class ProbeRewriter
 {
@@ -44,9 +45,8 @@ internal static class ProbeRewriter
 
     private static JsonObject? Rewrite(JsonObject container, JsonObject probe, string url, ushort healthPort, List<string> warnings, string where)
     {
-        var isHttp = probe["httpGet"] is JsonObject;
-        var action = (probe["httpGet"] ?? probe["tcpSocket"]) as JsonObject;
-        if (action is null)
+        var kind = probe["httpGet"] is JsonObject ? "httpGet" : probe["tcpSocket"] is JsonObject ? "tcpSocket" : probe["grpc"] is JsonObject ? "grpc" : null;
+        if (kind is null || probe[kind] is not JsonObject action)
         {
             return null;
         }
@@ -57,7 +57,8 @@ internal static class ProbeRewriter
             return null;
         }
 
-        if (ResolvePort(container, action["port"]) is not { } port)
+        // A gRPC probe's port is a number in the API (no named ports); httpGet and tcpSocket may name a port.
+        if ((kind == "grpc" ? ResolveNumber(action["port"]) : ResolvePort(container, action["port"])) is not { } port)
         {
             warnings.Add($"{where}: port '{action["port"]?.ToJsonString()}' is not a number or a named port of the container; left as it is.");
             return null;
@@ -66,7 +67,7 @@ internal static class ProbeRewriter
         var originalAction = (JsonObject)action.DeepClone();
         var originalPort = originalAction["port"]?.DeepClone();
         originalAction["port"] = port;
-        var original = new JsonObject { [isHttp ? "httpGet" : "tcpSocket"] = originalAction };
+        var original = new JsonObject { [kind] = originalAction };
         if (probe["timeoutSeconds"] is { } timeout)
         {
             original["timeoutSeconds"] = timeout.DeepClone();
@@ -79,7 +80,7 @@ internal static class ProbeRewriter
         }
 
         var rewritten = new JsonObject { ["path"] = url, ["port"] = (int)healthPort };
-        if (isHttp)
+        if (kind == "httpGet")
         {
             // Kubelet → HTTP → proxy → (HTTP or HTTPS as the original said) → app: keep headers, drop HTTPS.
             foreach (var (key, value) in action)
@@ -94,7 +95,7 @@ internal static class ProbeRewriter
         }
         else
         {
-            Replace(probe, "tcpSocket", "httpGet", rewritten);
+            Replace(probe, kind, "httpGet", rewritten);
         }
 
         return original;
@@ -130,24 +131,32 @@ internal static class ProbeRewriter
                     continue;
                 }
 
-                var isHttp = original["httpGet"] is JsonObject;
-                var action = (JsonObject)(original["httpGet"] ?? original["tcpSocket"])!.DeepClone();
+                var kind = original["httpGet"] is JsonObject ? "httpGet" : original["tcpSocket"] is JsonObject ? "tcpSocket" : original["grpc"] is JsonObject ? "grpc" : null;
+                if (kind is null)
+                {
+                    continue;
+                }
+
+                var action = (JsonObject)original[kind]!.DeepClone();
                 if (original["originalPort"] is { } port)
                 {
                     action["port"] = port.DeepClone();
                 }
 
-                if (isHttp)
+                if (kind == "httpGet")
                 {
                     probe["httpGet"] = action;
                 }
                 else
                 {
-                    Replace(probe, "httpGet", "tcpSocket", action);
+                    Replace(probe, "httpGet", kind, action);
                 }
             }
         }
     }
+
+    private static int? ResolveNumber(JsonNode? port) =>
+        port is JsonValue value && value.GetValueKind() == JsonValueKind.Number && value.TryGetValue<int>(out var number) && number is > 0 and <= ushort.MaxValue ? number : null;
 
     private static int? ResolvePort(JsonObject container, JsonNode? port)
     {

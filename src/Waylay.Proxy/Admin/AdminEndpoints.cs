@@ -74,9 +74,9 @@ internal sealed class AdminEndpoints(
         return new AdminResponse(200, "text/plain; version=0.0.4; charset=utf-8", System.Text.Encoding.UTF8.GetBytes(text.ToString()));
     }
 
-    /// <summary>A health-port handler that answers only kubelet's probe path.</summary>
+    /// <summary>The health port's own path (the app probes under /app-health/ are AppProbes/AppProbeHandler's).</summary>
     public AdminResponse HandleHealth(string method, string path) =>
-        path == "/healthz/ready" ? Handle(method, path) : AdminResponse.Text(404, "the health port serves /healthz/ready only\n");
+        path == "/healthz/ready" ? Handle(method, path) : AdminResponse.Text(404, "the health port serves /healthz/ready and the rewritten app probes under /app-health/<container>/livez|readyz|startupz\n");
 
     private byte[] Connections()
     {

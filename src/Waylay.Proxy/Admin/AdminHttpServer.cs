@@ -17,10 +17,10 @@ internal sealed class AdminHttpServer : IDisposable
 {
     private const int MaxHead = 8192;
     private readonly Socket _socket;
-    private readonly Func<string, string, AdminResponse> _handle;
+    private readonly Func<AdminRequest, ValueTask<AdminResponse>> _handle;
     private readonly ILogger _logger;
 
-    private AdminHttpServer(Socket socket, Func<string, string, AdminResponse> handle, ILogger logger)
+    private AdminHttpServer(Socket socket, Func<AdminRequest, ValueTask<AdminResponse>> handle, ILogger logger)
     {
         _socket = socket;
         _handle = handle;
@@ -30,7 +30,11 @@ internal sealed class AdminHttpServer : IDisposable
     public IPEndPoint EndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
     /// <param name="handle">(method, path) → response.</param>
-    public static AdminHttpServer Start(IPEndPoint endPoint, Func<string, string, AdminResponse> handle, ILogger logger)
+    public static AdminHttpServer Start(IPEndPoint endPoint, Func<string, string, AdminResponse> handle, ILogger logger) =>
+        Start(endPoint, request => ValueTask.FromResult(handle(request.Method, request.Path)), logger);
+
+    /// <param name="handle">request → response, asynchronously (the health port's app probes wait for the app).</param>
+    public static AdminHttpServer Start(IPEndPoint endPoint, Func<AdminRequest, ValueTask<AdminResponse>> handle, ILogger logger)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -101,7 +105,8 @@ internal sealed class AdminHttpServer : IDisposable
                 length += read;
             }
 
-            var requestLine = Encoding.ASCII.GetString(buffer, 0, buffer.AsSpan(0, end).IndexOf("\r\n"u8) is var n and >= 0 ? n : end);
+            var lineEnd = buffer.AsSpan(0, end).IndexOf("\r\n"u8) is var n and >= 0 ? n : end;
+            var requestLine = Encoding.ASCII.GetString(buffer, 0, lineEnd);
             var parts = requestLine.Split(' ');
             if (parts.Length != 3 || !parts[2].StartsWith("HTTP/1.", StringComparison.Ordinal))
             {
@@ -114,7 +119,8 @@ internal sealed class AdminHttpServer : IDisposable
             AdminResponse response;
             try
             {
-                response = _handle(parts[0], query < 0 ? path : path[..query]);
+                var fields = Fields(Encoding.Latin1.GetString(buffer, lineEnd, end - lineEnd));
+                response = await _handle(new AdminRequest(parts[0], query < 0 ? path : path[..query], fields)).ConfigureAwait(false);
             }
             catch (Exception e)
             {
@@ -134,6 +140,25 @@ internal sealed class AdminHttpServer : IDisposable
         }
     }
 
+    /// <summary>The header fields after the request line ("\r\nName: value" lines), as sent.</summary>
+    private static List<KeyValuePair<string, string>> Fields(string block)
+    {
+        var fields = new List<KeyValuePair<string, string>>();
+        foreach (var line in block.Split("\r\n", StringSplitOptions.RemoveEmptyEntries))
+        {
+            var colon = line.IndexOf(':');
+            if (colon > 0)
+            {
+                fields.Add(new(line[..colon].Trim(), line[(colon + 1)..].Trim()));
+            }
+        }
+
+        return fields;
+    }
+
+    private static string Reason(int status) =>
+        Microsoft.AspNetCore.WebUtilities.ReasonPhrases.GetReasonPhrase(status) is { Length: > 0 } reason ? reason : "Unknown";
+
     private static async Task WriteAsync(Socket client, AdminResponse response)
     {
         var head = Encoding.ASCII.GetBytes(
@@ -146,15 +171,4 @@ internal sealed class AdminHttpServer : IDisposable
 
         client.Shutdown(SocketShutdown.Send);
     }
-
-    private static string Reason(int status) => status switch
-    {
-        200 => "OK",
-        400 => "Bad Request",
-        404 => "Not Found",
-        405 => "Method Not Allowed",
-        431 => "Request Header Fields Too Large",
-        503 => "Service Unavailable",
-        _ => "Error",
-    };
 }

@@ -59,7 +59,8 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
         _ => RelayOutcome.ConnectFailed,
     };
 
-    private static void Bind(Socket socket, IPEndPoint? source)
+    /// <summary>Binds the inbound-passthrough source (also used by the app probes, Admin/AppProbes/AppProbeDialer.cs).</summary>
+    internal static void Bind(Socket socket, IPEndPoint? source)
     {
         if (source is null)
         {

@@ -35,6 +35,33 @@ public sealed class ProbeRewriterTests
     }
 
     [Fact]
+    public void GrpcProbe_BecomesAnHttpGetOnTheHealthPort_AsIstioRewritesIt_AndIsRestored()
+    {
+        const string json = """
+            [{"name":"api","readinessProbe":{"grpc":{"port":9090,"service":"api"},"timeoutSeconds":3,"periodSeconds":5}}]
+            """;
+        var containers = Containers(json);
+        var probers = ProbeRewriter.Rewrite(containers, 15021, []);
+        Assert.Equal(
+            """{"httpGet":{"path":"/app-health/api/readyz","port":15021},"timeoutSeconds":3,"periodSeconds":5}""",
+            containers[0]!["readinessProbe"]!.ToJsonString());
+        Assert.Equal("""{"/app-health/api/readyz":{"grpc":{"port":9090,"service":"api"},"timeoutSeconds":3}}""", probers);
+
+        ProbeRewriter.Restore(containers, probers!);
+        Assert.Equal(JsonNode.Parse(json)!.ToJsonString(), containers.ToJsonString());
+    }
+
+    [Fact]
+    public void GrpcProbeWithoutANumericPort_IsLeftAlone_WithAWarning()
+    {
+        var containers = Containers("""[{"name":"api","livenessProbe":{"grpc":{"port":"grpc"}}}]""");
+        var warnings = new List<string>();
+        Assert.Null(ProbeRewriter.Rewrite(containers, 15021, warnings));
+        Assert.NotNull(containers[0]!["livenessProbe"]!["grpc"]);
+        Assert.Single(warnings);
+    }
+
+    [Fact]
     public void UnknownNamedPort_IsLeftAlone_WithAWarning()
     {
         var containers = Containers("""[{"name":"web","livenessProbe":{"httpGet":{"path":"/","port":"missing"}}}]""");

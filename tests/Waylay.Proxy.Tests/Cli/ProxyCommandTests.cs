@@ -17,6 +17,17 @@ public sealed class ProxyCommandTests
         Assert.Contains(message, result.StandardError);
     }
 
+    [Theory]
+    [InlineData("WAYLAY_KUBE_APP_PROBERS")]
+    [InlineData("ISTIO_KUBE_APP_PROBERS")]
+    public async Task BadAppProbers_ExitTwo_NamingTheVariable_AsIstiosAgentRefusesToStart(string variable)
+    {
+        // The shipped sidecar (or the CLI's build of it) with the variable as the injector would have set it, broken.
+        var result = await Waylay.Linux.Exec.RunAsync("env", [$"{variable}={{\"/app-health/web/livez\":", TestProxy.BinaryPath, "proxy"]);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{variable} is not valid JSON", result.StandardError);
+    }
+
     [Fact]
     public async Task InconsistentOptions_AreAllReportedAtOnce()
     {
