@@ -74,6 +74,17 @@ public sealed class ProtocolSnifferTests
     }
 
     [Fact]
+    public void OnADeclaredHttpPort_OnlyTheH2PrefaceWaits_AnythingElseIsHttp1AtOnce()
+    {
+        var preface = Bytes.Of("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        Assert.Equal(SniffedProtocol.Http2, ProtocolSniffer.SniffDeclaredHttp(preface).Protocol);
+        Assert.Equal(SniffedProtocol.NeedMoreData, ProtocolSniffer.SniffDeclaredHttp(preface.AsSpan(0, 10)).Protocol);
+        Assert.Equal(SniffedProtocol.NeedMoreData, ProtocolSniffer.SniffDeclaredHttp(ReadOnlySpan<byte>.Empty).Protocol);
+        byte[][] others = [Bytes.Of("G"), Bytes.Of("GET /a b HTTP/1.1\r\n"), [0x16, 0x03, 0x01], [0x00, 0xFF], Bytes.Of("PRX")];
+        Assert.All(others, bytes => Assert.Equal(SniffedProtocol.Http1, ProtocolSniffer.SniffDeclaredHttp(bytes).Protocol));
+    }
+
+    [Fact]
     public void NothingYet_NeedsMoreData() => Assert.Equal(SniffedProtocol.NeedMoreData, ProtocolSniffer.Sniff(ReadOnlySpan<byte>.Empty).Protocol);
 
     [Fact]

@@ -84,6 +84,28 @@ public static class ProtocolSniffer
         return SniffHttp1(bytes);
     }
 
+    /// <summary>
+    /// The sniff for a port declared HTTP, where the only question is h2c or not: the h2 preface (or a prefix of it,
+    /// waited on) is Http2, anything else is Http1 at its first byte, for the HTTP/1 parser to serve or refuse. No TLS
+    /// or opaque verdict exists here: a declared HTTP port is never relayed as bytes.
+    /// </summary>
+    public static SniffResult SniffDeclaredHttp(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return SniffResult.NeedMore;
+        }
+
+        var preface = Http2Preface;
+        var common = Math.Min(bytes.Length, preface.Length);
+        if (bytes[..common].SequenceEqual(preface[..common]))
+        {
+            return common == preface.Length ? new SniffResult(SniffedProtocol.Http2) : SniffResult.NeedMore;
+        }
+
+        return new SniffResult(SniffedProtocol.Http1);
+    }
+
     private static SniffResult SniffHttp1(ReadOnlySpan<byte> bytes)
     {
         // :: method = token (letters in practice), SP
