@@ -48,6 +48,42 @@ public sealed class ProtocolSnifferTests
     [InlineData("hello world how are you\r\n")]
     public void TextThatIsNotHttp_IsOpaque(string first) => Assert.Equal(SniffedProtocol.Opaque, ProtocolSniffer.Sniff(Bytes.Of(first)).Protocol);
 
+    [Theory]
+    [InlineData("GET /a b HTTP/1.1\r\nHost: a\r\n")] // more than two spaces (issue 14)
+    [InlineData("GET  / HTTP/1.1\r\n")]
+    [InlineData("GET /a\tb HTTP/1.0\r\n")]
+    [InlineData("GET /a b HTTP/1.1\n")]
+    [InlineData("GET / x / HTTP/1.1\r\n")]
+    public void MalformedRequestLine_EndingInAnHttpVersion_IsHttp1_ForTheParserToRefuse(string first) =>
+        Assert.Equal(SniffedProtocol.Http1, ProtocolSniffer.Sniff(Bytes.Of(first)).Protocol);
+
+    [Theory]
+    [InlineData("SET a b\r\n")] // Redis inline command
+    [InlineData("GET /a b FTP/1.0\r\n")]
+    [InlineData("GET /a b HTTP/1.1 x\r\n")]
+    [InlineData("GET /a bHTTP/1.1\r\n")]
+    public void MalformedRequestLine_NotEndingInAnHttpVersion_IsOpaque(string first) =>
+        Assert.Equal(SniffedProtocol.Opaque, ProtocolSniffer.Sniff(Bytes.Of(first)).Protocol);
+
+    [Fact]
+    public void MalformedRequestLine_WaitsForItsEnd()
+    {
+        Assert.Equal(SniffedProtocol.NeedMoreData, ProtocolSniffer.Sniff(Bytes.Of("GET /a b")).Protocol);
+        Assert.Equal(SniffedProtocol.NeedMoreData, ProtocolSniffer.Sniff(Bytes.Of("GET /a b HTTP/1.1")).Protocol);
+        Assert.Equal(SniffedProtocol.Opaque, ProtocolSniffer.Sniff(Bytes.Of("GET /a b" + new string('x', ProtocolSniffer.MaxRequestLine))).Protocol);
+    }
+
+    [Fact]
+    public void OnADeclaredHttpPort_OnlyTheH2PrefaceWaits_AnythingElseIsHttp1AtOnce()
+    {
+        var preface = Bytes.Of("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n");
+        Assert.Equal(SniffedProtocol.Http2, ProtocolSniffer.SniffDeclaredHttp(preface).Protocol);
+        Assert.Equal(SniffedProtocol.NeedMoreData, ProtocolSniffer.SniffDeclaredHttp(preface.AsSpan(0, 10)).Protocol);
+        Assert.Equal(SniffedProtocol.NeedMoreData, ProtocolSniffer.SniffDeclaredHttp(ReadOnlySpan<byte>.Empty).Protocol);
+        byte[][] others = [Bytes.Of("G"), Bytes.Of("GET /a b HTTP/1.1\r\n"), [0x16, 0x03, 0x01], [0x00, 0xFF], Bytes.Of("PRX")];
+        Assert.All(others, bytes => Assert.Equal(SniffedProtocol.Http1, ProtocolSniffer.SniffDeclaredHttp(bytes).Protocol));
+    }
+
     [Fact]
     public void NothingYet_NeedsMoreData() => Assert.Equal(SniffedProtocol.NeedMoreData, ProtocolSniffer.Sniff(ReadOnlySpan<byte>.Empty).Protocol);
 

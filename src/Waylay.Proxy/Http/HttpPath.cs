@@ -10,7 +10,9 @@ namespace Waylay.Proxy.Http;
 /// <summary>
 /// Step 2½ of a connection: whether it is HTTP, and if so serving it request by request. Only connections to a known
 /// service and inbound ones to the app are looked at (passthrough traffic has no routes to apply); a port declared
-/// <c>tcp</c> (name prefix <c>tcp-</c>, appProtocol tcp, mysql, …) is never sniffed, as in Istio.
+/// <c>tcp</c> (name prefix <c>tcp-</c>, appProtocol tcp, mysql, …) is never sniffed, as in Istio, and a port declared
+/// HTTP (<c>http-</c>, <c>grpc-</c>, appProtocol http…) is always HTTP: h2c, or the HTTP/1 parser, never the L4
+/// relay. Inbound, a port is declared by the services whose endpoints it serves (<see cref="RouteTable.InboundProtocol"/>).
 /// </summary>
 internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, ProxyMetrics metrics, Func<bool> draining, Func<RouteTable> current)
 {
@@ -21,7 +23,9 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
     {
         var service = decision.Service;
         var eligible = decision.Kind is RouteKind.Inbound || service is not null;
-        if (!eligible || service?.Protocol == DeclaredProtocol.Opaque)
+        var declared = service?.Protocol
+            ?? (decision.Kind is RouteKind.Inbound && connection.OriginalDestination is { } original ? table.InboundProtocol(original.EndPoint) : DeclaredProtocol.Unknown);
+        if (!eligible || declared == DeclaredProtocol.Opaque)
         {
             return false;
         }
@@ -33,7 +37,7 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         SniffResult sniff;
         try
         {
-            sniff = await detector.DetectAsync(polled, service?.Protocol is DeclaredProtocol.Http or DeclaredProtocol.Http2, connection.Closing.Token)
+            sniff = await detector.DetectAsync(polled, declared is DeclaredProtocol.Http or DeclaredProtocol.Http2, connection.Closing.Token)
                 .ConfigureAwait(false);
         }
         catch
@@ -43,6 +47,13 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         }
 
         var h2 = sniff.Protocol == SniffedProtocol.Http2 && Services.Http2 is not null;
+        if (!h2 && declared is DeclaredProtocol.Http or DeclaredProtocol.Http2)
+        {
+            // A port declared HTTP is never an opaque tunnel past HTTP policy: whatever is not h2c goes to the HTTP/1
+            // parser, which answers what is not HTTP with 400, as Envoy's codec does on an HTTP listener.
+            sniff = new SniffResult(SniffedProtocol.Http1);
+        }
+
         if (sniff.Protocol != SniffedProtocol.Http1)
         {
             polled.Detach();

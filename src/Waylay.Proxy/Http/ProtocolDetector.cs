@@ -7,7 +7,9 @@ namespace Waylay.Proxy.Http;
 /// Istio's protocol sniffing for a captured connection, done with <c>MSG_PEEK</c> so it consumes nothing: whatever
 /// the answer, the bytes are still in the socket, and an opaque connection goes to the L4 relay (and splice) as if
 /// never looked at. A client that says nothing within the detection timeout (a server-first protocol such as MySQL
-/// or SMTP) is opaque; a port declared HTTP waits for the client instead.
+/// or SMTP) is opaque; a port declared HTTP waits for the client instead, and only tells h2c's preface from the rest
+/// (<see cref="ProtocolSniffer.SniffDeclaredHttp"/>): a partial TLS record there is not waited on as if it might yet
+/// be relayed.
 /// </summary>
 internal sealed class ProtocolDetector(TimeSpan timeout, TimeProvider time)
 {
@@ -44,7 +46,7 @@ internal sealed class ProtocolDetector(TimeSpan timeout, TimeProvider time)
                     return new SniffResult(SniffedProtocol.Opaque);
                 }
 
-                var result = ProtocolSniffer.Sniff(buffer.AsSpan(0, count));
+                var result = declaredHttp ? ProtocolSniffer.SniffDeclaredHttp(buffer.AsSpan(0, count)) : ProtocolSniffer.Sniff(buffer.AsSpan(0, count));
                 if (result.Protocol == SniffedProtocol.NeedMoreData && socket.ReadClosed)
                 {
                     // The client finished after a partial head and will send nothing more (waiting would hang a port

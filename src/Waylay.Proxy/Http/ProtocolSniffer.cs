@@ -33,6 +33,7 @@ public readonly record struct SniffResult(SniffedProtocol Protocol, string? Serv
 ///   "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"         ─► Http2
 ///   0x16 0x03 0x0X … handshake type 1           ─► Tls (SNI, ALPN from the ClientHello)
 ///   token SP target SP "HTTP/1.x" CRLF          ─► Http1
+///   token SP … SP "HTTP/1.x" CRLF (malformed)   ─► Http1, for the HTTP path to refuse with 400
 ///   anything that cannot become one of those    ─► Opaque, as early as the first byte that rules them out
 /// </code>
 /// A server-first protocol (MySQL, SMTP) sends nothing, so the answer stays NeedMoreData: the core's timeout then
@@ -83,6 +84,28 @@ public static class ProtocolSniffer
         return SniffHttp1(bytes);
     }
 
+    /// <summary>
+    /// The sniff for a port declared HTTP, where the only question is h2c or not: the h2 preface (or a prefix of it,
+    /// waited on) is Http2, anything else is Http1 at its first byte, for the HTTP/1 parser to serve or refuse. No TLS
+    /// or opaque verdict exists here: a declared HTTP port is never relayed as bytes.
+    /// </summary>
+    public static SniffResult SniffDeclaredHttp(ReadOnlySpan<byte> bytes)
+    {
+        if (bytes.IsEmpty)
+        {
+            return SniffResult.NeedMore;
+        }
+
+        var preface = Http2Preface;
+        var common = Math.Min(bytes.Length, preface.Length);
+        if (bytes[..common].SequenceEqual(preface[..common]))
+        {
+            return common == preface.Length ? new SniffResult(SniffedProtocol.Http2) : SniffResult.NeedMore;
+        }
+
+        return new SniffResult(SniffedProtocol.Http1);
+    }
+
     private static SniffResult SniffHttp1(ReadOnlySpan<byte> bytes)
     {
         // :: method = token (letters in practice), SP
@@ -116,7 +139,7 @@ public static class ProtocolSniffer
 
         if (i == targetStart || bytes[i] != (byte)' ')
         {
-            return SniffResult.Opaque;
+            return MalformedRequestLine(bytes, targetStart);
         }
 
         // :: "HTTP/1." DIGIT CR LF, compared as far as the bytes go
@@ -125,7 +148,7 @@ public static class ProtocolSniffer
         var n = Math.Min(version.Length, expected.Length);
         if (!version[..n].SequenceEqual(expected[..n]))
         {
-            return SniffResult.Opaque;
+            return MalformedRequestLine(bytes, targetStart);
         }
 
         if (version.Length <= expected.Length)
@@ -133,7 +156,34 @@ public static class ProtocolSniffer
             return SniffResult.NeedMore;
         }
 
-        return char.IsAsciiDigit((char)version[7]) ? new SniffResult(SniffedProtocol.Http1) : SniffResult.Opaque;
+        return char.IsAsciiDigit((char)version[7]) ? new SniffResult(SniffedProtocol.Http1) : MalformedRequestLine(bytes, targetStart);
+    }
+
+    /// <summary>
+    /// A first line that starts as a request line (method SP) but is not a well-formed one: HTTP/1 all the same when
+    /// it ends in <c>SP "HTTP/1." DIGIT</c> (<c>GET /a b HTTP/1.1</c>, <c>GET  / HTTP/1.1</c>), so that the HTTP path
+    /// refuses it with 400 (RFC 9112 §3 gives such a line no meaning) instead of relaying it to an app whose
+    /// lenient parser may read it as a request no policy saw. Anything else ending its first line is opaque (a
+    /// Redis inline <c>SET a b</c>); with no line end yet, the sniff waits, bounded as any other.
+    /// </summary>
+    private static SniffResult MalformedRequestLine(ReadOnlySpan<byte> bytes, int lineStart)
+    {
+        var rest = bytes[lineStart..];
+        var lf = rest.IndexOf((byte)'\n');
+        if (lf < 0)
+        {
+            return bytes.Length < MaxRequestLine ? SniffResult.NeedMore : SniffResult.Opaque;
+        }
+
+        var line = rest[..lf];
+        if (!line.IsEmpty && line[^1] == (byte)'\r')
+        {
+            line = line[..^1];
+        }
+
+        return line.Length >= 9 && line[^9] == (byte)' ' && line[^8..^1].SequenceEqual("HTTP/1."u8) && char.IsAsciiDigit((char)line[^1])
+            ? new SniffResult(SniffedProtocol.Http1)
+            : SniffResult.Opaque;
     }
 
     private static bool IsMethodChar(byte b) => b is >= (byte)'A' and <= (byte)'Z' or >= (byte)'a' and <= (byte)'z' or (byte)'-' or (byte)'_';

@@ -2,6 +2,7 @@ using System.Collections.Frozen;
 using System.Net;
 using Waylay.Mesh;
 using Waylay.Mesh.Networking;
+using Waylay.Proxy.Http;
 using Waylay.Proxy.Http.Routing;
 using Waylay.Proxy.LoadBalancing;
 
@@ -17,9 +18,12 @@ internal sealed class RouteTable
 
     private readonly FrozenDictionary<(string Host, ushort Port), ServiceRoute> _byHost;
 
+    private readonly FrozenDictionary<IPEndPoint, DeclaredProtocol> _byEndpoint;
+
     private RouteTable(MeshModel model, NetworkingConfig networking, HttpRouteTable http, FrozenDictionary<IPEndPoint, ServiceRoute> byAddress,
-        FrozenDictionary<(string Host, ushort Port), ServiceRoute> byHost, IReadOnlyList<ServiceRoute> routes)
+        FrozenDictionary<(string Host, ushort Port), ServiceRoute> byHost, FrozenDictionary<IPEndPoint, DeclaredProtocol> byEndpoint, IReadOnlyList<ServiceRoute> routes)
     {
+        _byEndpoint = byEndpoint;
         Model = model;
         Networking = networking;
         Http = http;
@@ -46,6 +50,7 @@ internal sealed class RouteTable
         var http = HttpRouteTable.Build(networking);
         var byAddress = new Dictionary<IPEndPoint, ServiceRoute>();
         var byHost = new Dictionary<(string, ushort), ServiceRoute>();
+        var byEndpoint = new Dictionary<IPEndPoint, DeclaredProtocol>();
         var routes = new List<ServiceRoute>();
         var seed = 0;
         foreach (var service in model.Services)
@@ -64,7 +69,9 @@ internal sealed class RouteTable
                 for (var i = 0; i < all.Length; i++)
                 {
                     var endpoint = service.Endpoints[i];
-                    var stats = registry.Get(service.Key, new IPEndPoint(endpoint.Address, endpoint.PortFor(port)));
+                    var target = new IPEndPoint(endpoint.Address, endpoint.PortFor(port));
+                    var stats = registry.Get(service.Key, target);
+                    DeclareInbound(byEndpoint, target, PortProtocol.Of(port));
                     stats.Health = endpoint.Health;
                     stats.Labels = endpoint.Labels;
                     all[i] = stats;
@@ -84,7 +91,28 @@ internal sealed class RouteTable
             }
         }
 
-        return new RouteTable(model, networking, http, byAddress.ToFrozenDictionary(), byHost.ToFrozenDictionary(), routes);
+        return new RouteTable(model, networking, http, byAddress.ToFrozenDictionary(), byHost.ToFrozenDictionary(), byEndpoint.ToFrozenDictionary(), routes);
+    }
+
+    /// <summary>
+    /// What the services this address:port serves declare about it: the protocol an inbound connection to it is
+    /// taken for, as Istio builds a pod's inbound listener from the ports of the services that select it. Services
+    /// that disagree about one target port leave it undeclared (sniffed).
+    /// </summary>
+    public DeclaredProtocol InboundProtocol(IPEndPoint destination) =>
+        _byEndpoint.TryGetValue(destination, out var declared) ? declared : DeclaredProtocol.Unknown;
+
+    private static void DeclareInbound(Dictionary<IPEndPoint, DeclaredProtocol> byEndpoint, IPEndPoint target, DeclaredProtocol declared)
+    {
+        if (byEndpoint.TryGetValue(target, out var earlier) && earlier != declared)
+        {
+            // http and http2 are both HTTP to the inbound path (h2c is told from its preface): keep the HTTP verdict.
+            declared = earlier is DeclaredProtocol.Http or DeclaredProtocol.Http2 && declared is DeclaredProtocol.Http or DeclaredProtocol.Http2
+                ? DeclaredProtocol.Http
+                : DeclaredProtocol.Unknown;
+        }
+
+        byEndpoint[target] = declared;
     }
 
     public bool TryGetService(IPEndPoint destination, out ServiceRoute route) => _byAddress.TryGetValue(destination, out route!);

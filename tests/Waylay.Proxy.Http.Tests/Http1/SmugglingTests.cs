@@ -82,6 +82,12 @@ public sealed class SmugglingTests
         { "CONNECT without port", "CONNECT a HTTP/1.1\r\nHost: a\r\n\r\n", Http1Error.InvalidRequestTarget },
         { "method with slash", "GE/T / HTTP/1.1\r\nHost: a\r\n\r\n", Http1Error.BadRequestLine },
         { "fragment in target", "GET /a#/../admin HTTP/1.1\r\nHost: a\r\n\r\n", Http1Error.InvalidRequestTarget },
+        { "three spaces", "GET /a b HTTP/1.1\r\nHost: a\r\n\r\nGET /b HTTP/1.1\r\nHost: a\r\n\r\n", Http1Error.BadRequestLine },
+
+        // :: not HTTP at all (a port declared HTTP gets them too): refused at the first byte that rules a method out
+        { "TLS ClientHello", "\u0016\u0003\u0001\u0002\u0000\u0001\u0000\u0001\u00fc\u0003\u0003", Http1Error.BadRequestLine },
+        { "binary", "\u0000\u0000\u0000\u0001\u00ff", Http1Error.BadRequestLine },
+        { "method then binary", "GET\u0000/ HTTP/1.1", Http1Error.BadRequestLine },
     };
 
     [Theory]
@@ -105,8 +111,21 @@ public sealed class SmugglingTests
         Assert.Equal(expected, error);
     }
 
+    [Theory]
+    [InlineData("\r\nGET /")]
+    [InlineData("\r\n\r\nPOST")]
+    [InlineData("PRI * HTTP/2.0\r\n")]
+    [InlineData("GET /a b HTTP/1.1\r\nHost: a\r\n")]
+    public void IncompleteHead_ThatMayStillBeARequest_IsWaitedFor(string wire)
+    {
+        var parser = new Http1RequestParser();
+        Assert.Equal(Http1ParseStatus.NeedMoreData, parser.TryParse(Bytes.Sequence(wire), out _, out _, out _));
+    }
+
     public static TheoryData<string, string, Http1Error> ChunkCases => new()
     {
+        { "size not hex (issue 14)", "zz\r\nhello\r\n0\r\n\r\n", Http1Error.InvalidChunkSize },
+        { "bad size after a good chunk", "5\r\nhello\r\nzz\r\n", Http1Error.InvalidChunkSize },
         { "size overflow", "FFFFFFFFFFFFFFFFF\r\n", Http1Error.ChunkSizeOverflow },
         { "size just over long", "8000000000000000\r\n", Http1Error.ChunkSizeOverflow },
         { "size with 0x", "0x5\r\nhello\r\n0\r\n\r\n", Http1Error.InvalidChunkSize },

@@ -12,7 +12,7 @@ namespace Waylay.Proxy.Mesh.Tests.Sniffing;
 /// server-first protocol such as MySQL, whose client says nothing until the server's greeting: after
 /// <c>protocolDetectionTimeout</c> (100 ms) the connection is relayed as TCP, outbound and inbound. Ports declared TCP
 /// (<c>tcp-</c> prefix) are never sniffed: HTTP-looking bytes on them pass through untouched, where the same bytes on
-/// an undeclared port are taken for HTTP.
+/// an undeclared port are taken for HTTP. Ports declared HTTP are never relayed as TCP: what is not HTTP gets 400.
 /// </summary>
 public sealed class ProtocolDetectionTests
 {
@@ -119,6 +119,69 @@ public sealed class ProtocolDetectionTests
             socket.Shutdown(SocketShutdown.Send);
             Assert.Equal(binary, await TestData.ReadToEndAsync(socket));
         }
+    }
+
+    [NetnsFact]
+    public async Task MalformedRequestLine_OnAnUndeclaredPort_AndNonHttpBytes_OnADeclaredHttpPort_Are400_NeverRelayed()
+    {
+        await using var lab = await ServiceLab.StartAsync(rules: null, extraServices: ExtraServices);
+        using var plainPort = lab.Peer.Serve(new IPEndPoint(ServiceLab.EndpointIp(1), 7001), TestServer.Echo);
+        using var httpPort = lab.Peer.Serve(new IPEndPoint(ServiceLab.EndpointIp(1), 7002), TestServer.Echo);
+
+        // More than two spaces in the request line (RFC 9112 §3 gives it no meaning), sniffed on an undeclared port:
+        // HTTP all the same, refused by the proxy, not relayed to an app whose parser might take it.
+        await AssertRefusedAsync(() => lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.21"), 7001)),
+            "GET /a b HTTP/1.1\r\nHost: raw\r\n\r\n"u8.ToArray(), "bad-request-line");
+        Assert.Equal(0, plainPort.Accepted);
+
+        // A port declared HTTP (http-web) never becomes a tunnel: binary bytes and a TLS ClientHello get 400 at once.
+        foreach (var bytes in new[] { Binary, ClientHelloStart })
+        {
+            await AssertRefusedAsync(() => lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.21"), 7002)), bytes, "bad-request-line");
+        }
+
+        Assert.Equal(0, httpPort.Accepted);
+    }
+
+    [NetnsFact]
+    public async Task MalformedRequestLine_AndNonHttpBytesOnADeclaredHttpPort_Inbound_Are400_NeverRelayed()
+    {
+        await using var pair = await SidecarPair.StartAsync();
+        using var plain = pair.Server.Serve(new IPEndPoint(IPAddress.IPv6Any, 9091), TestServer.Echo);
+
+        // To the pod address: the client's sidecar passes it through, the server's takes it inbound. 9091 is no
+        // service's port (sniffed); 9080 is the reviews endpoint's port, named http (declared).
+        await AssertRefusedAsync(() => pair.Client.ConnectAsync(new IPEndPoint(pair.Server.Ip, 9091)),
+            "GET /a b HTTP/1.1\r\nHost: raw\r\n\r\n"u8.ToArray(), "bad-request-line");
+        Assert.Equal(0, plain.Accepted);
+
+        foreach (var bytes in new[] { Binary, ClientHelloStart })
+        {
+            await AssertRefusedAsync(() => pair.Client.ConnectAsync(new IPEndPoint(pair.Server.Ip, SidecarPair.Port)), bytes, "bad-request-line");
+        }
+
+        Assert.Equal(0, pair.App.Connections);
+
+        // HTTP itself still passes the declared port.
+        var ok = await RawHttp.GetAsync(pair.Client.Namespace, new IPEndPoint(pair.Server.Ip, SidecarPair.Port), "/declared");
+        Assert.Equal(200, ok.Status);
+    }
+
+    private static readonly byte[] Binary = [0x00, 0xFF, 0x10, 0x42, 0x00, 0x01, 0x7F, 0x80];
+
+    // The start of a TLS 1.2+ ClientHello record: handshake, version 3.1, length, type ClientHello.
+    private static readonly byte[] ClientHelloStart = [0x16, 0x03, 0x01, 0x00, 0xF0, 0x01, 0x00, 0x00, 0xEC, 0x03, 0x03];
+
+    private static async Task AssertRefusedAsync(Func<Task<Socket>> connect, byte[] bytes, string code)
+    {
+        using var http = new RawHttp(await connect());
+        await http.SendAsync(bytes);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var response = await http.ReadResponseAsync(bound.Token);
+        Assert.Equal(400, response.Status);
+        Assert.Equal(code, response.Field("x-waylay-proxy-error"));
+        Assert.Equal("close", response.Field("connection"));
+        Assert.True(await http.ClosedByPeerAsync(), "the proxy closes the connection after refusing it");
     }
 
     [NetnsFact]

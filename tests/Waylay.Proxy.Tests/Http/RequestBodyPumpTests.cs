@@ -274,6 +274,64 @@ public sealed class RequestBodyPumpTests
     }
 
     /// <summary>The client's side: writes never wait for the pump (some are made before a try takes them).</summary>
+    [Fact]
+    public async Task CheckBuffered_RefusesAMalformedChunkThatCameWithTheHead_AndLeavesTheBytesWhereTheyWere()
+    {
+        var client = Client();
+        var pump = Started("POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n", client.Reader);
+        Assert.Equal(Http1Error.None, pump.CheckBuffered()); // nothing buffered yet: nothing to say
+        await client.Writer.WriteAsync("3\r\nabc\r\nzz\r\n"u8.ToArray());
+        Assert.Equal(Http1Error.InvalidChunkSize, pump.CheckBuffered());
+        var read = await client.Reader.ReadAsync();
+        Assert.Equal("3\r\nabc\r\nzz\r\n", Encoding.ASCII.GetString(read.Buffer));
+        client.Reader.AdvanceTo(read.Buffer.Start);
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+
+        // A good start is let through, and the pump forwards it from its first byte.
+        client = Client();
+        pump = Started("POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n", client.Reader);
+        await client.Writer.WriteAsync("3\r\nabc\r\n0\r\n\r\n"u8.ToArray());
+        Assert.Equal(Http1Error.None, pump.CheckBuffered());
+        var upstream = new Pipe();
+        await pump.AttachAsync(upstream.Writer, keep: false);
+        Assert.Equal("3\r\nabc\r\n0\r\n\r\n", await ReadAsync(upstream.Reader, 13));
+        await WaitAsync(() => pump.CompletedOn(upstream.Writer));
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+    }
+
+    [Fact]
+    public async Task MalformedChunkMidStream_IsReported_TheGoodPartForwarded_NothingAfterIt()
+    {
+        var client = Client();
+        var pump = Started("POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n", client.Reader);
+        var upstream = new Pipe();
+        await pump.AttachAsync(upstream.Writer, keep: false);
+        await client.Writer.WriteAsync("3\r\nabc\r\n"u8.ToArray());
+        Assert.Equal("3\r\nabc\r\n", await ReadAsync(upstream.Reader, 8));
+        Assert.Equal(Http1Error.None, pump.Malformed);
+
+        await client.Writer.WriteAsync("zz\r\n3\r\ndef\r\n0\r\n\r\n"u8.ToArray());
+        await WaitAsync(() => pump.Malformed != Http1Error.None);
+        Assert.Equal(Http1Error.InvalidChunkSize, pump.Malformed);
+        Assert.False(pump.ReadToEnd);
+        Assert.False(await pump.ReleaseForResendAsync(upstream.Writer)); // never sent again
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+        Assert.False(upstream.Reader.TryRead(out var rest) && rest.Buffer.Length > 0, "nothing after the malformed line goes upstream");
+    }
+
+    [Fact]
+    public async Task ClientGoneMidBody_IsNotMalformed()
+    {
+        var client = Client();
+        var pump = Started("POST / HTTP/1.1\r\nhost: a\r\ntransfer-encoding: chunked\r\n\r\n", client.Reader);
+        var upstream = new Pipe();
+        await pump.AttachAsync(upstream.Writer, keep: false);
+        await client.Writer.WriteAsync("3\r\nab"u8.ToArray());
+        await client.Writer.CompleteAsync();
+        await pump.StopAsync().AsTask().WaitAsync(Bound);
+        Assert.Equal(Http1Error.None, pump.Malformed);
+    }
+
     private static Pipe Client() => new(new PipeOptions(pauseWriterThreshold: 0));
 
     private static RequestBodyPump Started(string head, PipeReader client, CancellationToken cancellationToken = default)

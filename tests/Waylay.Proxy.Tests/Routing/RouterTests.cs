@@ -33,6 +33,28 @@ public sealed class RouterTests
         """);
 
     [Fact]
+    public void InboundProtocol_IsWhatTheServicesServedAtThatAddressAndTargetPortDeclare()
+    {
+        var model = MeshFileReader.Read("""
+            services:
+            - name: web
+              addresses: [10.96.0.20]
+              ports: [{name: http-web, port: 80, targetPort: 8080}, {name: tcp-db, port: 5432}, {name: grpc, port: 9090}]
+              endpoints: [{address: 10.244.1.2}]
+            - name: web-admin
+              addresses: [10.96.0.21]
+              ports: [{name: tcp-admin, port: 81, targetPort: 9090}, {name: http2-x, port: 82, targetPort: 8080}]
+              endpoints: [{address: 10.244.1.2}]
+            """);
+        var table = RouteTable.Build(model, new EndpointStatsRegistry());
+        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Http, table.InboundProtocol(new IPEndPoint(PodIp, 8080))); // http and http2 agree: HTTP
+        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Opaque, table.InboundProtocol(new IPEndPoint(PodIp, 5432)));
+        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Unknown, table.InboundProtocol(new IPEndPoint(PodIp, 9090))); // grpc against tcp: sniffed
+        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Unknown, table.InboundProtocol(new IPEndPoint(PodIp, 80))); // the service port is not the pod's
+        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Unknown, table.InboundProtocol(new IPEndPoint(IPAddress.Parse("10.244.1.3"), 8080)));
+    }
+
+    [Fact]
     public void OwnAddress_IsInbound_ToLoopbackOnTheOriginalPort()
     {
         var decision = Decide(ListenerKind.Outbound, new IPEndPoint(PodIp, 9080));

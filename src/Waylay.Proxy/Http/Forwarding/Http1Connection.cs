@@ -19,14 +19,16 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// <summary>
 /// One captured HTTP/1.x connection, request after request, as Envoy's HTTP connection manager handles it:
 /// <code>
-///   head (strict parser; refused: 400/431/501/505 + close) ──► outbound: normalize path, route (VirtualService),
-///   fault (delay / abort), pick an endpoint (subset, ejections, balancer), pool limits (503 UO)
+///   head (strict parser; refused: 400/431/501/505 + close, and so is a chunked body malformed in the bytes that came
+///   with the head) ──► outbound: normalize path, route (VirtualService), fault (delay / abort), pick an endpoint
+///   (subset, ejections, balancer), pool limits (503 UO)
 ///   ──► try: pooled keep-alive connection (503 UF) ─► head + body upstream ─► response head within the timeout (504 UT)
 ///       5xx / connect failure / reset and retries left, body still kept (≤ 1 MiB) ──► next try on another endpoint,
 ///       the kept body sent again first (RequestBodyPump)
 ///   ──► response head + body downstream (re-framed) ──► connection back to the pool ──► metrics, access log, span
 ///   ──► a request body the answer left unread: read away (≤ 1 MiB, 5 s) and keep-alive, else close (RequestBodyPump.Drain)
 ///   101 / CONNECT 2xx ──► the rest of the connection is a tunnel
+///   a body that breaks its framing later: upstream connection shut, 400 if no answer began (else close), never pooled
 /// </code>
 /// Inbound connections take the same path to the app, without routing: one target, one try.
 /// </summary>
@@ -133,6 +135,15 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         _requestBody.Start(head, input, cancellationToken);
         try
         {
+            // Body bytes that came with the head are checked before the head goes anywhere: a malformed chunk line
+            // there is refused without a byte reaching the app (later ones are the pump's, RequestBodyPump.Abort).
+            var malformed = _requestBody.CheckBuffered();
+            if (malformed != Http1Error.None)
+            {
+                await RefuseAsync(head, malformed, cancellationToken).ConfigureAwait(false);
+                return false;
+            }
+
             // An answer complete before the body was read to its end (the server answered early): the rest is read
             // away, bounded, before the next request, as Kestrel does; the answer did not say the connection closes.
             return await ForwardAsync(head, cancellationToken).ConfigureAwait(false)
@@ -361,7 +372,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             // :: the request body, concurrently with the response head: a server may answer before it has read it all
             if (sent && body)
             {
-                await _requestBody.AttachAsync(upstream.Writer, keep: retries.Attempts > 0 || reused).ConfigureAwait(false);
+                await _requestBody.AttachAsync(upstream.Writer, keep: retries.Attempts > 0 || reused, upstream.Socket).ConfigureAwait(false);
                 attached = true;
             }
 
@@ -402,6 +413,14 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                     {
                         outcome = new HeadOutcome(Reset: true);
                     }
+                }
+
+                if (body && outcome != default && _requestBody.Malformed is var malformed && malformed != Http1Error.None)
+                {
+                    // The client's body broke its framing after the head went upstream, and the pump shut the upstream
+                    // connection: no answer has begun, so the client is told (400, as Envoy's codec), then closed.
+                    return await AnswerTryAsync(head, exchange, malformed.StatusCode(), ResponseFlags.DownstreamProtocolError, cancellationToken,
+                        malformed.Code()).ConfigureAwait(false);
                 }
 
                 if (outcome.Error is { } error)
@@ -498,6 +517,12 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             var responseBody = await BodyCopier.CopyAsync(upstream.Reader, upstream.Body, output,
                 response.Framing == BodyFraming.Chunked, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             exchange.ResponseBytes += responseBody.Bytes;
+            if (body && !responseBody.Complete && _requestBody.Malformed != Http1Error.None)
+            {
+                // The answer had begun when the client's body broke its framing: only closing can tell the client now.
+                exchange.Flags |= ResponseFlags.DownstreamProtocolError;
+            }
+
             // The upstream connection is in step only once all of the body was flushed there (the last flush may still
             // be under way when a quick answer is already complete). The client's is once its body was read to the
             // end: ExchangeWithBodyAsync reads away what an early answer left unread.
@@ -641,6 +666,17 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             ? services.Peers.Outbound(scope.Table, scope.Service!, null)
             : services.Peers.Inbound(scope.Table, Connection.Client.EndPoint.Address, scope.Port);
         await AnswerAsync(null, exchange, error.StatusCode(), ResponseFlags.DownstreamProtocolError, cancellationToken, error.Code()).ConfigureAwait(false);
+    }
+
+    /// <summary>A request whose body is refused before its head went upstream: the error's status and code, then close.</summary>
+    private async Task RefuseAsync(Http1RequestHead head, Http1Error error, CancellationToken cancellationToken)
+    {
+        var exchange = _exchange;
+        exchange.Begin(services.Time.GetTimestamp(), services.Time.GetUtcNow());
+        exchange.Labels = scope.Direction == TrafficDirection.Outbound
+            ? services.Peers.Outbound(scope.Table, scope.Service!, null)
+            : services.Peers.Inbound(scope.Table, Connection.Client.EndPoint.Address, scope.Port);
+        await AnswerAsync(head, exchange, error.StatusCode(), ResponseFlags.DownstreamProtocolError, cancellationToken, error.Code()).ConfigureAwait(false);
     }
 
     /// <summary>Metrics, access log and span for one finished exchange, and the connection's byte counters.</summary>

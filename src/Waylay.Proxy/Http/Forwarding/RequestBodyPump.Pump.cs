@@ -117,7 +117,7 @@ internal sealed partial class RequestBodyPump
                     return Step.Frozen;
                 }
 
-                status = _body.Read(buffer, isFinalBlock, out data, out consumed, out examined, out _);
+                status = _body.Read(buffer, isFinalBlock, out data, out consumed, out examined, out var error);
                 switch (status)
                 {
                     case Http1BodyStatus.Data:
@@ -133,6 +133,11 @@ internal sealed partial class RequestBodyPump
                         break;
                     case Http1BodyStatus.Error:
                         _failed = true;
+                        if (error != Http1Error.UnexpectedEndOfBody)
+                        {
+                            _malformed = error;
+                        }
+
                         break;
                 }
             }
@@ -153,8 +158,30 @@ internal sealed partial class RequestBodyPump
 
                     return Step.Complete;
                 default:
+                    if (_malformed != Http1Error.None)
+                    {
+                        Abort();
+                    }
+
                     return Step.Error;
             }
+        }
+    }
+
+    /// <summary>
+    /// The client's body is malformed after the head went upstream: that request can never end well, so its
+    /// connection is shut down (Envoy resets the upstream stream), which also ends the try's wait for an answer; the
+    /// try then answers 400 if nothing was answered yet (<see cref="Malformed"/>), and the connection is not pooled.
+    /// </summary>
+    private void Abort()
+    {
+        try
+        {
+            _connection?.Shutdown(SocketShutdown.Both);
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            // closed already
         }
     }
 

@@ -45,8 +45,14 @@ internal sealed partial class RequestBodyPump
     // The client's body failed (ended early, malformed): it cannot be sent again.
     private bool _failed;
 
+    // The client's body broke its framing (a bad chunk line, …): the request is refused with 400 if no answer began.
+    private volatile Http1Error _malformed;
+
     // Under _gate.
     private PipeWriter? _sink;
+
+    // Under _gate: the socket under _sink, shut down when the body turns out malformed (its request can never end).
+    private Socket? _connection;
     private TaskCompletionSource? _resume;
     private bool _stopping;
 
@@ -67,6 +73,12 @@ internal sealed partial class RequestBodyPump
     private Task? _replay;
     private long _bytesRead;
 
+    /// <summary>
+    /// Why the client's body was refused mid-stream (its framing, never its end: a client gone is not malformed), or
+    /// None. Once set, the try's upstream connection has been shut down and the pump has stopped.
+    /// </summary>
+    public Http1Error Malformed => _malformed;
+
     /// <summary>A body is being forwarded (between <see cref="Start"/> and <see cref="StopAsync"/>).</summary>
     public bool Active { get; private set; }
 
@@ -83,11 +95,39 @@ internal sealed partial class RequestBodyPump
         _body.Start(head);
         _kept.Reset();
         (_frozen, _failed, _stopping, _sink, _resume, _completedSink, _pump, _replay, _bytesRead) = (false, false, false, null, null, null, null, null, 0);
+        (_connection, _malformed) = (null, Http1Error.None);
         (_discarding, _discarded) = (false, 0);
 
         // A body that is over before it starts (Content-Length: 0) must not wait for a byte that never comes.
         _complete = _body.Read(ReadOnlySequence<byte>.Empty, false, out _, out _, out _, out _) == Http1BodyStatus.Complete;
         Active = true;
+    }
+
+    /// <summary>
+    /// Checks the framing of the body bytes that came with the head (already read, not yet consumed), before the head
+    /// goes anywhere: a chunked body whose first lines are malformed is refused without a byte reaching the app, as
+    /// Envoy's codec refuses it before its router has an upstream connection. Only chunked bodies can be malformed
+    /// (a length is in the head); nothing is consumed and no system call is made: bytes not received yet are the
+    /// pump's to check as they come.
+    /// </summary>
+    public Http1Error CheckBuffered()
+    {
+        if (!_chunked || !_input.TryRead(out var read))
+        {
+            return Http1Error.None;
+        }
+
+        var buffer = read.Buffer;
+        var error = Http1Error.None;
+        while (_body.Read(buffer, false, out _, out var consumed, out _, out error) == Http1BodyStatus.Data)
+        {
+            buffer = buffer.Slice(consumed);
+        }
+
+        // Not consumed nor examined: the pump reads the same bytes again, from a reader started afresh.
+        _input.AdvanceTo(read.Buffer.Start, read.Buffer.Start);
+        _body.Start(BodyFraming.Chunked);
+        return error;
     }
 
     /// <summary>
@@ -111,7 +151,8 @@ internal sealed partial class RequestBodyPump
     /// background, so the try can read its response head meanwhile), then the rest as the client sends it.
     /// </summary>
     /// <param name="keep">On the first try: whether anything could ever be sent again (retries, or a reused connection); when not, nothing is kept.</param>
-    public async ValueTask AttachAsync(PipeWriter sink, bool keep)
+    /// <param name="connection">The socket under <paramref name="sink"/>: shut down if the client's body turns out malformed.</param>
+    public async ValueTask AttachAsync(PipeWriter sink, bool keep, Socket? connection = null)
     {
         // Never long: the pump holds the gate only while writing to a try's writer, and every try that ended has
         // cancelled its flushes before this one starts.
@@ -129,7 +170,7 @@ internal sealed partial class RequestBodyPump
                 _frozen = false;
             }
 
-            _sink = sink;
+            (_sink, _connection) = (sink, connection);
             _completedSink = null;
             _resume?.TrySetResult();
             _resume = null;
@@ -201,7 +242,7 @@ internal sealed partial class RequestBodyPump
         await _gate.WaitAsync(CancellationToken.None).ConfigureAwait(false);
         if (_sink == sink)
         {
-            _sink = null;
+            (_sink, _connection) = (null, null);
         }
 
         _gate.Release();

@@ -33,6 +33,14 @@ public sealed class Http1RequestParser(Http1Limits? limits = null)
         var status = _scanner.Scan(buffer, _limits.MaxHeadBytes, out var headStart, out var headEnd, out error);
         if (status != Http1ParseStatus.Complete)
         {
+            if (status == Http1ParseStatus.NeedMoreData && !MayStartRequestLine(buffer.FirstSpan))
+            {
+                // Not waited on: bytes that cannot begin a request line (a binary protocol, a TLS ClientHello on a
+                // port declared HTTP) are refused at once, as Envoy's codec refuses the first byte outside a method.
+                error = Http1Error.BadRequestLine;
+                status = Http1ParseStatus.Error;
+            }
+
             if (status == Http1ParseStatus.Error)
             {
                 _scanner.Reset();
@@ -55,6 +63,23 @@ public sealed class Http1RequestParser(Http1Limits? limits = null)
 
     /// <summary>Forgets a partly scanned head (after an error, or when the connection is reused for something else).</summary>
     public void Reset() => _scanner.Reset();
+
+    /// <summary>
+    /// Whether an incomplete head can still become a request: after any empty lines (§2.2), a method (a token) so far,
+    /// or a method and SP. Only a head that has not arrived whole pays for this look at its first bytes.
+    /// </summary>
+    private static bool MayStartRequestLine(ReadOnlySpan<byte> bytes)
+    {
+        var start = bytes.IndexOfAnyExcept((byte)'\r', (byte)'\n');
+        if (start < 0)
+        {
+            return true;
+        }
+
+        var method = bytes[start..];
+        var end = HttpChars.IndexOfNonToken(method);
+        return end < 0 || (end > 0 && method[end] == (byte)' ');
+    }
 
     private static Http1Error Parse(Http1RequestHead head, Http1Limits limits)
     {
