@@ -1,7 +1,8 @@
 namespace Waylay.Samples.Tests.Bookinfo;
 
 /// <summary>
-/// The whole Bookinfo app on loopback, started once for a test class: details, ratings, reviews v1, v2 and v3 (pod
+/// The whole Bookinfo app on loopback, started once for the test classes of the <c>bookinfo</c> collection (which
+/// therefore run one after another, not all at once on a two-core machine): details, ratings, reviews v1, v2 and v3 (pod
 /// names <c>reviews-vN-test</c>) and one productpage per reviews version (a test stands in for the mesh's routing by
 /// pointing each productpage at one version).
 /// </summary>
@@ -41,4 +42,10 @@ public sealed class BookinfoFixture : IAsyncLifetime
         _started.Add(process);
         return process;
     }
+}
+
+[CollectionDefinition(Name)]
+public sealed class BookinfoCollection : ICollectionFixture<BookinfoFixture>
+{
+    public const string Name = "bookinfo";
 }

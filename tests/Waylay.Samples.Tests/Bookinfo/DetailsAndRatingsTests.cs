@@ -6,7 +6,8 @@ using static Waylay.Samples.Tests.Bookinfo.Http;
 namespace Waylay.Samples.Tests.Bookinfo;
 
 /// <summary>details and ratings: the JSON Istio's Bookinfo answers, their errors and health.</summary>
-public sealed class DetailsAndRatingsTests(BookinfoFixture bookinfo) : IClassFixture<BookinfoFixture>
+[Collection(BookinfoCollection.Name)]
+public sealed class DetailsAndRatingsTests(BookinfoFixture bookinfo)
 {
     [Fact]
     public async Task Details_AnswersTheBook_ForAnyNumericId()

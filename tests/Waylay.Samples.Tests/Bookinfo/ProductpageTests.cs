@@ -9,7 +9,8 @@ namespace Waylay.Samples.Tests.Bookinfo;
 /// for what Istio's Bookinfo documentation shows: stars by reviews version, the signed-in user reaching reviews as
 /// <c>end-user</c>, the error texts, the retried reviews call and the forwarded headers.
 /// </summary>
-public sealed class ProductpageTests(BookinfoFixture bookinfo) : IClassFixture<BookinfoFixture>
+[Collection(BookinfoCollection.Name)]
+public sealed class ProductpageTests(BookinfoFixture bookinfo)
 {
     [Theory]
     [InlineData("v1", null)]

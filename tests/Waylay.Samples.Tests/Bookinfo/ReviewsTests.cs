@@ -5,7 +5,8 @@ using static Waylay.Samples.Tests.Bookinfo.Http;
 namespace Waylay.Samples.Tests.Bookinfo;
 
 /// <summary>reviews v1/v2/v3 and what reaches ratings: the JSON they answer, and ratings failing or too slow (Istio's abort and delay tasks).</summary>
-public sealed class ReviewsTests(BookinfoFixture bookinfo) : IClassFixture<BookinfoFixture>
+[Collection(BookinfoCollection.Name)]
+public sealed class ReviewsTests(BookinfoFixture bookinfo)
 {
     [Theory]
     [InlineData("v1", null)]

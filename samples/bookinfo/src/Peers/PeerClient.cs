@@ -4,12 +4,6 @@ using Microsoft.Extensions.Logging;
 
 namespace Waylay.Samples.Bookinfo.Peers;
 
-/// <summary>What a peer answered: its status and JSON body, or no status when it could not be reached in time.</summary>
-internal sealed record PeerResponse(int? Status, JsonNode? Body)
-{
-    public bool IsOk => Status == 200 && Body is not null;
-}
-
 /// <summary>
 /// GETs JSON from a peer with the role's timeout, copying the propagated headers. Every failure (refused, reset,
 /// timed out, not JSON) is an answer the caller shows to the user, never an exception: that is what Istio's fault

@@ -3,9 +3,6 @@ using Waylay.Samples.Bookinfo.Peers;
 
 namespace Waylay.Samples.Bookinfo.Productpage;
 
-/// <summary>A peer's answer as productpage uses it: 200 and the peer's JSON, or the peer's status (500 when it gave none) and an error for the page.</summary>
-internal sealed record PeerResult(int Status, JsonNode Body);
-
 /// <summary>
 /// productpage's calls to details, reviews and ratings, each with the role's timeout (3 s as in Istio). Reviews is
 /// asked twice before giving up: Istio keeps that on purpose ("bug introduced explicitly for illustration in the
