@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Text;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -29,6 +30,9 @@ internal static class BookinfoApp
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
+
+            // A signed-in user's name goes into end-user as UTF-8 (José is a user too): read it back the same way.
+            kestrel.RequestHeaderEncodingSelector = _ => Encoding.UTF8;
             kestrel.Listen(Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any, options.Port);
         });
         builder.Services.AddSingleton(options);
@@ -38,6 +42,7 @@ internal static class BookinfoApp
             UseProxy = false,
             UseCookies = false,
             AllowAutoRedirect = false,
+            RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
         })
         { Timeout = Timeout.InfiniteTimeSpan });
         builder.Services.AddSingleton<PeerClient>();

@@ -82,6 +82,20 @@ public sealed class ProductpageTests(BookinfoFixture bookinfo)
     }
 
     [Fact]
+    public async Task UserName_IsShownEncoded_AndReachesReviewsAsWritten()
+    {
+        await using var reviews = await TestPeer.AnsweringAsync(_ => (200, ReviewsJson("reviews-v1-peer")));
+        await using var productpage = await BookinfoProcess.StartAsync("productpage", [.. bookinfo.Details.AsPeer("details"), .. reviews.AsPeer("reviews")]);
+        using var login = await SendAsync(HttpMethod.Post, productpage.Url, "login", [], new FormUrlEncodedContent([new("username", "José <b>")]));
+
+        var page = await GetStringAsync(productpage.Url, "productpage", ("Cookie", Cookie(login, "session")));
+
+        Assert.Contains("Jos&#233; &lt;b&gt; ( <a href=\"logout\">sign out</a> )", page, StringComparison.Ordinal);
+        Assert.Contains("<h4>Book Details</h4>", page, StringComparison.Ordinal);
+        Assert.Equal("José <b>", Assert.Single(reviews.Requests).Headers["end-user"]);
+    }
+
+    [Fact]
     public async Task ForgedSession_IsNotASignedInUser()
     {
         await using var reviews = await TestPeer.AnsweringAsync(_ => (200, ReviewsJson("reviews-v1-peer")));

@@ -56,7 +56,11 @@ internal sealed class TestPeer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, 0));
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Listen(IPAddress.Loopback, 0);
+            k.RequestHeaderEncodingSelector = _ => System.Text.Encoding.UTF8;
+        });
         var app = builder.Build();
         var peer = new TestPeer(app);
         var count = 0;
