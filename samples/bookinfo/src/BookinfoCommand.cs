@@ -55,7 +55,7 @@ internal static class BookinfoCommand
 
     internal static BookinfoOptions? Parse(string roleText, string? versionText, int port, string? timeoutText, Func<string, string?> environment, List<string> errors)
     {
-        var isRole = Enum.TryParse<Role>(roleText, ignoreCase: true, out var role) && Enum.IsDefined(role) && !char.IsAsciiDigit(roleText[0]);
+        var isRole = Enum.TryParse<Role>(roleText, ignoreCase: true, out var role) && Enum.IsDefined(role) && roleText.Length > 0 && !char.IsAsciiDigit(roleText[0]);
         if (!isRole)
         {
             errors.Add($"'{roleText}' is not a Bookinfo service: give productpage, details, reviews or ratings");

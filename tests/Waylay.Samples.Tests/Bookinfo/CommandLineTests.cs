@@ -11,6 +11,9 @@ public sealed class CommandLineTests
     [InlineData(new[] { "ratings", "--version", "v2" }, "ratings has no version 'v2': give v1")]
     [InlineData(new[] { "productpage", "--timeout", "3" }, "timeout '3' is not a duration: give a positive number with a unit")]
     [InlineData(new[] { "details", "--port", "70000" }, "--port 70000 is not a port")]
+    [InlineData(new[] { "" }, "'' is not a Bookinfo service")]
+    [InlineData(new string[0], "bookinfo --help shows the usage")]
+    [InlineData(new[] { "details", "--colour", "red" }, "--colour")]
     public async Task BadArguments_ExitTwo_NamingTheProblemAndTheFix(string[] arguments, string message)
     {
         var result = await Exec.RunAsync(BookinfoProcess.Executable, arguments);
