@@ -16,7 +16,7 @@ internal static class ProductpageHtml
     private const string Style =
         "body{font-family:sans-serif;margin:0}nav{background:#222;color:#ddd;padding:10px 20px;display:flex;justify-content:space-between}"
         + "nav a{color:#fff}.row{display:flex;gap:40px;padding:0 20px}.col{flex:1}h3,h4{text-align:center;color:#337ab7}"
-        + "blockquote{border-left:4px solid #eee;margin:0 0 16px;padding:4px 16px}.glyphicon{font-style:normal}";
+        + "blockquote{border-left:4px solid #eee;margin:0 0 16px;padding:4px 16px}.glyphicon{font-style:normal}dt{font-weight:bold}";
 
     public static string Page(string? user, PeerResult details, PeerResult reviews)
     {
