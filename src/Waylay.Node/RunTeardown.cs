@@ -86,10 +86,13 @@ internal static class RunTeardown
             await pause.StopAsync(Grace, TimeProvider.System, cancellationToken);
         }
 
-        if (node is not null && NetworkNamespaces.Exists(pod.Namespace))
+        if (node is not null && NetworkNamespaces.Exists(node.Namespace))
         {
+            // CNI_NETNS is optional for DEL (SPEC.md): with the pod's namespace already gone, host-local still
+            // releases the address and the bridge plugin removes what it can.
             var added = pod.CniResult is { } raw ? Cni.CniResult.Parse(raw) : null;
-            await node.Network.DeleteAsync(Pods.PodSandbox.Sandbox(pod, pod.Name), added, cancellationToken);
+            var sandbox = Pods.PodSandbox.Sandbox(pod, pod.Name);
+            await node.Network.DeleteAsync(NetworkNamespaces.Exists(pod.Namespace) ? sandbox : sandbox with { NetnsPath = "" }, added, cancellationToken);
         }
 
         await NetworkNamespaces.DeleteAsync(pod.Namespace, cancellationToken);

@@ -52,8 +52,16 @@ internal sealed class CniPluginRunner(string pluginDirectory, string nodeNamespa
         using var process = Process.Start(start) ?? throw new InvalidOperationException("could not start nsenter");
         var stdout = process.StandardOutput.ReadToEndAsync(cancellationToken);
         var stderr = process.StandardError.ReadToEndAsync(cancellationToken);
-        await process.StandardInput.WriteAsync(config.ToJsonString().AsMemory(), cancellationToken);
-        process.StandardInput.Close();
+        try
+        {
+            await process.StandardInput.WriteAsync(config.ToJsonString().AsMemory(), cancellationToken);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The plugin (or nsenter before it) exited without reading its config: its exit code and stderr say why.
+        }
+
         await process.WaitForExitAsync(cancellationToken);
         var output = (await stdout).Trim();
         var errors = (await stderr).Trim();
