@@ -10,15 +10,32 @@ namespace Waylay.Node.Tests;
 /// </summary>
 internal static class TestRuntime
 {
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> Live = new();
     private static int _counter;
+
+    static TestRuntime()
+    {
+        // A test host that dies mid-test still removes every run it started, from the state directories alone.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            foreach (var directory in Live.Keys.Where(Directory.Exists))
+            {
+                NodeRuntime.TeardownAsync(directory, null, CancellationToken.None).GetAwaiter().GetResult();
+            }
+        };
+    }
 
     public static string NextRunId() =>
         RunId.Value + (Interlocked.Increment(ref _counter) % 256).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static NodeRuntime Create(TimeProvider? time = null, Waylay.Node.Processes.RestartBackoff? backoff = null) =>
-        NodeRuntime.Create(
+    public static NodeRuntime Create(TimeProvider? time = null, Waylay.Node.Processes.RestartBackoff? backoff = null)
+    {
+        var runtime = NodeRuntime.Create(
             new NodeRuntimeOptions { RunId = NextRunId(), Backoff = backoff ?? Waylay.Node.Processes.RestartBackoff.Kubernetes },
             time);
+        Live[runtime.State.Directory] = true;
+        return runtime;
+    }
 
     public static PodSpec Pod(string name, params ContainerSpec[] containers) =>
         new(name, containers, [], RestartPolicy.Always, PodDns.ClusterFirst("10.96.0.10", "default"));

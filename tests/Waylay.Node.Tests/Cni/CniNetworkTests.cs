@@ -39,6 +39,58 @@ public sealed class CniNetworkTests
     }
 
     [NetnsFact]
+    public async Task Check_FailsWhenThePodsAddressIsGone()
+    {
+        await using var runtime = TestRuntime.Create();
+        var pod = await runtime.StartPodAsync(TestRuntime.Pod("checked"), 1, CancellationToken.None);
+        await pod.CheckNetworkAsync(CancellationToken.None);
+
+        await TestRuntime.RunAsync("ip", "-n", pod.Namespace, "addr", "flush", "dev", "eth0");
+
+        var error = await Assert.ThrowsAsync<CniException>(() => pod.CheckNetworkAsync(CancellationToken.None));
+        Assert.Equal("CHECK", error.Command);
+    }
+
+    [NetnsFact]
+    public async Task Del_ReleasesTheAddress_EvenWhenThePodsNamespaceIsAlreadyGone()
+    {
+        await using var runtime = TestRuntime.Create();
+        var pod = await runtime.StartPodAsync(TestRuntime.Pod("gone"), 1, CancellationToken.None);
+        var lease = Path.Combine(runtime.State.IpamDirectory, runtime.Names.Network(1), pod.Address.ToString());
+        Assert.True(File.Exists(lease));
+        foreach (var container in pod.Containers)
+        {
+            await container.StopAsync(TimeSpan.FromSeconds(10), CancellationToken.None);
+        }
+
+        await pod.Pause.StopAsync(TimeSpan.FromSeconds(10), TimeProvider.System, CancellationToken.None);
+        await NetworkNamespaces.DeleteAsync(pod.Namespace, CancellationToken.None);
+
+        await runtime.StopPodAsync("gone", CancellationToken.None);
+
+        Assert.False(File.Exists(lease));
+    }
+
+    [Fact]
+    public void NodeList_IsBridgeWithHostLocalThenLoopback_LeasesInTheRunsState()
+    {
+        var list = CniNetworkList.For(new RunNames("abc123"), 4, "/run/waylay/abc123/cni/ipam");
+
+        Assert.Equal("1.0.0", (string?)list["cniVersion"]);
+        Assert.Equal("wl-abc123-node4", (string?)list["name"]);
+        var plugins = list["plugins"]!.AsArray();
+        Assert.Equal(["bridge", "loopback"], plugins.Select(p => (string?)p!["type"]));
+        var bridge = plugins[0]!;
+        Assert.Equal("wl-abc123-br", (string?)bridge["bridge"]);
+        Assert.True((bool)bridge["isGateway"]!);
+        Assert.False((bool)bridge["ipMasq"]!);
+        Assert.Equal("host-local", (string?)bridge["ipam"]!["type"]);
+        Assert.Equal("/run/waylay/abc123/cni/ipam", (string?)bridge["ipam"]!["dataDir"]);
+        Assert.Equal("10.244.4.0/24", (string?)bridge["ipam"]!["ranges"]![0]![0]!["subnet"]);
+        Assert.Equal("10.244.4.1", (string?)bridge["ipam"]!["ranges"]![0]![0]!["gateway"]);
+    }
+
+    [NetnsFact]
     public async Task TwoPodsOnOneNode_ReachEachOtherOverTcp_PodIpToPodIp()
     {
         await using var runtime = TestRuntime.Create();
