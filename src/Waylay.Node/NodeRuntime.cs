@@ -56,6 +56,8 @@ internal sealed class NodeRuntime : IAsyncDisposable
         }
 
         var runtime = new NodeRuntime(options, time ?? TimeProvider.System, (loggers ?? NullLoggerFactory.Instance).CreateLogger("Waylay.Node"));
+        // Root's alone: secrets and logs live here. Containers see their volumes through mounts, not this path.
+        Directory.CreateDirectory(options.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         runtime.State.Write(Path.Combine(options.StateDirectory, "run.json"), new { runId = options.RunId, cniPluginDirectory = options.CniPluginDirectory });
         return runtime;
     }

@@ -28,10 +28,10 @@ internal static class TestRuntime
     public static string NextRunId() =>
         RunId.Value + (Interlocked.Increment(ref _counter) % 256).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static NodeRuntime Create(TimeProvider? time = null, Waylay.Node.Processes.RestartBackoff? backoff = null)
+    public static NodeRuntime Create(TimeProvider? time = null, Waylay.Node.Processes.RestartBackoff? backoff = null, bool allowHostPath = false)
     {
         var runtime = NodeRuntime.Create(
-            new NodeRuntimeOptions { RunId = NextRunId(), Backoff = backoff ?? Waylay.Node.Processes.RestartBackoff.Kubernetes },
+            new NodeRuntimeOptions { RunId = NextRunId(), Backoff = backoff ?? Waylay.Node.Processes.RestartBackoff.Kubernetes, AllowHostPath = allowHostPath },
             time);
         Live[runtime.State.Directory] = true;
         return runtime;
@@ -42,6 +42,18 @@ internal static class TestRuntime
 
     public static ContainerSpec Container(string name, string script, uint? uid = null) =>
         new(name, ["sh", "-c", script], new Dictionary<string, string>(), []) { RunAsUser = uid };
+
+    /// <summary>Waits (bounded) until a file exists with content, and returns it.</summary>
+    public static async Task<string> WaitForFileAsync(string path)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        while (!File.Exists(path) || new FileInfo(path).Length == 0)
+        {
+            await Task.Delay(20, timeout.Token);
+        }
+
+        return File.ReadAllText(path).Trim();
+    }
 
     /// <summary>A command's stdout, failing the test with its stderr when it fails.</summary>
     public static async Task<string> RunAsync(params string[] command)

@@ -79,6 +79,50 @@ public sealed class PodSandboxTests
     }
 
     [NetnsFact]
+    public async Task EmptyDir_IsSharedByThePodsContainers_AndVisibleOnlyInThePod()
+    {
+        await using var runtime = TestRuntime.Create();
+        var spec = TestRuntime.Pod(
+            "shared",
+            TestRuntime.Container("writer", "echo from-writer > /var/lib/wl-node-shared/note; exec sleep infinity", uid: 1000) with
+            {
+                VolumeMounts = [new VolumeMount("scratch", "/var/lib/wl-node-shared")],
+            },
+            TestRuntime.Container("reader", "while [ ! -s /var/lib/wl-node-shared/note ]; do sleep 0.05; done; cat /var/lib/wl-node-shared/note > /var/lib/wl-node-shared/seen; exec sleep infinity", uid: 2000) with
+            {
+                VolumeMounts = [new VolumeMount("scratch", "/var/lib/wl-node-shared")],
+            }) with { Volumes = [PodVolume.EmptyDir("scratch")] };
+
+        await runtime.StartPodAsync(spec, 1, CancellationToken.None);
+
+        Assert.Equal("from-writer", await TestRuntime.WaitForFileAsync(Path.Combine(runtime.State.VolumeDirectory("shared", "scratch"), "seen")));
+        Assert.False(Directory.Exists("/var/lib/wl-node-shared"));
+    }
+
+    [NetnsFact]
+    public async Task HostPath_WhenAllowed_IsTheMachinesDirectory()
+    {
+        var directory = Directory.CreateTempSubdirectory("wl-node-hostpath-");
+        try
+        {
+            File.SetUnixFileMode(directory.FullName, (UnixFileMode)0x1FF);
+            await using var runtime = TestRuntime.Create(allowHostPath: true);
+            var spec = TestRuntime.Pod("hostpath", TestRuntime.Container("app", "echo written > /var/lib/wl-node-host/out; exec sleep infinity", uid: 1337) with
+            {
+                VolumeMounts = [new VolumeMount("host", "/var/lib/wl-node-host")],
+            }) with { Volumes = [new PodVolume("host", VolumeKind.HostPath) { HostPath = directory.FullName }] };
+
+            await runtime.StartPodAsync(spec, 1, CancellationToken.None);
+
+            Assert.Equal("written", await TestRuntime.WaitForFileAsync(Path.Combine(directory.FullName, "out")));
+        }
+        finally
+        {
+            directory.Delete(recursive: true);
+        }
+    }
+
+    [NetnsFact]
     public async Task HostPath_IsRefusedUnlessAllowed_AndNothingIsMade()
     {
         await using var runtime = TestRuntime.Create();
