@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Waylay.Node.Namespaces;
 using Waylay.Node.Pods;
+using Waylay.Node.Processes;
 using Waylay.Node.State;
 
 namespace Waylay.Node;
@@ -21,11 +22,13 @@ internal sealed class NodeRuntime : IAsyncDisposable
     private readonly Dictionary<int, NodeNetwork> _nodes = [];
     private readonly Dictionary<string, PodSandbox> _pods = new(StringComparer.Ordinal);
     private readonly TimeProvider _time;
+    private readonly IContainerRuntime _containers;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    private NodeRuntime(NodeRuntimeOptions options, TimeProvider time, ILogger logger)
+    private NodeRuntime(NodeRuntimeOptions options, IContainerRuntime containers, TimeProvider time, ILogger logger)
     {
+        _containers = containers;
         Options = options;
         Names = new RunNames(options.RunId);
         State = new RunState(options.StateDirectory);
@@ -41,7 +44,9 @@ internal sealed class NodeRuntime : IAsyncDisposable
 
     public IReadOnlyCollection<PodSandbox> Pods => _pods.Values;
 
-    public static NodeRuntime Create(NodeRuntimeOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null)
+    /// <summary>A new run; <paramref name="containers"/> runs the containers (default: processes in the pods' namespaces).</summary>
+    public static NodeRuntime Create(
+        NodeRuntimeOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, IContainerRuntime? containers = null)
     {
         var errors = options.Validate();
         if (errors.Count > 0)
@@ -55,7 +60,7 @@ internal sealed class NodeRuntime : IAsyncDisposable
                 $"state directory {options.StateDirectory} exists: run {options.RunId} is live or crashed; tear it down first (NodeRuntime.TeardownAsync on that directory) or pick another run id");
         }
 
-        var runtime = new NodeRuntime(options, time ?? TimeProvider.System, (loggers ?? NullLoggerFactory.Instance).CreateLogger("Waylay.Node"));
+        var runtime = new NodeRuntime(options, containers ?? ProcessContainerRuntime.Instance, time ?? TimeProvider.System, (loggers ?? NullLoggerFactory.Instance).CreateLogger("Waylay.Node"));
         // Root's alone: secrets and logs live here. Containers see their volumes through mounts, not this path.
         Directory.CreateDirectory(options.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         runtime.State.Write(Path.Combine(options.StateDirectory, "run.json"), new { runId = options.RunId, cniPluginDirectory = options.CniPluginDirectory });
@@ -86,7 +91,7 @@ internal sealed class NodeRuntime : IAsyncDisposable
     public async Task<PodSandbox> StartPodAsync(PodSpec spec, int node, CancellationToken cancellationToken)
     {
         var network = await AddNodeAsync(node, cancellationToken);
-        var pod = await PodSandbox.CreateAsync(spec, network, Names, State, Options, _time, _logger, cancellationToken);
+        var pod = await PodSandbox.CreateAsync(spec, network, Names, State, Options, _containers, _time, _logger, cancellationToken);
         lock (_pods)
         {
             _pods[spec.Name] = pod;

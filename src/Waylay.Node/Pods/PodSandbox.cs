@@ -62,7 +62,7 @@ internal sealed class PodSandbox : IAsyncDisposable
 
     public static async Task<PodSandbox> CreateAsync(
         PodSpec spec, NodeNetwork node, RunNames names, RunState state, NodeRuntimeOptions options,
-        TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+        IContainerRuntime containers, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
         if (spec.Name.Length == 0 || !spec.Name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
         {
@@ -104,7 +104,8 @@ internal sealed class PodSandbox : IAsyncDisposable
             // :: Step 5
             foreach (var container in spec.Containers)
             {
-                var process = new ContainerProcess(container, spec.RestartPolicy, pause.Id, spec.Name, spec.EffectiveHostname, state, options.Backoff, time, logger);
+                var context = new ContainerContext(spec.Name, spec.EffectiveHostname, pause.Id, state.LogFile(spec.Name, container.Name));
+                var process = new ContainerProcess(container, spec.RestartPolicy, context, containers, state, options.Backoff, time, logger);
                 pod._containers.Add(process);
                 process.Start();
             }

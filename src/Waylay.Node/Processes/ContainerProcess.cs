@@ -15,9 +15,8 @@ internal sealed class ContainerProcess : IAsyncDisposable
 {
     private readonly ContainerSpec _spec;
     private readonly RestartPolicy _policy;
-    private readonly int _pausePid;
-    private readonly string _pod;
-    private readonly string _hostname;
+    private readonly ContainerContext _context;
+    private readonly IContainerRuntime _runtime;
     private readonly RunState _state;
     private readonly RestartBackoff _backoff;
     private readonly TimeProvider _time;
@@ -28,14 +27,13 @@ internal sealed class ContainerProcess : IAsyncDisposable
     private Task? _loop;
 
     public ContainerProcess(
-        ContainerSpec spec, RestartPolicy policy, int pausePid, string pod, string hostname,
+        ContainerSpec spec, RestartPolicy policy, ContainerContext context, IContainerRuntime runtime,
         RunState state, RestartBackoff backoff, TimeProvider time, ILogger logger)
     {
         _spec = spec;
         _policy = policy;
-        _pausePid = pausePid;
-        _pod = pod;
-        _hostname = hostname;
+        _context = context;
+        _runtime = runtime;
         _state = state;
         _backoff = backoff;
         _time = time;
@@ -45,7 +43,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
 
     public string Name => _spec.Name;
 
-    public string LogFile => _state.LogFile(_pod, _spec.Name);
+    public string LogFile => _context.LogFile;
 
     public ContainerStatus Status { get; private set; }
 
@@ -101,11 +99,10 @@ internal sealed class ContainerProcess : IAsyncDisposable
 
     private Process Launch(int restartCount)
     {
-        var process = ProcessLauncher.Start(
-            ContainerCommand.Argv(_spec, _pausePid), ContainerCommand.Environment(_spec, _hostname), LogFile);
+        var process = _runtime.Start(_spec, _context);
         var identity = ProcessIdentity.Of(process.Id);
-        _state.Write(_state.ContainerFile(_pod, _spec.Name), new ContainerRecord(_pod, _spec.Name, identity, restartCount));
-        NodeLog.ContainerStarted(_logger, _pod, _spec.Name, process.Id, restartCount);
+        _state.Write(_state.ContainerFile(_context.Pod, _spec.Name), new ContainerRecord(_context.Pod, _spec.Name, identity, restartCount));
+        NodeLog.ContainerStarted(_logger, _context.Pod, _spec.Name, process.Id, restartCount);
         Set(new ContainerStatus(ContainerState.Running, restartCount, identity, Status.LastExitCode, null));
         return process;
     }
@@ -123,7 +120,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
                 var exitCode = process.ExitCode;
                 process.Dispose();
                 var ranFor = _time.GetUtcNow() - started;
-                NodeLog.ContainerExited(_logger, _pod, _spec.Name, exitCode);
+                NodeLog.ContainerExited(_logger, _context.Pod, _spec.Name, exitCode);
                 if (_policy == RestartPolicy.Never || (_policy == RestartPolicy.OnFailure && exitCode == 0))
                 {
                     Set(new ContainerStatus(ContainerState.Terminated, restarts, null, exitCode, null));
@@ -135,7 +132,7 @@ internal sealed class ContainerProcess : IAsyncDisposable
                 // The timer first, then the status: whoever sees "waiting" can already move the clock past it.
                 var wait = Task.Delay(backoff, _time, stopping);
                 Set(new ContainerStatus(ContainerState.Waiting, restarts, null, exitCode, backoff));
-                NodeLog.ContainerBackoff(_logger, _pod, _spec.Name, backoff);
+                NodeLog.ContainerBackoff(_logger, _context.Pod, _spec.Name, backoff);
                 await wait;
                 restarts++;
                 process = Launch(restarts);
