@@ -70,6 +70,30 @@ public sealed class RunTeardownTests
         Assert.Empty(await TestRuntime.LeftoversAsync(runtime.Options.RunId, runtime.State.Directory));
     }
 
+    [NetnsFact]
+    public async Task ANamespaceTheRunDidNotMake_IsRefusedAndSurvivesTeardown()
+    {
+        var runtime = TestRuntime.Create();
+        var foreign = runtime.Names.PodNamespace("taken");
+        await Waylay.Node.Namespaces.NetworkNamespaces.AddAsync(foreign, CancellationToken.None);
+        try
+        {
+            var error = await Assert.ThrowsAsync<InvalidOperationException>(() => runtime.StartPodAsync(TestRuntime.Pod("taken"), 1, CancellationToken.None));
+            Assert.Contains("already exists", error.Message);
+
+            await runtime.TeardownAsync(CancellationToken.None);
+
+            Assert.True(Waylay.Node.Namespaces.NetworkNamespaces.Exists(foreign));
+        }
+        finally
+        {
+            await Waylay.Node.Namespaces.NetworkNamespaces.DeleteAsync(foreign, CancellationToken.None);
+            await runtime.TeardownAsync(CancellationToken.None);
+        }
+
+        Assert.Empty(await TestRuntime.LeftoversAsync(runtime.Options.RunId, runtime.State.Directory));
+    }
+
     /// <summary>The container's own child (not recorded anywhere): teardown finds it in the pod's namespace.</summary>
     private static async Task<ProcessIdentity> ChildOfAsync(NodeRuntime runtime, string pod)
     {

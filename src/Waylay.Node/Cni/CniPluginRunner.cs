@@ -62,7 +62,16 @@ internal sealed class CniPluginRunner(string pluginDirectory, string nodeNamespa
             // The plugin (or nsenter before it) exited without reading its config: its exit code and stderr say why.
         }
 
-        await process.WaitForExitAsync(cancellationToken);
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
         var output = (await stdout).Trim();
         var errors = (await stderr).Trim();
 

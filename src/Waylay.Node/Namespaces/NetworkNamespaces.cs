@@ -13,15 +13,23 @@ internal static class NetworkNamespaces
 
     public static bool Exists(string name) => File.Exists(PathOf(name));
 
-    /// <summary>Makes the namespace with its loopback up; an existing one of that name is an error (another run?).</summary>
-    public static async Task AddAsync(string name, CancellationToken cancellationToken)
+    /// <summary>
+    /// Refuses a name that is taken (another run with the same id?). Called before the name is recorded, so teardown
+    /// never removes a namespace this run did not make.
+    /// </summary>
+    public static void EnsureFree(string name)
     {
         if (Exists(name))
         {
             throw new InvalidOperationException(
                 $"network namespace {name} already exists: another run with the same id is live or crashed; tear it down first (its state directory) or pick another run id");
         }
+    }
 
+    /// <summary>Makes the namespace with its loopback up; an existing one of that name is an error.</summary>
+    public static async Task AddAsync(string name, CancellationToken cancellationToken)
+    {
+        EnsureFree(name);
         Require(await Exec.RunAsync("ip", ["netns", "add", name], null, cancellationToken), $"ip netns add {name}");
         Require(await Exec.RunAsync("ip", ["-n", name, "link", "set", "lo", "up"], null, cancellationToken), $"ip -n {name} link set lo up");
     }

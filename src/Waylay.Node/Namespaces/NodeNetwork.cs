@@ -33,6 +33,7 @@ internal sealed class NodeNetwork
         }
 
         var name = names.NodeNamespace(index);
+        NetworkNamespaces.EnsureFree(name);
         var list = CniNetworkList.For(names, index, state.IpamDirectory);
         var configList = Path.Combine(state.Directory, "cni", $"node{index}.conflist");
         Directory.CreateDirectory(Path.GetDirectoryName(configList)!);

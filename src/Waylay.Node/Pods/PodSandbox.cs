@@ -77,6 +77,7 @@ internal sealed class PodSandbox : IAsyncDisposable
             throw new InvalidOperationException($"pod {spec.Name} already runs in this run; stop it first or give the new pod another name");
         }
 
+        NetworkNamespaces.EnsureFree(record.Namespace);
         state.Write(state.PodFile(spec.Name), record);
         PodSandbox? pod = null;
         try

@@ -140,7 +140,8 @@ internal sealed class ContainerProcess : IAsyncDisposable
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
         {
-            // stopped: StopAsync signals the process by its identity
+            // stopped: StopAsync signals the process by its identity; this handle is only ours to release
+            process.Dispose();
         }
     }
 
