@@ -18,6 +18,7 @@ public sealed class PodSandboxTests
         cat /etc/wl-node-test/app.conf > $o/config
         cat /var/run/secrets/wl-node-test/token > $o/secret
         cat /etc/wl-node-test-podinfo/labels > $o/labels
+        stat -L -c %i "/run/netns/$POD_NETNS" > $o/run-netns
         if touch /var/run/secrets/wl-node-test/x 2>/dev/null; then echo writable; else echo read-only; fi > $o/secret-mode
         echo done > $o/done
         exec sleep infinity
@@ -31,7 +32,7 @@ public sealed class PodSandboxTests
         await using var runtime = TestRuntime.Create();
         var spec = new PodSpec(
             "reviews",
-            [new ContainerSpec("app", ["sh", "-c", Report], new Dictionary<string, string> { ["GREETING"] = "hi" },
+            [new ContainerSpec("app", ["sh", "-c", Report], new Dictionary<string, string> { ["POD_NETNS"] = runtime.Names.PodNamespace("reviews") },
             [
                 new VolumeMount("out", "/var/lib/wl-node-test/out"),
                 new VolumeMount("config", "/etc/wl-node-test"),
@@ -68,6 +69,9 @@ public sealed class PodSandboxTests
         Assert.Equal("s3cret", Read("secret"));
         Assert.Equal("app=\"reviews\"", Read("labels"));
         Assert.Equal("read-only", Read("secret-mode"));
+        // /run was covered in the pod (for /var/run/secrets/…): the mounts below it are still there (a namespace
+        // file, not the empty file the lower layer has under it).
+        Assert.Equal(podNetns, Read("run-netns"));
 
         // Nothing of the pod reached the machine: its files, its new directories, its mounts.
         Assert.Equal(hostResolv, await File.ReadAllBytesAsync("/etc/resolv.conf"));
