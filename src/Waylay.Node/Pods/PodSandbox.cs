@@ -64,9 +64,14 @@ internal sealed class PodSandbox : IAsyncDisposable
         PodSpec spec, NodeNetwork node, RunNames names, RunState state, NodeRuntimeOptions options,
         IContainerRuntime containers, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
     {
-        if (spec.Name.Length == 0 || !spec.Name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+        if (spec.Name.Length is 0 or > 200 || !spec.Name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
         {
-            throw new PodSpecException([$"pod name '{spec.Name}': use lower-case letters, digits, '-' and '.' (a Kubernetes name)"]);
+            throw new PodSpecException([$"pod name '{spec.Name}': use 1 to 200 lower-case letters, digits, '-' and '.' (a Kubernetes name; the namespace file is wl-<run>-<pod>)"]);
+        }
+
+        if (spec.Name.StartsWith("node", StringComparison.Ordinal) && spec.Name.Length > 4 && spec.Name[4..].All(char.IsAsciiDigit))
+        {
+            throw new PodSpecException([$"pod name '{spec.Name}': wl-<run>-{spec.Name} is the name of node {spec.Name[4..]}'s namespace; rename the pod"]);
         }
 
         var plan = PodMountPlan.For(spec, options.AllowHostPath);

@@ -142,6 +142,18 @@ public sealed class PodSandboxTests
         Assert.DoesNotContain(runtime.Names.PodNamespace("host"), await TestRuntime.RunAsync("ip", "netns", "list"));
     }
 
+    [NetnsTheory]
+    [InlineData("node1", "is the name of node 1's namespace")]
+    [InlineData("Web_1", "lower-case letters, digits")]
+    public async Task PodName_ThatCannotNameANamespace_IsRefused(string name, string message)
+    {
+        await using var runtime = TestRuntime.Create();
+
+        var error = await Assert.ThrowsAsync<PodSpecException>(() => runtime.StartPodAsync(TestRuntime.Pod(name), 1, CancellationToken.None));
+
+        Assert.Contains(message, error.Message);
+    }
+
     [Fact]
     public void MountPlan_NamesEveryProblemAtOnce()
     {
