@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Installs the OS tools Waylay drives (iptables, nft, ip, conntrack, nsenter, setpriv) when any is missing; more
+# Installs the OS tools Waylay drives (iptables, nft, ip, conntrack, nsenter, setpriv, unshare, the CNI plugins in /usr/lib/cni) when any is missing; more
 # tool:package pairs as arguments (the NativeAOT sidecar's clang:clang ld.lld:lld).
 # Sourced by ./waylay and ./test.sh; prints only when it has to install something (to stderr).
 # A sourced library: no `set -e` here, it would carry into test.sh and end it at the first failing test project
@@ -10,7 +10,8 @@ waylay_ensure_deps() {
   local tool pkg
   # tool:package pairs; the first tool of a package decides whether it is installed.
   for pair in iptables:iptables ip6tables:iptables iptables-legacy:iptables nft:nftables ip:iproute2 \
-              conntrack:conntrack nsenter:util-linux setpriv:util-linux "$@"; do
+              conntrack:conntrack nsenter:util-linux setpriv:util-linux \
+              unshare:util-linux /usr/lib/cni/bridge:containernetworking-plugins "$@"; do
     tool=${pair%%:*}; pkg=${pair#*:}
     if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ] && [ ! -x "/sbin/$tool" ]; then
       [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")

@@ -29,6 +29,18 @@ public sealed class ConstantsTests
     }
 
     [Fact]
+    public async Task Signal_NumbersAreTheKernels_AndKillSignalsThePid()
+    {
+        Assert.Equal($"{Signal.Sigterm}", (await Exec.RunAsync("bash", "-c", "kill -l TERM")).StandardOutput.Trim());
+        Assert.Equal($"{Signal.Sigkill}", (await Exec.RunAsync("bash", "-c", "kill -l KILL")).StandardOutput.Trim());
+
+        using var sleeper = System.Diagnostics.Process.Start("sleep", "300");
+        Assert.Equal(0, Signal.Kill(sleeper.Id, Signal.Sigterm));
+        await sleeper.WaitForExitAsync();
+        Assert.Equal(128 + Signal.Sigterm, sleeper.ExitCode);
+    }
+
+    [Fact]
     public unsafe void Splice_MovesBytesSocketToPipeToSocket_AndPipeSizeIsSettable()
     {
         using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);

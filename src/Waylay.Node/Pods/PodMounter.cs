@@ -1,0 +1,166 @@
+using System.Globalization;
+using Waylay.Linux;
+using Waylay.Node.Namespaces;
+using Waylay.Node.State;
+
+namespace Waylay.Node.Pods;
+
+/// <summary>
+/// Puts the plan's mounts into the pod's mount namespace (through its pause process, nsenter --mount), never into the
+/// machine's. A mount point that exists is bind-mounted over. One that does not (Istio's /etc/istio/proxy,
+/// /var/run/secrets/tokens) needs a directory the machine does not have, and making it would change the machine's
+/// filesystem; so the deepest existing directory above it is covered, in the pod only, by an overlay whose upper layer is
+/// a tmpfs of the pod's own: the directory keeps its contents, the new mount points exist only in the pod and vanish
+/// with it.
+/// <code>
+///  :: 1  tmpfs on &lt;pod&gt;/overlays (in the pod)        upper and work layers; not below any lower layer's filesystem
+///  :: 2  per covered directory D: overlay(lower=D) on overlays/N/merged
+///  :: 3  the mounts that were below D (e.g. /run/netns) rbind-ed into merged, so the pod still sees them
+///  :: 4  mount points made in merged, volumes bind-mounted there (read-only ones remounted ro)
+///  :: 6  everything else bind-mounted in place
+///  :: 5  each merged moved onto its D; the one that covers the state directory last
+/// </code>
+/// The root directory itself is never covered: a mount point directly below / that does not exist is refused.
+/// </summary>
+internal sealed class PodMounter(int pausePid, RunState state, string pod)
+{
+    public async Task MountAsync(PodMountPlan plan, IReadOnlyDictionary<string, string> sources, CancellationToken cancellationToken)
+    {
+        var etc = state.EtcDirectory(pod);
+        var mounts = new List<(string Target, string Source, PodMount Mount)>();
+        var covered = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var mount in plan.Mounts)
+        {
+            var source = mount.Volume is { } volume ? sources[volume] : Path.Combine(etc, Path.GetFileName(mount.Path));
+            var (existing, rest) = DeepestExisting(mount.Path);
+            var real = await RealPathAsync(existing, cancellationToken);
+            var target = rest.Length == 0 ? real : Path.Join(real, rest);
+            if (rest.Length > 0)
+            {
+                if (real == "/")
+                {
+                    throw new PodSpecException([$"pod {pod}: mountPath {mount.Path} needs a new directory directly below / on this machine, which Waylay does not make; mount it below an existing directory (e.g. /var/lib or /tmp)"]);
+                }
+
+                covered.Add(real);
+            }
+
+            mounts.Add((target, source, mount));
+        }
+
+        // A covered directory below another covered one is already writable through the outer overlay.
+        var roots = covered.Where(d => !covered.Any(o => o != d && IsBelow(d, o))).ToList();
+        var staging = Path.Combine(state.PodDirectory(pod), "overlays");
+        var merged = roots.Count > 0 ? await PrepareCoversAsync(roots, staging, mounts, cancellationToken) : [];
+
+        // :: Step 6 (before any cover is moved into place: the sources are read through the machine's own view)
+        foreach (var (target, source, mount) in mounts.Where(m => !roots.Any(r => IsBelow(m.Target, r))))
+        {
+            await BindAsync(source, target, mount.ReadOnly, cancellationToken);
+        }
+
+        // :: Step 5, the cover holding the staging directory (and the state directory) last: once it is in place, the
+        // paths below it show the lower layer, not the staging tmpfs or the volumes.
+        foreach (var (root, layer) in roots.Zip(merged).OrderBy(p => IsBelow(staging, p.First)))
+        {
+            await InPodAsync(["mount", "--move", layer, root], cancellationToken);
+        }
+    }
+
+    /// <summary>Steps 1 to 4: each covered directory's overlay, complete but not yet in place; returns where each is.</summary>
+    private async Task<List<string>> PrepareCoversAsync(
+        List<string> roots, string staging, List<(string Target, string Source, PodMount Mount)> mounts, CancellationToken cancellationToken)
+    {
+        // :: Step 1
+        var prepared = new List<string>();
+        Directory.CreateDirectory(staging);
+        await InPodAsync(["mount", "-t", "tmpfs", "-o", "mode=0755", "wl-overlays", staging], cancellationToken);
+        for (var i = 0; i < roots.Count; i++)
+        {
+            var root = roots[i];
+            var layers = Path.Combine(staging, i.ToString(CultureInfo.InvariantCulture));
+            var merged = Path.Combine(layers, "merged");
+            // :: Step 2
+            await InPodAsync(["mkdir", "-p", Path.Combine(layers, "upper"), Path.Combine(layers, "work"), merged], cancellationToken);
+            await InPodAsync(["mount", "-t", "overlay", "overlay", "-o",
+                $"lowerdir={root},upperdir={Path.Combine(layers, "upper")},workdir={Path.Combine(layers, "work")}", merged], cancellationToken);
+            // :: Step 3
+            foreach (var submount in TopSubmounts(root, staging))
+            {
+                await InPodAsync(["mount", "--rbind", submount, Path.Join(merged, submount[root.Length..])], cancellationToken);
+            }
+
+            // :: Step 4
+            foreach (var (target, source, mount) in mounts.Where(m => IsBelow(m.Target, root)))
+            {
+                var inMerged = Path.Join(merged, target[root.Length..]);
+                if (mount.IsFile)
+                {
+                    await InPodAsync(["mkdir", "-p", Path.GetDirectoryName(inMerged)!], cancellationToken);
+                    await InPodAsync(["touch", inMerged], cancellationToken);
+                }
+                else
+                {
+                    await InPodAsync(["mkdir", "-p", inMerged], cancellationToken);
+                }
+
+                await BindAsync(source, inMerged, mount.ReadOnly, cancellationToken);
+            }
+
+            prepared.Add(merged);
+        }
+
+        return prepared;
+    }
+
+    private async Task BindAsync(string source, string target, bool readOnly, CancellationToken cancellationToken)
+    {
+        await InPodAsync(["mount", "--bind", source, target], cancellationToken);
+        if (readOnly)
+        {
+            await InPodAsync(["mount", "-o", "remount,bind,ro", target], cancellationToken);
+        }
+    }
+
+    /// <summary>The mount points strictly below <paramref name="root"/> in the pod's view, outermost only (rbind brings the rest).</summary>
+    private List<string> TopSubmounts(string root, string staging)
+    {
+        var points = File.ReadAllLines($"/proc/{pausePid}/mountinfo")
+            .Select(line => Unescape(line.Split(' ')[4]))
+            .Where(p => IsBelow(p, root) && p != root && !IsBelow(p, staging))
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        return [.. points.Where(p => !points.Any(o => o != p && IsBelow(p, o))).Order(StringComparer.Ordinal)];
+    }
+
+    private static bool IsBelow(string path, string directory) =>
+        path == directory || directory == "/" || path.StartsWith(directory + "/", StringComparison.Ordinal);
+
+    /// <summary>mountinfo escapes space, tab, newline and backslash as \ooo.</summary>
+    private static string Unescape(string field) =>
+        System.Text.RegularExpressions.Regex.Replace(field, @"\\([0-7]{3})",
+            m => ((char)Convert.ToInt32(m.Groups[1].Value, 8)).ToString());
+
+    private static (string Existing, string Remainder) DeepestExisting(string path)
+    {
+        var existing = path;
+        while (!Directory.Exists(existing) && !File.Exists(existing))
+        {
+            existing = Path.GetDirectoryName(existing) ?? "/";
+        }
+
+        return (existing, path[existing.Length..].TrimStart('/'));
+    }
+
+    private static async Task<string> RealPathAsync(string path, CancellationToken cancellationToken)
+    {
+        var result = await Exec.RunAsync("realpath", ["-e", "--", path], null, cancellationToken);
+        NetworkNamespaces.Require(result, $"realpath {path}");
+        return result.StandardOutput.Trim();
+    }
+
+    private async Task InPodAsync(IReadOnlyList<string> command, CancellationToken cancellationToken) =>
+        NetworkNamespaces.Require(
+            await Exec.RunAsync("nsenter", ["--target", pausePid.ToString(CultureInfo.InvariantCulture), "--mount", "--", .. command], null, cancellationToken),
+            $"in the pod {pod}'s mount namespace: {string.Join(' ', command)}");
+}

@@ -1,0 +1,169 @@
+using System.Diagnostics;
+using System.Net;
+using Microsoft.Extensions.Logging;
+using Waylay.Node.Cni;
+using Waylay.Node.Namespaces;
+using Waylay.Node.Processes;
+using Waylay.Node.State;
+
+namespace Waylay.Node.Pods;
+
+/// <summary>
+/// A pod on a node: its network namespace (<c>wl-&lt;run&gt;-&lt;pod&gt;</c>) wired by the CNI network list of its
+/// node, the pause process holding its mount and UTS namespaces with its volumes and files mounted, and its
+/// containers as processes.
+/// <code>
+///  :: 1  record (state) → ip netns add
+///  :: 2  CNI ADD (bridge + host-local, loopback) run in the node's namespace → pod IP, default route via 10.244.N.1
+///  :: 3  pause: nsenter --net=pod unshare --mount --uts sleep infinity; hostname
+///  :: 4  volumes and resolv.conf/hosts under the state directory, bind-mounted in the pod's mount namespace
+///  :: 5  containers: nsenter --target pause … setpriv … command
+/// </code>
+/// </summary>
+internal sealed class PodSandbox : IAsyncDisposable
+{
+    private readonly NodeNetwork _node;
+    private readonly RunState _state;
+    private readonly Process _pause;
+    private readonly List<ContainerProcess> _containers = [];
+    private int _stopped;
+
+    private PodSandbox(PodSpec spec, NodeNetwork node, RunState state, PodRecord record, CniResult network, Process pause, ProcessIdentity pauseIdentity)
+    {
+        Spec = spec;
+        _node = node;
+        _state = state;
+        Record = record;
+        Network = network;
+        _pause = pause;
+        Pause = pauseIdentity;
+    }
+
+    public PodSpec Spec { get; }
+
+    public string Name => Spec.Name;
+
+    public PodRecord Record { get; }
+
+    /// <summary>The network namespace's name (<c>ip netns</c>).</summary>
+    public string Namespace => Record.Namespace;
+
+    public string NamespacePath => NetworkNamespaces.PathOf(Namespace);
+
+    public CniResult Network { get; }
+
+    public IPAddress Address => Network.PodAddress(Interface)!;
+
+    public ProcessIdentity Pause { get; }
+
+    public IReadOnlyList<ContainerProcess> Containers => _containers;
+
+    public const string Interface = "eth0";
+
+    public static async Task<PodSandbox> CreateAsync(
+        PodSpec spec, NodeNetwork node, RunNames names, RunState state, NodeRuntimeOptions options,
+        IContainerRuntime containers, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+    {
+        if (spec.Name.Length is 0 or > 200 || !spec.Name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
+        {
+            throw new PodSpecException([$"pod name '{spec.Name}': use 1 to 200 lower-case letters, digits, '-' and '.' (a Kubernetes name; the namespace file is wl-<run>-<pod>)"]);
+        }
+
+        if (spec.Name.StartsWith("node", StringComparison.Ordinal) && spec.Name.Length > 4 && spec.Name[4..].All(char.IsAsciiDigit))
+        {
+            throw new PodSpecException([$"pod name '{spec.Name}': wl-<run>-{spec.Name} is the name of node {spec.Name[4..]}'s namespace; rename the pod"]);
+        }
+
+        var plan = PodMountPlan.For(spec, options.AllowHostPath);
+        // :: Step 1
+        var record = new PodRecord(spec.Name, node.Index, names.PodNamespace(spec.Name), names.ContainerId(spec.Name));
+        if (File.Exists(state.PodFile(spec.Name)))
+        {
+            throw new InvalidOperationException($"pod {spec.Name} already runs in this run; stop it first or give the new pod another name");
+        }
+
+        NetworkNamespaces.EnsureFree(record.Namespace);
+        state.Write(state.PodFile(spec.Name), record);
+        PodSandbox? pod = null;
+        try
+        {
+            await NetworkNamespaces.AddAsync(record.Namespace, cancellationToken);
+
+            // :: Step 2
+            var network = await node.Network.AddAsync(Sandbox(record, spec.Name), cancellationToken);
+            record = record with { CniResult = network.Raw };
+            state.Write(state.PodFile(spec.Name), record);
+            var address = network.PodAddress(Interface)
+                ?? throw new InvalidOperationException($"CNI ADD for pod {spec.Name} gave no address on {Interface}: {network.Raw.ToJsonString()}");
+
+            // :: Step 3
+            var (pause, pauseIdentity) = await PauseProcess.StartAsync(NetworkNamespaces.PathOf(record.Namespace), spec.EffectiveHostname, cancellationToken);
+            record = record with { Pause = pauseIdentity };
+            state.Write(state.PodFile(spec.Name), record);
+            pod = new PodSandbox(spec, node, state, record, network, pause, pauseIdentity);
+
+            // :: Step 4
+            var sources = PodVolumes.Prepare(spec, state, address);
+            await new PodMounter(pause.Id, state, spec.Name).MountAsync(plan, sources, cancellationToken);
+            NodeLog.PodCreated(logger, spec.Name, record.Namespace, address.ToString(), node.Index);
+
+            // :: Step 5
+            foreach (var container in spec.Containers)
+            {
+                var context = new ContainerContext(spec.Name, spec.EffectiveHostname, pause.Id, state.LogFile(spec.Name, container.Name));
+                var process = new ContainerProcess(container, spec.RestartPolicy, context, containers, state, options.Backoff, time, logger);
+                pod._containers.Add(process);
+                process.Start();
+            }
+        }
+        catch
+        {
+            // No partial pod: whatever was made is removed by the same path teardown takes.
+            if (pod is not null)
+            {
+                await pod.DisposeAsync();
+            }
+            else
+            {
+                await RunTeardown.RemovePodAsync(record, node, state, CancellationToken.None);
+            }
+
+            throw;
+        }
+
+        return pod;
+    }
+
+    /// <summary>CNI CHECK: the plugins confirm the sandbox's network is as ADD left it.</summary>
+    public Task CheckNetworkAsync(CancellationToken cancellationToken) =>
+        _node.Network.CheckAsync(Sandbox(Record, Name), Network, cancellationToken);
+
+    public ContainerProcess Container(string name) =>
+        _containers.Find(c => c.Name == name) ?? throw new ArgumentException($"pod {Name} has no container {name}", nameof(name));
+
+    /// <summary>Stops the containers, then the pause process (its mount namespace goes with it), CNI DEL, the
+    /// namespace and the pod's state.</summary>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (Interlocked.Exchange(ref _stopped, 1) != 0)
+        {
+            return;
+        }
+
+        foreach (var container in _containers)
+        {
+            await container.StopAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        }
+
+        await RunTeardown.RemovePodAsync(Record, _node, _state, cancellationToken);
+        _pause.Dispose();
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    internal static CniSandbox Sandbox(PodRecord record, string pod) => new(
+        record.ContainerId,
+        NetworkNamespaces.PathOf(record.Namespace),
+        Interface,
+        $"IgnoreUnknown=1;K8S_POD_NAME={pod};K8S_POD_INFRA_CONTAINER_ID={record.ContainerId}");
+}
