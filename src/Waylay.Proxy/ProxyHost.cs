@@ -92,10 +92,10 @@ internal sealed class ProxyHost : IDisposable
 
         var names = _listeners.Select(l => l.Address.ToString()).ToList();
         var admin = new AdminEndpoints(_options, Lifecycle, Metrics, Connections, _endpoints, _config, names, _time, Http);
-        _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), admin.Handle, _logger));
+        _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), "--admin-port", admin.Handle, _logger));
         var healthAddress = System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
-        _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.HealthPort), admin.HandleHealth, _logger));
-        _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.MetricsPort), admin.HandleMetrics, _logger));
+        _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.HealthPort), "--health-port", admin.HandleHealth, _logger));
+        _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.MetricsPort), "--metrics-port", admin.HandleMetrics, _logger));
 
         foreach (var listener in _listeners)
         {

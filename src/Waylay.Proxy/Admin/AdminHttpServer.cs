@@ -30,7 +30,8 @@ internal sealed class AdminHttpServer : IDisposable
     public IPEndPoint EndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
     /// <param name="handle">(method, path) → response.</param>
-    public static AdminHttpServer Start(IPEndPoint endPoint, Func<string, string, AdminResponse> handle, ILogger logger)
+    /// <param name="flag">The flag that chose the port (<c>--admin-port</c>, <c>--health-port</c>, <c>--metrics-port</c>), named when it is taken.</param>
+    public static AdminHttpServer Start(IPEndPoint endPoint, string flag, Func<string, string, AdminResponse> handle, ILogger logger)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -47,7 +48,7 @@ internal sealed class AdminHttpServer : IDisposable
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new ProxyStartException($"cannot listen on {endPoint} for the admin API: {e.Message}");
+            throw new ProxyStartException($"cannot listen on {endPoint} ({flag}): {e.Message}; stop what holds the port or give {flag} another one");
         }
 
         var server = new AdminHttpServer(socket, handle, logger);
