@@ -15,9 +15,10 @@ internal static class InjectCommand
         {
             Description = "Manifest to inject: a YAML or JSON file, a directory of them, or - for stdin (repeatable)",
             AllowMultipleArgumentsPerToken = false,
+            HelpName = "path",
         };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the result to this file instead of stdout" };
-        var valuesFile = new Option<string?>("--values") { Description = "Injection values file (YAML); see --print-values for the keys and defaults" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the result to this file instead of stdout", HelpName = "path" };
+        var valuesFile = new Option<string?>("--values") { Description = "Injection values file (YAML); see --print-values for the keys and defaults", HelpName = "path" };
         var printValues = new Option<bool>("--print-values") { Description = "Print the injection values in effect and exit" };
         var force = new Option<bool>("--force") { Description = "Re-inject pods already injected, replacing what the earlier injection added" };
         var native = new Option<bool>("--native-sidecar") { Description = "Run the proxy as a native sidecar (an init container with restartPolicy: Always)" };

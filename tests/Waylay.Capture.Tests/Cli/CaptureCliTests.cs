@@ -18,6 +18,15 @@ public sealed class CaptureCliTests
     }
 
     [Fact]
+    public async Task Help_ListsTheValuesTheParserAccepts()
+    {
+        var help = await WaylayCli.RunAsync("capture", "--help");
+        Assert.True(help.Succeeded, help.Diagnostic);
+        Assert.Contains("--istio-inbound-interception-mode <REDIRECT|TPROXY>", help.StandardOutput);
+        Assert.Contains("--backend <auto|iptables|iptables-legacy|iptables-nft|nft>", help.StandardOutput);
+    }
+
+    [Fact]
     public async Task RootHelp_ListsCapture()
     {
         var help = await WaylayCli.RunAsync("--help");
