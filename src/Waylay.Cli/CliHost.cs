@@ -23,7 +23,9 @@ internal static class CliHost
 
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
-        var parse = root.Parse(args);
+        // No response files: Istio's flags have none, an argument starting with '@' stays what it says, and
+        // System.CommandLine's reader let an unreadable one (`@/tmp`) escape as an unhandled exception.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -69,7 +71,7 @@ internal static class CliHost
         var names = new List<string>();
         for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
         {
-            names.Add(result.Command is RootCommand ? "waylay" : result.Command.Name);
+            names.Add(result.Command.Name); // the root's is the executable's: waylay, or waylay-proxy
         }
 
         names.Reverse();

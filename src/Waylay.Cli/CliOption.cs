@@ -110,9 +110,15 @@ internal static class CliOption
         return option;
     }
 
-    private static bool TryParseAddress(string text, out IPAddress? address)
+    /// <summary>The strict parse <see cref="Address"/> uses, for the same value from the environment.</summary>
+    public static bool TryParseAddress(string? text, out IPAddress? address)
     {
         address = null;
+        if (string.IsNullOrEmpty(text))
+        {
+            return false;
+        }
+
         if (text.Contains(':'))
         {
             return IPAddress.TryParse(text, out address) && address.AddressFamily == AddressFamily.InterNetworkV6;

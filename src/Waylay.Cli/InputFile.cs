@@ -33,6 +33,7 @@ internal static class InputFile
 
     private static string Problem(string path, Exception e) => e switch
     {
+        _ when string.IsNullOrWhiteSpace(path) => "an empty path",
         _ when Directory.Exists(path) => "is a directory, not a file",
         FileNotFoundException or DirectoryNotFoundException => "no such file",
         UnauthorizedAccessException => "permission denied",

@@ -108,7 +108,7 @@ internal static class ProxyCommand
                 InboundPort = parse.GetValue(inboundPort),
                 AdminPort = parse.GetValue(adminPort),
                 HealthPort = parse.GetValue(healthPort),
-                InstanceIp = parse.GetValue(instanceIp) ?? (IPAddress.TryParse(environmentIp, out var ip) ? ip : null),
+                InstanceIp = parse.GetValue(instanceIp) ?? (CliOption.TryParseAddress(environmentIp, out var ip) ? ip : null),
                 ProxyUid = parse.GetValue(proxyUid),
                 Splice = !parse.GetValue(noSplice),
                 Transparent = parse.GetValue(tproxy),

@@ -89,9 +89,9 @@ internal static class WebhookCommand
             {
                 WebhookCertificates.Write(set, directory);
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
             {
-                throw new UsageException($"--out {directory}: cannot write there ({e.Message}); give a directory this user can create or write to.");
+                throw new UsageException($"--out '{directory}': cannot write there ({e.Message}); give a directory this user can create or write to.");
             }
 
             Console.Out.WriteLine($"wrote {Path.Combine(directory, WebhookCertificates.CaFile)}, {WebhookCertificates.CertFile} and {WebhookCertificates.KeyFile}");

@@ -18,6 +18,7 @@ public sealed class InjectCommandTests : IDisposable
         { "-f not YAML", ["-f", "{dir}/bad.yaml"], "{dir}/bad.yaml: line 2, column 1:" },
         { "no -f", [], "no manifest given; pass -f FILE, -f DIR or -f - to read stdin" },
         { "missing --values", ["-f", "{dir}/pod.yaml", "--values", "/nonexistent/values.yaml"], "--values /nonexistent/values.yaml: no such file; give the path of a values file" },
+        { "--values empty", ["--print-values", "--values", ""], "--values : an empty path; give the path of a values file" },
         { "--values a directory", ["--print-values", "--values", "{dir}"], "--values {dir}: is a directory, not a file" },
         { "--values not YAML", ["-f", "{dir}/pod.yaml", "--values", "{dir}/bad.yaml"], "{dir}/bad.yaml: line 2, column 1:" },
         { "--values with an unknown key", ["--print-values", "--values", "{dir}/unknown.values.yaml"], "invalid injection values" },

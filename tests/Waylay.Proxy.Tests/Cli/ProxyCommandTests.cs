@@ -36,6 +36,8 @@ public sealed class ProxyCommandTests
         { ["--instance-ip", "1.2.3"], "--instance-ip: '1.2.3' is not an IP address; write it like 10.244.1.5" },
         { ["--instance-ip", "10.0.0.256"], "--instance-ip: '10.0.0.256' is not an IP address" },
         { ["--frobnicate"], "Unrecognized command or argument '--frobnicate'" },
+        { ["@/tmp"], "Unrecognized command or argument '@/tmp'" },
+        { ["--inbound-to", ""], "--inbound-to: '' is not accepted" },
         { ["--config", "/nonexistent/mesh.yaml"], "--config: '/nonexistent/mesh.yaml' does not exist" },
         { ["--config", "/tmp"], "--config: '/tmp' is a directory, not a file" },
         { ["--rules", "/nonexistent/rules.yaml"], "--rules: '/nonexistent/rules.yaml' does not exist" },
