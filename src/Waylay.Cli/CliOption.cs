@@ -100,6 +100,19 @@ internal static class CliOption
         }
     }
 
+    /// <summary>A Kubernetes name (an RFC 1123 label, as namespaces and Services need): lowercase letters, digits and '-'.</summary>
+    public static Option<string> KubernetesName(string name, string fallback, string description)
+    {
+        var option = Create<string>(name, null, description, "name");
+        option.DefaultValueFactory = _ => fallback;
+        option.CustomParser = result => Token(result) is { Length: >= 1 and <= 63 } text
+            && text.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '-')
+            && text[0] != '-' && text[^1] != '-'
+            ? text
+            : Error<string>(result, name, "is not a Kubernetes name; use 1 to 63 lowercase letters, digits and '-', starting and ending with a letter or digit");
+        return option;
+    }
+
     /// <summary>An IPv4 address in dotted-quad form or an IPv6 address (not .NET's lenient "1.2.3" or "0x0a.1.1.1").</summary>
     public static Option<IPAddress?> Address(string name, string description)
     {

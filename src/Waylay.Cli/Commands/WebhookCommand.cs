@@ -74,8 +74,8 @@ internal static class WebhookCommand
     private static Command Certs()
     {
         var output = new Option<string>("--out") { Description = "Directory to write ca.crt, tls.crt and tls.key into", Required = true, HelpName = "directory" };
-        var service = new Option<string>("--service") { Description = "The webhook's Service name", DefaultValueFactory = _ => InstallManifests.Name };
-        var ns = new Option<string>("--namespace") { Description = "The webhook's namespace", DefaultValueFactory = _ => "waylay-system" };
+        var service = CliOption.KubernetesName("--service", InstallManifests.Name, "The webhook's Service name");
+        var ns = CliOption.KubernetesName("--namespace", "waylay-system", "The webhook's namespace");
         var days = CliOption.Number("--days", 365, 1, 36500, "a number of days", "give 1 to 36500", "Validity in days");
         var command = new Command("certs", "Make a CA and a serving certificate for the webhook's Service (<service>.<namespace>.svc).")
         {
@@ -103,7 +103,7 @@ internal static class WebhookCommand
 
     private static Command Manifests()
     {
-        var ns = new Option<string>("--namespace") { Description = "Namespace to install the webhook into", DefaultValueFactory = _ => "waylay-system" };
+        var ns = CliOption.KubernetesName("--namespace", "waylay-system", "Namespace to install the webhook into");
         var caBundle = new Option<string?>("--ca-bundle") { Description = "CA certificate (PEM, the ca.crt of 'waylay webhook certs') for the caBundle", HelpName = "path" };
         var valuesFile = new Option<string?>("--values") { Description = "Injection values file (YAML): its image is the webhook's image", HelpName = "path" };
         var command = new Command("manifests", "Print the Namespace, ServiceAccount, Deployment, Service and MutatingWebhookConfiguration that install the webhook.")
