@@ -39,7 +39,8 @@ internal static class ProxyCommand
         var accessLog = new Option<string?>("--access-log-file") { Description = "One line per HTTP request to this file (/dev/stdout for the container log); off by default, as in Istio", HelpName = "path" };
         var accessLogFormat = CliOption.Choice("--access-log-format", "text", "Envoy's text format, or one JSON object per line",
             ("text", AccessLogFormat.Text, []), ("json", AccessLogFormat.Json, []));
-        var zipkin = new Option<Uri?>("--zipkinAddress", "--zipkin-address")
+        // A struct, not Uri?: a CustomParser's null makes System.CommandLine convert the token itself (and throw).
+        var zipkin = new Option<FlagValue<Uri?>>("--zipkinAddress", "--zipkin-address")
         {
             Description = "Zipkin collector; spans (Zipkin v2 JSON) are batched and sent there. Off when not given",
             HelpName = "host:port",
@@ -48,7 +49,7 @@ internal static class ProxyCommand
                 var address = result.Tokens[^1].Value;
                 if (address.Length == 0)
                 {
-                    return null; // Istio's empty --zipkinAddress: tracing off
+                    return new FlagValue<Uri?>(null, ""); // Istio's empty --zipkinAddress: tracing off
                 }
 
                 if (!ZipkinOptions.TryParseAddress(address, out var collector, out var problem))
@@ -56,7 +57,7 @@ internal static class ProxyCommand
                     result.AddError(problem!);
                 }
 
-                return collector;
+                return new FlagValue<Uri?>(collector, address);
             },
         };
         var sampling = CliOption.Percentage("--trace-sampling", 1.0, "Percentage of new traces to sample, as Istio's meshConfig sampling");
@@ -97,7 +98,7 @@ internal static class ProxyCommand
                 Concurrency = parse.GetValue(concurrency),
                 AccessLogFile = parse.GetValue(accessLog),
                 AccessLogFormat = parse.GetValue(accessLogFormat).Value,
-                ZipkinCollector = parse.GetValue(zipkin),
+                ZipkinCollector = parse.GetValue(zipkin).Value,
                 TraceSampling = parse.GetValue(sampling),
                 ConnectTimeout = parse.GetValue(connectTimeout).Value,
                 IdleTimeout = parse.GetValue(idleTimeout).Value,

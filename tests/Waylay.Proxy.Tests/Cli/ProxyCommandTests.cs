@@ -86,6 +86,15 @@ public sealed class ProxyCommandTests
         }
     }
 
+    [Fact]
+    public async Task EmptyZipkinAddress_IsAccepted_AsTracingOff()
+    {
+        // Istio's empty --zipkinAddress turns tracing off; --concurrency -3 keeps the proxy from starting.
+        var result = await WaylayCli.RunAsync("proxy", "--zipkinAddress", "", "--concurrency", "-3");
+        WaylayCli.AssertRefused(result, 2, "--concurrency");
+        Assert.DoesNotContain("zipkin", result.StandardError, StringComparison.OrdinalIgnoreCase);
+    }
+
     [NetnsFact]
     public async Task LogLevel_Warn_LeavesOutTheInformationLines()
     {
