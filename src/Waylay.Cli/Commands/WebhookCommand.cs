@@ -64,8 +64,7 @@ internal static class WebhookCommand
             catch (Exception e) when (e is IOException or CryptographicException)
             {
                 // The port is taken, or the certificate went away between the check and the start.
-                await Console.Error.WriteLineAsync($"waylay webhook: {e.Message}");
-                return CliHost.Failure;
+                throw new FailureException($"webhook: {e.Message.TrimEnd('.')}; free the port or give --port another one, and keep --cert and --key in place.");
             }
         }));
         return command;

@@ -1,3 +1,4 @@
+using System.Net;
 using Waylay.TestKit;
 using Xunit;
 
@@ -50,6 +51,16 @@ public sealed class WebhookCommandTests : IAsyncLifetime
         await using var ns = await TestNamespace.CreateAsync();
         var result = await ns.RunAsync([WaylayCli.Path, .. arguments.Select(a => a.Replace("{dir}", _directory, StringComparison.Ordinal))]);
         WaylayCli.AssertRefused(result, 2, message.Replace("{dir}", _directory, StringComparison.Ordinal));
+    }
+
+    [NetnsFact]
+    public async Task PortTaken_ExitsOne_WithTheFix_AndNoTrace()
+    {
+        // Good input the world refuses is a failure (1): the webhook's port is held by another listener.
+        await using var ns = await TestNamespace.CreateAsync();
+        using var holder = TestServer.Start(ns, new IPEndPoint(IPAddress.IPv6Any, 15017), TestServer.Echo);
+        var result = await ns.RunAsync(WaylayCli.Path, "webhook", "--cert", Path.Combine(_directory, "tls.crt"), "--key", Path.Combine(_directory, "tls.key"));
+        WaylayCli.AssertRefused(result, 1, "address already in use; free the port or give --port another one");
     }
 
     public Task DisposeAsync()
