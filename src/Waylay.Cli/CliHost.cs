@@ -2,7 +2,19 @@ using System.CommandLine;
 
 namespace Waylay.Cli;
 
-/// <summary>Runs a command tree with Waylay's exit-code contract: 0 ok, 1 failure, 2 usage error.</summary>
+/// <summary>
+/// Runs a command tree with Waylay's exit-code contract, the same for every command (README's "Exit codes"):
+/// <list type="bullet">
+/// <item><b>0</b>: done.</item>
+/// <item><b>2</b>, a usage error: what the user gave cannot be used: an unknown flag or command, a malformed value
+/// (address, port, duration, choice), a missing flag, or a file or namespace named on the command line that does not
+/// exist, cannot be read or written, or whose content is invalid (YAML, PEM, mesh.yaml). Nothing was changed.</item>
+/// <item><b>1</b>, a failure: the input was fine but the world refused: the kernel rejected the rules, a port is
+/// taken, a verify found a difference, the proxy was not ready in time.</item>
+/// </list>
+/// Both print one or more lines <c>waylay…: &lt;problem&gt;; &lt;fix&gt;</c> on stderr and no stack trace; an exception
+/// that still escapes is a bug (System.CommandLine prints it and exits 1).
+/// </summary>
 internal static class CliHost
 {
     public const int Ok = 0;
@@ -11,7 +23,9 @@ internal static class CliHost
 
     public static async Task<int> RunAsync(RootCommand root, string[] args)
     {
-        var parse = root.Parse(args);
+        // No response files: Istio's flags have none, an argument starting with '@' stays what it says, and
+        // System.CommandLine's reader let an unreadable one (`@/tmp`) escape as an unhandled exception.
+        var parse = root.Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
         if (parse.Errors.Count > 0)
         {
             foreach (var error in parse.Errors)
@@ -45,6 +59,11 @@ internal static class CliHost
             Console.Error.WriteLine($"waylay: {e.Message}");
             return Failure;
         }
+        catch (FailureException e)
+        {
+            Console.Error.WriteLine($"waylay: {e.Message}");
+            return Failure;
+        }
     }
 
     private static string CommandPath(Command command, ParseResult parse)
@@ -52,7 +71,7 @@ internal static class CliHost
         var names = new List<string>();
         for (var result = parse.CommandResult; result is not null; result = result.Parent as System.CommandLine.Parsing.CommandResult)
         {
-            names.Add(result.Command is RootCommand ? "waylay" : result.Command.Name);
+            names.Add(result.Command.Name); // the root's is the executable's: waylay, or waylay-proxy
         }
 
         names.Reverse();
@@ -60,5 +79,8 @@ internal static class CliHost
     }
 }
 
-/// <summary>An error the user can fix: printed without a stack trace, exit code 2.</summary>
+/// <summary>An error in what the user gave (a flag, a value, a file named on the command line): printed without a stack trace, exit code 2.</summary>
 internal sealed class UsageException(string message) : Exception(message);
+
+/// <summary>Good input the world refused (a port taken, a write that failed): printed without a stack trace, exit code 1.</summary>
+internal sealed class FailureException(string message) : Exception(message);

@@ -93,14 +93,15 @@ internal sealed class ProxyHost : IDisposable
 
         var names = _listeners.Select(l => l.Address.ToString()).ToList();
         var admin = new AdminEndpoints(_options, Lifecycle, Metrics, Connections, _endpoints, _config, names, _time, Http);
-        _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), admin.Handle, _logger));
+        _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), "--admin-port", admin.Handle, _logger));
         var healthAddress = System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
         var probes = new AppProbeHandler(_options, _pod, _loggers.CreateLogger("Waylay.Proxy.AppProbes"));
         _servers.Add(AdminHttpServer.Start(
             new IPEndPoint(healthAddress, _options.HealthPort),
+            "--health-port",
             request => AppProbeHandler.Serves(request.Path) ? probes.HandleAsync(request) : ValueTask.FromResult(admin.HandleHealth(request.Method, request.Path)),
             _logger));
-        _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.MetricsPort), admin.HandleMetrics, _logger));
+        _servers.Add(AdminHttpServer.Start(new IPEndPoint(healthAddress, _options.MetricsPort), "--metrics-port", admin.HandleMetrics, _logger));
 
         foreach (var listener in _listeners)
         {

@@ -108,7 +108,7 @@ public sealed record ProxyOptions
         Positive(errors, "--parent-shutdown-duration", ParentShutdownDuration);
         if (ParentShutdownDuration < DrainDuration)
         {
-            errors.Add($"--parent-shutdown-duration ({ParentShutdownDuration}) is shorter than --drain-duration ({DrainDuration}): it must be at least as long");
+            errors.Add($"--parent-shutdown-duration ({GoDuration.Format(ParentShutdownDuration)}) is shorter than --drain-duration ({GoDuration.Format(DrainDuration)}): it must be at least as long");
         }
 
         Positive(errors, "--protocol-detection-timeout", ProtocolDetectionTimeout);
@@ -119,7 +119,7 @@ public sealed record ProxyOptions
 
         if (RulesPath is not null && !File.Exists(RulesPath))
         {
-            errors.Add($"--rules: '{RulesPath}' does not exist; write the VirtualServices and DestinationRules there or leave --rules out");
+            errors.Add($"--rules: '{RulesPath}' {Missing(RulesPath)}; write the VirtualServices and DestinationRules there or leave --rules out");
         }
 
         if (TraceSampling is < 0 or > 100)
@@ -127,13 +127,20 @@ public sealed record ProxyOptions
             errors.Add($"--trace-sampling: {TraceSampling} is not a percentage; give 0 to 100");
         }
 
+        if (AccessLogFile is { Length: > 0 } log && (Directory.Exists(log) || Path.GetDirectoryName(Path.GetFullPath(log)) is { } folder && !Directory.Exists(folder)))
+        {
+            errors.Add($"--access-log-file: '{log}' is a directory or in a directory that does not exist; give a file path in an existing directory, or /dev/stdout");
+        }
+
         if (ConfigPath is not null && !File.Exists(ConfigPath))
         {
-            errors.Add($"--config: '{ConfigPath}' does not exist; write a mesh.yaml there or leave --config out to pass every connection through");
+            errors.Add($"--config: '{ConfigPath}' {Missing(ConfigPath)}; write a mesh.yaml there or leave --config out to pass every connection through");
         }
 
         return errors;
     }
+
+    private static string Missing(string path) => Directory.Exists(path) ? "is a directory, not a file" : "does not exist";
 
     private static void Positive(List<string> errors, string flag, TimeSpan value)
     {

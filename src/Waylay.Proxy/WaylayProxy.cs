@@ -8,8 +8,8 @@ namespace Waylay.Proxy;
 public static class WaylayProxy
 {
     /// <returns>0 after a drain or quit; 1 when the proxy could not start (the reason is printed).</returns>
-    /// <param name="logLevel">trace, debug, information, warning or error.</param>
-    public static async Task<int> RunAsync(ProxyOptions options, string logLevel, TextWriter error, CancellationToken cancellationToken)
+    /// <param name="logLevel">The least severe level logged (the CLI's <c>--log-level</c>, parsed there).</param>
+    public static async Task<int> RunAsync(ProxyOptions options, LogLevel logLevel, TextWriter error, CancellationToken cancellationToken)
     {
         InlineSocketCompletions.EnableUnlessSet();
         var problems = options.Validate();
@@ -24,7 +24,7 @@ public static class WaylayProxy
         }
 
         using var loggers = LoggerFactory.Create(builder => builder
-            .SetMinimumLevel(Enum.TryParse<LogLevel>(logLevel, ignoreCase: true, out var level) ? level : LogLevel.Information)
+            .SetMinimumLevel(logLevel)
             .AddSimpleConsole(o =>
             {
                 o.SingleLine = true;

@@ -17,7 +17,35 @@ public sealed class GoDurationTests
     }
 
     [Theory]
+    [InlineData(0L, "0s")]
+    [InlineData(1L, "100ns")]
+    [InlineData(2_500L, "250µs")]
+    [InlineData(1_000_000L, "100ms")]
+    [InlineData(2_505_000L, "250.5ms")]
+    [InlineData(15_000_000L, "1.5s")]
+    [InlineData(450_000_000L, "45s")]
+    [InlineData(600_000_000L, "1m0s")]
+    [InlineData(900_000_000L, "1m30s")]
+    [InlineData(36_000_000_000L, "1h0m0s")]
+    [InlineData(54_005_000_000L, "1h30m0.5s")]
+    public void Format_WritesWhatGosDurationStringWrites(long ticks, string text)
+    {
+        Assert.Equal(text, GoDuration.Format(TimeSpan.FromTicks(ticks)));
+        Assert.True(GoDuration.TryParse(text, out var back, out var error), error);
+        Assert.Equal(TimeSpan.FromTicks(ticks), back);
+    }
+
+    [Fact]
+    public void BareZero_IsAccepted_AsInGo()
+    {
+        Assert.True(GoDuration.TryParse("0", out var value, out var error), error);
+        Assert.Equal(TimeSpan.Zero, value);
+    }
+
+    [Theory]
     [InlineData("10", "no valid unit")]
+    [InlineData("99999999999999h", "too long")]
+    [InlineData("1.2.3s", "not a duration")]
     [InlineData("ten seconds", "not a duration")]
     [InlineData("5d", "no valid unit")]
     [InlineData("", "empty")]

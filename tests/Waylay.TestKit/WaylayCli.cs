@@ -12,6 +12,21 @@ public static class WaylayCli
 
     public static Task<ExecResult> RunAsync(params string[] arguments) => Exec.RunAsync(Path, arguments);
 
+    /// <summary>
+    /// Asserts the CLI contract for refused input (README "Exit codes"): <paramref name="exitCode"/> (2 usage, 1
+    /// failure), <paramref name="message"/> on stderr after "waylay", nothing on stdout, and no stack trace.
+    /// </summary>
+    public static void AssertRefused(ExecResult result, int exitCode, string message)
+    {
+        var what = $"exit {result.ExitCode}, stderr:{Environment.NewLine}{result.StandardError}{Environment.NewLine}stdout:{Environment.NewLine}{result.StandardOutput}";
+        Xunit.Assert.True(result.ExitCode == exitCode, $"expected exit {exitCode}; {what}");
+        Xunit.Assert.True(result.StandardError.Contains(message, StringComparison.Ordinal), $"expected '{message}' on stderr; {what}");
+        Xunit.Assert.StartsWith("waylay", result.StandardError, StringComparison.Ordinal);
+        Xunit.Assert.DoesNotContain("Unhandled exception", result.StandardError, StringComparison.Ordinal);
+        Xunit.Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+        Xunit.Assert.True(result.StandardOutput.Length == 0, $"expected nothing on stdout; {what}");
+    }
+
     /// <summary>Runs `waylay capture --netns NS ARGS…` (istio-iptables flags) and throws with its own words on failure.</summary>
     public static async Task<ExecResult> CaptureAsync(this TestNamespace ns, params string[] arguments)
     {

@@ -46,7 +46,7 @@ internal static class CaptureCommand
                 return CliHost.Ok;
             }
 
-            var runner = new CaptureRunner(NetworkNamespace.Parse(parse.GetValue(netns)));
+            var runner = new CaptureRunner(Namespace(parse.GetValue(netns)));
             if (parse.GetValue(cleanup))
             {
                 var removed = await runner.CleanupAsync(options, cancellationToken);
@@ -72,5 +72,18 @@ internal static class CaptureCommand
             return CliHost.Ok;
         }));
         return command;
+    }
+
+    /// <summary>A --netns that names no namespace is a usage error (exit 2), like a missing file named on the command line.</summary>
+    private static NetworkNamespace Namespace(string? nameOrPath)
+    {
+        try
+        {
+            return NetworkNamespace.Parse(nameOrPath);
+        }
+        catch (CaptureException e)
+        {
+            throw new UsageException(e.Message);
+        }
     }
 }

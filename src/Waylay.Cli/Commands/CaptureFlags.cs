@@ -24,9 +24,16 @@ internal sealed class CaptureFlags
     public Option<string?> ExcludeInterfaces { get; } = Flag("--exclude-interfaces", "-c", "Interfaces never captured, comma separated.");
     public Option<string?> TproxyMark { get; } = Flag("--inbound-tproxy-mark", "-t", "fwmark for TPROXY packets. Default 1337.");
     public Option<string?> TproxyTable { get; } = Flag("--inbound-tproxy-route-table", "-r", "Routing table for TPROXY packets. Default 133.");
-    public Option<string?> Backend { get; } = Flag("--backend", null, "auto | iptables | iptables-legacy | iptables-nft | nft. auto follows where the namespace's rules already live.");
+    public Option<string?> Backend { get; } = Flag("--backend", null, "Rule writer; auto follows where the namespace's rules already live. Default auto.");
     public Option<bool> Ipv6 { get; } = new("--ipv6") { Description = "Also write the IPv6 rules (ip6tables / ip6 tables). ICMPv6 is never touched." };
     public Option<bool> DropInvalid { get; } = new("--drop-invalid") { Description = "Drop conntrack-INVALID TCP in mangle instead of letting it cause resets (istio#36566)." };
+
+    public CaptureFlags()
+    {
+        // Help names the values the parser accepts, as the proxy's choices do (<loopback|pod-ip>).
+        Mode.HelpName = "REDIRECT|TPROXY";
+        Backend.HelpName = "auto|iptables|iptables-legacy|iptables-nft|nft";
+    }
 
     public void AddTo(Command command)
     {

@@ -15,9 +15,10 @@ internal static class InjectCommand
         {
             Description = "Manifest to inject: a YAML or JSON file, a directory of them, or - for stdin (repeatable)",
             AllowMultipleArgumentsPerToken = false,
+            HelpName = "path",
         };
-        var output = new Option<string?>("--output", "-o") { Description = "Write the result to this file instead of stdout" };
-        var valuesFile = new Option<string?>("--values") { Description = "Injection values file (YAML); see --print-values for the keys and defaults" };
+        var output = new Option<string?>("--output", "-o") { Description = "Write the result to this file instead of stdout", HelpName = "path" };
+        var valuesFile = new Option<string?>("--values") { Description = "Injection values file (YAML); see --print-values for the keys and defaults", HelpName = "path" };
         var printValues = new Option<bool>("--print-values") { Description = "Print the injection values in effect and exit" };
         var force = new Option<bool>("--force") { Description = "Re-inject pods already injected, replacing what the earlier injection added" };
         var native = new Option<bool>("--native-sidecar") { Description = "Run the proxy as a native sidecar (an init container with restartPolicy: Always)" };
@@ -32,7 +33,7 @@ internal static class InjectCommand
             try
             {
                 var values = parse.GetValue(valuesFile) is { } path
-                    ? InjectionValuesReader.Read(await ReadFileAsync(path, "--values", ct), path)
+                    ? InjectionValuesReader.Read(await InputFile.ReadAllTextAsync("--values", path, ValuesFix, ct), path)
                     : InjectionValues.Default;
                 if (parse.GetValue(native))
                 {
@@ -51,7 +52,7 @@ internal static class InjectCommand
                     throw new UsageException("inject: no manifest given; pass -f FILE, -f DIR or -f - to read stdin.");
                 }
 
-                var result = ManifestInjector.Inject(ManifestSources.Read(paths, Console.In), values, parse.GetValue(force));
+                var result = ManifestInjector.Inject(ReadSources(paths), values, parse.GetValue(force));
                 foreach (var report in result.Reports)
                 {
                     foreach (var warning in report.Warnings)
@@ -67,7 +68,7 @@ internal static class InjectCommand
 
                 if (parse.GetValue(output) is { } outputPath)
                 {
-                    await File.WriteAllTextAsync(outputPath, result.Text, ct);
+                    await WriteOutputAsync(outputPath, result.Text, ct);
                 }
                 else
                 {
@@ -78,20 +79,42 @@ internal static class InjectCommand
             }
             catch (ManifestException e)
             {
-                await Console.Error.WriteLineAsync($"waylay inject: {e.Message}");
-                return CliHost.Failure;
+                // A manifest or values file Waylay cannot use (missing, not YAML, invalid values): the user's to fix.
+                throw new UsageException(e.Message);
             }
         }));
         return command;
     }
 
-    private static async Task<string> ReadFileAsync(string path, string option, CancellationToken ct)
+    private static IReadOnlyList<ManifestInput> ReadSources(string[] paths)
     {
-        if (!File.Exists(path))
+        try
         {
-            throw new UsageException($"{option} {path}: no such file; give the path of an existing file.");
+            return ManifestSources.Read(paths, Console.In);
         }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A -f file that exists but cannot be read (ManifestSources reports missing ones itself).
+            throw new UsageException($"-f: {e.Message}; pass manifests this user can read.");
+        }
+    }
 
-        return await File.ReadAllTextAsync(path, ct);
+    private const string ValuesFix = "give the path of a values file (see 'waylay inject --print-values' for its keys)";
+
+    /// <summary>A path the user named that cannot be written is theirs to fix (exit 2); a write that fails midway is not (exit 1).</summary>
+    private static async Task WriteOutputAsync(string path, string text, CancellationToken ct)
+    {
+        try
+        {
+            await File.WriteAllTextAsync(path, text, ct);
+        }
+        catch (Exception e) when (e is DirectoryNotFoundException or UnauthorizedAccessException || Directory.Exists(path))
+        {
+            throw new UsageException($"-o {path}: cannot write there ({e.Message}); give a file path in an existing, writable directory.");
+        }
+        catch (IOException e)
+        {
+            throw new FailureException($"-o {path}: the write failed ({e.Message}).");
+        }
     }
 }

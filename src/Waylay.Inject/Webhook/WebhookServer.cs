@@ -47,6 +47,7 @@ internal sealed class WebhookServer : IAsyncDisposable
         {
             builder.Logging.AddSimpleConsole(console => console.SingleLine = true);
             builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning); // one line per review is ours
+            builder.Logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.None); // a failed start is thrown: the CLI says it once, without a trace
         }
 
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>

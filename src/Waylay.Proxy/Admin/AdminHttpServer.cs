@@ -30,11 +30,12 @@ internal sealed class AdminHttpServer : IDisposable
     public IPEndPoint EndPoint => (IPEndPoint)_socket.LocalEndPoint!;
 
     /// <param name="handle">(method, path) → response.</param>
-    public static AdminHttpServer Start(IPEndPoint endPoint, Func<string, string, AdminResponse> handle, ILogger logger) =>
-        Start(endPoint, request => ValueTask.FromResult(handle(request.Method, request.Path)), logger);
+    public static AdminHttpServer Start(IPEndPoint endPoint, string flag, Func<string, string, AdminResponse> handle, ILogger logger) =>
+        Start(endPoint, flag, request => ValueTask.FromResult(handle(request.Method, request.Path)), logger);
 
+    /// <param name="flag">The flag that chose the port (<c>--admin-port</c>, <c>--health-port</c>, <c>--metrics-port</c>), named when it is taken.</param>
     /// <param name="handle">request → response, asynchronously (the health port's app probes wait for the app).</param>
-    public static AdminHttpServer Start(IPEndPoint endPoint, Func<AdminRequest, ValueTask<AdminResponse>> handle, ILogger logger)
+    public static AdminHttpServer Start(IPEndPoint endPoint, string flag, Func<AdminRequest, ValueTask<AdminResponse>> handle, ILogger logger)
     {
         var socket = new Socket(endPoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
@@ -51,7 +52,7 @@ internal sealed class AdminHttpServer : IDisposable
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new ProxyStartException($"cannot listen on {endPoint} for the admin API: {e.Message}");
+            throw new ProxyStartException($"cannot listen on {endPoint} ({flag}): {e.Message}; stop what holds the port or give {flag} another one");
         }
 
         var server = new AdminHttpServer(socket, handle, logger);

@@ -55,8 +55,9 @@ internal sealed class ProxyListener : IDisposable
         catch (SocketException e)
         {
             socket.Dispose();
-            throw new ProxyStartException($"cannot listen on {endPoint} for {kind.ToString().ToLowerInvariant()} traffic: {e.Message}"
-                + (e.SocketErrorCode == SocketError.AddressAlreadyInUse ? "; another process (an older proxy?) holds the port" : ""));
+            var flag = kind == ListenerKind.Outbound ? "--outbound-port" : "--inbound-port";
+            throw new ProxyStartException($"cannot listen on {endPoint} for {kind.ToString().ToLowerInvariant()} traffic ({flag}): {e.Message}"
+                + (e.SocketErrorCode == SocketError.AddressAlreadyInUse ? $"; another process (an older proxy?) holds the port: stop it or give {flag} another one" : ""));
         }
 
         return new ProxyListener(socket, new ListenAddress(endPoint, kind), logger, time);

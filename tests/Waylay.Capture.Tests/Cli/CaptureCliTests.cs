@@ -18,6 +18,15 @@ public sealed class CaptureCliTests
     }
 
     [Fact]
+    public async Task Help_ListsTheValuesTheParserAccepts()
+    {
+        var help = await WaylayCli.RunAsync("capture", "--help");
+        Assert.True(help.Succeeded, help.Diagnostic);
+        Assert.Contains("--istio-inbound-interception-mode <REDIRECT|TPROXY>", help.StandardOutput);
+        Assert.Contains("--backend <auto|iptables|iptables-legacy|iptables-nft|nft>", help.StandardOutput);
+    }
+
+    [Fact]
     public async Task RootHelp_ListsCapture()
     {
         var help = await WaylayCli.RunAsync("--help");
@@ -48,10 +57,11 @@ public sealed class CaptureCliTests
     }
 
     [Fact]
-    public async Task MissingNamespace_FailsWithTheFix()
+    public async Task MissingNamespace_IsAUsageError_WithTheFix()
     {
+        // Like a missing file named on the command line: the user's to fix, exit 2 (README "Exit codes").
         var result = await WaylayCli.RunAsync("capture", "--netns", $"wl-{RunId.Value}-absent", "-b", "9080");
-        Assert.Equal(1, result.ExitCode);
+        WaylayCli.AssertRefused(result, 2, "no such network namespace");
         Assert.Contains("ip netns list", result.StandardError);
     }
 

@@ -18,9 +18,18 @@ internal static class HttpWiring
         AccessLog? accessLog = null;
         if (options.AccessLogFile is { Length: > 0 } path)
         {
-            var output = path == "/dev/stdout"
-                ? Console.Out
-                : new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete)) { AutoFlush = false };
+            TextWriter output;
+            try
+            {
+                output = path == "/dev/stdout"
+                    ? Console.Out
+                    : new StreamWriter(new FileStream(path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete)) { AutoFlush = false };
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ProxyStartException($"--access-log-file: cannot open '{path}' for appending ({e.Message}); give a file this user can write, or /dev/stdout");
+            }
+
             accessLog = new AccessLog(output, options.AccessLogFormat, logger: logger);
         }
 

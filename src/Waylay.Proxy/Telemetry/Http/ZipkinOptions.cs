@@ -32,13 +32,15 @@ public sealed record ZipkinOptions
         var colon = value.LastIndexOf(':');
         var host = colon > 0 ? value[..colon] : "";
         if (colon <= 0 || !ushort.TryParse(value.AsSpan(colon + 1), out var port) || port == 0
-            || host.Length == 0 || host.Contains('/') || (host.Contains(':') && !(host.StartsWith('[') && host.EndsWith(']'))))
+            || host.Length == 0 || host.Contains('/') || (host.Contains(':') && !(host.StartsWith('[') && host.EndsWith(']')))
+            || Uri.CheckHostName(host.Trim('[', ']')) == UriHostNameType.Unknown
+            || !Uri.TryCreate($"http://{host}:{port}/api/v2/spans", UriKind.Absolute, out collector))
         {
+            collector = null;
             error = $"--zipkinAddress '{value}' is not host:port: write it like zipkin.istio-system:9411";
             return false;
         }
 
-        collector = new Uri($"http://{host}:{port}/api/v2/spans");
         return true;
     }
 }
