@@ -65,6 +65,7 @@ public sealed class ClusterDnsTests
         var pid = (await dnsmasq.WaitForAsync(s => s.Process is not null, CancellationToken.None)).Process!.Value;
         Assert.Contains("dnsmasq", File.ReadAllText($"/proc/{pid.Pid}/comm"));
         Assert.True(File.Exists(runtime.State.ContainerFile(ClusterDns.PodName, "dnsmasq")), "dnsmasq is recorded like a container");
+        Assert.True(File.Exists(Path.Combine(runtime.State.Directory, "dns", "dnsmasq.pid")), "its pid file is the run's, not the machine's /run/dnsmasq.pid");
 
         await runtime.TeardownAsync(CancellationToken.None);
 
