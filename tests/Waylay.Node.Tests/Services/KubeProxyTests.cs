@@ -109,7 +109,19 @@ public sealed class KubeProxyTests
             var nat = (await NetworkNamespaces.RunAsync(runtime.Names.NodeNamespace(node), ["iptables-save", "-t", "nat"], default)).StandardOutput;
             Assert.Contains($"-d {service.Addresses[0]}/32", nat);
         }
+
+        // A sync with nothing changed leaves the same rules (no duplicated hooks, no chain left over).
+        var before = await InNode(runtime, "iptables-save");
+        await runtime.Services.ApplyAsync(service, CancellationToken.None);
+        Assert.Equal(Rules(before), Rules(await InNode(runtime, "iptables-save")));
+
+        // The machine's own tables never see a service address.
+        Assert.DoesNotContain(service.Addresses[0] + "/32", await TestRuntime.RunAsync("iptables-save"));
     }
+
+    /// <summary>iptables-save without its timestamps and counters.</summary>
+    private static string[] Rules(string save) =>
+        [.. save.Split('\n').Where(l => !l.StartsWith('#')).Select(l => l.StartsWith(':') ? l[..l.IndexOf(' ')] : l)];
 
     private static async Task<string> InNode(NodeRuntime runtime, params string[] command)
     {
