@@ -7,7 +7,8 @@ namespace Waylay.Node.Services;
 /// <summary>
 /// The kube-proxy role in each node's namespace (which is the run's alone, so every <c>KUBE-*</c> chain there is
 /// ours): <see cref="AddNodeAsync"/> prepares a node once, <see cref="SyncAsync"/> writes the whole rule set to every
-/// node, one <c>iptables-restore --noflush</c> transaction per node (<see cref="KubeProxyRules"/>).
+/// node, one <c>iptables-restore --noflush</c> transaction per node (<see cref="KubeProxyRules"/>), then ends the UDP
+/// flows the change made stale (<see cref="StaleUdpFlows"/>).
 /// <code>
 ///  pod ─► veth ─► node netns: bridge wl-&lt;run&gt;-br (10.244.N.1, the pod's gateway)
 ///        ClusterIP is not on the bridge's subnet: the packet is routed → nat PREROUTING → KUBE-SERVICES → DNAT
@@ -27,6 +28,7 @@ internal sealed class KubeProxy(RunNames names)
     private readonly Dictionary<string, IReadOnlySet<string>> _chains = new(StringComparer.Ordinal);
     private readonly SemaphoreSlim _gate = new(1, 1);
     private IReadOnlyList<Service> _services = [];
+    private StaleUdpFlows _udp = StaleUdpFlows.None;
 
     /// <summary>The last rules applied (the same text on every node).</summary>
     public string? LastRules { get; private set; }
@@ -75,10 +77,23 @@ internal sealed class KubeProxy(RunNames names)
         try
         {
             _services = services;
+            var udp = StaleUdpFlows.Of(services);
+            var deletions = udp.DeletionsSince(_udp);
             foreach (var node in _chains.Keys.ToList())
             {
                 await ApplyAsync(node, cancellationToken);
+                foreach (var deletion in deletions)
+                {
+                    // Exit 1 with "0 flow entries have been deleted" is the common case, not a failure.
+                    var result = await NetworkNamespaces.RunAsync(node, deletion, cancellationToken);
+                    if (!result.Succeeded && !result.StandardError.Contains("0 flow entries", StringComparison.Ordinal))
+                    {
+                        throw new InvalidOperationException($"{string.Join(' ', deletion)} in {node} failed ({result.ExitCode}): {result.Diagnostic}");
+                    }
+                }
             }
+
+            _udp = udp;
         }
         finally
         {
