@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Waylay.Node.Namespaces;
 using Waylay.Node.Pods;
 using Waylay.Node.Processes;
+using Waylay.Node.Services;
 using Waylay.Node.State;
 
 namespace Waylay.Node;
@@ -32,6 +33,7 @@ internal sealed class NodeRuntime : IAsyncDisposable
         Options = options;
         Names = new RunNames(options.RunId);
         State = new RunState(options.StateDirectory);
+        Services = new ClusterServices(new KubeProxy(Names));
         _time = time;
         _logger = logger;
     }
@@ -41,6 +43,9 @@ internal sealed class NodeRuntime : IAsyncDisposable
     public RunNames Names { get; }
 
     public RunState State { get; }
+
+    /// <summary>The cluster's services: ClusterIPs, the kube-proxy role in every node, the cluster DNS's records.</summary>
+    public ClusterServices Services { get; }
 
     public IReadOnlyCollection<PodSandbox> Pods => _pods.Values;
 
@@ -79,6 +84,7 @@ internal sealed class NodeRuntime : IAsyncDisposable
 
             var node = await NodeNetwork.CreateAsync(Names, State, Options, index, cancellationToken);
             _nodes[index] = node;
+            await Services.Proxy.AddNodeAsync(node, cancellationToken);
             NodeLog.NodeCreated(_logger, index, node.Namespace);
             return node;
         }

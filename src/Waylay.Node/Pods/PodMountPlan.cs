@@ -52,7 +52,7 @@ internal sealed record PodMountPlan(IReadOnlyList<PodMount> Mounts)
                     continue;
                 }
 
-                if (path is "/etc/resolv.conf" or "/etc/hosts")
+                if (path is "/etc/resolv.conf" or "/etc/hosts" or "/etc/nsswitch.conf")
                 {
                     errors.Add($"{where}: mountPath {path} is the pod's own file, made by the runtime; mount the volume elsewhere");
                     continue;
@@ -84,6 +84,7 @@ internal sealed record PodMountPlan(IReadOnlyList<PodMount> Mounts)
 
         byPath["/etc/resolv.conf"] = new PodMount("/etc/resolv.conf", null, IsFile: true, ReadOnly: false);
         byPath["/etc/hosts"] = new PodMount("/etc/hosts", null, IsFile: true, ReadOnly: false);
+        byPath["/etc/nsswitch.conf"] = new PodMount("/etc/nsswitch.conf", null, IsFile: true, ReadOnly: true);
         return new PodMountPlan([.. byPath.Values.OrderBy(m => m.Path, StringComparer.Ordinal)]);
     }
 }

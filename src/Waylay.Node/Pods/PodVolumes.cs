@@ -50,8 +50,19 @@ internal static class PodVolumes
         Directory.CreateDirectory(etc);
         WriteFile(Path.Combine(etc, "resolv.conf"), spec.Dns.ResolvConf());
         WriteFile(Path.Combine(etc, "hosts"), Hosts(podAddress, spec.EffectiveHostname));
+        WriteFile(Path.Combine(etc, "nsswitch.conf"), NsSwitch);
         return sources;
     }
+
+    /// <summary>
+    /// A container image's nsswitch.conf (Debian's base image): hosts from files, then DNS. The machine's may put
+    /// mdns4_minimal [NOTFOUND=return] before dns, which ends every <c>*.cluster.local</c> lookup before the cluster
+    /// DNS is asked.
+    /// </summary>
+    public const string NsSwitch =
+        "passwd:         files\ngroup:          files\nshadow:         files\ngshadow:        files\n\n" +
+        "hosts:          files dns\nnetworks:       files\n\n" +
+        "protocols:      db files\nservices:       db files\nethers:         db files\nrpc:            db files\n";
 
     /// <summary>The kubelet's hosts file for a pod on the pod network (pkg/kubelet/kubelet_pods.go, managedHostsFileContent).</summary>
     public static string Hosts(IPAddress podAddress, string hostname) =>
