@@ -8,14 +8,20 @@ namespace Waylay.Capture.Apply;
 /// Native nftables: every family's tables in one `nft -f` transaction, so an apply either lands whole or not at all,
 /// and the previous tables stay as they were when it fails.
 /// </summary>
-public sealed class NftBackend(NetworkNamespace netns) : IRuleBackend
+public sealed class NftBackend(NetworkNamespace netns, RulesetSurvey survey) : IRuleBackend
 {
     public string Name => "nft";
 
     public string Render(RulePlan plan) => string.Concat(plan.Families.Select(NftScriptRenderer.Render));
 
+    /// <summary>Answered from the survey's table list (taken before this run changed anything) when it has one.</summary>
     public async Task<bool> HasWaylayRulesAsync(IEnumerable<IpFamily> families, CancellationToken cancellationToken)
     {
+        if (survey.NftTables is not null)
+        {
+            return families.Any(f => survey.HasWaylayNft(f) == true);
+        }
+
         var result = await netns.RunAsync("nft", ["list", "tables"], null, cancellationToken);
         return result.Succeeded && families.Any(f => result.StandardOutput.Contains(
             $"table {NftScriptRenderer.FamilyName(f)} {NftScriptRenderer.TablePrefix}", StringComparison.Ordinal));

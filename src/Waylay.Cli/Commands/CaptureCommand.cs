@@ -30,13 +30,13 @@ internal static class CaptureCommand
             if (parse.GetValue(dryRun))
             {
                 var backend = options.Backend == Waylay.Capture.Options.BackendKind.Nft
-                    ? (IRuleBackend)new NftBackend(NetworkNamespace.Current)
+                    ? (IRuleBackend)new NftBackend(NetworkNamespace.Current, RulesetSurvey.Unknown)
                     : new IptablesBackend(options.Backend switch
                     {
                         Waylay.Capture.Options.BackendKind.IptablesLegacy => "iptables-legacy",
                         Waylay.Capture.Options.BackendKind.IptablesNft => "iptables-nft",
                         _ => "iptables",
-                    }, NetworkNamespace.Current);
+                    }, NetworkNamespace.Current, RulesetSurvey.Unknown);
                 Console.Out.Write(backend.Render(plan));
                 foreach (var route in plan.Routes)
                 {

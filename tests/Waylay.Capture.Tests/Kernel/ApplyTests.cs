@@ -22,7 +22,7 @@ public sealed class ApplyTests
             var fake = Path.Combine(fakeBin.FullName, "ip6tables-nft-restore");
             await File.WriteAllTextAsync(fake, "#!/bin/sh\ncat >/dev/null\necho 'ip6tables-restore: line 2 failed' >&2\nexit 1\n");
             File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
-            var start = new System.Diagnostics.ProcessStartInfo(WaylayCli.Path) { RedirectStandardError = true, RedirectStandardOutput = true };
+            var start = new System.Diagnostics.ProcessStartInfo(WaylayCli.CapturePath) { RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var arg in new[] { "capture", "--netns", ns.Name, "-i", "*", "-b", "*", "-q", "3306", "--ipv6", "--backend", "iptables-nft" })
             {
                 start.ArgumentList.Add(arg);
@@ -42,6 +42,15 @@ public sealed class ApplyTests
         {
             fakeBin.Delete(recursive: true);
         }
+    }
+
+    [NetnsFact]
+    public async Task BackendIptables_IsTheSystemsFlavour_AndKeepsTheRulesItWrote()
+    {
+        await using var ns = await TestNamespace.CreateAsync();
+        var result = await ns.CaptureAsync("-i", "*", "-b", "9080", "--backend", "iptables", "--verify");
+        Assert.Contains("the system's default iptables is iptables-", result.StandardError);
+        Assert.Contains("-A ISTIO_OUTPUT -j ISTIO_REDIRECT", await Save(ns));
     }
 
     [NetnsFact]
