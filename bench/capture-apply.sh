@@ -10,16 +10,17 @@
 # Backends: auto (the default; in an empty namespace it picks iptables-nft), iptables-legacy, nft.
 #   processes  helper processes an apply and a re-apply start (strace -f -e trace=execve, the command not counted)
 # Programs: aot = the NativeAOT build (.build/sidecar/waylay-proxy, what `./waylay capture` and an image run),
-#           jit = the CLI (.build/cli/waylay, WAYLAY_PROXY_JIT=1 so it does not hand over).
+#           jit = the CLI (.build/cli/waylay, WAYLAY_PROXY_JIT=1 so it does not hand over),
+#           before = another build to compare with, e.g. an older commit's CLI (WAYLAY_BENCH_BEFORE=/path/to/waylay).
 # Rule sets: seed = the seed's init-container flags (IPv4); full = Istio's injected defaults + --ipv6 --drop-invalid.
-# Usage: bench/capture-apply.sh [runs] [programs]   (root; prints a Markdown table; programs default "aot jit")
+# Usage: bench/capture-apply.sh [runs] [programs]   (root; prints Markdown tables; programs default "aot jit")
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-50}"
 programs="${2:-aot jit}"
 "$root/waylay" --help >/dev/null                 # builds the CLI once, outside the timings
 "$root/waylay" capture --help >/dev/null         # and the NativeAOT build
-declare -A bin=([aot]="$root/.build/sidecar/waylay-proxy" [jit]="$root/.build/cli/waylay")
+declare -A bin=([aot]="$root/.build/sidecar/waylay-proxy" [jit]="$root/.build/cli/waylay" [before]="${WAYLAY_BENCH_BEFORE:-}")
 declare -A flagsets=(
   [seed]="-p 15001 -u 1337 -m REDIRECT -i '*' -x '' -b 9080, -d ''"
   [full]="-p 15001 -z 15006 -u 1337 -m REDIRECT -i '*' -x '' -b '*' -d 15090,15021,15020 --ipv6 --drop-invalid"
@@ -66,8 +67,8 @@ sample() { # name command…
 execs() { # ns command…
   local ns="$1"; shift
   ip netns add "$ns"; namespaces+=("$ns")
-  ip netns exec "$ns" env WAYLAY_PROXY_JIT=1 strace -f -qq -e trace=execve -o "$work/trace.1" "$@" >/dev/null 2>&1
-  ip netns exec "$ns" env WAYLAY_PROXY_JIT=1 strace -f -qq -e trace=execve -o "$work/trace.2" "$@" >/dev/null 2>&1
+  ip netns exec "$ns" env WAYLAY_PROXY_JIT=1 strace -f -qq -z -e trace=execve -o "$work/trace.1" "$@" >/dev/null 2>&1
+  ip netns exec "$ns" env WAYLAY_PROXY_JIT=1 strace -f -qq -z -e trace=execve -o "$work/trace.2" "$@" >/dev/null 2>&1
   ip netns del "$ns"
   echo "$(( $(grep -c 'execve(' "$work/trace.1") - 1 )) / $(( $(grep -c 'execve(' "$work/trace.2") - 1 ))"
 }
@@ -109,5 +110,28 @@ for set in seed full; do
     unset out
   done
 done
+# Load on a shared machine stretches wall time; CPU time does not. perf stat's task-clock (the command and every
+# process it starts) for the seed's flags on an empty namespace (nft flush ruleset before each run), next to the
+# parts the floor is made of.
+if command -v perf >/dev/null; then
+  eval "flags=(${flagsets[seed]})"
+  ns="wl-bench-$$-cpu"; ip netns add "$ns"; namespaces+=("$ns")
+  cpu() { # label command…
+    local label="$1"; shift
+    ip netns exec "$ns" env WAYLAY_PROXY_JIT=1 perf stat -r "$runs" --pre 'nft flush ruleset' -x, -e task-clock -- "$@" \
+      <"$work/seed-auto.v4" 2>&1 >/dev/null | awk -F, -v l="$label" '/task-clock/ {printf "| %s | %.2f |\n", l, $1}'
+  }
+  echo
+  echo "| seed flags, empty namespace | CPU ms (task-clock, mean) |"
+  echo "| --- | --- |"
+  cpu "waylay capture, aot" "${bin[aot]}" capture "${flags[@]}"
+  cpu "waylay capture, jit" "${bin[jit]}" capture "${flags[@]}"
+  if [ -n "${bin[before]}" ]; then cpu "waylay capture, before" "${bin[before]}" capture "${flags[@]}"; fi
+  cpu "waylay capture --dry-run, aot (start, parse, plan, render)" "${bin[aot]}" capture "${flags[@]}" --dry-run
+  cpu "nft list tables (the survey)" nft list tables
+  cpu "iptables-nft-restore --noflush (the transaction)" iptables-nft-restore -w 10 --noflush
+  cpu "/bin/true (a process start)" /bin/true
+fi
+
 echo
 echo "runs: $runs per cell; $(date -u +%Y-%m-%d); $(nproc) cores; $(uname -r); $(iptables --version)"

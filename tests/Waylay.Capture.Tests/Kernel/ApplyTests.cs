@@ -53,6 +53,43 @@ public sealed class ApplyTests
         Assert.Contains("-A ISTIO_OUTPUT -j ISTIO_REDIRECT", await Save(ns));
     }
 
+    /// <summary>
+    /// Every pod start waits for capture, so an empty namespace (an init container's) costs one listing of the tables
+    /// and one transaction: no probes of tools it does not use, no reads of tables that are not there. Counted, not
+    /// timed: strace records each process the command starts.
+    /// </summary>
+    [NetnsTheory]
+    [InlineData("auto", new[] { "nft", "iptables-nft-restore" })]
+    [InlineData("iptables-legacy", new[] { "nft", "iptables-legacy-restore" })]
+    [InlineData("nft", new[] { "nft", "nft" })]
+    public async Task EmptyNamespace_ApplyStartsOneListingAndOneTransaction(string backend, string[] expected)
+    {
+        if (!File.Exists("/usr/bin/strace"))
+        {
+            Assert.Fail("strace is needed to count the processes capture starts: apt-get install strace");
+        }
+
+        await using var ns = await TestNamespace.CreateAsync();
+        var trace = Path.Combine(Path.GetTempPath(), $"wl-{RunId.Value}-{backend}.strace");
+        try
+        {
+            // -z: only calls that succeeded, each printed whole once it returned (no "unfinished" halves).
+            var result = await ns.RunAsync("strace", "-f", "-qq", "-z", "-e", "trace=execve", "-o", trace,
+                WaylayCli.CapturePath, "capture", "-p", "15001", "-u", "1337", "-m", "REDIRECT", "-i", "*", "-x", "", "-b", "9080,", "-d", "", "--backend", backend);
+            Assert.True(result.Succeeded, result.Diagnostic);
+            var started = (await File.ReadAllLinesAsync(trace))
+                .Where(l => l.Contains("execve(\"", StringComparison.Ordinal))
+                .Select(l => Path.GetFileName(l.Split('"')[1]))
+                .Skip(1) // the command itself
+                .ToList();
+            Assert.Equal(expected, started);
+        }
+        finally
+        {
+            File.Delete(trace);
+        }
+    }
+
     [NetnsFact]
     public async Task NewFlags_ReplaceExactlyWaylaysPart()
     {
