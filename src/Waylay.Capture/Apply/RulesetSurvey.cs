@@ -6,9 +6,9 @@ namespace Waylay.Capture.Apply;
 /// <summary>
 /// One look at which netfilter tables exist in the namespace, taken once per run before anything changes: the legacy
 /// x_tables loaded (/proc/net/ip_tables_names and ip6_tables_names, read as files: listing a legacy table would create
-/// it) and the nf_tables tables (one <c>nft list tables</c>). Backend selection, each backend's "what is there now"
+/// it) and the nf_tables tables (asked over netlink, or one <c>nft list tables</c> in another namespace). Backend selection, each backend's "what is there now"
 /// and the sweep of other backends all answer from it, so a pod's first apply reads nothing it does not need: an
-/// empty namespace costs one listing and one transaction. A backend's own read-back after it changed something
+/// empty namespace costs one transaction, the only process started. A backend's own read-back after it changed something
 /// (verify, rollback) always reads the kernel again.
 /// </summary>
 /// <param name="NftTables">"ip nat", "ip6 waylay-nat", …; null when nft could not be asked (not installed).</param>
@@ -24,17 +24,34 @@ public sealed record RulesetSurvey(IReadOnlySet<string> LegacyV4, IReadOnlySet<s
     {
         var v4 = netns.ReadProcNetAsync("ip_tables_names", cancellationToken);
         var v6 = netns.ReadProcNetAsync("ip6_tables_names", cancellationToken);
-        var nft = await netns.RunAsync("nft", ["list", "tables"], null, cancellationToken);
-        HashSet<string>? tables = null;
-        if (nft.Succeeded)
+        return new RulesetSurvey(Lines(await v4), Lines(await v6), await NftTablesAsync(netns, cancellationToken));
+    }
+
+    /// <summary>
+    /// In this process's own namespace the kernel is asked over netlink (no process); in another one, or if that
+    /// fails, `nft list tables` runs there. Null when neither can answer.
+    /// </summary>
+    private static async Task<HashSet<string>?> NftTablesAsync(NetworkNamespace netns, CancellationToken cancellationToken)
+    {
+        if (netns.Path is null)
         {
-            tables = nft.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Where(l => l.StartsWith("table ", StringComparison.Ordinal))
-                .Select(l => l["table ".Length..])
-                .ToHashSet(StringComparer.Ordinal);
+            try
+            {
+                return Linux.Nfnetlink.ListTables().ToHashSet(StringComparer.Ordinal);
+            }
+            catch (Exception e) when (e is System.Net.Sockets.SocketException or InvalidDataException or NotSupportedException)
+            {
+                // e.g. no nf_tables in this kernel; nft (if installed) says what it can
+            }
         }
 
-        return new RulesetSurvey(Lines(await v4), Lines(await v6), tables);
+        var nft = await netns.RunAsync("nft", ["list", "tables"], null, cancellationToken);
+        return nft.Succeeded
+            ? nft.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Where(l => l.StartsWith("table ", StringComparison.Ordinal))
+                .Select(l => l["table ".Length..])
+                .ToHashSet(StringComparer.Ordinal)
+            : null;
     }
 
     public IReadOnlySet<string> Legacy(IpFamily family) => family == IpFamily.V4 ? LegacyV4 : LegacyV6;

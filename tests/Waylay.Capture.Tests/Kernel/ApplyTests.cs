@@ -54,15 +54,15 @@ public sealed class ApplyTests
     }
 
     /// <summary>
-    /// Every pod start waits for capture, so an empty namespace (an init container's) costs one listing of the tables
-    /// and one transaction: no probes of tools it does not use, no reads of tables that are not there. Counted, not
-    /// timed: strace records each process the command starts.
+    /// Every pod start waits for capture, so an empty namespace (an init container's) costs one transaction and
+    /// nothing else: the tables are listed over netlink and from /proc, no tool is probed, no table that is not there
+    /// is read. Counted, not timed: strace records each process the command starts.
     /// </summary>
     [NetnsTheory]
-    [InlineData("auto", new[] { "nft", "iptables-nft-restore" })]
-    [InlineData("iptables-legacy", new[] { "nft", "iptables-legacy-restore" })]
-    [InlineData("nft", new[] { "nft", "nft" })]
-    public async Task EmptyNamespace_ApplyStartsOneListingAndOneTransaction(string backend, string[] expected)
+    [InlineData("auto", "iptables-nft-restore")]
+    [InlineData("iptables-legacy", "iptables-legacy-restore")]
+    [InlineData("nft", "nft")]
+    public async Task EmptyNamespace_ApplyStartsOnlyTheTransaction(string backend, string transaction)
     {
         if (!File.Exists("/usr/bin/strace"))
         {
@@ -82,7 +82,7 @@ public sealed class ApplyTests
                 .Select(l => Path.GetFileName(l.Split('"')[1]))
                 .Skip(1) // the command itself
                 .ToList();
-            Assert.Equal(expected, started);
+            Assert.Equal([transaction], started);
         }
         finally
         {
