@@ -128,7 +128,7 @@ if command -v perf >/dev/null; then
   cpu "waylay capture, jit" "${bin[jit]}" capture "${flags[@]}"
   if [ -n "${bin[before]}" ]; then cpu "waylay capture, before" "${bin[before]}" capture "${flags[@]}"; fi
   cpu "waylay capture --dry-run, aot (start, parse, plan, render)" "${bin[aot]}" capture "${flags[@]}" --dry-run
-  cpu "nft list tables (the survey)" nft list tables
+  cpu "nft list tables (what the survey started before it asked over netlink)" nft list tables
   cpu "iptables-nft-restore --noflush (the transaction)" iptables-nft-restore -w 10 --noflush
   cpu "/bin/true (a process start)" /bin/true
 fi

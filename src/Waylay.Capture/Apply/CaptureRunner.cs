@@ -10,7 +10,8 @@ public sealed record CaptureOutcome(string Backend, string BackendReason, IReadO
 /// Applies, verifies and cleans up a plan in one namespace: the library entry point behind `waylay capture` (and the
 /// node runtime, which runs the same code in each pod's init container). Every pod start waits for it, so it starts
 /// as few processes as it can: one survey of the tables (<see cref="RulesetSurvey"/>), then per backend one read of
-/// what is there (none where the survey shows nothing) and one transaction. An empty namespace takes two processes.
+/// what is there (none where the survey shows nothing) and one transaction. On an empty namespace the transaction is
+/// the only process it starts.
 /// </summary>
 public sealed class CaptureRunner(NetworkNamespace netns)
 {

@@ -5,13 +5,13 @@ namespace Waylay.Capture.Apply;
 
 /// <summary>
 /// One look at which netfilter tables exist in the namespace, taken once per run before anything changes: the legacy
-/// x_tables loaded (/proc/net/ip_tables_names and ip6_tables_names, read as files: listing a legacy table would create
-/// it) and the nf_tables tables (asked over netlink, or one <c>nft list tables</c> in another namespace). Backend selection, each backend's "what is there now"
-/// and the sweep of other backends all answer from it, so a pod's first apply reads nothing it does not need: an
-/// empty namespace costs one transaction, the only process started. A backend's own read-back after it changed something
-/// (verify, rollback) always reads the kernel again.
+/// x_tables loaded (/proc/net/ip_tables_names and ip6_tables_names, read as files: listing a legacy table would
+/// create it) and the nf_tables tables (asked over netlink, or one <c>nft list tables</c> in another namespace).
+/// Backend selection, each backend's "what is there now" and the sweep of other backends all answer from it, so a
+/// pod's first apply reads nothing it does not need: on an empty namespace the transaction is the only process
+/// started. A backend's own read-back after it changed something (verify, rollback) always reads the kernel again.
 /// </summary>
-/// <param name="NftTables">"ip nat", "ip6 waylay-nat", …; null when nft could not be asked (not installed).</param>
+/// <param name="NftTables">"ip nat", "ip6 waylay-nat", …; null when neither netlink nor nft could answer.</param>
 public sealed record RulesetSurvey(IReadOnlySet<string> LegacyV4, IReadOnlySet<string> LegacyV6, IReadOnlySet<string>? NftTables)
 {
     /// <summary>What an unknown namespace is taken to hold: everything may exist, so every reader reads.</summary>
