@@ -17,8 +17,9 @@ if ! dotnet build Waylay.slnx -c Release --nologo -v q; then
   exit 1
 fi
 
-# The shipped sidecar is the NativeAOT build (./waylay proxy runs it): the proxy tests start that very binary
-# (tests/Waylay.TestKit/TestProxy.cs reads WAYLAY_PROXY_BINARY; without it they run the CLI's JIT build).
+# The shipped sidecar and init container are the NativeAOT build (./waylay proxy and ./waylay capture run it): the
+# proxy and capture tests start that very binary (tests/Waylay.TestKit/TestProxy.cs and WaylayCli.cs read
+# WAYLAY_PROXY_BINARY; without it they run the CLI's JIT build).
 if ! waylay_build_sidecar; then
   echo "the NativeAOT sidecar (src/Waylay.Sidecar) did not publish"
   echo "0 passed, 1 failed"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the two programs Waylay runs, each only when a source is newer than its last build (Release):
 #   .build/cli/waylay             the CLI (JIT): capture, inject, webhook, explain, …
-#   .build/sidecar/waylay-proxy   the sidecar (NativeAOT, src/Waylay.Sidecar): `waylay-proxy proxy …`, the same
-#                                 arguments as `waylay proxy …`; one self-contained file, no .NET runtime needed.
+#   .build/sidecar/waylay-proxy   the sidecar and init container (NativeAOT, src/Waylay.Sidecar): `waylay-proxy proxy …`
+#                                 and `waylay-proxy capture …`, the same arguments as `waylay proxy …`/`capture …`;
+#                                 one self-contained file, no .NET runtime needed.
 # Sourced by ./waylay and ./test.sh. Progress goes to stderr; stdout stays the command's own.
 
 waylay_sources_newer_than() { # stamp

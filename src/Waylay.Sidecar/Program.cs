@@ -2,11 +2,12 @@ using System.CommandLine;
 using Waylay.Cli;
 using Waylay.Cli.Commands;
 
-// waylay-proxy: only `proxy …` and `proxy wait-ready`, the same command objects as the `waylay` CLI's, so the two
-// accept exactly the same arguments.
-var root = new RootCommand("Waylay sidecar proxy (NativeAOT): run as 'waylay-proxy proxy …', the arguments of 'waylay proxy …'.")
+// waylay-proxy: `proxy …` (and `proxy wait-ready`) and `capture …` (and `capture explain`), the same command objects
+// as the `waylay` CLI's, so the two accept exactly the same arguments. These are the two a pod start waits for.
+var root = new RootCommand("Waylay sidecar and init container (NativeAOT): 'waylay-proxy proxy …' and 'waylay-proxy capture …' take the arguments of 'waylay proxy …' and 'waylay capture …'.")
 {
     ProxyCommand.Create(),
+    CaptureCommand.Create(),
 };
 
 return await CliHost.RunAsync(root, args);

@@ -33,5 +33,15 @@ public sealed class LauncherTests
         Assert.Contains("--inbound-to", result.StandardOutput);
     }
 
+    [Fact]
+    public async Task LauncherCapture_RunsTheNativeAotBuild()
+    {
+        // The init container's command: ./waylay capture execs .build/sidecar/waylay-proxy too.
+        var result = await Exec.RunAsync(Path.Combine(Root, "waylay"), "capture", "--help");
+        Assert.True(result.Succeeded, result.Diagnostic);
+        Assert.Contains("waylay-proxy capture [command] [options]", result.StandardOutput);
+        Assert.Contains("--istio-inbound-tproxy-mark", result.StandardOutput);
+    }
+
     private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
 }

@@ -10,7 +10,14 @@ public static class WaylayCli
 {
     public static string Path { get; } = System.IO.Path.Combine(AppContext.BaseDirectory, "waylay");
 
-    public static Task<ExecResult> RunAsync(params string[] arguments) => Exec.RunAsync(Path, arguments);
+    /// <summary>
+    /// What `capture …` runs: the build an init container runs, the NativeAOT binary when ./test.sh publishes it
+    /// (<c>WAYLAY_PROXY_BINARY</c>, whose `capture` is the CLI's own command), else the CLI's JIT build.
+    /// </summary>
+    public static string CapturePath { get; } = Environment.GetEnvironmentVariable("WAYLAY_PROXY_BINARY") is { Length: > 0 } aot ? aot : Path;
+
+    public static Task<ExecResult> RunAsync(params string[] arguments) =>
+        Exec.RunAsync(arguments is ["capture", ..] ? CapturePath : Path, arguments);
 
     /// <summary>
     /// Asserts the CLI contract for refused input (README "Exit codes"): <paramref name="exitCode"/> (2 usage, 1
@@ -30,7 +37,7 @@ public static class WaylayCli
     /// <summary>Runs `waylay capture --netns NS ARGS…` (istio-iptables flags) and throws with its own words on failure.</summary>
     public static async Task<ExecResult> CaptureAsync(this TestNamespace ns, params string[] arguments)
     {
-        var result = await Exec.RunAsync(Path, ["capture", "--netns", ns.Name, .. arguments]);
+        var result = await Exec.RunAsync(CapturePath, ["capture", "--netns", ns.Name, .. arguments]);
         if (!result.Succeeded)
         {
             throw new InvalidOperationException($"waylay capture {string.Join(' ', arguments)} failed ({result.ExitCode}): {result.Diagnostic}");

@@ -6,10 +6,11 @@ namespace Waylay.Capture.Apply;
 
 /// <summary>
 /// iptables through iptables-restore: one --noflush transaction per family, holding the xtables lock (-w) so a
-/// concurrent writer (kube-proxy, a CNI) waits instead of interleaving.
+/// concurrent writer (kube-proxy, a CNI) waits instead of interleaving. What is there before a change is read once per
+/// family with one iptables-save, and not at all when the <see cref="RulesetSurvey"/> shows the family has no tables.
 /// </summary>
 /// <param name="flavour">"iptables", "iptables-legacy" or "iptables-nft": the binary name's stem.</param>
-public sealed class IptablesBackend(string flavour, NetworkNamespace netns) : IRuleBackend
+public sealed class IptablesBackend(string flavour, NetworkNamespace netns, RulesetSurvey survey) : IRuleBackend
 {
     private static readonly string[] Wait = ["-w", "10"];
 
@@ -22,7 +23,7 @@ public sealed class IptablesBackend(string flavour, NetworkNamespace netns) : IR
     {
         foreach (var family in families)
         {
-            foreach (var state in await ReadAsync(family, cancellationToken))
+            foreach (var state in await ReadAsync(family, fresh: false, cancellationToken))
             {
                 if (state.OwnedChains.Count > 0 || state.Lines.Count > 0)
                 {
@@ -39,7 +40,7 @@ public sealed class IptablesBackend(string flavour, NetworkNamespace netns) : IR
         var applied = new List<(IpFamily Family, IReadOnlyList<IptablesState> Before)>();
         foreach (var family in plan.Families)
         {
-            var before = await ReadAsync(family.Family, cancellationToken);
+            var before = await ReadAsync(family.Family, fresh: false, cancellationToken);
             applied.Add((family.Family, before));
             var script = IptablesRestoreRenderer.Render(family, t => before.FirstOrDefault(s => s.Table == t));
             var result = await RestoreAsync(family.Family, script, cancellationToken);
@@ -57,7 +58,7 @@ public sealed class IptablesBackend(string flavour, NetworkNamespace netns) : IR
         var problems = new List<string>();
         foreach (var family in plan.Families)
         {
-            var states = await ReadAsync(family.Family, cancellationToken);
+            var states = await ReadAsync(family.Family, fresh: true, cancellationToken);
             foreach (var table in Enum.GetValues<NetfilterTable>())
             {
                 var state = states.FirstOrDefault(s => s.Table == table) ?? IptablesState.Empty(table);
@@ -87,7 +88,7 @@ public sealed class IptablesBackend(string flavour, NetworkNamespace netns) : IR
         var removed = false;
         foreach (var family in families)
         {
-            var states = await ReadAsync(family, cancellationToken);
+            var states = await ReadAsync(family, fresh: false, cancellationToken);
             var script = IptablesRestoreRenderer.RenderCleanup(states);
             if (script.Length == 0)
             {
@@ -111,7 +112,7 @@ public sealed class IptablesBackend(string flavour, NetworkNamespace netns) : IR
         var notes = new List<string>();
         foreach (var (family, before) in applied)
         {
-            var now = await ReadAsync(family, cancellationToken);
+            var now = await ReadAsync(family, fresh: true, cancellationToken);
             var script = IptablesRestoreRenderer.Restore(before, t => now.FirstOrDefault(s => s.Table == t));
             var result = await RestoreAsync(family, script, cancellationToken);
             notes.Add(result.Succeeded
@@ -125,10 +126,10 @@ public sealed class IptablesBackend(string flavour, NetworkNamespace netns) : IR
     private Task<Linux.ExecResult> RestoreAsync(IpFamily family, string script, CancellationToken cancellationToken) =>
         netns.RunAsync(Tool(family, "restore"), [.. Wait, "--noflush"], script, cancellationToken);
 
-    private async Task<IReadOnlyList<IptablesState>> ReadAsync(IpFamily family, CancellationToken cancellationToken)
+    /// <param name="fresh">Read the kernel even where the survey says there is nothing (after this run changed it).</param>
+    private async Task<IReadOnlyList<IptablesState>> ReadAsync(IpFamily family, bool fresh, CancellationToken cancellationToken)
     {
-        var loaded = await LoadedLegacyTablesAsync(family, cancellationToken);
-        if (loaded is { Count: 0 })
+        if (!await MayHoldRulesAsync(family, fresh, cancellationToken))
         {
             return [.. Enum.GetValues<NetfilterTable>().Select(IptablesState.Empty)];
         }
@@ -150,18 +151,24 @@ public sealed class IptablesBackend(string flavour, NetworkNamespace netns) : IR
     }
 
     /// <summary>
-    /// For the legacy flavour, the tables the kernel has loaded: listing one with iptables-legacy-save would create it
-    /// (and make iptables-nft warn about a mixed ruleset), so tables that are not there are not read. Null otherwise.
+    /// Whether a save could find anything. Legacy: only tables the kernel has loaded are listed, and listing one with
+    /// iptables-legacy-save would create it (and make iptables-nft warn about a mixed ruleset), so an empty
+    /// /proc/net/ip_tables_names means nothing to read. nf_tables: the survey's table list.
     /// </summary>
-    private async Task<IReadOnlySet<string>?> LoadedLegacyTablesAsync(IpFamily family, CancellationToken cancellationToken)
+    private async Task<bool> MayHoldRulesAsync(IpFamily family, bool fresh, CancellationToken cancellationToken)
     {
-        if (flavour != "iptables-legacy")
+        if (flavour == "iptables-legacy")
         {
-            return null;
+            if (!fresh && survey.LegacyKnown)
+            {
+                return survey.Legacy(family).Count > 0;
+            }
+
+            var names = await netns.ReadProcNetAsync(family == IpFamily.V4 ? "ip_tables_names" : "ip6_tables_names", cancellationToken);
+            return !string.IsNullOrWhiteSpace(names);
         }
 
-        var names = await netns.RunAsync("cat", [family == IpFamily.V4 ? "/proc/net/ip_tables_names" : "/proc/net/ip6_tables_names"], null, cancellationToken);
-        return names.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        return fresh || flavour != "iptables-nft" || survey.MayHoldIptablesNft(family);
     }
 
     private string Tool(IpFamily family, string verb) =>

@@ -32,5 +32,28 @@ public sealed record NetworkNamespace(string? Path)
             ? Exec.RunAsync(tool, arguments, input, cancellationToken)
             : Exec.RunAsync("nsenter", ["--net=" + Path, "--", tool, .. arguments], input, cancellationToken);
 
+    /// <summary>
+    /// A file under /proc/net as this namespace sees it, or null when it does not exist (the module is not loaded).
+    /// In the current namespace it is read directly; in another one through nsenter, since /proc/net is the reader's.
+    /// </summary>
+    public async Task<string?> ReadProcNetAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var file = "/proc/net/" + name;
+        if (Path is null)
+        {
+            try
+            {
+                return File.ReadAllText(file);
+            }
+            catch (Exception e) when (e is FileNotFoundException or DirectoryNotFoundException)
+            {
+                return null;
+            }
+        }
+
+        var result = await RunAsync("cat", [file], null, cancellationToken);
+        return result.Succeeded ? result.StandardOutput : null;
+    }
+
     public override string ToString() => Path ?? "the current network namespace";
 }

@@ -8,14 +8,20 @@ namespace Waylay.Capture.Apply;
 /// Native nftables: every family's tables in one `nft -f` transaction, so an apply either lands whole or not at all,
 /// and the previous tables stay as they were when it fails.
 /// </summary>
-public sealed class NftBackend(NetworkNamespace netns) : IRuleBackend
+public sealed class NftBackend(NetworkNamespace netns, RulesetSurvey survey) : IRuleBackend
 {
     public string Name => "nft";
 
     public string Render(RulePlan plan) => string.Concat(plan.Families.Select(NftScriptRenderer.Render));
 
+    /// <summary>Answered from the survey's table list (taken before this run changed anything) when it has one.</summary>
     public async Task<bool> HasWaylayRulesAsync(IEnumerable<IpFamily> families, CancellationToken cancellationToken)
     {
+        if (survey.NftTables is not null)
+        {
+            return families.Any(f => survey.HasWaylayNft(f) == true);
+        }
+
         var result = await netns.RunAsync("nft", ["list", "tables"], null, cancellationToken);
         return result.Succeeded && families.Any(f => result.StandardOutput.Contains(
             $"table {NftScriptRenderer.FamilyName(f)} {NftScriptRenderer.TablePrefix}", StringComparison.Ordinal));
@@ -34,39 +40,44 @@ public sealed class NftBackend(NetworkNamespace netns) : IRuleBackend
 
     public async Task<IReadOnlyList<string>> VerifyAsync(RulePlan plan, CancellationToken cancellationToken)
     {
+        var listed = await netns.RunAsync("nft", ["list", "ruleset"], null, cancellationToken);
+        if (!listed.Succeeded)
+        {
+            return [$"nft list ruleset failed: {listed.Diagnostic}"];
+        }
+
+        var tables = NftListing.Parse(listed.StandardOutput);
         var problems = new List<string>();
         foreach (var family in plan.Families)
         {
             foreach (var table in Enum.GetValues<NetfilterTable>())
             {
-                var name = NftScriptRenderer.TableName(table);
-                var familyName = NftScriptRenderer.FamilyName(family.Family);
+                var name = $"{NftScriptRenderer.FamilyName(family.Family)} {NftScriptRenderer.TableName(table)}";
                 var rules = family.In(table).ToList();
-                var listed = await netns.RunAsync("nft", ["list", "table", familyName, name], null, cancellationToken);
+                var present = tables.TryGetValue(name, out var chains);
                 if (rules.Count == 0)
                 {
-                    if (listed.Succeeded)
+                    if (present)
                     {
-                        problems.Add($"table {familyName} {name} should not exist");
+                        problems.Add($"table {name} should not exist");
                     }
 
                     continue;
                 }
 
-                if (!listed.Succeeded)
+                if (chains is null)
                 {
-                    problems.Add($"table {familyName} {name} is missing: {listed.Diagnostic}");
+                    problems.Add($"table {name} is missing");
                     continue;
                 }
 
-                var chains = NftListing.Parse(listed.StandardOutput);
                 foreach (var chain in rules.Select(r => r.Chain).Concat(family.OwnedChains(table)).Distinct())
                 {
                     var want = rules.Where(r => r.Chain == chain).Select(r => NftRuleText.Render(r, family.Family)).ToList();
                     var have = chains.TryGetValue(chain, out var lines) ? lines : [];
                     if (!want.SequenceEqual(have))
                     {
-                        problems.Add($"nft {familyName} {name} chain {chain}: expected\n    {string.Join("\n    ", want)}\n  found\n    {string.Join("\n    ", have.DefaultIfEmpty("(nothing)"))}");
+                        problems.Add($"nft {name} chain {chain}: expected\n    {string.Join("\n    ", want)}\n  found\n    {string.Join("\n    ", have.DefaultIfEmpty("(nothing)"))}");
                     }
                 }
             }

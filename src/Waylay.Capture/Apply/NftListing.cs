@@ -1,30 +1,46 @@
 namespace Waylay.Capture.Apply;
 
-/// <summary>Reads `nft list table` output into chain name → rule lines (hook lines and comments left out).</summary>
+/// <summary>
+/// Reads `nft list ruleset` (or `nft list table`) output into table ("ip waylay-nat") → chain name → rule lines, hook
+/// lines and comments left out, so verify reads the whole ruleset once.
+/// </summary>
 public static class NftListing
 {
-    public static IReadOnlyDictionary<string, List<string>> Parse(string listing)
+    public static IReadOnlyDictionary<string, Dictionary<string, List<string>>> Parse(string listing)
     {
-        var chains = new Dictionary<string, List<string>>(StringComparer.Ordinal);
-        List<string>? current = null;
+        var tables = new Dictionary<string, Dictionary<string, List<string>>>(StringComparer.Ordinal);
+        Dictionary<string, List<string>>? table = null;
+        List<string>? chain = null;
         foreach (var raw in listing.Split('\n'))
         {
             var line = raw.Trim();
-            if (line.StartsWith("chain ", StringComparison.Ordinal) && line.EndsWith('{'))
+            if (line.StartsWith("table ", StringComparison.Ordinal) && line.EndsWith('{'))
             {
-                current = [];
-                chains[line[6..^1].Trim()] = current;
+                table = [];
+                tables[line[6..^1].Trim()] = table;
+            }
+            else if (line.StartsWith("chain ", StringComparison.Ordinal) && line.EndsWith('{') && table is not null)
+            {
+                chain = [];
+                table[line[6..^1].Trim()] = chain;
             }
             else if (line == "}")
             {
-                current = null;
+                if (chain is not null)
+                {
+                    chain = null;
+                }
+                else
+                {
+                    table = null;
+                }
             }
-            else if (current is not null && line.Length > 0 && !line.StartsWith("type ", StringComparison.Ordinal) && !line.StartsWith('#'))
+            else if (chain is not null && line.Length > 0 && !line.StartsWith("type ", StringComparison.Ordinal) && !line.StartsWith('#'))
             {
-                current.Add(line);
+                chain.Add(line);
             }
         }
 
-        return chains;
+        return tables;
     }
 }

@@ -28,7 +28,7 @@ public sealed class PolicyRouting(NetworkNamespace netns)
             await IpAsync(route.Family, ["route", "replace", "local", route.Family == IpFamily.V4 ? "0.0.0.0/0" : "::/0", "dev", "lo", "table", Num(route.Table)], cancellationToken);
         }
 
-        if (plan.Options.Ipv6)
+        if (plan.Options.Ipv6 && !await HasPassthroughV6Async(cancellationToken))
         {
             // The proxy reaches an app bound to the pod's IPv6 address from ::6 (the v6 twin of 127.0.0.6), which,
             // unlike 127/8, is not on lo by default.
@@ -40,9 +40,14 @@ public sealed class PolicyRouting(NetworkNamespace netns)
     /// After the new rules are in: a family without TPROXY now (an earlier run had it) stops diverting marked packets.
     /// Only then, so a failed rule change that put the old TPROXY rules back still has their route.
     /// </summary>
-    public async Task RemoveStaleAsync(RulePlan plan, CancellationToken cancellationToken)
+    /// <remarks>
+    /// Asked only for a family where a mangle table existed before this run (the survey): TPROXY rules, and so an
+    /// earlier run's route, live nowhere else, and an empty namespace then costs no `ip` processes. A route left
+    /// without its rules (an apply killed between the two) goes with --cleanup.
+    /// </remarks>
+    public async Task RemoveStaleAsync(RulePlan plan, RulesetSurvey survey, CancellationToken cancellationToken)
     {
-        foreach (var family in new[] { IpFamily.V4, IpFamily.V6 }.Where(f => plan.Routes.All(r => r.Family != f)))
+        foreach (var family in new[] { IpFamily.V4, IpFamily.V6 }.Where(f => plan.Routes.All(r => r.Family != f) && survey.MayHoldMangle(f)))
         {
             await RemoveRouteAsync(family, plan.Options, cancellationToken);
         }
@@ -56,14 +61,24 @@ public sealed class PolicyRouting(NetworkNamespace netns)
             removed |= await RemoveRouteAsync(family, options, cancellationToken);
         }
 
-        var addresses = await netns.RunAsync("ip", ["-6", "addr", "show", "dev", "lo"], null, cancellationToken);
-        if (addresses.Succeeded && addresses.StandardOutput.Contains("inet6 ::6/128", StringComparison.Ordinal))
+        if (await HasPassthroughV6Async(cancellationToken))
         {
             await IpAsync(IpFamily.V6, ["addr", "del", PassthroughV6, "dev", "lo"], cancellationToken);
             removed = true;
         }
 
         return removed;
+    }
+
+    /// <summary>Whether ::6 is on lo, from /proc/net/if_inet6 ("…0006 01 80 10 80 lo": address, index, prefix, scope, flags, name).</summary>
+    private async Task<bool> HasPassthroughV6Async(CancellationToken cancellationToken)
+    {
+        var addresses = await netns.ReadProcNetAsync("if_inet6", cancellationToken) ?? "";
+        return addresses.Split('\n').Any(l =>
+        {
+            var f = l.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            return f.Length == 6 && f[0] == "00000000000000000000000000000006" && f[2] == "80" && f[5] == "lo";
+        });
     }
 
     private async Task<bool> RemoveRouteAsync(IpFamily family, CaptureOptions options, CancellationToken cancellationToken)

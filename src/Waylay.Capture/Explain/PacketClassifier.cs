@@ -7,8 +7,10 @@ namespace Waylay.Capture.Explain;
 
 /// <summary>
 /// Walks a <see cref="RulePlan"/> for one packet the way netfilter walks the rules: the hooks in order (mangle then nat
-/// PREROUTING for arriving packets, nat OUTPUT for local ones), each chain top to bottom, jumps and returns, until a
-/// terminal target or the built-in chain's ACCEPT policy. It sees only Waylay's rules, which is what it explains.
+/// PREROUTING for arriving packets, mangle then nat OUTPUT for local ones, and mangle PREROUTING again when a local
+/// packet loops back over lo), each chain top to bottom, jumps and returns, until a terminal target or the built-in
+/// chain's ACCEPT policy. The packet's fwmark travels with it: MARK sets it, "-m mark" tests it. It sees only Waylay's
+/// rules, which is what it explains.
 /// </summary>
 public static class PacketClassifier
 {
@@ -24,13 +26,14 @@ public static class PacketClassifier
 
         var steps = new List<Step>();
         var hooks = packet.Direction == PacketDirection.Out
-            ? new[] { (NetfilterTable.Nat, ChainNames.Output) }
+            ? new[] { (NetfilterTable.Mangle, ChainNames.Output), (NetfilterTable.Nat, ChainNames.Output) }
             : [(NetfilterTable.Mangle, ChainNames.Prerouting), (NetfilterTable.Nat, ChainNames.Prerouting)];
 
         Verdict? tproxied = null;
+        uint mark = 0;
         foreach (var (table, chain) in hooks)
         {
-            var target = Walk(rules, table, chain, packet, steps, depth: 0);
+            var target = Walk(rules, table, chain, packet, ref mark, steps, depth: 0);
             switch (target)
             {
                 case DropTarget:
@@ -48,9 +51,9 @@ public static class PacketClassifier
         if (tproxied is null && packet.Direction == PacketDirection.Out && packet.EffectiveOutInterface == "lo")
         {
             // A local packet sent over lo comes back in through mangle PREROUTING (nat PREROUTING is skipped: NAT was
-            // decided at OUTPUT for this connection), where TPROXY rules could take it.
+            // decided at OUTPUT for this connection), where TPROXY rules could take it. It keeps the mark OUTPUT gave it.
             var looped = packet with { Direction = PacketDirection.In, InInterface = "lo", OutInterface = null };
-            switch (Walk(rules, NetfilterTable.Mangle, ChainNames.Prerouting, looped, steps, depth: 0))
+            switch (Walk(rules, NetfilterTable.Mangle, ChainNames.Prerouting, looped, ref mark, steps, depth: 0))
             {
                 case DropTarget:
                     return new Verdict(VerdictKind.Dropped, 0, steps, "dropped when it looped back over lo");
@@ -92,7 +95,7 @@ public static class PacketClassifier
         return $"captured: REDIRECT to {to}, the proxy's {which} listener; it reads the original destination {new IPEndPoint(packet.Destination, packet.DestinationPort)} with SO_ORIGINAL_DST";
     }
 
-    private static Target? Walk(FamilyPlan rules, NetfilterTable table, string chain, Packet packet, List<Step> steps, int depth)
+    private static Target? Walk(FamilyPlan rules, NetfilterTable table, string chain, Packet packet, ref uint mark, List<Step> steps, int depth)
     {
         if (depth > 16)
         {
@@ -103,7 +106,7 @@ public static class PacketClassifier
         foreach (var rule in rules.In(table, chain))
         {
             number++;
-            if (!Matches(rule.Match, packet))
+            if (!Matches(rule.Match, packet, mark))
             {
                 continue;
             }
@@ -112,7 +115,7 @@ public static class PacketClassifier
             switch (rule.Target)
             {
                 case JumpTarget jump:
-                    var result = Walk(rules, table, jump.Chain, packet, steps, depth + 1);
+                    var result = Walk(rules, table, jump.Chain, packet, ref mark, steps, depth + 1);
                     if (result is not null)
                     {
                         return result;
@@ -121,7 +124,8 @@ public static class PacketClassifier
                     continue;
                 case ReturnTarget:
                     return null;
-                case MarkTarget:
+                case MarkTarget set:
+                    mark = set.Mark;
                     continue;
                 default:
                     return rule.Target;
@@ -131,7 +135,7 @@ public static class PacketClassifier
         return null;
     }
 
-    private static bool Matches(Match m, Packet p)
+    private static bool Matches(Match m, Packet p, uint mark)
     {
         if (m.TcpOnly && !p.Tcp)
         {
@@ -150,6 +154,7 @@ public static class PacketClassifier
             && (m.DestinationPort is not { } dport || (dport.Value == p.DestinationPort) != dport.Negated)
             && Owner(m.UidOwner, p.Direction == PacketDirection.Out ? p.Uid : null)
             && Owner(m.GidOwner, p.Direction == PacketDirection.Out ? p.Gid : null)
+            && (m.Mark is not { } mk || (mk.Value == mark) != mk.Negated)
             && (m.State == ConnState.None || (m.State & p.State) != 0);
     }
 

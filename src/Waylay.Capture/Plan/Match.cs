@@ -36,5 +36,8 @@ public sealed record Match
     public Negatable<ushort>? DestinationPort { get; init; }
     public Negatable<uint>? UidOwner { get; init; }
     public Negatable<uint>? GidOwner { get; init; }
+
+    /// <summary>The packet's fwmark ("-m mark --mark 0x53a", nft "meta mark 0x0000053a"), compared with the whole mark.</summary>
+    public Negatable<uint>? Mark { get; init; }
     public ConnState State { get; init; }
 }

@@ -25,6 +25,9 @@ public static class RulePlanner
         return new RulePlan(options, families, routes);
     }
 
+    /// <summary>istio-iptables' OutboundMark: the proxy's own packets over lo in TPROXY mode (fixed, not a flag).</summary>
+    public const uint ProxyLoopbackMark = 1338;
+
     private sealed class Builder(CaptureOptions o, IpFamily family)
     {
         private readonly List<Rule> _rules = [];
@@ -83,11 +86,7 @@ public static class RulePlanner
                 Add(NetfilterTable.Mangle, Prerouting, Match.Tcp, new JumpTarget(IstioInbound), "every arriving TCP packet is looked at by ISTIO_INBOUND (TPROXY works per packet)");
                 ExcludedInterfaces(NetfilterTable.Mangle);
 
-                // Found by the differential test: a packet made in the pod and sent over lo (the app calling its own
-                // pod IP, the proxy's 127.0.0.6 passthrough to the app) passes mangle PREROUTING on its way back in,
-                // where TPROXY would hand it to the proxy again. nat OUTPUT already decided about such packets.
-                Add(NetfilterTable.Mangle, IstioInbound, new Match { InInterface = "lo" }, ReturnTarget.Instance,
-                    "packets looping back over lo were made in the pod; ISTIO_OUTPUT already decided about them");
+                LoopbackInbound();
                 foreach (var vif in o.VirtualInterfaces)
                 {
                     Add(NetfilterTable.Mangle, IstioInbound, new Match { InInterface = vif }, ReturnTarget.Instance,
@@ -121,6 +120,39 @@ public static class RulePlanner
                     CaptureInbound(table, tproxy, port);
                 }
             }
+        }
+
+        /// <summary>
+        /// A packet made in the pod and sent over lo (the app calling its own pod IP, the proxy's 127.0.0.6
+        /// passthrough, the proxy calling its own pod) comes back in through mangle PREROUTING, where TPROXY would
+        /// take it. Istio's answer, kept rule for rule: the proxy's own packets to a non-loopback address over lo are
+        /// marked 1338 in mangle OUTPUT, and ISTIO_INBOUND lets every other looped-back packet pass. So the proxy
+        /// calling its pod IP on a captured port meets its inbound listener (policy, telemetry) even when nat let it
+        /// through (an excluded outbound port), and nothing else made in the pod is captured twice.
+        /// </summary>
+        private void LoopbackInbound()
+        {
+            const NetfilterTable mangle = NetfilterTable.Mangle;
+            Add(mangle, Output, Match.Tcp with { OutInterface = "lo" }, new JumpTarget(IstioOutput),
+                "TCP the pod sends over lo is looked at by mangle ISTIO_OUTPUT (it comes back in through TPROXY's PREROUTING)");
+            foreach (var uid in o.ProxyUids)
+            {
+                Add(mangle, IstioOutput, Match.Tcp with { Destination = new(_loopback, Negated: true), OutInterface = "lo", UidOwner = new(uid) },
+                    new MarkTarget(ProxyLoopbackMark),
+                    $"the proxy (uid {uid}) calling its own pod over lo: mark 0x{ProxyLoopbackMark:x} so ISTIO_INBOUND still captures it");
+            }
+
+            foreach (var gid in o.ProxyGids)
+            {
+                Add(mangle, IstioOutput, Match.Tcp with { Destination = new(_loopback, Negated: true), OutInterface = "lo", GidOwner = new(gid) },
+                    new MarkTarget(ProxyLoopbackMark),
+                    $"the proxy (gid {gid}) calling its own pod over lo: mark 0x{ProxyLoopbackMark:x} so ISTIO_INBOUND still captures it");
+            }
+
+            Add(mangle, IstioInbound, Match.Tcp with { Source = new(_passthroughSource), InInterface = "lo" }, ReturnTarget.Instance,
+                $"the proxy's passthrough to the app (from {_passthroughSource.BaseAddress}) is not captured again");
+            Add(mangle, IstioInbound, Match.Tcp with { InInterface = "lo", Mark = new(ProxyLoopbackMark, Negated: true) }, ReturnTarget.Instance,
+                $"other packets looping back over lo (an app calling its own pod IP) were made in the pod and are not captured; only the proxy's (mark 0x{ProxyLoopbackMark:x}) are");
         }
 
         private void CaptureInbound(NetfilterTable table, bool tproxy, ushort? port)

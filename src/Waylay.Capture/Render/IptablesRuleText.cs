@@ -40,6 +40,12 @@ public static class IptablesRuleText
 
         Owner(s, "--uid-owner", m.UidOwner);
         Owner(s, "--gid-owner", m.GidOwner);
+        if (m.Mark is { } mark)
+        {
+            // libxt_mark prints the mark in hex, and no mask when it is the whole word.
+            s.Append(" -m mark").Append(mark.Negated ? " ! " : " ").Append("--mark 0x").Append(mark.Value.ToString("x", CultureInfo.InvariantCulture));
+        }
+
         if (m.State != ConnState.None)
         {
             s.Append(" -m conntrack --ctstate ").Append(States(m.State));

@@ -45,6 +45,11 @@ public static class NftRuleText
             parts.Add($"meta skgid {(gid.Negated ? "!= " : "")}{gid.Value.ToString(CultureInfo.InvariantCulture)}");
         }
 
+        if (m.Mark is { } mark)
+        {
+            parts.Add($"meta mark {(mark.Negated ? "!= " : "")}0x{mark.Value:x8}");
+        }
+
         if (m.State != ConnState.None)
         {
             parts.Add("ct state " + States(m.State));

@@ -10,10 +10,10 @@ internal static class CaptureCommand
     public static Command Create()
     {
         var flags = new CaptureFlags();
-        var netns = new Option<string?>("--netns") { Description = "Apply in this network namespace (a name from 'ip netns' or a path like /proc/PID/ns/net) instead of the current one." };
-        var dryRun = new Option<bool>("--dry-run", "-n") { Description = "Print the script that would be applied and change nothing." };
-        var cleanup = new Option<bool>("--cleanup") { Description = "Remove Waylay's chains, jumps, tables and policy routes (every backend), nothing else." };
-        var verify = new Option<bool>("--verify") { Description = "After applying, read the rules back and fail if they differ from the plan." };
+        var netns = CaptureFlags.Flag("--netns", null, "Apply in this network namespace (a name from 'ip netns' or a path like /proc/PID/ns/net) instead of the current one.", "--network-namespace");
+        var dryRun = CaptureFlags.Switch("--dry-run", "Print the script that would be applied and change nothing.", "-n");
+        var cleanup = CaptureFlags.Switch("--cleanup", "Remove Waylay's chains, jumps, tables and policy routes (every backend), nothing else.", "--cleanup-only");
+        var verify = CaptureFlags.Switch("--verify", "After applying, read the rules back and fail if they differ from the plan.");
 
         var command = new Command("capture", "Write the pod's traffic-capture rules, as Istio's init container does (istio-iptables flags).");
         flags.AddTo(command);
@@ -30,13 +30,13 @@ internal static class CaptureCommand
             if (parse.GetValue(dryRun))
             {
                 var backend = options.Backend == Waylay.Capture.Options.BackendKind.Nft
-                    ? (IRuleBackend)new NftBackend(NetworkNamespace.Current)
+                    ? (IRuleBackend)new NftBackend(NetworkNamespace.Current, RulesetSurvey.Unknown)
                     : new IptablesBackend(options.Backend switch
                     {
                         Waylay.Capture.Options.BackendKind.IptablesLegacy => "iptables-legacy",
                         Waylay.Capture.Options.BackendKind.IptablesNft => "iptables-nft",
                         _ => "iptables",
-                    }, NetworkNamespace.Current);
+                    }, NetworkNamespace.Current, RulesetSurvey.Unknown);
                 Console.Out.Write(backend.Render(plan));
                 foreach (var route in plan.Routes)
                 {

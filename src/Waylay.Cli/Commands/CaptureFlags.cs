@@ -5,7 +5,9 @@ namespace Waylay.Cli.Commands;
 
 /// <summary>
 /// istio-iptables' flags, short and long, with its meanings and defaults, shared by `capture` and `capture explain`.
-/// Values stay strings here: Waylay.Capture parses them once, reporting every error together.
+/// Values stay strings here: Waylay.Capture parses them once, reporting every error together. Both generations of
+/// istio-iptables' long names are accepted (e.g. --exclude-interfaces and today's --istio-exclude-interfaces), and, as
+/// with its flag parser (pflag), a flag given twice takes its last value.
 /// </summary>
 internal sealed class CaptureFlags
 {
@@ -18,15 +20,15 @@ internal sealed class CaptureFlags
     public Option<string?> InboundExclude { get; } = Flag("--istio-local-exclude-ports", "-d", "Inbound ports never captured (with -b '*'), comma separated.");
     public Option<string?> OutboundCidrs { get; } = Flag("--istio-service-cidr", "-i", "Outbound destinations to capture, comma separated CIDRs; '*' for all, empty for none. Default $ISTIO_SERVICE_CIDR or none.");
     public Option<string?> OutboundExcludeCidrs { get; } = Flag("--istio-service-exclude-cidr", "-x", "Outbound destinations never captured, comma separated CIDRs.");
-    public Option<string?> OutboundPortsInclude { get; } = Flag("--istio-local-outbound-ports-include", "-q", "Outbound ports always captured, comma separated.");
+    public Option<string?> OutboundPortsInclude { get; } = Flag("--istio-local-outbound-ports-include", "-q", "Outbound ports always captured, comma separated.", "--istio-outbound-ports");
     public Option<string?> OutboundPortsExclude { get; } = Flag("--istio-local-outbound-ports-exclude", "-o", "Outbound ports never captured, comma separated.");
     public Option<string?> VirtualInterfaces { get; } = Flag("--kube-virt-interfaces", "-k", "Interfaces whose arriving traffic is treated as outbound (a VM's), comma separated.");
-    public Option<string?> ExcludeInterfaces { get; } = Flag("--exclude-interfaces", "-c", "Interfaces never captured, comma separated.");
-    public Option<string?> TproxyMark { get; } = Flag("--inbound-tproxy-mark", "-t", "fwmark for TPROXY packets. Default 1337.");
-    public Option<string?> TproxyTable { get; } = Flag("--inbound-tproxy-route-table", "-r", "Routing table for TPROXY packets. Default 133.");
+    public Option<string?> ExcludeInterfaces { get; } = Flag("--exclude-interfaces", "-c", "Interfaces never captured, comma separated.", "--istio-exclude-interfaces");
+    public Option<string?> TproxyMark { get; } = Flag("--inbound-tproxy-mark", "-t", "fwmark for TPROXY packets. Default 1337.", "--istio-inbound-tproxy-mark");
+    public Option<string?> TproxyTable { get; } = Flag("--inbound-tproxy-route-table", "-r", "Routing table for TPROXY packets. Default 133.", "--istio-inbound-tproxy-route-table");
     public Option<string?> Backend { get; } = Flag("--backend", null, "Rule writer; auto follows where the namespace's rules already live. Default auto.");
-    public Option<bool> Ipv6 { get; } = new("--ipv6") { Description = "Also write the IPv6 rules (ip6tables / ip6 tables). ICMPv6 is never touched." };
-    public Option<bool> DropInvalid { get; } = new("--drop-invalid") { Description = "Drop conntrack-INVALID TCP in mangle instead of letting it cause resets (istio#36566)." };
+    public Option<bool> Ipv6 { get; } = Switch("--ipv6", "Also write the IPv6 rules (ip6tables / ip6 tables). ICMPv6 is never touched.", "--dual-stack");
+    public Option<bool> DropInvalid { get; } = Switch("--drop-invalid", "Drop conntrack-INVALID TCP in mangle instead of letting it cause resets (istio#36566).");
 
     public CaptureFlags()
     {
@@ -81,10 +83,47 @@ internal sealed class CaptureFlags
         return options;
     }
 
-    private static Option<string?> Flag(string name, string? alias, string description)
+    /// <summary>
+    /// A flag with a value, read as pflag reads istio-iptables' string flags: repeating it overrides (the last value
+    /// wins) instead of System.CommandLine's "expects a single argument"; each occurrence still takes exactly one token.
+    /// </summary>
+    public static Option<string?> Flag(string name, string? shortName, string description, params string[] aliases)
     {
-        var option = alias is null ? new Option<string?>(name) : new Option<string?>(name, alias);
-        option.Description = description;
+        var option = new Option<string?>(name, shortName is null ? aliases : [shortName, .. aliases])
+        {
+            Description = description,
+            Arity = ArgumentArity.OneOrMore,
+            AllowMultipleArgumentsPerToken = false,
+            CustomParser = result => result.Tokens[^1].Value,
+        };
+        return option;
+    }
+
+    /// <summary>An on/off flag that may be given more than once (pflag's bool flags may), optionally "--flag=false".</summary>
+    public static Option<bool> Switch(string name, string description, params string[] aliases)
+    {
+        var option = new Option<bool>(name, aliases)
+        {
+            Description = description,
+            Arity = ArgumentArity.ZeroOrMore,
+            AllowMultipleArgumentsPerToken = false,
+        };
+        option.CustomParser = result =>
+        {
+            if (result.Tokens.Count == 0)
+            {
+                return true;
+            }
+
+            var last = result.Tokens[^1].Value;
+            if (bool.TryParse(last, out var value))
+            {
+                return value;
+            }
+
+            result.AddError($"{name}: '{last}' is not true or false; give the flag alone to turn it on, or {name}=false");
+            return false;
+        };
         return option;
     }
 }

@@ -11,7 +11,12 @@ public sealed class CaptureCliTests
     {
         var help = await WaylayCli.RunAsync("capture", "--help");
         Assert.True(help.Succeeded);
-        foreach (var flag in new[] { "-p", "-z", "-u", "-g", "-m", "-b", "-d", "-i", "-x", "-q", "-o", "-k", "-c", "-n", "--ipv6", "--drop-invalid", "--backend", "--cleanup", "--verify", "--netns" })
+        foreach (var flag in new[]
+        {
+            "-p", "-z", "-u", "-g", "-m", "-b", "-d", "-i", "-x", "-q", "-o", "-k", "-c", "-t", "-r", "-n", "--ipv6", "--drop-invalid", "--backend", "--cleanup", "--verify", "--netns",
+            "--istio-inbound-tproxy-mark", "--istio-inbound-tproxy-route-table", "--istio-exclude-interfaces", "--istio-outbound-ports",
+            "--network-namespace", "--cleanup-only", "--dual-stack",
+        })
         {
             Assert.Contains(flag, help.StandardOutput);
         }
@@ -46,6 +51,65 @@ public sealed class CaptureCliTests
         Assert.Contains(flag, result.StandardError);
         Assert.Contains(value, result.StandardError);
         Assert.Empty(result.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("-q", "25", "--istio-local-outbound-ports-include", "--istio-outbound-ports")]
+    [InlineData("-c", "eth9", "--exclude-interfaces", "--istio-exclude-interfaces")]
+    [InlineData("-t", "1400", "--inbound-tproxy-mark", "--istio-inbound-tproxy-mark")]
+    [InlineData("-r", "140", "--inbound-tproxy-route-table", "--istio-inbound-tproxy-route-table")]
+    public async Task TodaysIstioLongNames_AreAliases(string shortName, string value, string olderName, string todaysName)
+    {
+        string[] flags = ["capture", "-m", "TPROXY", "-i", "*", "-b", "*", "--dry-run"];
+        var viaShort = await WaylayCli.RunAsync([.. flags, shortName, value]);
+        var viaOlder = await WaylayCli.RunAsync([.. flags, olderName, value]);
+        var viaToday = await WaylayCli.RunAsync([.. flags, todaysName, value]);
+        Assert.True(viaToday.Succeeded, viaToday.Diagnostic);
+        Assert.Contains(value is "1400" ? "0x578" : value, viaToday.StandardOutput);
+        Assert.Equal(viaShort.StandardOutput, viaToday.StandardOutput);
+        Assert.Equal(viaOlder.StandardOutput, viaToday.StandardOutput);
+    }
+
+    [Fact]
+    public async Task DualStack_IsIpv6()
+    {
+        var result = await WaylayCli.RunAsync("capture", "-i", "*", "--dual-stack", "--dry-run");
+        Assert.True(result.Succeeded, result.Diagnostic);
+        Assert.Contains("# ip6tables-restore", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RepeatedFlag_TakesTheLastValue_AsIstioIptablesDoes()
+    {
+        var result = await WaylayCli.RunAsync("capture", "-p", "15009", "-i", "*", "-p", "15001", "-b", "9080", "-b", "8080",
+            "--ipv6", "--ipv6", "--dry-run", "--dry-run");
+        Assert.True(result.Succeeded, result.Diagnostic);
+        Assert.Contains("REDIRECT --to-ports 15001", result.StandardOutput);
+        Assert.DoesNotContain("15009", result.StandardOutput);
+        Assert.Contains("--dport 8080", result.StandardOutput);
+        Assert.DoesNotContain("9080", result.StandardOutput);
+        Assert.Contains("# ip6tables-restore", result.StandardOutput);
+    }
+
+    [Fact]
+    public async Task RepeatedFlag_StillTakesOneValueEach()
+    {
+        var result = await WaylayCli.RunAsync("capture", "-p", "15001", "15002", "--dry-run");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("15002", result.StandardError);
+    }
+
+    [NetnsFact]
+    public async Task NetworkNamespaceAndCleanupOnly_AreIstiosNamesForNetnsAndCleanup()
+    {
+        await using var ns = await TestNamespace.CreateAsync();
+        var applied = await WaylayCli.RunAsync("capture", "--network-namespace", ns.Name, "-i", "*", "-b", "9080");
+        Assert.True(applied.Succeeded, applied.Diagnostic);
+        Assert.Contains("ISTIO_OUTPUT", (await ns.RunAsync("iptables-save")).StandardOutput);
+
+        var cleaned = await WaylayCli.RunAsync("capture", "--network-namespace", ns.Name, "--cleanup-only");
+        Assert.True(cleaned.Succeeded, cleaned.Diagnostic);
+        Assert.DoesNotContain("ISTIO", (await ns.RunAsync("iptables-save")).StandardOutput);
     }
 
     [Fact]

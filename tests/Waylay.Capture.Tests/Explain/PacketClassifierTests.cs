@@ -52,6 +52,31 @@ public sealed class PacketClassifierTests
         Assert.Equal(15006, verdict.Port);
     }
 
+    private static readonly RulePlan Tproxy = RulePlanner.Plan(CaptureOptionsParser.Parse(new CaptureArguments
+    {
+        Mode = "TPROXY", OutboundCidrs = "*", InboundPorts = "*", OutboundPortsExclude = "3306",
+    }, _ => null).Options!);
+
+    [Fact]
+    public void Tproxy_ProxyCallingItsPodIpOnAPortNatLetsThrough_IsMarked_AndTproxiedWhenItLoopsBack()
+    {
+        var verdict = PacketClassifier.Classify(Tproxy, Packet.Parse("out tcp uid=1337 dst=10.244.1.5:3306 oif=lo"));
+        Assert.Equal(VerdictKind.Tproxied, verdict.Kind);
+        Assert.Equal(15006, verdict.Port);
+        Assert.Contains(verdict.Steps, s => s.Rule.Target is MarkTarget { Mark: RulePlanner.ProxyLoopbackMark });
+    }
+
+    [Theory]
+    [InlineData("out tcp uid=1000 dst=10.244.1.5:3306 oif=lo")]
+    [InlineData("out tcp uid=1000 dst=10.244.1.5:9080 oif=lo")]
+    [InlineData("out tcp uid=1337 src=127.0.0.6 dst=10.244.1.5:9080 oif=lo")]
+    public void Tproxy_OtherPacketsLoopingBackOverLo_AreNotCapturedAgain(string packet)
+    {
+        var verdict = PacketClassifier.Classify(Tproxy, Packet.Parse(packet));
+        Assert.Equal(VerdictKind.NotCaptured, verdict.Kind);
+        Assert.Contains(verdict.Steps, s => s.Rule.Chain == ChainNames.IstioInbound && s.Rule.Target is ReturnTarget);
+    }
+
     [Fact]
     public void Ipv6_WithoutIpv6Rules_IsNotCaptured_AndSaysWhy()
     {

@@ -22,7 +22,7 @@ public sealed class ApplyTests
             var fake = Path.Combine(fakeBin.FullName, "ip6tables-nft-restore");
             await File.WriteAllTextAsync(fake, "#!/bin/sh\ncat >/dev/null\necho 'ip6tables-restore: line 2 failed' >&2\nexit 1\n");
             File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserExecute | UnixFileMode.UserWrite);
-            var start = new System.Diagnostics.ProcessStartInfo(WaylayCli.Path) { RedirectStandardError = true, RedirectStandardOutput = true };
+            var start = new System.Diagnostics.ProcessStartInfo(WaylayCli.CapturePath) { RedirectStandardError = true, RedirectStandardOutput = true };
             foreach (var arg in new[] { "capture", "--netns", ns.Name, "-i", "*", "-b", "*", "-q", "3306", "--ipv6", "--backend", "iptables-nft" })
             {
                 start.ArgumentList.Add(arg);
@@ -41,6 +41,52 @@ public sealed class ApplyTests
         finally
         {
             fakeBin.Delete(recursive: true);
+        }
+    }
+
+    [NetnsFact]
+    public async Task BackendIptables_IsTheSystemsFlavour_AndKeepsTheRulesItWrote()
+    {
+        await using var ns = await TestNamespace.CreateAsync();
+        var result = await ns.CaptureAsync("-i", "*", "-b", "9080", "--backend", "iptables", "--verify");
+        Assert.Contains("the system's default iptables is iptables-", result.StandardError);
+        Assert.Contains("-A ISTIO_OUTPUT -j ISTIO_REDIRECT", await Save(ns));
+    }
+
+    /// <summary>
+    /// Every pod start waits for capture, so an empty namespace (an init container's) costs one transaction and
+    /// nothing else: the tables are listed over netlink and from /proc, no tool is probed, no table that is not there
+    /// is read. Counted, not timed: strace records each process the command starts.
+    /// </summary>
+    [NetnsTheory]
+    [InlineData("auto", "iptables-nft-restore")]
+    [InlineData("iptables-legacy", "iptables-legacy-restore")]
+    [InlineData("nft", "nft")]
+    public async Task EmptyNamespace_ApplyStartsOnlyTheTransaction(string backend, string transaction)
+    {
+        if (!File.Exists("/usr/bin/strace"))
+        {
+            Assert.Fail("strace is needed to count the processes capture starts: apt-get install strace");
+        }
+
+        await using var ns = await TestNamespace.CreateAsync();
+        var trace = Path.Combine(Path.GetTempPath(), $"wl-{RunId.Value}-{backend}.strace");
+        try
+        {
+            // -z: only calls that succeeded, each printed whole once it returned (no "unfinished" halves).
+            var result = await ns.RunAsync("strace", "-f", "-qq", "-z", "-e", "trace=execve", "-o", trace,
+                WaylayCli.CapturePath, "capture", "-p", "15001", "-u", "1337", "-m", "REDIRECT", "-i", "*", "-x", "", "-b", "9080,", "-d", "", "--backend", backend);
+            Assert.True(result.Succeeded, result.Diagnostic);
+            var started = (await File.ReadAllLinesAsync(trace))
+                .Where(l => l.Contains("execve(\"", StringComparison.Ordinal))
+                .Select(l => Path.GetFileName(l.Split('"')[1]))
+                .Skip(1) // the command itself
+                .ToList();
+            Assert.Equal([transaction], started);
+        }
+        finally
+        {
+            File.Delete(trace);
         }
     }
 

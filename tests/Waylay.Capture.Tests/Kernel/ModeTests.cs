@@ -13,7 +13,7 @@ public sealed class ModeTests
     public async Task Tproxy_HandsTheTransparentListenerTheUnrewrittenDestination(string backend)
     {
         await using var lab = await CaptureLab.CreateAsync();
-        await lab.Pod.CaptureAsync("-m", "TPROXY", "-b", "*", "-d", "15021", "-i", "*", "--backend", backend, "--verify");
+        await lab.Pod.CaptureAsync("-m", "TPROXY", "-b", "*", "-d", "15021", "-i", "*", "-o", "3306", "--ipv6", "--backend", backend, "--verify");
 
         var inbound = await lab.ConnectInAsync(new IPEndPoint(CaptureLab.PodIp, 9080));
         Assert.Equal("pod:15006", inbound.Where);
@@ -25,6 +25,21 @@ public sealed class ModeTests
         // The proxy's passthrough to an app on the pod IP (from 127.0.0.6) must reach the app, not the proxy again.
         var passthrough = await lab.ConnectOutAsync(new IPEndPoint(CaptureLab.PodIp, 9080), uid: 1337, gid: 1337, source: IPAddress.Parse("127.0.0.6"));
         Assert.Equal("pod:9080", passthrough.Where);
+
+        var passthrough6 = await lab.ConnectOutAsync(new IPEndPoint(CaptureLab.PodIp6, 9080), uid: 1337, gid: 1337, source: IPAddress.Parse("::6"));
+        Assert.Equal("pod:9080", passthrough6.Where);
+
+        // Istio: the proxy calling its own pod IP reaches its inbound listener, even on a port nat lets through (-o):
+        // mangle OUTPUT marks its packets 1338, so they are TPROXYed when they loop back; an app's are not.
+        foreach (var podIp in new[] { CaptureLab.PodIp, CaptureLab.PodIp6 })
+        {
+            var self = await lab.ConnectOutAsync(new IPEndPoint(podIp, 3306), uid: 1337, gid: 1337);
+            Assert.Equal("pod:15006", self.Where);
+            Assert.Equal(new IPEndPoint(podIp, 3306), self.LocalEndPoint);
+            Assert.Equal("pod:3306", (await lab.ConnectOutAsync(new IPEndPoint(podIp, 3306), uid: 1000, gid: 1000)).Where);
+            Assert.Equal("pod:15006", (await lab.ConnectOutAsync(new IPEndPoint(podIp, 9080), uid: 1337, gid: 1337)).Where);
+            Assert.Equal("pod:9080", (await lab.ConnectOutAsync(new IPEndPoint(podIp, 9080), uid: 1000, gid: 1000)).Where);
+        }
 
         var routes = await lab.Pod.RunAsync("ip", "rule", "show");
         Assert.Contains("fwmark 0x539 lookup 133", routes.StandardOutput);
