@@ -55,6 +55,14 @@ internal static class PodConverter
             throw new ImageTableException($"{where}: {e.Message}");
         }
 
+        foreach (var (kind, probe) in new[] { ("readinessProbe", container.ReadinessProbe), ("livenessProbe", container.LivenessProbe), ("startupProbe", container.StartupProbe) })
+        {
+            if (probe is { Grpc: not null })
+            {
+                throw new PodConversionException($"{where}: {kind}.grpc is not supported by waylay up yet; use httpGet, tcpSocket or exec");
+            }
+        }
+
         var env = new ContainerEnvironment(container, image.Environment, manifests, ns, where);
         env.Validate(facts);
         var mounts = (container.VolumeMounts ?? []).Select(m => m.SubPath is { Length: > 0 } || m.SubPathExpr is { Length: > 0 }

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Waylay.Node.Pods;
 using Waylay.Node.Processes;
 
@@ -23,8 +25,11 @@ internal sealed class PodWorker : IAsyncDisposable
     private readonly List<(ContainerProcess Process, ReadinessWorker? Readiness)> _ready = [];
     private readonly List<Task> _probes = [];
 
-    private PodWorker(KubeletPod pod, PodSandbox sandbox, PodFacts facts)
+    private readonly ILogger _logger;
+
+    private PodWorker(KubeletPod pod, PodSandbox sandbox, PodFacts facts, ILogger logger)
     {
+        _logger = logger;
         Pod = pod;
         Sandbox = sandbox;
         Facts = facts;
@@ -39,12 +44,13 @@ internal sealed class PodWorker : IAsyncDisposable
     /// <summary>The pod's Ready condition: every container (and native sidecar) running and passing its readiness probe.</summary>
     public bool Ready => _ready.All(c => c.Process.Status.State == ContainerState.Running && (c.Readiness?.Ready ?? true));
 
-    public static async Task<PodWorker> StartAsync(NodeRuntime runtime, KubeletPod pod, int node, TimeProvider time, CancellationToken cancellationToken)
+    public static async Task<PodWorker> StartAsync(NodeRuntime runtime, KubeletPod pod, int node, TimeProvider time, ILogger? logger, CancellationToken cancellationToken)
     {
+        logger ??= NullLogger.Instance;
         // :: Step 1
         var sandbox = await runtime.StartSandboxAsync(pod.Spec, node, cancellationToken);
         var hostIP = sandbox.Network.Ips.FirstOrDefault()?.Gateway;
-        var worker = new PodWorker(pod, sandbox, new PodFacts(pod.Pod, $"node{node}", sandbox.Address, hostIP));
+        var worker = new PodWorker(pod, sandbox, new PodFacts(pod.Pod, $"node{node}", sandbox.Address, hostIP), logger);
         try
         {
             // :: Step 2
@@ -54,6 +60,7 @@ internal sealed class PodWorker : IAsyncDisposable
                 if (init.IsNativeSidecar)
                 {
                     worker.Track(init, sandbox.StartContainer(spec, RestartPolicy.Always), time);
+                    KubeletLog.SidecarStarted(logger, pod.Name, init.Name);
                     continue;
                 }
 
@@ -61,9 +68,12 @@ internal sealed class PodWorker : IAsyncDisposable
                 var done = await process.WaitForAsync(s => s.State == ContainerState.Terminated, cancellationToken);
                 if (done.LastExitCode != 0)
                 {
+                    KubeletLog.InitFailed(logger, pod.Name, init.Name, done.LastExitCode);
                     throw new PodStartException(
                         $"pod {pod.Name}: init container {init.Name} exited with {done.LastExitCode}; the pod does not start. Its log ({process.LogFile}) ends:\n{Tail(process.LogFile)}");
                 }
+
+                KubeletLog.InitCompleted(logger, pod.Name, init.Name);
             }
 
             // :: Step 3
@@ -104,13 +114,31 @@ internal sealed class PodWorker : IAsyncDisposable
         ReadinessWorker? readiness = null;
         if (container.Readiness is { } probe)
         {
-            var runner = new ProbeRunner(Namespaces.NetworkNamespaces.PathOf(Sandbox.Node.Namespace), Sandbox.Address);
-            readiness = new ReadinessWorker(probe, container.Container, runner, time);
+            var runner = new ProbeRunner(Namespaces.NetworkNamespaces.PathOf(Sandbox.Node.Namespace), Sandbox.Address, (command, token) => ExecAsync(container, command, token));
+            readiness = new ReadinessWorker(probe, container.Container, runner, time)
+            {
+                Changed = ready => KubeletLog.ReadinessChanged(_logger, Pod.Name, container.Name, ready ? "ready" : "not ready"),
+            };
             var token = _stopping.Token;
             _probes.Add(Task.Run(() => readiness.RunAsync(token), token));
         }
 
         _ready.Add((process, readiness));
+    }
+
+    private async Task<int> ExecAsync(KubeletContainer container, IReadOnlyList<string> command, CancellationToken cancellationToken)
+    {
+        using var process = Sandbox.Exec(Pod.ContainerSpecFor(container, Facts) with { Command = command });
+        try
+        {
+            await process.WaitForExitAsync(cancellationToken);
+            return process.ExitCode;
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(); // timeoutSeconds passed: the kubelet gives up on the command too
+            throw;
+        }
     }
 
     private static string Tail(string logFile) =>

@@ -7,9 +7,9 @@ namespace Waylay.Node.Kubelet;
 /// <summary>
 /// One probe attempt as the kubelet's prober makes it, from the node's namespace to the pod's IP: <c>httpGet</c>
 /// (a GET with <c>User-Agent: kube-probe/…</c> and the probe's headers; 200–399 succeeds; redirects not followed),
-/// <c>tcpSocket</c> (a connect succeeds). Each attempt is bounded by <c>timeoutSeconds</c> (default 1).
+/// <c>tcpSocket</c> (a connect succeeds), <c>exec</c> (the command, run in the container's place, exits 0). Each attempt is bounded by <c>timeoutSeconds</c> (default 1).
 /// </summary>
-internal sealed class ProbeRunner(string nodeNamespacePath, IPAddress podAddress)
+internal sealed class ProbeRunner(string nodeNamespacePath, IPAddress podAddress, Func<IReadOnlyList<string>, CancellationToken, Task<int>>? exec = null)
 {
     public const string UserAgent = "kube-probe/1.31";
 
@@ -22,6 +22,11 @@ internal sealed class ProbeRunner(string nodeNamespacePath, IPAddress podAddress
             if (probe.HttpGet is { } http)
             {
                 return await HttpAsync(http, container, timeout.Token);
+            }
+
+            if (probe.Exec is { } command && exec is not null)
+            {
+                return await exec([.. command.Command ?? []], timeout.Token) == 0;
             }
 
             if (probe.TcpSocket is { } tcp)

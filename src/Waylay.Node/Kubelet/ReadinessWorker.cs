@@ -16,6 +16,12 @@ internal sealed class ReadinessWorker(V1Probe probe, V1Container container, Prob
 
     public int Attempts { get; private set; }
 
+    /// <summary>Called when <see cref="Ready"/> flips.</summary>
+    public Action<bool>? Changed { get; init; }
+
+    /// <summary>Called after each attempt (tests wait on it instead of sleeping).</summary>
+    public Action? AttemptDone { get; init; }
+
     public Task FirstReady => _firstReady.Task;
 
     public async Task RunAsync(CancellationToken cancellationToken)
@@ -30,17 +36,22 @@ internal sealed class ReadinessWorker(V1Probe probe, V1Container container, Prob
             var ok = await runner.ProbeAsync(probe, container, cancellationToken);
             Attempts++;
             (successes, failures) = ok ? (successes + 1, 0) : (0, failures + 1);
-            if (ok && successes >= successThreshold)
+            var ready = ok ? Ready || successes >= successThreshold : Ready && failures < failureThreshold;
+            if (ready != Ready)
             {
-                Ready = true;
-                _firstReady.TrySetResult();
-            }
-            else if (!ok && failures >= failureThreshold)
-            {
-                Ready = false;
+                Ready = ready;
+                Changed?.Invoke(ready);
             }
 
-            await Task.Delay(period, time, cancellationToken);
+            if (ready)
+            {
+                _firstReady.TrySetResult();
+            }
+
+            // The timer first, then the signal: whoever waits for the attempt can already move the clock past the period.
+            var next = Task.Delay(period, time, cancellationToken);
+            AttemptDone?.Invoke();
+            await next;
         }
     }
 }

@@ -166,6 +166,11 @@ internal sealed class PodSandbox : IAsyncDisposable
         return process;
     }
 
+    /// <summary>Runs a command in a container's place (an exec probe, <c>kubectl exec</c>): not supervised nor
+    /// recorded (teardown ends whatever is left in the pod's namespace); its output goes to <c>&lt;container&gt;.exec.log</c>.</summary>
+    public Process Exec(ContainerSpec container) =>
+        _runtime.Start(container, new ContainerContext(Name, Spec.EffectiveHostname, _pause.Id, _state.LogFile(Name, container.Name + ".exec")));
+
     /// <summary>CNI CHECK: the plugins confirm the sandbox's network is as ADD left it.</summary>
     public Task CheckNetworkAsync(CancellationToken cancellationToken) =>
         _node.Network.CheckAsync(Sandbox(Record, Name), Network, cancellationToken);

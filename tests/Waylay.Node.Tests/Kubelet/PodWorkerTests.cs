@@ -52,7 +52,7 @@ public sealed class PodWorkerTests
         ProcessIdentity? proxyProcess = null;
         try
         {
-            await using var worker = await PodWorker.StartAsync(runtime, kubelet, 0, TimeProvider.System, CancellationToken.None);
+            await using var worker = await PodWorker.StartAsync(runtime, kubelet, 0, TimeProvider.System, null, CancellationToken.None);
             var pod = worker.Sandbox;
 
             // The init container ran waylay capture in the pod: Istio's chains are in the pod's namespace.
@@ -114,7 +114,7 @@ public sealed class PodWorkerTests
         var runtime = TestRuntime.Create();
         try
         {
-            var error = await Assert.ThrowsAsync<PodStartException>(() => PodWorker.StartAsync(runtime, kubelet, 0, TimeProvider.System, CancellationToken.None));
+            var error = await Assert.ThrowsAsync<PodStartException>(() => PodWorker.StartAsync(runtime, kubelet, 0, TimeProvider.System, null, CancellationToken.None));
 
             Assert.Contains("init container setup exited with 3", error.Message, StringComparison.Ordinal);
             Assert.Contains("cannot reach the database", error.Message, StringComparison.Ordinal);
