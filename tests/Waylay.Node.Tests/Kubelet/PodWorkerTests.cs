@@ -39,11 +39,15 @@ public sealed class PodWorkerTests
                   periodSeconds: 1
         """;
 
-    [NetnsFact]
-    public async Task InjectedDetails_CapturesInItsPod_RunsTheProxyAs1337_BecomesReadyThroughTheSidecar_AndServesAnotherPod()
+    [NetnsTheory]
+    [InlineData(false)]
+    [InlineData(true)] // waylay inject --native-sidecar: the proxy is an init container with restartPolicy: Always
+    public async Task InjectedDetails_CapturesInItsPod_RunsTheProxyAs1337_BecomesReadyThroughTheSidecar_AndServesAnotherPod(bool nativeSidecar)
     {
-        var set = ManifestSet.Read([new ManifestInput("details.yaml", Details)], InjectionValues.Default);
+        var set = ManifestSet.Read([new ManifestInput("details.yaml", Details)], InjectionValues.Default with { NativeSidecar = nativeSidecar });
         var kubelet = PodConverter.Convert(set.Pods.Single(), set, ImageTable.ForThisProgram(), "node0", "10.96.0.10");
+        Assert.Equal(nativeSidecar, kubelet.InitContainers.Any(c => c.Name == "waylay-proxy" && c.IsNativeSidecar));
+        Assert.Matches("^details-v1-[bcdfghjklmnpqrstvwxz2456789]+-[bcdfghjklmnpqrstvwxz2456789]{5}$", kubelet.Name);
         var rewritten = kubelet.Containers.Single(c => c.Name == "details").Readiness!.HttpGet;
         Assert.Equal("15021", rewritten.Port.Value); // the injected probe: the sidecar's health port, not the app's
         Assert.Equal("/app-health/details/readyz", rewritten.Path);
