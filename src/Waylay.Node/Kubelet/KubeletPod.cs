@@ -10,7 +10,7 @@ namespace Waylay.Node.Kubelet;
 /// containers in order (native sidecars among them), its containers, each with its image resolved and its readiness
 /// probe. Environments that need the pod's IP are built when it has one (<see cref="ContainerSpecFor"/>).
 /// </summary>
-internal sealed record KubeletPod(ManifestPod Source, V1Pod Pod, PodSpec Spec, IReadOnlyList<KubeletContainer> InitContainers, IReadOnlyList<KubeletContainer> Containers)
+internal sealed record KubeletPod(ManifestPod Source, V1Pod Pod, string NodeName, PodSpec Spec, IReadOnlyList<KubeletContainer> InitContainers, IReadOnlyList<KubeletContainer> Containers)
 {
     public string Name => Spec.Name;
 

@@ -35,7 +35,7 @@ internal static class PodConverter
         {
             Hostname = pod.Spec.Hostname,
         };
-        return new KubeletPod(source, pod, spec, init, containers);
+        return new KubeletPod(source, pod, nodeName, spec, init, containers);
     }
 
     private static KubeletContainer Container(V1Container container, V1Pod pod, ManifestSet manifests, ImageTable images, string ns, PodFacts facts, string where)
@@ -60,6 +60,12 @@ internal static class PodConverter
             if (probe is { Grpc: not null })
             {
                 throw new PodConversionException($"{where}: {kind}.grpc is not supported by waylay up yet; use httpGet, tcpSocket or exec");
+            }
+
+            if ((probe?.HttpGet?.Port ?? probe?.TcpSocket?.Port)?.Value is { } port && !int.TryParse(port, out _)
+                && container.Ports?.Any(p => p.Name == port) != true)
+            {
+                throw new PodConversionException($"{where}: {kind} port '{port}' names no port of the container; use a number or one of its ports[].name");
             }
         }
 

@@ -50,7 +50,7 @@ internal sealed class PodWorker : IAsyncDisposable
         // :: Step 1
         var sandbox = await runtime.StartSandboxAsync(pod.Spec, node, cancellationToken);
         var hostIP = sandbox.Network.Ips.FirstOrDefault()?.Gateway;
-        var worker = new PodWorker(pod, sandbox, new PodFacts(pod.Pod, $"node{node}", sandbox.Address, hostIP), logger);
+        var worker = new PodWorker(pod, sandbox, new PodFacts(pod.Pod, pod.NodeName, sandbox.Address, hostIP), logger);
         try
         {
             // :: Step 2
@@ -95,7 +95,15 @@ internal sealed class PodWorker : IAsyncDisposable
     /// <summary>Waits until the pod is Ready (every readiness probe passed once, every container running).</summary>
     public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
-        await Task.WhenAll(_ready.Select(c => c.Readiness?.FirstReady ?? Task.CompletedTask)).WaitAsync(cancellationToken);
+        var ready = Task.WhenAll(_ready.Select(c => c.Readiness?.FirstReady ?? Task.CompletedTask));
+        // A prober ends only when stopped or broken (no namespace to probe from): then say why, rather than wait forever.
+        var first = await Task.WhenAny([ready, .. _probes]).WaitAsync(cancellationToken);
+        await first;
+        if (first != ready)
+        {
+            throw new InvalidOperationException($"pod {Pod.Name}: its readiness probes stopped before it became ready");
+        }
+
         foreach (var (process, _) in _ready)
         {
             await process.WaitForAsync(s => s.State == ContainerState.Running, cancellationToken);

@@ -29,6 +29,28 @@ public sealed class ManifestSetTests
     }
 
     [Fact]
+    public async Task Bookinfo_PodsAreWhatWaylayInjectWrites_PlusTheControllersMetadata()
+    {
+        var set = ManifestSet.Read([new ManifestInput(Bookinfo, File.ReadAllText(Bookinfo))], InjectionValues.Default);
+        var cli = await Waylay.TestKit.WaylayCli.RunAsync("inject", "-f", Bookinfo);
+        Assert.True(cli.Succeeded, cli.Diagnostic);
+        var written = Waylay.Inject.Yaml.YamlReader.ReadDocuments(cli.StandardOutput, "waylay inject").OfType<System.Text.Json.Nodes.JsonObject>()
+            .Where(d => (string?)d["kind"] == "Deployment")
+            .ToDictionary(d => $"Deployment/{(string)d["metadata"]!["name"]!}", d => d["spec"]!["template"]!);
+
+        Assert.Equal(written.Keys.Order(), set.Pods.Select(p => p.Workload).Order());
+        foreach (var pod in set.Pods)
+        {
+            var template = (System.Text.Json.Nodes.JsonObject)pod.Pod.DeepClone();
+            var metadata = (System.Text.Json.Nodes.JsonObject)template["metadata"]!;
+            metadata.Remove("name");
+            metadata.Remove("namespace");
+            ((System.Text.Json.Nodes.JsonObject)metadata["labels"]!).Remove("pod-template-hash");
+            Assert.True(System.Text.Json.Nodes.JsonNode.DeepEquals(written[pod.Workload], template), $"{pod.Workload}: {template.ToJsonString()}\nwaylay inject: {written[pod.Workload]!.ToJsonString()}");
+        }
+    }
+
+    [Fact]
     public void Bookinfo_PodsConvert_WithImagesMappedAndTheInjectedContainers()
     {
         var set = ManifestSet.Read([new ManifestInput(Bookinfo, File.ReadAllText(Bookinfo))], InjectionValues.Default);
