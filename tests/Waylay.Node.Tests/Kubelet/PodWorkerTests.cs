@@ -132,6 +132,40 @@ public sealed class PodWorkerTests
         Assert.Empty(await TestRuntime.LeftoversAsync(runtime.Options.RunId, runtime.State.Directory));
     }
 
+    [NetnsFact]
+    public async Task HostPathVolume_IsRefused_UnlessAllowed_BeforeThePodIsMade()
+    {
+        var set = ManifestSet.Read([new ManifestInput("host.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: peek, annotations: {sidecar.istio.io/inject: "false"}}
+            spec:
+              containers:
+              - name: app
+                image: tools
+                command: [sleep, infinity]
+                volumeMounts: [{name: etc, mountPath: /mnt/wl-host-etc}]
+              volumes:
+              - {name: etc, hostPath: {path: /etc}}
+            """)], InjectionValues.Default);
+        var images = new ImageTable(AppContext.BaseDirectory, ImageTableReader.Read("tools: {command: [/bin/sh]}", "images.yaml"));
+        var kubelet = PodConverter.Convert(set.Pods.Single(), set, images, "node0", "10.96.0.10");
+        var runtime = TestRuntime.Create();
+        try
+        {
+            var error = await Assert.ThrowsAsync<Waylay.Node.Pods.PodSpecException>(() => PodWorker.StartAsync(runtime, kubelet, 0, TimeProvider.System, null, CancellationToken.None));
+
+            Assert.Contains("hostPath (/etc)", error.Message, StringComparison.Ordinal);
+            Assert.False(File.Exists(runtime.State.PodFile("peek")));
+        }
+        finally
+        {
+            await runtime.TeardownAsync(CancellationToken.None);
+        }
+
+        Assert.Empty(await TestRuntime.LeftoversAsync(runtime.Options.RunId, runtime.State.Directory));
+    }
+
     private static string Uid(int pid) =>
         File.ReadAllLines($"/proc/{pid}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
 
