@@ -106,6 +106,20 @@ internal sealed class NodeRuntime : IAsyncDisposable
         return pod;
     }
 
+    /// <summary>A pod's sandbox (network, pause, mounts for all of <paramref name="spec"/>'s containers) with no
+    /// container started: the kubelet (<c>Kubelet/PodWorker.cs</c>) starts them in its order.</summary>
+    public async Task<PodSandbox> StartSandboxAsync(PodSpec spec, int node, CancellationToken cancellationToken)
+    {
+        var network = await AddNodeAsync(node, cancellationToken);
+        var pod = await PodSandbox.CreateAsync(spec, network, Names, State, Options, _containers, _time, _logger, startContainers: false, cancellationToken);
+        lock (_pods)
+        {
+            _pods[spec.Name] = pod;
+        }
+
+        return pod;
+    }
+
     public async Task StopPodAsync(string name, CancellationToken cancellationToken)
     {
         PodSandbox? pod;

@@ -24,12 +24,22 @@ internal sealed class PodSandbox : IAsyncDisposable
 {
     private readonly NodeNetwork _node;
     private readonly RunState _state;
+    private readonly NodeRuntimeOptions _options;
+    private readonly IContainerRuntime _runtime;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
     private readonly Process _pause;
     private readonly List<ContainerProcess> _containers = [];
     private int _stopped;
 
-    private PodSandbox(PodSpec spec, NodeNetwork node, RunState state, PodRecord record, CniResult network, Process pause, ProcessIdentity pauseIdentity)
+    private PodSandbox(
+        PodSpec spec, NodeNetwork node, RunState state, PodRecord record, CniResult network, Process pause, ProcessIdentity pauseIdentity,
+        NodeRuntimeOptions options, IContainerRuntime runtime, TimeProvider time, ILogger logger)
     {
+        _options = options;
+        _runtime = runtime;
+        _time = time;
+        _logger = logger;
         Spec = spec;
         _node = node;
         _state = state;
@@ -56,13 +66,23 @@ internal sealed class PodSandbox : IAsyncDisposable
 
     public ProcessIdentity Pause { get; }
 
+    /// <summary>The node the pod runs on (its namespace is where the kubelet's probes come from).</summary>
+    public NodeNetwork Node => _node;
+
     public IReadOnlyList<ContainerProcess> Containers => _containers;
 
     public const string Interface = "eth0";
 
+    public static Task<PodSandbox> CreateAsync(
+        PodSpec spec, NodeNetwork node, RunNames names, RunState state, NodeRuntimeOptions options,
+        IContainerRuntime containers, TimeProvider time, ILogger logger, CancellationToken cancellationToken) =>
+        CreateAsync(spec, node, names, state, options, containers, time, logger, startContainers: true, cancellationToken);
+
+    /// <summary>The sandbox; with <paramref name="startContainers"/> false the containers are only mounted for, and the
+    /// caller (the kubelet: init containers first) starts them with <see cref="StartContainer"/>.</summary>
     public static async Task<PodSandbox> CreateAsync(
         PodSpec spec, NodeNetwork node, RunNames names, RunState state, NodeRuntimeOptions options,
-        IContainerRuntime containers, TimeProvider time, ILogger logger, CancellationToken cancellationToken)
+        IContainerRuntime containers, TimeProvider time, ILogger logger, bool startContainers, CancellationToken cancellationToken)
     {
         if (spec.Name.Length is 0 or > 200 || !spec.Name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c is '-' or '.'))
         {
@@ -100,7 +120,7 @@ internal sealed class PodSandbox : IAsyncDisposable
             var (pause, pauseIdentity) = await PauseProcess.StartAsync(NetworkNamespaces.PathOf(record.Namespace), spec.EffectiveHostname, cancellationToken);
             record = record with { Pause = pauseIdentity };
             state.Write(state.PodFile(spec.Name), record);
-            pod = new PodSandbox(spec, node, state, record, network, pause, pauseIdentity);
+            pod = new PodSandbox(spec, node, state, record, network, pause, pauseIdentity, options, containers, time, logger);
 
             // :: Step 4
             var sources = PodVolumes.Prepare(spec, state, address);
@@ -108,12 +128,9 @@ internal sealed class PodSandbox : IAsyncDisposable
             NodeLog.PodCreated(logger, spec.Name, record.Namespace, address.ToString(), node.Index);
 
             // :: Step 5
-            foreach (var container in spec.Containers)
+            foreach (var container in startContainers ? spec.Containers : [])
             {
-                var context = new ContainerContext(spec.Name, spec.EffectiveHostname, pause.Id, state.LogFile(spec.Name, container.Name));
-                var process = new ContainerProcess(container, spec.RestartPolicy, context, containers, state, options.Backoff, time, logger);
-                pod._containers.Add(process);
-                process.Start();
+                pod.StartContainer(container, spec.RestartPolicy);
             }
         }
         catch
@@ -133,6 +150,26 @@ internal sealed class PodSandbox : IAsyncDisposable
 
         return pod;
     }
+
+    /// <summary>Starts one container in the sandbox, supervised with <paramref name="policy"/>; stopped with the pod.
+    /// Its volume mounts must be among those the sandbox was made with (the spec's containers).</summary>
+    public ContainerProcess StartContainer(ContainerSpec container, RestartPolicy policy)
+    {
+        var context = new ContainerContext(Name, Spec.EffectiveHostname, _pause.Id, _state.LogFile(Name, container.Name));
+        var process = new ContainerProcess(container, policy, context, _runtime, _state, _options.Backoff, _time, _logger);
+        lock (_containers)
+        {
+            _containers.Add(process);
+        }
+
+        process.Start();
+        return process;
+    }
+
+    /// <summary>Runs a command in a container's place (an exec probe, <c>kubectl exec</c>): not supervised nor
+    /// recorded (teardown ends whatever is left in the pod's namespace); its output goes to <c>&lt;container&gt;.exec.log</c>.</summary>
+    public Process Exec(ContainerSpec container) =>
+        _runtime.Start(container, new ContainerContext(Name, Spec.EffectiveHostname, _pause.Id, _state.LogFile(Name, container.Name + ".exec")));
 
     /// <summary>CNI CHECK: the plugins confirm the sandbox's network is as ADD left it.</summary>
     public Task CheckNetworkAsync(CancellationToken cancellationToken) =>
