@@ -5,6 +5,7 @@ using Waylay.Node.Pods;
 using Waylay.Node.Processes;
 using Waylay.Node.Services;
 using Waylay.Node.State;
+using Waylay.Node.Underlay;
 
 namespace Waylay.Node;
 
@@ -13,7 +14,8 @@ namespace Waylay.Node;
 /// their containers as processes), and teardown of all of it. What <c>waylay up</c> drives.
 /// <code>
 ///  NodeRuntime.Create(options)          state directory &lt;root&gt;/&lt;run&gt;
-///    .AddNodeAsync(N)                   wl-&lt;run&gt;-nodeN, CNI list for 10.244.N.0/24
+///    .AddNodeAsync(N)                   wl-&lt;run&gt;-nodeN, CNI list for 10.244.N.0/24; from the second node on, all
+///                                       joined by the underlay (10.243.0.N, host-gw routes: Underlay/UnderlayNetwork)
 ///    .StartPodAsync(spec, N)            wl-&lt;run&gt;-&lt;pod&gt;, CNI ADD, pause, mounts, containers
 ///    .TeardownAsync()                   everything the state directory names (also: TeardownAsync(stateDir) after a crash)
 /// </code>
@@ -33,7 +35,8 @@ internal sealed class NodeRuntime : IAsyncDisposable
         Options = options;
         Names = new RunNames(options.RunId);
         State = new RunState(options.StateDirectory);
-        Services = new ClusterServices(new KubeProxy(Names));
+        Services = new ClusterServices(new KubeProxy(Names, options.MasqueradeAll));
+        Underlay = new UnderlayNetwork(Names, State, logger);
         _time = time;
         _logger = logger;
     }
@@ -46,6 +49,9 @@ internal sealed class NodeRuntime : IAsyncDisposable
 
     /// <summary>The cluster's services: ClusterIPs, the kube-proxy role in every node, the cluster DNS's records.</summary>
     public ClusterServices Services { get; }
+
+    /// <summary>The network between the nodes (made when the second node is added).</summary>
+    public UnderlayNetwork Underlay { get; }
 
     public IReadOnlyCollection<PodSandbox> Pods => _pods.Values;
 
@@ -82,9 +88,19 @@ internal sealed class NodeRuntime : IAsyncDisposable
                 return existing;
             }
 
+            if (_nodes.Count > 0 && new[] { index }.Concat(_nodes.Keys).Select(UnderlayNetwork.Check).FirstOrDefault(e => e is not null) is { } error)
+            {
+                throw new ArgumentOutOfRangeException(nameof(index), index, error);
+            }
+
             var node = await NodeNetwork.CreateAsync(Names, State, Options, index, cancellationToken);
             _nodes[index] = node;
             await Services.Proxy.AddNodeAsync(node, cancellationToken);
+            if (_nodes.Count > 1)
+            {
+                await Underlay.JoinAsync(_nodes.Values, Services.Proxy.ServiceDevice, cancellationToken);
+            }
+
             NodeLog.NodeCreated(_logger, index, node.Namespace);
             return node;
         }

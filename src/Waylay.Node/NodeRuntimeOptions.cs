@@ -20,6 +20,13 @@ internal sealed record NodeRuntimeOptions
     /// <summary><c>hostPath</c> volumes expose the machine's files to a pod: refused unless asked for.</summary>
     public bool AllowHostPath { get; init; }
 
+    /// <summary>
+    /// kube-proxy's <c>--masquerade-all</c>: every connection to a ClusterIP is SNATed, also a pod's (default: only
+    /// clients outside 10.244.0.0/16 and hairpin). With it, a pod on another node sees that node's address as the
+    /// client, as in the seed's cluster.
+    /// </summary>
+    public bool MasqueradeAll { get; init; }
+
     public RestartBackoff Backoff { get; init; } = RestartBackoff.Kubernetes;
 
     public string StateDirectory => Path.Combine(StateRoot, RunId);

@@ -14,6 +14,7 @@ namespace Waylay.Node;
 ///            → its mount namespace ends with its last process (the overlays, tmpfs and bind mounts with it)
 ///            → CNI DEL in the node's namespace (host-local releases the IP; the bridge plugin removes the veth)
 ///            → ip netns del, /etc/netns/&lt;name&gt;, the pod's state
+///  underlay: the recorded host-gw routes and node ends of the cables → ip netns del wl-&lt;run&gt;-underlay
 ///  per node: any process left in it → ip netns del (the bridge and the veths' host ends go with it)
 ///  last:     the state directory (after checking nothing is mounted below it)
 /// </code>
@@ -45,6 +46,7 @@ internal static class RunTeardown
             await StepAsync($"pod {pod.Name}", () => RemovePodAsync(pod, node, state, cancellationToken), run, logger, failures);
         }
 
+        await StepAsync("underlay", () => Underlay.UnderlayTeardown.RunAsync(state, cancellationToken), run, logger, failures);
         foreach (var node in nodes)
         {
             await StepAsync($"node {node.Namespace}", async () =>

@@ -28,10 +28,10 @@ internal static class TestRuntime
     public static string NextRunId() =>
         RunId.Value + (Interlocked.Increment(ref _counter) % 256).ToString("x2", System.Globalization.CultureInfo.InvariantCulture);
 
-    public static NodeRuntime Create(TimeProvider? time = null, Waylay.Node.Processes.RestartBackoff? backoff = null, bool allowHostPath = false)
+    public static NodeRuntime Create(TimeProvider? time = null, Waylay.Node.Processes.RestartBackoff? backoff = null, bool allowHostPath = false, bool masqueradeAll = false)
     {
         var runtime = NodeRuntime.Create(
-            new NodeRuntimeOptions { RunId = NextRunId(), Backoff = backoff ?? Waylay.Node.Processes.RestartBackoff.Kubernetes, AllowHostPath = allowHostPath },
+            new NodeRuntimeOptions { RunId = NextRunId(), Backoff = backoff ?? Waylay.Node.Processes.RestartBackoff.Kubernetes, AllowHostPath = allowHostPath, MasqueradeAll = masqueradeAll },
             time);
         Live[runtime.State.Directory] = true;
         return runtime;

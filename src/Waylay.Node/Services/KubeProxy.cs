@@ -20,7 +20,7 @@ namespace Waylay.Node.Services;
 ///        conntrack must see them to undo the DNAT (what kubeadm requires of every node)
 /// </code>
 /// </summary>
-internal sealed class KubeProxy(RunNames names)
+internal sealed class KubeProxy(RunNames names, bool masqueradeAll = false)
 {
     /// <summary>Kubernetes' default service CIDR (kubeadm's <c>--service-cidr</c>).</summary>
     public static readonly System.Net.IPNetwork ServiceCidr = System.Net.IPNetwork.Parse("10.96.0.0/16");
@@ -103,7 +103,7 @@ internal sealed class KubeProxy(RunNames names)
 
     private async Task ApplyAsync(string node, CancellationToken cancellationToken)
     {
-        var (text, chains) = KubeProxyRules.Render(_services, _chains[node]);
+        var (text, chains) = KubeProxyRules.Render(_services, _chains[node], masqueradeAll);
         await RestoreAsync(node, text, cancellationToken);
         _chains[node] = chains;
         LastRules = text;

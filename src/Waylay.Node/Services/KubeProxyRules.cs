@@ -11,7 +11,7 @@ namespace Waylay.Node.Services;
 /// <c>pkg/proxy/iptables/proxier.go</c>, syncProxyRules), for the services of the whole cluster:
 /// <code>
 ///  nat  PREROUTING/OUTPUT → KUBE-SERVICES ─ -d clusterIP --dport p → KUBE-SVC-&lt;hash&gt;
-///         KUBE-SVC-…  ! -s 10.244.0.0/16 → KUBE-MARK-MASQ (off-cluster clients)
+///         KUBE-SVC-…  ! -s 10.244.0.0/16 → KUBE-MARK-MASQ (off-cluster clients; every client with --masquerade-all)
 ///                     -m statistic --mode random --probability 1/(n-i) → KUBE-SEP-&lt;hash&gt; (the last: always)
 ///         KUBE-SEP-…  -s &lt;endpoint&gt; → KUBE-MARK-MASQ (hairpin), DNAT --to-destination ip:targetPort
 ///       POSTROUTING → KUBE-POSTROUTING: marked 0x4000 → MASQUERADE
@@ -44,8 +44,11 @@ internal static class KubeProxyRules
         "-I OUTPUT -m conntrack --ctstate NEW -m comment --comment \"kubernetes service portals\" -j KUBE-SERVICES\n" +
         "COMMIT\n";
 
-    /// <summary>The rules for <paramref name="services"/>; <paramref name="previousChains"/> (nat) are deleted when unused.</summary>
-    public static (string Text, IReadOnlySet<string> NatChains) Render(IEnumerable<Service> services, IReadOnlySet<string> previousChains)
+    /// <summary>
+    /// The rules for <paramref name="services"/>; <paramref name="previousChains"/> (nat) are deleted when unused;
+    /// <paramref name="masqueradeAll"/> is kube-proxy's <c>--masquerade-all</c>.
+    /// </summary>
+    public static (string Text, IReadOnlySet<string> NatChains) Render(IEnumerable<Service> services, IReadOnlySet<string> previousChains, bool masqueradeAll = false)
     {
         var chains = new SortedSet<string>(StringComparer.Ordinal) { "KUBE-SERVICES", "KUBE-POSTROUTING", "KUBE-MARK-MASQ" };
         var nat = new StringBuilder();
@@ -78,7 +81,9 @@ internal static class KubeProxyRules
                 var svc = ServiceChain(name, protocol);
                 chains.Add(svc);
                 nat.Append($"-A KUBE-SERVICES -m comment --comment \"{name} cluster IP\" {match} -j {svc}\n");
-                nat.Append($"-A {svc} -m comment --comment \"{name} cluster IP\" {match} ! -s {ClusterCidr} -j KUBE-MARK-MASQ\n");
+                // proxier.go: masqueradeAll marks every client; else only those the local detector calls off-cluster.
+                var clients = masqueradeAll ? "" : $" ! -s {ClusterCidr}";
+                nat.Append($"-A {svc} -m comment --comment \"{name} cluster IP\" {match}{clients} -j KUBE-MARK-MASQ\n");
                 var targets = ready.Select(e => $"{e.Address}:{e.PortFor(port).ToString(CultureInfo.InvariantCulture)}")
                     .Distinct(StringComparer.Ordinal).ToList();
                 for (var i = 0; i < targets.Count; i++)

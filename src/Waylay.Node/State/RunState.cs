@@ -9,6 +9,8 @@ namespace Waylay.Node.State;
 /// &lt;state&gt;/run.json                        the run's id
 /// &lt;state&gt;/cni/ipam/&lt;network&gt;/…            host-local's leases (its dataDir)
 /// &lt;state&gt;/nodes/node&lt;N&gt;.json             a node's namespace
+/// &lt;state&gt;/underlay/underlay.json          the underlay's namespace and bridge (two nodes or more)
+/// &lt;state&gt;/underlay/node&lt;N&gt;.json          a node's veth pair, address and host-gw routes
 /// &lt;state&gt;/pods/&lt;pod&gt;/pod.json            the sandbox: namespace, CNI result, the pause process
 /// &lt;state&gt;/pods/&lt;pod&gt;/containers/&lt;c&gt;.json  a container's process (PID and start time)
 /// &lt;state&gt;/pods/&lt;pod&gt;/logs/&lt;c&gt;.log       its stdout and stderr
@@ -26,6 +28,14 @@ internal sealed class RunState(string directory)
     public string IpamDirectory => Path.Combine(Directory, "cni", "ipam");
 
     public string NodeFile(int node) => Path.Combine(Directory, "nodes", $"node{node}.json");
+
+    public string UnderlayFile => Path.Combine(Directory, "underlay", "underlay.json");
+
+    public string UnderlayMemberFile(int node) => Path.Combine(Directory, "underlay", $"node{node}.json");
+
+    public UnderlayRecord? Underlay() => File.Exists(UnderlayFile) ? Read<UnderlayRecord>(UnderlayFile) : null;
+
+    public IEnumerable<UnderlayMemberRecord> UnderlayMembers() => ReadAll<UnderlayMemberRecord>(Path.Combine(Directory, "underlay"), "node*.json");
 
     public string PodDirectory(string pod) => Path.Combine(Directory, "pods", pod);
 

@@ -54,6 +54,25 @@ public sealed class KubeProxyRulesTests
         Assert.Equal(File.ReadAllText(golden), text);
     }
 
+    [Fact]
+    public void MasqueradeAll_MarksEveryClientOfAClusterIp_NotOnlyOffClusterOnes()
+    {
+        Service[] services =
+        [
+            new("productpage", "default", [IPAddress.Parse("10.96.0.11")], [new ServicePort("http", 9080, 9080)],
+                [new(IPAddress.Parse("10.244.1.2"), new Dictionary<string, ushort>(), NoLabels)]),
+        ];
+        var svc = KubeProxyRules.ServiceChain("default/productpage:http", "tcp");
+        var match = "-m tcp -p tcp -d 10.96.0.11/32 --dport 9080";
+
+        var (normal, _) = KubeProxyRules.Render(services, new HashSet<string>());
+        var (all, _) = KubeProxyRules.Render(services, new HashSet<string>(), masqueradeAll: true);
+
+        Assert.Contains($"-A {svc} -m comment --comment \"default/productpage:http cluster IP\" {match} ! -s 10.244.0.0/16 -j KUBE-MARK-MASQ\n", normal);
+        Assert.Contains($"-A {svc} -m comment --comment \"default/productpage:http cluster IP\" {match} -j KUBE-MARK-MASQ\n", all);
+        Assert.DoesNotContain("! -s 10.244.0.0/16", all);
+    }
+
     private static string SourceDirectory([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
         Path.GetDirectoryName(path)!;
 }
