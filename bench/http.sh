@@ -23,7 +23,8 @@
 #   STAT=1: count the sidecars' system calls (by kind) and context switches per request in that run (a table at the end),
 #   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay),
 #   BODY=100 (the server's response body in bytes), AOT_BINARY=path: a sidecar already built (e.g. .build/sidecar/
-#   waylay-proxy) for the aot case instead of publishing one,
+#   waylay-proxy) for the aot case instead of publishing one; KINDS=…base with BASE_BINARY=path: another built sidecar
+#   (e.g. the one before a change) as a case of its own, interleaved with the others,
 #   HOLD="1000 9000": after the rounds, for each proxy case and count, COUNT connections opened through both sidecars,
 #   one GET on each at once (so the client sidecar's pool opens as many upstream connections), then held idle for
 #   HOLD_SECONDS (4); each sidecar's RSS while they are held and its peak (VmHWM) over the whole start-to-end;
@@ -71,10 +72,11 @@ for kind in $kinds; do
     aot-c[0-9]*) # the AOT sidecar run with --concurrency N (event-loop threads), compared in the same session
       case "${kind#aot-c}" in ''|*[!0-9]*) echo "bench/http.sh: aot-cN takes a thread count, e.g. aot-c1 (got '$kind')" >&2; exit 2;; esac
       flags=(); [ -z "${PERF:-}" ] || flags=(-p:StripSymbols=false) ;;
-    *) echo "bench/http.sh: KINDS may list aot, aot-cN, aot-sgc, jit and yarp (got '$kind')" >&2; exit 2 ;;
+    base) [ -f "${BASE_BINARY:-}" ] || { echo "bench/http.sh: KINDS=base needs BASE_BINARY=path to a built sidecar (e.g. one published from an earlier commit)" >&2; exit 2; } ;;
+    *) echo "bench/http.sh: KINDS may list aot, aot-cN, aot-sgc, base, jit and yarp (got '$kind')" >&2; exit 2 ;;
   esac
-  if [ $kind = aot ] && [ -n "${AOT_BINARY:-}" ]; then
-    mkdir -p "$work/aot"; cp "$AOT_BINARY" "$work/aot/waylay-proxy"; built="$built aot"; continue
+  if { [ $kind = aot ] && [ -n "${AOT_BINARY:-}" ]; } || [ $kind = base ]; then
+    mkdir -p "$work/$kind"; cp "$([ $kind = base ] && echo "$BASE_BINARY" || echo "$AOT_BINARY")" "$work/$kind/waylay-proxy"; built="$built $kind"; continue
   fi
   if dotnet publish "$root/src/Waylay.Sidecar" -c Release ${flags[@]+"${flags[@]}"} -o "$work/$kind" --nologo -v q >&2; then
     built="$built $kind"

@@ -20,7 +20,7 @@ public sealed class SidecarMemoryTests
         var budget = Assert.Single(scrape.Samples, s => s.Name == "waylay_server_memory_gen0_budget").Value;
         var maps = await File.ReadAllTextAsync($"/proc/{proxy.Pid.ToString(CultureInfo.InvariantCulture)}/maps");
 
-        Assert.Equal(2 * 1024 * 1024, budget);
+        Assert.Equal(1024 * 1024, budget);
         Assert.DoesNotContain("libcrypto", maps, StringComparison.Ordinal);
         Assert.DoesNotContain("libssl", maps, StringComparison.Ordinal);
     }
