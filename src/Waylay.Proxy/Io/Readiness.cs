@@ -107,7 +107,17 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
         // wait's (which may have no token at all) and cancel that one instead.
         _token = default;
         registration.Unregister();
-        _core.GetResult(token);
+        try
+        {
+            _core.GetResult(token);
+        }
+        finally
+        {
+            // Nothing completes this wait again (_waiting is 0); resetting the core lets go of the awaiting state
+            // machine's box, which it would keep for as long as the socket waits no more (an idle pooled upstream
+            // kept its connect's until it closed).
+            _core.Reset();
+        }
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
