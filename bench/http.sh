@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Proxy (HTTP) benchmark, Istio's layout: client → client sidecar → server sidecar → server, HTTP/1.1 keep-alive, a
-# 100-byte body. One client and one server namespace joined by a veth pair, behind the real `waylay capture` rules
+# 100-byte body (BODY). One client and one server namespace joined by a veth pair, behind the real `waylay capture` rules
 # (REDIRECT, uid 1337 exempt), proxies as uid 1337. Cases, in one session:
 #   (a) direct: the client calls the server pod's address, no capture, no proxy;
 #   (b) both sidecars: waylay proxy in each namespace; the client calls the service address (mesh.yaml: port 8080,
@@ -21,20 +21,28 @@
 #   PERF=1: profile both sidecars with perf(1) during the first round's maximum-rate run (bench/results/…-perf.txt;
 #   PERF=keep also keeps perf's data there, for perf report/annotate),
 #   STAT=1: count the sidecars' system calls (by kind) and context switches per request in that run (a table at the end),
-#   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay).
+#   PROXY_ENV="NAME=value …" for the waylay proxies only, WAYLAY_CLI=path to a built `waylay` (default ./waylay),
+#   BODY=100 (the server's response body in bytes), AOT_BINARY=path: a sidecar already built (e.g. .build/sidecar/
+#   waylay-proxy) for the aot case instead of publishing one; KINDS=…base with BASE_BINARY=path: another built sidecar
+#   (e.g. the one before a change) as a case of its own, interleaved with the others,
+#   HOLD="1000 9000": after the rounds, for each proxy case and count, COUNT connections opened through both sidecars,
+#   one GET on each at once (so the client sidecar's pool opens as many upstream connections), then held idle for
+#   HOLD_SECONDS (4); each sidecar's RSS while they are held and its peak (VmHWM) over the whole start-to-end;
+#   HOLD_ONLY=1 measures only that (no rounds).
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
 # run). Creates only wl-<id>-… namespaces and /tmp/wl-<id>-… files; removes them on exit.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 secs="${1:-2}"; max_secs="${MAX_SECONDS:-$secs}"; rounds="${ROUNDS:-5}"
 niceness="${NICE:--5}"; rate_target="${RATE:-1000}"; conns="${CONNS:-16}"; max_conns="${MAX_CONNS:-16}"; kinds="${KINDS:-aot jit}"
+body="${BODY:-100}"; holds="${HOLD:-}"; hold_secs="${HOLD_SECONDS:-4}"
 id="h$(od -An -N2 -tx2 /dev/urandom | tr -d ' ')"
 work="/tmp/wl-$id-bin"
 C="wl-$id-c"; S="wl-$id-s"
 CIP=10.244.1.2; SIP=10.244.1.3; VIP=10.96.0.10; PORT=8080
 HOST="echo.default.svc.cluster.local:$PORT"
 
-for v in "SECONDS:$secs" "MAX_SECONDS:$max_secs" "ROUNDS:$rounds" "RATE:$rate_target" "CONNS:$conns" "MAX_CONNS:$max_conns"; do
+for v in "SECONDS:$secs" "MAX_SECONDS:$max_secs" "ROUNDS:$rounds" "RATE:$rate_target" "CONNS:$conns" "MAX_CONNS:$max_conns" "BODY:$body" "HOLD_SECONDS:$hold_secs" $(for h in $holds; do echo "HOLD:$h"; done); do
   case "${v#*:}" in ''|*[!0-9]*|0) echo "bench/http.sh: ${v%%:*} must be a positive whole number, e.g. 3 (got '${v#*:}')" >&2; exit 2;; esac
 done
 case "$niceness" in -[0-9]|-1[0-9]|-20|[0-9]|1[0-9]) ;; *) echo "bench/http.sh: NICE must be a niceness from -20 to 19 (got '$niceness')" >&2; exit 2;; esac
@@ -64,8 +72,12 @@ for kind in $kinds; do
     aot-c[0-9]*) # the AOT sidecar run with --concurrency N (event-loop threads), compared in the same session
       case "${kind#aot-c}" in ''|*[!0-9]*) echo "bench/http.sh: aot-cN takes a thread count, e.g. aot-c1 (got '$kind')" >&2; exit 2;; esac
       flags=(); [ -z "${PERF:-}" ] || flags=(-p:StripSymbols=false) ;;
-    *) echo "bench/http.sh: KINDS may list aot, aot-cN, aot-sgc, jit and yarp (got '$kind')" >&2; exit 2 ;;
+    base) [ -f "${BASE_BINARY:-}" ] || { echo "bench/http.sh: KINDS=base needs BASE_BINARY=path to a built sidecar (e.g. one published from an earlier commit)" >&2; exit 2; } ;;
+    *) echo "bench/http.sh: KINDS may list aot, aot-cN, aot-sgc, base, jit and yarp (got '$kind')" >&2; exit 2 ;;
   esac
+  if { [ $kind = aot ] && [ -n "${AOT_BINARY:-}" ]; } || [ $kind = base ]; then
+    mkdir -p "$work/$kind"; cp "$([ $kind = base ] && echo "$BASE_BINARY" || echo "$AOT_BINARY")" "$work/$kind/waylay-proxy"; built="$built $kind"; continue
+  fi
   if dotnet publish "$root/src/Waylay.Sidecar" -c Release ${flags[@]+"${flags[@]}"} -o "$work/$kind" --nologo -v q >&2; then
     built="$built $kind"
   else
@@ -98,7 +110,7 @@ ip -n "$C" link set eth0 up; ip -n "$S" link set eth0 up
 ip -n "$C" route add 10.96.0.0/16 dev eth0
 inC() { nice -n "$niceness" ip netns exec "$C" "$@"; }
 # The server runs its socket continuations inline (no thread-pool hop): it is the same in every case, and cheaper.
-nice -n "$niceness" ip netns exec "$S" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gen" http-server $PORT 100 >/dev/null 2>&1 & SERVERS="$!"
+nice -n "$niceness" ip netns exec "$S" env DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS=1 "$gen" http-server $PORT "$body" >/dev/null 2>&1 & SERVERS="$!"
 for _ in $(seq 1 100); do inC curl -sf -o /dev/null "http://$SIP:$PORT/" && break; sleep 0.1; done
 
 mesh="$work/mesh.yaml"
@@ -131,7 +143,7 @@ YAML
 haproxy_cfg="$work/haproxy.cfg"
 cat > "$haproxy_cfg" <<CFG
 global
-  maxconn 6000
+  maxconn $(( $(printf '%s\n' 6000 $holds | sort -n | tail -1) + 500 ))
 defaults
   mode http
   option http-keep-alive
@@ -273,7 +285,7 @@ stamp=$(date -u +%Y%m%dT%H%M)
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 "$cli" capture --help >/dev/null   # builds the CLI now, not inside the first measurement
 cases=(direct $built haproxy ${yarp:+yarp})
-for r in $(seq 1 "$rounds"); do
+for r in $([ -n "${HOLD_ONLY:-}" ] || seq 1 "$rounds"); do
   # Each round starts one case later, so no case always runs first or last.
   for i in $(seq 0 $((${#cases[@]} - 1))); do
     name=${cases[$(( (i + r - 1) % ${#cases[@]} ))]}
@@ -290,6 +302,34 @@ for r in $(seq 1 "$rounds"); do
       n=$(awk '/^istio_requests_total/ {n += $NF} END {printf "%.0f", n}' "$results/http-$stamp-$name-"*"-round$r.prom")
       http_seen[$name]=$(( ${http_seen[$name]:-0} + n ))
     fi
+    stop
+  done
+done
+# ---- memory with many connections held (HOLD) -------------------------------------------------------------------------
+declare -A hold_rss hold_hwm hold_seen
+kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
+for h in $holds; do
+  for name in $built haproxy; do
+    capture on
+    start "$C" $name; start "$S" $name
+    pids=($PROXY_PIDS)
+    inC "$gen" http-hold $VIP $PORT "$h" "$hold_secs" "$HOST" > "$work/hold-out" 2>&1 & holder=$!
+    # Once every connection has had its response: halfway through the hold, each sidecar's RSS with them open, idle.
+    for _ in $(seq 1 1200); do grep -q '^held' "$work/hold-out" && break; kill -0 $holder 2>/dev/null || break; sleep 0.1; done
+    sleep "$(awk -v s="$hold_secs" 'BEGIN { print s / 2 }')"
+    for p in "${pids[@]}"; do kb "$p" VmRSS; done > "$work/hold-rss"
+    [ -z "${KEEP_SMAPS:-}" ] || for p in "${pids[@]}"; do cp "/proc/$p/smaps" "$KEEP_SMAPS/$name-hold$h-$p.smaps"; done
+    wait $holder || true
+    out=$(cat "$work/hold-out")
+    hold_seen[$name,$h]=$(awk '/^held/ {print $2 "/" substr($3, 8)}' <<<"$out")
+    hold_rss[$name,$h]="$(awk '{printf "%s%.1f", (NR > 1 ? " / " : ""), $1 / 1024}' "$work/hold-rss")"
+    hold_hwm[$name,$h]="$(for p in "${pids[@]}"; do kb "$p" VmHWM; done | awk '{printf "%s%.1f", (NR > 1 ? " / " : ""), $1 / 1024}')"
+    if [ $name != haproxy ]; then
+      # The sidecars' own account of their memory (GC heap, committed, pinned) after the hold.
+      ip netns exec "$C" curl -sf http://127.0.0.1:15000/stats/prometheus > "$results/http-$stamp-$name-client-hold$h.prom" || true
+      ip netns exec "$S" curl -sf http://127.0.0.1:15000/stats/prometheus > "$results/http-$stamp-$name-server-hold$h.prom" || true
+    fi
+    echo "hold $h $name: $out; RSS ${hold_rss[$name,$h]} MB, peak ${hold_hwm[$name,$h]} MB" >&2
     stop
   done
 done
@@ -322,34 +362,47 @@ label() { case $1 in direct) echo "(a) direct";; haproxy) echo "(c) HAProxy (HTT
 {
   echo "Run $(date -u +%Y-%m-%dT%H:%MZ), commit $commit${PROXY_ENV:+, with $PROXY_ENV for the proxies}${YARP_ENV:+, with $YARP_ENV for YARP}, on $(nproc) cores, $(awk '/MemTotal/ {printf "%.0f GB", $2/1048576}' /proc/meminfo), $(uname -r), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs); $rounds rounds (cases interleaved), each ${secs} s at the fixed rate and ${max_secs} s at the maximum; load average $load_before before, $load_after after; client, server and proxies at niceness $niceness."
   [ -z "${overlap:-}" ] || echo "**Another benchmark ran at the same time as part of this one**: its load is in these figures."
-  for kind in $built; do
+  for kind in $([ -n "${HOLD_ONLY:-}" ] || echo $built); do
     if [ "${http_seen[$kind]:-0}" -gt 0 ]; then
       echo "waylay $kind handled the traffic as HTTP: its sidecars counted ${http_seen[$kind]} requests in istio_requests_total."
     else
       echo "**waylay $kind relayed the traffic at L4** (no istio_requests_total in its sidecars' metrics): these are not HTTP-proxy figures."
     fi
   done
-  echo
-  echo "Latency at a fixed $rate_target requests/s over $conns keep-alive connections (open loop, ms from each request's due time; median of the rounds):"
-  echo
-  echo "| case | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | p99 vs HAProxy | best round: p99 | added p99 | vs HAProxy | p99 per round | errors |"
-  echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
-  for n in "${cases[@]}"; do
-    if [ $n = direct ]; then added="| | | | | $(best p99 $n) | | |"
-    else added="| $(sub "$(med p50 fixed $n)" "$(med p50 fixed direct)") | $(sub "$(med p90 fixed $n)" "$(med p90 fixed direct)") | $(sub "$(med p99 fixed $n)" "$(med p99 fixed direct)") | $(ratio "$(med p99 fixed $n)" "$(med p99 fixed haproxy)") | $(best p99 $n) | $(sub "$(best p99 $n)" "$(best p99 direct)") | $(ratio "$(best p99 $n)" "$(best p99 haproxy)") |"; fi
-    echo "| $(label $n) | $(med p50 fixed $n) | $(med p90 fixed $n) | $(med p99 fixed $n) | $(med p999 fixed $n) $added $(each p99 fixed $n) | $(errors $n) |"
-  done
-  echo
-  echo "Maximum rate (closed loop, $max_conns connections; median of the rounds) and the proxies' cost (both sidecars added, over all rounds):"
-  echo
-  echo "| case | requests/s | vs direct | vs HAProxy | requests/s per round | p50 / p99 at max (ms) | proxy CPU s per 1000 req at $rate_target/s | at max | requests per proxy CPU-second at max | vs HAProxy | RSS at max, client / server sidecar (MB) |"
-  echo "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
-  for n in "${cases[@]}"; do
-    rps=$(printf %.0f "$(med rate max $n)")
-    head="| $(label $n) | $rps | $(ratio "$rps" "$(med rate max direct)") | $([ $n = direct ] || ratio "$rps" "$(med rate max haproxy)") | $(each rate max $n) | $(med p50 max $n) / $(med p99 max $n)"
-    if [ $n = direct ]; then echo "$head | | | | | |"; continue; fi
-    echo "$head | $(per1000 "${cpu_fixed[$n]}" "${req_fixed[$n]}") | $(per1000 "${cpu_max[$n]}" "${req_max[$n]}") | $(percore "${cpu_max[$n]}" "${req_max[$n]}") | $(ratio "$(percore "${cpu_max[$n]}" "${req_max[$n]}")" "$(percore "${cpu_max[haproxy]}" "${req_max[haproxy]}")") | ${rss_c[$n]:-–} / ${rss_s[$n]:-–} |"
-  done
+  if [ -z "${HOLD_ONLY:-}" ]; then
+    echo
+    echo "Latency at a fixed $rate_target requests/s over $conns keep-alive connections (open loop, ms from each request's due time; median of the rounds):"
+    echo
+    echo "| case | p50 | p90 | p99 | p99.9 | added p50 | added p90 | added p99 | p99 vs HAProxy | best round: p99 | added p99 | vs HAProxy | p99 per round | errors |"
+    echo "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |"
+    for n in "${cases[@]}"; do
+      if [ $n = direct ]; then added="| | | | | $(best p99 $n) | | |"
+      else added="| $(sub "$(med p50 fixed $n)" "$(med p50 fixed direct)") | $(sub "$(med p90 fixed $n)" "$(med p90 fixed direct)") | $(sub "$(med p99 fixed $n)" "$(med p99 fixed direct)") | $(ratio "$(med p99 fixed $n)" "$(med p99 fixed haproxy)") | $(best p99 $n) | $(sub "$(best p99 $n)" "$(best p99 direct)") | $(ratio "$(best p99 $n)" "$(best p99 haproxy)") |"; fi
+      echo "| $(label $n) | $(med p50 fixed $n) | $(med p90 fixed $n) | $(med p99 fixed $n) | $(med p999 fixed $n) $added $(each p99 fixed $n) | $(errors $n) |"
+    done
+    echo
+    echo "Maximum rate (closed loop, $max_conns connections; median of the rounds) and the proxies' cost (both sidecars added, over all rounds):"
+    echo
+    echo "| case | requests/s | vs direct | vs HAProxy | requests/s per round | p50 / p99 at max (ms) | proxy CPU s per 1000 req at $rate_target/s | at max | requests per proxy CPU-second at max | vs HAProxy | RSS at max, client / server sidecar (MB) |"
+    echo "| --- | ---: | ---: | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    for n in "${cases[@]}"; do
+      rps=$(printf %.0f "$(med rate max $n)")
+      head="| $(label $n) | $rps | $(ratio "$rps" "$(med rate max direct)") | $([ $n = direct ] || ratio "$rps" "$(med rate max haproxy)") | $(each rate max $n) | $(med p50 max $n) / $(med p99 max $n)"
+      if [ $n = direct ]; then echo "$head | | | | | |"; continue; fi
+      echo "$head | $(per1000 "${cpu_fixed[$n]}" "${req_fixed[$n]}") | $(per1000 "${cpu_max[$n]}" "${req_max[$n]}") | $(percore "${cpu_max[$n]}" "${req_max[$n]}") | $(ratio "$(percore "${cpu_max[$n]}" "${req_max[$n]}")" "$(percore "${cpu_max[haproxy]}" "${req_max[haproxy]}")") | ${rss_c[$n]:-–} / ${rss_s[$n]:-–} |"
+    done
+  fi
+  if [ -n "$holds" ]; then
+    echo
+    echo "Connections held through both sidecars ($hold_secs s, one GET each sent at once, then idle; ${body}-byte responses): RSS while held and peak (VmHWM), client / server sidecar (MB):"
+    echo
+    printf '| case |'; for h in $holds; do printf ' %s held (ok/errors) | RSS | peak |' "$h"; done; echo
+    printf '| --- |'; for h in $holds; do printf ' ---: | ---: | ---: |'; done; echo
+    for n in $built haproxy; do
+      printf '| %s |' "$(label "$n")"
+      for h in $holds; do printf ' %s | %s | %s |' "${hold_seen[$n,$h]:-–}" "${hold_rss[$n,$h]:-–}" "${hold_hwm[$n,$h]:-–}"; done; echo
+    done
+  fi
   if [ -n "${STAT:-}" ]; then
     echo
     echo "Per request at the maximum rate, both sidecars together (first round; perf stat):"

@@ -8,6 +8,8 @@ using Waylay.LoadGen.Http;
 // loadgen throughput IP PORT SECONDS STREAMS           prints bytes/s sent through to a sink
 // loadgen connrate IP PORT SECONDS CONCURRENCY         prints completed connect/1-byte echo/close cycles per second
 // loadgen hold IP PORT COUNT SECONDS                   opens COUNT echo connections, holds them, prints "held N"
+// loadgen http-hold IP PORT COUNT SECONDS [HOST]       opens COUNT HTTP/1.1 connections, one GET on each at once, holds
+//                                                      them idle for SECONDS, prints "held N errors=E"
 // loadgen http-server PORT [BODY_BYTES]                HTTP/1.1 keep-alive server, 200 with a BODY_BYTES body (100)
 // loadgen http IP PORT RATE SECONDS CONNECTIONS [HOST] HTTP/1.1 keep-alive GETs at RATE requests/s (open loop, latency
 //                                                      from each request's due time), or as fast as answered (RATE 0);
@@ -29,6 +31,8 @@ switch (mode)
         return 0;
     case "hold":
         return await HoldAsync(Ep(args[1], args[2]), int.Parse(args[3], inv), double.Parse(args[4], inv));
+    case "http-hold":
+        return await HttpHold.RunAsync(Ep(args[1], args[2]), args.Length > 5 ? args[5] : $"{args[1]}:{args[2]}", int.Parse(args[3], inv), double.Parse(args[4], inv));
     case "http-server":
         await HttpServer.ServeAsync(int.Parse(args[1], inv), args.Length > 2 ? int.Parse(args[2], inv) : 100);
         return 0;
@@ -41,7 +45,7 @@ switch (mode)
         return result.Requests > 0 ? 0 : 1;
     }
     default:
-        Console.Error.WriteLine("usage: loadgen sink|echo PORT | throughput IP PORT SECONDS STREAMS | connrate IP PORT SECONDS CONCURRENCY | hold IP PORT COUNT SECONDS | http-server PORT [BODY_BYTES] | http IP PORT RATE SECONDS CONNECTIONS [HOST]");
+        Console.Error.WriteLine("usage: loadgen sink|echo PORT | throughput IP PORT SECONDS STREAMS | connrate IP PORT SECONDS CONCURRENCY | hold IP PORT COUNT SECONDS | http-hold IP PORT COUNT SECONDS [HOST] | http-server PORT [BODY_BYTES] | http IP PORT RATE SECONDS CONNECTIONS [HOST]");
         return 2;
 }
 

@@ -1,5 +1,5 @@
+using System.IO.Hashing;
 using System.Net;
-using System.Security.Cryptography;
 using System.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
@@ -51,7 +51,7 @@ public static class MeshFileReader
             return (null, errors);
         }
 
-        var hash = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(text)))[..12];
+        var hash = Convert.ToHexStringLower(XxHash128.Hash(Encoding.UTF8.GetBytes(text)))[..12];
         if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
         {
             return (MeshModel.Empty with { Version = hash }, errors);

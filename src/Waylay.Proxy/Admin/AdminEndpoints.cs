@@ -66,6 +66,7 @@ internal sealed class AdminEndpoints(
     private AdminResponse Metrics()
     {
         var text = new System.Text.StringBuilder(PrometheusText.Render(metrics, endpoints, lifecycle.State == ProxyState.Live));
+        ServerMemory.Render(text);
         if (http is not null)
         {
             text.Append(http.Telemetry.Metrics.RenderPrometheus());

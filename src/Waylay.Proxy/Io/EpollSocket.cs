@@ -179,6 +179,12 @@ internal sealed class EpollSocket : IDisposable
         }, this);
     }
 
+    /// <summary>
+    /// Whether <see cref="TryReceive"/> would make a system call now (an edge came, or bytes were left behind): a reader
+    /// with nothing buffered rents its buffer only then, so a connection waiting for its next request holds none.
+    /// </summary>
+    public bool MayRead => _read.IsReady;
+
     /// <summary>The peer has finished sending (or the connection failed): whatever is queued now is all there will be.</summary>
     public bool ReadClosed => Volatile.Read(ref _readClosed) == 1;
 

@@ -23,6 +23,9 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
     /// <summary>True when a try is worth a system call; clears the flag first so an edge during the call sets it again.</summary>
     public bool TryTake() => Interlocked.Exchange(ref _ready, 0) == 1;
 
+    /// <summary>Whether a try may find something, without taking the flag (a reader asks before renting a buffer).</summary>
+    public bool IsReady => Volatile.Read(ref _ready) == 1;
+
     /// <summary>Known ready without an edge (bytes left behind by a full read, a peek that is done, the end of the stream).</summary>
     public void Set() => Volatile.Write(ref _ready, 1);
 
@@ -104,7 +107,17 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
         // wait's (which may have no token at all) and cancel that one instead.
         _token = default;
         registration.Unregister();
-        _core.GetResult(token);
+        try
+        {
+            _core.GetResult(token);
+        }
+        finally
+        {
+            // Nothing completes this wait again (_waiting is 0); resetting the core lets go of the awaiting state
+            // machine's box, which it would keep for as long as the socket waits no more (an idle pooled upstream
+            // kept its connect's until it closed).
+            _core.Reset();
+        }
     }
 
     public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);

@@ -7,9 +7,10 @@ namespace Waylay.Proxy.Io;
 /// <summary>
 /// A <see cref="PipeReader"/> straight on an <see cref="EpollSocket"/>: one pooled buffer, received into, handed out
 /// as a single-segment sequence, with no stream or pipe between (each layer was an await and a copy per request).
-/// The buffer goes back to the pool whenever everything in it is consumed, so an idle keep-alive connection holds
-/// none. Positions are indexes into that buffer; it is compacted or grown only when a read needs room, which is
-/// after the caller has advanced, so a sequence handed out stays valid until the next read, as the contract says.
+/// The buffer is rented only when the socket has bytes, and goes back to the pool whenever everything in it is
+/// consumed, so a keep-alive connection waiting for its next message holds none. Positions are indexes into that
+/// buffer; it is compacted or grown only when a read needs room, which is after the caller has advanced, so a
+/// sequence handed out stays valid until the next read, as the contract says.
 /// </summary>
 internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult>
 {
@@ -33,6 +34,9 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         _onReadable = OnReadable;
     }
 
+    /// <summary>Whether a pooled buffer is rented now (for tests and diagnostics: a waiting connection holds none).</summary>
+    internal bool HoldsBuffer => _buffer is not null;
+
     public override ValueTask<ReadResult> ReadAsync(CancellationToken cancellationToken = default)
     {
         if (TryRead(out var result))
@@ -40,11 +44,17 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             return new ValueTask<ReadResult>(result);
         }
 
-        var free = Room();
-        var received = _socket.TryReceive(free.Span);
-        if (received >= 0)
+        // :: wait for data, then rent (the conventions' hot-path rule, Kestrel's WaitForDataBeforeAllocatingBuffer): a
+        // keep-alive connection between requests parks here with no buffer; one is rented when an edge says bytes came.
+        if (_buffer is not null || _socket.MayRead)
         {
-            return new ValueTask<ReadResult>(Received(received));
+            var received = _socket.TryReceive(Room().Span);
+            if (received >= 0)
+            {
+                return new ValueTask<ReadResult>(Received(received));
+            }
+
+            ReleaseIfEmpty();
         }
 
         return Park(cancellationToken);
@@ -83,12 +93,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
 
         _start = start;
         _examined = seen;
-        if (_start == _end && _buffer is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer);
-            _buffer = null;
-            _start = _end = _examined = 0;
-        }
+        ReleaseIfEmpty();
     }
 
     /// <summary>
@@ -112,7 +117,16 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         _start = _end = _examined = 0;
     }
 
-    ReadResult IValueTaskSource<ReadResult>.GetResult(short token) => _core.GetResult(token);
+    /// <summary>
+    /// The result, and the core reset at once: it would otherwise keep the awaiting state machine's box (the caller's
+    /// continuation and state) alive until the next read parks, for as long as the connection waits idle.
+    /// </summary>
+    ReadResult IValueTaskSource<ReadResult>.GetResult(short token)
+    {
+        var result = _core.GetResult(token);
+        _core.Reset();
+        return result;
+    }
 
     ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _core.GetStatus(token);
 
@@ -181,11 +195,23 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
 
         if (received < 0)
         {
+            ReleaseIfEmpty(); // a wake without bytes (a cancelled read's, an edge a peek took): wait without the buffer
             return false;
         }
 
         _core.SetResult(Received(received));
         return true;
+    }
+
+    /// <summary>Gives the buffer back to the pool when nothing in it is left unconsumed.</summary>
+    private void ReleaseIfEmpty()
+    {
+        if (_start == _end && _buffer is not null)
+        {
+            ArrayPool<byte>.Shared.Return(_buffer);
+            _buffer = null;
+            _start = _end = _examined = 0;
+        }
     }
 
     private ReadResult Received(int count)

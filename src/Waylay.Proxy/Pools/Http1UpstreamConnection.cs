@@ -74,6 +74,7 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
 
     public void End(long now)
     {
+        Parser.Head.Release(); // an idle pooled connection holds no head buffers
         Volatile.Write(ref _lastUsed, now);
         Volatile.Write(ref _busy, 0);
     }

@@ -1,4 +1,4 @@
-using System.Security.Cryptography;
+using System.IO.Hashing;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Waylay.Mesh;
@@ -40,14 +40,14 @@ internal sealed class MeshFileSource : IDisposable
         if (path is not null)
         {
             var bytes = File.ReadAllBytes(path);
-            _hash = SHA256.HashData(bytes);
+            _hash = XxHash128.Hash(bytes);
             _model = MeshFileReader.Read(Encoding.UTF8.GetString(bytes), path);
         }
 
         if (rulesPath is not null)
         {
             var bytes = File.ReadAllBytes(rulesPath);
-            _rulesHash = SHA256.HashData(bytes);
+            _rulesHash = XxHash128.Hash(bytes);
             _networking = NetworkingReader.Read(Encoding.UTF8.GetString(bytes), rulesPath);
         }
 
@@ -151,7 +151,7 @@ internal sealed class MeshFileSource : IDisposable
             return false;
         }
 
-        var next = SHA256.HashData(bytes);
+        var next = XxHash128.Hash(bytes);
         if (next.AsSpan().SequenceEqual(hash))
         {
             return false;

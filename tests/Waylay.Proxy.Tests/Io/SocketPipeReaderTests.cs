@@ -67,6 +67,34 @@ public sealed class SocketPipeReaderTests
     }
 
     [Fact]
+    public async Task WaitingForBytes_HoldsNoBuffer_UntilTheyCome()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var reader = new SocketPipeReader(pair.Polled);
+
+        var waiting = reader.ReadAsync().AsTask();
+        Assert.False(waiting.IsCompleted);
+        Assert.False(reader.HoldsBuffer);
+
+        await SendAllAsync(pair.Peer, "ab"u8.ToArray());
+        var first = await waiting.WaitAsync(Hang);
+        Assert.True(reader.HoldsBuffer);
+        reader.AdvanceTo(first.Buffer.End);
+        Assert.False(reader.HoldsBuffer);
+
+        // A keep-alive connection between messages: parked, and still without a buffer.
+        var next = reader.ReadAsync().AsTask();
+        Assert.False(next.IsCompleted);
+        Assert.False(reader.HoldsBuffer);
+
+        await SendAllAsync(pair.Peer, "c"u8.ToArray());
+        var second = await next.WaitAsync(Hang);
+        Assert.Equal("c", Encoding.ASCII.GetString(second.Buffer.ToArray()));
+        reader.AdvanceTo(second.Buffer.End);
+        reader.Complete();
+    }
+
+    [Fact]
     public async Task HeadSplitOverManySmallSends_IsAssembled()
     {
         using var pair = await LoopbackPair.ConnectAsync();

@@ -67,6 +67,11 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             while (true)
             {
                 Connection.IdleBetweenRequests = first;
+                if (first)
+                {
+                    _parser.Head.Release(); // the last request's head buffers, back to the pool while the connection waits
+                }
+
                 if (first && draining())
                 {
                     return RelayOutcome.Completed;
