@@ -15,14 +15,26 @@ internal static class BookinfoCluster
     public const string DestinationRules = "/apis/networking.istio.io/v1/destinationrules";
     public const string Gateways = "/apis/networking.istio.io/v1/gateways";
 
-    public static RecordedKubeApiServer Record(RecordedKubeApiServer server)
+    public static RecordedKubeApiServer Record(RecordedKubeApiServer server, string? ns = null)
     {
-        server.Resource(Services).List("services.json");
-        server.Resource(EndpointSlices).List("endpointslices.json");
-        server.Resource(Pods).List("pods.json");
-        server.Resource(VirtualServices).List("virtualservices.json");
-        server.Resource(DestinationRules).List("destinationrules.json");
-        server.Resource(Gateways).List("gateways.json");
+        server.Resource(InNamespace(Services, ns)).List("services.json");
+        server.Resource(InNamespace(EndpointSlices, ns)).List("endpointslices.json");
+        server.Resource(InNamespace(Pods, ns)).List("pods.json");
+        server.Resource(InNamespace(VirtualServices, ns)).List("virtualservices.json");
+        server.Resource(InNamespace(DestinationRules, ns)).List("destinationrules.json");
+        server.Resource(InNamespace(Gateways, ns)).List("gateways.json");
         return server;
+    }
+
+    /// <summary>The namespaced form of a collection: <c>/api/v1/namespaces/{ns}/services</c>.</summary>
+    public static string InNamespace(string collection, string? ns)
+    {
+        if (ns is null)
+        {
+            return collection;
+        }
+
+        var cut = collection.LastIndexOf('/');
+        return $"{collection[..cut]}/namespaces/{ns}{collection[cut..]}";
     }
 }

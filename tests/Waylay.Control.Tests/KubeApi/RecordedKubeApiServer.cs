@@ -61,7 +61,7 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
         await app.StartAsync();
         server._app = app;
         server.Address = new Uri(app.Urls.First().Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
-        await File.WriteAllTextAsync(server.KubeconfigPath, server.Kubeconfig());
+        await File.WriteAllTextAsync(server.KubeconfigPath, server.Kubeconfig(server._certificates.CaPem));
         return server;
     }
 
@@ -168,14 +168,22 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
             $$"""{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"{{message}}","reason":"{{reason}}","code":{{code}}}""");
     }
 
-    private string Kubeconfig() => $"""
+    /// <summary>A kubeconfig for this server that trusts another CA instead (<paramref name="caPem"/>): TLS must fail.</summary>
+    public string WriteKubeconfigTrusting(string caPem)
+    {
+        var path = Path.Combine(_directory, "kubeconfig-other-ca");
+        File.WriteAllText(path, Kubeconfig(caPem));
+        return path;
+    }
+
+    private string Kubeconfig(string caPem) => $"""
         apiVersion: v1
         kind: Config
         clusters:
         - name: recorded
           cluster:
             server: {Address.ToString().TrimEnd('/')}
-            certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(_certificates.CaPem))}
+            certificate-authority-data: {Convert.ToBase64String(System.Text.Encoding.ASCII.GetBytes(caPem))}
         users:
         - name: wl-test
           user:

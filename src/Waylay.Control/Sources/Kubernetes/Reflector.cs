@@ -20,7 +20,7 @@ namespace Waylay.Control.Sources.Kubernetes;
 ///              the list itself failed                  → Step 1 after the back-off
 ///              the list is 404 (a CRD not installed)   → synced as empty, Step 1 again after the back-off
 /// </code>
-/// Every change calls <c>changed</c>; the source coalesces those into one rebuild.
+/// Every change of the store or of the status calls <c>changed</c>; the source coalesces those into one rebuild.
 /// </summary>
 internal sealed class Reflector<T>
 {
@@ -119,6 +119,7 @@ internal sealed class Reflector<T>
                 var next = needList ? "relisting" : $"resuming the watch from resourceVersion {_resourceVersion}";
                 _lastError = $"{what} failed: {Describe(e)}; {next} after a back-off";
                 KubernetesSourceLog.Failed(_logger, _kind.Kind, _kind.Scope, _lastError);
+                _changed(); // the status changed: /debug/syncz shows the failure
             }
 
             await Task.Delay(_backoff.Next(), _time, cancellationToken).ConfigureAwait(false);

@@ -84,6 +84,36 @@ public sealed class KubernetesSourceTests
         Assert.Equal("1003", Assert.Single(snapshot.Status.Kinds, k => k.Kind == "Service").ResourceVersion);
     }
 
+    [Fact]
+    public async Task Namespaces_WatchOnlyThoseNamespacesCollections()
+    {
+        await using var server = BookinfoCluster.Record(await RecordedKubeApiServer.StartAsync(), "default");
+        await using var run = SourceRun.Start(server, configure: o => o with { Namespaces = ["default"] });
+
+        var snapshot = await run.WaitForAsync(s => s.Synced, "the first sync");
+
+        Assert.Equal(["ratings", "reviews"], snapshot.Mesh.Services.Select(s => s.Name).Order());
+        Assert.Single(snapshot.Networking.VirtualServices);
+        Assert.All(snapshot.Status.Kinds, k => Assert.Equal("default", k.Scope));
+        Assert.Empty(server.RequestsFor(BookinfoCluster.Services)); // never the cluster-wide collection
+        Assert.Contains(server.Requests, r => r.Path == "/api/v1/namespaces/default/services" && r.Watch && r.ResourceVersion == "1000");
+    }
+
+    [Fact]
+    public async Task ServerCertificateFromAnotherCa_IsRefused_AndReported()
+    {
+        await using var server = BookinfoCluster.Record(await RecordedKubeApiServer.StartAsync());
+        using var otherCa = TestCertificates.Create();
+        var kubeconfig = server.WriteKubeconfigTrusting(otherCa.CaPem);
+        await using var run = SourceRun.Start(server, configure: o => o with { Kubeconfig = kubeconfig });
+
+        var snapshot = await run.WaitForAsync(s => s.Status.Kinds.Any(k => k.Kind == "Service" && k.LastError is not null), "the list to fail");
+
+        Assert.False(snapshot.Synced);
+        Assert.StartsWith("list failed: ", Assert.Single(snapshot.Status.Kinds, k => k.Kind == "Service").LastError);
+        Assert.Empty(server.Requests); // TLS failed before any request was sent
+    }
+
     private static Service Find(SourceSnapshot snapshot, string name) =>
         Assert.Single(snapshot.Mesh.Services, s => s.Name == name && s.Namespace == "default");
 }
