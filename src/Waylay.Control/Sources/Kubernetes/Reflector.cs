@@ -113,7 +113,8 @@ internal sealed class Reflector<T>
                 Gone($"the watch request was answered 410 Gone for resourceVersion {_resourceVersion}");
                 needList = true;
             }
-            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException or System.Text.Json.JsonException)
+            catch (Exception e) when (e is HttpOperationException or HttpRequestException or IOException or KubernetesException or System.Text.Json.JsonException
+                                          or OperationCanceledException) // not ours (filtered above): the client's request timeout
             {
                 var what = needList ? "list" : "watch";
                 var next = needList ? "relisting" : $"resuming the watch from resourceVersion {_resourceVersion}";
