@@ -95,8 +95,10 @@ public sealed class KubernetesSourceTests
         Assert.Equal(["ratings", "reviews"], snapshot.Mesh.Services.Select(s => s.Name).Order());
         Assert.Single(snapshot.Networking.VirtualServices);
         Assert.All(snapshot.Status.Kinds, k => Assert.Equal("default", k.Scope));
+        await SourceRun.WaitUntilAsync(
+            () => server.Requests.Any(r => r.Path == "/api/v1/namespaces/default/services" && r.Watch && r.ResourceVersion == "1000"),
+            "the namespaced watch", () => string.Join(", ", server.Requests));
         Assert.Empty(server.RequestsFor(BookinfoCluster.Services)); // never the cluster-wide collection
-        Assert.Contains(server.Requests, r => r.Path == "/api/v1/namespaces/default/services" && r.Watch && r.ResourceVersion == "1000");
     }
 
     [Fact]
