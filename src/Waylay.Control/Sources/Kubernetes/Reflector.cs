@@ -102,9 +102,9 @@ internal sealed class Reflector<T>
             {
                 // A custom resource whose CRD is not installed (no Istio in the cluster): nothing to sync, but say so,
                 // and look again after the back-off in case it gets installed.
+                _lastError = $"the API server does not serve {_kind.Kind} (404 Not Found: its CustomResourceDefinition is not installed?); listing again after a back-off";
                 _store.Replace([]);
                 _synced = true;
-                _lastError = $"the API server does not serve {_kind.Kind} (404 Not Found: its CustomResourceDefinition is not installed?); listing again after a back-off";
                 KubernetesSourceLog.Failed(_logger, _kind.Kind, _kind.Scope, _lastError);
                 _changed();
             }

@@ -103,7 +103,9 @@ public sealed class ReflectorTests
     private static async Task AssertRelistedAsync(RecordedKubeApiServer server, SourceRun run)
     {
         await WaitForRequestsAsync(server, 4);
-        var snapshot = await run.WaitForAsync(s => s.Mesh.Services.Any(x => x.Name == "details"), "the relisted services");
+        var snapshot = await run.WaitForAsync(
+            s => s.Mesh.Services.Any(x => x.Name == "details") && s.Status.Kinds.Any(k => k.Kind == "Service" && k.ResourceVersion == "2000"),
+            "the relisted services at resourceVersion 2000");
 
         Assert.Equal(["list", "watch 1000", "list", "watch 2000"], server.RequestsFor(Services).Take(4).Select(Describe));
         // Exactly the relisted state: ratings and legacy-db were deleted while the watch was gone.
