@@ -45,7 +45,8 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
 
     public static string DataPath(string file) => Path.Combine(AppContext.BaseDirectory, "testdata", "kube", file);
 
-    public static async Task<RecordedKubeApiServer> StartAsync()
+    /// <param name="protocols">HTTP/2 by ALPN as an API server offers it, or HTTP/1.1 only, where a watch is a chunked response.</param>
+    public static async Task<RecordedKubeApiServer> StartAsync(HttpProtocols protocols = HttpProtocols.Http1AndHttp2)
     {
         var directory = Directory.CreateTempSubdirectory("wl-kubeapi-").FullName;
         var server = new RecordedKubeApiServer(TestCertificates.Create(), directory);
@@ -53,7 +54,7 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0, listen =>
         {
-            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            listen.Protocols = protocols;
             listen.UseHttps(server._certificates.Server);
         }));
         var app = builder.Build();
@@ -90,7 +91,7 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
         var watch = query["watch"] is { Count: > 0 } w && (w[0] == "true" || w[0] == "1");
         var path = context.Request.Path.Value ?? "";
         _requests.Enqueue(new KubeRequest(path, watch, query["resourceVersion"].FirstOrDefault(), query["allowWatchBookmarks"].FirstOrDefault(),
-            query["timeoutSeconds"].FirstOrDefault(), context.Request.Headers.Authorization.FirstOrDefault()));
+            query["timeoutSeconds"].FirstOrDefault(), context.Request.Headers.Authorization.FirstOrDefault(), context.Request.Protocol));
 
         if (context.Request.Headers.Authorization != $"Bearer {Token}")
         {

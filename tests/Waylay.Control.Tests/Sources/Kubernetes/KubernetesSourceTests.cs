@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Waylay.Control.Sources;
 using Waylay.Control.Tests.KubeApi;
 using Waylay.Mesh;
@@ -66,10 +67,12 @@ public sealed class KubernetesSourceTests
         Assert.Contains("404", serviceEntries.LastError);
     }
 
-    [Fact]
-    public async Task WatchEvents_AddModifyDelete_ChangeTheModel()
+    [Theory]
+    [InlineData(HttpProtocols.Http1AndHttp2)] // what the client negotiates with an API server
+    [InlineData(HttpProtocols.Http1)] // a chunked response, one event per line, held open
+    public async Task WatchEvents_AddModifyDelete_ChangeTheModel(HttpProtocols protocols)
     {
-        await using var server = BookinfoCluster.Record(await RecordedKubeApiServer.StartAsync());
+        await using var server = BookinfoCluster.Record(await RecordedKubeApiServer.StartAsync(protocols));
         server.Resource(BookinfoCluster.Services).Watch(w => w.Events("services-events.jsonl"));
         server.Resource(BookinfoCluster.EndpointSlices).Watch(w => w.Events("endpointslices-events.jsonl"));
         await using var run = SourceRun.Start(server);

@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.Time.Testing;
 using Waylay.Control.Sources;
 using Waylay.Control.Tests.KubeApi;
@@ -43,10 +44,12 @@ public sealed class ReflectorTests
         Assert.Equal(["list", "watch 1000", "watch 1500"], requests.Take(3).Select(Describe));
     }
 
-    [Fact]
-    public async Task DroppedWatch_ResumesFromTheLastResourceVersion_WithoutRelisting()
+    [Theory]
+    [InlineData(HttpProtocols.Http1AndHttp2, "HTTP/2")] // a stream reset
+    [InlineData(HttpProtocols.Http1, "HTTP/1.1")] // a chunked response cut before its last chunk
+    public async Task DroppedWatch_ResumesFromTheLastResourceVersion_WithoutRelisting(HttpProtocols protocols, string protocol)
     {
-        await using var server = BookinfoCluster.Record(await RecordedKubeApiServer.StartAsync());
+        await using var server = BookinfoCluster.Record(await RecordedKubeApiServer.StartAsync(protocols));
         // The events end with a normal close; the next watch (from 1003) is dropped at once, without a terminating
         // chunk (HTTP/2: a stream reset). Data sent just before a reset may be discarded by the client, so the drop
         // comes on a watch of its own: what is checked is where the client resumes after it.
@@ -59,6 +62,7 @@ public sealed class ReflectorTests
         var snapshot = await run.WaitForAsync(s => s.Mesh.Services.Any(x => x.Name == "details"), "the events before the drop");
 
         Assert.Equal(["list", "watch 1000", "watch 1003", "watch 1003"], server.RequestsFor(Services).Take(4).Select(Describe));
+        Assert.All(server.RequestsFor(Services), r => Assert.Equal(protocol, r.Protocol));
         var status = Assert.Single(snapshot.Status.Kinds, k => k.Kind == "Service");
         Assert.Equal(1, status.Lists);
         Assert.DoesNotContain(snapshot.Mesh.Services, s => s.Name == "ratings");
