@@ -43,9 +43,10 @@ internal static class KubernetesConnection
         }
         catch (Exception e) when (e is KubeConfigException or IOException or UnauthorizedAccessException or YamlDotNet.Core.YamlException or ArgumentException or FormatException or InvalidOperationException)
         {
-            var detail = e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message;
+            var detail = (e.InnerException is { } inner ? $"{e.Message} ({inner.Message})" : e.Message).TrimEnd('.');
             throw new KubernetesSourceException(
-                $"--kubeconfig {path}: {detail}; fix the file (it needs a current-context, or pass --context, naming a cluster with a server and a user), e.g. check it with `kubectl --kubeconfig {path} config view`", e);
+                $"--kubeconfig {path}: {detail}; fix the file: its current-context must name a context whose cluster has a server " +
+                $"and whose user has credentials (check it with `kubectl --kubeconfig {path} config view`)", e);
         }
     }
 }
