@@ -43,9 +43,16 @@ internal sealed class WatchSession
               + "\",\"metadata\":{\"resourceVersion\":\"" + resourceVersion + "\"}}}");
 
     /// <summary>The ERROR event the server sends when the watch's resourceVersion was compacted away; then it closes.</summary>
-    public WatchSession ErrorGone(string resourceVersion)
+    public WatchSession ErrorGone(string resourceVersion) =>
+        Error(410, "Expired", $"too old resource version: {resourceVersion} (9000)");
+
+    /// <summary>An ERROR event carrying a Status, then the end of the watch, as the API server does.</summary>
+    public WatchSession Error(int code, string reason, string message)
     {
-        Event($$$"""{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"too old resource version: {{{resourceVersion}}} (9000)","reason":"Expired","code":410}}""");
+        Event("""{"type":"ERROR","object":{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"MESSAGE","reason":"REASON","code":CODE}}"""
+            .Replace("MESSAGE", message, StringComparison.Ordinal)
+            .Replace("REASON", reason, StringComparison.Ordinal)
+            .Replace("CODE", code.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
         Steps.Add((StepKind.Close, null));
         return this;
     }

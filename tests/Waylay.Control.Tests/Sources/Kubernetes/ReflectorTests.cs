@@ -89,6 +89,22 @@ public sealed class ReflectorTests
     }
 
     [Fact]
+    public async Task ErrorEventOtherThanGone_ResumesFromTheSameResourceVersion_AndIsReported()
+    {
+        await using var server = BookinfoCluster.Record(await RecordedKubeApiServer.StartAsync());
+        server.Resource(Services).Watch(w => w.Error(500, "InternalError", "etcd leader changed"));
+        await using var run = SourceRun.Start(server);
+
+        var snapshot = await run.WaitForAsync(s => s.Status.Kinds.Any(k => k.Kind == "Service" && k.LastError is not null), "the error in the status");
+        await WaitForRequestsAsync(server, 3);
+
+        Assert.Equal(["list", "watch 1000", "watch 1000"], server.RequestsFor(Services).Take(3).Select(Describe));
+        var status = Assert.Single(snapshot.Status.Kinds, k => k.Kind == "Service");
+        Assert.Contains("ERROR event 500 InternalError: etcd leader changed", status.LastError);
+        Assert.Equal((1, 0), (status.Lists, status.Gone));
+    }
+
+    [Fact]
     public async Task ResyncPeriod_EndsTheWatchAndRelists()
     {
         var time = new FakeTimeProvider(DateTimeOffset.Parse("2026-12-06T12:00:00Z"));
