@@ -1,0 +1,15 @@
+using Waylay.Mesh;
+using Waylay.Mesh.Networking;
+
+namespace Waylay.Control.Sources;
+
+/// <summary>
+/// Everything one source knows at one moment: the services, endpoints and workloads, the routing rules Waylay
+/// accepted, and the status <c>/debug/syncz</c> prints (what was synced, and what was left out and why).
+/// </summary>
+/// <param name="Revision">Counts snapshots of this source, starting at 0 (empty, not synced).</param>
+/// <param name="Synced">Every watched kind has been listed at least once; before that the mesh is incomplete.</param>
+internal sealed record SourceSnapshot(long Revision, bool Synced, MeshModel Mesh, NetworkingConfig Networking, SyncStatus Status)
+{
+    public static SourceSnapshot Empty(string source) => new(0, false, MeshModel.Empty, NetworkingConfig.Empty, SyncStatus.Empty(source));
+}
