@@ -77,6 +77,11 @@ internal static class UpCommand
                 {
                     Console.WriteLine($"skipped {skipped}: not a Kubernetes manifest (no apiVersion and kind)");
                 }
+
+                if (!parse.GetValue(foreground) && MeshRun.RoutingNote(plan) is { } note)
+                {
+                    Console.WriteLine(note); // the foreground run says it itself, in order
+                }
             }
 
             return parse.GetValue(foreground)
@@ -99,7 +104,7 @@ internal static class UpCommand
         ];
         UpLauncher.StartDetached(Environment.ProcessPath!, arguments);
         Console.WriteLine($"run {options.RunId}: starting (supervisor log: {MeshStatus.LogFile(options.StateDirectory)})");
-        var status = await UpLauncher.WaitAsync(options.StateDirectory, ReadyTimeout, pod => Console.WriteLine(PodLine(pod)), ct);
+        var status = await UpLauncher.WaitAsync(options.StateDirectory, ReadyTimeout, pod => { if (pod.Phase != "Pending") { Console.WriteLine(PodLine(pod)); } }, ct);
         if (status.Phase == MeshStatus.Ready)
         {
             PrintReady(options.RunId, status.Pods, status.Url);

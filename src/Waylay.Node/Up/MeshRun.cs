@@ -87,9 +87,9 @@ internal sealed class MeshRun : IAsyncDisposable
                 Say($"service {service.Namespace}/{service.Name}: {applied.Addresses[0]} ports {string.Join(", ", applied.Ports.Select(p => $"{p.Port}/{p.Protocol.ToString().ToUpperInvariant()}"))}");
             }
 
-            if (_plan.RoutingObjects.Count > 0)
+            if (RoutingNote(_plan) is { } note)
             {
-                Say($"routing rules read but not applied: {string.Join(", ", _plan.RoutingObjects)}; they take effect once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint");
+                Say(note);
             }
 
             // :: Step 5
@@ -128,6 +128,12 @@ internal sealed class MeshRun : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Istio's routing objects are read (and checked as YAML) but nothing applies them yet: say so, never drop them silently.</summary>
+    public static string? RoutingNote(MeshPlan plan) =>
+        plan.RoutingObjects.Count == 0
+            ? null
+            : $"routing rules read but not applied: {string.Join(", ", plan.RoutingObjects.Distinct())}; they take effect once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint";
 
     /// <summary>Keeps endpoints following readiness until <paramref name="cancellationToken"/> fires.</summary>
     public async Task SuperviseAsync(CancellationToken cancellationToken)
