@@ -94,6 +94,41 @@ public sealed partial class UpTests
         Assert.False(Directory.Exists(Path.Combine("/run/waylay", run)));
     }
 
+    [NetnsFact]
+    public async Task Up_PodThatCannotStart_FailsWithItsLogTail_AndIsTornDown()
+    {
+        var directory = Directory.CreateTempSubdirectory(RunId.Next("up")).FullName;
+        var file = Path.Combine(directory, "broken.yaml");
+        await File.WriteAllTextAsync(file, """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: broken, annotations: {sidecar.istio.io/inject: "false"}}
+            spec:
+              initContainers:
+              - {name: setup, image: tools, command: [sh, -c, "echo cannot reach the database >&2; exit 3"]}
+              containers:
+              - {name: app, image: tools, command: [sleep, infinity]}
+            """);
+        var images = Path.Combine(directory, "images.yaml");
+        await File.WriteAllTextAsync(images, "tools: {command: [/bin/sh]}\n");
+        var run = RunId.Value + "f";
+        try
+        {
+            var result = await WaylayCli.RunAsync("up", file, "--images", images, "--run", run);
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("init container setup exited with 3", result.StandardError, StringComparison.Ordinal);
+            Assert.Contains("cannot reach the database", result.StandardError, StringComparison.Ordinal);
+            Assert.DoesNotContain("   at ", result.StandardError, StringComparison.Ordinal);
+            Assert.False(Directory.Exists(Path.Combine("/run/waylay", run)));
+            Assert.DoesNotContain($"wl-{run}-", (await Exec.RunAsync("ip", "netns", "list")).StandardOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await WaylayCli.RunAsync("down", run);
+        }
+    }
+
     [Fact]
     public async Task Up_NoManifests_NamesThePath()
     {

@@ -96,7 +96,17 @@ internal sealed class MeshRun : IAsyncDisposable
             foreach (var planned in _plan.Pods)
             {
                 SetPod(planned.Pod.Name, s => s with { Phase = "ContainerCreating" });
-                var worker = await PodWorker.StartAsync(Runtime, planned.Pod, planned.Node, TimeProvider.System, null, cancellationToken);
+                PodWorker worker;
+                try
+                {
+                    worker = await PodWorker.StartAsync(Runtime, planned.Pod, planned.Node, TimeProvider.System, null, cancellationToken);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    SetPod(planned.Pod.Name, s => s with { Phase = "Failed" });
+                    throw;
+                }
+
                 _workers[planned.Pod.Name] = (planned, worker);
                 SetPod(planned.Pod.Name, s => s with { Phase = "Running", Ip = worker.Sandbox.Address.ToString() });
             }
