@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
+using Waylay.Node;
 using Waylay.Node.Up;
 
 namespace Waylay.Cli.Commands;
@@ -102,9 +103,35 @@ internal static class UpCommand
             .. options.Expose is { } expose ? new[] { "--expose", expose } : [],
             .. options.Paths,
         ];
+        if (new NodeRuntimeOptions { RunId = options.RunId, StateRoot = options.StateRoot }.Validate() is { Count: > 0 } errors)
+        {
+            throw new FailureException($"up: {string.Join("; ", errors)}");
+        }
+
+        // Ctrl-C while waiting: the run is not wanted any more; tear it down rather than leave it half started.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => { c.Cancel = true; stop.Cancel(); });
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c => { c.Cancel = true; stop.Cancel(); });
         UpLauncher.StartDetached(Environment.ProcessPath!, arguments);
         Console.WriteLine($"run {options.RunId}: starting (supervisor log: {MeshStatus.LogFile(options.StateDirectory)})");
-        var status = await UpLauncher.WaitAsync(options.StateDirectory, ReadyTimeout, pod => { if (pod.Phase != "Pending") { Console.WriteLine(PodLine(pod)); } }, ct);
+        MeshStatus status;
+        try
+        {
+            status = await UpLauncher.WaitAsync(options.StateDirectory, ReadyTimeout, pod => { if (pod.Phase != "Pending") { Console.WriteLine(PodLine(pod)); } }, stop.Token);
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            Console.WriteLine($"interrupted: tearing down run {options.RunId}");
+            // The supervisor may not have recorded itself yet: give it the time to, so down finds what it will make.
+            for (var i = 0; i < 120 && MeshStatus.Supervisor(options.StateDirectory) is null; i++)
+            {
+                await Task.Delay(250, CancellationToken.None);
+            }
+
+            await RunDown.DownAsync(options.StateDirectory, null, CancellationToken.None);
+            throw new FailureException($"up: interrupted before run {options.RunId} was ready; it was torn down");
+        }
+
         if (status.Phase == MeshStatus.Ready)
         {
             PrintReady(options.RunId, status.Pods, status.Url);
