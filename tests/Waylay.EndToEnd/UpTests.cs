@@ -130,6 +130,18 @@ public sealed partial class UpTests
     }
 
     [Fact]
+    public async Task Ps_UnknownRun_IsAUsageError_DownOfIt_SaysNothingWasThere()
+    {
+        var run = RunId.Value + "n";
+
+        WaylayCli.AssertRefused(await WaylayCli.RunAsync("ps", run), 2, $"no run {run}");
+        var down = await WaylayCli.RunAsync("down", run);
+        Assert.True(down.Succeeded, down.Diagnostic);
+        Assert.Contains("nothing to remove", down.StandardOutput, StringComparison.Ordinal);
+        WaylayCli.AssertRefused(await WaylayCli.RunAsync("down", "Bad_Id"), 2, "run id 'Bad_Id'");
+    }
+
+    [Fact]
     public async Task Up_NoManifests_NamesThePath()
     {
         var directory = Directory.CreateTempSubdirectory(RunId.Next("up")).FullName;
