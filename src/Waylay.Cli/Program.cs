@@ -11,6 +11,7 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
     CaptureCommand.Create(),
     ProxyCommand.Create(),
     InjectCommand.Create(), WebhookCommand.Create(),
+    UpCommand.Create(), DownCommand.Create(), PsCommand.Create(),
 };
 
 return await CliHost.RunAsync(root, args);

@@ -44,7 +44,13 @@ internal static class BookinfoApp
             AllowAutoRedirect = false,
             RequestHeaderEncodingSelector = (_, _) => Encoding.UTF8,
         })
-        { Timeout = Timeout.InfiniteTimeSpan });
+        {
+            Timeout = Timeout.InfiniteTimeSpan,
+            // One connection per call, as Istio's productpage (Python requests.get) and reviews make them: without
+            // routing rules a sidecar relays TCP as it is, so kube-proxy picks a reviews version per connection, and
+            // a pooled connection would pin productpage to one version forever.
+            DefaultRequestHeaders = { ConnectionClose = true },
+        });
         builder.Services.AddSingleton<PeerClient>();
         builder.Services.AddSingleton<ProductpageCalls>();
 

@@ -1,0 +1,106 @@
+using System.Net;
+using Waylay.Inject;
+using Waylay.Inject.Values;
+using Waylay.Mesh;
+using Waylay.Node.Images;
+using Waylay.Node.Kubelet;
+using Waylay.Node.Manifests;
+using Waylay.Node.Pods;
+using Waylay.Node.Services;
+
+namespace Waylay.Node.Up;
+
+/// <summary>
+/// Everything <c>waylay up</c> will run, checked whole before anything is made (so bad input changes nothing):
+/// manifests read and injected, each pod converted for its node (round robin over 1..N), every Service read, the
+/// Service the forwarder exposes chosen.
+/// </summary>
+internal sealed record MeshPlan(
+    IReadOnlyList<PlannedPod> Pods,
+    IReadOnlyList<ServiceManifest> Services,
+    IReadOnlyList<string> RoutingObjects,
+    IReadOnlyList<string> Skipped,
+    ServiceManifest? Exposed,
+    ServicePort? ExposedPort)
+{
+    public const int MaxNodes = 254;
+
+    public static MeshPlan Create(UpOptions options)
+    {
+        if (options.Nodes is < 1 or > MaxNodes)
+        {
+            throw new UpInputException($"--nodes {options.Nodes}: use 1 to {MaxNodes} (nodes are numbered 10.243.0.N on the underlay)");
+        }
+
+        try
+        {
+            var skipped = new List<string>();
+            var inputs = ManifestFiles.Read(options.Paths, skipped);
+            var overlay = options.ImagesFile is { } file
+                ? ImageTableReader.Read(File.Exists(file) ? File.ReadAllText(file) : throw new UpInputException($"--images {file}: no such file; give the path of an image table (YAML: image pattern → command, args, env, workingDir)"), file)
+                : null;
+            var images = ImageTable.ForThisProgram(overlay);
+            var set = ManifestSet.Read(inputs, InjectionValues.Default);
+            var services = set.Objects.Where(o => (string?)o["kind"] == "Service")
+                .Select(o => ServiceManifest.Read(o, $"Service/{(string?)o["metadata"]?["name"]}"))
+                .ToList();
+            var routing = set.Objects.Where(o => (string?)o["kind"] is "Gateway" or "VirtualService" or "DestinationRule")
+                .Select(o => $"{(string?)o["kind"]}/{(string?)o["metadata"]?["name"]}")
+                .ToList();
+            var pods = new List<PlannedPod>();
+            for (var i = 0; i < set.Pods.Count; i++)
+            {
+                var node = (i % options.Nodes) + 1;
+                var pod = PodConverter.Convert(set.Pods[i], set, images, $"node{node}", ClusterIpAllocator.KubeDns.ToString());
+                PodMountPlan.For(pod.Spec, options.AllowHostPath); // hostPath and mount conflicts: refused now, not mid-run
+                pods.Add(new PlannedPod(pod, node));
+            }
+
+            var (exposed, port) = Expose(services, options.Expose);
+            return new MeshPlan(pods, services, routing, skipped, exposed, port);
+        }
+        catch (Exception e) when (e is ManifestException or PodConversionException or ImageTableException or PodSpecException)
+        {
+            throw new UpInputException(e.Message);
+        }
+    }
+
+    /// <summary>The forwarder's Service: <c>--expose SERVICE[:PORT]</c>, else productpage, else the first with a port.</summary>
+    private static (ServiceManifest?, ServicePort?) Expose(List<ServiceManifest> services, string? expose)
+    {
+        if (expose is null)
+        {
+            var chosen = services.FirstOrDefault(s => s.Name == "productpage" && s.Service.Ports.Count > 0)
+                ?? services.FirstOrDefault(s => s.Service.Ports.Any(p => p.Protocol == TransportProtocol.Tcp));
+            return (chosen, chosen?.Service.Ports.FirstOrDefault(p => p.Protocol == TransportProtocol.Tcp));
+        }
+
+        var parts = expose.Split(':', 2);
+        var service = services.FirstOrDefault(s => s.Name == parts[0] || $"{s.Name}.{s.Namespace}" == parts[0])
+            ?? throw new UpInputException($"--expose {expose}: no Service '{parts[0]}' in the manifests; name one of: {string.Join(", ", services.Select(s => s.Name))}");
+        var tcp = service.Service.Ports.Where(p => p.Protocol == TransportProtocol.Tcp).ToList();
+        var port = parts.Length == 1
+            ? tcp.FirstOrDefault()
+            : tcp.FirstOrDefault(p => p.Name == parts[1] || p.Port.ToString(System.Globalization.CultureInfo.InvariantCulture) == parts[1]);
+        return port is null
+            ? throw new UpInputException($"--expose {expose}: Service {service.Name} has no TCP port {(parts.Length > 1 ? parts[1] : "")}; its ports: {string.Join(", ", service.Service.Ports.Select(p => $"{p.Name}:{p.Port}/{p.Protocol}"))}")
+            : (service, port);
+    }
+}
+
+/// <summary>A pod converted for the node it is placed on.</summary>
+internal sealed record PlannedPod(KubeletPod Pod, int Node)
+{
+    public string Namespace => Pod.Source.Namespace;
+
+    public IReadOnlyDictionary<string, string> Labels =>
+        Pod.Pod.Metadata?.Labels is { } labels ? new Dictionary<string, string>(labels) : new Dictionary<string, string>();
+
+    /// <summary>The container port named <paramref name="name"/> (a Service's targetPort by name), if any.</summary>
+    public ushort? ContainerPort(string name) =>
+        (Pod.Pod.Spec.Containers ?? []).Concat(Pod.Pod.Spec.InitContainers ?? [])
+            .SelectMany(c => c.Ports ?? [])
+            .Where(p => p.Name == name)
+            .Select(p => (ushort?)p.ContainerPort)
+            .FirstOrDefault();
+}

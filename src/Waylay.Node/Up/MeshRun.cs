@@ -1,0 +1,263 @@
+using System.Net;
+using Waylay.Mesh;
+using Waylay.Node.Dns;
+using Waylay.Node.Kubelet;
+using Waylay.Node.Namespaces;
+using Waylay.Node.Processes;
+
+namespace Waylay.Node.Up;
+
+/// <summary>
+/// <c>waylay up</c>'s supervisor: runs a <see cref="MeshPlan"/> on this machine and keeps it running.
+/// <code>
+///  :: 1 NodeRuntime.Create          state /run/waylay/&lt;run&gt;; up/supervisor.json = this process (PID + start time)
+///  :: 2 nodes 1..N                  AddNodeAsync (the underlay from the second on)
+///  :: 3 cluster DNS                 dnsmasq pod kube-dns on node 1, Service kube-system/kube-dns 10.96.0.10
+///  :: 4 every Service               ClusterIP, kube-proxy rules on every node, DNS record (no endpoints yet)
+///  :: 5 every pod, on its node      PodWorker: sandbox, init containers (capture), containers, readiness probes
+///  :: 6 watch readiness             a pod that becomes ready (or stops being) → SetEndpointsAsync for each Service
+///                                   whose selector matches it, in its namespace
+///  :: 7 all ready                   the forwarder on 127.0.0.1 → the exposed Service's ClusterIP; status Ready
+/// </code>
+/// Every change is written to <c>&lt;state&gt;/up/status.json</c> (<see cref="MeshStatus"/>) and told on
+/// <c>progress</c>. Stopping (the token) tears everything down; a failure leaves the status Failed with its reason.
+/// </summary>
+internal sealed class MeshRun : IAsyncDisposable
+{
+    private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(500);
+
+    private readonly MeshPlan _plan;
+    private readonly UpOptions _options;
+    private readonly Dictionary<string, PodStatus> _status = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (PlannedPod Planned, PodWorker Worker)> _workers = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _endpoints = new(StringComparer.Ordinal);
+    private Forwarder? _forwarder;
+    private string _phase = MeshStatus.Starting;
+    private string? _message;
+
+    private MeshRun(NodeRuntime runtime, MeshPlan plan, UpOptions options, TextWriter progress)
+    {
+        Runtime = runtime;
+        _plan = plan;
+        _options = options;
+        Progress = progress;
+        foreach (var planned in plan.Pods)
+        {
+            _status[planned.Pod.Name] = new PodStatus(planned.Namespace, planned.Pod.Name, $"node{planned.Node}", null, "Pending", false, planned.Pod.Source.Workload);
+        }
+    }
+
+    public NodeRuntime Runtime { get; }
+
+    /// <summary>Where progress lines go (the terminal, or the supervisor's log once the state directory exists).</summary>
+    public TextWriter Progress { get; set; }
+
+    public string? Url { get; private set; }
+
+    /// <summary>The run's state directory, and this process recorded in it as the supervisor.</summary>
+    public static MeshRun Create(MeshPlan plan, UpOptions options, TextWriter progress)
+    {
+        var runtime = NodeRuntime.Create(new NodeRuntimeOptions { RunId = options.RunId, StateRoot = options.StateRoot, AllowHostPath = options.AllowHostPath });
+        runtime.State.Write(MeshStatus.SupervisorFile(runtime.State.Directory), ProcessIdentity.Of(Environment.ProcessId));
+        var run = new MeshRun(runtime, plan, options, progress);
+        run.Publish();
+        return run;
+    }
+
+    /// <summary>Steps 2 to 7; returns when every pod is ready and the forwarder listens.</summary>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            // :: Step 2
+            for (var node = 1; node <= _options.Nodes; node++)
+            {
+                var network = await Runtime.AddNodeAsync(node, cancellationToken);
+                Say($"node{node}: {network.Namespace}");
+            }
+
+            // :: Step 3
+            var dns = await ClusterDns.StartAsync(Runtime, cancellationToken);
+            Say($"cluster DNS: kube-system/kube-dns 10.96.0.10 (pod {dns.Pod.Address} on node1)");
+
+            // :: Step 4
+            foreach (var service in _plan.Services)
+            {
+                var applied = await Runtime.Services.ApplyAsync(service.Service, cancellationToken);
+                Say($"service {service.Namespace}/{service.Name}: {applied.Addresses[0]} ports {string.Join(", ", applied.Ports.Select(p => $"{p.Port}/{p.Protocol.ToString().ToUpperInvariant()}"))}");
+            }
+
+            if (RoutingNote(_plan) is { } note)
+            {
+                Say(note);
+            }
+
+            // :: Step 5
+            foreach (var planned in _plan.Pods)
+            {
+                SetPod(planned.Pod.Name, s => s with { Phase = "ContainerCreating" });
+                PodWorker worker;
+                try
+                {
+                    worker = await PodWorker.StartAsync(Runtime, planned.Pod, planned.Node, TimeProvider.System, null, cancellationToken);
+                }
+                catch (Exception) when (!cancellationToken.IsCancellationRequested)
+                {
+                    SetPod(planned.Pod.Name, s => s with { Phase = "Failed" });
+                    throw;
+                }
+
+                _workers[planned.Pod.Name] = (planned, worker);
+                SetPod(planned.Pod.Name, s => s with { Phase = "Running", Ip = worker.Sandbox.Address.ToString() });
+            }
+
+            // :: Step 6
+            while (!await SyncAsync(cancellationToken))
+            {
+                await Task.Delay(Period, cancellationToken);
+            }
+
+            // :: Step 7
+            if (_plan.Exposed is { } exposed && _plan.ExposedPort is { } port)
+            {
+                var clusterIp = Runtime.Services.Current.Single(s => s.Namespace == exposed.Namespace && s.Name == exposed.Name).Addresses[0];
+                _forwarder = Forwarder.Start(_options.Port, NetworkNamespaces.PathOf(Runtime.Names.NodeNamespace(1)), new IPEndPoint(clusterIp, port.Port));
+                var path = exposed.Name == "productpage" ? "/productpage" : "/";
+                Url = $"http://127.0.0.1:{_forwarder.LocalEndPoint.Port}{path}";
+                Say($"forwarding 127.0.0.1:{_forwarder.LocalEndPoint.Port} → service {exposed.Namespace}/{exposed.Name} {clusterIp}:{port.Port} (from node1)");
+            }
+
+            _phase = MeshStatus.Ready;
+            Publish();
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            _phase = MeshStatus.Failed;
+            _message = e.Message;
+            Publish();
+            throw;
+        }
+    }
+
+    /// <summary>Istio's routing objects are read (and checked as YAML) but nothing applies them yet: say so, never drop them silently.</summary>
+    public static string? RoutingNote(MeshPlan plan) =>
+        plan.RoutingObjects.Count == 0
+            ? null
+            : $"routing rules read but not applied: {string.Join(", ", plan.RoutingObjects.Distinct())}; they take effect once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint";
+
+    /// <summary>Keeps endpoints following readiness until <paramref name="cancellationToken"/> fires.</summary>
+    public async Task SuperviseAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await Task.Delay(Period, cancellationToken);
+                await SyncAsync(cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    public IReadOnlyList<PodStatus> Pods => [.. _status.Values];
+
+    /// <summary>Readiness → status and endpoints; true when every pod is ready.</summary>
+    private async Task<bool> SyncAsync(CancellationToken cancellationToken)
+    {
+        var changed = false;
+        foreach (var (name, (_, worker)) in _workers)
+        {
+            var ready = worker.Ready;
+            if (_status[name].Ready != ready)
+            {
+                SetPod(name, s => s with { Ready = ready, Phase = ready ? "Ready" : "Running" });
+                changed = true;
+            }
+        }
+
+        if (changed || _endpoints.Count == 0)
+        {
+            foreach (var service in _plan.Services)
+            {
+                var endpoints = Endpoints(service);
+                var key = string.Join(",", endpoints.Select(e => e.Address));
+                if (_endpoints.TryGetValue($"{service.Namespace}/{service.Name}", out var old) && old == key)
+                {
+                    continue;
+                }
+
+                await Runtime.Services.SetEndpointsAsync(service.Namespace, service.Name, endpoints, cancellationToken);
+                _endpoints[$"{service.Namespace}/{service.Name}"] = key;
+            }
+        }
+
+        return _status.Values.All(s => s.Ready);
+    }
+
+    /// <summary>The ready pods a Service selects, each with its ports for the Service's targetPorts by name.</summary>
+    private List<Endpoint> Endpoints(ServiceManifest service)
+    {
+        var endpoints = new List<Endpoint>();
+        foreach (var (planned, worker) in _workers.Values)
+        {
+            var labels = planned.Labels;
+            if (!worker.Ready || !service.Selects(planned.Namespace, labels))
+            {
+                continue;
+            }
+
+            var ports = new Dictionary<string, ushort>(StringComparer.Ordinal);
+            foreach (var (servicePort, containerPortName) in service.NamedTargetPorts)
+            {
+                if (planned.ContainerPort(containerPortName) is { } number)
+                {
+                    ports[servicePort] = number;
+                }
+            }
+
+            endpoints.Add(new Endpoint(worker.Sandbox.Address, ports, labels));
+        }
+
+        return endpoints;
+    }
+
+    private void SetPod(string name, Func<PodStatus, PodStatus> change)
+    {
+        var before = _status[name];
+        var after = change(before);
+        _status[name] = after;
+        if (after.Phase != before.Phase)
+        {
+            Say($"pod {after.Namespace}/{after.Name} on {after.Node}: {after.Phase}{(after.Ip is null ? "" : $" {after.Ip}")}");
+        }
+
+        Publish();
+    }
+
+    private void Publish() =>
+        Runtime.State.Write(MeshStatus.File(Runtime.State.Directory), new MeshStatus(_phase, _message, Url, Pods));
+
+    private void Say(string line)
+    {
+        Progress.WriteLine(line);
+        Progress.Flush();
+    }
+
+    /// <summary>Stops the forwarder and the probes, then removes everything the run made.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_forwarder is not null)
+        {
+            await _forwarder.DisposeAsync();
+        }
+
+        foreach (var (_, worker) in _workers.Values)
+        {
+            await worker.DisposeAsync();
+        }
+
+        await Runtime.TeardownAsync(CancellationToken.None);
+    }
+}

@@ -1,0 +1,27 @@
+namespace Waylay.Node.Up;
+
+/// <summary>What <c>waylay up</c> was asked for, parsed once at the edge (the CLI).</summary>
+internal sealed record UpOptions
+{
+    /// <summary>Manifest files and directories (directories are read recursively for *.yaml and *.yml).</summary>
+    public required IReadOnlyList<string> Paths { get; init; }
+
+    public required string RunId { get; init; }
+
+    public int Nodes { get; init; } = 1;
+
+    /// <summary>The <c>--images</c> file's path, or null for the built-in entries alone.</summary>
+    public string? ImagesFile { get; init; }
+
+    public bool AllowHostPath { get; init; }
+
+    /// <summary>The Service the forwarder reaches (<c>--expose SERVICE[:PORT]</c>); null: productpage, else the first.</summary>
+    public string? Expose { get; init; }
+
+    /// <summary>The forwarder's port on 127.0.0.1; 0 for an ephemeral one.</summary>
+    public ushort Port { get; init; }
+
+    public string StateRoot { get; init; } = "/run/waylay";
+
+    public string StateDirectory => Path.Combine(StateRoot, RunId);
+}

@@ -1,0 +1,110 @@
+using Waylay.Node.Tests.Manifests;
+using Waylay.Node.Up;
+using Waylay.TestKit;
+
+namespace Waylay.Node.Tests.Up;
+
+public sealed class MeshPlanTests
+{
+    private static readonly string BookinfoDirectory = Path.GetFullPath(Path.Combine(Path.GetDirectoryName(ManifestSetTests.Bookinfo)!, "..", ".."));
+
+    private static UpOptions Options(params string[] paths) => new() { Paths = paths, RunId = "plan" };
+
+    [Fact]
+    public void BookinfoDirectory_RunsSixPods_FourServices_AndListsTheRoutingRulesItDoesNotApply()
+    {
+        var plan = MeshPlan.Create(Options(BookinfoDirectory) with { Nodes = 2 });
+
+        Assert.Equal(6, plan.Pods.Count);
+        Assert.Equal(["details", "ratings", "reviews", "productpage"], plan.Services.Select(s => s.Name));
+        // Round robin over the nodes, in manifest order.
+        Assert.Equal([1, 2, 1, 2, 1, 2], plan.Pods.Select(p => p.Node));
+        Assert.Equal("node2", plan.Pods[1].Pod.NodeName);
+        Assert.Contains("VirtualService/reviews", plan.RoutingObjects);
+        Assert.Contains("DestinationRule/reviews", plan.RoutingObjects);
+        Assert.Contains("Gateway/bookinfo-gateway", plan.RoutingObjects);
+        Assert.Equal("productpage", plan.Exposed!.Name);
+        Assert.Equal(9080, plan.ExposedPort!.Port);
+        // The sample's C# sources hold no manifests: nothing of them is read.
+        Assert.DoesNotContain(plan.Skipped, s => s.EndsWith(".yaml", StringComparison.Ordinal) && s.Contains("/platform/", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Directory_SkipsYamlThatIsNotAKubernetesManifest_AndNamesIt()
+    {
+        using var directory = new TempDirectory();
+        File.WriteAllText(Path.Combine(directory.Path, "values.yaml"), "replicas: 3\nimage: nginx\n");
+        Directory.CreateDirectory(Path.Combine(directory.Path, "deep"));
+        File.WriteAllText(Path.Combine(directory.Path, "deep", "svc.yml"), "apiVersion: v1\nkind: Service\nmetadata: {name: web}\nspec:\n  selector: {app: web}\n  ports: [{port: 80, name: http, targetPort: http}]\n");
+
+        var plan = MeshPlan.Create(Options(directory.Path));
+
+        Assert.Equal([Path.Combine(directory.Path, "values.yaml")], plan.Skipped);
+        var web = Assert.Single(plan.Services);
+        Assert.Equal("http", web.NamedTargetPorts["http"]);
+        Assert.Equal("web", plan.Exposed!.Name);
+    }
+
+    [Fact]
+    public void NoManifests_NamesThePath()
+    {
+        using var directory = new TempDirectory();
+        File.WriteAllText(Path.Combine(directory.Path, "notes.txt"), "hello");
+
+        var error = Assert.Throws<UpInputException>(() => MeshPlan.Create(Options(directory.Path)));
+
+        Assert.Contains(directory.Path, error.Message, StringComparison.Ordinal);
+        Assert.Contains("no Kubernetes manifests found", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void UnknownImage_IsTheImageTablesMessage_BeforeAnythingRuns()
+    {
+        using var directory = new TempDirectory();
+        var file = Path.Combine(directory.Path, "pod.yaml");
+        File.WriteAllText(file, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: web, image: nginx:1.27}]\n");
+
+        var error = Assert.Throws<UpInputException>(() => MeshPlan.Create(Options(file)));
+
+        Assert.Contains("image 'nginx:1.27' has no entry in the image table", error.Message, StringComparison.Ordinal);
+        Assert.Contains("--images FILE", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists("/run/waylay/plan"));
+    }
+
+    [Theory]
+    [InlineData("ratings", "ratings", 9080)]
+    [InlineData("reviews:9080", "reviews", 9080)]
+    [InlineData("details.default:http", "details", 9080)]
+    public void Expose_ChoosesTheNamedServiceAndPort(string expose, string service, int port)
+    {
+        var plan = MeshPlan.Create(Options(ManifestSetTests.Bookinfo) with { Expose = expose });
+
+        Assert.Equal(service, plan.Exposed!.Name);
+        Assert.Equal(port, plan.ExposedPort!.Port);
+    }
+
+    [Theory]
+    [InlineData("nosuch", "no Service 'nosuch'")]
+    [InlineData("reviews:8080", "has no TCP port 8080")]
+    public void Expose_Unknown_IsRefusedWithTheChoices(string expose, string message)
+    {
+        var error = Assert.Throws<UpInputException>(() => MeshPlan.Create(Options(ManifestSetTests.Bookinfo) with { Expose = expose }));
+
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Nodes_OutOfRange_IsRefused()
+    {
+        var error = Assert.Throws<UpInputException>(() => MeshPlan.Create(Options(ManifestSetTests.Bookinfo) with { Nodes = 0 }));
+
+        Assert.Contains("--nodes 0", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class TempDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory(RunId.Next("plan")).FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
+}
