@@ -32,6 +32,7 @@ internal sealed class ProxyHost : IDisposable
     private readonly PodAddresses _pod;
     private readonly MeshFileSource _config;
     private readonly ITimer _idleSweep;
+    private readonly HeapTrimmer _trimmer;
     private readonly EndpointStatsRegistry _endpoints = new();
 
     public ProxyHost(ProxyOptions options, ILoggerFactory loggers, TimeProvider time)
@@ -45,6 +46,7 @@ internal sealed class ProxyHost : IDisposable
         _config = new MeshFileSource(options.ConfigPath, options.RulesPath, _endpoints, _logger, time, options.ConfigPollInterval);
         var sweep = options.IdleTimeout / 4 < TimeSpan.FromSeconds(5) ? options.IdleTimeout / 4 : TimeSpan.FromSeconds(5);
         _idleSweep = time.CreateTimer(static s => ((ProxyHost)s!).SweepIdle(), this, sweep, sweep);
+        _trimmer = new HeapTrimmer(time, TimeSpan.FromSeconds(1));
     }
 
     public ProxyLifecycle Lifecycle { get; } = new();
@@ -171,6 +173,7 @@ internal sealed class ProxyHost : IDisposable
         }
 
         _idleSweep.Dispose();
+        _trimmer.Dispose();
         _config.Dispose();
         _pod.Dispose();
         Metrics.Dispose();

@@ -23,6 +23,11 @@ internal static class ServerMemory
         Gauge(text, "waylay_server_memory_gen0_budget", "Bytes allocated between gen0 collections the GC was started with (GCgen0size; 0: sized by the GC from the CPU cache).", Gen0Budget());
         Family(text, "waylay_server_memory_allocated_bytes_total", "counter", "Bytes of managed objects allocated since start.");
         text.Append(CultureInfo.InvariantCulture, $"waylay_server_memory_allocated_bytes_total {GC.GetTotalAllocatedBytes()}\n");
+        Family(text, "waylay_server_memory_trims_total", "counter", "Full collections the proxy made to give memory back when it fell quiet after work (HeapTrimmer).");
+        text.Append(CultureInfo.InvariantCulture, $"waylay_server_memory_trims_total {HeapTrimmer.Trims}\n");
+        var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
+        Family(text, "waylay_server_gc_last_full_pause_seconds", "gauge", "How long the last full (gen2) collection stopped the proxy, a trim's among them; 0 before the first.");
+        text.Append(CultureInfo.InvariantCulture, $"waylay_server_gc_last_full_pause_seconds {(full.Index == 0 ? 0 : full.PauseDurations[0].TotalSeconds)}\n");
         Family(text, "waylay_server_gc_collections_total", "counter", "Garbage collections since start, by the generation collected.");
         for (var generation = 0; generation <= GC.MaxGeneration; generation++)
         {

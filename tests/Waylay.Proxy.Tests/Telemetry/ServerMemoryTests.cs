@@ -20,6 +20,8 @@ public sealed class ServerMemoryTests
         Assert.True(Value("waylay_server_memory_physical_size") > 0);
         Assert.True(Value("waylay_server_memory_allocated_bytes_total") > 0);
         Assert.Equal(ServerMemory.Gen0Budget(), Value("waylay_server_memory_gen0_budget"));
+        Assert.True(Value("waylay_server_memory_trims_total") >= 0);
+        Assert.True(Value("waylay_server_gc_last_full_pause_seconds") >= 0);
         Assert.Equal(GC.MaxGeneration + 1, samples.Count(s => s.Name == "waylay_server_gc_collections_total"));
     }
 }

@@ -1,0 +1,53 @@
+namespace Waylay.Proxy;
+
+/// <summary>
+/// Gives the GC heap's free memory back when the proxy falls quiet after work, as Envoy's <c>shrink_heap</c> overload
+/// action hands tcmalloc's free pages back. With thousands of requests in flight at once, each request's objects
+/// outlive several gen0 collections and are promoted to gen2, where they die when the burst ends and stay until the
+/// next gen2 collection, which a quiet proxy does not make; and regions the GC has emptied stay committed until a
+/// later collection decommits them (docs/designs/proxy.md, "Memory"). Once a second this looks at how much the
+/// process allocated since the last look: when that is under <see cref="QuietBytes"/> (no traffic worth the name)
+/// and at least <see cref="WorkBytes"/> were allocated since the last trim, it collects all generations aggressively
+/// (compacting, emptied regions decommitted at once). A proxy under load allocates megabytes a second and never
+/// trims; one that is idle trims once after each burst, a collection of its live objects only.
+/// </summary>
+internal sealed class HeapTrimmer : IDisposable
+{
+    /// <summary>Allocated in one interval below which the proxy counts as quiet (a few hundred requests a second).</summary>
+    public const long QuietBytes = 256 * 1024;
+
+    /// <summary>Allocated since the last trim below which there is nothing worth giving back.</summary>
+    public const long WorkBytes = 4 * 1024 * 1024;
+
+    private static long _trims;
+
+    private readonly ITimer _timer;
+    private long _lastLook = GC.GetTotalAllocatedBytes();
+    private long _lastTrim = GC.GetTotalAllocatedBytes();
+
+    public HeapTrimmer(TimeProvider time, TimeSpan interval) =>
+        _timer = time.CreateTimer(static s => ((HeapTrimmer)s!).Check(), this, interval, interval);
+
+    /// <summary>How many collections this has made since start (on /stats/prometheus).</summary>
+    public static long Trims => Interlocked.Read(ref _trims);
+
+    /// <summary>Whether to trim now: the process has allocated <paramref name="total"/> bytes since start, had allocated
+    /// <paramref name="atLastLook"/> one interval ago and <paramref name="atLastTrim"/> at the last trim.</summary>
+    public static bool ShouldTrim(long total, long atLastLook, long atLastTrim) =>
+        total - atLastLook < QuietBytes && total - atLastTrim >= WorkBytes;
+
+    public void Dispose() => _timer.Dispose();
+
+    private void Check()
+    {
+        var total = GC.GetTotalAllocatedBytes();
+        var trim = ShouldTrim(total, _lastLook, _lastTrim);
+        _lastLook = total;
+        if (trim)
+        {
+            _lastTrim = total;
+            Interlocked.Increment(ref _trims);
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+    }
+}
