@@ -10,7 +10,8 @@ public sealed class HeapTrimmerTests
 
     [Theory]
     [InlineData(100 * MiB, 100 * MiB, 90 * MiB, true)] // quiet after 10 MiB of work
-    [InlineData(100 * MiB, 100 * MiB - 200 * 1024, 90 * MiB, true)] // a trickle of requests is still quiet
+    [InlineData(100 * MiB, 100 * MiB - 20 * 1024, 90 * MiB, true)] // a trickle of requests is still quiet
+    [InlineData(100 * MiB, 100 * MiB - 200 * 1024, 90 * MiB, false)] // a few hundred requests a second: no pause for them
     [InlineData(100 * MiB, 95 * MiB, 90 * MiB, false)] // 5 MiB in the last interval: under load
     [InlineData(100 * MiB, 100 * MiB, 99 * MiB, false)] // quiet, but too little work since the last trim
     [InlineData(100 * MiB, 100 * MiB, 100 * MiB, false)] // idle and already trimmed

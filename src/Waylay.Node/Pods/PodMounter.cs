@@ -19,12 +19,19 @@ namespace Waylay.Node.Pods;
 ///  :: 4  mount points made in merged, volumes bind-mounted there (read-only ones remounted ro)
 ///  :: 6  everything else bind-mounted in place
 ///  :: 5  each merged moved onto its D; the one that covers the state directory last
+///  :: 7  the containers' program directories a volume covered, bound back at their own paths
 /// </code>
+/// Step 7 exists because a program here lives on the machine (the image table maps images to it), not in an image
+/// below the volumes: a checkout under /tmp and Bookinfo's emptyDir on /tmp would otherwise hide the very binary the
+/// container runs. Each such directory is bound aside (step 0) before any volume goes in.
 /// The root directory itself is never covered: a mount point directly below / that does not exist is refused.
 /// </summary>
 internal sealed class PodMounter(int pausePid, RunState state, string pod)
 {
-    public async Task MountAsync(PodMountPlan plan, IReadOnlyDictionary<string, string> sources, CancellationToken cancellationToken)
+    /// <param name="programDirectories">The machine's directories of the programs the pod's containers run: they stay
+    /// visible in the pod at their own paths, whatever volume is mounted above them.</param>
+    public async Task MountAsync(
+        PodMountPlan plan, IReadOnlyDictionary<string, string> sources, IReadOnlyList<string> programDirectories, CancellationToken cancellationToken)
     {
         var etc = state.EtcDirectory(pod);
         var mounts = new List<(string Target, string Source, PodMount Mount)>();
@@ -48,6 +55,8 @@ internal sealed class PodMounter(int pausePid, RunState state, string pod)
             mounts.Add((target, source, mount));
         }
 
+        var kept = await KeepAsideAsync(programDirectories, mounts, cancellationToken);
+
         // A covered directory below another covered one is already writable through the outer overlay.
         var roots = covered.Where(d => !covered.Any(o => o != d && IsBelow(d, o))).ToList();
         var staging = Path.Combine(state.PodDirectory(pod), "overlays");
@@ -65,6 +74,41 @@ internal sealed class PodMounter(int pausePid, RunState state, string pod)
         {
             await InPodAsync(["mount", "--move", layer, root], cancellationToken);
         }
+
+        // :: Step 7 (the directory is made inside the volume that covers it, the pod's own)
+        foreach (var (directory, aside) in kept)
+        {
+            await InPodAsync(["mkdir", "-p", directory], cancellationToken);
+            await InPodAsync(["mount", "--bind", aside, directory], cancellationToken);
+        }
+    }
+
+    /// <summary>Step 0: binds each program directory that a mount would cover to a place of the pod's own.</summary>
+    private async Task<List<(string Directory, string Aside)>> KeepAsideAsync(
+        IReadOnlyList<string> programDirectories, List<(string Target, string Source, PodMount Mount)> mounts, CancellationToken cancellationToken)
+    {
+        var kept = new List<(string, string)>();
+        foreach (var program in programDirectories.Where(Directory.Exists).Distinct(StringComparer.Ordinal))
+        {
+            var directory = await RealPathAsync(program, cancellationToken);
+            var cover = mounts.FirstOrDefault(m => !m.Mount.IsFile && IsBelow(directory, m.Target));
+            if (cover.Target is null || kept.Any(k => k.Item1 == directory))
+            {
+                continue;
+            }
+
+            if (directory == cover.Target)
+            {
+                throw new PodSpecException([$"pod {pod}: volume mountPath {cover.Mount.Path} is the directory of a program a container runs ({directory}); run Waylay's programs from another directory or mount the volume elsewhere"]);
+            }
+
+            var aside = Path.Combine(state.PodDirectory(pod), "programs", kept.Count.ToString(CultureInfo.InvariantCulture));
+            Directory.CreateDirectory(aside);
+            await InPodAsync(["mount", "--bind", directory, aside], cancellationToken);
+            kept.Add((directory, aside));
+        }
+
+        return kept;
     }
 
     /// <summary>Steps 1 to 4: each covered directory's overlay, complete but not yet in place; returns where each is.</summary>

@@ -124,7 +124,9 @@ internal sealed class PodSandbox : IAsyncDisposable
 
             // :: Step 4
             var sources = PodVolumes.Prepare(spec, state, address);
-            await new PodMounter(pause.Id, state, spec.Name).MountAsync(plan, sources, cancellationToken);
+            var programs = spec.Containers.Select(c => c.Command.Count > 0 && Path.IsPathRooted(c.Command[0]) ? Path.GetDirectoryName(c.Command[0]) : null)
+                .OfType<string>().ToList();
+            await new PodMounter(pause.Id, state, spec.Name).MountAsync(plan, sources, programs, cancellationToken);
             NodeLog.PodCreated(logger, spec.Name, record.Namespace, address.ToString(), node.Index);
 
             // :: Step 5

@@ -104,6 +104,35 @@ public sealed class PodSandboxTests
     }
 
     [NetnsFact]
+    public async Task AProgramBelowAVolumesMountPath_StaysVisible_AndTheVolumeIsStillThePods()
+    {
+        // A checkout under /tmp runs pods whose emptyDir is /tmp (Bookinfo's reviews and productpage): the volume must
+        // not hide the program the container runs, and the rest of /tmp must still be the volume.
+        var programs = Directory.CreateTempSubdirectory("wl-node-programs-");
+        try
+        {
+            var program = Path.Combine(programs.FullName, "app.sh");
+            File.WriteAllText(program, "#!/bin/sh\nls /tmp > /tmp/listing; echo ran > /tmp/ran; exec sleep infinity\n");
+            File.SetUnixFileMode(program, (UnixFileMode)0x1ED);
+            File.SetUnixFileMode(programs.FullName, (UnixFileMode)0x1ED);
+            await using var runtime = TestRuntime.Create();
+            var spec = TestRuntime.Pod("programs", new ContainerSpec("app", [program], new Dictionary<string, string>(), [new VolumeMount("tmp", "/tmp")]) { RunAsUser = 1000 })
+                with { Volumes = [PodVolume.EmptyDir("tmp")] };
+
+            await runtime.StartPodAsync(spec, 1, CancellationToken.None);
+
+            var volume = runtime.State.VolumeDirectory("programs", "tmp");
+            Assert.Equal("ran", await TestRuntime.WaitForFileAsync(Path.Combine(volume, "ran")));
+            // The pod's /tmp is the volume: the machine's other /tmp entries are not there, only the program's directory.
+            Assert.Equal([Path.GetFileName(programs.FullName)], File.ReadAllLines(Path.Combine(volume, "listing")).Where(l => l is not ("listing" or "ran")));
+        }
+        finally
+        {
+            programs.Delete(recursive: true);
+        }
+    }
+
+    [NetnsFact]
     public async Task HostPath_WhenAllowed_IsTheMachinesDirectory()
     {
         var directory = Directory.CreateTempSubdirectory("wl-node-hostpath-");
