@@ -83,7 +83,8 @@ public sealed partial class UpTests
     [Fact]
     public async Task Up_UnknownImage_IsAUsageError_WithTheImageTablesMessage_AndMakesNothing()
     {
-        var directory = Directory.CreateTempSubdirectory(RunId.Next("up")).FullName;
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
         var file = Path.Combine(directory, "pod.yaml");
         await File.WriteAllTextAsync(file, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  containers: [{name: web, image: nginx:1.27}]\n");
         var run = RunId.Value + "x";
@@ -97,7 +98,8 @@ public sealed partial class UpTests
     [NetnsFact]
     public async Task Up_PodThatCannotStart_FailsWithItsLogTail_AndIsTornDown()
     {
-        var directory = Directory.CreateTempSubdirectory(RunId.Next("up")).FullName;
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
         var file = Path.Combine(directory, "broken.yaml");
         await File.WriteAllTextAsync(file, """
             apiVersion: v1
@@ -144,7 +146,8 @@ public sealed partial class UpTests
     [Fact]
     public async Task Up_NoManifests_NamesThePath()
     {
-        var directory = Directory.CreateTempSubdirectory(RunId.Next("up")).FullName;
+        using var temp = new TempDirectory();
+        var directory = temp.Path;
 
         var result = await WaylayCli.RunAsync("up", directory);
 
@@ -190,4 +193,12 @@ public sealed partial class UpTests
     private static partial Regex SupervisorPattern();
 
     private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+
+    /// <summary>A wl- directory for a test's manifests, removed with the test.</summary>
+    private sealed class TempDirectory : IDisposable
+    {
+        public string Path { get; } = Directory.CreateTempSubdirectory(RunId.Next("up")).FullName;
+
+        public void Dispose() => Directory.Delete(Path, recursive: true);
+    }
 }

@@ -37,7 +37,9 @@ public sealed class MeshRunTests
     [NetnsFact]
     public async Task Run_ReadyPodsBecomeEndpoints_TheForwarderReachesTheService_AndDisposeLeavesNothing()
     {
-        var file = Path.Combine(Directory.CreateTempSubdirectory(RunId.Next("up")).FullName, "details.yaml");
+        var directory = Directory.CreateTempSubdirectory(RunId.Next("up")).FullName;
+        using var removeDirectory = new DirectoryRemoval(directory);
+        var file = Path.Combine(directory, "details.yaml");
         await File.WriteAllTextAsync(file, Details);
         var options = new UpOptions { Paths = [file], RunId = TestRuntime.NextRunId(), Nodes = 2 };
         var plan = MeshPlan.Create(options);
@@ -104,5 +106,11 @@ public sealed class MeshRunTests
 
         Assert.Fail($"{uri} never answered 200; last: {last}");
         return "";
+    }
+
+    /// <summary>Removes the test's manifest directory with the test.</summary>
+    private sealed class DirectoryRemoval(string path) : IDisposable
+    {
+        public void Dispose() => Directory.Delete(path, recursive: true);
     }
 }
