@@ -61,6 +61,7 @@ public static class GoDuration
                 return false;
             }
 
+            var elementStart = text.Length - s.Length;
             var before = s.Length;
             if (!LeadingInt(ref s, out var whole))
             {
@@ -93,7 +94,9 @@ public static class GoDuration
 
             if (unitLength == 0)
             {
-                error = $"'{text}' has no unit; {Examples} (a bare number is only allowed as 0)";
+                error = s.Length == 0 && elementStart == 0
+                    ? $"'{text}' has no unit; {Examples} (a bare number is only allowed as 0)"
+                    : $"'{text}' has no unit after '{text[elementStart..(text.Length - s.Length)]}'; {Examples}";
                 return false;
             }
 

@@ -77,7 +77,8 @@ public sealed class GoDurationTests
     [InlineData(".s", "is not a duration")]
     [InlineData("+.s", "is not a duration")]
     [InlineData("1d", "unknown unit 'd'")]
-    [InlineData("1.2.3s", "has no unit")] // "1.2" then ".3s": Go's "missing unit"
+    [InlineData("1.2.3s", "has no unit after '1.2'")] // "1.2" then ".3s": Go's "missing unit"
+    [InlineData("1h30", "has no unit after '30'")]
     [InlineData(" 10s", "is not a duration")] // Go trims nothing
     [InlineData("10s ", "unknown unit 's '")]
     [InlineData("ten seconds", "is not a duration")]
