@@ -1,3 +1,5 @@
+using Waylay.Commands;
+
 namespace Waylay.Cli;
 
 /// <summary>

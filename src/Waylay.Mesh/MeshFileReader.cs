@@ -2,6 +2,7 @@ using System.IO.Hashing;
 using System.Net;
 using System.Text;
 using YamlDotNet.Core;
+using Waylay.Mesh.Yaml;
 using YamlDotNet.RepresentationModel;
 
 namespace Waylay.Mesh;
@@ -57,60 +58,60 @@ public static class MeshFileReader
             return (MeshModel.Empty with { Version = hash }, errors);
         }
 
-        var reader = new NodeReader(errors);
+        var reader = new YamlNodeReader((path, message, line) => errors.Add(new MeshError(path, message, line)));
         var root = reader.Mapping(stream.Documents[0].RootNode, "(root)");
         if (root is null)
         {
             return (null, errors);
         }
 
-        reader.OnlyKeys(root, "(root)", "version", "services", "workloads");
-        var version = reader.OptionalString(root, "(root)", "version") ?? hash;
-        var services = reader.List(root, "services", ReadService);
-        var workloads = reader.List(root, "workloads", ReadWorkload);
+        reader.Known(root, "", "version", "services", "workloads");
+        var version = Text(reader.String(root, "", "version")) ?? hash;
+        var services = reader.Items(root, "", "services").ConvertAll(item => ReadService(reader, item.Node, item.Path));
+        var workloads = reader.Items(root, "", "workloads").ConvertAll(item => ReadWorkload(reader, item.Node, item.Path));
         var model = new MeshModel(version, services, workloads);
         errors.AddRange(MeshValidator.Validate(model));
         return (errors.Count == 0 ? model : null, errors);
     }
 
-    private static Service? ReadService(NodeReader r, YamlMappingNode node, string path)
+    private static Service ReadService(YamlNodeReader r, YamlMappingNode node, string path)
     {
-        r.OnlyKeys(node, path, "name", "namespace", "addresses", "ports", "endpoints", "loadBalancer");
-        var name = r.RequiredString(node, path, "name");
-        var ns = r.OptionalString(node, path, "namespace") ?? "default";
+        r.Known(node, path, "name", "namespace", "addresses", "ports", "endpoints", "loadBalancer");
+        var name = r.String(node, path, "name", required: true);
+        var ns = Text(r.String(node, path, "namespace")) ?? "default";
         var addresses = r.Addresses(node, path, "addresses");
-        var ports = r.List(node, "ports", ReadPort, path);
-        var endpoints = r.List(node, "endpoints", ReadEndpoint, path);
-        var lb = r.OptionalString(node, path, "loadBalancer") switch
+        var ports = r.Items(node, path, "ports").ConvertAll(item => ReadPort(r, item.Node, item.Path));
+        var endpoints = r.Items(node, path, "endpoints").ConvertAll(item => ReadEndpoint(r, item.Node, item.Path));
+        var lb = Text(r.String(node, path, "loadBalancer")) switch
         {
             null or "ROUND_ROBIN" or "round-robin" => LoadBalancerPolicy.RoundRobin,
             "LEAST_CONN" or "LEAST_REQUEST" or "least-connections" => LoadBalancerPolicy.LeastConnections,
-            var other => r.Fail<LoadBalancerPolicy>(node, $"{path}.loadBalancer", $"unknown policy '{other}': use ROUND_ROBIN or LEAST_CONN"),
+            var other => Fail<LoadBalancerPolicy>(r, node, $"{path}.loadBalancer", $"unknown policy '{other}': use ROUND_ROBIN or LEAST_CONN"),
         };
         // Items are never dropped, even when invalid (the reader has recorded why): the validator's list indices must
         // match the file's so its field paths point at the right item.
         return new Service(name ?? "", ns, addresses, ports, endpoints, lb);
     }
 
-    private static ServicePort? ReadPort(NodeReader r, YamlMappingNode node, string path)
+    private static ServicePort ReadPort(YamlNodeReader r, YamlMappingNode node, string path)
     {
-        r.OnlyKeys(node, path, "name", "port", "targetPort", "protocol", "appProtocol");
+        r.Known(node, path, "name", "port", "targetPort", "protocol", "appProtocol");
         var port = r.Port(node, path, "port", required: true);
         var target = r.Port(node, path, "targetPort", required: false) ?? port;
-        var protocol = r.OptionalString(node, path, "protocol")?.ToUpperInvariant() switch
+        var protocol = Text(r.String(node, path, "protocol"))?.ToUpperInvariant() switch
         {
             null or "TCP" => TransportProtocol.Tcp,
             "UDP" => TransportProtocol.Udp,
             "SCTP" => TransportProtocol.Sctp,
-            var other => r.Fail<TransportProtocol>(node, $"{path}.protocol", $"unknown protocol '{other}': use TCP, UDP or SCTP"),
+            var other => Fail<TransportProtocol>(r, node, $"{path}.protocol", $"unknown protocol '{other}': use TCP, UDP or SCTP"),
         };
-        var name = r.OptionalString(node, path, "name") ?? (port is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
-        return new ServicePort(name, port ?? 0, target ?? port ?? 0, protocol, r.OptionalString(node, path, "appProtocol"));
+        var name = Text(r.String(node, path, "name")) ?? (port is { } p ? p.ToString(System.Globalization.CultureInfo.InvariantCulture) : "");
+        return new ServicePort(name, port ?? 0, target ?? port ?? 0, protocol, Text(r.String(node, path, "appProtocol")));
     }
 
-    private static Endpoint? ReadEndpoint(NodeReader r, YamlMappingNode node, string path)
+    private static Endpoint ReadEndpoint(YamlNodeReader r, YamlMappingNode node, string path)
     {
-        r.OnlyKeys(node, path, "address", "ports", "labels", "health");
+        r.Known(node, path, "address", "ports", "labels", "health");
         var address = r.Address(node, path, "address");
         var ports = new Dictionary<string, ushort>(StringComparer.Ordinal);
         if (r.OptionalMapping(node, path, "ports") is { } portMap)
@@ -125,20 +126,29 @@ public static class MeshFileReader
             }
         }
 
-        var health = r.OptionalString(node, path, "health") switch
+        var health = Text(r.String(node, path, "health")) switch
         {
             null or "Healthy" or "healthy" or "HEALTHY" => EndpointHealth.Healthy,
             "Unhealthy" or "unhealthy" or "UNHEALTHY" => EndpointHealth.Unhealthy,
             "Draining" or "draining" or "DRAINING" => EndpointHealth.Draining,
-            var other => r.Fail<EndpointHealth>(node, $"{path}.health", $"unknown health '{other}': use Healthy, Unhealthy or Draining"),
+            var other => Fail<EndpointHealth>(r, node, $"{path}.health", $"unknown health '{other}': use Healthy, Unhealthy or Draining"),
         };
-        return new Endpoint(address ?? IPAddress.None, ports, r.Labels(node, path), health);
+        return new Endpoint(address ?? IPAddress.None, ports, r.StringMap(node, path, "labels"), health);
     }
 
-    private static Workload? ReadWorkload(NodeReader r, YamlMappingNode node, string path)
+    private static Workload ReadWorkload(YamlNodeReader r, YamlMappingNode node, string path)
     {
-        r.OnlyKeys(node, path, "name", "namespace", "addresses", "labels", "serviceAccount");
-        var name = r.RequiredString(node, path, "name");
-        return new Workload(name ?? "", r.OptionalString(node, path, "namespace") ?? "default", r.Addresses(node, path, "addresses"), r.Labels(node, path), r.OptionalString(node, path, "serviceAccount"));
+        r.Known(node, path, "name", "namespace", "addresses", "labels", "serviceAccount");
+        var name = r.String(node, path, "name", required: true);
+        return new Workload(name ?? "", Text(r.String(node, path, "namespace")) ?? "default", r.Addresses(node, path, "addresses"), r.StringMap(node, path, "labels"), Text(r.String(node, path, "serviceAccount")));
+    }
+
+    /// <summary>An empty value (<c>namespace: ""</c>) means the default, as leaving the key out does.</summary>
+    private static string? Text(string? value) => string.IsNullOrEmpty(value) ? null : value;
+
+    private static T Fail<T>(YamlNodeReader r, YamlNode node, string path, string message)
+    {
+        r.Error(path, message, node);
+        return default!;
     }
 }

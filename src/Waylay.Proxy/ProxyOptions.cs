@@ -1,4 +1,5 @@
 using System.Net;
+using Waylay.Mesh;
 
 namespace Waylay.Proxy;
 

@@ -1,9 +1,9 @@
 using System.CommandLine;
-using Waylay.Cli;
-using Waylay.Cli.Commands;
+using Waylay.Commands;
 
 // waylay-proxy: `proxy …` (and `proxy wait-ready`) and `capture …` (and `capture explain`), the same command objects
-// as the `waylay` CLI's, so the two accept exactly the same arguments. These are the two a pod start waits for.
+// as the `waylay` CLI's (src/Waylay.Commands), so the two accept exactly the same arguments. These are the two a pod
+// start waits for.
 var root = new RootCommand("Waylay sidecar and init container (NativeAOT): 'waylay-proxy proxy …' and 'waylay-proxy capture …' take the arguments of 'waylay proxy …' and 'waylay capture …'.")
 {
     ProxyCommand.Create(),

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Waylay.Node.Up;
+using Waylay.Commands;
 
 namespace Waylay.Cli.Commands;
 

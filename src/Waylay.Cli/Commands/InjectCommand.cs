@@ -3,6 +3,7 @@ using Waylay.Inject;
 using Waylay.Inject.Manifests;
 using Waylay.Inject.Values;
 using Waylay.Inject.Yaml;
+using Waylay.Commands;
 
 namespace Waylay.Cli.Commands;
 

@@ -1,4 +1,5 @@
 using Waylay.Node.Up;
+using Waylay.Commands;
 
 namespace Waylay.Cli.Commands;
 

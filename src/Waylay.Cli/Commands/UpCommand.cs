@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Runtime.InteropServices;
 using Waylay.Node;
 using Waylay.Node.Up;
+using Waylay.Commands;
 
 namespace Waylay.Cli.Commands;
 

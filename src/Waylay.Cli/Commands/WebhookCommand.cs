@@ -4,6 +4,7 @@ using Waylay.Inject;
 using Waylay.Inject.Install;
 using Waylay.Inject.Values;
 using Waylay.Inject.Webhook;
+using Waylay.Commands;
 
 namespace Waylay.Cli.Commands;
 

@@ -6,6 +6,7 @@ using System.Text.Json.Nodes;
 using Waylay.Inject.Annotations;
 using Waylay.Inject.Capture;
 using Waylay.Inject.Values;
+using Waylay.Mesh;
 
 namespace Waylay.Inject.Template;
 
@@ -89,7 +90,7 @@ internal static class SidecarTemplate
 
         var tproxy = pod.Options.InterceptionMode == InterceptionMode.Tproxy;
 
-        // `waylay proxy`'s flags (src/Waylay.Cli/Commands/ProxyCommand.cs), in the seed's order; the seed's
+        // `waylay proxy`'s flags (src/Waylay.Commands/ProxyCommand.cs), in the seed's order; the seed's
         // camelCase names where the proxy accepts them (--serviceCluster, --discoveryAddress, --proxyAdminPort).
         List<string> args =
         [

@@ -5,6 +5,7 @@ using System.Text.Json.Nodes;
 using k8s.Models;
 using Waylay.Inject.Capture;
 using Waylay.Inject.Yaml;
+using Waylay.Mesh;
 
 namespace Waylay.Inject.Values;
 
@@ -179,12 +180,18 @@ internal static class InjectionValuesReader
             return null;
         }
 
-        if (GoDuration.TryParse(text, out var value) && value > TimeSpan.Zero)
+        if (!GoDuration.TryParse(text, out TimeSpan value, out var error))
+        {
+            errors.Add($"{key}: {error}.");
+            return null;
+        }
+
+        if (value > TimeSpan.Zero)
         {
             return value;
         }
 
-        errors.Add($"{key}: '{text}' is not a duration; write it like 45s, 1m30s or 500ms.");
+        errors.Add($"{key}: '{text}' is not longer than zero; write it like 45s, 1m30s or 500ms.");
         return null;
     }
 

@@ -1,6 +1,7 @@
 using Waylay.Capture.Options;
 using System.Text.Json.Nodes;
 using Waylay.Inject.Capture;
+using Waylay.Mesh;
 
 namespace Waylay.Inject.Values;
 

@@ -1,10 +1,11 @@
 using YamlDotNet.RepresentationModel;
+using Waylay.Mesh.Yaml;
 
 namespace Waylay.Mesh.Networking;
 
 public static partial class NetworkingReader
 {
-    private static DestinationRule ReadDestinationRule(SpecReader r, YamlMappingNode spec, string name, string ns)
+    private static DestinationRule ReadDestinationRule(YamlNodeReader r, YamlMappingNode spec, string name, string ns)
     {
         r.Supported(spec, "spec", "host", "trafficPolicy", "subsets", "exportTo");
         var host = r.String(spec, "spec", "host", required: true);
@@ -27,22 +28,22 @@ public static partial class NetworkingReader
             var subsetName = r.String(node, path, "name", required: true) ?? "";
             if (subsetName.Length > 0 && !HostName.IsValid(subsetName, allowWildcard: false))
             {
-                r.Error(SpecReader.Join(path, "name"), $"'{subsetName}' is not a valid subset name (a DNS label)", node);
+                r.Error(YamlNodeReader.Join(path, "name"), $"'{subsetName}' is not a valid subset name (a DNS label)", node);
             }
             else if (subsetName.Length > 0 && !names.Add(subsetName))
             {
-                r.Error(SpecReader.Join(path, "name"), $"'{subsetName}' is defined twice", node);
+                r.Error(YamlNodeReader.Join(path, "name"), $"'{subsetName}' is defined twice", node);
             }
 
             var labels = r.StringMap(node, path, "labels");
-            var subsetPolicy = r.OptionalMapping(node, path, "trafficPolicy") is { } sp ? ReadTrafficPolicy(r, sp, SpecReader.Join(path, "trafficPolicy"), allowPorts: true) : null;
+            var subsetPolicy = r.OptionalMapping(node, path, "trafficPolicy") is { } sp ? ReadTrafficPolicy(r, sp, YamlNodeReader.Join(path, "trafficPolicy"), allowPorts: true) : null;
             subsets.Add(new Subset(subsetName, labels, subsetPolicy));
         }
 
         return new DestinationRule(name, ns, resolved, policy, subsets);
     }
 
-    private static TrafficPolicy ReadTrafficPolicy(SpecReader r, YamlMappingNode node, string path, bool allowPorts)
+    private static TrafficPolicy ReadTrafficPolicy(YamlNodeReader r, YamlMappingNode node, string path, bool allowPorts)
     {
         if (allowPorts)
         {
@@ -54,9 +55,9 @@ public static partial class NetworkingReader
         }
 
         ReadTls(r, node, path);
-        var lb = r.OptionalMapping(node, path, "loadBalancer") is { } l ? ReadLoadBalancer(r, l, SpecReader.Join(path, "loadBalancer")) : null;
-        var pool = r.OptionalMapping(node, path, "connectionPool") is { } c ? ReadConnectionPool(r, c, SpecReader.Join(path, "connectionPool")) : null;
-        var outlier = r.OptionalMapping(node, path, "outlierDetection") is { } o ? ReadOutlierDetection(r, o, SpecReader.Join(path, "outlierDetection")) : null;
+        var lb = r.OptionalMapping(node, path, "loadBalancer") is { } l ? ReadLoadBalancer(r, l, YamlNodeReader.Join(path, "loadBalancer")) : null;
+        var pool = r.OptionalMapping(node, path, "connectionPool") is { } c ? ReadConnectionPool(r, c, YamlNodeReader.Join(path, "connectionPool")) : null;
+        var outlier = r.OptionalMapping(node, path, "outlierDetection") is { } o ? ReadOutlierDetection(r, o, YamlNodeReader.Join(path, "outlierDetection")) : null;
         var ports = new List<PortTrafficPolicy>();
         if (allowPorts)
         {
@@ -67,11 +68,11 @@ public static partial class NetworkingReader
                 var port = r.PortNumber(item, itemPath, "port");
                 if (port is null && r.Get(item, "port") is null)
                 {
-                    r.Error(SpecReader.Join(itemPath, "port"), "is required", item);
+                    r.Error(YamlNodeReader.Join(itemPath, "port"), "is required", item);
                 }
                 else if (port is { } number && !seen.Add(number))
                 {
-                    r.Error(SpecReader.Join(itemPath, "port"), $"port {number} has settings twice", item);
+                    r.Error(YamlNodeReader.Join(itemPath, "port"), $"port {number} has settings twice", item);
                 }
 
                 ports.Add(new PortTrafficPolicy(port ?? 0, portPolicy.LoadBalancer, portPolicy.ConnectionPool, portPolicy.OutlierDetection));
@@ -82,30 +83,30 @@ public static partial class NetworkingReader
     }
 
     /// <summary>Waylay does not originate TLS; <c>tls.mode: DISABLE</c> says exactly that and is accepted.</summary>
-    private static void ReadTls(SpecReader r, YamlMappingNode node, string path)
+    private static void ReadTls(YamlNodeReader r, YamlMappingNode node, string path)
     {
         if (r.OptionalMapping(node, path, "tls") is not { } tls)
         {
             return;
         }
 
-        var tlsPath = SpecReader.Join(path, "tls");
+        var tlsPath = YamlNodeReader.Join(path, "tls");
         r.Supported(tls, tlsPath, "mode");
         var mode = r.String(tls, tlsPath, "mode");
         if (mode is not null and not "DISABLE")
         {
-            r.Error(SpecReader.Join(tlsPath, "mode"), $"'{mode}' is not supported by Waylay; only DISABLE (Waylay does not originate TLS)", tls);
+            r.Error(YamlNodeReader.Join(tlsPath, "mode"), $"'{mode}' is not supported by Waylay; only DISABLE (Waylay does not originate TLS)", tls);
         }
     }
 
-    private static LoadBalancerKind? ReadLoadBalancer(SpecReader r, YamlMappingNode node, string path)
+    private static LoadBalancerKind? ReadLoadBalancer(YamlNodeReader r, YamlMappingNode node, string path)
     {
         r.Supported(node, path, "simple");
         var simple = r.String(node, path, "simple");
         switch (simple)
         {
             case null:
-                r.Error(SpecReader.Join(path, "simple"), "is required (consistentHash is not supported by Waylay)", node);
+                r.Error(YamlNodeReader.Join(path, "simple"), "is required (consistentHash is not supported by Waylay)", node);
                 return null;
             case "ROUND_ROBIN":
                 return LoadBalancerKind.RoundRobin;
@@ -114,29 +115,29 @@ public static partial class NetworkingReader
             case "RANDOM":
                 return LoadBalancerKind.Random;
             case "PASSTHROUGH" or "UNSPECIFIED":
-                r.Error(SpecReader.Join(path, "simple"), $"'{simple}' is not supported by Waylay; use ROUND_ROBIN, LEAST_REQUEST or RANDOM", node);
+                r.Error(YamlNodeReader.Join(path, "simple"), $"'{simple}' is not supported by Waylay; use ROUND_ROBIN, LEAST_REQUEST or RANDOM", node);
                 return null;
             default:
-                r.Error(SpecReader.Join(path, "simple"), $"'{simple}' is not a load balancer; use ROUND_ROBIN, LEAST_REQUEST or RANDOM", node);
+                r.Error(YamlNodeReader.Join(path, "simple"), $"'{simple}' is not a load balancer; use ROUND_ROBIN, LEAST_REQUEST or RANDOM", node);
                 return null;
         }
     }
 
-    private static ConnectionPoolSettings ReadConnectionPool(SpecReader r, YamlMappingNode node, string path)
+    private static ConnectionPoolSettings ReadConnectionPool(YamlNodeReader r, YamlMappingNode node, string path)
     {
         r.Supported(node, path, "tcp", "http");
         int? maxConnections = null, pending = null, perConnection = null, maxRequests = null;
         TimeSpan? idle = null;
         if (r.OptionalMapping(node, path, "tcp") is { } tcp)
         {
-            var tcpPath = SpecReader.Join(path, "tcp");
+            var tcpPath = YamlNodeReader.Join(path, "tcp");
             r.Supported(tcp, tcpPath, "maxConnections");
             maxConnections = Positive((int?)r.Integer(tcp, tcpPath, "maxConnections", 0, int.MaxValue));
         }
 
         if (r.OptionalMapping(node, path, "http") is { } http)
         {
-            var httpPath = SpecReader.Join(path, "http");
+            var httpPath = YamlNodeReader.Join(path, "http");
             r.Supported(http, httpPath, "http1MaxPendingRequests", "http2MaxRequests", "maxRequestsPerConnection", "idleTimeout");
             pending = Positive((int?)r.Integer(http, httpPath, "http1MaxPendingRequests", 0, int.MaxValue));
             maxRequests = Positive((int?)r.Integer(http, httpPath, "http2MaxRequests", 0, int.MaxValue));
@@ -150,7 +151,7 @@ public static partial class NetworkingReader
         static int? Positive(int? value) => value is > 0 ? value : null;
     }
 
-    private static OutlierDetectionPolicy ReadOutlierDetection(SpecReader r, YamlMappingNode node, string path)
+    private static OutlierDetectionPolicy ReadOutlierDetection(YamlNodeReader r, YamlMappingNode node, string path)
     {
         r.Supported(node, path, "consecutive5xxErrors", "consecutiveGatewayErrors", "interval", "baseEjectionTime", "maxEjectionPercent");
         var defaults = OutlierDetectionPolicy.IstioDefaults;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using YamlDotNet.RepresentationModel;
+using Waylay.Mesh.Yaml;
 
 namespace Waylay.Mesh.Networking;
 
@@ -9,13 +10,13 @@ public static partial class NetworkingReader
     private const string RetryConditions = "5xx, gateway-error, connect-failure, reset, refused-stream, retriable-status-codes, "
         + "cancelled, deadline-exceeded, internal, resource-exhausted, unavailable";
 
-    private static HttpRetry ReadRetries(SpecReader r, YamlMappingNode node, string path)
+    private static HttpRetry ReadRetries(YamlNodeReader r, YamlMappingNode node, string path)
     {
         r.Supported(node, path, "attempts", "perTryTimeout", "retryOn");
         var attempts = (int?)r.Integer(node, path, "attempts", 0, 1000);
         if (attempts is null && r.Get(node, "attempts") is null)
         {
-            r.Error(SpecReader.Join(path, "attempts"), "is required", node);
+            r.Error(YamlNodeReader.Join(path, "attempts"), "is required", node);
         }
 
         var perTry = r.Duration(node, path, "perTryTimeout");
@@ -40,7 +41,7 @@ public static partial class NetworkingReader
                     case "resource-exhausted": on |= RetryOn.ResourceExhausted; break;
                     case "unavailable": on |= RetryOn.Unavailable; break;
                     case "retriable-4xx" or "retriable-headers" or "envoy-ratelimited" or "http3-post-connect-failure" or "reset-before-request":
-                        r.Error(SpecReader.Join(path, "retryOn"), $"'{token}' is not supported by Waylay; use {RetryConditions} or status codes", node);
+                        r.Error(YamlNodeReader.Join(path, "retryOn"), $"'{token}' is not supported by Waylay; use {RetryConditions} or status codes", node);
                         break;
                     default:
                         if (int.TryParse(token, NumberStyles.None, CultureInfo.InvariantCulture, out var code) && code is >= 100 and <= 599)
@@ -50,7 +51,7 @@ public static partial class NetworkingReader
                         }
                         else
                         {
-                            r.Error(SpecReader.Join(path, "retryOn"), $"'{token}' is not a retry condition; use {RetryConditions} or status codes", node);
+                            r.Error(YamlNodeReader.Join(path, "retryOn"), $"'{token}' is not a retry condition; use {RetryConditions} or status codes", node);
                         }
 
                         break;
@@ -67,19 +68,19 @@ public static partial class NetworkingReader
         return new HttpRetry(attempts ?? 0, perTry, on, codes);
     }
 
-    private static HttpFault ReadFault(SpecReader r, YamlMappingNode node, string path)
+    private static HttpFault ReadFault(YamlNodeReader r, YamlMappingNode node, string path)
     {
         r.Supported(node, path, "delay", "abort");
         FaultDelay? delay = null;
         FaultAbort? abort = null;
         if (r.OptionalMapping(node, path, "delay") is { } d)
         {
-            var delayPath = SpecReader.Join(path, "delay");
+            var delayPath = YamlNodeReader.Join(path, "delay");
             r.Supported(d, delayPath, "fixedDelay", "percentage", "percent");
             var fixedDelay = r.Duration(d, delayPath, "fixedDelay");
             if (fixedDelay is null && r.Get(d, "fixedDelay") is null)
             {
-                r.Error(SpecReader.Join(delayPath, "fixedDelay"), "is required (exponentialDelay is not supported by Waylay)", d);
+                r.Error(YamlNodeReader.Join(delayPath, "fixedDelay"), "is required (exponentialDelay is not supported by Waylay)", d);
             }
 
             delay = new FaultDelay(fixedDelay ?? TimeSpan.Zero, ReadPercentage(r, d, delayPath));
@@ -87,12 +88,12 @@ public static partial class NetworkingReader
 
         if (r.OptionalMapping(node, path, "abort") is { } a)
         {
-            var abortPath = SpecReader.Join(path, "abort");
+            var abortPath = YamlNodeReader.Join(path, "abort");
             r.Supported(a, abortPath, "httpStatus", "percentage", "percent");
             var status = (int?)r.Integer(a, abortPath, "httpStatus", 200, 599);
             if (status is null && r.Get(a, "httpStatus") is null)
             {
-                r.Error(SpecReader.Join(abortPath, "httpStatus"), "is required (grpcStatus and http2Error are not supported by Waylay)", a);
+                r.Error(YamlNodeReader.Join(abortPath, "httpStatus"), "is required (grpcStatus and http2Error are not supported by Waylay)", a);
             }
 
             abort = new FaultAbort(status ?? 500, ReadPercentage(r, a, abortPath));
@@ -110,11 +111,11 @@ public static partial class NetworkingReader
     /// <c>percentage.value</c> (0–100, fractions allowed), or the deprecated integer <c>percent</c>. Neither means 0:
     /// Istio injects the fault into no request then, and so do we.
     /// </summary>
-    private static double ReadPercentage(SpecReader r, YamlMappingNode node, string path)
+    private static double ReadPercentage(YamlNodeReader r, YamlMappingNode node, string path)
     {
         if (r.OptionalMapping(node, path, "percentage") is { } percentage)
         {
-            var percentagePath = SpecReader.Join(path, "percentage");
+            var percentagePath = YamlNodeReader.Join(path, "percentage");
             r.Supported(percentage, percentagePath, "value");
             return r.Number(percentage, percentagePath, "value", 0, 100) ?? 0;
         }
@@ -122,28 +123,28 @@ public static partial class NetworkingReader
         return r.Integer(node, path, "percent", 0, 100) ?? 0;
     }
 
-    private static HeaderOperations ReadHeaderOperations(SpecReader r, YamlMappingNode node, string path)
+    private static HeaderOperations ReadHeaderOperations(YamlNodeReader r, YamlMappingNode node, string path)
     {
         if (r.OptionalMapping(node, path, "headers") is not { } headers)
         {
             return HeaderOperations.None;
         }
 
-        var headersPath = SpecReader.Join(path, "headers");
+        var headersPath = YamlNodeReader.Join(path, "headers");
         r.Supported(headers, headersPath, "request", "response");
         return new HeaderOperations(
             ReadMutation(r, headers, headersPath, "request"),
             ReadMutation(r, headers, headersPath, "response"));
     }
 
-    private static HeaderMutation ReadMutation(SpecReader r, YamlMappingNode node, string path, string key)
+    private static HeaderMutation ReadMutation(YamlNodeReader r, YamlMappingNode node, string path, string key)
     {
         if (r.OptionalMapping(node, path, key) is not { } mutation)
         {
             return HeaderMutation.None;
         }
 
-        var mutationPath = SpecReader.Join(path, key);
+        var mutationPath = YamlNodeReader.Join(path, key);
         r.Supported(mutation, mutationPath, "set", "add", "remove");
         List<KeyValuePair<string, string>> Pairs(string field)
         {
@@ -169,7 +170,7 @@ public static partial class NetworkingReader
         return new HeaderMutation(set, add, remove);
     }
 
-    private static void CheckHeader(SpecReader r, string name, string value, string path, YamlNode node)
+    private static void CheckHeader(YamlNodeReader r, string name, string value, string path, YamlNode node)
     {
         if (!HttpToken.IsToken(name))
         {

@@ -1,10 +1,11 @@
 using YamlDotNet.RepresentationModel;
+using Waylay.Mesh.Yaml;
 
 namespace Waylay.Mesh.Networking;
 
 public static partial class NetworkingReader
 {
-    private static VirtualService ReadVirtualService(SpecReader r, YamlMappingNode spec, string name, string ns)
+    private static VirtualService ReadVirtualService(YamlNodeReader r, YamlMappingNode spec, string name, string ns)
     {
         r.Supported(spec, "spec", "hosts", "gateways", "http", "tcp", "exportTo");
         var hosts = new List<string>();
@@ -65,7 +66,7 @@ public static partial class NetworkingReader
         return new VirtualService(name, ns, hosts, http, tcp);
     }
 
-    private static HttpRoute ReadHttpRoute(SpecReader r, YamlMappingNode node, string path, string ns)
+    private static HttpRoute ReadHttpRoute(YamlNodeReader r, YamlMappingNode node, string path, string ns)
     {
         r.Supported(node, path, "name", "match", "route", "timeout", "retries", "fault", "headers", "rewrite");
         var matches = new List<HttpMatchRequest>();
@@ -87,17 +88,17 @@ public static partial class NetworkingReader
 
         if (route.Count == 0)
         {
-            r.Error(SpecReader.Join(path, "route"), "needs at least one destination (redirect and directResponse are not supported by Waylay)", node);
+            r.Error(YamlNodeReader.Join(path, "route"), "needs at least one destination (redirect and directResponse are not supported by Waylay)", node);
         }
 
         CheckWeights(r, weights, path);
         var timeout = r.Duration(node, path, "timeout", allowZero: true);
-        var retries = r.OptionalMapping(node, path, "retries") is { } retryNode ? ReadRetries(r, retryNode, SpecReader.Join(path, "retries")) : null;
-        var fault = r.OptionalMapping(node, path, "fault") is { } faultNode ? ReadFault(r, faultNode, SpecReader.Join(path, "fault")) : null;
+        var retries = r.OptionalMapping(node, path, "retries") is { } retryNode ? ReadRetries(r, retryNode, YamlNodeReader.Join(path, "retries")) : null;
+        var fault = r.OptionalMapping(node, path, "fault") is { } faultNode ? ReadFault(r, faultNode, YamlNodeReader.Join(path, "fault")) : null;
         string? rewrite = null;
         if (r.OptionalMapping(node, path, "rewrite") is { } rewriteNode)
         {
-            var rewritePath = SpecReader.Join(path, "rewrite");
+            var rewritePath = YamlNodeReader.Join(path, "rewrite");
             r.Supported(rewriteNode, rewritePath, "uri");
             rewrite = r.String(rewriteNode, rewritePath, "uri", required: true);
         }
@@ -105,7 +106,7 @@ public static partial class NetworkingReader
         return new HttpRoute(r.String(node, path, "name"), matches, route, timeout == TimeSpan.Zero ? null : timeout, retries, fault, ReadHeaderOperations(r, node, path), rewrite);
     }
 
-    private static void CheckWeights(SpecReader r, List<(int Weight, string Path, YamlNode Node)> weights, string path)
+    private static void CheckWeights(YamlNodeReader r, List<(int Weight, string Path, YamlNode Node)> weights, string path)
     {
         if (weights.Count <= 1)
         {
@@ -120,15 +121,15 @@ public static partial class NetworkingReader
 
         if (total != 100)
         {
-            r.Error(SpecReader.Join(path, "route"), $"weights must add up to 100 when there is more than one destination; they add up to {total}", weights[0].Node);
+            r.Error(YamlNodeReader.Join(path, "route"), $"weights must add up to 100 when there is more than one destination; they add up to {total}", weights[0].Node);
         }
     }
 
-    private static HttpMatchRequest ReadMatch(SpecReader r, YamlMappingNode node, string path)
+    private static HttpMatchRequest ReadMatch(YamlNodeReader r, YamlMappingNode node, string path)
     {
         r.Supported(node, path, "name", "uri", "method", "headers", "port");
-        var uri = r.OptionalMapping(node, path, "uri") is { } u ? ReadStringMatch(r, u, SpecReader.Join(path, "uri"), allowPresent: false) : null;
-        var method = r.OptionalMapping(node, path, "method") is { } m ? ReadStringMatch(r, m, SpecReader.Join(path, "method"), allowPresent: false) : null;
+        var uri = r.OptionalMapping(node, path, "uri") is { } u ? ReadStringMatch(r, u, YamlNodeReader.Join(path, "uri"), allowPresent: false) : null;
+        var method = r.OptionalMapping(node, path, "method") is { } m ? ReadStringMatch(r, m, YamlNodeReader.Join(path, "method"), allowPresent: false) : null;
         var headers = new List<HeaderMatch>();
         if (r.OptionalMapping(node, path, "headers") is { } headerMap)
         {
@@ -153,7 +154,7 @@ public static partial class NetworkingReader
         return new HttpMatchRequest(r.String(node, path, "name"), uri, method, headers, port);
     }
 
-    private static StringMatch? ReadStringMatch(SpecReader r, YamlMappingNode node, string path, bool allowPresent)
+    private static StringMatch? ReadStringMatch(YamlNodeReader r, YamlMappingNode node, string path, bool allowPresent)
     {
         r.Supported(node, path, "exact", "prefix", "regex");
         if (node.Children.Count == 0)
@@ -190,15 +191,15 @@ public static partial class NetworkingReader
                 return new StringMatch(StringMatchKind.Regex, pattern, regex);
             }
 
-            r.Error(SpecReader.Join(path, "regex"), $"'{pattern}' is not a valid regular expression: {error}", node);
+            r.Error(YamlNodeReader.Join(path, "regex"), $"'{pattern}' is not a valid regular expression: {error}", node);
         }
 
         return null;
     }
 
-    private static Destination ReadDestination(SpecReader r, YamlMappingNode item, string path, string ns)
+    private static Destination ReadDestination(YamlNodeReader r, YamlMappingNode item, string path, string ns)
     {
-        var destinationPath = SpecReader.Join(path, "destination");
+        var destinationPath = YamlNodeReader.Join(path, "destination");
         if (r.OptionalMapping(item, path, "destination") is not { } node)
         {
             r.Error(destinationPath, "is required", item);
@@ -210,14 +211,14 @@ public static partial class NetworkingReader
         var subset = r.String(node, destinationPath, "subset");
         if (subset is not null && !HostName.IsValid(subset, allowWildcard: false))
         {
-            r.Error(SpecReader.Join(destinationPath, "subset"), $"'{subset}' is not a valid subset name", node);
+            r.Error(YamlNodeReader.Join(destinationPath, "subset"), $"'{subset}' is not a valid subset name", node);
         }
 
-        var resolved = host is null ? "" : ResolveHost(r, host, ns, SpecReader.Join(destinationPath, "host"), node, allowWildcard: false);
+        var resolved = host is null ? "" : ResolveHost(r, host, ns, YamlNodeReader.Join(destinationPath, "host"), node, allowWildcard: false);
         return new Destination(resolved, subset, r.PortNumber(node, destinationPath, "port"));
     }
 
-    private static TcpRoute ReadTcpRoute(SpecReader r, YamlMappingNode node, string path, string ns)
+    private static TcpRoute ReadTcpRoute(YamlNodeReader r, YamlMappingNode node, string path, string ns)
     {
         r.Supported(node, path, "match", "route");
         var ports = new List<ushort>();
@@ -248,7 +249,7 @@ public static partial class NetworkingReader
 
         if (route.Count == 0)
         {
-            r.Error(SpecReader.Join(path, "route"), "needs at least one destination", node);
+            r.Error(YamlNodeReader.Join(path, "route"), "needs at least one destination", node);
         }
 
         CheckWeights(r, weights, path);

@@ -1,5 +1,6 @@
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
+using Waylay.Mesh.Yaml;
 
 namespace Waylay.Mesh.Networking;
 
@@ -61,7 +62,7 @@ public static partial class NetworkingReader
             return;
         }
 
-        var header = new SpecReader(errors, label);
+        var header = Reader(errors, label);
         var apiVersion = header.String(mapping, "", "apiVersion") ?? "";
         var kind = header.String(mapping, "", "kind") ?? "";
         if (kind == "List" && apiVersion == "v1")
@@ -93,7 +94,7 @@ public static partial class NetworkingReader
         }
 
         var ns = (metadata is null ? null : header.String(metadata, "metadata", "namespace")) ?? defaultNamespace;
-        var reader = new SpecReader(errors, ns == "default" ? $"{kind} {name}" : $"{kind} {name}.{ns}");
+        var reader = Reader(errors, ns == "default" ? $"{kind} {name}" : $"{kind} {name}.{ns}");
         if (Array.IndexOf(ApiVersions, apiVersion) < 0)
         {
             reader.Error("apiVersion", $"'{apiVersion}' is not supported by Waylay; use networking.istio.io/v1, v1beta1 or v1alpha3", mapping);
@@ -128,7 +129,11 @@ public static partial class NetworkingReader
         }
     }
 
-    private static string ResolveHost(SpecReader r, string host, string ns, string path, YamlNode node, bool allowWildcard)
+    /// <summary>A reader whose every problem is a <see cref="NetworkingError"/> of <paramref name="resource"/>.</summary>
+    private static YamlNodeReader Reader(List<NetworkingError> errors, string resource) =>
+        new((path, message, line) => errors.Add(new NetworkingError(resource, path, message, line)));
+
+    private static string ResolveHost(YamlNodeReader r, string host, string ns, string path, YamlNode node, bool allowWildcard)
     {
         if (!HostName.IsValid(host, allowWildcard))
         {

@@ -16,4 +16,10 @@ internal static partial class KubeletLog
 
     [LoggerMessage(7103, LogLevel.Information, "Pod {Pod}: container {Container} is {Readiness}")]
     public static partial void ReadinessChanged(ILogger logger, string pod, string container, string readiness);
+
+    [LoggerMessage(7104, LogLevel.Information, "Pod {Pod}: container {Container} started (its startup probe passed)")]
+    public static partial void ContainerStarted(ILogger logger, string pod, string container);
+
+    [LoggerMessage(7105, LogLevel.Warning, "Pod {Pod}: container {Container} failed its {Probe} probe {Failures} times in a row; killing it (the pod's restartPolicy decides whether it restarts)")]
+    public static partial void ProbeKilling(ILogger logger, string pod, string container, string probe, int failures);
 }

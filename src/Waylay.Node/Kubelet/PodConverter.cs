@@ -57,11 +57,6 @@ internal static class PodConverter
 
         foreach (var (kind, probe) in new[] { ("readinessProbe", container.ReadinessProbe), ("livenessProbe", container.LivenessProbe), ("startupProbe", container.StartupProbe) })
         {
-            if (probe is { Grpc: not null })
-            {
-                throw new PodConversionException($"{where}: {kind}.grpc is not supported by waylay up yet; use httpGet, tcpSocket or exec");
-            }
-
             if ((probe?.HttpGet?.Port ?? probe?.TcpSocket?.Port)?.Value is { } port && !int.TryParse(port, out _)
                 && container.Ports?.Any(p => p.Name == port) != true)
             {

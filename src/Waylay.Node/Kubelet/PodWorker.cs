@@ -9,10 +9,12 @@ namespace Waylay.Node.Kubelet;
 /// Runs one <see cref="KubeletPod"/> as the kubelet's pod worker does (<c>kuberuntime_manager.go SyncPod</c>):
 /// <code>
 ///  :: 1 sandbox: network namespace, CNI (the pod IP, for status.podIP), pause, every container's mounts
-///  :: 2 init containers in order: a native sidecar (restartPolicy: Always) is started and kept running; any other
-///       runs to completion, and a non-zero exit fails the pod start with its log tail
+///  :: 2 init containers in order: a native sidecar (restartPolicy: Always) is started and kept running, and the next
+///       one waits for its startup probe; any other runs to completion, and a non-zero exit fails the pod start with
+///       its log tail
 ///  :: 3 the containers, supervised per the pod's restartPolicy with back-off
-///  :: 4 readiness probes (from the node's namespace to the pod IP); a container without one is ready when running
+///  :: 4 their probes (<see cref="ContainerProber"/>: startup, liveness, readiness; from the node's namespace to the
+///       pod IP, exec in the container's namespaces as its uid); a container without probes is ready when running
 /// </code>
 /// Stopping the pod (<see cref="NodeRuntime.StopPodAsync"/> or teardown) stops its containers; <see cref="DisposeAsync"/>
 /// ends the probes.
@@ -22,7 +24,7 @@ internal sealed class PodWorker : IAsyncDisposable
     public const int LogTailLines = 20;
 
     private readonly CancellationTokenSource _stopping = new();
-    private readonly List<(ContainerProcess Process, ReadinessWorker? Readiness)> _ready = [];
+    private readonly List<(ContainerProcess Process, ContainerProber? Prober)> _ready = [];
     private readonly List<Task> _probes = [];
 
     private readonly ILogger _logger;
@@ -41,8 +43,11 @@ internal sealed class PodWorker : IAsyncDisposable
 
     public PodFacts Facts { get; }
 
-    /// <summary>The pod's Ready condition: every container (and native sidecar) running and passing its readiness probe.</summary>
-    public bool Ready => _ready.All(c => c.Process.Status.State == ContainerState.Running && (c.Readiness?.Ready ?? true));
+    /// <summary>The pod's Ready condition: every container (and native sidecar) running, started and passing its readiness probe.</summary>
+    public bool Ready => _ready.All(c => c.Process.Status.State == ContainerState.Running && (c.Prober?.Ready ?? true));
+
+    /// <summary>The probes of a container that has any (a test looks at their attempts).</summary>
+    public ContainerProber? Prober(string container) => _ready.Find(c => c.Process.Name == container).Prober;
 
     public static async Task<PodWorker> StartAsync(NodeRuntime runtime, KubeletPod pod, int node, TimeProvider time, ILogger? logger, CancellationToken cancellationToken)
     {
@@ -59,8 +64,14 @@ internal sealed class PodWorker : IAsyncDisposable
                 var spec = pod.ContainerSpecFor(init, worker.Facts);
                 if (init.IsNativeSidecar)
                 {
-                    worker.Track(init, sandbox.StartContainer(spec, RestartPolicy.Always), time);
+                    var sidecar = worker.Track(init, sandbox.StartContainer(spec, RestartPolicy.Always), time);
                     KubeletLog.SidecarStarted(logger, pod.Name, init.Name);
+                    if (sidecar is { Startup: not null })
+                    {
+                        // The kubelet starts the next container only once a sidecar has started (its startup probe passed).
+                        await worker.WaitForProbesAsync(sidecar.FirstStarted, "started", cancellationToken);
+                    }
+
                     continue;
                 }
 
@@ -92,18 +103,10 @@ internal sealed class PodWorker : IAsyncDisposable
         return worker;
     }
 
-    /// <summary>Waits until the pod is Ready (every readiness probe passed once, every container running).</summary>
+    /// <summary>Waits until the pod is Ready (every container started and its readiness probe passed once, every container running).</summary>
     public async Task WaitUntilReadyAsync(CancellationToken cancellationToken)
     {
-        var ready = Task.WhenAll(_ready.Select(c => c.Readiness?.FirstReady ?? Task.CompletedTask));
-        // A prober ends only when stopped or broken (no namespace to probe from): then say why, rather than wait forever.
-        var first = await Task.WhenAny([ready, .. _probes]).WaitAsync(cancellationToken);
-        await first;
-        if (first != ready)
-        {
-            throw new InvalidOperationException($"pod {Pod.Name}: its readiness probes stopped before it became ready");
-        }
-
+        await WaitForProbesAsync(Task.WhenAll(_ready.Select(c => c.Prober?.FirstReady ?? Task.CompletedTask)), "ready", cancellationToken);
         foreach (var (process, _) in _ready)
         {
             await process.WaitForAsync(s => s.State == ContainerState.Running, cancellationToken);
@@ -117,21 +120,31 @@ internal sealed class PodWorker : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    private void Track(KubeletContainer container, ContainerProcess process, TimeProvider time)
+    /// <summary>Waits for <paramref name="what"/>; a prober ends only when stopped or broken (no namespace to probe
+    /// from): then say why, rather than wait forever.</summary>
+    private async Task WaitForProbesAsync(Task what, string state, CancellationToken cancellationToken)
     {
-        ReadinessWorker? readiness = null;
-        if (container.Readiness is { } probe)
+        var first = await Task.WhenAny([what, .. _probes]).WaitAsync(cancellationToken);
+        await first;
+        if (first != what)
+        {
+            throw new InvalidOperationException($"pod {Pod.Name}: its probes stopped before it was {state}");
+        }
+    }
+
+    private ContainerProber? Track(KubeletContainer container, ContainerProcess process, TimeProvider time)
+    {
+        ContainerProber? prober = null;
+        if (container.Container is { ReadinessProbe: not null } or { LivenessProbe: not null } or { StartupProbe: not null })
         {
             var runner = new ProbeRunner(Namespaces.NetworkNamespaces.PathOf(Sandbox.Node.Namespace), Sandbox.Address, (command, token) => ExecAsync(container, command, token));
-            readiness = new ReadinessWorker(probe, container.Container, runner, time)
-            {
-                Changed = ready => KubeletLog.ReadinessChanged(_logger, Pod.Name, container.Name, ready ? "ready" : "not ready"),
-            };
+            prober = new ContainerProber(Pod.Name, container.Container, process, runner, Pod.Pod.Spec?.TerminationGracePeriodSeconds, time, _logger);
             var token = _stopping.Token;
-            _probes.Add(Task.Run(() => readiness.RunAsync(token), token));
+            _probes.Add(Task.Run(() => prober.RunAsync(token), token));
         }
 
-        _ready.Add((process, readiness));
+        _ready.Add((process, prober));
+        return prober;
     }
 
     private async Task<int> ExecAsync(KubeletContainer container, IReadOnlyList<string> command, CancellationToken cancellationToken)

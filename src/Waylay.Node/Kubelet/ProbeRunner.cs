@@ -1,13 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
 using k8s.Models;
+using Waylay.Probes;
 
 namespace Waylay.Node.Kubelet;
 
 /// <summary>
 /// One probe attempt as the kubelet's prober makes it, from the node's namespace to the pod's IP: <c>httpGet</c>
 /// (a GET with <c>User-Agent: kube-probe/…</c> and the probe's headers; 200–399 succeeds; redirects not followed),
-/// <c>tcpSocket</c> (a connect succeeds), <c>exec</c> (the command, run in the container's place, exits 0). Each attempt is bounded by <c>timeoutSeconds</c> (default 1).
+/// <c>tcpSocket</c> (a connect succeeds), <c>grpc</c> (<c>grpc.health.v1.Health/Check</c> of the probe's service
+/// answers SERVING: <see cref="GrpcHealthCheck"/>, the check the sidecar's app probes make too), <c>exec</c> (the
+/// command, run in the container's namespaces as its uid, exits 0). Each attempt is bounded by <c>timeoutSeconds</c>
+/// (default 1); running out of it is a failure, as since Kubernetes 1.20 for exec too.
 /// </summary>
 internal sealed class ProbeRunner(string nodeNamespacePath, IPAddress podAddress, Func<IReadOnlyList<string>, CancellationToken, Task<int>>? exec = null)
 {
@@ -27,6 +31,12 @@ internal sealed class ProbeRunner(string nodeNamespacePath, IPAddress podAddress
             if (probe.Exec is { } command && exec is not null)
             {
                 return await exec([.. command.Command ?? []], timeout.Token) == 0;
+            }
+
+            if (probe.Grpc is { } grpc)
+            {
+                var result = await GrpcHealthCheck.CheckAsync(podAddress, grpc.Port, grpc.Service, ct => ConnectAsync(podAddress, grpc.Port, ct), timeout.Token);
+                return result.Serving;
             }
 
             if (probe.TcpSocket is { } tcp)
@@ -57,20 +67,7 @@ internal sealed class ProbeRunner(string nodeNamespacePath, IPAddress podAddress
         {
             AllowAutoRedirect = false,
             UseProxy = false,
-            ConnectCallback = async (context, token) =>
-            {
-                var socket = NodeSocket.Create(nodeNamespacePath, host.AddressFamily);
-                try
-                {
-                    await socket.ConnectAsync(host, port, token);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+            ConnectCallback = async (_, token) => await ConnectAsync(host, port, token),
         };
         using var client = new HttpClient(handler);
         var path = string.IsNullOrEmpty(http.Path) ? "/" : http.Path.StartsWith('/') ? http.Path : "/" + http.Path;
@@ -85,6 +82,22 @@ internal sealed class ProbeRunner(string nodeNamespacePath, IPAddress podAddress
 
         using var response = await client.SendAsync(request, cancellationToken);
         return (int)response.StatusCode is >= 200 and < 400;
+    }
+
+    /// <summary>A connection from the node's namespace, as the kubelet's probes come from the node.</summary>
+    private async ValueTask<Stream> ConnectAsync(IPAddress host, int port, CancellationToken cancellationToken)
+    {
+        var socket = NodeSocket.Create(nodeNamespacePath, host.AddressFamily);
+        try
+        {
+            await socket.ConnectAsync(host, port, cancellationToken);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
     }
 
     private IPAddress Host(string? host) => host is { Length: > 0 } && IPAddress.TryParse(host, out var address) ? address : podAddress;

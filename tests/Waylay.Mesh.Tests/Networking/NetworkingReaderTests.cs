@@ -350,6 +350,26 @@ public sealed class NetworkingReaderTests
         Assert.False(HttpRetry.IstioDefault.RetriesGrpcStatus(13));
     }
 
+    [Theory]
+    [InlineData("1.5s", 1500)]
+    [InlineData("300ms", 300)]
+    [InlineData("1h30m", 5_400_000)]
+    [InlineData("0.1s", 100)]
+    [InlineData("1.500s", 1500)] // protobuf JSON's form
+    [InlineData("2000us", 2)]
+    public void Durations_AreGos_InWholeMilliseconds(string timeout, long milliseconds) =>
+        Assert.Equal(TimeSpan.FromMilliseconds(milliseconds), NetworkingReader.Read(VirtualService($"  - {{route: [{{destination: {{host: reviews}}}}], timeout: {timeout}}}")).VirtualServices[0].Http[0].Timeout);
+
+    [Theory]
+    [InlineData("10", "has no unit")]
+    [InlineData("1.0001s", "finer than a millisecond")]
+    [InlineData("100us", "must be at least 1ms")]
+    [InlineData("-1s", "must be at least 1ms")]
+    [InlineData("1d", "unknown unit 'd'")]
+    [InlineData("99999999999999h", "is too long")]
+    public void Durations_IstioRefuses_AreRefused_NamingTheField(string timeout, string message) =>
+        Assert.Contains(Errors(VirtualService($"  - {{route: [{{destination: {{host: reviews}}}}], timeout: \"{timeout}\"}}")), e => e.Path == "spec.http[0].timeout" && e.Message.Contains(message, StringComparison.Ordinal));
+
     [Fact]
     public void TimeoutZero_MeansNoTimeout() =>
         Assert.Null(NetworkingReader.Read(VirtualService("  - {route: [{destination: {host: reviews}}], timeout: 0s}")).VirtualServices[0].Http[0].Timeout);

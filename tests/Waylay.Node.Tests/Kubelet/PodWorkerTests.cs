@@ -11,7 +11,7 @@ using Waylay.TestKit;
 
 namespace Waylay.Node.Tests.Kubelet;
 
-public sealed class PodWorkerTests
+public sealed partial class PodWorkerTests
 {
     // Bookinfo's details Deployment as bookinfo.yaml has it, plus a readiness probe (Bookinfo's manifests have none):
     // injected, the probe goes to the sidecar's health port and the sidecar asks the app.

@@ -15,7 +15,7 @@ public sealed class ProxyCommandTests
     /// <summary>(arguments after `proxy`, a piece of the message); each must exit 2.</summary>
     public static readonly TheoryData<string[], string> BadInput = new()
     {
-        { ["--drain-duration", "10"], "--drain-duration: '10' has no valid unit" },
+        { ["--drain-duration", "10"], "--drain-duration: '10' has no unit; write e.g. 10s" },
         { ["--drain-duration", "0s"], "--drain-duration: '0s' is not longer than zero; write e.g. 250ms" },
         { ["--idle-timeout", "99999999999999h"], "--idle-timeout: '99999999999999h' is too long" },
         { ["--connectTimeout", "ten"], "--connect-timeout: 'ten' is not a duration" },

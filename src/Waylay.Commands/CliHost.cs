@@ -1,6 +1,6 @@
 using System.CommandLine;
 
-namespace Waylay.Cli;
+namespace Waylay.Commands;
 
 /// <summary>
 /// Runs a command tree with Waylay's exit-code contract, the same for every command (README's "Exit codes"):

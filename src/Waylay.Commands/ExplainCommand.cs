@@ -2,7 +2,7 @@ using System.CommandLine;
 using Waylay.Capture.Explain;
 using Waylay.Capture.Plan;
 
-namespace Waylay.Cli.Commands;
+namespace Waylay.Commands;
 
 /// <summary>`waylay capture explain`: the path one packet takes through the rules the same flags would write.</summary>
 internal static class ExplainCommand

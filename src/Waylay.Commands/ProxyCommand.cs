@@ -6,7 +6,7 @@ using Waylay.Proxy.Admin;
 using Waylay.Proxy.Admin.AppProbes;
 using Waylay.Proxy.Telemetry.Http;
 
-namespace Waylay.Cli.Commands;
+namespace Waylay.Commands;
 
 /// <summary>
 /// <c>waylay proxy [sidecar] …</c> runs the sidecar; <c>waylay proxy wait-ready</c> waits for its /ready. The seed's

@@ -2,7 +2,7 @@ using System.CommandLine;
 using Waylay.Capture.Apply;
 using Waylay.Capture.Plan;
 
-namespace Waylay.Cli.Commands;
+namespace Waylay.Commands;
 
 /// <summary>`waylay capture`: the init container's rule writer, with istio-iptables' flags.</summary>
 internal static class CaptureCommand

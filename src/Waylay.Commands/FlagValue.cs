@@ -1,4 +1,4 @@
-namespace Waylay.Cli;
+namespace Waylay.Commands;
 
 /// <summary>
 /// A flag's parsed value with the text the user writes for it. System.CommandLine's help prints a default with

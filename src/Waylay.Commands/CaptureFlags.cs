@@ -1,7 +1,7 @@
 using System.CommandLine;
 using Waylay.Capture.Options;
 
-namespace Waylay.Cli.Commands;
+namespace Waylay.Commands;
 
 /// <summary>
 /// istio-iptables' flags, short and long, with its meanings and defaults, shared by `capture` and `capture explain`.

@@ -4,9 +4,9 @@ using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Numerics;
-using Waylay.Proxy;
+using Waylay.Mesh;
 
-namespace Waylay.Cli;
+namespace Waylay.Commands;
 
 /// <summary>
 /// The typed flags every command shares (ports, Go durations, numbers in a range, named choices, IP addresses): each
@@ -34,7 +34,7 @@ internal static class CliOption
         option.DefaultValueFactory = _ => new FlagValue<TimeSpan>(fallback, GoDuration.Format(fallback));
         option.CustomParser = result =>
         {
-            if (!GoDuration.TryParse(Token(result), out var value, out var problem))
+            if (!GoDuration.TryParse(Token(result), out TimeSpan value, out var problem))
             {
                 result.AddError($"{name}: {problem}");
                 return default;
