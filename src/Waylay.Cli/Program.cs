@@ -12,6 +12,7 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
     ProxyCommand.Create(),
     InjectCommand.Create(), WebhookCommand.Create(),
     UpCommand.Create(), DownCommand.Create(), PsCommand.Create(),
+    ExecCommand.Create(), LogsCommand.Create(),
 };
 
 return await CliHost.RunAsync(root, args);

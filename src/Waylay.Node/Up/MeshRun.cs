@@ -43,7 +43,7 @@ internal sealed class MeshRun : IAsyncDisposable
         Progress = progress;
         foreach (var planned in plan.Pods)
         {
-            _status[planned.Pod.Name] = new PodStatus(planned.Namespace, planned.Pod.Name, $"node{planned.Node}", null, "Pending", false, planned.Pod.Source.Workload);
+            _status[planned.Pod.Name] = new PodStatus(planned.Namespace, planned.Pod.Name, $"node{planned.Node}", null, "Pending", false, planned.Pod.Source.Workload) { Labels = planned.Labels };
         }
     }
 
@@ -108,6 +108,7 @@ internal sealed class MeshRun : IAsyncDisposable
                 }
 
                 _workers[planned.Pod.Name] = (planned, worker);
+                Runtime.State.Write(Runtime.State.ExecFile(planned.Pod.Name), PodExec.Record(planned.Pod, worker.Facts));
                 SetPod(planned.Pod.Name, s => s with { Phase = "Running", Ip = worker.Sandbox.Address.ToString() });
             }
 
@@ -154,6 +155,7 @@ internal sealed class MeshRun : IAsyncDisposable
             {
                 await Task.Delay(Period, cancellationToken);
                 await SyncAsync(cancellationToken);
+                ContainerLogRotation.Rotate(Runtime.State.Directory);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

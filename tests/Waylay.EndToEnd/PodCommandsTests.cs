@@ -1,0 +1,191 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.RegularExpressions;
+using Waylay.Linux;
+using Waylay.TestKit;
+using Xunit;
+
+namespace Waylay.EndToEnd;
+
+/// <summary>
+/// `waylay exec` and `waylay logs` on a running mesh, through the real CLI: a small one (Bookinfo's details behind its
+/// Service, and a shell pod), so the machine is not loaded with all of Bookinfo. Waits are bounded, nothing is timed.
+/// </summary>
+public sealed partial class PodCommandsTests
+{
+    private const string Manifests = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: details, labels: {app: details}}
+        spec:
+          ports: [{port: 9080, name: http}]
+          selector: {app: details}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: details-v1}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: details, version: v1}}
+          template:
+            metadata: {labels: {app: details, version: v1}}
+            spec:
+              containers:
+              - name: details
+                image: docker.io/istio/examples-bookinfo-details-v1:1.20.3
+                ports: [{containerPort: 9080}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: shell}
+        spec:
+          replicas: 1
+          selector: {matchLabels: {app: client}}
+          template:
+            metadata: {labels: {app: client}}
+            spec:
+              containers:
+              - name: shell
+                image: tools
+                command: [/bin/sh, -c, "echo shell started; i=0; while true; do i=$((i+1)); echo tick $i; sleep 1; done"]
+                securityContext: {runAsUser: 1001, runAsGroup: 1002}
+        """;
+
+    [NetnsFact]
+    public async Task ExecAndLogs_InAppAndSidecar_AsTheirUids_ReachDetails_LogsFollowARestart_TrafficFlowsAfterAKill()
+    {
+        using var temp = new TempDirectory();
+        var file = Path.Combine(temp.Path, "mesh.yaml");
+        await File.WriteAllTextAsync(file, Manifests);
+        var images = Path.Combine(temp.Path, "images.yaml");
+        await File.WriteAllTextAsync(images, "tools: {command: [/bin/sh]}\n");
+        var run = RunId.Value + "e";
+        var state = Path.Combine("/run/waylay", run);
+        Process? follower = null;
+        try
+        {
+            var up = await WaylayCli.RunAsync("up", file, "--images", images, "--run", run);
+            Assert.True(up.Succeeded, up.Diagnostic);
+
+            // The app container by its app label, as its uid/gid, with the pod's resolv.conf: `details` resolves and answers.
+            var id = await WaylayCli.RunAsync("exec", "client", "--run", run, "--", "id");
+            Assert.True(id.Succeeded, id.Diagnostic);
+            Assert.StartsWith("uid=1001 gid=1002 ", id.StandardOutput, StringComparison.Ordinal);
+            await AssertReachesDetailsAsync(run, "shell");
+
+            // The sidecar (pod named by a prefix) as 1337, the proxy's uid, which capture lets out uncaptured.
+            var proxyId = await WaylayCli.RunAsync("exec", "details-v", "--run", run, "-c", "waylay-proxy", "--", "id", "-u");
+            Assert.True(proxyId.Succeeded, proxyId.Diagnostic);
+            Assert.Equal("1337", proxyId.StandardOutput.Trim());
+            await AssertReachesDetailsAsync(run, "details", "-c", "waylay-proxy");
+
+            // The command's exit code passes through; a pod or container that is not there is a usage error naming what is.
+            var exit = await WaylayCli.RunAsync("exec", "shell", "--run", run, "--", "sh", "-c", "exit 7");
+            Assert.Equal(7, exit.ExitCode);
+            WaylayCli.AssertRefused(await WaylayCli.RunAsync("exec", "nosuch", "--run", run, "--", "true"), 2, "pod 'nosuch': no pod of run");
+            WaylayCli.AssertRefused(await WaylayCli.RunAsync("exec", "details", "--run", run, "-c", "waylay-init", "--", "true"), 2, "an init container of pod details-v1-");
+
+            var logs = await WaylayCli.RunAsync("logs", "shell", "--run", run);
+            Assert.True(logs.Succeeded, logs.Diagnostic);
+            Assert.StartsWith("shell started\ntick 1\n", logs.StandardOutput, StringComparison.Ordinal);
+            var proxyLogs = await WaylayCli.RunAsync("logs", "details", "--run", run, "-c", "waylay-proxy");
+            Assert.Contains("waylay proxy ready", proxyLogs.StandardOutput, StringComparison.Ordinal);
+
+            // logs -f follows the shell through a kill and its restart (the same file, appended by the next run).
+            var output = new StringBuilder();
+            follower = StartFollower(run, output);
+            await WaitForAsync(() => Count(output, "tick ") > 0, output);
+            var shellPod = Directory.GetDirectories(Path.Combine(state, "pods"), "shell-*").Single();
+            Kill(Path.Combine(shellPod, "containers", "shell.json"));
+            await WaitForAsync(() => Count(output, "shell started") == 2, output);
+
+            // The details process killed: restarted, and its Service answers again.
+            var detailsPod = Directory.GetDirectories(Path.Combine(state, "pods"), "details-*").Single();
+            Kill(Path.Combine(detailsPod, "containers", "details.json"));
+            await AssertReachesDetailsAsync(run, "shell");
+
+            var down = await WaylayCli.RunAsync("down", run);
+            Assert.True(down.Succeeded, down.Diagnostic);
+            Assert.True(follower.WaitForExit(TimeSpan.FromSeconds(30)), "logs -f did not end when the run was removed");
+        }
+        finally
+        {
+            if (follower is { HasExited: false })
+            {
+                follower.Kill();
+            }
+
+            follower?.Dispose();
+            await WaylayCli.RunAsync("down", run);
+        }
+
+        Assert.False(Directory.Exists(state));
+        Assert.DoesNotContain($"wl-{run}-", (await Exec.RunAsync("ip", "netns", "list")).StandardOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>curl from inside the pod to the details Service by its short name (bounded retries: a pod restarting).</summary>
+    private static async Task AssertReachesDetailsAsync(string run, string pod, params string[] container)
+    {
+        ExecResult last = new(-1, "", "");
+        for (var attempt = 0; attempt < 60; attempt++)
+        {
+            last = await WaylayCli.RunAsync(["exec", pod, "--run", run, .. container, "--", "curl", "-s", "-m", "5", "http://details:9080/details/0"]);
+            if (last.Succeeded && last.StandardOutput.Contains("William Shakespeare", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            await Task.Delay(1000);
+        }
+
+        Assert.Fail($"exec {pod} {string.Join(' ', container)} -- curl details:9080 never answered: {last.ExitCode} {last.StandardOutput} {last.StandardError}");
+    }
+
+    private static Process StartFollower(string run, StringBuilder output)
+    {
+        var start = new ProcessStartInfo(WaylayCli.Path) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])["logs", "-f", "shell", "--run", run])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.ErrorDataReceived += (_, e) => { lock (output) { output.AppendLine(e.Data); } };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return process;
+    }
+
+    private static int Count(StringBuilder output, string text)
+    {
+        lock (output)
+        {
+            return Regex.Matches(output.ToString(), Regex.Escape(text)).Count;
+        }
+    }
+
+    /// <summary>Bounded: a restart waits the kubelet's first back-off (10 s).</summary>
+    private static async Task WaitForAsync(Func<bool> condition, StringBuilder output)
+    {
+        for (var i = 0; i < 240 && !condition(); i++)
+        {
+            await Task.Delay(250);
+        }
+
+        lock (output)
+        {
+            Assert.True(condition(), $"logs -f printed:\n{output}");
+        }
+    }
+
+    /// <summary>SIGKILL to the container's recorded process, as a crash would end it.</summary>
+    private static void Kill(string containerRecord)
+    {
+        var pid = int.Parse(PidPattern().Match(File.ReadAllText(containerRecord)).Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Equal(0, Signal.Kill(pid, Signal.Sigkill));
+    }
+
+    [GeneratedRegex(@"""pid"":\s*(\d+)")]
+    private static partial Regex PidPattern();
+}
