@@ -123,13 +123,82 @@ public sealed partial class PodCommandsTests
         Assert.DoesNotContain($"wl-{run}-", (await Exec.RunAsync("ip", "netns", "list")).StandardOutput, StringComparison.Ordinal);
     }
 
+    [NetnsFact]
+    public async Task ApplyAndDelete_ScaleADeployment_AddAServiceThatResolvesAndRoutes_ThenRemoveThem()
+    {
+        using var temp = new TempDirectory();
+        var file = Path.Combine(temp.Path, "mesh.yaml");
+        await File.WriteAllTextAsync(file, Manifests);
+        var images = Path.Combine(temp.Path, "images.yaml");
+        await File.WriteAllTextAsync(images, "tools: {command: [/bin/sh]}\n");
+        var change = Path.Combine(temp.Path, "change");
+        Directory.CreateDirectory(change);
+        var deployment = Manifests.Split("---")[1].Replace("replicas: 1", "replicas: 2", StringComparison.Ordinal);
+        await File.WriteAllTextAsync(Path.Combine(change, "details.yaml"), deployment);
+        const string Books = "apiVersion: v1\nkind: Service\nmetadata: {name: books}\nspec:\n  ports: [{port: 8000, targetPort: 9080, name: http}]\n  selector: {app: details}\n";
+        await File.WriteAllTextAsync(Path.Combine(change, "books.yaml"), Books);
+        var run = RunId.Value + "a";
+        try
+        {
+            var up = await WaylayCli.RunAsync("up", file, "--images", images, "--run", run);
+            Assert.True(up.Succeeded, up.Diagnostic);
+
+            // The same manifests again: nothing changes (the pods keep their pod-template-hash names).
+            var same = await WaylayCli.RunAsync("apply", "-f", file, "--run", run);
+            Assert.True(same.Succeeded, same.Diagnostic);
+            Assert.Contains("deployment/details-v1 unchanged", same.StandardOutput, StringComparison.Ordinal);
+            Assert.DoesNotContain("pod/", same.StandardOutput, StringComparison.Ordinal);
+
+            var apply = await WaylayCli.RunAsync("apply", "-f", change, "--run", run);
+            Assert.True(apply.Succeeded, apply.Diagnostic);
+            Assert.Contains("deployment/details-v1 configured", apply.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("service/books created", apply.StandardOutput, StringComparison.Ordinal);
+            Assert.Equal(2, (await PodNamesAsync(run)).Count(n => n.StartsWith("details-v1-", StringComparison.Ordinal)));
+            await AssertReachesAsync(run, "http://books:8000/details/0");
+            await AssertReachesAsync(run, "http://books.default.svc.cluster.local:8000/details/0");
+
+            var delete = await WaylayCli.RunAsync("delete", "-f", Path.Combine(change, "books.yaml"), "--run", run);
+            Assert.True(delete.Succeeded, delete.Diagnostic);
+            Assert.Contains("service/books deleted", delete.StandardOutput, StringComparison.Ordinal);
+            var gone = await WaylayCli.RunAsync("exec", "shell", "--run", run, "--", "curl", "-s", "-m", "5", "http://books:8000/details/0");
+            Assert.Equal(6, gone.ExitCode); // curl: could not resolve host
+            WaylayCli.AssertRefused(await WaylayCli.RunAsync("delete", "-f", Path.Combine(change, "books.yaml"), "--run", run), 2, "not found in the run: service/books");
+
+            var scaledBack = await WaylayCli.RunAsync("apply", "-f", file, "--run", run);
+            Assert.True(scaledBack.Succeeded, scaledBack.Diagnostic);
+            Assert.Single(await PodNamesAsync(run), n => n.StartsWith("details-v1-", StringComparison.Ordinal));
+            await AssertReachesDetailsAsync(run, "shell");
+
+            var deleteAll = await WaylayCli.RunAsync("delete", "-f", file, "--run", run);
+            Assert.True(deleteAll.Succeeded, deleteAll.Diagnostic);
+            Assert.Empty(await PodNamesAsync(run));
+            Assert.DoesNotContain(Directory.GetDirectories(Path.Combine("/run/waylay", run, "pods")), d => !Path.GetFileName(d).StartsWith("kube-dns", StringComparison.Ordinal));
+        }
+        finally
+        {
+            await WaylayCli.RunAsync("down", run);
+        }
+
+        Assert.DoesNotContain($"wl-{run}-", (await Exec.RunAsync("ip", "netns", "list")).StandardOutput, StringComparison.Ordinal);
+    }
+
+    private static async Task<List<string>> PodNamesAsync(string run)
+    {
+        var ps = await WaylayCli.RunAsync("ps", run);
+        Assert.True(ps.Succeeded, ps.Diagnostic);
+        return [.. ps.StandardOutput.Split('\n').Where(l => l.StartsWith("default ", StringComparison.Ordinal)).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1])];
+    }
+
+    private static Task AssertReachesDetailsAsync(string run, string pod, params string[] container) =>
+        AssertReachesAsync(run, "http://details:9080/details/0", pod, container);
+
     /// <summary>curl from inside the pod to the details Service by its short name (bounded retries: a pod restarting).</summary>
-    private static async Task AssertReachesDetailsAsync(string run, string pod, params string[] container)
+    private static async Task AssertReachesAsync(string run, string url, string pod = "shell", params string[] container)
     {
         ExecResult last = new(-1, "", "");
         for (var attempt = 0; attempt < 60; attempt++)
         {
-            last = await WaylayCli.RunAsync(["exec", pod, "--run", run, .. container, "--", "curl", "-s", "-m", "5", "http://details:9080/details/0"]);
+            last = await WaylayCli.RunAsync(["exec", pod, "--run", run, .. container, "--", "curl", "-s", "-m", "5", url]);
             if (last.Succeeded && last.StandardOutput.Contains("William Shakespeare", StringComparison.Ordinal))
             {
                 return;
@@ -138,7 +207,7 @@ public sealed partial class PodCommandsTests
             await Task.Delay(1000);
         }
 
-        Assert.Fail($"exec {pod} {string.Join(' ', container)} -- curl details:9080 never answered: {last.ExitCode} {last.StandardOutput} {last.StandardError}");
+        Assert.Fail($"exec {pod} {string.Join(' ', container)} -- curl {url} never answered: {last.ExitCode} {last.StandardOutput} {last.StandardError}");
     }
 
     private static Process StartFollower(string run, StringBuilder output)
