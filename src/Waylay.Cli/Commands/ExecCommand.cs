@@ -16,6 +16,9 @@ internal static class ExecCommand
         var command = new Command("exec", "Run a command in a pod's container: its namespaces, uid/gid and environment; stdin/stdout/stderr attached, its exit code returned.");
         pod.AddTo(command);
         command.Arguments.Add(argv);
+        // kubectl's habit (exec -it): stdin and the terminal are always the caller's here, so the flags change nothing.
+        command.Options.Add(new Option<bool>("--stdin", "-i") { Description = "Accepted as kubectl's; stdin is always attached" });
+        command.Options.Add(new Option<bool>("--tty", "-t") { Description = "Accepted as kubectl's; the caller's terminal is always the command's" });
         command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
         {
             var found = pod.Find(parse, "exec");
