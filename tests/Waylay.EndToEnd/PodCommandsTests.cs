@@ -55,10 +55,7 @@ public sealed partial class PodCommandsTests
     public async Task ExecAndLogs_InAppAndSidecar_AsTheirUids_ReachDetails_LogsFollowARestart_TrafficFlowsAfterAKill()
     {
         using var temp = new TempDirectory();
-        var file = Path.Combine(temp.Path, "mesh.yaml");
-        await File.WriteAllTextAsync(file, Manifests);
-        var images = Path.Combine(temp.Path, "images.yaml");
-        await File.WriteAllTextAsync(images, "tools: {command: [/bin/sh]}\n");
+        var (file, images) = await WriteMeshAsync(temp);
         var run = RunId.Value + "e";
         var state = Path.Combine("/run/waylay", run);
         Process? follower = null;
@@ -127,10 +124,7 @@ public sealed partial class PodCommandsTests
     public async Task ApplyAndDelete_ScaleADeployment_AddAServiceThatResolvesAndRoutes_ThenRemoveThem()
     {
         using var temp = new TempDirectory();
-        var file = Path.Combine(temp.Path, "mesh.yaml");
-        await File.WriteAllTextAsync(file, Manifests);
-        var images = Path.Combine(temp.Path, "images.yaml");
-        await File.WriteAllTextAsync(images, "tools: {command: [/bin/sh]}\n");
+        var (file, images) = await WriteMeshAsync(temp);
         var change = Path.Combine(temp.Path, "change");
         Directory.CreateDirectory(change);
         var deployment = Manifests.Split("---")[1].Replace("replicas: 1", "replicas: 2", StringComparison.Ordinal);
@@ -180,6 +174,16 @@ public sealed partial class PodCommandsTests
         }
 
         Assert.DoesNotContain($"wl-{run}-", (await Exec.RunAsync("ip", "netns", "list")).StandardOutput, StringComparison.Ordinal);
+    }
+
+    /// <summary>The small mesh's manifests and the image table that maps its `tools` image to /bin/sh.</summary>
+    private static async Task<(string File, string Images)> WriteMeshAsync(TempDirectory temp)
+    {
+        var file = Path.Combine(temp.Path, "mesh.yaml");
+        await File.WriteAllTextAsync(file, Manifests);
+        var images = Path.Combine(temp.Path, "images.yaml");
+        await File.WriteAllTextAsync(images, "tools: {command: [/bin/sh]}\n");
+        return (file, images);
     }
 
     private static async Task<List<string>> PodNamesAsync(string run)
