@@ -57,9 +57,24 @@ internal sealed record ApplyRequest(string Operation, IReadOnlyList<ManifestInpu
 
         foreach (var file in System.IO.Directory.GetFiles(directory, "*.request.json").Order(StringComparer.Ordinal))
         {
-            var request = RunState.Read<ApplyRequest>(file);
+            var result = file[..^".request.json".Length] + ".result.json";
+            ApplyRequest? request;
+            try
+            {
+                request = RunState.Read<ApplyRequest>(file);
+            }
+            catch (Exception e) when (e is IOException or System.Text.Json.JsonException or InvalidDataException)
+            {
+                // Not a request this supervisor can read (another version wrote it): answer, never stop supervising.
+                new RunState(stateDirectory).Write(result, new ApplyResult(false, true, [], $"{file}: unreadable request ({e.Message}); use the waylay that started the run"));
+                request = null;
+            }
+
             File.Delete(file);
-            yield return (request, file[..^".request.json".Length] + ".result.json");
+            if (request is not null)
+            {
+                yield return (request, result);
+            }
         }
     }
 }
