@@ -121,7 +121,7 @@ public sealed partial class PodCommandsTests
     }
 
     [NetnsFact]
-    public async Task ApplyAndDelete_ScaleADeployment_AddAServiceThatResolvesAndRoutes_ThenRemoveThem()
+    public async Task ApplyAndDelete_ScaleADeployment_AddAServiceThatResolvesAndRoutes_ReplaceAChangedTemplate_ThenRemoveThem()
     {
         using var temp = new TempDirectory();
         var (file, images) = await WriteMeshAsync(temp);
@@ -161,6 +161,19 @@ public sealed partial class PodCommandsTests
             var scaledBack = await WaylayCli.RunAsync("apply", "-f", file, "--run", run);
             Assert.True(scaledBack.Succeeded, scaledBack.Diagnostic);
             Assert.Single(await PodNamesAsync(run), n => n.StartsWith("details-v1-", StringComparison.Ordinal));
+            await AssertReachesDetailsAsync(run, "shell");
+
+            // A changed pod template: a new pod-template-hash, so the old pod is replaced by one running the new spec.
+            var before = (await PodNamesAsync(run)).Single(n => n.StartsWith("shell-", StringComparison.Ordinal));
+            var template = Path.Combine(change, "shell.yaml");
+            await File.WriteAllTextAsync(template, Manifests.Split("---")[2].Replace("echo shell started", "echo shell v2 started", StringComparison.Ordinal));
+            var replace = await WaylayCli.RunAsync("apply", "-f", template, "--run", run);
+            Assert.True(replace.Succeeded, replace.Diagnostic);
+            Assert.Contains("deployment/shell configured", replace.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains($"pod/{before} deleted", replace.StandardOutput, StringComparison.Ordinal);
+            var after = (await PodNamesAsync(run)).Single(n => n.StartsWith("shell-", StringComparison.Ordinal));
+            Assert.NotEqual(before, after);
+            Assert.Contains("shell v2 started", (await WaylayCli.RunAsync("logs", after, "--run", run)).StandardOutput, StringComparison.Ordinal);
             await AssertReachesDetailsAsync(run, "shell");
 
             var deleteAll = await WaylayCli.RunAsync("delete", "-f", file, "--run", run);
