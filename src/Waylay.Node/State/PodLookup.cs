@@ -48,5 +48,6 @@ internal sealed record FoundPod(string Run, string StateDirectory, PodStatus Pod
     public RunState State => new(StateDirectory);
 }
 
-/// <summary>POD names no pod, or several; the message lists what there is.</summary>
+/// <summary>POD cannot be used: it names no pod or several, or the pod (or its container) is not there to exec into
+/// or read; the message lists what there is. The commands report it as a usage error.</summary>
 internal sealed class PodLookupException(string message) : Exception(message);
