@@ -14,6 +14,7 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
     ProxyCommand.Create(),
     InjectCommand.Create(), WebhookCommand.Create(),
     UpCommand.Create(), DownCommand.Create(), PsCommand.Create(),
+    ExecCommand.Create(), LogsCommand.Create(), ApplyCommand.Apply(), ApplyCommand.Delete(),
 };
 
 return await CliHost.RunAsync(root, args);

@@ -193,12 +193,4 @@ public sealed partial class UpTests
     private static partial Regex SupervisorPattern();
 
     private static string Here([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
-
-    /// <summary>A wl- directory for a test's manifests, removed with the test.</summary>
-    private sealed class TempDirectory : IDisposable
-    {
-        public string Path { get; } = Directory.CreateTempSubdirectory(RunId.Next("up")).FullName;
-
-        public void Dispose() => Directory.Delete(Path, recursive: true);
-    }
 }

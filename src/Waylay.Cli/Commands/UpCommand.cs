@@ -118,7 +118,7 @@ internal static class UpCommand
         MeshStatus status;
         try
         {
-            status = await UpLauncher.WaitAsync(options.StateDirectory, ReadyTimeout, pod => { if (pod.Phase != "Pending") { Console.WriteLine(PodLine(pod)); } }, stop.Token);
+            status = await UpProgress.WaitAsync(options.StateDirectory, ReadyTimeout, stop.Token);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
@@ -135,7 +135,7 @@ internal static class UpCommand
 
         if (status.Phase == MeshStatus.Ready)
         {
-            PrintReady(options.RunId, status.Pods, status.Url);
+            PrintReady(options.RunId, status.Pods, status.Url, UpProgress.Live);
             return CliHost.Ok;
         }
 
@@ -191,18 +191,16 @@ internal static class UpCommand
             throw new FailureException($"up: run {options.RunId} failed and was torn down: {e.Message}");
         }
 
-        PrintReady(options.RunId, run.Pods, run.Url);
+        PrintReady(options.RunId, run.Pods, run.Url, shownLive: false);
         await run.SuperviseAsync(stop.Token);
         Console.WriteLine("stopping: tearing down");
         await run.DisposeAsync();
         return CliHost.Ok;
     }
 
-    private static void PrintReady(string runId, IReadOnlyList<PodStatus> pods, string? url)
+    private static void PrintReady(string runId, IReadOnlyList<PodStatus> pods, string? url, bool shownLive)
     {
-        Console.WriteLine();
-        Console.Write(PodTable.Render(pods));
-        Console.WriteLine();
+        UpProgress.PrintTable(pods, shownLive);
         Console.WriteLine($"run {runId}: {pods.Count} pods ready");
         if (url is not null)
         {
@@ -211,7 +209,4 @@ internal static class UpCommand
 
         Console.WriteLine($"waylay ps {runId}     waylay down {runId}");
     }
-
-    private static string PodLine(PodStatus pod) =>
-        $"pod {pod.Namespace}/{pod.Name} on {pod.Node}: {(pod.Ready ? "Ready" : pod.Phase)}{(pod.Ip is null ? "" : " " + pod.Ip)}";
 }

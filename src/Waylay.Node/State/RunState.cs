@@ -13,7 +13,8 @@ namespace Waylay.Node.State;
 /// &lt;state&gt;/underlay/node&lt;N&gt;.json          a node's veth pair, address and host-gw routes
 /// &lt;state&gt;/pods/&lt;pod&gt;/pod.json            the sandbox: namespace, CNI result, the pause process
 /// &lt;state&gt;/pods/&lt;pod&gt;/containers/&lt;c&gt;.json  a container's process (PID and start time)
-/// &lt;state&gt;/pods/&lt;pod&gt;/logs/&lt;c&gt;.log       its stdout and stderr
+/// &lt;state&gt;/pods/&lt;pod&gt;/exec.json           its containers as waylay exec runs in their place (uid, env)
+/// &lt;state&gt;/pods/&lt;pod&gt;/logs/&lt;c&gt;.log       its stdout and stderr, across restarts (waylay logs)
 /// &lt;state&gt;/pods/&lt;pod&gt;/volumes/&lt;v&gt;/       emptyDir, configMap, secret, downwardAPI contents
 /// &lt;state&gt;/pods/&lt;pod&gt;/etc/               the pod's resolv.conf and hosts
 /// &lt;state&gt;/pods/&lt;pod&gt;/overlays/&lt;n&gt;/       upper/work/merged of a directory made writable for mount points
@@ -42,6 +43,8 @@ internal sealed class RunState(string directory)
     public string PodFile(string pod) => Path.Combine(PodDirectory(pod), "pod.json");
 
     public string ContainerFile(string pod, string container) => Path.Combine(PodDirectory(pod), "containers", container + ".json");
+
+    public string ExecFile(string pod) => Path.Combine(PodDirectory(pod), "exec.json");
 
     public string LogFile(string pod, string container) => Path.Combine(PodDirectory(pod), "logs", container + ".log");
 

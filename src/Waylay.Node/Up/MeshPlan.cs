@@ -1,5 +1,6 @@
 using System.Net;
 using Waylay.Inject;
+using Waylay.Inject.Manifests;
 using Waylay.Inject.Values;
 using Waylay.Mesh;
 using Waylay.Node.Images;
@@ -16,6 +17,7 @@ namespace Waylay.Node.Up;
 /// Service the forwarder exposes chosen.
 /// </summary>
 internal sealed record MeshPlan(
+    IReadOnlyList<ManifestInput> Inputs,
     IReadOnlyList<PlannedPod> Pods,
     IReadOnlyList<ServiceManifest> Services,
     IReadOnlyList<string> RoutingObjects,
@@ -27,6 +29,23 @@ internal sealed record MeshPlan(
 
     public static MeshPlan Create(UpOptions options)
     {
+        var skipped = new List<string>();
+        IReadOnlyList<ManifestInput> inputs;
+        try
+        {
+            inputs = ManifestFiles.Read(options.Paths, skipped);
+        }
+        catch (ManifestException e)
+        {
+            throw new UpInputException(e.Message);
+        }
+
+        return Create(options, inputs, skipped);
+    }
+
+    /// <summary>The plan for manifests already read: <c>waylay up</c>'s files, or the run's objects after an apply.</summary>
+    public static MeshPlan Create(UpOptions options, IReadOnlyList<ManifestInput> inputs, IReadOnlyList<string> skipped)
+    {
         if (options.Nodes is < 1 or > MaxNodes)
         {
             throw new UpInputException($"--nodes {options.Nodes}: use 1 to {MaxNodes} (nodes are numbered 10.243.0.N on the underlay)");
@@ -34,8 +53,6 @@ internal sealed record MeshPlan(
 
         try
         {
-            var skipped = new List<string>();
-            var inputs = ManifestFiles.Read(options.Paths, skipped);
             var overlay = options.ImagesFile is { } file
                 ? ImageTableReader.Read(File.Exists(file) ? File.ReadAllText(file) : throw new UpInputException($"--images {file}: no such file; give the path of an image table (YAML: image pattern → command, args, env, workingDir)"), file)
                 : null;
@@ -57,7 +74,7 @@ internal sealed record MeshPlan(
             }
 
             var (exposed, port) = Expose(services, options.Expose);
-            return new MeshPlan(pods, services, routing, skipped, exposed, port);
+            return new MeshPlan(inputs, pods, services, routing, skipped, exposed, port);
         }
         catch (Exception e) when (e is ManifestException or PodConversionException or ImageTableException or PodSpecException)
         {

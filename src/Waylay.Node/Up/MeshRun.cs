@@ -22,11 +22,12 @@ namespace Waylay.Node.Up;
 /// Every change is written to <c>&lt;state&gt;/up/status.json</c> (<see cref="MeshStatus"/>) and told on
 /// <c>progress</c>. Stopping (the token) tears everything down; a failure leaves the status Failed with its reason.
 /// </summary>
-internal sealed class MeshRun : IAsyncDisposable
+internal sealed partial class MeshRun : IAsyncDisposable
 {
     private static readonly TimeSpan Period = TimeSpan.FromMilliseconds(500);
 
-    private readonly MeshPlan _plan;
+    private MeshPlan _plan;
+    private RunObjects _objects;
     private readonly UpOptions _options;
     private readonly Dictionary<string, PodStatus> _status = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (PlannedPod Planned, PodWorker Worker)> _workers = new(StringComparer.Ordinal);
@@ -41,13 +42,17 @@ internal sealed class MeshRun : IAsyncDisposable
         _plan = plan;
         _options = options;
         Progress = progress;
+        _objects = new RunObjects(plan.Inputs);
         foreach (var planned in plan.Pods)
         {
-            _status[planned.Pod.Name] = new PodStatus(planned.Namespace, planned.Pod.Name, $"node{planned.Node}", null, "Pending", false, planned.Pod.Source.Workload);
+            _status[planned.Pod.Name] = Pending(planned);
         }
     }
 
     public NodeRuntime Runtime { get; }
+
+    private static PodStatus Pending(PlannedPod planned) =>
+        new(planned.Namespace, planned.Pod.Name, $"node{planned.Node}", null, "Pending", false, planned.Pod.Source.Workload) { Labels = planned.Labels };
 
     /// <summary>Where progress lines go (the terminal, or the supervisor's log once the state directory exists).</summary>
     public TextWriter Progress { get; set; }
@@ -95,20 +100,7 @@ internal sealed class MeshRun : IAsyncDisposable
             // :: Step 5
             foreach (var planned in _plan.Pods)
             {
-                SetPod(planned.Pod.Name, s => s with { Phase = "ContainerCreating" });
-                PodWorker worker;
-                try
-                {
-                    worker = await PodWorker.StartAsync(Runtime, planned.Pod, planned.Node, TimeProvider.System, null, cancellationToken);
-                }
-                catch (Exception) when (!cancellationToken.IsCancellationRequested)
-                {
-                    SetPod(planned.Pod.Name, s => s with { Phase = "Failed" });
-                    throw;
-                }
-
-                _workers[planned.Pod.Name] = (planned, worker);
-                SetPod(planned.Pod.Name, s => s with { Phase = "Running", Ip = worker.Sandbox.Address.ToString() });
+                await StartPodAsync(planned, cancellationToken);
             }
 
             // :: Step 6
@@ -154,6 +146,8 @@ internal sealed class MeshRun : IAsyncDisposable
             {
                 await Task.Delay(Period, cancellationToken);
                 await SyncAsync(cancellationToken);
+                await HandleRequestsAsync(cancellationToken);
+                ContainerLogRotation.Rotate(Runtime.State.Directory);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -162,6 +156,25 @@ internal sealed class MeshRun : IAsyncDisposable
     }
 
     public IReadOnlyList<PodStatus> Pods => [.. _status.Values];
+
+    private async Task StartPodAsync(PlannedPod planned, CancellationToken cancellationToken)
+    {
+        SetPod(planned.Pod.Name, s => s with { Phase = "ContainerCreating" });
+        PodWorker worker;
+        try
+        {
+            worker = await PodWorker.StartAsync(Runtime, planned.Pod, planned.Node, TimeProvider.System, null, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            SetPod(planned.Pod.Name, s => s with { Phase = "Failed" });
+            throw;
+        }
+
+        _workers[planned.Pod.Name] = (planned, worker);
+        Runtime.State.Write(Runtime.State.ExecFile(planned.Pod.Name), PodExec.Record(planned.Pod, worker.Facts));
+        SetPod(planned.Pod.Name, s => s with { Phase = "Running", Ip = worker.Sandbox.Address.ToString() });
+    }
 
     /// <summary>Readiness → status and endpoints; true when every pod is ready.</summary>
     private async Task<bool> SyncAsync(CancellationToken cancellationToken)

@@ -45,5 +45,8 @@ internal sealed record MeshStatus(string Phase, string? Message, string? Url, IR
     }
 }
 
-/// <summary>One pod as <c>waylay ps</c> shows it.</summary>
-internal sealed record PodStatus(string Namespace, string Name, string Node, string? Ip, string Phase, bool Ready, string Workload);
+/// <summary>One pod as <c>waylay ps</c> shows it; its labels let a command name it by its <c>app</c> (<c>State/PodLookup.cs</c>).</summary>
+internal sealed record PodStatus(string Namespace, string Name, string Node, string? Ip, string Phase, bool Ready, string Workload)
+{
+    public IReadOnlyDictionary<string, string>? Labels { get; init; }
+}
