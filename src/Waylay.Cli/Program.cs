@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Waylay.Cli;
 using Waylay.Cli.Commands;
+using Waylay.Cli.Commands.Diagnostics;
 
 // The composition root: every command is built in its own file under Commands/; this file only
 // assembles them and maps parse errors to exit code 2 (usage) as the CLI contract says. `waylay proxy …` first goes to
@@ -12,6 +13,7 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
     ProxyCommand.Create(),
     InjectCommand.Create(), WebhookCommand.Create(),
     UpCommand.Create(), DownCommand.Create(), PsCommand.Create(),
+    RulesCommand.Create(), ConntrackCommand.Create(), ConnectionsCommand.Create(), TcpdumpCommand.Create(), PathExplainCommand.Create(),
 };
 
 return await CliHost.RunAsync(root, args);
