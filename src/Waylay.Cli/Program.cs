@@ -14,6 +14,7 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
     InjectCommand.Create(), WebhookCommand.Create(),
     UpCommand.Create(), DownCommand.Create(), PsCommand.Create(),
     RulesCommand.Create(), ConntrackCommand.Create(), ConnectionsCommand.Create(), TcpdumpCommand.Create(), PathExplainCommand.Create(),
+    ExperimentCommand.Create(),
 };
 
 return await CliHost.RunAsync(root, args);

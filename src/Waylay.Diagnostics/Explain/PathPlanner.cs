@@ -34,7 +34,7 @@ internal static class PathPlanner
         var verdict = Walk(capture, packet);
         var redirect = verdict.Kind == VerdictKind.Redirected ? (int?)verdict.Port : null;
         steps.Add(new PathStep($"{from.Name} OUTPUT", $"{process.Container} (uid {process.Uid}) connects: {verdict.Summary}", [.. Lines(verdict)],
-            [.. Counted(from, verdict), new ConntrackSeen(from, sourceAddress, to.EndPoint, redirect)]));
+            [.. Counted(from, verdict), new ConntrackSeen(from, sourceAddress, to.EndPoint, redirect)]) { Capture = verdict.Kind, Pod = from.Name });
 
         if (redirect is { } port && capture is not null && port == capture.Options.OutboundCapturePort)
         {
@@ -98,7 +98,7 @@ internal static class PathPlanner
         }
 
         details.Add($"answered by {await ListenerAsync(peer, endpoint.Port, cancellationToken)}");
-        return new PathStep($"{peer.Name} PREROUTING", $"arrives on eth0 for {endpoint}: {verdict.Summary}", details, checks);
+        return new PathStep($"{peer.Name} PREROUTING", $"arrives on eth0 for {endpoint}: {verdict.Summary}", details, checks) { Capture = verdict.Kind, Pod = peer.Name };
     }
 
     private static Verdict Walk(PodCapture? capture, Packet packet) =>

@@ -7,6 +7,12 @@ namespace Waylay.Diagnostics.Explain;
 /// <summary>One numbered step of a predicted path, with what <c>--run</c> must observe for it to be confirmed.</summary>
 internal sealed record PathStep(string Where, string What, IReadOnlyList<string> Details, IReadOnlyList<PathCheck> Checks)
 {
+    /// <summary>For a step through a pod's capture rules: what they do with the connection (captured or not).</summary>
+    public Capture.Explain.VerdictKind? Capture { get; init; }
+
+    /// <summary>The pod whose rules this step walks, when it is such a step.</summary>
+    public string? Pod { get; init; }
+
     /// <summary>Filled by <c>--run</c>: each check and whether the kernel and the proxies showed it.</summary>
     public IReadOnlyList<(PathCheck Check, bool Seen, string Evidence)> Observed { get; init; } = [];
 }

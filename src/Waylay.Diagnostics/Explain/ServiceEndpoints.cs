@@ -22,8 +22,7 @@ internal static partial class ServiceEndpoints
         var node = from.Run.Nodes().FirstOrDefault(n => n.Index == from.Record.Node)
             ?? throw new DiagnosticsException($"pod {from.Name}: its node {from.Record.Node} has no record in the run's state");
         var netns = new NetworkNamespace(NetworkNamespaces.PathOf(node.Namespace));
-        var legacy = await netns.ReadProcNetAsync("ip_tables_names", cancellationToken);
-        var save = await netns.RunAsync(string.IsNullOrWhiteSpace(legacy) ? "iptables-nft-save" : "iptables-legacy-save", ["-c", "-t", "nat"], null, cancellationToken);
+        var save = await netns.RunAsync(await KernelRuleset.SaveToolAsync(netns, cancellationToken), ["-c", "-t", "nat"], null, cancellationToken);
         if (!save.Succeeded)
         {
             throw new DiagnosticsException($"node{node.Index}: iptables-save -t nat failed: {save.Diagnostic}");

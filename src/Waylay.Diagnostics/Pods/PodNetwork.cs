@@ -13,6 +13,8 @@ internal sealed class PodNetwork(FoundPod pod)
 
     public FoundPod Pod { get; } = pod;
 
+    public NetworkNamespace Namespace => _netns;
+
     public async Task<string> RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         if (!File.Exists(Pod.NetnsPath))

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Waylay.Capture.Apply;
 using Waylay.Capture.Options;
 using Waylay.Capture.Plan;
 using Waylay.Capture.Render;
@@ -23,10 +24,13 @@ internal sealed record KernelRuleset(string Tool, IReadOnlyList<KernelChain> Cha
             throw new DiagnosticsException($"pod {pod.Pod.Name}: its capture uses native nftables tables ({NftScriptRenderer.TablePrefix}*), which carry no counters; read them with: ip netns exec {pod.Pod.Record.Namespace} nft list ruleset (waylay rules reads the iptables backends)");
         }
 
-        var legacy = await pod.ReadProcNetAsync("ip_tables_names", cancellationToken);
-        var tool = string.IsNullOrWhiteSpace(legacy) ? "iptables-nft-save" : "iptables-legacy-save";
+        var tool = await SaveToolAsync(pod.Namespace, cancellationToken);
         return Parse(tool, await pod.RunAsync(tool, ["-c"], cancellationToken));
     }
+
+    /// <summary>The save tool of the flavour a namespace's rules live in (reading with it creates no table).</summary>
+    public static async Task<string> SaveToolAsync(NetworkNamespace netns, CancellationToken cancellationToken) =>
+        string.IsNullOrWhiteSpace(await netns.ReadProcNetAsync("ip_tables_names", cancellationToken)) ? "iptables-nft-save" : "iptables-legacy-save";
 
     /// <summary>Parses <c>iptables-save -c</c>: "*table", ":CHAIN POLICY [p:b]", "[p:b] -A CHAIN …".</summary>
     public static KernelRuleset Parse(string tool, string save)

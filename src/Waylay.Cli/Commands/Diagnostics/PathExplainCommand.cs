@@ -64,19 +64,12 @@ internal static class PathExplainCommand
 
     private static int Render(IAnsiConsole console, IReadOnlyList<PathStep> steps, bool confirmed)
     {
-        var mismatches = 0;
-        var anyPeerSeen = steps.Any(s => s.Where.EndsWith("PREROUTING", StringComparison.Ordinal) && s.Observed.Count > 0 && s.Observed.All(o => o.Seen));
         for (var i = 0; i < steps.Count; i++)
         {
             var step = steps[i];
-            var unseen = step.Observed.Count(o => !o.Seen);
-            var notPicked = confirmed && step.Where.EndsWith("PREROUTING", StringComparison.Ordinal) && anyPeerSeen && step.Observed.All(o => !o.Seen);
-            var mark = !confirmed || step.Observed.Count == 0 ? "" : notPicked ? " [grey](not the endpoint picked)[/]" : unseen == 0 ? " [green]✓ confirmed[/]" : " [red]✗ differs[/]";
-            if (confirmed && unseen > 0 && !notPicked)
-            {
-                mismatches++;
-            }
-
+            var notPicked = confirmed && PathOutcome.NotPicked(step, steps);
+            var mark = !confirmed || step.Observed.Count == 0 ? "" : notPicked ? " [grey](not the endpoint picked)[/]"
+                : PathOutcome.Differs(step, steps) ? " [red]✗ differs[/]" : " [green]✓ confirmed[/]";
             console.MarkupLine($"[bold]{i + 1}. {Markup.Escape(step.Where)}[/]: {Markup.Escape(step.What)}{mark}");
             foreach (var line in step.Details)
             {
@@ -89,6 +82,6 @@ internal static class PathExplainCommand
             }
         }
 
-        return mismatches;
+        return PathOutcome.Mismatches(steps);
     }
 }
