@@ -14,7 +14,7 @@ internal sealed class HeldConnection : IDisposable
 
     private HeldConnection(Process process) => _process = process;
 
-    public static async Task<HeldConnection> OpenAsync(FoundPod pod, uint uid, IPEndPoint to)
+    public static async Task<HeldConnection> OpenAsync(RunPod pod, uint uid, IPEndPoint to)
     {
         var start = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])["--net=" + pod.NetnsPath, "--setuid", uid.ToString(), "--setgid", uid.ToString(), "--", "bash", "-c",

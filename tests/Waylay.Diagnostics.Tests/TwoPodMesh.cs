@@ -65,9 +65,9 @@ public sealed class TwoPodMesh : IAsyncLifetime
 
     public string RunId { get; } = Waylay.TestKit.RunId.Value + "dg";
 
-    public string StateDirectory => Path.Combine(PodLookup.DefaultStateRoot, RunId);
+    public string StateDirectory => Path.Combine(RunPods.DefaultStateRoot, RunId);
 
-    internal FoundPod Pod(string name) => PodLookup.Find(StateDirectory, name);
+    internal RunPod Pod(string name) => RunPods.Find(StateDirectory, name);
 
     public async Task InitializeAsync()
     {
@@ -121,6 +121,6 @@ public sealed class TwoPodMesh : IAsyncLifetime
     }
 
     /// <summary>Runs a command in a pod's network namespace (the tests' own changes: drift, and nothing else).</summary>
-    internal static async Task<ExecResult> InPodAsync(FoundPod pod, params string[] command) =>
+    internal static async Task<ExecResult> InPodAsync(RunPod pod, params string[] command) =>
         await Exec.RunAsync("nsenter", ["--net=" + pod.NetnsPath, "--", .. command]);
 }

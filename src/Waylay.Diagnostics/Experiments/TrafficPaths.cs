@@ -18,7 +18,7 @@ namespace Waylay.Diagnostics.Experiments;
 /// </summary>
 internal static class TrafficPaths
 {
-    public static IReadOnlyList<TrafficSource> Sources(FoundPod target, FoundPod other, string service, string clusterIp, int port)
+    public static IReadOnlyList<TrafficSource> Sources(RunPod target, RunPod other, string service, string clusterIp, int port)
     {
         var name = $"{service}:{port}";
         var ip = $"{clusterIp}:{port}";
@@ -39,7 +39,7 @@ internal static class TrafficPaths
     /// <summary>Runs every source that can run, one after the other (each reads counters as deltas of its own connection).</summary>
     public static async Task<IReadOnlyList<TrafficResult>> RunAsync(string runDirectory, string targetQuery, TimeProvider time, CancellationToken cancellationToken)
     {
-        var target = PodLookup.Find(runDirectory, targetQuery);
+        var target = RunPods.Find(runDirectory, targetQuery);
         var app = target.Labels.GetValueOrDefault("app") ?? throw new DiagnosticsException($"pod {target.Name} has no app label: which Service is it behind? pick a pod of a Service with --target");
         var records = ClusterRecords.Read(runDirectory);
         var service = $"{app}.{target.KubeNamespace}.svc.cluster.local";
@@ -47,7 +47,7 @@ internal static class TrafficPaths
             : throw new DiagnosticsException($"no Service {app} in the run's DNS records: the experiment calls the target through its Service");
         var port = (target.Manifest?["spec"]?["containers"]?[0]?["ports"]?[0]?["containerPort"]?.GetValue<int>())
             ?? throw new DiagnosticsException($"pod {target.Name} declares no container port to call");
-        var other = PodLookup.All(runDirectory).Where(p => p.Name != target.Name && PodCapture.Of(p) is not null).OrderBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()
+        var other = RunPods.All(runDirectory).Where(p => p.Name != target.Name && PodCapture.Of(p) is not null).OrderBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()
             ?? throw new DiagnosticsException("the experiment needs a second injected pod to call from; the run has none");
 
         var results = new List<TrafficResult>();
@@ -59,7 +59,7 @@ internal static class TrafficPaths
                 continue;
             }
 
-            var from = PodLookup.Find(runDirectory, source.FromPod);
+            var from = RunPods.Find(runDirectory, source.FromPod);
             var processes = PodProcess.Of(from);
             var process = (source.FromContainer == "sidecar" ? processes.FirstOrDefault(p => p.IsProxy) : processes.FirstOrDefault(p => !p.IsProxy))
                 ?? throw new DiagnosticsException($"pod {from.Name} has no running {source.FromContainer}");
@@ -74,7 +74,7 @@ internal static class TrafficPaths
     }
 
     /// <summary>Null when the observed path is the one the seed describes, else what differs.</summary>
-    private static string? AsTheSeedSays(TrafficSource source, FoundPod target, IReadOnlyList<PathStep> steps)
+    private static string? AsTheSeedSays(TrafficSource source, RunPod target, IReadOnlyList<PathStep> steps)
     {
         var caller = steps.First(s => s.Capture is not null);
         var callee = steps.FirstOrDefault(s => s.Pod == target.Name && s.Where.EndsWith("PREROUTING", StringComparison.Ordinal));

@@ -24,7 +24,7 @@ namespace Waylay.Diagnostics.Explain;
 /// </summary>
 internal static class PathPlanner
 {
-    public static async Task<IReadOnlyList<PathStep>> PredictAsync(FoundPod from, PodProcess process, Destination to, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<PathStep>> PredictAsync(RunPod from, PodProcess process, Destination to, CancellationToken cancellationToken)
     {
         var steps = new List<PathStep> { new("name", $"{to.Given} → {to.EndPoint}", [to.Resolution], []) };
         var loopback = IPAddress.IsLoopback(to.Address) || to.Address.Equals(from.Address);
@@ -48,7 +48,7 @@ internal static class PathPlanner
         }
 
         var endpoints = await ServiceEndpoints.ReadAsync(from, to.EndPoint, cancellationToken);
-        var pods = PodLookup.All(from.Run.Directory);
+        var pods = RunPods.All(from.Run.Directory);
         steps.Add(endpoints is null
             ? new PathStep($"node{from.Record.Node}", $"{to.EndPoint} is no Service portal: routed as addressed", [], [])
             : new PathStep($"node{from.Record.Node}", $"kube-proxy: Service portal {to.EndPoint} → DNAT to one of {endpoints.Count} endpoint(s), picked at random",
@@ -65,7 +65,7 @@ internal static class PathPlanner
         return steps;
     }
 
-    private static async Task<PathStep> ProxyStepAsync(FoundPod from, Destination to, int port, PodCapture capture, CancellationToken cancellationToken)
+    private static async Task<PathStep> ProxyStepAsync(RunPod from, Destination to, int port, PodCapture capture, CancellationToken cancellationToken)
     {
         var config = await ProxyAdmin.ConfigDumpAsync(new PodNetwork(from), cancellationToken);
         var route = (config["services"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(s =>
@@ -82,7 +82,7 @@ internal static class PathPlanner
             [new ProxyRelays(from, "outbound", to.EndPoint), .. Counted(from, own)]);
     }
 
-    private static async Task<PathStep> InboundStepAsync(FoundPod from, FoundPod peer, IPEndPoint endpoint, CancellationToken cancellationToken)
+    private static async Task<PathStep> InboundStepAsync(RunPod from, RunPod peer, IPEndPoint endpoint, CancellationToken cancellationToken)
     {
         var capture = PodCapture.Of(peer);
         var verdict = Walk(capture, new Packet(PacketDirection.In, true, endpoint.Address, (ushort)endpoint.Port, from.Address, InInterface: "eth0"));
@@ -109,11 +109,11 @@ internal static class PathPlanner
     private static IEnumerable<string> Lines(Verdict verdict) =>
         verdict.Steps.Select(s => $"{s.Rule.Table.Name()} {s.Rule.Chain} #{s.Number}: {s.Text}  ({s.Rule.Reason})");
 
-    private static IEnumerable<PathCheck> Counted(FoundPod pod, Verdict verdict) =>
+    private static IEnumerable<PathCheck> Counted(RunPod pod, Verdict verdict) =>
         verdict.Steps.Select(s => new RuleCounted(pod, s.Rule.Table, s.Rule.Chain, s.Text));
 
     /// <summary>Which process listens on the port in the pod (ss -ltnp inside it), in words.</summary>
-    private static async Task<string> ListenerAsync(FoundPod pod, int port, CancellationToken cancellationToken)
+    private static async Task<string> ListenerAsync(RunPod pod, int port, CancellationToken cancellationToken)
     {
         var listening = await new PodNetwork(pod).RunAsync("ss", ["-Hltnp", $"sport = :{port}"], cancellationToken);
         var line = listening.Split('\n', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();

@@ -21,7 +21,7 @@ internal static class PathRun
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
 
     public static async Task<(IReadOnlyList<PathStep> Steps, string Connection)> ConfirmAsync(
-        FoundPod from, PodProcess process, Destination to, IReadOnlyList<PathStep> predicted, TimeProvider time, CancellationToken cancellationToken)
+        RunPod from, PodProcess process, Destination to, IReadOnlyList<PathStep> predicted, TimeProvider time, CancellationToken cancellationToken)
     {
         var pods = predicted.SelectMany(s => s.Checks).Select(c => c.Pod).DistinctBy(p => p.Name).ToList();
         var before = await SnapshotAsync(pods, cancellationToken);
@@ -59,7 +59,7 @@ internal static class PathRun
     private static bool AnyPeerPending(List<PathStep> steps) =>
         steps.Any(s => s.Observed.Any(o => !o.Seen)) && !steps.Any(s => s.Where.EndsWith("PREROUTING", StringComparison.Ordinal) && s.Observed.Count > 0 && s.Observed.All(o => o.Seen));
 
-    private static Process Start(FoundPod from, PodProcess process, Destination to)
+    private static Process Start(RunPod from, PodProcess process, Destination to)
     {
         // bash's /dev/tcp: a plain connect(2), then held open (sleep) so the proxies' pairs are live while they are read.
         var script = $"exec 3<>/dev/tcp/{to.Address}/{to.Port.ToString(CultureInfo.InvariantCulture)} || exit 7; echo connected; exec sleep 120";
@@ -74,7 +74,7 @@ internal static class PathRun
 
     private sealed record Snapshot(PodRules Rules, IReadOnlyList<ConntrackEntry> Conntrack, IReadOnlyList<ProxyConnection> Connections);
 
-    private static async Task<Dictionary<string, Snapshot>> SnapshotAsync(List<FoundPod> pods, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, Snapshot>> SnapshotAsync(List<RunPod> pods, CancellationToken cancellationToken)
     {
         var snapshots = new Dictionary<string, Snapshot>(StringComparer.Ordinal);
         foreach (var pod in pods)

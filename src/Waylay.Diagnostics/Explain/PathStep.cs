@@ -18,13 +18,13 @@ internal sealed record PathStep(string Where, string What, IReadOnlyList<string>
 }
 
 /// <summary>Something the kernel or a proxy shows when the connection goes the predicted way.</summary>
-internal abstract record PathCheck(FoundPod Pod)
+internal abstract record PathCheck(RunPod Pod)
 {
     public abstract string Describe();
 }
 
 /// <summary>The rule's packet counter moves (it matched the connection's first packet).</summary>
-internal sealed record RuleCounted(FoundPod Pod, NetfilterTable Table, string Chain, string Text) : PathCheck(Pod)
+internal sealed record RuleCounted(RunPod Pod, NetfilterTable Table, string Chain, string Text) : PathCheck(Pod)
 {
     public override string Describe() => $"{Pod.Name}: {Table.Name()} {Chain} rule '{Text}' counts the packet";
 }
@@ -33,7 +33,7 @@ internal sealed record RuleCounted(FoundPod Pod, NetfilterTable Table, string Ch
 /// A new conntrack entry in the pod for a connection from <paramref name="Source"/> (any port) to
 /// <paramref name="Destination"/>, redirected to <paramref name="RedirectPort"/> or, when null, not rewritten.
 /// </summary>
-internal sealed record ConntrackSeen(FoundPod Pod, IPAddress Source, IPEndPoint Destination, int? RedirectPort) : PathCheck(Pod)
+internal sealed record ConntrackSeen(RunPod Pod, IPAddress Source, IPEndPoint Destination, int? RedirectPort) : PathCheck(Pod)
 {
     public override string Describe() => RedirectPort is { } port
         ? $"{Pod.Name}: conntrack has {Source} → {Destination} redirected to :{port}"
@@ -41,7 +41,7 @@ internal sealed record ConntrackSeen(FoundPod Pod, IPAddress Source, IPEndPoint 
 }
 
 /// <summary>The pod's proxy relays a pair on <paramref name="Listener"/> whose original destination is <paramref name="Destination"/>.</summary>
-internal sealed record ProxyRelays(FoundPod Pod, string Listener, IPEndPoint Destination) : PathCheck(Pod)
+internal sealed record ProxyRelays(RunPod Pod, string Listener, IPEndPoint Destination) : PathCheck(Pod)
 {
     public override string Describe() => $"{Pod.Name}: the proxy's /connections has an {Listener} pair for {Destination}";
 }

@@ -17,7 +17,7 @@ namespace Waylay.Diagnostics.Explain;
 internal static partial class ServiceEndpoints
 {
     /// <summary>The endpoints behind <paramref name="destination"/>, or null when it is no service portal on that node.</summary>
-    public static async Task<IReadOnlyList<IPEndPoint>?> ReadAsync(FoundPod from, IPEndPoint destination, CancellationToken cancellationToken)
+    public static async Task<IReadOnlyList<IPEndPoint>?> ReadAsync(RunPod from, IPEndPoint destination, CancellationToken cancellationToken)
     {
         var node = from.Run.Nodes().FirstOrDefault(n => n.Index == from.Record.Node)
             ?? throw new DiagnosticsException($"pod {from.Name}: its node {from.Record.Node} has no record in the run's state");

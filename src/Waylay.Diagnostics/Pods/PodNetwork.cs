@@ -7,11 +7,11 @@ namespace Waylay.Diagnostics.Pods;
 /// Reads a pod's network namespace from outside it: every tool runs under <c>nsenter --net</c> (this process never
 /// changes namespace) and only reads: listings, /proc/net, the proxy's admin API on the pod's loopback.
 /// </summary>
-internal sealed class PodNetwork(FoundPod pod)
+internal sealed class PodNetwork(RunPod pod)
 {
     private readonly NetworkNamespace _netns = new(pod.NetnsPath);
 
-    public FoundPod Pod { get; } = pod;
+    public RunPod Pod { get; } = pod;
 
     public NetworkNamespace Namespace => _netns;
 

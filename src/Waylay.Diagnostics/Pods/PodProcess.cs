@@ -14,7 +14,7 @@ internal sealed record PodProcess(string Container, int Pid, uint Uid, uint Gid)
     public bool IsProxy => Container is ProxyContainer or "istio-proxy";
 
     /// <summary>The pod's running containers, in the order they were recorded.</summary>
-    public static IReadOnlyList<PodProcess> Of(FoundPod pod)
+    public static IReadOnlyList<PodProcess> Of(RunPod pod)
     {
         var processes = new List<PodProcess>();
         foreach (var container in pod.Containers)
@@ -31,7 +31,7 @@ internal sealed record PodProcess(string Container, int Pid, uint Uid, uint Gid)
     }
 
     /// <summary>The app: the first running container that is not the proxy.</summary>
-    public static PodProcess? App(FoundPod pod) => Of(pod).FirstOrDefault(p => !p.IsProxy);
+    public static PodProcess? App(RunPod pod) => Of(pod).FirstOrDefault(p => !p.IsProxy);
 
     private static (uint Uid, uint Gid)? Ids(int pid)
     {

@@ -14,7 +14,7 @@ internal sealed record PodCapture(string Container, IReadOnlyList<string> Argv, 
     private static readonly string[] InitNames = ["waylay-init", "istio-init"];
 
     /// <summary>The pod's capture, or null when it has none (not injected, or not recorded by <c>waylay up</c>).</summary>
-    public static PodCapture? Of(FoundPod pod)
+    public static PodCapture? Of(RunPod pod)
     {
         if (pod.Manifest?["spec"]?["initContainers"] is not JsonArray inits)
         {

@@ -7,9 +7,9 @@ namespace Waylay.Diagnostics.Rules;
 /// <c>waylay rules POD</c>: the pod's nat and mangle rules with their counters as the kernel holds them, each with the
 /// reason of the plan rule it is (the pod's injected capture flags, planned again), or "not Waylay's".
 /// </summary>
-internal sealed record PodRules(FoundPod Pod, PodCapture? Capture, KernelRuleset Kernel, IReadOnlyList<AnnotatedRule> Rules)
+internal sealed record PodRules(RunPod Pod, PodCapture? Capture, KernelRuleset Kernel, IReadOnlyList<AnnotatedRule> Rules)
 {
-    public static async Task<PodRules> ReadAsync(FoundPod pod, CancellationToken cancellationToken)
+    public static async Task<PodRules> ReadAsync(RunPod pod, CancellationToken cancellationToken)
     {
         var capture = PodCapture.Of(pod);
         var kernel = await KernelRuleset.ReadAsync(new PodNetwork(pod), capture, cancellationToken);

@@ -12,7 +12,7 @@ namespace Waylay.Diagnostics.Tcpdump;
 internal static class TcpdumpSession
 {
     public static async IAsyncEnumerable<string> RunAsync(
-        FoundPod pod, string @interface, int? count, IReadOnlyList<string> filter, AddressBook names, [EnumeratorCancellation] CancellationToken cancellationToken)
+        RunPod pod, string @interface, int? count, IReadOnlyList<string> filter, AddressBook names, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var start = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])["--net=" + pod.NetnsPath, "--", "tcpdump", "-l", "-n", "-i", @interface, .. count is { } c ? ["-c", c.ToString(System.Globalization.CultureInfo.InvariantCulture)] : Array.Empty<string>(), .. filter])

@@ -96,8 +96,6 @@ internal sealed class MeshRun : IAsyncDisposable
             foreach (var planned in _plan.Pods)
             {
                 SetPod(planned.Pod.Name, s => s with { Phase = "ContainerCreating" });
-                // The API server's copy: what diagnostics read a pod's labels and injected capture flags from.
-                Runtime.State.Write(Runtime.State.ManifestFile(planned.Pod.Name), planned.Pod.Source.Pod);
                 PodWorker worker;
                 try
                 {

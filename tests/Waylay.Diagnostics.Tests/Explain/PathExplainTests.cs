@@ -50,6 +50,29 @@ public sealed class PathExplainTests(TwoPodMesh mesh)
         Assert.DoesNotContain("REDIRECT to", output, StringComparison.Ordinal);
     }
 
+    [NetnsFact]
+    public async Task AForeignRuleAheadOfTheCapture_IsAMismatch_TheStepIsMarked_ExitOne()
+    {
+        var ratings = mesh.Pod("ratings");
+        string[] foreign = ["OUTPUT", "-p", "tcp", "-m", "tcp", "--dport", "9080", "-j", "ACCEPT"];
+        Assert.True((await TwoPodMesh.InPodAsync(ratings, ["iptables", "-t", "nat", "-I", .. foreign])).Succeeded);
+        try
+        {
+            var result = await MeshCollection.CliAsync(mesh, "explain", "ratings", "--from", "app", "--to", "details:9080", "--run");
+
+            // The plan says captured; the kernel let it through (the foreign ACCEPT): the OUTPUT step and the proxy's differ.
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("OUTPUT: ratings (uid 1000) connects: captured: REDIRECT to 127.0.0.1:15001", result.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("✗ differs", result.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("not seen", result.StandardOutput, StringComparison.Ordinal);
+            Assert.Contains("where reality differs from the prediction", result.StandardOutput, StringComparison.Ordinal);
+        }
+        finally
+        {
+            await TwoPodMesh.InPodAsync(ratings, ["iptables", "-t", "nat", "-D", .. foreign]);
+        }
+    }
+
     private async Task<string> ExplainAsync(string pod, string from, string to)
     {
         var result = await MeshCollection.CliAsync(mesh, "explain", pod, "--from", from, "--to", to, "--run");

@@ -18,9 +18,9 @@ internal static class ExperimentCommand
         paths.Options.Add(report);
         paths.SetAction((parse, cancellationToken) => PodTarget.GuardAsync(async () =>
         {
-            var run = PodLookup.RunDirectory(parse.GetValue(mesh), "experiment traffic-paths");
+            var run = RunPods.RunDirectory(parse.GetValue(mesh), "experiment traffic-paths");
             var results = await TrafficPaths.RunAsync(run, parse.GetValue(target)!, TimeProvider.System, cancellationToken);
-            var markdown = TrafficReport.Markdown(Path.GetFileName(run), PodLookup.Find(run, parse.GetValue(target)!).Name, results, TimeProvider.System.GetUtcNow());
+            var markdown = TrafficReport.Markdown(Path.GetFileName(run), RunPods.Find(run, parse.GetValue(target)!).Name, results, TimeProvider.System.GetUtcNow());
             Console.Out.Write(markdown);
             if (parse.GetValue(report) is { } directory)
             {

@@ -6,7 +6,7 @@ using Waylay.Node.State;
 namespace Waylay.Cli.Commands.Diagnostics;
 
 /// <summary>
-/// The POD argument and --run option every diagnostics command takes, resolved by <see cref="PodLookup"/>; and the
+/// The POD argument and --run option every diagnostics command takes, resolved by <see cref="RunPods"/>; and the
 /// mapping of what diagnostics can fail with onto the CLI's exit codes (a pod not there: 2; a pod that cannot be
 /// read: 1).
 /// </summary>
@@ -28,10 +28,10 @@ internal sealed class PodTarget
         command.Options.Add(Run);
     }
 
-    public FoundPod Find(ParseResult parse, string command) =>
-        PodLookup.Find(PodLookup.RunDirectory(parse.GetValue(Run), command), parse.GetValue(Pod)!);
+    public RunPod Find(ParseResult parse, string command) =>
+        RunPods.Find(RunPods.RunDirectory(parse.GetValue(Run), command), parse.GetValue(Pod)!);
 
-    public string RunDirectory(ParseResult parse, string command) => PodLookup.RunDirectory(parse.GetValue(Run), command);
+    public string RunDirectory(ParseResult parse, string command) => RunPods.RunDirectory(parse.GetValue(Run), command);
 
     public static Task<int> GuardAsync(Func<Task<int>> action) => CliHost.GuardAsync(async () =>
     {
@@ -39,7 +39,7 @@ internal sealed class PodTarget
         {
             return await action();
         }
-        catch (PodLookupException e)
+        catch (RunPodException e)
         {
             throw new UsageException(e.Message);
         }

@@ -9,9 +9,11 @@ namespace Waylay.Node.State;
 /// Finds a pod of a running mesh (<c>waylay up</c>) the way a user names it: its full name
 /// (<c>productpage-v1-566d69559-ffnjd</c>), its <c>app</c> label (<c>productpage</c>) or a unique prefix of its name
 /// (<c>productpage-v1</c>), in the only live run or the one given. Every miss says what is there instead, so the next
-/// command can be typed from the message.
+/// command can be typed from the message. Beside <c>waylay exec</c>/<c>logs</c>' POD lookup (issue 17), this one
+/// also loads what diagnostics need: the sandbox record (network namespace, CNI result), the containers and the pod
+/// object <c>waylay up</c> recorded.
 /// </summary>
-internal static class PodLookup
+internal static class RunPods
 {
     public const string DefaultStateRoot = "/run/waylay";
 
@@ -25,26 +27,26 @@ internal static class PodLookup
             var directory = Path.Combine(stateRoot, id);
             return File.Exists(Path.Combine(directory, "run.json"))
                 ? directory
-                : throw new PodLookupException($"--run {run}: no such run (no {directory}/run.json); {Live(live)}");
+                : throw new RunPodException($"--run {run}: no such run (no {directory}/run.json); {Live(live)}");
         }
 
         return live.Count switch
         {
-            0 => throw new PodLookupException($"{command}: no mesh is running; start one with: waylay up samples/bookinfo"),
+            0 => throw new RunPodException($"{command}: no mesh is running; start one with: waylay up samples/bookinfo"),
             1 => Path.Combine(stateRoot, live[0]),
-            _ => throw new PodLookupException($"{command}: {live.Count} runs are live ({string.Join(", ", live)}); name one with --run {live[0]}"),
+            _ => throw new RunPodException($"{command}: {live.Count} runs are live ({string.Join(", ", live)}); name one with --run {live[0]}"),
         };
     }
 
     /// <summary>The pod <paramref name="query"/> names in the run at <paramref name="runDirectory"/>.</summary>
-    public static FoundPod Find(string runDirectory, string query)
+    public static RunPod Find(string runDirectory, string query)
     {
         var state = new RunState(runDirectory);
         var pods = state.Pods().ToList();
         var id = Path.GetFileName(runDirectory);
         if (pods.Count == 0)
         {
-            throw new PodLookupException($"pod {query}: run {id} has no pods (yet); see: waylay ps {id}");
+            throw new RunPodException($"pod {query}: run {id} has no pods (yet); see: waylay ps {id}");
         }
 
         var exact = pods.Where(p => p.Name == query).ToList();
@@ -53,13 +55,13 @@ internal static class PodLookup
         return matches.Count switch
         {
             1 => Load(state, matches[0]),
-            0 => throw new PodLookupException($"pod {query}: no pod of run {id} has that name, app label or name prefix; its pods: {string.Join(", ", pods.Select(p => p.Name).Order(StringComparer.Ordinal))}"),
-            _ => throw new PodLookupException($"pod {query}: {matches.Count} pods of run {id} match; name one of: {string.Join(", ", matches.Select(p => p.Name).Order(StringComparer.Ordinal))}"),
+            0 => throw new RunPodException($"pod {query}: no pod of run {id} has that name, app label or name prefix; its pods: {string.Join(", ", pods.Select(p => p.Name).Order(StringComparer.Ordinal))}"),
+            _ => throw new RunPodException($"pod {query}: {matches.Count} pods of run {id} match; name one of: {string.Join(", ", matches.Select(p => p.Name).Order(StringComparer.Ordinal))}"),
         };
     }
 
     /// <summary>Every pod of the run, loaded (for names on addresses).</summary>
-    public static IReadOnlyList<FoundPod> All(string runDirectory)
+    public static IReadOnlyList<RunPod> All(string runDirectory)
     {
         var state = new RunState(runDirectory);
         return [.. state.Pods().Select(p => Load(state, p))];
@@ -71,14 +73,14 @@ internal static class PodLookup
     private static JsonObject? Manifest(RunState state, string pod) =>
         File.Exists(state.ManifestFile(pod)) ? JsonNode.Parse(File.ReadAllText(state.ManifestFile(pod))) as JsonObject : null;
 
-    private static FoundPod Load(RunState state, PodRecord pod)
+    private static RunPod Load(RunState state, PodRecord pod)
     {
         var address = pod.CniResult?["ips"]?[0]?["address"]?.GetValue<string>() is { } cidr
             ? IPAddress.Parse(cidr.Split('/')[0])
             : null;
         var manifest = Manifest(state, pod.Name);
         var kubeNamespace = manifest?["metadata"]?["namespace"]?.GetValue<string>() ?? (pod.Name == "kube-dns" ? "kube-system" : "default");
-        return new FoundPod(state, pod, kubeNamespace, address, manifest, [.. state.Containers(pod.Name)]);
+        return new RunPod(state, pod, kubeNamespace, address, manifest, [.. state.Containers(pod.Name)]);
     }
 
     private static string Live(IReadOnlyList<string> live) =>
@@ -86,7 +88,7 @@ internal static class PodLookup
 }
 
 /// <summary>A pod found in a run's state: its sandbox record, address, object (when <c>waylay up</c> wrote it) and containers.</summary>
-internal sealed record FoundPod(RunState Run, PodRecord Record, string KubeNamespace, IPAddress? Address, JsonObject? Manifest, IReadOnlyList<ContainerRecord> Containers)
+internal sealed record RunPod(RunState Run, PodRecord Record, string KubeNamespace, IPAddress? Address, JsonObject? Manifest, IReadOnlyList<ContainerRecord> Containers)
 {
     public string Name => Record.Name;
 
@@ -108,4 +110,4 @@ internal sealed record FoundPod(RunState Run, PodRecord Record, string KubeNames
 }
 
 /// <summary>A pod or run that is not there (or not only one): a usage error naming what is.</summary>
-internal sealed class PodLookupException(string message) : Exception(message);
+internal sealed class RunPodException(string message) : Exception(message);

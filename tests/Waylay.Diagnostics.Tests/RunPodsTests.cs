@@ -4,7 +4,7 @@ using Waylay.TestKit;
 namespace Waylay.Diagnostics.Tests;
 
 [Collection(MeshCollection.Name)]
-public sealed class PodLookupTests(TwoPodMesh mesh)
+public sealed class RunPodsTests(TwoPodMesh mesh)
 {
     [NetnsFact]
     public void AppLabel_NamePrefix_AndFullName_FindTheSamePod()
@@ -40,10 +40,10 @@ public sealed class PodLookupTests(TwoPodMesh mesh)
                 state.Write(state.PodFile(name), new PodRecord(name, 1, "wl-r1-" + name, "wl-r1-" + name));
             }
 
-            var ambiguous = Assert.Throws<PodLookupException>(() => PodLookup.Find(state.Directory, "reviews"));
+            var ambiguous = Assert.Throws<RunPodException>(() => RunPods.Find(state.Directory, "reviews"));
             Assert.Equal("pod reviews: 2 pods of run r1 match; name one of: reviews-v1-aaa, reviews-v2-bbb", ambiguous.Message);
-            Assert.Equal("ratings-v1-ccc", PodLookup.Find(state.Directory, "ra").Name);
-            var none = Assert.Throws<PodLookupException>(() => PodLookup.RunDirectory(null, "rules", root));
+            Assert.Equal("ratings-v1-ccc", RunPods.Find(state.Directory, "ra").Name);
+            var none = Assert.Throws<RunPodException>(() => RunPods.RunDirectory(null, "rules", root));
             Assert.Equal("rules: no mesh is running; start one with: waylay up samples/bookinfo", none.Message); // r1 has no up/: not live
         }
         finally
