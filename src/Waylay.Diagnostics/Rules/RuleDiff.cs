@@ -37,7 +37,9 @@ internal static class RuleDiff
             var planned = family.In(table).ToList();
             var chains = planned.Select(r => r.Chain)
                 .Concat(kernel.Rules.Where(r => r.Table == table && ChainNames.Owned.Contains(r.Chain)).Select(r => r.Chain))
-                .Distinct(StringComparer.Ordinal).ToList();
+                .Distinct(StringComparer.Ordinal)
+                .OrderBy(c => KernelOrder(kernel, table, c)) // read as iptables-save lists them; a chain gone entirely last
+                .ToList();
             foreach (var chain in chains)
             {
                 var want = planned.Where(r => r.Chain == chain).Select(r => (Text: IptablesRuleText.Render(r, family.Family), r.Reason)).ToList();
@@ -47,6 +49,12 @@ internal static class RuleDiff
         }
 
         return lines;
+    }
+
+    private static int KernelOrder(KernelRuleset kernel, NetfilterTable table, string chain)
+    {
+        var index = kernel.Rules.ToList().FindIndex(r => r.Table == table && r.Chain == chain);
+        return index < 0 ? int.MaxValue : index;
     }
 
     public static bool HasDrift(IReadOnlyList<DiffLine> lines) => lines.Any(l => l.Drift);
