@@ -89,7 +89,9 @@ internal static class PathPlanner
         var redirect = verdict.Kind == VerdictKind.Redirected ? (int?)verdict.Port : null;
         var details = Lines(verdict).ToList();
         var checks = new List<PathCheck>(Counted(peer, verdict)) { new ConntrackSeen(peer, from.Address!, endpoint, redirect) };
-        if (redirect is { } port && capture is not null && port == capture.Options.InboundCapturePort)
+        // REDIRECT rewrites the connection (conntrack shows it); TPROXY hands it over unrewritten: either way the proxy owns it.
+        var taken = verdict.Kind is VerdictKind.Redirected or VerdictKind.Tproxied ? (int?)verdict.Port : null;
+        if (taken is { } port && capture is not null && port == capture.Options.InboundCapturePort)
         {
             var config = await ProxyAdmin.ConfigDumpAsync(new PodNetwork(peer), cancellationToken);
             var inboundTo = config["options"]?["inboundTo"]?.GetValue<string>();
