@@ -2,6 +2,7 @@ using System.CommandLine;
 using Waylay.Cli;
 using Waylay.Cli.Commands;
 using Waylay.Commands;
+using Waylay.Cli.Commands.Diagnostics;
 
 // The composition root: every command is built in its own file (the sidecar's proxy and capture in Waylay.Commands,
 // which the NativeAOT waylay-proxy shares; the rest under Commands/); this file only assembles them and maps parse
@@ -15,6 +16,8 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
     InjectCommand.Create(), WebhookCommand.Create(),
     UpCommand.Create(), DownCommand.Create(), PsCommand.Create(),
     ExecCommand.Create(), LogsCommand.Create(), ApplyCommand.Apply(), ApplyCommand.Delete(),
+    RulesCommand.Create(), ConntrackCommand.Create(), ConnectionsCommand.Create(), TcpdumpCommand.Create(), PathExplainCommand.Create(),
+    ExperimentCommand.Create(),
 };
 
 return await CliHost.RunAsync(root, args);

@@ -1,3 +1,4 @@
+using Waylay.Commands;
 using System.CommandLine;
 using Waylay.Inject;
 using Waylay.Node.State;

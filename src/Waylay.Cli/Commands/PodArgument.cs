@@ -1,3 +1,4 @@
+using Waylay.Commands;
 using System.CommandLine;
 using Waylay.Node.State;
 

@@ -52,7 +52,8 @@ internal sealed class PodWorker : IAsyncDisposable
     public static async Task<PodWorker> StartAsync(NodeRuntime runtime, KubeletPod pod, int node, TimeProvider time, ILogger? logger, CancellationToken cancellationToken)
     {
         logger ??= NullLogger.Instance;
-        // :: Step 1
+        // :: Step 1 (the pod object first: what diagnostics read its labels and injected capture flags from)
+        runtime.State.Write(runtime.State.ManifestFile(pod.Name), pod.Source.Pod);
         var sandbox = await runtime.StartSandboxAsync(pod.Spec, node, cancellationToken);
         var hostIP = sandbox.Network.Ips.FirstOrDefault()?.Gateway;
         var worker = new PodWorker(pod, sandbox, new PodFacts(pod.Pod, pod.NodeName, sandbox.Address, hostIP), logger);

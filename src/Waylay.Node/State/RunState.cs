@@ -12,6 +12,7 @@ namespace Waylay.Node.State;
 /// &lt;state&gt;/underlay/underlay.json          the underlay's namespace and bridge (two nodes or more)
 /// &lt;state&gt;/underlay/node&lt;N&gt;.json          a node's veth pair, address and host-gw routes
 /// &lt;state&gt;/pods/&lt;pod&gt;/pod.json            the sandbox: namespace, CNI result, the pause process
+/// &lt;state&gt;/pods/&lt;pod&gt;/manifest.json       the pod object (injected: its labels, its init container's capture flags)
 /// &lt;state&gt;/pods/&lt;pod&gt;/containers/&lt;c&gt;.json  a container's process (PID and start time)
 /// &lt;state&gt;/pods/&lt;pod&gt;/exec.json           its containers as waylay exec runs in their place (uid, env)
 /// &lt;state&gt;/pods/&lt;pod&gt;/logs/&lt;c&gt;.log       its stdout and stderr, across restarts (waylay logs)
@@ -47,6 +48,9 @@ internal sealed class RunState(string directory)
     public string ExecFile(string pod) => Path.Combine(PodDirectory(pod), "exec.json");
 
     public string LogFile(string pod, string container) => Path.Combine(PodDirectory(pod), "logs", container + ".log");
+
+    /// <summary>The pod object as the API server would hold it (injected, labels and all), written by <c>waylay up</c>.</summary>
+    public string ManifestFile(string pod) => Path.Combine(PodDirectory(pod), "manifest.json");
 
     public string VolumeDirectory(string pod, string volume) => Path.Combine(PodDirectory(pod), "volumes", volume);
 

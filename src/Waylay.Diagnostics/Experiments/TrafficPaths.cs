@@ -1,0 +1,116 @@
+using Waylay.Diagnostics.Explain;
+using Waylay.Diagnostics.Names;
+using Waylay.Diagnostics.Pods;
+using Waylay.Diagnostics.Rules;
+using Waylay.Node.State;
+
+namespace Waylay.Diagnostics.Experiments;
+
+/// <summary>
+/// <c>waylay experiment traffic-paths</c>: the seed's seven sources against one target pod of the running mesh, each
+/// predicted (<see cref="PathPlanner"/>) and made for real (<see cref="PathRun"/>), with a verdict per source.
+/// <code>
+///  (1) through the ingress gateway                       not run until the gateway lands (it plugs in as a source)
+///  (2) another pod's app → the Service by name            (3) … by ClusterIP
+///  (4) another pod's sidecar → the Service by name        (5) … by ClusterIP
+///  (6) the target's own app → localhost                   (7) the target's sidecar → localhost
+/// </code>
+/// </summary>
+internal static class TrafficPaths
+{
+    public static IReadOnlyList<TrafficSource> Sources(RunPod target, RunPod other, string service, string clusterIp, int port)
+    {
+        var name = $"{service}:{port}";
+        var ip = $"{clusterIp}:{port}";
+        var local = $"localhost:{port}";
+        return
+        [
+            new(1, "through the ingress gateway", "", "", name, "gateway → target's PREROUTING → inbound listener → app",
+                NotRun: "needs the ingress gateway (being built); it plugs in here as source 1"),
+            new(2, $"{other.Name}'s app → {name}", other.Name, "app", name, "caller's OUTPUT captures (15001) → its proxy → kube-proxy DNAT → target's PREROUTING captures (15006) → app", true, true),
+            new(3, $"{other.Name}'s app → {ip}", other.Name, "app", ip, "the same as (2): a ClusterIP is what the name resolves to", true, true),
+            new(4, $"{other.Name}'s sidecar → {name}", other.Name, "sidecar", name, "caller's OUTPUT lets uid 1337 pass → kube-proxy DNAT → target's PREROUTING captures (15006) → app", false, true),
+            new(5, $"{other.Name}'s sidecar → {ip}", other.Name, "sidecar", ip, "the same as (4)", false, true),
+            new(6, $"{target.Name}'s app → {local}", target.Name, "app", local, "OUTPUT returns for lo (not the proxy's uid): the app answers itself"),
+            new(7, $"{target.Name}'s sidecar → {local}", target.Name, "sidecar", local, "OUTPUT returns for the proxy's uid: the app answers the sidecar directly"),
+        ];
+    }
+
+    /// <summary>Runs every source that can run, one after the other (each reads counters as deltas of its own connection).</summary>
+    public static async Task<IReadOnlyList<TrafficResult>> RunAsync(string runDirectory, string targetQuery, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var target = RunPods.Find(runDirectory, targetQuery);
+        var app = target.Labels.GetValueOrDefault("app") ?? throw new DiagnosticsException($"pod {target.Name} has no app label: which Service is it behind? pick a pod of a Service with --target");
+        var records = ClusterRecords.Read(runDirectory);
+        var service = $"{app}.{target.KubeNamespace}.svc.cluster.local";
+        var clusterIp = records.TryGetValue(service, out var address) ? address.ToString()
+            : throw new DiagnosticsException($"no Service {app} in the run's DNS records: the experiment calls the target through its Service");
+        var port = (target.Manifest?["spec"]?["containers"]?[0]?["ports"]?[0]?["containerPort"]?.GetValue<int>())
+            ?? throw new DiagnosticsException($"pod {target.Name} declares no container port to call");
+        var other = RunPods.All(runDirectory).Where(p => p.Name != target.Name && PodCapture.Of(p) is not null).OrderBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()
+            ?? throw new DiagnosticsException("the experiment needs a second injected pod to call from; the run has none");
+
+        var results = new List<TrafficResult>();
+        foreach (var source in Sources(target, other, app, clusterIp, port))
+        {
+            if (source.NotRun is not null)
+            {
+                results.Add(new TrafficResult(source, [], source.NotRun, Verdict.NotRun));
+                continue;
+            }
+
+            var from = RunPods.Find(runDirectory, source.FromPod);
+            var processes = PodProcess.Of(from);
+            var process = (source.FromContainer == "sidecar" ? processes.FirstOrDefault(p => p.IsProxy) : processes.FirstOrDefault(p => !p.IsProxy))
+                ?? throw new DiagnosticsException($"pod {from.Name} has no running {source.FromContainer}");
+            var destination = Destination.Resolve(source.To, from);
+            var predicted = await PathPlanner.PredictAsync(from, process, destination, cancellationToken);
+            var (steps, connection) = await PathRun.ConfirmAsync(from, process, destination, predicted, time, cancellationToken);
+            var seed = AsTheSeedSays(source, target, steps);
+            results.Add(new TrafficResult(source, steps, connection, PathOutcome.Mismatches(steps) > 0 ? Verdict.Differs : seed is null ? Verdict.Confirmed : Verdict.NotAsSeed, seed));
+        }
+
+        return results;
+    }
+
+    /// <summary>Null when the observed path is the one the seed describes, else what differs.</summary>
+    private static string? AsTheSeedSays(TrafficSource source, RunPod target, IReadOnlyList<PathStep> steps)
+    {
+        var caller = steps.First(s => s.Capture is not null);
+        var callee = steps.FirstOrDefault(s => s.Pod == target.Name && s.Where.EndsWith("PREROUTING", StringComparison.Ordinal));
+        var problems = new List<string>();
+        if ((caller.Capture == Capture.Explain.VerdictKind.Redirected) != source.CallerCaptures)
+        {
+            problems.Add($"the caller's OUTPUT {(source.CallerCaptures ? "did not capture" : "captured")} it");
+        }
+
+        if (source.TargetCaptures is { } captures && (callee?.Capture == Capture.Explain.VerdictKind.Redirected) != captures)
+        {
+            problems.Add(callee is null ? "it never reached the target's PREROUTING" : $"the target's PREROUTING {(captures ? "did not capture" : "captured")} it");
+        }
+
+        if (source.TargetCaptures is null && callee is not null)
+        {
+            problems.Add("it left the pod instead of staying on loopback");
+        }
+
+        return problems.Count == 0 ? null : string.Join("; ", problems);
+    }
+}
+
+internal enum Verdict
+{
+    /// <summary>Reality matched the prediction, and the path is the one the seed describes.</summary>
+    Confirmed,
+
+    /// <summary>Some step of the prediction was not seen.</summary>
+    Differs,
+
+    /// <summary>Predicted and seen alike, but not the seed's path (a mesh configured differently).</summary>
+    NotAsSeed,
+
+    NotRun,
+}
+
+/// <summary>A source's path as predicted and observed, and the verdict.</summary>
+internal sealed record TrafficResult(TrafficSource Source, IReadOnlyList<PathStep> Steps, string Connection, Verdict Verdict, string? SeedDifference = null);

@@ -1,0 +1,121 @@
+using System.Diagnostics;
+using System.Globalization;
+using Waylay.Capture.Plan;
+using Waylay.Diagnostics.Conntrack;
+using Waylay.Diagnostics.Pods;
+using Waylay.Diagnostics.Proxy;
+using Waylay.Diagnostics.Rules;
+using Waylay.Node.State;
+
+namespace Waylay.Diagnostics.Explain;
+
+/// <summary>
+/// <c>explain --run</c>: makes the predicted connection for real, from inside the caller's network namespace as the
+/// container's uid and gid (so the owner match sees what it sees for that container), holds it open, and confirms
+/// each step from what the kernel and the proxies show: counter deltas, new conntrack entries, <c>/connections</c>.
+/// Nothing in the pods is changed; the only thing made is the one connection, closed at the end.
+/// </summary>
+internal static class PathRun
+{
+    /// <summary>How long the effects of the connection (the proxy's onward connect, the peer's SYN) may take to show.</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
+
+    public static async Task<(IReadOnlyList<PathStep> Steps, string Connection)> ConfirmAsync(
+        RunPod from, PodProcess process, Destination to, IReadOnlyList<PathStep> predicted, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var pods = predicted.SelectMany(s => s.Checks).Select(c => c.Pod).DistinctBy(p => p.Name).ToList();
+        var before = await SnapshotAsync(pods, cancellationToken);
+        using var connection = Start(from, process, to);
+        var connected = await connection.StandardOutput.ReadLineAsync(cancellationToken) == "connected";
+        var outcome = connected ? $"connected to {to.EndPoint} as uid {process.Uid}" : $"the connection to {to.EndPoint} failed: {(await connection.StandardError.ReadToEndAsync(cancellationToken)).Trim()}";
+        try
+        {
+            var deadline = time.GetTimestamp();
+            while (true)
+            {
+                var after = await SnapshotAsync(pods, cancellationToken);
+                var steps = predicted.Select(s => s with { Observed = [.. s.Checks.Select(c => Observe(c, before[c.Pod.Name], after[c.Pod.Name]))] }).ToList();
+                if (steps.All(s => s.Observed.All(o => o.Seen)) || time.GetElapsedTime(deadline) > Settle || !AnyPeerPending(steps))
+                {
+                    return (steps, outcome);
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(200), time, cancellationToken);
+            }
+        }
+        finally
+        {
+            if (!connection.HasExited)
+            {
+                connection.Kill(entireProcessTree: true);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Whether waiting can still change the answer: some step is not yet confirmed while no inbound step is (the
+    /// peer's SYN may not have arrived). Once one endpoint shows the connection, the others were simply not picked.
+    /// </summary>
+    private static bool AnyPeerPending(List<PathStep> steps) =>
+        steps.Any(s => s.Observed.Any(o => !o.Seen)) && !steps.Any(s => s.Where.EndsWith("PREROUTING", StringComparison.Ordinal) && s.Observed.Count > 0 && s.Observed.All(o => o.Seen));
+
+    private static Process Start(RunPod from, PodProcess process, Destination to)
+    {
+        // bash's /dev/tcp: a plain connect(2), then held open (sleep) so the proxies' pairs are live while they are read.
+        var script = $"exec 3<>/dev/tcp/{to.Address}/{to.Port.ToString(CultureInfo.InvariantCulture)} || exit 7; echo connected; exec sleep 120";
+        var start = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var argument in (string[])["--net=" + from.NetnsPath, "--setuid", process.Uid.ToString(CultureInfo.InvariantCulture), "--setgid", process.Gid.ToString(CultureInfo.InvariantCulture), "--", "bash", "-c", script])
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        return Process.Start(start) ?? throw new DiagnosticsException("nsenter did not start");
+    }
+
+    private sealed record Snapshot(PodRules Rules, IReadOnlyList<ConntrackEntry> Conntrack, IReadOnlyList<ProxyConnection> Connections);
+
+    private static async Task<Dictionary<string, Snapshot>> SnapshotAsync(List<RunPod> pods, CancellationToken cancellationToken)
+    {
+        var snapshots = new Dictionary<string, Snapshot>(StringComparer.Ordinal);
+        foreach (var pod in pods)
+        {
+            var network = new PodNetwork(pod);
+            IReadOnlyList<ProxyConnection> connections;
+            try
+            {
+                connections = PodCapture.Of(pod) is null ? [] : await ProxyAdmin.ConnectionsAsync(network, cancellationToken);
+            }
+            catch (DiagnosticsException)
+            {
+                connections = []; // no proxy answering: its checks fail, which is the finding
+            }
+
+            snapshots[pod.Name] = new Snapshot(await PodRules.ReadAsync(pod, cancellationToken), await ConntrackTable.ReadAsync(network, cancellationToken), connections);
+        }
+
+        return snapshots;
+    }
+
+    private static (PathCheck, bool, string) Observe(PathCheck check, Snapshot before, Snapshot after)
+    {
+        switch (check)
+        {
+            case RuleCounted rule:
+                var now = after.Rules.Kernel.Rules.FirstOrDefault(r => r.Table == rule.Table && r.Text == rule.Text);
+                var then = before.Rules.Kernel.Rules.FirstOrDefault(r => r.Table == rule.Table && r.Text == rule.Text);
+                var delta = now is null ? 0 : now.Packets - Math.Min(now.Packets, then?.Packets ?? 0);
+                return (check, delta > 0, now is null ? "the rule is not in the kernel" : $"+{delta} packet(s) on {rule.Table.Name()} {rule.Chain} #{now.Number}");
+            case ConntrackSeen seen:
+                var old = before.Conntrack.Select(e => e.Original).ToHashSet();
+                var fresh = after.Conntrack.Where(e => !old.Contains(e.Original) && e.Original.Destination.Equals(seen.Destination) && e.Original.Source.Address.Equals(seen.Source)).ToList();
+                var match = fresh.FirstOrDefault(e => seen.RedirectPort is { } p ? e.RedirectedTo?.Port == p : e.RedirectedTo is null);
+                return (check, match is not null, match is not null ? $"{match.Protocol} {match.State} {match.Original} reply {match.Reply}"
+                    : fresh.Count > 0 ? $"only {string.Join("; ", fresh.Select(e => $"{e.Original} reply {e.Reply}"))}" : "no new entry");
+            case ProxyRelays relays:
+                var pair = after.Connections.FirstOrDefault(c => c.Listener == relays.Listener && relays.Destination.Equals(c.OriginalDestination));
+                return (check, pair is not null, pair is null ? "no such pair in /connections" : $"pair #{pair.Id} {pair.DownstreamRemote} → {pair.Endpoint} ({pair.State})");
+            default:
+                throw new ArgumentOutOfRangeException(nameof(check), check, "unknown check");
+        }
+    }
+}

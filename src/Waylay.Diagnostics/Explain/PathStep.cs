@@ -1,0 +1,47 @@
+using System.Net;
+using Waylay.Capture.Plan;
+using Waylay.Node.State;
+
+namespace Waylay.Diagnostics.Explain;
+
+/// <summary>One numbered step of a predicted path, with what <c>--run</c> must observe for it to be confirmed.</summary>
+internal sealed record PathStep(string Where, string What, IReadOnlyList<string> Details, IReadOnlyList<PathCheck> Checks)
+{
+    /// <summary>For a step through a pod's capture rules: what they do with the connection (captured or not).</summary>
+    public Capture.Explain.VerdictKind? Capture { get; init; }
+
+    /// <summary>The pod whose rules this step walks, when it is such a step.</summary>
+    public string? Pod { get; init; }
+
+    /// <summary>Filled by <c>--run</c>: each check and whether the kernel and the proxies showed it.</summary>
+    public IReadOnlyList<(PathCheck Check, bool Seen, string Evidence)> Observed { get; init; } = [];
+}
+
+/// <summary>Something the kernel or a proxy shows when the connection goes the predicted way.</summary>
+internal abstract record PathCheck(RunPod Pod)
+{
+    public abstract string Describe();
+}
+
+/// <summary>The rule's packet counter moves (it matched the connection's first packet).</summary>
+internal sealed record RuleCounted(RunPod Pod, NetfilterTable Table, string Chain, string Text) : PathCheck(Pod)
+{
+    public override string Describe() => $"{Pod.Name}: {Table.Name()} {Chain} rule '{Text}' counts the packet";
+}
+
+/// <summary>
+/// A new conntrack entry in the pod for a connection from <paramref name="Source"/> (any port) to
+/// <paramref name="Destination"/>, redirected to <paramref name="RedirectPort"/> or, when null, not rewritten.
+/// </summary>
+internal sealed record ConntrackSeen(RunPod Pod, IPAddress Source, IPEndPoint Destination, int? RedirectPort) : PathCheck(Pod)
+{
+    public override string Describe() => RedirectPort is { } port
+        ? $"{Pod.Name}: conntrack has {Source} → {Destination} redirected to :{port}"
+        : $"{Pod.Name}: conntrack has {Source} → {Destination}, not rewritten";
+}
+
+/// <summary>The pod's proxy relays a pair on <paramref name="Listener"/> whose original destination is <paramref name="Destination"/>.</summary>
+internal sealed record ProxyRelays(RunPod Pod, string Listener, IPEndPoint Destination) : PathCheck(Pod)
+{
+    public override string Describe() => $"{Pod.Name}: the proxy's /connections has an {Listener} pair for {Destination}";
+}

@@ -1,0 +1,126 @@
+using Waylay.Linux;
+using Waylay.Node;
+using Waylay.Node.State;
+using Waylay.Node.Up;
+using Waylay.TestKit;
+
+namespace Waylay.Diagnostics.Tests;
+
+/// <summary>
+/// A running mesh of two injected Bookinfo pods, brought up in this process as <c>waylay up</c> would (MeshRun):
+/// <c>details</c> (the callee, Service details:9080) and <c>ratings</c> (the caller, Service ratings:9080), whose
+/// capture leaves outbound port 15021 alone (the excluded-port case). Torn down, with everything it made, at the end.
+/// </summary>
+public sealed class TwoPodMesh : IAsyncLifetime
+{
+    private const string Manifests = """
+        apiVersion: v1
+        kind: Service
+        metadata: {name: details}
+        spec:
+          selector: {app: details}
+          ports: [{name: http, port: 9080, targetPort: 9080}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: ratings}
+        spec:
+          selector: {app: ratings}
+          ports: [{name: http, port: 9080, targetPort: 9080}]
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: details-v1}
+        spec:
+          selector: {matchLabels: {app: details}}
+          template:
+            metadata: {labels: {app: details, version: v1}}
+            spec:
+              containers:
+              - name: details
+                image: docker.io/istio/examples-bookinfo-details-v1:1.20.3
+                ports: [{containerPort: 9080}]
+                readinessProbe: {tcpSocket: {port: 9080}, periodSeconds: 1}
+        ---
+        apiVersion: apps/v1
+        kind: Deployment
+        metadata: {name: ratings-v1}
+        spec:
+          selector: {matchLabels: {app: ratings}}
+          template:
+            metadata:
+              labels: {app: ratings, version: v1}
+              annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "15021"}
+            spec:
+              containers:
+              - name: ratings
+                image: docker.io/istio/examples-bookinfo-ratings-v1:1.20.3
+                ports: [{containerPort: 9080}]
+                securityContext: {runAsUser: 1000}
+                readinessProbe: {tcpSocket: {port: 9080}, periodSeconds: 1}
+        """;
+
+    private MeshRun? _run;
+    private string? _directory;
+
+    public string RunId { get; } = Waylay.TestKit.RunId.Value + "dg";
+
+    public string StateDirectory => Path.Combine(RunPods.DefaultStateRoot, RunId);
+
+    internal RunPod Pod(string name) => RunPods.Find(StateDirectory, name);
+
+    public async Task InitializeAsync()
+    {
+        if (NetnsSupport.SkipReason is not null)
+        {
+            return; // the tests skip themselves ([NetnsFact]) with the reason
+        }
+
+        // A test host that dies mid-run still removes the mesh, from its state directory alone.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) =>
+        {
+            if (Directory.Exists(StateDirectory))
+            {
+                NodeRuntime.TeardownAsync(StateDirectory, null, CancellationToken.None).GetAwaiter().GetResult();
+            }
+        };
+        _directory = Directory.CreateTempSubdirectory(Waylay.TestKit.RunId.Next("dg")).FullName;
+        var file = Path.Combine(_directory, "mesh.yaml");
+        await File.WriteAllTextAsync(file, Manifests);
+        var options = new UpOptions { Paths = [file], RunId = RunId };
+        _run = MeshRun.Create(MeshPlan.Create(options), options, TextWriter.Null);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await _run.StartAsync(timeout.Token);
+        }
+        catch
+        {
+            await DisposeAsync(); // a fixture that failed to start is not disposed by xunit: leave nothing behind
+            throw;
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_run is not null)
+        {
+            await _run.DisposeAsync();
+            _run = null;
+        }
+
+        if (Directory.Exists(StateDirectory))
+        {
+            await NodeRuntime.TeardownAsync(StateDirectory, null, CancellationToken.None);
+        }
+
+        if (_directory is not null && Directory.Exists(_directory))
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+    }
+
+    /// <summary>Runs a command in a pod's network namespace (the tests' own changes: drift, and nothing else).</summary>
+    internal static async Task<ExecResult> InPodAsync(RunPod pod, params string[] command) =>
+        await Exec.RunAsync("nsenter", ["--net=" + pod.NetnsPath, "--", .. command]);
+}
