@@ -23,6 +23,12 @@ internal sealed record MeshPlan(
     ServiceManifest? Exposed,
     ServicePort? ExposedPort)
 {
+    /// <summary>The ingress gateway's rules when <c>waylay up</c> runs it (<see cref="IngressGateway"/>); null without.</summary>
+    public string? IngressRules { get; init; }
+
+    /// <summary>The path of the URL <c>waylay up</c> prints: Bookinfo's page when productpage is there.</summary>
+    public string UrlPath => Services.Any(s => s.Name == "productpage") && (Exposed?.Name is "productpage" or IngressGateway.Name) ? "/productpage" : "/";
+
     public const int MaxNodes = 254;
 
     public static MeshPlan Create(UpOptions options)
@@ -41,6 +47,13 @@ internal sealed record MeshPlan(
                 : null;
             var images = ImageTable.ForThisProgram(overlay);
             var set = ManifestSet.Read(inputs, InjectionValues.Default);
+            string? ingressRules = null;
+            if (IngressGateway.Wanted(set.Objects))
+            {
+                ingressRules = IngressGateway.Rules(set.Objects);
+                set = ManifestSet.Read([.. inputs, IngressGateway.Manifest(ingressRules)], InjectionValues.Default);
+            }
+
             var services = set.Objects.Where(o => (string?)o["kind"] == "Service")
                 .Select(o => ServiceManifest.Read(o, $"Service/{(string?)o["metadata"]?["name"]}"))
                 .ToList();
@@ -56,8 +69,8 @@ internal sealed record MeshPlan(
                 pods.Add(new PlannedPod(pod, node));
             }
 
-            var (exposed, port) = Expose(services, options.Expose);
-            return new MeshPlan(pods, services, routing, skipped, exposed, port);
+            var (exposed, port) = Expose(services, options.Expose ?? (ingressRules is null ? null : $"{IngressGateway.Name}.{IngressGateway.Namespace}:{IngressGateway.HttpPortName}"));
+            return new MeshPlan(pods, services, routing, skipped, exposed, port) { IngressRules = ingressRules };
         }
         catch (Exception e) when (e is ManifestException or PodConversionException or ImageTableException or PodSpecException)
         {
@@ -65,7 +78,10 @@ internal sealed record MeshPlan(
         }
     }
 
-    /// <summary>The forwarder's Service: <c>--expose SERVICE[:PORT]</c>, else productpage, else the first with a port.</summary>
+    /// <summary>
+    /// The forwarder's Service: <c>--expose SERVICE[:PORT]</c>, else the ingress gateway when there is one (as Istio's
+    /// tutorials reach Bookinfo), else productpage, else the first with a port.
+    /// </summary>
     private static (ServiceManifest?, ServicePort?) Expose(List<ServiceManifest> services, string? expose)
     {
         if (expose is null)

@@ -17,7 +17,9 @@ namespace Waylay.Node.Up;
 ///  :: 5 every pod, on its node      PodWorker: sandbox, init containers (capture), containers, readiness probes
 ///  :: 6 watch readiness             a pod that becomes ready (or stops being) → SetEndpointsAsync for each Service
 ///                                   whose selector matches it, in its namespace
-///  :: 7 all ready                   the forwarder on 127.0.0.1 → the exposed Service's ClusterIP; status Ready
+///  :: 6  …and the ingress gateway     its mesh.yaml (GatewayConfig) rewritten as pods and endpoints change
+///  :: 7 all ready                   the forwarder on 127.0.0.1 → the exposed Service's ClusterIP (the ingress gateway's
+///                                   when it runs); status Ready
 /// </code>
 /// Every change is written to <c>&lt;state&gt;/up/status.json</c> (<see cref="MeshStatus"/>) and told on
 /// <c>progress</c>. Stopping (the token) tears everything down; a failure leaves the status Failed with its reason.
@@ -32,6 +34,7 @@ internal sealed class MeshRun : IAsyncDisposable
     private readonly Dictionary<string, (PlannedPod Planned, PodWorker Worker)> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _endpoints = new(StringComparer.Ordinal);
     private Forwarder? _forwarder;
+    private GatewayConfig? _gatewayConfig;
     private string _phase = MeshStatus.Starting;
     private string? _message;
 
@@ -92,6 +95,11 @@ internal sealed class MeshRun : IAsyncDisposable
                 Say(note);
             }
 
+            if (_plan.Pods.FirstOrDefault(p => p.Namespace == IngressGateway.Namespace && p.Pod.Source.Workload == $"Deployment/{IngressGateway.Name}") is { } ingress)
+            {
+                _gatewayConfig = new GatewayConfig(Runtime.State.VolumeDirectory(ingress.Pod.Name, IngressGateway.ConfigVolume));
+            }
+
             // :: Step 5
             foreach (var planned in _plan.Pods)
             {
@@ -122,9 +130,9 @@ internal sealed class MeshRun : IAsyncDisposable
             {
                 var clusterIp = Runtime.Services.Current.Single(s => s.Namespace == exposed.Namespace && s.Name == exposed.Name).Addresses[0];
                 _forwarder = Forwarder.Start(_options.Port, NetworkNamespaces.PathOf(Runtime.Names.NodeNamespace(1)), new IPEndPoint(clusterIp, port.Port));
-                var path = exposed.Name == "productpage" ? "/productpage" : "/";
-                Url = $"http://127.0.0.1:{_forwarder.LocalEndPoint.Port}{path}";
-                Say($"forwarding 127.0.0.1:{_forwarder.LocalEndPoint.Port} → service {exposed.Namespace}/{exposed.Name} {clusterIp}:{port.Port} (from node1)");
+                Url = $"http://127.0.0.1:{_forwarder.LocalEndPoint.Port}{_plan.UrlPath}";
+                var through = exposed.Name == IngressGateway.Name ? ", the ingress gateway" : "";
+                Say($"forwarding 127.0.0.1:{_forwarder.LocalEndPoint.Port} → service {exposed.Namespace}/{exposed.Name} {clusterIp}:{port.Port} (from node1{through})");
             }
 
             _phase = MeshStatus.Ready;
@@ -139,11 +147,15 @@ internal sealed class MeshRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Istio's routing objects are read (and checked as YAML) but nothing applies them yet: say so, never drop them silently.</summary>
+    /// <summary>
+    /// Istio's routing objects: the ingress gateway applies the Gateways, the VirtualServices bound to them and the
+    /// DestinationRules; the sidecars apply nothing yet. Say so, never drop them silently.
+    /// </summary>
     public static string? RoutingNote(MeshPlan plan) =>
         plan.RoutingObjects.Count == 0
             ? null
-            : $"routing rules read but not applied: {string.Join(", ", plan.RoutingObjects.Distinct())}; they take effect once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint";
+            : (plan.IngressRules is null ? "" : "the ingress gateway routes with the Gateways, the VirtualServices bound to them and the DestinationRules; ")
+                + $"routing rules read but not applied by the sidecars: {string.Join(", ", plan.RoutingObjects.Distinct())}; they take effect there once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint";
 
     /// <summary>Keeps endpoints following readiness until <paramref name="cancellationToken"/> fires.</summary>
     public async Task SuperviseAsync(CancellationToken cancellationToken)
@@ -177,6 +189,7 @@ internal sealed class MeshRun : IAsyncDisposable
             }
         }
 
+        var endpointsChanged = false;
         if (changed || _endpoints.Count == 0)
         {
             foreach (var service in _plan.Services)
@@ -190,7 +203,13 @@ internal sealed class MeshRun : IAsyncDisposable
 
                 await Runtime.Services.SetEndpointsAsync(service.Namespace, service.Name, endpoints, cancellationToken);
                 _endpoints[$"{service.Namespace}/{service.Name}"] = key;
+                endpointsChanged = true;
             }
+        }
+
+        if (endpointsChanged || changed)
+        {
+            WriteGatewayMesh();
         }
 
         return _status.Values.All(s => s.Ready);
@@ -221,6 +240,18 @@ internal sealed class MeshRun : IAsyncDisposable
         }
 
         return endpoints;
+    }
+
+    /// <summary>The gateway's mesh.yaml: the Services as kube-proxy has them (ClusterIPs, ready endpoints) and the pods.</summary>
+    private void WriteGatewayMesh()
+    {
+        if (_gatewayConfig is not { Ready: true })
+        {
+            return;
+        }
+
+        _gatewayConfig.WriteMesh(Runtime.Services.Current, _workers.Values.Select(w => new Workload(w.Planned.Pod.Name, w.Planned.Namespace,
+            [w.Worker.Sandbox.Address], w.Planned.Labels, w.Planned.Pod.Pod.Spec.ServiceAccountName)));
     }
 
     private void SetPod(string name, Func<PodStatus, PodStatus> change)
