@@ -11,29 +11,8 @@ namespace Waylay.Node.Tests.Up;
 /// </summary>
 public sealed class IngressGatewayTests
 {
-    private const string Manifests = """
-        apiVersion: v1
-        kind: Service
-        metadata: {name: details, labels: {app: details}}
-        spec:
-          selector: {app: details}
-          ports: [{name: http, port: 80, targetPort: web}]
-        ---
-        apiVersion: apps/v1
-        kind: Deployment
-        metadata: {name: details-v1}
-        spec:
-          selector: {matchLabels: {app: details}}
-          template:
-            metadata:
-              labels: {app: details, version: v1}
-              annotations: {sidecar.istio.io/inject: "false"}
-            spec:
-              containers:
-              - name: details
-                image: docker.io/istio/examples-bookinfo-details-v1:1.20.3
-                ports: [{name: web, containerPort: 9080}]
-                readinessProbe: {tcpSocket: {port: web}, periodSeconds: 1}
+    // MeshRunTests' details (two replicas, not injected) and a Gateway with its VirtualService for /details.
+    private const string Manifests = MeshRunTests.Details + "\n" + """
         ---
         apiVersion: networking.istio.io/v1
         kind: Gateway
