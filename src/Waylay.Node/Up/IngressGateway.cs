@@ -53,9 +53,7 @@ internal static class IngressGateway
         var documents = new List<string>();
         foreach (var o in objects)
         {
-            var kind = (string?)o["kind"];
-            var bound = kind == "VirtualService" && (o["spec"]?["gateways"] as JsonArray)?.Any(g => (string?)g != VirtualService.MeshGateway) == true;
-            if (kind is "Gateway" or "DestinationRule" || bound)
+            if (Applies(o))
             {
                 documents.Add(o.ToJsonString());
             }
@@ -67,6 +65,14 @@ internal static class IngressGateway
             ? text
             : throw new UpInputException($"the ingress gateway's rules (Gateways, VirtualServices bound to them, DestinationRules) are refused:{Environment.NewLine}  {string.Join($"{Environment.NewLine}  ", errors)}");
     }
+
+    /// <summary>Whether the gateway routes with <paramref name="o"/>: a Gateway, a DestinationRule, a VirtualService bound to a gateway.</summary>
+    public static bool Applies(JsonObject o) => (string?)o["kind"] switch
+    {
+        "Gateway" or "DestinationRule" => true,
+        "VirtualService" => (o["spec"]?["gateways"] as JsonArray)?.Any(g => (string?)g != VirtualService.MeshGateway) == true,
+        _ => false,
+    };
 
     /// <summary>The gateway's manifests, with its <paramref name="rules"/> in its config's ConfigMap.</summary>
     public static ManifestInput Manifest(string rules) => new("(waylay up: Istio's ingress gateway)", $$$"""

@@ -151,11 +151,16 @@ internal sealed class MeshRun : IAsyncDisposable
     /// Istio's routing objects: the ingress gateway applies the Gateways, the VirtualServices bound to them and the
     /// DestinationRules; the sidecars apply nothing yet. Say so, never drop them silently.
     /// </summary>
-    public static string? RoutingNote(MeshPlan plan) =>
-        plan.RoutingObjects.Count == 0
-            ? null
-            : (plan.IngressRules is null ? "" : "the ingress gateway routes with the Gateways, the VirtualServices bound to them and the DestinationRules; ")
-                + $"routing rules read but not applied by the sidecars: {string.Join(", ", plan.RoutingObjects.Distinct())}; they take effect there once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint";
+    public static string? RoutingNote(MeshPlan plan)
+    {
+        var gateway = plan.IngressObjects.Count == 0 ? "" : $"the ingress gateway routes with {string.Join(", ", plan.IngressObjects.Distinct())}";
+        // Gateways and the VirtualServices bound to one are the gateway's alone (one bound to "mesh" too is simplified
+        // away here: the note names it once, under the gateway).
+        var sidecars = plan.RoutingObjects.Where(o => !o.StartsWith("Gateway/", StringComparison.Ordinal)
+            && !(o.StartsWith("VirtualService/", StringComparison.Ordinal) && plan.IngressObjects.Contains(o))).Distinct().ToList();
+        var note = sidecars.Count == 0 ? "" : $"routing rules read but not applied by the sidecars: {string.Join(", ", sidecars)}; they take effect there once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint";
+        return gateway.Length == 0 && note.Length == 0 ? null : string.Join("; ", new[] { gateway, note }.Where(p => p.Length > 0));
+    }
 
     /// <summary>Keeps endpoints following readiness until <paramref name="cancellationToken"/> fires.</summary>
     public async Task SuperviseAsync(CancellationToken cancellationToken)
