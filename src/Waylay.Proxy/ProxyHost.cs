@@ -93,9 +93,7 @@ internal sealed class ProxyHost : IDisposable
         if (_options.Gateway)
         {
             // Not transparent: the Gateways' ports instead of the capture ports (Listeners/GatewayListeners.cs).
-            var (labels, source) = PodLabels.Resolve(_options.PodLabelsPath, _config.Current.Model, _pod);
-            GatewayLog.Labels(_logger, string.Join(",", labels.Select(l => $"{l.Key}={l.Value}")), source);
-            Gateway = new GatewayListeners(labels, _pod, _config, httpPath, Connections, Metrics, _logger, _time);
+            Gateway = new GatewayListeners(_options.PodLabelsPath, _pod, _config, httpPath, Connections, Metrics, _logger, _time);
             Gateway.Start(_options.ConfigPollInterval);
         }
         else

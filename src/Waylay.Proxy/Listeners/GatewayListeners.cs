@@ -22,7 +22,7 @@ namespace Waylay.Proxy.Listeners;
 /// </code>
 /// </summary>
 internal sealed class GatewayListeners(
-    IReadOnlyDictionary<string, string> labels,
+    string labelsPath,
     PodAddresses pod,
     MeshFileSource config,
     HttpPath http,
@@ -36,8 +36,8 @@ internal sealed class GatewayListeners(
     private GatewayRoutes? _routes;
     private ITimer? _timer;
     private bool _closed;
-
-    public IReadOnlyDictionary<string, string> Labels { get; } = labels;
+    private string _labelsSeen = "(not read yet)";
+    private IReadOnlyDictionary<string, string> _labels = new Dictionary<string, string>();
 
     /// <summary>The ports listened on now.</summary>
     public IReadOnlyList<ushort> Ports
@@ -58,16 +58,17 @@ internal sealed class GatewayListeners(
         _timer = time.CreateTimer(static s => ((GatewayListeners)s!).Reconcile(), this, interval, interval);
     }
 
-    /// <summary>The routes of <paramref name="table"/> for this pod, built once per snapshot.</summary>
+    /// <summary>The routes of <paramref name="table"/> for this pod's labels, built once per snapshot and labels.</summary>
     public GatewayRoutes For(RouteTable table)
     {
         var routes = Volatile.Read(ref _routes);
-        if (routes is not null && ReferenceEquals(routes.Table, table))
+        var labels = Volatile.Read(ref _labels);
+        if (routes is not null && ReferenceEquals(routes.Table, table) && ReferenceEquals(routes.Labels, labels))
         {
             return routes;
         }
 
-        routes = GatewayRoutes.Build(table, Labels, pod);
+        routes = GatewayRoutes.Build(table, labels, pod);
         Volatile.Write(ref _routes, routes);
         return routes;
     }
@@ -75,6 +76,7 @@ internal sealed class GatewayListeners(
     /// <summary>Opens the ports the current snapshot's Gateways want and closes the others (Envoy's listener updates).</summary>
     public void Reconcile()
     {
+        ReadLabels(config.Current);
         var routes = For(config.Current);
         var wanted = routes.Ports.ToHashSet();
         lock (_gate)
@@ -106,6 +108,22 @@ internal sealed class GatewayListeners(
                     GatewayLog.PortFailed(logger, port, e.Message);
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// The pod's labels, read at every config check: the kubelet rewrites the downward-API file when they change, and
+    /// a Gateway then selects the pod, or stops selecting it, as under Istio.
+    /// </summary>
+    private void ReadLabels(RouteTable table)
+    {
+        var (labels, source) = PodLabels.Resolve(labelsPath, table.Model, pod);
+        var seen = labels.Count == 0 ? "(none)" : string.Join(",", labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
+        if (seen != _labelsSeen)
+        {
+            _labelsSeen = seen;
+            Volatile.Write(ref _labels, labels);
+            GatewayLog.Labels(logger, seen, source);
         }
     }
 

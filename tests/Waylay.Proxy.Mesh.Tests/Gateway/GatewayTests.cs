@@ -140,6 +140,10 @@ public sealed class GatewayTests
         // The Gateway removed: its port closes, as Envoy drops a listener no Gateway asks for.
         rules.Write(Rules[(Rules.IndexOf("---", StringComparison.Ordinal) + 4)..]);
         await Wait.UntilAsync(async () => !await Listening(peer, 8080), "port 8080 closed after the Gateway went away", lastSeen: () => Task.FromResult(proxy.Output));
+
+        // The pod relabelled (the kubelet rewrites the downward-API file): the other Gateway now selects it.
+        labels.Write("istio=\"egressgateway\"\n");
+        await Wait.UntilAsync(() => Listening(peer, 9000), "port 9000 opened for the Gateway selecting the new labels", lastSeen: () => Task.FromResult(proxy.Output));
     }
 
     private static string Served(HttpResponseMessage response) =>

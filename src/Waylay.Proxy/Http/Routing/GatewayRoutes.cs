@@ -22,13 +22,17 @@ internal sealed class GatewayRoutes
 {
     private readonly FrozenDictionary<ushort, Listener> _listeners;
 
-    private GatewayRoutes(RouteTable table, FrozenDictionary<ushort, Listener> listeners)
+    private GatewayRoutes(RouteTable table, IReadOnlyDictionary<string, string> labels, FrozenDictionary<ushort, Listener> listeners)
     {
         Table = table;
+        Labels = labels;
         _listeners = listeners;
     }
 
     public RouteTable Table { get; }
+
+    /// <summary>The pod labels the Gateways were selected with.</summary>
+    public IReadOnlyDictionary<string, string> Labels { get; }
 
     /// <summary>The ports to listen on, each with the Gateway servers it serves (for logs).</summary>
     public IEnumerable<ushort> Ports => _listeners.Keys;
@@ -69,7 +73,7 @@ internal sealed class GatewayRoutes
         }
 
         var listeners = builders.ToFrozenDictionary(b => b.Key, b => new Listener(b.Value.ServerPort, string.Join(", ", b.Value.Servers), [.. b.Value.Hosts]));
-        return new GatewayRoutes(table, listeners);
+        return new GatewayRoutes(table, labels, listeners);
     }
 
     /// <summary>
