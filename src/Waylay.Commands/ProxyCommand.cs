@@ -19,6 +19,8 @@ internal static class ProxyCommand
     private static readonly string[] WithoutEffect =
         ["--configPath", "--binaryPath", "--serviceCluster", "--discoveryAddress", "--discoveryRefreshDelay", "--statsdUdpAddress", "--controlPlaneAuthPolicy"];
 
+    private const string PodLabelsDefault = "/etc/istio/pod/labels";
+
     /// <summary>The app probers the injector writes (Waylay's, then Istio's name: manifests injected by Istio work too).</summary>
     private static readonly string[] AppProberVariables = ["WAYLAY_KUBE_APP_PROBERS", "ISTIO_KUBE_APP_PROBERS"];
 
@@ -29,12 +31,17 @@ internal static class ProxyCommand
         var sidecar = new Command("sidecar", "The same as 'waylay proxy': the seed's 'proxy sidecar …' container args.");
         Configure(sidecar);
         command.Subcommands.Add(sidecar);
+        var router = new Command("router", "The same as 'waylay proxy --gateway': Istio's 'proxy router', the ingress gateway's container args.");
+        Configure(router, gateway: true);
+        command.Subcommands.Add(router);
         command.Subcommands.Add(WaitReady());
         return command;
     }
 
-    private static void Configure(Command command)
+    private static void Configure(Command command, bool gateway = false)
     {
+        var gatewayMode = new Option<bool>("--gateway") { Description = "Run as an ingress gateway, not a sidecar: listen on the ports of the Gateways selecting this pod's labels and route by Host with the VirtualServices bound to them" };
+        var podLabels = new Option<string>("--pod-labels") { Description = "Gateway mode: the pod's labels (the downward-API file Istio's gateway mounts); without it, the mesh workload at the pod's address", HelpName = "path", DefaultValueFactory = _ => PodLabelsDefault };
         var config = new Option<string?>("--config") { Description = "mesh.yaml with services, their addresses, ports and endpoints; reloaded when it changes. Without it every outbound connection passes through.", HelpName = "path" };
         var rules = new Option<string?>("--rules") { Description = "Istio VirtualServices and DestinationRules (networking.istio.io v1/v1beta1/v1alpha3, many documents); reloaded when it changes", HelpName = "path" };
         var metricsPort = CliOption.Port("--metrics-port", null, 15090, "Prometheus metrics with Istio's names on all addresses (/stats/prometheus)");
@@ -84,7 +91,7 @@ internal static class ProxyCommand
             ("error", LogLevel.Error, []), ("critical", LogLevel.Critical, []), ("off", LogLevel.None, []));
         var ignored = WithoutEffect.Select(name => new Option<string?>(name) { Description = "Accepted for the seed's container args; no effect yet", HelpName = "value" }).ToList();
 
-        Option[] all = [config, rules, metricsPort, detection, concurrency, accessLog, accessLogFormat, zipkin, sampling, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
+        Option[] all = [gatewayMode, podLabels, config, rules, metricsPort, detection, concurrency, accessLog, accessLogFormat, zipkin, sampling, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -111,6 +118,8 @@ internal static class ProxyCommand
 
             var options = new ProxyOptions
             {
+                Gateway = gateway || parse.GetValue(gatewayMode),
+                PodLabelsPath = parse.GetValue(podLabels) ?? PodLabelsDefault,
                 ConfigPath = parse.GetValue(config),
                 RulesPath = parse.GetValue(rules),
                 MetricsPort = parse.GetValue(metricsPort),

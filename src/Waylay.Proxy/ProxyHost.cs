@@ -59,6 +59,9 @@ internal sealed class ProxyHost : IDisposable
 
     public IReadOnlyList<ProxyListener> Listeners => _listeners;
 
+    /// <summary>Gateway mode's listeners (<c>--gateway</c>); null for a sidecar.</summary>
+    public GatewayListeners? Gateway { get; private set; }
+
     /// <summary>The HTTP side (pools, selector, telemetry); built in <see cref="Start"/>.</summary>
     public HttpServices? Http { get; private set; }
 
@@ -87,13 +90,22 @@ internal sealed class ProxyHost : IDisposable
         var draining = () => Lifecycle.DrainRequested.IsCompleted;
         var httpPath = new HttpPath(Http, new ProtocolDetector(_options.ProtocolDetectionTimeout, _time), Metrics, draining, () => _config.Current);
         var tcp = new TcpProxy(_options, router, _config, connector, _options.Splice ? Pipes : null, Connections, Metrics, _logger, _time, httpPath);
-        _listeners.Add(ProxyListener.Bind(_options.OutboundPort, ListenerKind.Outbound, _options.Transparent, _logger, _time));
-        if (_options.InboundPort != _options.OutboundPort)
+        if (_options.Gateway)
         {
-            _listeners.Add(ProxyListener.Bind(_options.InboundPort, ListenerKind.Inbound, _options.Transparent, _logger, _time));
+            // Not transparent: the Gateways' ports instead of the capture ports (Listeners/GatewayListeners.cs).
+            Gateway = new GatewayListeners(_options.PodLabelsPath, _pod, _config, httpPath, Connections, Metrics, _logger, _time);
+            Gateway.Start(_options.ConfigPollInterval);
+        }
+        else
+        {
+            _listeners.Add(ProxyListener.Bind(_options.OutboundPort, ListenerKind.Outbound, _options.Transparent, _logger, _time));
+            if (_options.InboundPort != _options.OutboundPort)
+            {
+                _listeners.Add(ProxyListener.Bind(_options.InboundPort, ListenerKind.Inbound, _options.Transparent, _logger, _time));
+            }
         }
 
-        var names = _listeners.Select(l => l.Address.ToString()).ToList();
+        var names = Gateway is null ? _listeners.Select(l => l.Address.ToString()).ToList() : [.. Gateway.Ports.Select(p => $"gateway [::]:{p}")];
         var admin = new AdminEndpoints(_options, Lifecycle, Metrics, Connections, _endpoints, _config, names, _time, Http);
         _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), "--admin-port", admin.Handle, _logger));
         var healthAddress = System.Net.Sockets.Socket.OSSupportsIPv6 ? IPAddress.IPv6Any : IPAddress.Any;
@@ -132,6 +144,8 @@ internal sealed class ProxyHost : IDisposable
             listener.Dispose();
         }
 
+        Gateway?.Dispose();
+
         Http?.Http2?.BeginDrain();
 
         ProxyLog.Draining(_logger, reason, Connections.Count, _options.DrainDuration);
@@ -166,6 +180,8 @@ internal sealed class ProxyHost : IDisposable
         {
             listener.Dispose();
         }
+
+        Gateway?.Dispose();
 
         foreach (var server in _servers)
         {

@@ -82,6 +82,15 @@ public sealed record ProxyOptions
     /// <summary>Seed flags accepted so the seed's container args start the proxy, with what each would have set.</summary>
     public IReadOnlyList<string> AcceptedWithoutEffect { get; init; } = [];
 
+    /// <summary>
+    /// Gateway mode (<c>--gateway</c>, Istio's <c>proxy router</c>): no capture listeners; the proxy listens on the
+    /// ports of the Gateways that select its pod and routes by Host with the VirtualServices bound to them.
+    /// </summary>
+    public bool Gateway { get; init; }
+
+    /// <summary>Gateway mode: the downward-API file with the pod's labels (Istio's <c>/etc/istio/pod/labels</c>).</summary>
+    public string PodLabelsPath { get; init; } = Listeners.PodLabels.DefaultPath;
+
     /// <summary>Every problem at once, each naming the flag and the fix.</summary>
     public IReadOnlyList<string> Validate()
     {

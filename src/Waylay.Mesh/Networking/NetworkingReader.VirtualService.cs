@@ -8,6 +8,9 @@ public static partial class NetworkingReader
     private static VirtualService ReadVirtualService(YamlNodeReader r, YamlMappingNode spec, string name, string ns)
     {
         r.Supported(spec, "spec", "hosts", "gateways", "http", "tcp", "exportTo");
+        // Read first: whether "*" is allowed depends on where the VirtualService applies.
+        var gateways = ReadGatewayNames(r, spec, ns);
+        var appliesToMesh = gateways.Count == 0 || gateways.Contains(VirtualService.MeshGateway);
         var hosts = new List<string>();
         var written = r.Strings(spec, "spec", "hosts");
         if (written.Count == 0)
@@ -17,24 +20,14 @@ public static partial class NetworkingReader
 
         for (var i = 0; i < written.Count; i++)
         {
-            if (written[i] == "*")
+            if (written[i] == "*" && appliesToMesh)
             {
-                r.Error($"spec.hosts[{i}]", "'*' is not allowed for a VirtualService that applies to sidecars; name the hosts", spec);
+                // Istio's validation: a wildcard-only host is allowed for gateways, never for sidecars.
+                r.Error($"spec.hosts[{i}]", "'*' is not allowed for a VirtualService that applies to sidecars (no gateways, or 'mesh' among them); name the hosts, or bind it to gateways only", spec);
                 continue;
             }
 
             hosts.Add(ResolveHost(r, written[i], ns, $"spec.hosts[{i}]", spec, allowWildcard: true));
-        }
-
-        // A VirtualService bound to gateways only never applies to a sidecar; Waylay has no gateway, so the only
-        // meaningful binding is the implicit "mesh".
-        var gateways = r.Strings(spec, "spec", "gateways");
-        for (var i = 0; i < gateways.Count; i++)
-        {
-            if (gateways[i] != "mesh")
-            {
-                r.Error($"spec.gateways[{i}]", $"'{gateways[i]}' is not supported by Waylay: there are no gateways, only 'mesh'", spec);
-            }
         }
 
         var exportTo = r.Strings(spec, "spec", "exportTo");
@@ -63,7 +56,7 @@ public static partial class NetworkingReader
             r.Error("spec", "needs http or tcp routes", spec);
         }
 
-        return new VirtualService(name, ns, hosts, http, tcp);
+        return new VirtualService(name, ns, hosts, http, tcp) { Gateways = gateways };
     }
 
     private static HttpRoute ReadHttpRoute(YamlNodeReader r, YamlMappingNode node, string path, string ns)

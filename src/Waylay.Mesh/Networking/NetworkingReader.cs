@@ -5,10 +5,10 @@ using Waylay.Mesh.Yaml;
 namespace Waylay.Mesh.Networking;
 
 /// <summary>
-/// Reads Istio <c>networking.istio.io</c> VirtualServices and DestinationRules (v1, v1beta1, v1alpha3) from YAML or
-/// JSON, one or many documents (and <c>kind: List</c>), into validated immutable records. Documents of other API
-/// groups (Deployments, Services…) are skipped, so a whole manifest bundle can be passed; other kinds of
-/// <c>networking.istio.io</c> (Gateway, ServiceEntry, Sidecar…) are rejected because Waylay would not honour them.
+/// Reads Istio <c>networking.istio.io</c> Gateways, VirtualServices and DestinationRules (v1, v1beta1, v1alpha3) from
+/// YAML or JSON, one or many documents (and <c>kind: List</c>), into validated immutable records. Documents of other
+/// API groups (Deployments, Services…) are skipped, so a whole manifest bundle can be passed; other kinds of
+/// <c>networking.istio.io</c> (ServiceEntry, Sidecar…) are rejected because Waylay would not honour them.
 /// Like <see cref="MeshFileReader"/> it walks YamlDotNet's node tree by hand (NativeAOT-safe, a path and line for
 /// every error) and reports every error at once.
 /// </summary>
@@ -38,19 +38,27 @@ public static partial class NetworkingReader
             return (null, errors);
         }
 
-        var services = new List<VirtualService>();
-        var rules = new List<DestinationRule>();
+        var read = new Resources();
         for (var d = 0; d < stream.Documents.Count; d++)
         {
-            ReadDocument(stream.Documents[d].RootNode, $"document {d + 1}", defaultNamespace, services, rules, errors);
+            ReadDocument(stream.Documents[d].RootNode, $"document {d + 1}", defaultNamespace, read, errors);
         }
 
-        var config = new NetworkingConfig(services, rules);
+        var config = new NetworkingConfig(read.Services, read.Rules) { Gateways = read.Gateways };
         errors.AddRange(NetworkingValidator.Validate(config));
         return (errors.Count == 0 ? config : null, errors);
     }
 
-    private static void ReadDocument(YamlNode root, string label, string defaultNamespace, List<VirtualService> services, List<DestinationRule> rules, List<NetworkingError> errors)
+    private sealed class Resources
+    {
+        public List<VirtualService> Services { get; } = [];
+
+        public List<DestinationRule> Rules { get; } = [];
+
+        public List<Gateway> Gateways { get; } = [];
+    }
+
+    private static void ReadDocument(YamlNode root, string label, string defaultNamespace, Resources read, List<NetworkingError> errors)
     {
         if (root is YamlScalarNode { Value: null or "" } || root is not YamlMappingNode mapping)
         {
@@ -70,7 +78,7 @@ public static partial class NetworkingReader
             var items = header.Items(mapping, "", "items");
             foreach (var (item, path) in items)
             {
-                ReadDocument(item, $"{label} {path}", defaultNamespace, services, rules, errors);
+                ReadDocument(item, $"{label} {path}", defaultNamespace, read, errors);
             }
 
             return;
@@ -78,7 +86,7 @@ public static partial class NetworkingReader
 
         if (!apiVersion.StartsWith("networking.istio.io/", StringComparison.Ordinal))
         {
-            if (kind is "VirtualService" or "DestinationRule")
+            if (kind is "VirtualService" or "DestinationRule" or "Gateway")
             {
                 header.Error("apiVersion", $"'{apiVersion}' is not the API group of a {kind}: use networking.istio.io/v1", mapping);
             }
@@ -101,9 +109,9 @@ public static partial class NetworkingReader
             return;
         }
 
-        if (kind is not ("VirtualService" or "DestinationRule"))
+        if (kind is not ("VirtualService" or "DestinationRule" or "Gateway"))
         {
-            reader.Error("kind", $"'{kind}' is not supported by Waylay; only VirtualService and DestinationRule are", mapping);
+            reader.Error("kind", $"'{kind}' is not supported by Waylay; only Gateway, VirtualService and DestinationRule are", mapping);
             return;
         }
 
@@ -119,13 +127,17 @@ public static partial class NetworkingReader
             return;
         }
 
-        if (kind == "VirtualService")
+        switch (kind)
         {
-            services.Add(ReadVirtualService(reader, spec, name ?? "", ns));
-        }
-        else
-        {
-            rules.Add(ReadDestinationRule(reader, spec, name ?? "", ns));
+            case "VirtualService":
+                read.Services.Add(ReadVirtualService(reader, spec, name ?? "", ns));
+                break;
+            case "Gateway":
+                read.Gateways.Add(ReadGateway(reader, spec, name ?? "", ns));
+                break;
+            default:
+                read.Rules.Add(ReadDestinationRule(reader, spec, name ?? "", ns));
+                break;
         }
     }
 

@@ -25,6 +25,15 @@ internal sealed record MeshPlan(
     ServiceManifest? Exposed,
     ServicePort? ExposedPort)
 {
+    /// <summary>The ingress gateway's rules when <c>waylay up</c> runs it (<see cref="IngressGateway"/>); null without.</summary>
+    public string? IngressRules { get; init; }
+
+    /// <summary>The routing objects the ingress gateway applies (<c>Kind/name</c>); empty without it.</summary>
+    public IReadOnlyList<string> IngressObjects { get; init; } = [];
+
+    /// <summary>The path of the URL <c>waylay up</c> prints: Bookinfo's page when productpage is there.</summary>
+    public string UrlPath => Services.Any(s => s.Name == "productpage") && (Exposed?.Name is "productpage" or IngressGateway.Name) ? "/productpage" : "/";
+
     public const int MaxNodes = 254;
 
     public static MeshPlan Create(UpOptions options)
@@ -58,12 +67,19 @@ internal sealed record MeshPlan(
                 : null;
             var images = ImageTable.ForThisProgram(overlay);
             var set = ManifestSet.Read(inputs, InjectionValues.Default);
+            string? ingressRules = null;
+            if (IngressGateway.Wanted(set.Objects))
+            {
+                ingressRules = IngressGateway.Rules(set.Objects);
+                set = ManifestSet.Read([.. inputs, IngressGateway.Manifest(ingressRules)], InjectionValues.Default);
+            }
+
             var services = set.Objects.Where(o => (string?)o["kind"] == "Service")
                 .Select(o => ServiceManifest.Read(o, $"Service/{(string?)o["metadata"]?["name"]}"))
                 .ToList();
-            var routing = set.Objects.Where(o => (string?)o["kind"] is "Gateway" or "VirtualService" or "DestinationRule")
-                .Select(o => $"{(string?)o["kind"]}/{(string?)o["metadata"]?["name"]}")
-                .ToList();
+            var routingObjects = set.Objects.Where(o => (string?)o["kind"] is "Gateway" or "VirtualService" or "DestinationRule").ToList();
+            var routing = routingObjects.Select(Name).ToList();
+            var ingressObjects = ingressRules is null ? [] : routingObjects.Where(IngressGateway.Applies).Select(Name).ToList();
             var pods = new List<PlannedPod>();
             for (var i = 0; i < set.Pods.Count; i++)
             {
@@ -73,8 +89,8 @@ internal sealed record MeshPlan(
                 pods.Add(new PlannedPod(pod, node));
             }
 
-            var (exposed, port) = Expose(services, options.Expose);
-            return new MeshPlan(inputs, pods, services, routing, skipped, exposed, port);
+            var (exposed, port) = Expose(services, options.Expose ?? (ingressRules is null ? null : $"{IngressGateway.Name}.{IngressGateway.Namespace}:{IngressGateway.HttpPortName}"));
+            return new MeshPlan(inputs, pods, services, routing, skipped, exposed, port) { IngressRules = ingressRules, IngressObjects = ingressObjects };
         }
         catch (Exception e) when (e is ManifestException or PodConversionException or ImageTableException or PodSpecException)
         {
@@ -82,7 +98,12 @@ internal sealed record MeshPlan(
         }
     }
 
-    /// <summary>The forwarder's Service: <c>--expose SERVICE[:PORT]</c>, else productpage, else the first with a port.</summary>
+    private static string Name(System.Text.Json.Nodes.JsonObject o) => $"{(string?)o["kind"]}/{(string?)o["metadata"]?["name"]}";
+
+    /// <summary>
+    /// The forwarder's Service: <c>--expose SERVICE[:PORT]</c>, else the ingress gateway when there is one (as Istio's
+    /// tutorials reach Bookinfo), else productpage, else the first with a port.
+    /// </summary>
     private static (ServiceManifest?, ServicePort?) Expose(List<ServiceManifest> services, string? expose)
     {
         if (expose is null)

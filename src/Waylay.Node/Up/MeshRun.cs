@@ -17,7 +17,9 @@ namespace Waylay.Node.Up;
 ///  :: 5 every pod, on its node      PodWorker: sandbox, init containers (capture), containers, readiness probes
 ///  :: 6 watch readiness             a pod that becomes ready (or stops being) → SetEndpointsAsync for each Service
 ///                                   whose selector matches it, in its namespace
-///  :: 7 all ready                   the forwarder on 127.0.0.1 → the exposed Service's ClusterIP; status Ready
+///  :: 6  …and the ingress gateway     its mesh.yaml (GatewayConfig) rewritten as pods and endpoints change
+///  :: 7 all ready                   the forwarder on 127.0.0.1 → the exposed Service's ClusterIP (the ingress gateway's
+///                                   when it runs); status Ready
 /// </code>
 /// Every change is written to <c>&lt;state&gt;/up/status.json</c> (<see cref="MeshStatus"/>) and told on
 /// <c>progress</c>. Stopping (the token) tears everything down; a failure leaves the status Failed with its reason.
@@ -33,6 +35,7 @@ internal sealed partial class MeshRun : IAsyncDisposable
     private readonly Dictionary<string, (PlannedPod Planned, PodWorker Worker)> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _endpoints = new(StringComparer.Ordinal);
     private Forwarder? _forwarder;
+    private GatewayConfig? _gatewayConfig;
     private string _phase = MeshStatus.Starting;
     private string? _message;
 
@@ -97,6 +100,11 @@ internal sealed partial class MeshRun : IAsyncDisposable
                 Say(note);
             }
 
+            if (_plan.Pods.FirstOrDefault(p => p.Namespace == IngressGateway.Namespace && p.Pod.Source.Workload == $"Deployment/{IngressGateway.Name}") is { } ingress)
+            {
+                _gatewayConfig = new GatewayConfig(Runtime.State.VolumeDirectory(ingress.Pod.Name, IngressGateway.ConfigVolume));
+            }
+
             // :: Step 5
             foreach (var planned in _plan.Pods)
             {
@@ -114,9 +122,9 @@ internal sealed partial class MeshRun : IAsyncDisposable
             {
                 var clusterIp = Runtime.Services.Current.Single(s => s.Namespace == exposed.Namespace && s.Name == exposed.Name).Addresses[0];
                 _forwarder = Forwarder.Start(_options.Port, NetworkNamespaces.PathOf(Runtime.Names.NodeNamespace(1)), new IPEndPoint(clusterIp, port.Port));
-                var path = exposed.Name == "productpage" ? "/productpage" : "/";
-                Url = $"http://127.0.0.1:{_forwarder.LocalEndPoint.Port}{path}";
-                Say($"forwarding 127.0.0.1:{_forwarder.LocalEndPoint.Port} → service {exposed.Namespace}/{exposed.Name} {clusterIp}:{port.Port} (from node1)");
+                Url = $"http://127.0.0.1:{_forwarder.LocalEndPoint.Port}{_plan.UrlPath}";
+                var through = exposed.Name == IngressGateway.Name ? ", the ingress gateway" : "";
+                Say($"forwarding 127.0.0.1:{_forwarder.LocalEndPoint.Port} → service {exposed.Namespace}/{exposed.Name} {clusterIp}:{port.Port} (from node1{through})");
             }
 
             _phase = MeshStatus.Ready;
@@ -131,11 +139,20 @@ internal sealed partial class MeshRun : IAsyncDisposable
         }
     }
 
-    /// <summary>Istio's routing objects are read (and checked as YAML) but nothing applies them yet: say so, never drop them silently.</summary>
-    public static string? RoutingNote(MeshPlan plan) =>
-        plan.RoutingObjects.Count == 0
-            ? null
-            : $"routing rules read but not applied: {string.Join(", ", plan.RoutingObjects.Distinct())}; they take effect once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint";
+    /// <summary>
+    /// Istio's routing objects: the ingress gateway applies the Gateways, the VirtualServices bound to them and the
+    /// DestinationRules; the sidecars apply nothing yet. Say so, never drop them silently.
+    /// </summary>
+    public static string? RoutingNote(MeshPlan plan)
+    {
+        var gateway = plan.IngressObjects.Count == 0 ? "" : $"the ingress gateway routes with {string.Join(", ", plan.IngressObjects.Distinct())}";
+        // Gateways and the VirtualServices bound to one are the gateway's alone (one bound to "mesh" too is simplified
+        // away here: the note names it once, under the gateway).
+        var sidecars = plan.RoutingObjects.Where(o => !o.StartsWith("Gateway/", StringComparison.Ordinal)
+            && !(o.StartsWith("VirtualService/", StringComparison.Ordinal) && plan.IngressObjects.Contains(o))).Distinct().ToList();
+        var note = sidecars.Count == 0 ? "" : $"routing rules read but not applied by the sidecars: {string.Join(", ", sidecars)}; they take effect there once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint";
+        return gateway.Length == 0 && note.Length == 0 ? null : string.Join("; ", new[] { gateway, note }.Where(p => p.Length > 0));
+    }
 
     /// <summary>Keeps endpoints following readiness until <paramref name="cancellationToken"/> fires.</summary>
     public async Task SuperviseAsync(CancellationToken cancellationToken)
@@ -190,6 +207,7 @@ internal sealed partial class MeshRun : IAsyncDisposable
             }
         }
 
+        var endpointsChanged = false;
         if (changed || _endpoints.Count == 0)
         {
             foreach (var service in _plan.Services)
@@ -203,7 +221,13 @@ internal sealed partial class MeshRun : IAsyncDisposable
 
                 await Runtime.Services.SetEndpointsAsync(service.Namespace, service.Name, endpoints, cancellationToken);
                 _endpoints[$"{service.Namespace}/{service.Name}"] = key;
+                endpointsChanged = true;
             }
+        }
+
+        if (endpointsChanged || changed)
+        {
+            WriteGatewayMesh();
         }
 
         return _status.Values.All(s => s.Ready);
@@ -234,6 +258,18 @@ internal sealed partial class MeshRun : IAsyncDisposable
         }
 
         return endpoints;
+    }
+
+    /// <summary>The gateway's mesh.yaml: the Services as kube-proxy has them (ClusterIPs, ready endpoints) and the pods.</summary>
+    private void WriteGatewayMesh()
+    {
+        if (_gatewayConfig is not { Ready: true })
+        {
+            return;
+        }
+
+        _gatewayConfig.WriteMesh(Runtime.Services.Current, _workers.Values.Select(w => new Workload(w.Planned.Pod.Name, w.Planned.Namespace,
+            [w.Worker.Sandbox.Address], w.Planned.Labels, w.Planned.Pod.Pod.Spec.ServiceAccountName)));
     }
 
     private void SetPod(string name, Func<PodStatus, PodStatus> change)

@@ -95,7 +95,8 @@ internal sealed class HttpPath(HttpServices http, ProtocolDetector detector, Pro
         return true;
     }
 
-    private async Task ServeHttp1Async(EpollSocket polled, ConnectionContext connection, HttpScope scope)
+    /// <summary>Serves an HTTP/1 connection on Waylay's event loop until it ends (also the gateway's connections).</summary>
+    internal async Task ServeHttp1Async(EpollSocket polled, ConnectionContext connection, HttpScope scope)
     {
         var downstream = polled.Socket;
         var input = new SocketPipeReader(polled);

@@ -32,6 +32,9 @@ internal sealed class HttpScope(ConnectionContext connection, TrafficDirection d
     /// </summary>
     public Func<RouteTable>? Current { get; init; }
 
+    /// <summary>Gateway mode: each request is routed by its Host on this Gateway port, not by the service dialled.</summary>
+    public Listeners.GatewayBinding? Gateway { get; init; }
+
     /// <summary>HTTP/1: the event loop of the downstream socket, where this connection's upstreams are taken from.</summary>
     public Io.EpollLoop? Loop { get; init; }
 

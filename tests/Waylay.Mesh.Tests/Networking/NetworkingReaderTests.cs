@@ -172,7 +172,7 @@ public sealed class NetworkingReaderTests
     }
 
     [Theory]
-    [InlineData("kind: Gateway", "kind 'Gateway' is not supported by Waylay")]
+    [InlineData("kind: Sidecar", "kind 'Sidecar' is not supported by Waylay")]
     [InlineData("kind: ServiceEntry", "kind 'ServiceEntry' is not supported by Waylay")]
     public void OtherNetworkingKinds_AreRejected(string kind, string message)
     {
@@ -199,9 +199,9 @@ public sealed class NetworkingReaderTests
     }
 
     [Theory]
-    [InlineData("gateways: [bookinfo-gateway]", "spec.gateways[0]")]
+    [InlineData("gateways: [a/b/c]", "spec.gateways[0]")]
     [InlineData("exportTo: [\".\"]", "spec.exportTo[0]")]
-    public void GatewayBindingsAndExportRestrictions_AreRejected(string field, string path)
+    public void MalformedGatewayNamesAndExportRestrictions_AreRejected(string field, string path)
     {
         var error = Assert.Single(Errors($"""
             apiVersion: networking.istio.io/v1

@@ -11,20 +11,22 @@ public sealed class MeshPlanTests
     private static UpOptions Options(params string[] paths) => new() { Paths = paths, RunId = "plan" };
 
     [Fact]
-    public void BookinfoDirectory_RunsSixPods_FourServices_AndListsTheRoutingRulesItDoesNotApply()
+    public void BookinfoDirectory_RunsSixPodsAndTheIngressGateway_FiveServices_AndListsTheRoutingRules()
     {
         var plan = MeshPlan.Create(Options(BookinfoDirectory) with { Nodes = 2 });
 
-        Assert.Equal(6, plan.Pods.Count);
-        Assert.Equal(["details", "ratings", "reviews", "productpage"], plan.Services.Select(s => s.Name));
+        // networking/bookinfo-gateway.yaml holds a Gateway: Istio's ingress gateway comes with it, last.
+        Assert.Equal(7, plan.Pods.Count);
+        Assert.Equal(["details", "ratings", "reviews", "productpage", "istio-ingressgateway"], plan.Services.Select(s => s.Name));
         // Round robin over the nodes, in manifest order.
-        Assert.Equal([1, 2, 1, 2, 1, 2], plan.Pods.Select(p => p.Node));
+        Assert.Equal([1, 2, 1, 2, 1, 2, 1], plan.Pods.Select(p => p.Node));
         Assert.Equal("node2", plan.Pods[1].Pod.NodeName);
         Assert.Contains("VirtualService/reviews", plan.RoutingObjects);
         Assert.Contains("DestinationRule/reviews", plan.RoutingObjects);
         Assert.Contains("Gateway/bookinfo-gateway", plan.RoutingObjects);
-        Assert.Equal("productpage", plan.Exposed!.Name);
-        Assert.Equal(9080, plan.ExposedPort!.Port);
+        Assert.Equal("istio-ingressgateway", plan.Exposed!.Name);
+        Assert.Equal(80, plan.ExposedPort!.Port);
+        Assert.Equal("/productpage", plan.UrlPath);
         // The sample's C# sources hold no manifests: nothing of them is read.
         Assert.DoesNotContain(plan.Skipped, s => s.EndsWith(".yaml", StringComparison.Ordinal) && s.Contains("/platform/", StringComparison.Ordinal));
     }

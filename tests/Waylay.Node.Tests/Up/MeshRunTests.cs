@@ -8,7 +8,7 @@ public sealed class MeshRunTests
 {
     // Two replicas behind a Service whose targetPort names the container port (resolved per pod, as EndpointSlices
     // carry it); not injected, to keep the test light: the injected path is PodWorkerTests' and the end-to-end test's.
-    private const string Details = """
+    internal const string Details = """
         apiVersion: v1
         kind: Service
         metadata: {name: details, labels: {app: details}}

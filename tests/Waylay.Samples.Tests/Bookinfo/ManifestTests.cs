@@ -73,16 +73,18 @@ public sealed class ManifestTests
     }
 
     [Fact]
-    public void GatewayFile_IsRefusedOnlyForTheGateway_WhichWaylayDoesNotHaveYet()
+    public void GatewayFile_ReadsAsIstios_TheGatewayOnTheIngressGatewayAndItsVirtualServiceBoundToItOnly()
     {
-        var (config, errors) = NetworkingReader.TryRead(Read("networking", "bookinfo-gateway.yaml"));
+        var config = NetworkingReader.Read(Read("networking", "bookinfo-gateway.yaml"));
 
-        Assert.Null(config);
-        Assert.True(errors.Count == 3, string.Join("\n", errors));
-        Assert.Contains(errors, e => e.ToString().Contains("'Gateway' is not supported by Waylay", StringComparison.Ordinal));
-        // Without a gateway, a VirtualService for every host would apply to sidecars, where "*" is refused.
-        Assert.Contains(errors, e => e.ToString().Contains("'*' is not allowed for a VirtualService that applies to sidecars", StringComparison.Ordinal));
-        Assert.Contains(errors, e => e.ToString().Contains("'bookinfo-gateway' is not supported by Waylay: there are no gateways", StringComparison.Ordinal));
+        var gateway = Assert.Single(config.Gateways);
+        Assert.Equal(("bookinfo-gateway", "ingressgateway"), (gateway.Name, gateway.Selector["istio"]));
+        var server = Assert.Single(gateway.Servers);
+        Assert.Equal(("HTTP", "*"), (server.Protocol, Assert.Single(server.Hosts).Host));
+        var bookinfo = Assert.Single(config.VirtualServices);
+        Assert.Equal(["default/bookinfo-gateway"], bookinfo.Gateways);
+        Assert.False(bookinfo.AppliesToMesh);
+        Assert.Equal("productpage.default.svc.cluster.local", bookinfo.Http[0].Route[0].Destination.Host);
     }
 
     [Fact]

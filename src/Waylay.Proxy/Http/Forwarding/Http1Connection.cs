@@ -181,7 +181,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 path = PathNormalizer.Normalize(path);
             }
 
-            selection = service!.HostRoutes.Select(new RouteRequest(head.Method, path, scope.Port, head), Random.Shared);
+            var request = new RouteRequest(head.Method, path, scope.Port, head);
+            selection = scope.Gateway is { } gateway
+                ? gateway.Select(table, head.Authority, request, Random.Shared)
+                : service!.HostRoutes.Select(request, Random.Shared);
             exchange.RouteName = selection.Route?.Name;
             if (selection.Outcome != RouteOutcome.Routed)
             {

@@ -20,9 +20,9 @@ internal sealed class IstioPeers(IstioMetrics metrics, PodAddresses pod)
     private readonly ConcurrentDictionary<LabelKey, IstioLabels> _labels = new();
     private RouteTable? _table;
 
-    /// <summary>Source reporter: this pod calls <paramref name="endpoint"/> of <paramref name="service"/>.</summary>
-    public IstioLabels Outbound(RouteTable table, ServiceRoute service, EndpointStats? endpoint, string protocol = "http") =>
-        Get(new LabelKey(table, endpoint?.Address.Address ?? IPAddress.None, service.Host, Reporter.Source, protocol), service, endpoint?.Labels);
+    /// <summary>Source reporter: this pod calls <paramref name="endpoint"/> of <paramref name="service"/> (null: a gateway request no route took anywhere).</summary>
+    public IstioLabels Outbound(RouteTable table, ServiceRoute? service, EndpointStats? endpoint, string protocol = "http") =>
+        Get(new LabelKey(table, endpoint?.Address.Address ?? IPAddress.None, service?.Host, Reporter.Source, protocol), service, endpoint?.Labels);
 
     /// <summary>
     /// Destination reporter: <paramref name="caller"/> called this pod's app on <paramref name="port"/>. Keyed by the

@@ -61,6 +61,11 @@ public sealed class HttpRouteTable
             var wildcards = new List<(string, HostRoutes)>();
             foreach (var service in config.VirtualServices)
             {
+                if (!service.AppliesToMesh)
+                {
+                    continue; // bound to gateways only: Istio gives it to no sidecar (GatewayRoutes compiles it)
+                }
+
                 foreach (var host in service.Hosts)
                 {
                     var routes = table.Compile(host, service);
@@ -121,7 +126,7 @@ public sealed class HttpRouteTable
         return null;
     }
 
-    private HostRoutes Compile(string host, VirtualService? service)
+    internal HostRoutes Compile(string host, VirtualService? service)
     {
         if (service is null)
         {
