@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Waylay.Linux;
 using Waylay.Proxy.Admin;
 using Waylay.Proxy.Admin.AppProbes;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.Http;
 using Waylay.Proxy.Http.Forwarding;
 using Waylay.Proxy.Listeners;
@@ -30,7 +31,8 @@ internal sealed class ProxyHost : IDisposable
     private readonly List<ProxyListener> _listeners = [];
     private readonly List<AdminHttpServer> _servers = [];
     private readonly PodAddresses _pod;
-    private readonly MeshFileSource _config;
+    private readonly IMeshSource _source;
+    private readonly RouteTableManager _config;
     private readonly ITimer _idleSweep;
     private readonly HeapTrimmer _trimmer;
     private readonly EndpointStatsRegistry _endpoints = new();
@@ -43,7 +45,8 @@ internal sealed class ProxyHost : IDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("Waylay.Proxy");
         _pod = new PodAddresses(options.InstanceIp, time, TimeSpan.FromSeconds(2));
-        _config = new MeshFileSource(options.ConfigPath, options.RulesPath, _endpoints, _logger, time, options.ConfigPollInterval);
+        _source = new MeshFileSource(options.ConfigPath, options.RulesPath, _logger, time, options.ConfigPollInterval);
+        _config = new RouteTableManager(_source, _endpoints);
         var sweep = options.IdleTimeout / 4 < TimeSpan.FromSeconds(5) ? options.IdleTimeout / 4 : TimeSpan.FromSeconds(5);
         _idleSweep = time.CreateTimer(static s => ((ProxyHost)s!).SweepIdle(), this, sweep, sweep);
         _trimmer = new HeapTrimmer(time, TimeSpan.FromSeconds(1));
@@ -175,6 +178,7 @@ internal sealed class ProxyHost : IDisposable
         _idleSweep.Dispose();
         _trimmer.Dispose();
         _config.Dispose();
+        _source.Dispose();
         _pod.Dispose();
         Metrics.Dispose();
         Pipes.Dispose();

@@ -26,7 +26,7 @@ namespace Waylay.Proxy.Tcp;
 internal sealed class TcpProxy(
     ProxyOptions options,
     Router router,
-    MeshFileSource config,
+    RouteTableManager config,
     UpstreamConnector connector,
     PipePool? pipes,
     ConnectionRegistry registry,

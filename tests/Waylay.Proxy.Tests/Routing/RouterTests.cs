@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Waylay.Mesh;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.OriginalDestination;

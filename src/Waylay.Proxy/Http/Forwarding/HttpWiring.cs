@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Logging;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Http2;
 using Waylay.Proxy.Http.Upstream;

@@ -3,7 +3,7 @@ using System.Net;
 using System.Net.NetworkInformation;
 using Waylay.Proxy.OriginalDestination;
 
-namespace Waylay.Proxy.Routing;
+namespace Waylay.Proxy.Configuration;
 
 /// <summary>
 /// The pod's own addresses, read from the namespace's interfaces (plus INSTANCE_IP when given): a connection whose

@@ -3,68 +3,65 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Waylay.Mesh;
 using Waylay.Mesh.Networking;
-using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry;
 
-namespace Waylay.Proxy.Routing;
+namespace Waylay.Proxy.Configuration;
 
 /// <summary>
-/// Holds the current <see cref="RouteTable"/> and, with <c>--config</c> (mesh.yaml) and <c>--rules</c> (Istio
-/// VirtualServices and DestinationRules), reloads it when either file changes; each file is taken or refused on its
+/// The configuration from files: <c>--config</c> (mesh.yaml) and <c>--rules</c> (Istio VirtualServices and
+/// DestinationRules), re-read when either changes; each file is taken or refused on its
 /// own, so a bad rules edit does not hold back an endpoint change. The files are
 /// polled (content hash), not watched: a Kubernetes ConfigMap changes by swapping a symlink, which inotify on the
 /// file misses. A bad edit is logged with every error and the last good table stays in force.
 /// </summary>
-internal sealed class MeshFileSource : IDisposable
+internal sealed class MeshFileSource : IMeshSource
 {
     private readonly string? _path;
     private readonly string? _rulesPath;
-    private readonly EndpointStatsRegistry _registry;
     private readonly ILogger _logger;
     private readonly ITimer? _timer;
     private byte[] _hash = [];
     private byte[] _rulesHash = [];
-    private MeshModel _model;
-    private NetworkingConfig _networking = NetworkingConfig.Empty;
-    private RouteTable _current;
+    private MeshConfig _current;
     private int _polling;
 
     /// <summary>Reads both files once; a bad file at start throws <see cref="MeshValidationException"/> (the proxy exits 2).</summary>
-    public MeshFileSource(string? path, string? rulesPath, EndpointStatsRegistry registry, ILogger logger, TimeProvider time, TimeSpan interval)
+    public MeshFileSource(string? path, string? rulesPath, ILogger logger, TimeProvider time, TimeSpan interval)
     {
         _path = path;
         _rulesPath = rulesPath;
-        _registry = registry;
         _logger = logger;
-        _model = MeshModel.Empty;
+        var model = MeshModel.Empty;
+        var networking = NetworkingConfig.Empty;
         if (path is not null)
         {
             var bytes = File.ReadAllBytes(path);
             _hash = XxHash128.Hash(bytes);
-            _model = MeshFileReader.Read(Encoding.UTF8.GetString(bytes), path);
+            model = MeshFileReader.Read(Encoding.UTF8.GetString(bytes), path);
         }
 
         if (rulesPath is not null)
         {
             var bytes = File.ReadAllBytes(rulesPath);
             _rulesHash = XxHash128.Hash(bytes);
-            _networking = NetworkingReader.Read(Encoding.UTF8.GetString(bytes), rulesPath);
+            networking = NetworkingReader.Read(Encoding.UTF8.GetString(bytes), rulesPath);
         }
 
-        _current = RouteTable.Build(_model, _networking, registry);
+        _current = new MeshConfig(model, networking);
         if (path is not null || rulesPath is not null)
         {
             _timer = time.CreateTimer(static s => ((MeshFileSource)s!).Poll(), this, interval, interval);
         }
     }
 
-    public MeshFileSource(string? path, EndpointStatsRegistry registry, ILogger logger, TimeProvider time, TimeSpan interval)
-        : this(path, null, registry, logger, time, interval)
+    public MeshFileSource(string? path, ILogger logger, TimeProvider time, TimeSpan interval)
+        : this(path, null, logger, time, interval)
     {
     }
 
-    /// <summary>The table new connections are routed with.</summary>
-    public RouteTable Current => Volatile.Read(ref _current);
+    public event Action? Changed;
+
+    public MeshConfig Current => Volatile.Read(ref _current);
 
     public long Reloads { get; private set; }
 
@@ -80,10 +77,9 @@ internal sealed class MeshFileSource : IDisposable
 
         try
         {
-            var model = _model;
-            var networking = _networking;
+            var (model, networking) = _current;
             var changed = false;
-            if (Changed(_path, ref _hash, out var text))
+            if (HasChanged(_path, ref _hash, out var text))
             {
                 var (read, errors) = MeshFileReader.TryRead(text);
                 if (read is null)
@@ -96,7 +92,7 @@ internal sealed class MeshFileSource : IDisposable
                 }
             }
 
-            if (Changed(_rulesPath, ref _rulesHash, out var rules))
+            if (HasChanged(_rulesPath, ref _rulesHash, out var rules))
             {
                 var (read, errors) = NetworkingReader.TryRead(rules);
                 if (read is null)
@@ -114,11 +110,10 @@ internal sealed class MeshFileSource : IDisposable
                 return;
             }
 
-            var table = RouteTable.Build(model, networking, _registry);
-            (_model, _networking) = (model, networking);
-            Volatile.Write(ref _current, table);
+            Volatile.Write(ref _current, new MeshConfig(model, networking));
             Reloads++;
-            ProxyLog.ConfigApplied(_logger, table.Version, model.Services.Count);
+            ProxyLog.ConfigApplied(_logger, model.Version, model.Services.Count);
+            Changed?.Invoke();
         }
         finally
         {
@@ -132,7 +127,7 @@ internal sealed class MeshFileSource : IDisposable
     /// True with the new text when the file's content changed. The hash is taken even when the text turns out bad, so
     /// one bad edit is reported once, not every poll.
     /// </summary>
-    private bool Changed(string? path, ref byte[] hash, out string text)
+    private bool HasChanged(string? path, ref byte[] hash, out string text)
     {
         text = "";
         if (path is null)
