@@ -28,9 +28,9 @@ public sealed class MeshFileSourceTests : IDisposable
         Assert.Equal("v2", tables.Current.Version);
         Assert.Equal(1, source.Reloads);
         Assert.True(tables.Current.TryGetService(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), out var route));
-        Assert.Equal("10.244.2.6:80", route.Pick()!.Address.ToString());
+        Assert.Equal("10.244.2.6:80", route.Healthy.Single().Address.ToString());
         Assert.True(before.TryGetService(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 80), out var old));
-        Assert.Equal("10.244.2.5:80", old.Pick()!.Address.ToString());
+        Assert.Equal("10.244.2.5:80", old.Healthy.Single().Address.ToString());
     }
 
     [Fact]

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Waylay.Mesh.Networking;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 
 namespace Waylay.Proxy.Http.Headers;
 

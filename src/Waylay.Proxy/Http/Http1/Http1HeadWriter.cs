@@ -1,6 +1,6 @@
 using System.Buffers;
 using Waylay.Proxy.Http.Headers;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 
 namespace Waylay.Proxy.Http.Http1;
 

@@ -1,5 +1,5 @@
 using System.Text;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 
 namespace Waylay.Proxy.Http.Http1;
 

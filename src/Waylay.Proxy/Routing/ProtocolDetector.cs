@@ -1,7 +1,7 @@
 using System.Buffers;
 using Waylay.Proxy.Io;
 
-namespace Waylay.Proxy.Http;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>
 /// Istio's protocol sniffing for a captured connection, done with <c>MSG_PEEK</c> so it consumes nothing: whatever

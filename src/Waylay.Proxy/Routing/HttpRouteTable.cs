@@ -3,7 +3,7 @@ using System.Collections.Frozen;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.LoadBalancing;
 
-namespace Waylay.Proxy.Http.Routing;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>
 /// The route engine's immutable snapshot: for every host, its compiled routes. Built once per config (a reload

@@ -7,7 +7,7 @@ using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry.Http;
 
-namespace Waylay.Proxy.Http.Forwarding;
+namespace Waylay.Proxy.Telemetry.Http;
 
 /// <summary>
 /// The Istio metric labels of an exchange, from what the mesh model knows: this pod's workload (the workload whose

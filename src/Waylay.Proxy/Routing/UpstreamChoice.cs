@@ -1,8 +1,7 @@
 using Waylay.Proxy.LoadBalancing;
-using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry.Http;
 
-namespace Waylay.Proxy.Http.Upstream;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>Where one request (or one try of it) goes, or the answer the proxy gives instead.</summary>
 /// <param name="Status">0 when routed; else the status to answer with (404 NR, 503 NC/UH).</param>
@@ -11,7 +10,7 @@ internal readonly record struct UpstreamChoice(
     ResponseFlags Flag,
     ServiceRoute? Service = null,
     EndpointStats? Endpoint = null,
-    ClusterState? Cluster = null,
+    Cluster? Cluster = null,
     string? ClusterName = null)
 {
     public bool IsRouted => Status == 0;

@@ -2,7 +2,7 @@ using System.Collections.Frozen;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.LoadBalancing;
 
-namespace Waylay.Proxy.Http.Routing;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>
 /// The routes of one host (a service's FQDN): its VirtualService's HTTP and TCP routes compiled, or the implicit

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Waylay.Proxy.Http;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>
 /// The part of a TLS ClientHello a sidecar needs (RFC 8446 §4.1.2, RFC 6066 §3 server_name, RFC 7301 ALPN):

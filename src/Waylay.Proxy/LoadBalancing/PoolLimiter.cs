@@ -1,6 +1,6 @@
 using Waylay.Mesh.Networking;
 
-namespace Waylay.Proxy.Http.Upstream;
+namespace Waylay.Proxy.LoadBalancing;
 
 /// <summary>
 /// DestinationRule <c>connectionPool</c> as Envoy's circuit breakers apply it to HTTP/1.1, where one connection

@@ -1,8 +1,7 @@
 using Waylay.Mesh.Networking;
-using Waylay.Proxy.Http.Routing;
-using Waylay.Proxy.Routing;
+using Waylay.Proxy.LoadBalancing;
 
-namespace Waylay.Proxy.Http.Upstream;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>
 /// What a route target names under one snapshot and destination port: the service (looked up by host name), the
@@ -10,4 +9,4 @@ namespace Waylay.Proxy.Http.Upstream;
 /// <see cref="UpstreamSelector"/>, so a request costs two reference compares instead of hashing the host's name and
 /// building nothing; a new snapshot brings new targets, and a target used on another port resolves again.
 /// </summary>
-internal sealed record ResolvedTarget(RouteTable Table, ushort Port, ServiceRoute Service, ClusterState Cluster, string ClusterName, ClusterPolicy Policy);
+internal sealed record ResolvedTarget(RouteTable Table, ushort Port, ServiceRoute Service, Cluster Cluster, string ClusterName, ClusterPolicy Policy);

@@ -1,4 +1,4 @@
-namespace Waylay.Proxy.Http.Routing;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>
 /// Request headers as the route engine reads them. A real seam: the HTTP/1 parser's head implements it over its

@@ -1,4 +1,4 @@
-namespace Waylay.Proxy.Http.Routing;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>What the route engine looks at in a request; nothing is copied to build it.</summary>
 /// <param name="PathAndQuery">Origin-form target, query included (prefix matches see it, exact and regex do not, as in Envoy).</param>

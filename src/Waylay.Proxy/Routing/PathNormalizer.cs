@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Waylay.Proxy.Http.Routing;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>
 /// The path normalization Istio turns on by default (<c>pathNormalization: BASE</c>, Envoy's <c>normalize_path</c>,

@@ -1,7 +1,7 @@
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.LoadBalancing;
 
-namespace Waylay.Proxy.Http.Routing;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>One <c>http[]</c> entry ready to evaluate: its match blocks, its weighted targets and its effective policies.</summary>
 public sealed class CompiledRoute

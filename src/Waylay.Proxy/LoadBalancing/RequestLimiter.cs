@@ -1,6 +1,6 @@
 using Waylay.Mesh.Networking;
 
-namespace Waylay.Proxy.Http.Upstream;
+namespace Waylay.Proxy.LoadBalancing;
 
 /// <summary>
 /// DestinationRule <c>connectionPool.http.http2MaxRequests</c> as Envoy's <c>max_requests</c> circuit breaker applies

@@ -1,6 +1,6 @@
 using Waylay.Mesh.Networking;
 
-namespace Waylay.Proxy.Http.Routing;
+namespace Waylay.Proxy.Routing;
 
 public enum HeaderEditKind
 {

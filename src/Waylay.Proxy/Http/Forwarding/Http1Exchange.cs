@@ -9,7 +9,7 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// carries one exchange at a time, so it keeps one instance and <see cref="Begin"/>s it again per request (nothing
 /// holds it past <c>Complete</c>, which copies what telemetry keeps).
 /// </summary>
-internal sealed class Exchange
+internal sealed class Http1Exchange
 {
     public long Start { get; private set; }
 

@@ -1,6 +1,6 @@
 using Waylay.Mesh;
 
-namespace Waylay.Proxy.Http;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>What a service port declares about its protocol, Istio's way (appProtocol first, then the name's prefix).</summary>
 public enum DeclaredProtocol

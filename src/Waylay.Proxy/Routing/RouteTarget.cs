@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using Waylay.Mesh.Networking;
 
-namespace Waylay.Proxy.Http.Routing;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>
 /// One destination of a compiled route, resolved against the DestinationRules once at build time: its subset (the
@@ -63,7 +63,7 @@ public sealed class RouteTarget
     public string ClusterName(ushort port) => $"outbound|{port}|{Destination.Subset}|{Destination.Host}";
 
     /// <summary>UpstreamSelector's cache of what this target last resolved to (it checks the snapshot and port).</summary>
-    internal Upstream.ResolvedTarget? Resolved { get; set; }
+    internal ResolvedTarget? Resolved { get; set; }
 
     public override string ToString() => $"{Destination} weight {Weight}";
 }

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Waylay.Proxy.Http;
+namespace Waylay.Proxy.Routing;
 
 /// <summary>What the first bytes of a connection say it is.</summary>
 public enum SniffedProtocol
