@@ -8,7 +8,7 @@ namespace Waylay.Proxy;
 /// A bare number is rejected: "10" could be seconds or milliseconds, so the user says which (Go accepts only "0" bare).
 /// <see cref="Format"/> writes them back as Go's <c>Duration.String()</c> does, so help and messages read "45s", not "00:00:45".
 /// </summary>
-public static class GoDuration
+internal static class GoDuration
 {
     public static bool TryParse(string text, out TimeSpan value, out string? error)
     {

@@ -4,7 +4,7 @@ using Waylay.Proxy.LoadBalancing;
 namespace Waylay.Proxy.Routing;
 
 /// <summary>One <c>http[]</c> entry ready to evaluate: its match blocks, its weighted targets and its effective policies.</summary>
-public sealed class CompiledRoute
+internal sealed class CompiledRoute
 {
     private readonly WeightedPicker _picker;
 

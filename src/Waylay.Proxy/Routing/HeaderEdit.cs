@@ -2,7 +2,7 @@ using Waylay.Mesh.Networking;
 
 namespace Waylay.Proxy.Routing;
 
-public enum HeaderEditKind
+internal enum HeaderEditKind
 {
     Remove,
 
@@ -14,14 +14,14 @@ public enum HeaderEditKind
 }
 
 /// <summary>One step of a header mutation; a route's steps are flattened once, in the order Envoy applies them.</summary>
-public readonly record struct HeaderEdit(HeaderEditKind Kind, string Name, string Value);
+internal readonly record struct HeaderEdit(HeaderEditKind Kind, string Name, string Value);
 
 /// <summary>
 /// Header edits for one route and destination, flattened at build time: the destination's own edits first, then
 /// the route's (Envoy applies the most specific level first, so the route's <c>set</c> has the last word), each
 /// level as remove, then set, then add.
 /// </summary>
-public sealed class HeaderEdits
+internal sealed class HeaderEdits
 {
     public static HeaderEdits None { get; } = new([]);
 

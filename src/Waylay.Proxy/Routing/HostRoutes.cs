@@ -8,7 +8,7 @@ namespace Waylay.Proxy.Routing;
 /// The routes of one host (a service's FQDN): its VirtualService's HTTP and TCP routes compiled, or the implicit
 /// route to the whole service when it has none (the seed's behaviour: any endpoint, all versions).
 /// </summary>
-public sealed class HostRoutes
+internal sealed class HostRoutes
 {
     private readonly CompiledRoute[] _http;
     private readonly (ushort[] Ports, RouteTarget[] Targets, WeightedPicker Picker)[] _tcp;

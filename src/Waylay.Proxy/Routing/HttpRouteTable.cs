@@ -14,7 +14,7 @@ namespace Waylay.Proxy.Routing;
 ///   destination host ──► DestinationRule for it (exact, else longest wildcard) ──► subset, policies per port
 /// </code>
 /// </summary>
-public sealed class HttpRouteTable
+internal sealed class HttpRouteTable
 {
     private readonly FrozenDictionary<string, HostRoutes> _exact;
     private readonly (string Suffix, HostRoutes Routes)[] _wildcards;

@@ -10,7 +10,7 @@ namespace Waylay.Proxy.Routing;
 /// <c>/admin</c> nor reach the app as anything else. Slashes are not merged (that is Istio's MERGE_SLASHES, not BASE).
 /// The query is left as it came. A path that needs no change is returned as the same string: no allocation.
 /// </summary>
-public static class PathNormalizer
+internal static class PathNormalizer
 {
     public static string Normalize(string pathAndQuery)
     {

@@ -3,6 +3,7 @@ using Waylay.Mesh;
 namespace Waylay.Proxy.Routing;
 
 /// <summary>What a service port declares about its protocol, Istio's way (appProtocol first, then the name's prefix).</summary>
+// Public only because xunit theories take it as a parameter (a test method must be public).
 public enum DeclaredProtocol
 {
     /// <summary>Nothing declared: sniff the first bytes.</summary>
@@ -20,7 +21,7 @@ public enum DeclaredProtocol
 /// Istio's explicit protocol selection (<c>appProtocol: http</c>, or a port named <c>http-web</c>, <c>tcp-db</c>…).
 /// Opaque ports skip sniffing altogether, so a server-first protocol never waits for the sniff timeout.
 /// </summary>
-public static class PortProtocol
+internal static class PortProtocol
 {
     public static DeclaredProtocol Of(ServicePort port)
     {

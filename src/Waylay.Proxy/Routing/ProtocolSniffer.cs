@@ -4,7 +4,7 @@ using System.Text;
 namespace Waylay.Proxy.Routing;
 
 /// <summary>What the first bytes of a connection say it is.</summary>
-public enum SniffedProtocol
+internal enum SniffedProtocol
 {
     /// <summary>Not decided yet: read more bytes (the connection core bounds the wait with its sniff timeout).</summary>
     NeedMoreData,
@@ -19,7 +19,7 @@ public enum SniffedProtocol
 }
 
 /// <summary>The sniffer's verdict, with the TLS details worth logging.</summary>
-public readonly record struct SniffResult(SniffedProtocol Protocol, string? ServerName = null, IReadOnlyList<string>? Alpn = null)
+internal readonly record struct SniffResult(SniffedProtocol Protocol, string? ServerName = null, IReadOnlyList<string>? Alpn = null)
 {
     public static SniffResult NeedMore => new(SniffedProtocol.NeedMoreData);
 
@@ -39,7 +39,7 @@ public readonly record struct SniffResult(SniffedProtocol Protocol, string? Serv
 /// A server-first protocol (MySQL, SMTP) sends nothing, so the answer stays NeedMoreData: the core's timeout then
 /// treats it as opaque. Ports declared TCP skip sniffing altogether.
 /// </summary>
-public static class ProtocolSniffer
+internal static class ProtocolSniffer
 {
     /// <summary>How far a request line is searched for its version before giving up on HTTP/1 (long URLs exist; 8 KiB is Envoy's http_inspector's bound too).</summary>
     public const int MaxRequestLine = 8192;

@@ -2,7 +2,7 @@ using Waylay.Mesh.Networking;
 
 namespace Waylay.Proxy.Routing;
 
-public enum RouteOutcome
+internal enum RouteOutcome
 {
     /// <summary>A route and a destination were chosen.</summary>
     Routed,
@@ -15,7 +15,7 @@ public enum RouteOutcome
 }
 
 /// <summary>A fault decided for one request: wait, then either forward or answer with the abort status.</summary>
-public readonly record struct FaultDecision(TimeSpan? Delay, int? AbortStatus)
+internal readonly record struct FaultDecision(TimeSpan? Delay, int? AbortStatus)
 {
     public bool IsNone => Delay is null && AbortStatus is null;
 }
@@ -24,7 +24,7 @@ public readonly record struct FaultDecision(TimeSpan? Delay, int? AbortStatus)
 /// Everything the forwarder needs for one request, decided once: the route, the destination, the policies in force.
 /// A struct over immutable build-time objects: selecting allocates nothing.
 /// </summary>
-public readonly record struct RouteSelection(RouteOutcome Outcome, CompiledRoute? Route, RouteTarget? Target, HttpMatchRequest? Match, ushort Port)
+internal readonly record struct RouteSelection(RouteOutcome Outcome, CompiledRoute? Route, RouteTarget? Target, HttpMatchRequest? Match, ushort Port)
 {
     /// <summary>The status to answer with when the request is not routed.</summary>
     public int StatusCode => Outcome switch

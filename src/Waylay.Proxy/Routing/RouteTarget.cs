@@ -7,7 +7,7 @@ namespace Waylay.Proxy.Routing;
 /// One destination of a compiled route, resolved against the DestinationRules once at build time: its subset (the
 /// label selector the core filters endpoints with), its traffic policy per port, and its header edits.
 /// </summary>
-public sealed class RouteTarget
+internal sealed class RouteTarget
 {
     private readonly FrozenDictionary<ushort, ClusterPolicy> _portPolicies;
 

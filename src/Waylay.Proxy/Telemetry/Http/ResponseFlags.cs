@@ -8,6 +8,7 @@ namespace Waylay.Proxy.Telemetry.Http;
 /// it did. The bit order is Envoy's, so a combination renders as Envoy renders it ("UF,URX").
 /// </summary>
 [Flags]
+// Public only because xunit theories take it as a parameter (a test method must be public).
 public enum ResponseFlags
 {
     None = 0,
@@ -33,7 +34,7 @@ public enum ResponseFlags
     NoClusterFound = 1 << 19,               // NC
 }
 
-public static class ResponseFlagsText
+internal static class ResponseFlagsText
 {
     private static readonly string[] Codes =
         ["LH", "UH", "UT", "LR", "UR", "UF", "UC", "UO", "NR", "DI", "FI", "RL", "DC", "URX", "SI", "DPE", "UMSDR", "DT", "UPE", "NC"];
