@@ -86,41 +86,32 @@ internal sealed class ConnectionHandler(
         // :: Step 3
         var protocol = await protocols.DecideAsync(downstream, connection, decision, table).ConfigureAwait(false);
 
-        // :: Step 4
-        if (protocol.Kind != RouteProtocolKind.Tcp)
+        // :: Step 4 (TCP: the one endpoint choice comes first; the service it lands on is the one counted)
+        var upstream = default(TcpUpstream);
+        var serviceKey = decision.ServiceKey;
+        if (protocol.Kind == RouteProtocolKind.Tcp)
         {
-            var counters = metrics.For(decision.ServiceKey);
-            counters.Opened();
-            try
+            upstream = tcp.Choose(decision, table);
+            serviceKey = connection.ServiceKey = upstream.ServiceKey;
+            if (upstream.Target is null)
             {
-                await http.ServeAsync(protocol, downstream, connection, decision, table).ConfigureAwait(false);
+                Interlocked.Increment(ref metrics.For(serviceKey).NoHealthyEndpoint);
+                Refuse(downstream, connection, RelayOutcome.NoHealthyEndpoint, $"service {serviceKey} has no healthy endpoint");
+                return;
             }
-            finally
-            {
-                counters.Closed(connection);
-            }
-
-            return;
         }
 
-        var upstream = tcp.Choose(decision, table);
-        connection.ServiceKey = upstream.ServiceKey;
-        if (upstream.Target is null)
-        {
-            Interlocked.Increment(ref metrics.For(upstream.ServiceKey).NoHealthyEndpoint);
-            Refuse(downstream, connection, RelayOutcome.NoHealthyEndpoint, $"service {upstream.ServiceKey} has no healthy endpoint");
-            return;
-        }
-
-        var tcpCounters = metrics.For(upstream.ServiceKey);
-        tcpCounters.Opened();
+        var counters = metrics.For(serviceKey);
+        counters.Opened();
         try
         {
-            await tcp.RelayAsync(downstream, connection, upstream, decision, table).ConfigureAwait(false);
+            await (protocol.Kind == RouteProtocolKind.Tcp
+                ? tcp.RelayAsync(downstream, connection, upstream, decision, table)
+                : http.ServeAsync(protocol, downstream, connection, decision, table)).ConfigureAwait(false);
         }
         finally
         {
-            tcpCounters.Closed(connection);
+            counters.Closed(connection);
         }
     }
 

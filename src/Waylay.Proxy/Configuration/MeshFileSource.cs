@@ -3,7 +3,6 @@ using System.Text;
 using Microsoft.Extensions.Logging;
 using Waylay.Mesh;
 using Waylay.Mesh.Networking;
-using Waylay.Proxy.Telemetry;
 
 namespace Waylay.Proxy.Configuration;
 
@@ -112,7 +111,7 @@ internal sealed class MeshFileSource : IMeshSource
 
             Volatile.Write(ref _current, new MeshConfig(model, networking));
             Reloads++;
-            ProxyLog.ConfigApplied(_logger, model.Version, model.Services.Count);
+            ConfigLog.ConfigApplied(_logger, model.Version, model.Services.Count);
             Changed?.Invoke();
         }
         finally
@@ -142,7 +141,7 @@ internal sealed class MeshFileSource : IMeshSource
         }
         catch (IOException e)
         {
-            ProxyLog.ConfigUnreadable(_logger, path, e.Message);
+            ConfigLog.ConfigUnreadable(_logger, path, e.Message);
             return false;
         }
 
@@ -161,6 +160,6 @@ internal sealed class MeshFileSource : IMeshSource
     {
         RejectedReloads++;
         var list = errors.ToList();
-        ProxyLog.ConfigRejected(_logger, path, list.Count, string.Join("; ", list));
+        ConfigLog.ConfigRejected(_logger, path, list.Count, string.Join("; ", list));
     }
 }

@@ -1,5 +1,4 @@
 using Waylay.Proxy.LoadBalancing;
-using Waylay.Proxy.Telemetry.Http;
 
 namespace Waylay.Proxy.Routing;
 

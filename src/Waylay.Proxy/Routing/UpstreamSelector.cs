@@ -1,6 +1,5 @@
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.LoadBalancing;
-using Waylay.Proxy.Telemetry.Http;
 
 namespace Waylay.Proxy.Routing;
 

@@ -1,4 +1,4 @@
-using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.Http;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Xunit;

@@ -6,7 +6,6 @@ using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Http1;
 using Waylay.Proxy.Routing;
-using Waylay.Proxy.Http.Upstream;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Telemetry;

@@ -5,7 +5,6 @@ using Microsoft.Extensions.Logging;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Routing;
-using Waylay.Proxy.Http.Upstream;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry.Http;
 using Yarp.ReverseProxy.Forwarder;

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using Waylay.Proxy.Http.Http1;
 
-namespace Waylay.Proxy.Telemetry.Http;
+namespace Waylay.Proxy;
 
 /// <summary>
 /// Envoy's response flags (<c>%RESPONSE_FLAGS%</c>, Istio's <c>response_flags</c> label): why the proxy answered what
