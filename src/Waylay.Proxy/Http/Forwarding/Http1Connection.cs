@@ -267,7 +267,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             choice.Endpoint?.RequestStarted();
             try
             {
-                var result = await TryAsync(head, path, selection, choice, target, source, limiter, exchange, last, fresh, deadline, cancellationToken).ConfigureAwait(false);
+                var result = await TryAsync(head, new Http1Try(path, selection, choice, target, source, limiter, last, fresh), exchange, deadline, cancellationToken)
+                    .ConfigureAwait(false);
                 if (result == TryResult.Stale && !fresh)
                 {
                     // A pooled connection the server had closed: not a try, the same request again on a new connection.
@@ -314,9 +315,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
     /// <summary>One try of one request against one endpoint.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<TryResult> TryAsync(Http1RequestHead head, string path, RouteSelection selection, UpstreamChoice choice, IPEndPoint target,
-        IPEndPoint? source, PoolLimiter limiter, Http1Exchange exchange, bool last, bool fresh, CancellationTokenSource? deadline, CancellationToken cancellationToken)
+    private async ValueTask<TryResult> TryAsync(Http1RequestHead head, Http1Try attempt, Http1Exchange exchange, CancellationTokenSource? deadline,
+        CancellationToken cancellationToken)
     {
+        var (path, selection, choice, target, source, limiter, last, fresh) = attempt;
         var retries = selection.Retries;
         using var perTry = retries.PerTryTimeout is { } perTryTimeout
             ? CancellationTokenSource.CreateLinkedTokenSource(deadline?.Token ?? cancellationToken)
