@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+
 namespace Waylay.Linux;
 
 /// <summary>&lt;errno.h&gt; values the relay sorts into expected and unexpected failures (asm-generic/errno-base.h).</summary>
@@ -15,4 +17,19 @@ public static class Errno
     public const int ETimedOut = 110;
     public const int EConnRefused = 111;
     public const int EHostUnreach = 113;
+
+    /// <summary>An errno from a socket system call of our own, as the <see cref="SocketError"/> .NET would have thrown for it.</summary>
+    public static SocketError ToSocketError(int errno) => errno switch
+    {
+        EConnReset => SocketError.ConnectionReset,
+        EPipe => SocketError.Shutdown,
+        ENotConn => SocketError.NotConnected,
+        ETimedOut => SocketError.TimedOut,
+        EConnRefused => SocketError.ConnectionRefused,
+        EConnAborted => SocketError.ConnectionAborted,
+        EHostUnreach => SocketError.HostUnreachable,
+        ENetUnreach => SocketError.NetworkUnreachable,
+        EBadF => SocketError.OperationAborted,
+        _ => SocketError.SocketError,
+    };
 }

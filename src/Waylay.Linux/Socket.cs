@@ -19,6 +19,12 @@ public static class LinuxSocket
     /// <summary>IPV6_TRANSPARENT.</summary>
     public const int Ipv6Transparent = 75;
 
+    /// <summary>IP_FREEBIND (linux/in.h): bind an address no interface has yet (the inbound source 127.0.0.6 / ::6).</summary>
+    public const int IpFreebind = 15;
+
+    /// <summary>IPV6_FREEBIND (linux/in6.h).</summary>
+    public const int Ipv6Freebind = 78;
+
     private const ushort AfInet = 2;
     private const ushort AfInet6 = 10;
 
@@ -76,5 +82,18 @@ public static class LinuxSocket
         }
 
         socket.SetRawSocketOption(SolIp, IpTransparent, BitConverter.GetBytes(1));
+    }
+
+    /// <summary>Lets <paramref name="socket"/> bind an address no interface has (IP_FREEBIND / IPV6_FREEBIND).</summary>
+    public static void SetFreebind(Socket socket)
+    {
+        if (socket.AddressFamily == AddressFamily.InterNetworkV6)
+        {
+            socket.SetRawSocketOption(SolIpv6, Ipv6Freebind, BitConverter.GetBytes(1));
+        }
+        else
+        {
+            socket.SetRawSocketOption(SolIp, IpFreebind, BitConverter.GetBytes(1));
+        }
     }
 }

@@ -2,7 +2,6 @@ using System.Net;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Listeners;
-using Waylay.Proxy.Tcp;
 
 namespace Waylay.Proxy;
 

@@ -8,7 +8,7 @@ namespace Waylay.Proxy;
 /// awaited, pumps yield after a burst, and no code waits synchronously on a task. .NET reads the variable once, when
 /// the first socket registers with epoll, so this runs before any socket exists; an explicit value (=0) wins.
 /// </summary>
-public static class InlineSocketCompletions
+internal static class InlineSocketCompletions
 {
     public const string Variable = "DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS";
 

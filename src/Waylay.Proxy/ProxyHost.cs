@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using Waylay.Linux;
 using Waylay.Proxy.Admin;
 using Waylay.Proxy.Admin.AppProbes;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.Http;
 using Waylay.Proxy.Http.Forwarding;
 using Waylay.Proxy.Listeners;
@@ -17,8 +18,11 @@ namespace Waylay.Proxy;
 /// <summary>
 /// Wires the stages in the order a connection takes them and owns their lifetime:
 /// <code>
-///   Listeners (15001, 15006) ─► OriginalDestination ─► Routing (pod addresses, route table) ─► LoadBalancing
-///     ─► Pools (upstream connect) ─► Tcp (relay, splice) ─► Telemetry ─► Admin (15000, 15021 with the app probes)
+///   Configuration (mesh.yaml, rules; IMeshSource) ─► Routing's table, swapped per snapshot
+///   Listeners (15001, 15006) ─► ConnectionHandler: OriginalDestination ─► Routing (service; TCP or HTTP, once)
+///     ├─ Http: per request route ─► policy ─► LoadBalancing (one endpoint) ─► Pools ─► forward (HTTP/1, h2c)
+///     └─ Tcp:  LoadBalancing (one endpoint) ─► connect ─► relay (splice)
+///   ─► Telemetry (metrics, access log, traces) ─► Admin (15000, 15021 with the app probes, 15020)
 /// </code>
 /// </summary>
 internal sealed class ProxyHost : IDisposable
@@ -30,10 +34,14 @@ internal sealed class ProxyHost : IDisposable
     private readonly List<ProxyListener> _listeners = [];
     private readonly List<AdminHttpServer> _servers = [];
     private readonly PodAddresses _pod;
-    private readonly MeshFileSource _config;
+    private readonly IMeshSource _source;
+    private readonly RouteTableManager _config;
     private readonly ITimer _idleSweep;
     private readonly HeapTrimmer _trimmer;
     private readonly EndpointStatsRegistry _endpoints = new();
+
+    /// <summary>Load balancing's and the request policy's draws (Random.Shared: thread-safe); tests wire seeded ones.</summary>
+    private readonly Random _random = Random.Shared;
 
     public ProxyHost(ProxyOptions options, ILoggerFactory loggers, TimeProvider time)
     {
@@ -43,7 +51,8 @@ internal sealed class ProxyHost : IDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("Waylay.Proxy");
         _pod = new PodAddresses(options.InstanceIp, time, TimeSpan.FromSeconds(2));
-        _config = new MeshFileSource(options.ConfigPath, options.RulesPath, _endpoints, _logger, time, options.ConfigPollInterval);
+        _source = new MeshFileSource(options.ConfigPath, options.RulesPath, _logger, time, options.ConfigPollInterval);
+        _config = new RouteTableManager(_source, _endpoints);
         var sweep = options.IdleTimeout / 4 < TimeSpan.FromSeconds(5) ? options.IdleTimeout / 4 : TimeSpan.FromSeconds(5);
         _idleSweep = time.CreateTimer(static s => ((ProxyHost)s!).SweepIdle(), this, sweep, sweep);
         _trimmer = new HeapTrimmer(time, TimeSpan.FromSeconds(1));
@@ -86,10 +95,12 @@ internal sealed class ProxyHost : IDisposable
 
         var router = new Router(_options, _pod);
         var connector = new UpstreamConnector(_options.ConnectTimeout, _time);
-        Http = HttpWiring.Create(_options, _pod, connector, _time, _loggers);
+        Http = HttpWiring.Create(_options, _pod, connector, _random, _time, _loggers);
         var draining = () => Lifecycle.DrainRequested.IsCompleted;
-        var httpPath = new HttpPath(Http, new ProtocolDetector(_options.ProtocolDetectionTimeout, _time), Metrics, draining, () => _config.Current);
-        var tcp = new TcpProxy(_options, router, _config, connector, _options.Splice ? Pipes : null, Connections, Metrics, _logger, _time, httpPath);
+        var httpPath = new HttpPath(Http, draining, () => _config.Current);
+        var protocols = new ProtocolDecision(new ProtocolDetector(_options.ProtocolDetectionTimeout, _time), Http.Http2 is not null);
+        var tcp = new TcpProxy(Http.Selector, connector, _options.Splice ? Pipes : null, Metrics, Http.Peers, Http.Telemetry.Metrics, _random, _logger, _time);
+        var connections = new ConnectionHandler(_options, router, _config, protocols, httpPath, tcp, Connections, Metrics, _logger, _time);
         if (_options.Gateway)
         {
             // Not transparent: the Gateways' ports instead of the capture ports (Listeners/GatewayListeners.cs).
@@ -119,7 +130,7 @@ internal sealed class ProxyHost : IDisposable
 
         foreach (var listener in _listeners)
         {
-            _ = listener.AcceptLoopAsync(tcp.HandleAsync);
+            _ = listener.AcceptLoopAsync(connections.HandleAsync);
         }
 
         if (_options.AppProbers.Count > 0)
@@ -191,6 +202,7 @@ internal sealed class ProxyHost : IDisposable
         _idleSweep.Dispose();
         _trimmer.Dispose();
         _config.Dispose();
+        _source.Dispose();
         _pod.Dispose();
         Metrics.Dispose();
         Pipes.Dispose();

@@ -4,7 +4,7 @@ using Waylay.Mesh;
 namespace Waylay.Proxy;
 
 /// <summary>Everything the sidecar is told at start, parsed once into typed values (see docs/designs/proxy.md).</summary>
-public sealed record ProxyOptions
+internal sealed record ProxyOptions
 {
     /// <summary>Where OUTPUT REDIRECT sends the app's outgoing connections (and, in the seed's layout, everything).</summary>
     public ushort OutboundPort { get; init; } = 15001;
@@ -162,7 +162,7 @@ public sealed record ProxyOptions
 }
 
 /// <summary>Where inbound connections go in the pod.</summary>
-public enum InboundTarget
+internal enum InboundTarget
 {
     /// <summary>127.0.0.1:&lt;port&gt; ([::1] for IPv6): the classic sidecar.</summary>
     Loopback,

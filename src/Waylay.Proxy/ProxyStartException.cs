@@ -1,4 +1,4 @@
 namespace Waylay.Proxy;
 
 /// <summary>The proxy cannot start for a reason the user can fix; the message names it and the fix.</summary>
-public sealed class ProxyStartException(string message) : Exception(message);
+internal sealed class ProxyStartException(string message) : Exception(message);

@@ -5,9 +5,13 @@ using Waylay.Mesh;
 namespace Waylay.Proxy;
 
 /// <summary>The entry the CLI calls: validate, start, run until drained or quit, exit with a code.</summary>
-public static class WaylayProxy
+internal static class WaylayProxy
 {
-    /// <returns>0 after a drain or quit; 1 when the proxy could not start (the reason is printed).</returns>
+    /// <returns>
+    /// 0 after a drain or quit; 2 for bad input (invalid flags, or a mesh or rules file that does not validate: every
+    /// error is printed with its flag or path); 1 when the proxy could not start (a port taken, a file it cannot
+    /// write: the reason is printed).
+    /// </returns>
     /// <param name="logLevel">The least severe level logged (the CLI's <c>--log-level</c>, parsed there).</param>
     public static async Task<int> RunAsync(ProxyOptions options, LogLevel logLevel, TextWriter error, CancellationToken cancellationToken)
     {

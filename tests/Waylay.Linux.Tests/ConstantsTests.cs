@@ -113,4 +113,35 @@ public sealed class ConstantsTests
         Assert.Equal("Too many open files", Marshal.GetPInvokeErrorMessage(Errno.EMFile));
         Assert.Equal("Connection refused", Marshal.GetPInvokeErrorMessage(Errno.EConnRefused));
     }
+
+    [Fact]
+    public void Freebind_LetsASocketBindAnAddressNoInterfaceHas()
+    {
+        using var v4 = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        LinuxSocket.SetFreebind(v4);
+        var value = new byte[4];
+        Assert.Equal(4, v4.GetRawSocketOption(LinuxSocket.SolIp, LinuxSocket.IpFreebind, value));
+        Assert.Equal(1, BitConverter.ToInt32(value));
+
+        if (!Socket.OSSupportsIPv6)
+        {
+            return;
+        }
+
+        // ::6, the inbound-passthrough source, is on no interface: refused without IPV6_FREEBIND, bound with it.
+        using var plain = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        Assert.Equal(SocketError.AddressNotAvailable, Assert.Throws<SocketException>(() => plain.Bind(new IPEndPoint(IPAddress.Parse("::6"), 0))).SocketErrorCode);
+        using var free = new Socket(AddressFamily.InterNetworkV6, SocketType.Stream, ProtocolType.Tcp);
+        LinuxSocket.SetFreebind(free);
+        free.Bind(new IPEndPoint(IPAddress.Parse("::6"), 0));
+    }
+
+    [Theory]
+    [InlineData(Errno.EConnReset, SocketError.ConnectionReset)]
+    [InlineData(Errno.EPipe, SocketError.Shutdown)]
+    [InlineData(Errno.ETimedOut, SocketError.TimedOut)]
+    [InlineData(Errno.EConnRefused, SocketError.ConnectionRefused)]
+    [InlineData(Errno.EBadF, SocketError.OperationAborted)]
+    [InlineData(Errno.EMFile, SocketError.SocketError)]
+    public void Errno_MapsToTheSocketErrorDotNetThrowsForIt(int errno, SocketError expected) => Assert.Equal(expected, Errno.ToSocketError(errno));
 }

@@ -1,5 +1,6 @@
 using Waylay.Mesh;
 using Waylay.Proxy.Http;
+using Waylay.Proxy.Routing;
 using Xunit;
 
 namespace Waylay.Proxy.Http.Tests;

@@ -1,6 +1,7 @@
 using System.Net.Security;
 using System.Security.Authentication;
 using Waylay.Proxy.Http;
+using Waylay.Proxy.Routing;
 using Xunit;
 
 namespace Waylay.Proxy.Http.Tests;

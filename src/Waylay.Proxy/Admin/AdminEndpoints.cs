@@ -17,7 +17,7 @@ internal sealed class AdminEndpoints(
     ProxyMetrics metrics,
     ConnectionRegistry connections,
     EndpointStatsRegistry endpoints,
-    MeshFileSource config,
+    RouteTableManager config,
     IReadOnlyList<string> listeners,
     TimeProvider time,
     Http.Forwarding.HttpServices? http = null)
@@ -149,8 +149,8 @@ internal sealed class AdminEndpoints(
         json.WriteString("rules", options.RulesPath);
         json.WriteNumber("virtualServices", table.Networking.VirtualServices.Count);
         json.WriteNumber("destinationRules", table.Networking.DestinationRules.Count);
-        json.WriteNumber("reloads", config.Reloads);
-        json.WriteNumber("rejectedReloads", config.RejectedReloads);
+        json.WriteNumber("reloads", config.Source.Reloads);
+        json.WriteNumber("rejectedReloads", config.Source.RejectedReloads);
         json.WriteStartArray("listeners");
         foreach (var listener in listeners)
         {

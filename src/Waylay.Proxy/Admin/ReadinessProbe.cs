@@ -8,7 +8,7 @@ namespace Waylay.Proxy.Admin;
 /// <c>waylay proxy wait-ready</c>: polls 127.0.0.1:&lt;admin&gt;/ready until it answers 200, so the injector's postStart
 /// hook holds the app's start until the sidecar can carry its connections (Istio's holdApplicationUntilProxyStarts).
 /// </summary>
-public static class ReadinessProbe
+internal static class ReadinessProbe
 {
     /// <returns>Null when ready; otherwise the last thing that went wrong, for the error message.</returns>
     public static async Task<string?> WaitAsync(ushort adminPort, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)

@@ -30,7 +30,7 @@ internal sealed unsafe class EpollLoop
         _epoll = Epoll.Create(Epoll.Cloexec);
         if (_epoll < 0)
         {
-            throw new System.Net.Sockets.SocketException(Tcp.SocketErrors.FromErrno(Marshal.GetLastPInvokeError()));
+            throw new System.Net.Sockets.SocketException((int)Errno.ToSocketError(Marshal.GetLastPInvokeError()));
         }
 
         new Thread(Run) { IsBackground = true, Name = $"waylay-epoll-{index}" }.Start();
@@ -84,7 +84,7 @@ internal sealed unsafe class EpollLoop
         {
             var errno = Marshal.GetLastPInvokeError();
             Release(token);
-            throw new System.Net.Sockets.SocketException(Tcp.SocketErrors.FromErrno(errno));
+            throw new System.Net.Sockets.SocketException((int)Errno.ToSocketError(errno));
         }
     }
 

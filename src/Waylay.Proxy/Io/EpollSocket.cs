@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Waylay.Linux;
-using Waylay.Proxy.Tcp;
 
 namespace Waylay.Proxy.Io;
 
@@ -160,7 +159,7 @@ internal sealed class EpollSocket : IDisposable
         }
 
         _read.Set();
-        throw new SocketException(SocketErrors.FromErrno(errno));
+        throw new SocketException((int)Errno.ToSocketError(errno));
     }
 
     /// <summary>
@@ -242,7 +241,7 @@ internal sealed class EpollSocket : IDisposable
 
             if (errno != Errno.EAgain)
             {
-                throw new SocketException(SocketErrors.FromErrno(errno));
+                throw new SocketException((int)Errno.ToSocketError(errno));
             }
 
             // Full. An edge that came before this point is in the flag: one more try then, else wait for the next.

@@ -1,9 +1,9 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Waylay.Proxy.Configuration;
 using Waylay.Linux;
 using Waylay.Proxy.Http;
-using Waylay.Proxy.Http.Routing;
 using Waylay.Proxy.Io;
 using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Routing;
@@ -24,7 +24,7 @@ namespace Waylay.Proxy.Listeners;
 internal sealed class GatewayListeners(
     string labelsPath,
     PodAddresses pod,
-    MeshFileSource config,
+    RouteTableManager config,
     HttpPath http,
     ConnectionRegistry registry,
     ProxyMetrics metrics,

@@ -1,4 +1,5 @@
 using System.Text;
+using Waylay.Proxy.Configuration;
 using Waylay.Mesh;
 using Waylay.Proxy.Routing;
 

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
-using Waylay.Proxy.Telemetry;
 
 namespace Waylay.Proxy.Listeners;
 
@@ -86,7 +85,7 @@ internal sealed class ProxyListener : IDisposable
             {
                 // EMFILE/ENFILE/ENOBUFS: out of descriptors. Back off briefly so the loop does not spin while
                 // connections close and free some (Kestrel does the same).
-                ProxyLog.AcceptFailed(_logger, Address.ToString(), e.SocketErrorCode.ToString());
+                ListenerLog.AcceptFailed(_logger, Address.ToString(), e.SocketErrorCode.ToString());
                 await Task.Delay(TimeSpan.FromMilliseconds(50), _time).ConfigureAwait(false);
                 continue;
             }

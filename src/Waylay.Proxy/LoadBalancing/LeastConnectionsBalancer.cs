@@ -1,17 +1,25 @@
 namespace Waylay.Proxy.LoadBalancing;
 
-/// <summary>The healthy endpoint with the fewest active connections; ties go round robin so equal endpoints share.</summary>
-internal sealed class LeastConnectionsBalancer(int seed) : ILoadBalancer
+/// <summary>
+/// mesh.yaml's <c>LEAST_CONN</c>: the candidate with the fewest open connections, found by a scan; ties go round robin
+/// so equal endpoints share.
+/// </summary>
+internal sealed class LeastConnectionsBalancer : ILoadBalancer
 {
-    private int _next = seed;
+    public const string PolicyName = "LEAST_CONN";
 
-    public EndpointStats Pick(EndpointStats[] healthy)
+    private int _next;
+
+    public string Name => PolicyName;
+
+    public EndpointStats Pick(in Candidates candidates, Random random)
     {
-        var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)healthy.Length);
-        var best = healthy[start];
-        for (var i = 1; i < healthy.Length; i++)
+        var count = candidates.Count;
+        var start = (int)((uint)Interlocked.Increment(ref _next) % (uint)count);
+        var best = candidates[start];
+        for (var i = 1; i < count; i++)
         {
-            var candidate = healthy[(start + i) % healthy.Length];
+            var candidate = candidates[(start + i) % count];
             if (candidate.Active < best.Active)
             {
                 best = candidate;

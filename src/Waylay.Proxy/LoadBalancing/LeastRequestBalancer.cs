@@ -1,15 +1,17 @@
 namespace Waylay.Proxy.LoadBalancing;
 
 /// <summary>
-/// LEAST_REQUEST as Envoy does it when weights are equal: the power of two choices. Draw two distinct endpoints at
+/// LEAST_REQUEST as Envoy does it when weights are equal: the power of two choices. Draw two distinct candidates at
 /// random and take the one with fewer requests in flight (ties: the first drawn). It needs no scan of all endpoints,
 /// yet keeps the most loaded ones nearly idle (Mitzenmacher, "The Power of Two Choices in Randomized Load Balancing").
 /// </summary>
-/// <param name="random"><c>Random.Shared</c> in production (thread-safe); a seeded instance in tests.</param>
-public sealed class LeastRequestBalancer(Random random) : ILoadBalancer
+internal sealed class LeastRequestBalancer : ILoadBalancer
 {
-    /// <param name="load">Requests (or connections, at L4) in flight on a candidate; pass a static lambda so nothing is allocated.</param>
-    public T Pick<T>(IReadOnlyList<T> candidates, Func<T, long> load)
+    public const string PolicyName = "LEAST_REQUEST";
+
+    public string Name => PolicyName;
+
+    public EndpointStats Pick(in Candidates candidates, Random random)
     {
         var count = candidates.Count;
         if (count == 1)
@@ -17,18 +19,11 @@ public sealed class LeastRequestBalancer(Random random) : ILoadBalancer
             return candidates[0];
         }
 
-        var first = random.Next(count);
-        var second = random.Next(count - 1);
-        if (second >= first)
-        {
-            second++; // distinct from the first, still uniform
-        }
-
-        var a = candidates[first];
-        var b = candidates[second];
-        return load(b) < load(a) ? b : a;
+        var a = random.Next(count);
+        var b = random.Next(count - 1);
+        b += b >= a ? 1 : 0; // distinct from the first, still uniform
+        var first = candidates[a];
+        var second = candidates[b];
+        return second.RequestsActive < first.RequestsActive ? second : first;
     }
-
-    /// <summary>At L4 a connection is the unit of work, so "requests in flight" is the endpoint's active connections.</summary>
-    EndpointStats ILoadBalancer.Pick(EndpointStats[] healthy) => Pick(healthy, static e => e.Active);
 }

@@ -16,7 +16,7 @@ namespace Waylay.Proxy.LoadBalancing;
 /// </code>
 /// Reports come from every request thread: counters are Interlocked, only an ejection or a sweep takes the lock.
 /// </summary>
-public sealed class OutlierDetector : IDisposable
+internal sealed class OutlierDetector : IDisposable
 {
     private readonly OutlierDetectionPolicy _policy;
     private readonly TimeProvider _time;

@@ -1,13 +1,14 @@
 namespace Waylay.Proxy.LoadBalancing;
 
 /// <summary>
-/// RANDOM: a uniformly random healthy endpoint. Envoy recommends it over round robin when there is no health
-/// checking, because many proxies starting in step do not then all hit the same endpoint first.
+/// RANDOM: a uniformly random candidate. Envoy recommends it over round robin when there is no health checking,
+/// because many proxies starting in step do not then all hit the same endpoint first.
 /// </summary>
-/// <param name="random"><c>Random.Shared</c> in production (thread-safe); a seeded instance in tests.</param>
-public sealed class RandomBalancer(Random random) : ILoadBalancer
+internal sealed class RandomBalancer : ILoadBalancer
 {
-    public T Pick<T>(IReadOnlyList<T> candidates) => candidates[candidates.Count == 1 ? 0 : random.Next(candidates.Count)];
+    public const string PolicyName = "RANDOM";
 
-    EndpointStats ILoadBalancer.Pick(EndpointStats[] healthy) => Pick(healthy);
+    public string Name => PolicyName;
+
+    public EndpointStats Pick(in Candidates candidates, Random random) => candidates[candidates.Count == 1 ? 0 : random.Next(candidates.Count)];
 }

@@ -1,13 +1,14 @@
 namespace Waylay.Proxy.LoadBalancing;
 
-/// <summary>Each healthy endpoint in turn, starting at a seeded offset so a fleet of proxies does not all start at the first.</summary>
-internal sealed class RoundRobinBalancer(int seed) : ILoadBalancer
+/// <summary>Each candidate in turn (ROUND_ROBIN, Istio's default).</summary>
+internal sealed class RoundRobinBalancer : ILoadBalancer
 {
-    private int _next = seed;
+    public const string PolicyName = "ROUND_ROBIN";
 
-    public EndpointStats Pick(EndpointStats[] healthy)
-    {
-        var index = (uint)Interlocked.Increment(ref _next) % (uint)healthy.Length;
-        return healthy[index];
-    }
+    private int _next;
+
+    public string Name => PolicyName;
+
+    public EndpointStats Pick(in Candidates candidates, Random random) =>
+        candidates[(int)((uint)Interlocked.Increment(ref _next) % (uint)candidates.Count)];
 }

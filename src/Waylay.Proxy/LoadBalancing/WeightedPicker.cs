@@ -5,7 +5,7 @@ namespace Waylay.Proxy.LoadBalancing;
 /// a binary search over the cumulative weights: allocation-free and thread-safe when given <c>Random.Shared</c>.
 /// Weight 0 is never picked; all-zero weights are refused when built.
 /// </summary>
-public sealed class WeightedPicker
+internal sealed class WeightedPicker
 {
     private readonly int[] _cumulative;
 

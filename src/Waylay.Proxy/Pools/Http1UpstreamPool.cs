@@ -3,7 +3,6 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Waylay.Proxy.Io;
 using Waylay.Proxy.LoadBalancing;
-using Waylay.Proxy.Tcp;
 
 namespace Waylay.Proxy.Pools;
 

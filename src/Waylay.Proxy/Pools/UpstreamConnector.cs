@@ -1,19 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
+using Waylay.Linux;
 using Waylay.Proxy.Io;
-using Waylay.Proxy.Tcp;
 
 namespace Waylay.Proxy.Pools;
 
 /// <summary>
-/// Opens the upstream connection for one downstream connection, within the connect timeout. TCP at L4 is one upstream
-/// per downstream, so there is nothing to pool yet; the HTTP issue adds keep-alive pools here.
+/// Opens an upstream connection within the connect timeout: one per downstream connection for the TCP relay
+/// (<see cref="ConnectAsync"/>), and the HTTP/1 pool's keep-alive connections on Waylay's event loop
+/// (<see cref="ConnectPolledAsync"/>, Pools/Http1UpstreamPool.cs); h2 has its own (Http/Http2/UpstreamHttpClient.cs).
 /// </summary>
 internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
 {
-    private const int IpFreebind = 15;
-    private const int Ipv6Freebind = 78;
-
     public async Task<(Socket? Socket, RelayOutcome Failure)> ConnectAsync(IPEndPoint target, IPEndPoint? source, CancellationToken cancellationToken)
     {
         var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
@@ -68,14 +66,7 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
         }
 
         // 127.0.0.6 / ::6: the inbound-passthrough source. FREEBIND lets ::6 be bound though no interface has it.
-        if (source.AddressFamily == AddressFamily.InterNetworkV6)
-        {
-            socket.SetRawSocketOption(41, Ipv6Freebind, BitConverter.GetBytes(1));
-        }
-        else
-        {
-            socket.SetRawSocketOption(0, IpFreebind, BitConverter.GetBytes(1));
-        }
+        LinuxSocket.SetFreebind(socket);
 
         socket.Bind(source);
     }

@@ -1,11 +1,12 @@
 using System.Net;
-using Waylay.Proxy.LoadBalancing;
 
 namespace Waylay.Proxy.Routing;
 
 /// <summary>
-/// What the router decided for one connection: a target to connect to (and from), or why not; for a known service, the
-/// service route too, so later steps (HTTP, tcp routes, metrics) never look the original destination up again.
+/// What the router decided for one connection, from its original destination: the service it dialled (whose endpoint
+/// is chosen later, once), the app inbound or the original destination (a <see cref="Target"/> to connect to, and
+/// from), or why it is refused. Later steps (protocol, HTTP and TCP routes, metrics) never look the original
+/// destination up again.
 /// </summary>
 internal readonly record struct RouteDecision(
     RouteKind Kind,
@@ -13,10 +14,9 @@ internal readonly record struct RouteDecision(
     string ServiceKey,
     IPEndPoint? Target = null,
     IPEndPoint? Source = null,
-    EndpointStats? Endpoint = null,
     ServiceRoute? Service = null)
 {
-    public bool IsRefused => Kind is RouteKind.RefusedLoop or RouteKind.RefusedNotRedirected or RouteKind.NoHealthyEndpoint;
+    public bool IsRefused => Kind is RouteKind.RefusedLoop or RouteKind.RefusedNotRedirected;
 }
 
 internal enum RouteKind
@@ -24,7 +24,7 @@ internal enum RouteKind
     /// <summary>To the app in this pod.</summary>
     Inbound,
 
-    /// <summary>To an endpoint of a known service.</summary>
+    /// <summary>To a known service: one of its endpoints (or a route's destination), chosen after the protocol.</summary>
     Service,
 
     /// <summary>Not a known service: on to the original destination unchanged.</summary>
@@ -35,7 +35,4 @@ internal enum RouteKind
 
     /// <summary>Dialled straight to the capture port, not redirected: there is no destination to relay to.</summary>
     RefusedNotRedirected,
-
-    /// <summary>A known service with no healthy endpoint.</summary>
-    NoHealthyEndpoint,
 }

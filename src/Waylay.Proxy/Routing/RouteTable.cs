@@ -2,8 +2,6 @@ using System.Collections.Frozen;
 using System.Net;
 using Waylay.Mesh;
 using Waylay.Mesh.Networking;
-using Waylay.Proxy.Http;
-using Waylay.Proxy.Http.Routing;
 using Waylay.Proxy.LoadBalancing;
 
 namespace Waylay.Proxy.Routing;
@@ -52,11 +50,11 @@ internal sealed class RouteTable
         var byHost = new Dictionary<(string, ushort), ServiceRoute>();
         var byEndpoint = new Dictionary<IPEndPoint, DeclaredProtocol>();
         var routes = new List<ServiceRoute>();
-        var seed = 0;
         foreach (var service in model.Services)
         {
             var host = HostName.ForService(service.Name, service.Namespace);
             var hostRoutes = http.ForHost(host);
+            var rule = http.RuleFor(host);
             foreach (var port in service.Ports)
             {
                 if (port.Protocol != TransportProtocol.Tcp)
@@ -81,7 +79,7 @@ internal sealed class RouteTable
                     }
                 }
 
-                var route = new ServiceRoute(service, port, all, [.. healthy], LoadBalancers.Create(service.LoadBalancer, seed++), host, hostRoutes);
+                var route = new ServiceRoute(service, port, all, [.. healthy], host, hostRoutes, rule);
                 routes.Add(route);
                 byHost[(host, port.Port)] = route;
                 foreach (var address in service.Addresses)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.OriginalDestination;
 
@@ -10,7 +11,7 @@ namespace Waylay.Proxy.Routing;
 /// <code>
 ///   not redirected, or to our own listener ─► refused (loop guard)
 ///   to one of the pod's addresses (or on 15006) ─► inbound: 127.0.0.1:port, or pod IP:port from 127.0.0.6
-///   to a service address:port ─► one of its healthy endpoints (the service's balancer)
+///   to a service address:port ─► that service (its endpoint is chosen later, once: per connection for TCP, per request for HTTP)
 ///   anything else ─► passthrough to the original destination
 /// </code>
 /// </summary>
@@ -44,10 +45,7 @@ internal sealed class Router(ProxyOptions options, PodAddresses pod)
 
         if (table.TryGetService(destination, out var route))
         {
-            var endpoint = route.Pick();
-            return endpoint is null
-                ? new RouteDecision(RouteKind.NoHealthyEndpoint, TrafficDirection.Outbound, route.Key, Service: route)
-                : new RouteDecision(RouteKind.Service, TrafficDirection.Outbound, route.Key, endpoint.Address, null, endpoint, route);
+            return new RouteDecision(RouteKind.Service, TrafficDirection.Outbound, route.Key, Service: route);
         }
 
         return new RouteDecision(RouteKind.Passthrough, TrafficDirection.Outbound, "passthrough", destination);

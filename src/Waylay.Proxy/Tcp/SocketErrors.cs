@@ -14,19 +14,4 @@ internal static class SocketErrors
 
     /// <summary>splice(2) errno values meaning the peer reset or went away.</summary>
     public static bool IsPeerGoneErrno(int errno) => errno is Errno.EConnReset or Errno.EPipe or Errno.ENotConn or Errno.ETimedOut;
-
-    /// <summary>An errno from a system call of our own, as the SocketError .NET would have thrown for it.</summary>
-    public static int FromErrno(int errno) => (int)(errno switch
-    {
-        Errno.EConnReset => SocketError.ConnectionReset,
-        Errno.EPipe => SocketError.Shutdown,
-        Errno.ENotConn => SocketError.NotConnected,
-        Errno.ETimedOut => SocketError.TimedOut,
-        Errno.EConnRefused => SocketError.ConnectionRefused,
-        Errno.EConnAborted => SocketError.ConnectionAborted,
-        Errno.EHostUnreach => SocketError.HostUnreachable,
-        Errno.ENetUnreach => SocketError.NetworkUnreachable,
-        Errno.EBadF => SocketError.OperationAborted,
-        _ => SocketError.SocketError,
-    });
 }

@@ -2,9 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
-using Waylay.Proxy.Http;
-using Waylay.Proxy.Listeners;
-using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry;
@@ -13,131 +10,83 @@ using Waylay.Proxy.Telemetry.Http;
 namespace Waylay.Proxy.Tcp;
 
 /// <summary>
-/// The life of one accepted connection:
+/// A connection routed as TCP (opaque bytes):
 /// <code>
-///   :: Step 1  original destination (SO_ORIGINAL_DST, or the local address in TPROXY mode)
-///   :: Step 2  route: inbound / service endpoint / passthrough / refused (loop guard, no healthy endpoint)
-///   :: Step 2½ protocol (inbound and services only): HTTP/1 ─► the HTTP forwarder, request by request;
-///              HTTP/2 ─► the h2 gateway; anything else (or a port declared tcp) ─► on to Step 3 untouched
-///   :: Step 3  connect upstream within --connect-timeout; a failure closes the client with a reset, promptly
-///   :: Step 4  relay both ways until both sides finish, one resets, it idles out or the drain ends
+///   :: Step 1  one endpoint choice: a VirtualService's tcp route picks a weighted destination (host and subset),
+///              else the service itself; through that cluster's balancer (UpstreamSelector). Inbound and passthrough
+///              connections go where the router said.
+///   :: Step 2  connect upstream within --connect-timeout; a failure closes the client with a reset, promptly
+///   :: Step 3  relay both ways until both sides finish, one resets, it idles out or the drain ends
 /// </code>
 /// </summary>
 internal sealed class TcpProxy(
-    ProxyOptions options,
-    Router router,
-    MeshFileSource config,
+    UpstreamSelector selector,
     UpstreamConnector connector,
     PipePool? pipes,
-    ConnectionRegistry registry,
     ProxyMetrics metrics,
+    IstioPeers peers,
+    IstioMetrics istio,
+    Random random,
     ILogger logger,
-    TimeProvider time,
-    HttpPath? http = null)
+    TimeProvider time)
 {
-    public async Task HandleAsync(Socket downstream, ListenerKind listener)
+    // :: Step 1
+    public TcpUpstream Choose(RouteDecision decision, RouteTable table)
     {
-        var client = new ClientAddress(downstream.RemoteEndPoint is IPEndPoint remote ? Addresses.Normalize(remote) : new IPEndPoint(IPAddress.None, 0));
-        var connection = new ConnectionContext(registry.NextId(), listener, client, time.GetTimestamp());
-        metrics.DownstreamOpened(listener);
-        registry.Add(connection);
-        try
+        if (decision.Kind != RouteKind.Service || decision.Service is not { } service)
         {
-            await HandleCoreAsync(downstream, connection).ConfigureAwait(false);
+            return new TcpUpstream(decision.ServiceKey, decision.Target, decision.Source);
         }
-        catch (Exception e)
-        {
-            ProxyLog.Unexpected(logger, e, connection.Id);
-            SocketReset.Abort(downstream);
-        }
-        finally
-        {
-            registry.Remove(connection);
-            metrics.DownstreamClosed(listener);
-            connection.Closing.Dispose();
-            downstream.Dispose();
-        }
+
+        var target = service.TcpTarget(random);
+        var choice = selector.Choose(table, target, target.PortFor(service.Port.Port), random);
+        var routed = choice.Service ?? service;
+        return new TcpUpstream(routed.Key, choice.Endpoint?.Address, null, choice.Endpoint, routed);
     }
 
-    private async Task HandleCoreAsync(Socket downstream, ConnectionContext connection)
+    public async Task RelayAsync(Socket downstream, ConnectionContext connection, TcpUpstream upstream, RouteDecision decision, RouteTable table)
     {
-        downstream.NoDelay = true;
-
-        // :: Step 1
-        var original = OriginalDestinationReader.Read(downstream, options.Transparent);
-        connection.OriginalDestination = original.Destination;
-        connection.LocalAddress = downstream.LocalEndPoint is IPEndPoint local ? Addresses.Normalize(local) : null;
-
-        // :: Step 2
-        var table = config.Current;
-        connection.Snapshot = table;
-        var decision = router.Decide(connection.Listener, original, table);
-        connection.Direction = decision.Direction;
-        connection.ServiceKey = decision.ServiceKey;
-
-        // :: Step 2½
-        if (http is not null && await http.TryServeAsync(downstream, connection, decision, table).ConfigureAwait(false))
-        {
-            return;
-        }
-
-        decision = TcpRoute(decision, table);
-        connection.ServiceKey = decision.ServiceKey;
-
-        if (decision.IsRefused)
-        {
-            Refuse(downstream, connection, decision);
-            return;
-        }
-
-        var counters = metrics.For(decision.ServiceKey);
-        var endpoint = decision.Endpoint;
+        var endpoint = upstream.Endpoint;
         connection.Endpoint = endpoint;
-        connection.UpstreamAddress = decision.Target;
-
-        // :: Step 3
-        IstioLabels? istio = null;
+        connection.UpstreamAddress = upstream.Target;
+        IstioLabels? labels = null;
         endpoint?.Opened();
-        Interlocked.Increment(ref counters.Total);
-        Interlocked.Increment(ref counters.Active);
         try
         {
-            var (upstream, failure) = await connector.ConnectAsync(decision.Target!, decision.Source, connection.Closing.Token).ConfigureAwait(false);
-            if (upstream is null)
+            // :: Step 2
+            var (socket, failure) = await connector.ConnectAsync(upstream.Target!, upstream.Source, connection.Closing.Token).ConfigureAwait(false);
+            if (socket is null)
             {
                 connection.Outcome = failure;
+                var counters = metrics.For(upstream.ServiceKey);
                 Interlocked.Increment(ref failure == RelayOutcome.ConnectTimeout ? ref counters.ConnectTimeouts : ref counters.ConnectFailures);
                 endpoint?.ConnectFailed();
-                ProxyLog.ConnectFailed(logger, connection.Id, decision.ServiceKey, decision.Target!.ToString(), failure.ToString());
+                ProxyLog.ConnectFailed(logger, connection.Id, upstream.ServiceKey, upstream.Target!.ToString(), failure.ToString());
                 SocketReset.Abort(downstream);
                 return;
             }
 
-            using (upstream)
+            using (socket)
             {
-                connection.UpstreamLocalAddress = upstream.LocalEndPoint as IPEndPoint;
-                istio = IstioTcpLabels(decision, connection, table);
-                if (istio is not null)
+                connection.UpstreamLocalAddress = socket.LocalEndPoint as IPEndPoint;
+                labels = IstioTcpLabels(decision.Kind, upstream, connection, table);
+                if (labels is not null)
                 {
-                    http!.Services.Telemetry.Metrics.TcpOpened(istio);
+                    istio.TcpOpened(labels);
                 }
 
-                // :: Step 4
-                connection.Outcome = await Relay.RunAsync(downstream, upstream, connection, pipes, time).ConfigureAwait(false);
+                // :: Step 3
+                connection.Outcome = await Relay.RunAsync(downstream, socket, connection, pipes, time).ConfigureAwait(false);
             }
         }
         finally
         {
-            if (istio is not null)
+            if (labels is not null)
             {
                 // Istio's direction: "sent" is what went back to the caller, "received" what came from it.
-                http!.Services.Telemetry.Metrics.TcpClosed(istio, ResponseFlags.None,
-                    connection.BytesToDownstream, connection.BytesToUpstream);
+                istio.TcpClosed(labels, ResponseFlags.None, connection.BytesToDownstream, connection.BytesToUpstream);
             }
 
-            Interlocked.Add(ref counters.BytesSent, connection.BytesToUpstream);
-            Interlocked.Add(ref counters.BytesReceived, connection.BytesToDownstream);
-            Interlocked.Decrement(ref counters.Active);
             endpoint?.Closed();
             if (connection.Outcome == RelayOutcome.IdleTimeout)
             {
@@ -146,76 +95,17 @@ internal sealed class TcpProxy(
 
             if (logger.IsEnabled(LogLevel.Debug))
             {
-                ProxyLog.Closed(logger, connection.Id, connection.Direction.ToString(), connection.Client.ToString(), original.Destination.ToString(),
-                    connection.ServiceKey, decision.Target?.ToString() ?? "", connection.Outcome.ToString(), connection.BytesToUpstream, connection.BytesToDownstream);
+                ProxyLog.Closed(logger, connection.Id, connection.Direction.ToString(), connection.Client.ToString(), connection.OriginalDestination?.ToString() ?? "?",
+                    connection.ServiceKey, upstream.Target?.ToString() ?? "", connection.Outcome.ToString(), connection.BytesToUpstream, connection.BytesToDownstream);
             }
         }
     }
 
-    /// <summary>
-    /// A VirtualService's <c>tcp</c> routes for opaque traffic: the first whose ports include the connection's picks a
-    /// weighted destination (host and subset), balanced like an HTTP request. Without one, the service's own endpoints.
-    /// </summary>
-    private RouteDecision TcpRoute(RouteDecision decision, RouteTable table)
-    {
-        if (http is null || decision.Service is not { } service)
-        {
-            return decision;
-        }
-
-        var port = service.Port.Port;
-        if (service.HostRoutes.SelectTcp(port, Random.Shared) is not { } target)
-        {
-            return decision;
-        }
-
-        var choice = http.Services.Selector.Choose(table, new Http.Routing.RouteSelection(Http.Routing.RouteOutcome.Routed, null, target, null, port), Random.Shared);
-        var routed = choice.Service ?? service;
-        return choice.Endpoint is { } endpoint
-            ? new RouteDecision(RouteKind.Service, TrafficDirection.Outbound, routed.Key, endpoint.Address, null, endpoint, routed)
-            : new RouteDecision(RouteKind.NoHealthyEndpoint, TrafficDirection.Outbound, routed.Key, Service: routed);
-    }
-
     /// <summary>Istio's TCP metrics cover connections to services and to the app; passthrough traffic has no service to name.</summary>
-    private IstioLabels? IstioTcpLabels(RouteDecision decision, ConnectionContext connection, RouteTable table)
+    private IstioLabels? IstioTcpLabels(RouteKind kind, TcpUpstream upstream, ConnectionContext connection, RouteTable table) => kind switch
     {
-        if (http is null)
-        {
-            return null;
-        }
-
-        var peers = http.Services.Peers;
-        return decision.Kind switch
-        {
-            RouteKind.Service when decision.Service is { } service => peers.Outbound(table, service, decision.Endpoint, "tcp"),
-            RouteKind.Inbound => peers.Inbound(table, connection.Client.EndPoint.Address, (ushort)connection.OriginalDestination!.Value.EndPoint.Port, "tcp"),
-            _ => null,
-        };
-    }
-
-    private void Refuse(Socket downstream, ConnectionContext connection, RouteDecision decision)
-    {
-        string reason;
-        switch (decision.Kind)
-        {
-            case RouteKind.NoHealthyEndpoint:
-                connection.Outcome = RelayOutcome.NoHealthyEndpoint;
-                Interlocked.Increment(ref metrics.For(decision.ServiceKey).NoHealthyEndpoint);
-                reason = $"service {decision.ServiceKey} has no healthy endpoint";
-                break;
-            case RouteKind.RefusedNotRedirected:
-                connection.Outcome = RelayOutcome.RefusedNotRedirected;
-                metrics.LoopRefusedOnce();
-                reason = "dialled the proxy's port directly (not redirected by the capture rules): relaying would loop";
-                break;
-            default:
-                connection.Outcome = RelayOutcome.RefusedLoop;
-                metrics.LoopRefusedOnce();
-                reason = "the original destination is the proxy's own listener: relaying would loop (is the proxy running as the uid capture exempts?)";
-                break;
-        }
-
-        ProxyLog.Refused(logger, connection.Id, connection.Client.ToString(), reason, connection.OriginalDestination?.ToString() ?? "?");
-        SocketReset.Abort(downstream);
-    }
+        RouteKind.Service when upstream.Service is { } service => peers.Outbound(table, service, upstream.Endpoint, "tcp"),
+        RouteKind.Inbound => peers.Inbound(table, connection.Client.EndPoint.Address, (ushort)connection.OriginalDestination!.Value.EndPoint.Port, "tcp"),
+        _ => null,
+    };
 }

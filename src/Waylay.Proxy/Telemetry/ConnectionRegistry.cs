@@ -38,7 +38,7 @@ internal sealed class ConnectionRegistry
         }
     }
 
-    public void CloseAll(Tcp.RelayOutcome reason)
+    public void CloseAll(RelayOutcome reason)
     {
         foreach (var connection in _live.Values)
         {

@@ -14,18 +14,6 @@ internal static partial class ProxyLog
     [LoggerMessage(3002, LogLevel.Information, "flag {Flag} is accepted for the seed's container args but has no effect yet ({Value})")]
     public static partial void FlagWithoutEffect(ILogger logger, string flag, string value);
 
-    [LoggerMessage(3003, LogLevel.Information, "config version {ConfigVersion} applied ({Services} services); new connections use it, open ones keep theirs")]
-    public static partial void ConfigApplied(ILogger logger, string configVersion, int services);
-
-    [LoggerMessage(3004, LogLevel.Error, "config {Path} rejected, keeping the last good one: {Count} error(s): {Errors}")]
-    public static partial void ConfigRejected(ILogger logger, string path, int count, string errors);
-
-    [LoggerMessage(3005, LogLevel.Warning, "config {Path} unreadable, keeping the last good one: {Reason}")]
-    public static partial void ConfigUnreadable(ILogger logger, string path, string reason);
-
-    [LoggerMessage(3006, LogLevel.Warning, "accept on {Listener} failed: {Error}")]
-    public static partial void AcceptFailed(ILogger logger, string listener, string error);
-
     [LoggerMessage(3007, LogLevel.Warning, "connection {ConnectionId} from {Client} refused: {Reason} (original destination {OriginalDestination})")]
     public static partial void Refused(ILogger logger, long connectionId, string client, string reason, string originalDestination);
 

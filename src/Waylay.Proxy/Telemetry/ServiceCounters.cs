@@ -12,4 +12,19 @@ internal sealed class ServiceCounters(string service)
     public long BytesReceived;
 
     public string Service { get; } = service;
+
+    /// <summary>A connection to the service starts being served (TCP relay or HTTP alike).</summary>
+    public void Opened()
+    {
+        Interlocked.Increment(ref Total);
+        Interlocked.Increment(ref Active);
+    }
+
+    /// <summary>It ended: its bytes counted, as the connection's context tallied them.</summary>
+    public void Closed(ConnectionContext connection)
+    {
+        Interlocked.Add(ref BytesSent, connection.BytesToUpstream);
+        Interlocked.Add(ref BytesReceived, connection.BytesToDownstream);
+        Interlocked.Decrement(ref Active);
+    }
 }

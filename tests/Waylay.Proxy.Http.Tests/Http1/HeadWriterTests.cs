@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Text;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Http1;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 using Xunit;
 
 namespace Waylay.Proxy.Http.Tests.Http1;

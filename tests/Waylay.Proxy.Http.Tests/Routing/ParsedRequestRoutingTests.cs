@@ -1,6 +1,6 @@
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Http1;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 using Xunit;
 
 namespace Waylay.Proxy.Http.Tests.Routing;

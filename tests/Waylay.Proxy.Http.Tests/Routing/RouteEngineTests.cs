@@ -1,5 +1,5 @@
 using Waylay.Mesh.Networking;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 using Xunit;
 
 namespace Waylay.Proxy.Http.Tests.Routing;

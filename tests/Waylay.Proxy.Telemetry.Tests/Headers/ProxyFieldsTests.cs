@@ -3,7 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Http1;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 using Xunit;
 
 namespace Waylay.Proxy.Telemetry.Tests.Headers;

@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Http1;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 using Xunit;
 
 namespace Waylay.Proxy.Telemetry.Tests.Headers;

@@ -1,5 +1,6 @@
 using Waylay.Mesh.Networking;
-using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Routing;
 using Xunit;
 
 namespace Waylay.Proxy.Tests.Http;

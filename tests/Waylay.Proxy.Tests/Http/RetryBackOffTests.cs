@@ -1,4 +1,6 @@
-using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.Http;
+using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Routing;
 using Xunit;
 
 namespace Waylay.Proxy.Tests.Http;

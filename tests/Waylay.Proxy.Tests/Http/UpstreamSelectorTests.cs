@@ -2,10 +2,8 @@ using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Waylay.Mesh;
 using Waylay.Mesh.Networking;
-using Waylay.Proxy.Http.Routing;
-using Waylay.Proxy.Http.Upstream;
-using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
+using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry.Http;
 using Xunit;
 

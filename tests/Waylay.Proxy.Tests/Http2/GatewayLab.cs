@@ -7,7 +7,6 @@ using Waylay.Mesh;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http;
 using Waylay.Proxy.Http.Http2;
-using Waylay.Proxy.Http.Upstream;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;

@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
+using Waylay.Proxy.Configuration;
 using Waylay.Mesh;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.Routing;

@@ -1,6 +1,7 @@
 using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using Waylay.Mesh;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.OriginalDestination;
@@ -47,11 +48,11 @@ public sealed class RouterTests
               endpoints: [{address: 10.244.1.2}]
             """);
         var table = RouteTable.Build(model, new EndpointStatsRegistry());
-        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Http, table.InboundProtocol(new IPEndPoint(PodIp, 8080))); // http and http2 agree: HTTP
-        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Opaque, table.InboundProtocol(new IPEndPoint(PodIp, 5432)));
-        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Unknown, table.InboundProtocol(new IPEndPoint(PodIp, 9090))); // grpc against tcp: sniffed
-        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Unknown, table.InboundProtocol(new IPEndPoint(PodIp, 80))); // the service port is not the pod's
-        Assert.Equal(Waylay.Proxy.Http.DeclaredProtocol.Unknown, table.InboundProtocol(new IPEndPoint(IPAddress.Parse("10.244.1.3"), 8080)));
+        Assert.Equal(DeclaredProtocol.Http, table.InboundProtocol(new IPEndPoint(PodIp, 8080))); // http and http2 agree: HTTP
+        Assert.Equal(DeclaredProtocol.Opaque, table.InboundProtocol(new IPEndPoint(PodIp, 5432)));
+        Assert.Equal(DeclaredProtocol.Unknown, table.InboundProtocol(new IPEndPoint(PodIp, 9090))); // grpc against tcp: sniffed
+        Assert.Equal(DeclaredProtocol.Unknown, table.InboundProtocol(new IPEndPoint(PodIp, 80))); // the service port is not the pod's
+        Assert.Equal(DeclaredProtocol.Unknown, table.InboundProtocol(new IPEndPoint(IPAddress.Parse("10.244.1.3"), 8080)));
     }
 
     [Fact]
@@ -73,16 +74,23 @@ public sealed class RouterTests
     }
 
     [Fact]
-    public void ServiceAddress_PicksHealthyEndpointsInTurn_WithTheirTargetPorts()
+    public void ServiceAddress_IsTheService_ItsEndpointsChosenInTurnWithTheirTargetPorts()
     {
         var router = NewRouter(new ProxyOptions());
         var table = RouteTable.Build(Model, new EndpointStatsRegistry());
-        var targets = Enumerable.Range(0, 4)
+        var decisions = Enumerable.Range(0, 4)
             .Select(_ => router.Decide(ListenerKind.Outbound, Redirected(new IPEndPoint(IPAddress.Parse("10.96.0.10"), 9080)), table))
             .ToList();
-        Assert.All(targets, d => Assert.Equal(RouteKind.Service, d.Kind));
-        Assert.All(targets, d => Assert.Equal("reviews.default", d.ServiceKey));
-        var addresses = targets.Select(d => d.Target!.ToString()).ToList();
+        Assert.All(decisions, d => Assert.Equal(RouteKind.Service, d.Kind));
+        Assert.All(decisions, d => Assert.Equal("reviews.default", d.ServiceKey));
+        Assert.All(decisions, d => Assert.Null(d.Target)); // no endpoint yet: it is chosen once, after the protocol
+
+        // The TCP path's one choice: the service itself (no tcp route), through its cluster's balancer.
+        var selector = new UpstreamSelector(new ClusterRegistry(new FakeTimeProvider()));
+        var random = new Random(1);
+        var addresses = decisions
+            .Select(d => selector.Choose(table, d.Service!.TcpTarget(random), 9080, random).Endpoint!.Address.ToString())
+            .ToList();
         Assert.Equal(2, addresses.Distinct().Count());
         Assert.Contains("10.244.2.5:9081", addresses);
         Assert.Contains("10.244.2.6:9999", addresses);
@@ -90,11 +98,15 @@ public sealed class RouterTests
     }
 
     [Fact]
-    public void ServiceWithNoHealthyEndpoint_IsRefusedAsSuch()
+    public void ServiceWithNoHealthyEndpoint_IsRoutedToTheService_WhoseChoiceFindsNone()
     {
-        var decision = Decide(ListenerKind.Outbound, new IPEndPoint(IPAddress.Parse("10.96.0.11"), 80));
-        Assert.Equal(RouteKind.NoHealthyEndpoint, decision.Kind);
+        var table = RouteTable.Build(Model, new EndpointStatsRegistry());
+        var decision = NewRouter(new ProxyOptions()).Decide(ListenerKind.Outbound, Redirected(new IPEndPoint(IPAddress.Parse("10.96.0.11"), 80)), table);
+        Assert.Equal(RouteKind.Service, decision.Kind);
         Assert.Equal("gone.default", decision.ServiceKey);
+        var choice = new UpstreamSelector(new ClusterRegistry(new FakeTimeProvider())).Choose(table, decision.Service!.Self, 80, new Random(1));
+        Assert.Null(choice.Endpoint);
+        Assert.Equal(503, choice.Status);
     }
 
     [Fact]

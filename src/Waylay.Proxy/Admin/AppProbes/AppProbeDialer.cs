@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.Routing;
 
 namespace Waylay.Proxy.Admin.AppProbes;

@@ -1,7 +1,7 @@
 namespace Waylay.Proxy.Admin.AppProbes;
 
 /// <summary>Which of the kubelet's probe actions an app prober runs.</summary>
-public enum AppProbeKind
+internal enum AppProbeKind
 {
     HttpGet,
     TcpSocket,
@@ -20,7 +20,7 @@ public enum AppProbeKind
 /// <param name="Headers">httpGet: <c>httpHeaders</c>, in order.</param>
 /// <param name="Service">grpc: the <c>service</c> asked about (empty: the server as a whole).</param>
 /// <param name="Timeout">timeoutSeconds (Kubernetes' default 1 s when absent).</param>
-public sealed record AppProber(
+internal sealed record AppProber(
     string Url,
     AppProbeKind Kind,
     ushort Port,

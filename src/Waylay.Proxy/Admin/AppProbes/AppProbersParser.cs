@@ -15,7 +15,7 @@ namespace Waylay.Proxy.Admin.AppProbes;
 /// </code>
 /// Fields it does not know (the injector's <c>originalPort</c>) are ignored, as Go's JSON decoder ignores them.
 /// </summary>
-public static partial class AppProbersParser
+internal static partial class AppProbersParser
 {
     /// <summary>Kubernetes' default probe timeout (timeoutSeconds absent).</summary>
     public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(1);

@@ -5,12 +5,9 @@ using Microsoft.Extensions.Logging;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Http1;
-using Waylay.Proxy.Http.Routing;
-using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.Routing;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
-using Waylay.Proxy.Routing;
-using Waylay.Proxy.Tcp;
 using Waylay.Proxy.Telemetry;
 using Waylay.Proxy.Telemetry.Http;
 
@@ -36,7 +33,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 {
     private readonly Http1RequestParser _parser = new();
     private readonly RequestBodyPump _requestBody = new();
-    private readonly Exchange _exchange = new();
+    private readonly Http1Exchange _exchange = new();
     private readonly string _client = scope.Connection.Client.EndPoint.ToString();
 
     // x-forwarded-for takes the address alone, as Envoy appends it (the access log keeps the port, in _client).
@@ -183,17 +180,17 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
             var request = new RouteRequest(head.Method, path, scope.Port, head);
             selection = scope.Gateway is { } gateway
-                ? gateway.Select(table, head.Authority, request, Random.Shared)
-                : service!.HostRoutes.Select(request, Random.Shared);
+                ? gateway.Select(table, head.Authority, request, services.Random)
+                : service!.HostRoutes.Select(request, services.Random);
             exchange.RouteName = selection.Route?.Name;
             if (selection.Outcome != RouteOutcome.Routed)
             {
-                var failed = services.Selector.Choose(table, selection, Random.Shared);
+                var failed = services.Selector.Choose(table, selection, services.Random);
                 exchange.Labels = services.Peers.Outbound(table, service, null);
                 return await AnswerAsync(head, exchange, failed.Status, failed.Flag, cancellationToken).ConfigureAwait(false);
             }
 
-            var fault = selection.DecideFault(Random.Shared);
+            var fault = selection.DecideFault(services.Random);
             if (fault.Delay is { } delay)
             {
                 exchange.Flags |= ResponseFlags.DelayInjected;
@@ -237,7 +234,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             IPEndPoint? source = null;
             if (outbound)
             {
-                choice = services.Selector.Choose(table, selection, Random.Shared, previous);
+                choice = services.Selector.Choose(table, selection, services.Random, previous);
                 exchange.Labels = services.Peers.Outbound(table, choice.Service ?? service!, choice.Endpoint);
                 if (!choice.IsRouted)
                 {
@@ -273,7 +270,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             choice.Endpoint?.RequestStarted();
             try
             {
-                var result = await TryAsync(head, path, selection, choice, target, source, limiter, exchange, last, fresh, deadline, cancellationToken).ConfigureAwait(false);
+                var result = await TryAsync(head, new Http1Try(path, selection, choice, target, source, limiter, last, fresh), exchange, deadline, cancellationToken)
+                    .ConfigureAwait(false);
                 if (result == TryResult.Stale && !fresh)
                 {
                     // A pooled connection the server had closed: not a try, the same request again on a new connection.
@@ -299,7 +297,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             // Envoy's default back-off before the next try, within the route's timeout.
             try
             {
-                await Task.Delay(RetryBackOff.Before(attempt, Random.Shared), services.Time, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
+                await Task.Delay(RetryBackOff.Before(attempt, services.Random), services.Time, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -320,9 +318,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
     /// <summary>One try of one request against one endpoint.</summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<TryResult> TryAsync(Http1RequestHead head, string path, RouteSelection selection, UpstreamChoice choice, IPEndPoint target,
-        IPEndPoint? source, PoolLimiter limiter, Exchange exchange, bool last, bool fresh, CancellationTokenSource? deadline, CancellationToken cancellationToken)
+    private async ValueTask<TryResult> TryAsync(Http1RequestHead head, Http1Try attempt, Http1Exchange exchange, CancellationTokenSource? deadline,
+        CancellationToken cancellationToken)
     {
+        var (path, selection, choice, target, source, limiter, last, fresh) = attempt;
         var retries = selection.Retries;
         using var perTry = retries.PerTryTimeout is { } perTryTimeout
             ? CancellationTokenSource.CreateLinkedTokenSource(deadline?.Token ?? cancellationToken)
@@ -634,10 +633,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         return _defaultAuthority ??= scope.Service is { } service ? $"{service.Host}:{service.Port.Port}" : destination?.ToString() ?? "localhost";
     }
 
-    private Task<TryResult> TimedOutAsync(Http1RequestHead head, Exchange exchange, CancellationToken cancellationToken) =>
+    private Task<TryResult> TimedOutAsync(Http1RequestHead head, Http1Exchange exchange, CancellationToken cancellationToken) =>
         AnswerTryAsync(head, exchange, 504, ResponseFlags.UpstreamRequestTimeout, cancellationToken);
 
-    private async Task<TryResult> AnswerTryAsync(Http1RequestHead head, Exchange exchange, int status, ResponseFlags flag, CancellationToken cancellationToken,
+    private async Task<TryResult> AnswerTryAsync(Http1RequestHead head, Http1Exchange exchange, int status, ResponseFlags flag, CancellationToken cancellationToken,
         string? code = null) =>
         await AnswerAsync(head, exchange, status, flag, cancellationToken, code).ConfigureAwait(false) ? TryResult.KeepAlive : TryResult.Close;
 
@@ -645,7 +644,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     /// A response the proxy makes itself. The connection stays open only when nothing of the request is left unread
     /// (no body) and the client wants keep-alive, as Envoy's local replies do.
     /// </summary>
-    private async Task<bool> AnswerAsync(Http1RequestHead? head, Exchange exchange, int status, ResponseFlags flag, CancellationToken cancellationToken,
+    private async Task<bool> AnswerAsync(Http1RequestHead? head, Http1Exchange exchange, int status, ResponseFlags flag, CancellationToken cancellationToken,
         string? code = null)
     {
         var keepAlive = head is { KeepAlive: true, Framing: BodyFraming.None } && !draining() && flag != ResponseFlags.DownstreamProtocolError;
@@ -688,7 +687,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     }
 
     /// <summary>Metrics, access log and span for one finished exchange, and the connection's byte counters.</summary>
-    private void Complete(Http1RequestHead? head, Exchange exchange)
+    private void Complete(Http1RequestHead? head, Http1Exchange exchange)
     {
         var now = services.Time.GetTimestamp();
         if (head is not null && _requestBody.Active)

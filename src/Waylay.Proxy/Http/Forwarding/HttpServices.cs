@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
 using Waylay.Proxy.Http.Headers;
-using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
+using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry.Http;
 
 namespace Waylay.Proxy.Http.Forwarding;
@@ -29,6 +30,9 @@ internal sealed class HttpServices(
     public TimeProvider Time { get; } = time;
 
     public ILogger Logger { get; } = logger;
+
+    /// <summary>The draws of routing, faults, balancing and retry back-off: Random.Shared in the proxy, seeded in tests.</summary>
+    public Random Random { get; init; } = Random.Shared;
 
     public AccessLog? AccessLog { get; init; }
 

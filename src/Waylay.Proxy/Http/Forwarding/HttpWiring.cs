@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Logging;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Http2;
-using Waylay.Proxy.Http.Upstream;
+using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry.Http;
@@ -11,7 +12,7 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// <summary>Builds the HTTP side from the options: telemetry sinks first (they outlive every request), then pools.</summary>
 internal static class HttpWiring
 {
-    public static HttpServices Create(ProxyOptions options, PodAddresses pod, UpstreamConnector connector, TimeProvider time, ILoggerFactory loggers)
+    public static HttpServices Create(ProxyOptions options, PodAddresses pod, UpstreamConnector connector, Random random, TimeProvider time, ILoggerFactory loggers)
     {
         var logger = loggers.CreateLogger("Waylay.Proxy");
         var metrics = new IstioMetrics();
@@ -36,7 +37,7 @@ internal static class HttpWiring
         var zipkin = options.ZipkinCollector is { } collector ? new ZipkinExporter(new ZipkinOptions { Collector = collector }, time, logger: logger) : null;
         var local = new ZipkinEndpoint(Environment.GetEnvironmentVariable("POD_NAME") ?? "waylay-proxy", pod.Primary(System.Net.Sockets.AddressFamily.InterNetwork));
         var telemetry = new HttpTelemetry(metrics, accessLog, zipkin, local);
-        var decorator = new RequestDecorator(new RequestDecoratorOptions { SamplingPercentage = options.TraceSampling }, Random.Shared);
+        var decorator = new RequestDecorator(new RequestDecoratorOptions { SamplingPercentage = options.TraceSampling }, random);
         var selector = new UpstreamSelector(new ClusterRegistry(time));
         var peers = new IstioPeers(metrics, pod);
 
@@ -45,6 +46,7 @@ internal static class HttpWiring
         {
             Telemetry = telemetry,
             Decorator = decorator,
+            Random = random,
             Labels = (scope, table, service, endpoint) => scope.Direction == TrafficDirection.Inbound
                 ? peers.Inbound(table ?? scope.Table, scope.Connection.Client.EndPoint.Address, scope.Port)
                 : service is not null ? peers.Outbound(table ?? scope.Table, service, endpoint) : Http2Labels.Default(scope),
@@ -61,6 +63,7 @@ internal static class HttpWiring
             AccessLog = accessLog,
             Zipkin = zipkin,
             Http2 = http2,
+            Random = random,
         };
     }
 }

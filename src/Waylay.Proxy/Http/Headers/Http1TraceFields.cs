@@ -3,7 +3,7 @@ using Waylay.Proxy.Http.Http1;
 namespace Waylay.Proxy.Http.Headers;
 
 /// <summary>An HTTP/1 head's fields as the trace reader sees them, straight from the head's buffer.</summary>
-public readonly struct Http1TraceFields(Http1Head head) : ITraceFields
+internal readonly struct Http1TraceFields(Http1Head head) : ITraceFields
 {
     public bool HasField(ReadOnlySpan<byte> lowerCaseName) => head.HasField(lowerCaseName);
 

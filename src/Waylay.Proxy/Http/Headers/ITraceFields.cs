@@ -5,7 +5,7 @@ namespace Waylay.Proxy.Http.Headers;
 /// HTTP/1 head implements it over its own buffer (<see cref="Http1TraceFields"/>, a struct: nothing allocated), the h2
 /// path over Kestrel's header dictionary.
 /// </summary>
-public interface ITraceFields
+internal interface ITraceFields
 {
     bool HasField(ReadOnlySpan<byte> lowerCaseName);
 

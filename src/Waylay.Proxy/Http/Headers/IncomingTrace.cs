@@ -3,7 +3,7 @@ using Waylay.Proxy.Http.Http1;
 namespace Waylay.Proxy.Http.Headers;
 
 /// <summary>What a request's trace fields said.</summary>
-public enum IncomingTraceKind
+internal enum IncomingTraceKind
 {
     /// <summary>No context: the proxy starts a root span (a lone sampling flag may still have decided sampling).</summary>
     None,
@@ -20,7 +20,7 @@ public enum IncomingTraceKind
 /// (<c>USE_B3_WITH_W3C_PROPAGATION</c>): the single <c>b3</c> field first, then <c>x-b3-traceid</c>+<c>x-b3-spanid</c>,
 /// then <c>traceparent</c>. Only the first line of each field counts (they are caller-controlled). Allocates nothing.
 /// </summary>
-public readonly record struct IncomingTrace(IncomingTraceKind Kind, TraceContext Context, bool? Sampled, bool Debug, bool HasTraceFields)
+internal readonly record struct IncomingTrace(IncomingTraceKind Kind, TraceContext Context, bool? Sampled, bool Debug, bool HasTraceFields)
 {
     public static IncomingTrace Read(Http1RequestHead head) => Read(new Http1TraceFields(head));
 

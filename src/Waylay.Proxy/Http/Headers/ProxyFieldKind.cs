@@ -4,7 +4,7 @@ namespace Waylay.Proxy.Http.Headers;
 /// What a proxy field's value is made from: a string it already has (<see cref="Text"/>), or ids it keeps as numbers
 /// and formats only where the value is wanted — straight into the HTTP/1 head's bytes, or as a string for h2 and tests.
 /// </summary>
-public enum ProxyFieldKind : byte
+internal enum ProxyFieldKind : byte
 {
     /// <summary>A string kept as it is: <c>x-forwarded-for</c>, <c>x-forwarded-proto</c>, <c>x-b3-sampled</c>.</summary>
     Text,

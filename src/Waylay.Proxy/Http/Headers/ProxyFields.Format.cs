@@ -4,7 +4,7 @@ namespace Waylay.Proxy.Http.Headers;
 /// The formatted values as bytes, so the HTTP/1 head and <see cref="Value"/> cannot disagree: the trace fields in
 /// <see cref="TraceContext"/>'s own formats, the request id as a UUID (RFC 9562 §4: 8-4-4-4-12 lower-case hex digits).
 /// </summary>
-public partial struct ProxyFields
+internal partial struct ProxyFields
 {
     /// <summary>The longest formatted value (a <c>b3</c> with a 128-bit trace id and a parent).</summary>
     public const int MaxFormattedLength = TraceContext.MaxLength;

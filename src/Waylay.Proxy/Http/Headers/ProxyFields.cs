@@ -10,7 +10,7 @@ namespace Waylay.Proxy.Http.Headers;
 /// where they are wanted: <c>Http1HeadWriter.WriteRequest(…, in ProxyFields, …)</c> writes them straight into the head's
 /// bytes (nothing allocated per request); <see cref="Value"/> makes the same text as a string (h2, logs, tests).
 /// </summary>
-public partial struct ProxyFields
+internal partial struct ProxyFields
 {
     public const int Capacity = 10;
 

@@ -17,7 +17,7 @@ namespace Waylay.Proxy.Http.Headers;
 /// Allocates nothing: new ids are kept as numbers in <see cref="ProxyFields"/> and formatted where they are written. <paramref name="random"/> must be safe to share across threads when the
 /// decorator is (use <see cref="Random.Shared"/>; tests pass a seeded instance).
 /// </summary>
-public sealed class RequestDecorator(RequestDecoratorOptions options, Random random)
+internal sealed class RequestDecorator(RequestDecoratorOptions options, Random random)
 {
     private const string Sampled = "1";
     private const string NotSampled = "0";

@@ -1,7 +1,7 @@
 namespace Waylay.Proxy.Http.Headers;
 
 /// <summary>How the proxy stamps identity and trace context on requests; Istio's defaults.</summary>
-public sealed record RequestDecoratorOptions
+internal sealed record RequestDecoratorOptions
 {
     /// <summary>Percent of new traces sampled when the caller did not decide (Istio's <c>tracing.sampling</c>, default 1).</summary>
     public double SamplingPercentage { get; init; } = 1.0;

@@ -3,6 +3,7 @@ using System.Text;
 namespace Waylay.Proxy.Http.Headers;
 
 /// <summary>Which half of an exchange a span describes: the outbound sidecar's call is the client, the inbound sidecar's the server.</summary>
+// Public only because xunit theories take it as a parameter (a test method must be public).
 public enum SpanKind
 {
     /// <summary>Envoy's egress operation (outbound capture): a new child span.</summary>
@@ -17,7 +18,7 @@ public enum SpanKind
 /// 64-bit), this hop's span id, its parent (0 for a root span) and the sampling decision, which is never changed once
 /// made upstream. Ids are never zero (B3 and W3C both call an all-zero id invalid).
 /// </summary>
-public readonly record struct TraceContext(ulong TraceIdHigh, ulong TraceId, ulong SpanId, ulong ParentId, bool Sampled, bool Debug)
+internal readonly record struct TraceContext(ulong TraceIdHigh, ulong TraceId, ulong SpanId, ulong ParentId, bool Sampled, bool Debug)
 {
     /// <summary>The longest value written here: a <c>b3</c> with a 128-bit trace id and a parent (32+1+16+2+17).</summary>
     public const int MaxLength = 68;

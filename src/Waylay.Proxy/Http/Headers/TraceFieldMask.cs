@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
 using Waylay.Mesh.Networking;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 
 namespace Waylay.Proxy.Http.Headers;
 
@@ -11,7 +11,7 @@ namespace Waylay.Proxy.Http.Headers;
 /// everything the route masked plus the trace fields, level two adds what the route added, so the writer's
 /// "received minus Masked, plus Added" is unchanged for every other field. Cached per instance: no per-request work.
 /// </summary>
-public static class TraceFieldMask
+internal static class TraceFieldMask
 {
     private static readonly ConditionalWeakTable<HeaderEdits, HeaderEdits> Cache = new();
 

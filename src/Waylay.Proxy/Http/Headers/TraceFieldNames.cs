@@ -1,7 +1,7 @@
 namespace Waylay.Proxy.Http.Headers;
 
 /// <summary>The request fields the proxy reads or writes for identity and tracing (lower case, as written).</summary>
-public static class TraceFieldNames
+internal static class TraceFieldNames
 {
     public const string RequestId = "x-request-id";
     public const string ForwardedFor = "x-forwarded-for";

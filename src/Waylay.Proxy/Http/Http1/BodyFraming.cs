@@ -1,6 +1,7 @@
 namespace Waylay.Proxy.Http.Http1;
 
 /// <summary>How the body after a head is delimited (RFC 9112 §6.3).</summary>
+// Public only because xunit theories take it as a parameter (a test method must be public).
 public enum BodyFraming
 {
     /// <summary>No body: a request without Content-Length or Transfer-Encoding, a HEAD response, 1xx/204/304.</summary>
@@ -20,7 +21,7 @@ public enum BodyFraming
 }
 
 /// <summary>HTTP/1.0 or HTTP/1.1; anything else is refused (505 for requests).</summary>
-public enum Http1Version
+internal enum Http1Version
 {
     Http10,
     Http11,

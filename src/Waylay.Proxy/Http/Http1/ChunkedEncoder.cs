@@ -7,7 +7,7 @@ namespace Waylay.Proxy.Http.Http1;
 /// Writes canonical chunked framing: <c>HEX CRLF data CRLF</c> per piece, <c>0 CRLF trailers CRLF</c> at the end.
 /// No extensions, no leading zeros: the next hop reads exactly what the proxy meant.
 /// </summary>
-public static class ChunkedEncoder
+internal static class ChunkedEncoder
 {
     /// <summary>One chunk holding <paramref name="data"/>; nothing for an empty piece (a zero-size chunk would end the body).</summary>
     public static void WriteChunk(IBufferWriter<byte> writer, in ReadOnlySequence<byte> data)

@@ -3,7 +3,7 @@ using System.Buffers;
 namespace Waylay.Proxy.Http.Http1;
 
 /// <summary>What one <see cref="Http1BodyReader.Read"/> produced.</summary>
-public enum Http1BodyStatus
+internal enum Http1BodyStatus
 {
     /// <summary><c>data</c> holds body bytes to forward; call again.</summary>
     Data,
@@ -28,7 +28,7 @@ public enum Http1BodyStatus
 /// </code>
 /// Usage per read: <c>Read</c> → forward <c>data</c> → <c>reader.AdvanceTo(consumed, examined)</c>.
 /// </summary>
-public sealed class Http1BodyReader(Http1Limits? limits = null)
+internal sealed class Http1BodyReader(Http1Limits? limits = null)
 {
     private readonly Http1Limits _limits = limits ?? Http1Limits.Default;
     private BodyFraming _framing;

@@ -6,6 +6,7 @@ namespace Waylay.Proxy.Http.Http1;
 /// A request the app would read differently from the proxy is a smuggled request, so ambiguity is refused, never
 /// resolved by guessing (RFC 9112 §6.3, §11.2).
 /// </summary>
+// Public only because xunit theories take it as a parameter (a test method must be public).
 public enum Http1Error
 {
     None = 0,
@@ -53,7 +54,7 @@ public enum Http1Error
     InvalidStatusLine,
 }
 
-public static class Http1Errors
+internal static class Http1Errors
 {
     /// <summary>
     /// The status the proxy answers with. A fault in an upstream's response is the upstream's, not the client's:

@@ -8,7 +8,7 @@ namespace Waylay.Proxy.Http.Http1;
 /// the connection's next message), the field lines as offsets into it, and the framing and persistence the parser
 /// derived from them. Strings are made only on demand, for the few fields routing needs.
 /// </summary>
-public abstract class Http1Head
+internal abstract class Http1Head
 {
     // Rented when a head is loaded and given back by Release while the connection waits for its next message, so an
     // idle keep-alive connection holds none of them (with 9000 connections they were a fifth of the heap).

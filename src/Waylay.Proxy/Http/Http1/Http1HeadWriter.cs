@@ -1,6 +1,6 @@
 using System.Buffers;
 using Waylay.Proxy.Http.Headers;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 
 namespace Waylay.Proxy.Http.Http1;
 
@@ -15,7 +15,7 @@ namespace Waylay.Proxy.Http.Http1;
 ///   framing:  Transfer-Encoding: chunked | Content-Length: n | nothing;  Connection: close | upgrade + Upgrade
 /// </code>
 /// </summary>
-public static class Http1HeadWriter
+internal static class Http1HeadWriter
 {
     /// <param name="pathAndQuery">The path to send, usually <see cref="RouteSelection.RewritePath"/> of <see cref="Http1RequestHead.PathAndQuery"/>.</param>
     /// <param name="defaultAuthority">Host for an HTTP/1.0 request that had none (HTTP/1.1 upstreams require one).</param>

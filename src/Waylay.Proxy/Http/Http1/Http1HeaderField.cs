@@ -4,7 +4,7 @@ namespace Waylay.Proxy.Http.Http1;
 internal readonly record struct Http1HeaderField(int NameStart, int NameLength, int ValueStart, int ValueLength, KnownField Kind);
 
 /// <summary>How a head scan went.</summary>
-public enum Http1ParseStatus
+internal enum Http1ParseStatus
 {
     Complete,
     NeedMoreData,

@@ -5,7 +5,7 @@ namespace Waylay.Proxy.Http.Http1;
 /// 100 fields (<c>max_headers_count</c>); chunk lines and trailers get bounds of their own so that neither chunk
 /// extensions nor trailers can make the proxy buffer without limit.
 /// </summary>
-public sealed record Http1Limits(int MaxHeadBytes = 60 * 1024, int MaxFields = 100, int MaxChunkLineBytes = 4096, int MaxTrailerBytes = 16 * 1024)
+internal sealed record Http1Limits(int MaxHeadBytes = 60 * 1024, int MaxFields = 100, int MaxChunkLineBytes = 4096, int MaxTrailerBytes = 16 * 1024)
 {
     public static Http1Limits Default { get; } = new();
 }

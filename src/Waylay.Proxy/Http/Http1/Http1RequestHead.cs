@@ -1,10 +1,10 @@
 using System.Text;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 
 namespace Waylay.Proxy.Http.Http1;
 
 /// <summary>The request-target's form (RFC 9112 §3.2).</summary>
-public enum RequestTargetForm
+internal enum RequestTargetForm
 {
     /// <summary><c>/path?query</c>: the usual form.</summary>
     Origin,
@@ -23,7 +23,7 @@ public enum RequestTargetForm
 /// One parsed request head, reused for every request of a connection. Method and path are strings (routing needs
 /// them); everything else stays bytes in <see cref="Http1Head.Raw"/> until asked for.
 /// </summary>
-public sealed class Http1RequestHead : Http1Head, IRequestHeaders
+internal sealed class Http1RequestHead : Http1Head, IRequestHeaders
 {
     private int _targetStart;
     private int _targetLength;

@@ -13,7 +13,7 @@ namespace Waylay.Proxy.Http.Http1;
 /// then decides the framing (§6.3): Transfer-Encoding chunked, or one Content-Length, or no body — and refuses
 /// every ambiguous combination. One parser per connection; it keeps its place between calls.
 /// </summary>
-public sealed class Http1RequestParser(Http1Limits? limits = null)
+internal sealed class Http1RequestParser(Http1Limits? limits = null)
 {
     private readonly Http1Limits _limits = limits ?? Http1Limits.Default;
     private HeadScanner _scanner;

@@ -1,7 +1,7 @@
 namespace Waylay.Proxy.Http.Http1;
 
 /// <summary>One parsed response head from an upstream, reused per connection.</summary>
-public sealed class Http1ResponseHead : Http1Head
+internal sealed class Http1ResponseHead : Http1Head
 {
     public int StatusCode { get; internal set; }
 

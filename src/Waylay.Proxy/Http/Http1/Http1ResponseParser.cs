@@ -8,7 +8,7 @@ namespace Waylay.Proxy.Http.Http1;
 /// the connection into a tunnel; then chunked, Content-Length, or until the upstream closes. Ambiguous framing is
 /// refused here too: a desynchronised upstream connection would hand one client's response to the next.
 /// </summary>
-public sealed class Http1ResponseParser(Http1Limits? limits = null)
+internal sealed class Http1ResponseParser(Http1Limits? limits = null)
 {
     private readonly Http1Limits _limits = limits ?? Http1Limits.Default;
     private HeadScanner _scanner;

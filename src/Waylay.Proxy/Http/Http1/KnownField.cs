@@ -1,7 +1,7 @@
 namespace Waylay.Proxy.Http.Http1;
 
 /// <summary>The fields the parser itself must understand, recognised once per field while parsing.</summary>
-public enum KnownField : byte
+internal enum KnownField : byte
 {
     Other,
     Host,

@@ -10,7 +10,7 @@ namespace Waylay.Proxy.Http.Http2;
 /// <summary>Step 5: what one request became, and its one record (metrics, access log, span).</summary>
 internal sealed partial class Http2Forwarder
 {
-    private void Complete(HttpContext context, HttpScopeFeature feature, Exchange exchange, long received, long sent, TimeSpan duration)
+    private void Complete(HttpContext context, HttpScopeFeature feature, Http2Exchange exchange, long received, long sent, TimeSpan duration)
     {
         if (_services.Telemetry is not { } telemetry)
         {
@@ -69,7 +69,7 @@ internal sealed partial class Http2Forwarder
         headers.TryGetValue(name, out var values) && values.Count > 0 ? values[0] : null;
 
     /// <summary>What one request became, gathered for its telemetry.</summary>
-    private sealed class Exchange
+    private sealed class Http2Exchange
     {
         public DateTimeOffset StartTime { get; init; }
 

@@ -4,10 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Headers;
-using Waylay.Proxy.Http.Routing;
-using Waylay.Proxy.Http.Upstream;
-using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
+using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry.Http;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -66,7 +64,7 @@ internal sealed partial class Http2Forwarder
     public async Task ForwardAsync(HttpContext context)
     {
         var started = _time.GetTimestamp();
-        var exchange = new Exchange { StartTime = _time.GetUtcNow() };
+        var exchange = new Http2Exchange { StartTime = _time.GetUtcNow() };
 
         // :: Step 1
         var feature = context.Features.Get<HttpScopeFeature>()
@@ -90,7 +88,7 @@ internal sealed partial class Http2Forwarder
         }
     }
 
-    private async Task ForwardCoreAsync(HttpContext context, HttpScope scope, Exchange exchange)
+    private async Task ForwardCoreAsync(HttpContext context, HttpScope scope, Http2Exchange exchange)
     {
         var request = context.Request;
 
@@ -354,7 +352,7 @@ internal sealed partial class Http2Forwarder
     }
 
     /// <summary>Turns YARP's error into Envoy's answer; after the response has started YARP has already reset the stream.</summary>
-    private async Task FailAsync(HttpContext context, Exchange exchange, HttpScope scope, ForwarderError error, bool connectFailed, bool timedOut)
+    private async Task FailAsync(HttpContext context, Http2Exchange exchange, HttpScope scope, ForwarderError error, bool connectFailed, bool timedOut)
     {
         var clientGone = context.RequestAborted.IsCancellationRequested;
         if (timedOut && !clientGone)

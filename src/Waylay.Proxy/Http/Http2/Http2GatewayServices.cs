@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Logging;
 using Waylay.Proxy.Http.Headers;
-using Waylay.Proxy.Http.Upstream;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Pools;

@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Http;
 using Waylay.Proxy.Http.Headers;
-using Waylay.Proxy.Http.Routing;
+using Waylay.Proxy.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Waylay.Proxy.Http.Http2;

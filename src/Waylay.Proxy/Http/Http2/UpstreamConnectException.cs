@@ -1,4 +1,3 @@
-using Waylay.Proxy.Tcp;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -36,7 +36,7 @@ internal static class UpstreamHttpClient
     {
         if (!Http2PoolHost.TryParse(endpoint.Host, out var address))
         {
-            throw new UpstreamConnectException(Tcp.RelayOutcome.ConnectFailed, endpoint.Host);
+            throw new UpstreamConnectException(RelayOutcome.ConnectFailed, endpoint.Host);
         }
 
         var target = new IPEndPoint(address, endpoint.Port);

@@ -11,7 +11,7 @@ namespace Waylay.Proxy.Telemetry.Http;
 ///   writer task:    read ─ TextWriter.Write(line) ─ return the buffer ─ Flush when the queue is empty
 /// </code>
 /// </summary>
-public sealed class AccessLog : IAsyncDisposable
+internal sealed class AccessLog : IAsyncDisposable
 {
     private readonly Channel<Line> _queue;
     private readonly TextWriter _output;

@@ -3,7 +3,7 @@ using Waylay.Proxy.Http.Http1;
 namespace Waylay.Proxy.Telemetry.Http;
 
 /// <summary>Envoy's default line (text) or Istio's JSON keys.</summary>
-public enum AccessLogFormat
+internal enum AccessLogFormat
 {
     Text,
     Json,
@@ -15,7 +15,7 @@ public enum AccessLogFormat
 /// string; paths without an HTTP/1 head (h2) set the string properties instead. Addresses are strings the core makes
 /// once per connection. Null or empty prints <c>-</c> (text) or <c>null</c> (JSON).
 /// </summary>
-public readonly struct AccessLogEntry
+internal readonly struct AccessLogEntry
 {
     public required DateTimeOffset StartTime { get; init; }
 

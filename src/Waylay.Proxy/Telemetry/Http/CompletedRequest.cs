@@ -3,7 +3,7 @@ using Waylay.Proxy.Http.Headers;
 namespace Waylay.Proxy.Telemetry.Http;
 
 /// <summary>Everything <see cref="HttpTelemetry.RequestCompleted"/> needs about one finished request (or synthetic answer).</summary>
-public readonly struct CompletedRequest
+internal readonly struct CompletedRequest
 {
     /// <summary>Interned once per connection or route (<see cref="IstioMetrics.Intern"/>).</summary>
     public required IstioLabels Labels { get; init; }

@@ -9,7 +9,7 @@ namespace Waylay.Proxy.Telemetry.Http;
 /// loop's core take the other's cache lines on every request. Envoy keeps its histograms per worker thread for the
 /// same reason. The count is the buckets' total, so a scrape's <c>_count</c> always equals its <c>+Inf</c> bucket.
 /// </summary>
-public sealed class Histogram
+internal sealed class Histogram
 {
     private const int LongsPerLine = 8;
     private static readonly int StripeCount = (int)Math.Min(16, BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));

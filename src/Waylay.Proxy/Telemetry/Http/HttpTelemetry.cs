@@ -8,7 +8,7 @@ namespace Waylay.Proxy.Telemetry.Http;
 ///                    └► ZipkinExporter.Report        (when --zipkinAddress is set and the trace is sampled)
 /// </code>
 /// </summary>
-public sealed class HttpTelemetry(IstioMetrics metrics, AccessLog? accessLog, ZipkinExporter? zipkin, ZipkinEndpoint localEndpoint)
+internal sealed class HttpTelemetry(IstioMetrics metrics, AccessLog? accessLog, ZipkinExporter? zipkin, ZipkinEndpoint localEndpoint)
 {
     public IstioMetrics Metrics { get; } = metrics;
 

@@ -1,7 +1,7 @@
 namespace Waylay.Proxy.Telemetry.Http;
 
 /// <summary>Istio's <c>reporter</c> label: which sidecar of the exchange reported it.</summary>
-public enum Reporter
+internal enum Reporter
 {
     /// <summary>The client's sidecar (outbound).</summary>
     Source,
@@ -11,7 +11,7 @@ public enum Reporter
 }
 
 /// <summary>One side of an exchange as Istio labels it; "unknown" for what the proxy cannot tell (Istio's value too).</summary>
-public sealed record IstioPeer(string Workload = IstioPeer.Unknown, string Namespace = IstioPeer.Unknown, string App = IstioPeer.Unknown,
+internal sealed record IstioPeer(string Workload = IstioPeer.Unknown, string Namespace = IstioPeer.Unknown, string App = IstioPeer.Unknown,
     string Version = IstioPeer.Unknown, string Principal = IstioPeer.Unknown, string CanonicalService = IstioPeer.Unknown,
     string CanonicalRevision = IstioPeer.Unknown, string Cluster = IstioPeer.Unknown)
 {
@@ -44,7 +44,7 @@ public sealed record IstioPeer(string Workload = IstioPeer.Unknown, string Names
 /// to one instance; the core interns once per connection (or per route at config build) and every request then only
 /// adds its response code, flags and gRPC status.
 /// </summary>
-public sealed record IstioLabels(
+internal sealed record IstioLabels(
     Reporter Reporter,
     IstioPeer Source,
     IstioPeer Destination,

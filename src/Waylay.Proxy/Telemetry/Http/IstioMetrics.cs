@@ -11,7 +11,7 @@ namespace Waylay.Proxy.Telemetry.Http;
 /// <c>istio_tcp_sent_bytes_total</c>, <c>istio_tcp_received_bytes_total</c>. A request with interned labels updates
 /// plain counters found by a struct key: nothing is allocated once its series exists.
 /// </summary>
-public sealed class IstioMetrics : IDisposable
+internal sealed class IstioMetrics : IDisposable
 {
     private readonly ConcurrentDictionary<IstioLabels, IstioLabels> _interned = new();
     private readonly ConcurrentDictionary<RequestKey, RequestSeries> _requests = new();

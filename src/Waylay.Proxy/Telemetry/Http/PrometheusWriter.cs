@@ -8,7 +8,7 @@ namespace Waylay.Proxy.Telemetry.Http;
 /// cumulative histograms. <see cref="PrometheusText"/> (the L4 page) renders fixed single-label counters with no escaping
 /// and no histograms, so this sits beside it; its output is appended to the same page.
 /// </summary>
-public static class PrometheusWriter
+internal static class PrometheusWriter
 {
     /// <summary>Appends <c>name="value"</c>, escaping backslash, double quote and line feed as the format requires.</summary>
     public static void Label(StringBuilder text, string name, string value, bool first = false)

@@ -14,7 +14,7 @@ namespace Waylay.Proxy.Telemetry.Http;
 ///   DisposeAsync: stop taking spans, send what is queued, give up at ShutdownDeadline
 /// </code>
 /// </summary>
-public sealed class ZipkinExporter : IAsyncDisposable
+internal sealed class ZipkinExporter : IAsyncDisposable
 {
     private readonly ZipkinOptions _options;
     private readonly TimeProvider _time;

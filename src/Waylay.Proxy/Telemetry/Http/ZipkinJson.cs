@@ -12,7 +12,7 @@ namespace Waylay.Proxy.Telemetry.Http;
 /// and duration in microseconds as integers, tags as strings in key order (as Envoy's serializer, a protobuf Struct,
 /// orders them).
 /// </summary>
-public static class ZipkinJson
+internal static class ZipkinJson
 {
     // Collectors read JSON, not HTML: keep '&', '<', '+' and non-ASCII as they are.
     private static readonly JsonWriterOptions Options = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };

@@ -1,7 +1,7 @@
 namespace Waylay.Proxy.Telemetry.Http;
 
 /// <summary>Where and how spans are sent; the flush and timeout values are Envoy's Zipkin reporter defaults.</summary>
-public sealed record ZipkinOptions
+internal sealed record ZipkinOptions
 {
     /// <summary>The collector, from the seed's <c>--zipkinAddress host:port</c>.</summary>
     public required Uri Collector { get; init; }

@@ -4,13 +4,13 @@ using Waylay.Proxy.Http.Headers;
 namespace Waylay.Proxy.Telemetry.Http;
 
 /// <summary>A Zipkin v2 endpoint: the proxy itself (local) or the peer it talked to (remote).</summary>
-public sealed record ZipkinEndpoint(string? ServiceName, IPAddress? Address = null, int Port = 0);
+internal sealed record ZipkinEndpoint(string? ServiceName, IPAddress? Address = null, int Port = 0);
 
 /// <summary>
 /// One finished span as Zipkin v2 has it. The core builds one only for sampled requests
 /// (<c>ProxyFields.Trace.Sampled</c>), so these strings cost nothing for the other 99 %.
 /// </summary>
-public sealed record ZipkinSpan
+internal sealed record ZipkinSpan
 {
     /// <summary>This hop's ids (<c>ProxyFields.Trace</c>): the span id, its parent, the trace id, debug.</summary>
     public required TraceContext Context { get; init; }

@@ -1,0 +1,22 @@
+namespace Waylay.Proxy.Configuration;
+
+/// <summary>
+/// Where the proxy's configuration comes from: the files today (<see cref="MeshFileSource"/>), the discovery client
+/// next. A source validates what it receives and yields only whole snapshots; a bad update is reported by the source
+/// and never reaches <see cref="Changed"/>, so the last good snapshot stays in force. The routing stage
+/// (<c>Routing/RouteTableManager.cs</c>) builds its table from each snapshot and swaps it atomically.
+/// </summary>
+internal interface IMeshSource : IDisposable
+{
+    /// <summary>The latest accepted snapshot (an empty one when the source has none).</summary>
+    MeshConfig Current { get; }
+
+    /// <summary>Snapshots accepted since start (the first not counted).</summary>
+    long Reloads { get; }
+
+    /// <summary>Updates refused since start (each reported once, with every error).</summary>
+    long RejectedReloads { get; }
+
+    /// <summary>Raised on the source's own thread after <see cref="Current"/> changed.</summary>
+    event Action? Changed;
+}

@@ -1,0 +1,124 @@
+using System.Net;
+using System.Net.Sockets;
+using Microsoft.Extensions.Logging;
+using Waylay.Linux;
+using Waylay.Proxy.Http;
+using Waylay.Proxy.Listeners;
+using Waylay.Proxy.OriginalDestination;
+using Waylay.Proxy.Routing;
+using Waylay.Proxy.Tcp;
+using Waylay.Proxy.Telemetry;
+
+namespace Waylay.Proxy;
+
+/// <summary>
+/// The life of one accepted connection, one decision per step and none taken back:
+/// <code>
+///   :: Step 1  original destination (SO_ORIGINAL_DST, or the local address in TPROXY mode)
+///   :: Step 2  route (Router): inbound to the app / a known service / passthrough / refused (loop guard)
+///   :: Step 3  kind of route, once (ProtocolDecision): declared, or sniffed ─► HTTP/1, h2c, or TCP
+///   :: Step 4  HTTP (HttpPath): per request, route ─► policy ─► one endpoint ─► pool ─► forward
+///              TCP (TcpProxy): one endpoint (a tcp route's destination, or the service's) ─► connect ─► relay
+/// </code>
+/// The service's counters are opened and closed here only, for both kinds.
+/// </summary>
+internal sealed class ConnectionHandler(
+    ProxyOptions options,
+    Router router,
+    RouteTableManager tables,
+    ProtocolDecision protocols,
+    HttpPath http,
+    TcpProxy tcp,
+    ConnectionRegistry registry,
+    ProxyMetrics metrics,
+    ILogger logger,
+    TimeProvider time)
+{
+    public async Task HandleAsync(Socket downstream, ListenerKind listener)
+    {
+        var client = new ClientAddress(downstream.RemoteEndPoint is IPEndPoint remote ? Addresses.Normalize(remote) : new IPEndPoint(IPAddress.None, 0));
+        var connection = new ConnectionContext(registry.NextId(), listener, client, time.GetTimestamp());
+        metrics.DownstreamOpened(listener);
+        registry.Add(connection);
+        try
+        {
+            await HandleCoreAsync(downstream, connection).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            ProxyLog.Unexpected(logger, e, connection.Id);
+            SocketReset.Abort(downstream);
+        }
+        finally
+        {
+            registry.Remove(connection);
+            metrics.DownstreamClosed(listener);
+            connection.Closing.Dispose();
+            downstream.Dispose();
+        }
+    }
+
+    private async Task HandleCoreAsync(Socket downstream, ConnectionContext connection)
+    {
+        downstream.NoDelay = true;
+
+        // :: Step 1
+        var original = OriginalDestinationReader.Read(downstream, options.Transparent);
+        connection.OriginalDestination = original.Destination;
+        connection.LocalAddress = downstream.LocalEndPoint is IPEndPoint local ? Addresses.Normalize(local) : null;
+
+        // :: Step 2
+        var table = tables.Current;
+        connection.Snapshot = table;
+        var decision = router.Decide(connection.Listener, original, table);
+        connection.Direction = decision.Direction;
+        connection.ServiceKey = decision.ServiceKey;
+        if (decision.IsRefused)
+        {
+            var loop = decision.Kind == RouteKind.RefusedNotRedirected
+                ? "dialled the proxy's port directly (not redirected by the capture rules): relaying would loop"
+                : "the original destination is the proxy's own listener: relaying would loop (is the proxy running as the uid capture exempts?)";
+            metrics.LoopRefusedOnce();
+            Refuse(downstream, connection, decision.Kind == RouteKind.RefusedNotRedirected ? RelayOutcome.RefusedNotRedirected : RelayOutcome.RefusedLoop, loop);
+            return;
+        }
+
+        // :: Step 3
+        var protocol = await protocols.DecideAsync(downstream, connection, decision, table).ConfigureAwait(false);
+
+        // :: Step 4 (TCP: the one endpoint choice comes first; the service it lands on is the one counted)
+        var upstream = default(TcpUpstream);
+        var serviceKey = decision.ServiceKey;
+        if (protocol.Kind == RouteProtocolKind.Tcp)
+        {
+            upstream = tcp.Choose(decision, table);
+            serviceKey = connection.ServiceKey = upstream.ServiceKey;
+            if (upstream.Target is null)
+            {
+                Interlocked.Increment(ref metrics.For(serviceKey).NoHealthyEndpoint);
+                Refuse(downstream, connection, RelayOutcome.NoHealthyEndpoint, $"service {serviceKey} has no healthy endpoint");
+                return;
+            }
+        }
+
+        var counters = metrics.For(serviceKey);
+        counters.Opened();
+        try
+        {
+            await (protocol.Kind == RouteProtocolKind.Tcp
+                ? tcp.RelayAsync(downstream, connection, upstream, decision, table)
+                : http.ServeAsync(protocol, downstream, connection, decision, table)).ConfigureAwait(false);
+        }
+        finally
+        {
+            counters.Closed(connection);
+        }
+    }
+
+    private void Refuse(Socket downstream, ConnectionContext connection, RelayOutcome outcome, string reason)
+    {
+        connection.Outcome = outcome;
+        ProxyLog.Refused(logger, connection.Id, connection.Client.ToString(), reason, connection.OriginalDestination?.ToString() ?? "?");
+        SocketReset.Abort(downstream);
+    }
+}
