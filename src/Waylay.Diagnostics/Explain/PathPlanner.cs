@@ -82,7 +82,7 @@ internal static class PathPlanner
             [new ProxyRelays(from, "outbound", to.EndPoint), .. Counted(from, own)]);
     }
 
-    private static async Task<PathStep> InboundStepAsync(RunPod from, RunPod peer, IPEndPoint endpoint, CancellationToken cancellationToken)
+    internal static async Task<PathStep> InboundStepAsync(RunPod from, RunPod peer, IPEndPoint endpoint, CancellationToken cancellationToken)
     {
         var capture = PodCapture.Of(peer);
         var verdict = Walk(capture, new Packet(PacketDirection.In, true, endpoint.Address, (ushort)endpoint.Port, from.Address, InInterface: "eth0"));

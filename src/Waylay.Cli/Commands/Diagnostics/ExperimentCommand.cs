@@ -12,7 +12,7 @@ internal static class ExperimentCommand
     {
         var mesh = new Option<string?>("--mesh", "--run") { Description = "The run (waylay up --run ID); default: the only live one" };
         var target = new Option<string>("--target") { Description = "The pod the traffic goes to (default productpage)", DefaultValueFactory = _ => "productpage" };
-        var report = new Option<string?>("--report") { Description = "A directory to write traffic-paths.md to (it is printed either way)" };
+        var report = new Option<string?>("--report") { Description = "A directory to write traffic-paths.md and each path's drawing (source-N.svg) to (the report is printed either way)" };
         var paths = new Command("traffic-paths", "Run the seed's traffic sources against a pod (another pod's app and sidecar, by name and ClusterIP; its own app and sidecar to localhost), each predicted and confirmed for real.");
         paths.Options.Add(mesh);
         paths.Options.Add(target);
@@ -28,6 +28,11 @@ internal static class ExperimentCommand
                 Directory.CreateDirectory(directory);
                 var file = Path.Combine(directory, "traffic-paths.md");
                 await File.WriteAllTextAsync(file, markdown, cancellationToken);
+                foreach (var result in results.Where(r => r.Verdict != Verdict.NotRun))
+                {
+                    await File.WriteAllTextAsync(Path.Combine(directory, TrafficSvg.FileName(result)), TrafficSvg.Draw(result), cancellationToken);
+                }
+
                 Console.Error.WriteLine($"waylay: report written to {file}");
             }
 
