@@ -50,7 +50,9 @@ internal static class TrafficPaths
             : throw new DiagnosticsException($"no Service {app} in the run's DNS records: the experiment calls the target through its Service");
         var port = (target.Manifest?["spec"]?["containers"]?[0]?["ports"]?[0]?["containerPort"]?.GetValue<int>())
             ?? throw new DiagnosticsException($"pod {target.Name} declares no container port to call");
-        var other = RunPods.All(runDirectory).Where(p => p.Name != target.Name && PodCapture.Of(p) is not null).OrderBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()
+        // On two nodes the caller is a pod of the other node (its connection crosses the underlay), as the seed's was.
+        var other = RunPods.All(runDirectory).Where(p => p.Name != target.Name && PodCapture.Of(p) is not null)
+            .OrderBy(p => p.Record.Node == target.Record.Node ? 1 : 0).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()
             ?? throw new DiagnosticsException("the experiment needs a second injected pod to call from; the run has none");
 
         var gateway = GatewaySource.Find(runDirectory);

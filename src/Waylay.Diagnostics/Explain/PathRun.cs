@@ -55,10 +55,15 @@ internal static class PathRun
 
     /// <summary>
     /// Whether waiting can still change the answer: some step is not yet confirmed while no inbound step is (the
-    /// peer's SYN may not have arrived). Once one endpoint shows the connection, the others were simply not picked.
+    /// peer's SYN may not have arrived), or a step before the peers is not (the pods are read one after the other, so
+    /// the caller's proxy may be read just before its pair shows while the peer, read after, already shows it).
+    /// Once one endpoint shows the connection, the other endpoints were simply not picked.
     /// </summary>
     private static bool AnyPeerPending(List<PathStep> steps) =>
-        steps.Any(s => s.Observed.Any(o => !o.Seen)) && !steps.Any(s => s.Where.EndsWith("PREROUTING", StringComparison.Ordinal) && s.Observed.Count > 0 && s.Observed.All(o => o.Seen));
+        steps.Any(s => !IsInbound(s) && s.Observed.Any(o => !o.Seen))
+        || (steps.Any(s => s.Observed.Any(o => !o.Seen)) && !steps.Any(s => IsInbound(s) && s.Observed.Count > 0 && s.Observed.All(o => o.Seen)));
+
+    private static bool IsInbound(PathStep step) => step.Where.EndsWith("PREROUTING", StringComparison.Ordinal);
 
     private static Process Start(RunPod from, PodProcess process, Destination to, string? httpRequest)
     {
