@@ -14,7 +14,7 @@ namespace Waylay.Diagnostics.Tests;
 /// </summary>
 public sealed class TwoPodMesh : IAsyncLifetime
 {
-    private const string Manifests = """
+    internal const string Manifests = """
         apiVersion: v1
         kind: Service
         metadata: {name: details}

@@ -47,4 +47,14 @@ public sealed class TrafficPathsTests(TwoPodMesh mesh)
             Directory.Delete(directory, recursive: true);
         }
     }
+
+    [NetnsFact]
+    public async Task TwoNodesAsked_OfAOneNodeRun_IsRefusedWithTheFix()
+    {
+        var result = await MeshCollection.CliAsync(mesh, "experiment", "traffic-paths", "--target", "details", "--nodes", "2");
+
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("has 1 node(s); bring one up with waylay up samples/bookinfo --nodes 2", result.StandardError, StringComparison.Ordinal);
+        Assert.Equal("", result.StandardOutput);
+    }
 }
