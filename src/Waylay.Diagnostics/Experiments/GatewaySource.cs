@@ -58,14 +58,20 @@ internal static class GatewaySource
                 }
 
                 var uri = (route["match"] as JsonArray)?.OfType<JsonObject>().Select(m => m["uri"]).FirstOrDefault(u => u is not null);
-                var path = (string?)uri?["exact"] ?? (string?)uri?["prefix"] ?? "/";
+                var path = uri is null ? "/" : (string?)uri["exact"] ?? (string?)uri["prefix"];
                 var host = (vs["spec"]?["hosts"] as JsonArray ?? []).Select(h => (string?)h).FirstOrDefault(h => h is not null && !h.Contains('*', StringComparison.Ordinal)) ?? "waylay.example";
-                return new Request(host, path, $"{vs["metadata"]?["namespace"] ?? kubeNamespace}/{vs["metadata"]?["name"]}");
+                // A regex-only match names no path to send; a path or host the request line cannot carry as written is skipped too.
+                if (path is not null && Plain(path) && Plain(host))
+                {
+                    return new Request(host, path, $"{vs["metadata"]?["namespace"] ?? kubeNamespace}/{vs["metadata"]?["name"]}");
+                }
             }
         }
 
         return null;
     }
+
+    private static bool Plain(string text) => text.All(c => char.IsAsciiLetterOrDigit(c) || c is '/' or '.' or '-' or '_' or '~' or ':');
 
     /// <summary>The predicted path; the connection <see cref="PathRun"/> makes is to the last step's <see cref="Destination"/>.</summary>
     public static async Task<(IReadOnlyList<PathStep> Steps, Destination To)> PredictAsync(
