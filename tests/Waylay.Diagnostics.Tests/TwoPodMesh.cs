@@ -9,11 +9,12 @@ namespace Waylay.Diagnostics.Tests;
 /// <summary>
 /// A running mesh of two injected Bookinfo pods, brought up in this process as <c>waylay up</c> would (MeshRun):
 /// <c>details</c> (the callee, Service details:9080) and <c>ratings</c> (the caller, Service ratings:9080), whose
-/// capture leaves outbound port 15021 alone (the excluded-port case). Torn down, with everything it made, at the end.
+/// capture leaves outbound port 15021 alone (the excluded-port case); and Istio's ingress gateway, with a Gateway and
+/// a VirtualService that let <c>GET /details/0</c> in to details (the experiment's source 1). Torn down, with everything it made, at the end.
 /// </summary>
 public sealed class TwoPodMesh : IAsyncLifetime
 {
-    private const string Manifests = """
+    internal const string Manifests = """
         apiVersion: v1
         kind: Service
         metadata: {name: details}
@@ -58,6 +59,23 @@ public sealed class TwoPodMesh : IAsyncLifetime
                 ports: [{containerPort: 9080}]
                 securityContext: {runAsUser: 1000}
                 readinessProbe: {tcpSocket: {port: 9080}, periodSeconds: 1}
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: Gateway
+        metadata: {name: details-gateway}
+        spec:
+          selector: {istio: ingressgateway}
+          servers: [{port: {number: 8080, name: http, protocol: HTTP}, hosts: ["*"]}]
+        ---
+        apiVersion: networking.istio.io/v1
+        kind: VirtualService
+        metadata: {name: details}
+        spec:
+          hosts: ["*"]
+          gateways: [details-gateway]
+          http:
+          - match: [{uri: {exact: /details/0}}]
+            route: [{destination: {host: details, port: {number: 9080}}}]
         """;
 
     private MeshRun? _run;

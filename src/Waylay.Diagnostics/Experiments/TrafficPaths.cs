@@ -10,7 +10,7 @@ namespace Waylay.Diagnostics.Experiments;
 /// <c>waylay experiment traffic-paths</c>: the seed's seven sources against one target pod of the running mesh, each
 /// predicted (<see cref="PathPlanner"/>) and made for real (<see cref="PathRun"/>), with a verdict per source.
 /// <code>
-///  (1) through the ingress gateway                       not run until the gateway lands (it plugs in as a source)
+///  (1) from outside through the ingress gateway (GatewaySource; not run when the run has no gateway routing there)
 ///  (2) another pod's app → the Service by name            (3) … by ClusterIP
 ///  (4) another pod's sidecar → the Service by name        (5) … by ClusterIP
 ///  (6) the target's own app → localhost                   (7) the target's sidecar → localhost
@@ -18,15 +18,18 @@ namespace Waylay.Diagnostics.Experiments;
 /// </summary>
 internal static class TrafficPaths
 {
-    public static IReadOnlyList<TrafficSource> Sources(RunPod target, RunPod other, string service, string clusterIp, int port)
+    public static IReadOnlyList<TrafficSource> Sources(RunPod target, RunPod other, string service, string clusterIp, int port, RunPod? gateway, GatewaySource.Request? request)
     {
         var name = $"{service}:{port}";
         var ip = $"{clusterIp}:{port}";
         var local = $"localhost:{port}";
         return
         [
-            new(1, "through the ingress gateway", "", "", name, "gateway → target's PREROUTING → inbound listener → app",
-                NotRun: "needs the ingress gateway (being built); it plugs in here as source 1"),
+            new(1, $"through the ingress gateway: GET {request?.Path ?? "/"}", gateway?.Name ?? "", "istio-proxy", name,
+                "node DNAT of the gateway's Service → the gateway proxy (not injected) routes by its VirtualService and dials an endpoint → target's PREROUTING captures (15006) → its proxy → app",
+                false, true,
+                NotRun: gateway is null ? "no ingress gateway in this run (waylay up runs it when the manifests hold a Gateway)"
+                    : request is null ? $"no VirtualService bound to a gateway routes to {service}" : null),
             new(2, $"{other.Name}'s app → {name}", other.Name, "app", name, "caller's OUTPUT captures (15001) → its proxy → kube-proxy DNAT → target's PREROUTING captures (15006) → app", true, true),
             new(3, $"{other.Name}'s app → {ip}", other.Name, "app", ip, "the same as (2): a ClusterIP is what the name resolves to", true, true),
             new(4, $"{other.Name}'s sidecar → {name}", other.Name, "sidecar", name, "caller's OUTPUT lets uid 1337 pass → kube-proxy DNAT → target's PREROUTING captures (15006) → app", false, true),
@@ -47,11 +50,15 @@ internal static class TrafficPaths
             : throw new DiagnosticsException($"no Service {app} in the run's DNS records: the experiment calls the target through its Service");
         var port = (target.Manifest?["spec"]?["containers"]?[0]?["ports"]?[0]?["containerPort"]?.GetValue<int>())
             ?? throw new DiagnosticsException($"pod {target.Name} declares no container port to call");
-        var other = RunPods.All(runDirectory).Where(p => p.Name != target.Name && PodCapture.Of(p) is not null).OrderBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()
+        // On two nodes the caller is a pod of the other node (its connection crosses the underlay), as the seed's was.
+        var other = RunPods.All(runDirectory).Where(p => p.Name != target.Name && PodCapture.Of(p) is not null)
+            .OrderBy(p => p.Record.Node == target.Record.Node ? 1 : 0).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()
             ?? throw new DiagnosticsException("the experiment needs a second injected pod to call from; the run has none");
 
+        var gateway = GatewaySource.Find(runDirectory);
+        var request = gateway is null ? null : GatewaySource.RequestFor(gateway, app, target.KubeNamespace);
         var results = new List<TrafficResult>();
-        foreach (var source in Sources(target, other, app, clusterIp, port))
+        foreach (var source in Sources(target, other, app, clusterIp, port, gateway, request))
         {
             if (source.NotRun is not null)
             {
@@ -61,13 +68,17 @@ internal static class TrafficPaths
 
             var from = RunPods.Find(runDirectory, source.FromPod);
             var processes = PodProcess.Of(from);
-            var process = (source.FromContainer == "sidecar" ? processes.FirstOrDefault(p => p.IsProxy) : processes.FirstOrDefault(p => !p.IsProxy))
+            var process = (source.FromContainer is "sidecar" or "istio-proxy" ? processes.FirstOrDefault(p => p.IsProxy) : processes.FirstOrDefault(p => !p.IsProxy))
                 ?? throw new DiagnosticsException($"pod {from.Name} has no running {source.FromContainer}");
-            var destination = Destination.Resolve(source.To, from);
-            var predicted = await PathPlanner.PredictAsync(from, process, destination, cancellationToken);
-            var (steps, connection) = await PathRun.ConfirmAsync(from, process, destination, predicted, time, cancellationToken);
+            var (predicted, destination) = source.Number == 1
+                ? await GatewaySource.PredictAsync(from, request!, new System.Net.IPEndPoint(System.Net.IPAddress.Parse(clusterIp), port), cancellationToken)
+                : (await PathPlanner.PredictAsync(from, process, Destination.Resolve(source.To, from), cancellationToken), Destination.Resolve(source.To, from));
+            var http = source.Number == 1 ? $"GET {request!.Path} HTTP/1.1\\r\\nHost: {request.Host}\\r\\n\\r\\n" : null;
+            await using var watch = await PacketWatch.StartAsync(target, port, cancellationToken);
+            var (steps, connection) = await PathRun.ConfirmAsync(from, process, destination, predicted, time, cancellationToken, http);
+            var packets = await watch.StopAsync();
             var seed = AsTheSeedSays(source, target, steps);
-            results.Add(new TrafficResult(source, steps, connection, PathOutcome.Mismatches(steps) > 0 ? Verdict.Differs : seed is null ? Verdict.Confirmed : Verdict.NotAsSeed, seed));
+            results.Add(new TrafficResult(source, steps, connection, PathOutcome.Mismatches(steps) > 0 ? Verdict.Differs : seed is null ? Verdict.Confirmed : Verdict.NotAsSeed, seed) { Packets = packets });
         }
 
         return results;
@@ -113,4 +124,8 @@ internal enum Verdict
 }
 
 /// <summary>A source's path as predicted and observed, and the verdict.</summary>
-internal sealed record TrafficResult(TrafficSource Source, IReadOnlyList<PathStep> Steps, string Connection, Verdict Verdict, string? SeedDifference = null);
+internal sealed record TrafficResult(TrafficSource Source, IReadOnlyList<PathStep> Steps, string Connection, Verdict Verdict, string? SeedDifference = null)
+{
+    /// <summary>What tcpdump saw on the target pod's interfaces (eth0 and lo) while the source ran, addresses named.</summary>
+    public IReadOnlyList<string> Packets { get; init; } = [];
+}

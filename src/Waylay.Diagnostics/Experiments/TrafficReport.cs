@@ -5,7 +5,9 @@ namespace Waylay.Diagnostics.Experiments;
 
 /// <summary>
 /// The experiment's report as Markdown: a summary table (source, verdict), then per source the path as the seed
-/// explains it, the numbered path predicted, and what the kernel and the proxies showed for each step.
+/// explains it, the numbered path predicted, what the kernel and the proxies showed for each step (counter deltas per
+/// rule, conntrack entries, proxy connections, the process that answered), the packets tcpdump saw on the target's
+/// interfaces, and a link to the path's drawing (<see cref="TrafficSvg"/>, written next to the report).
 /// </summary>
 internal static class TrafficReport
 {
@@ -34,8 +36,16 @@ internal static class TrafficReport
         {
             s.Append("\n## (").Append(r.Source.Number).Append(") ").Append(r.Source.Title).Append("\n\n");
             s.Append("The seed's path: ").Append(r.Source.SeedPath).Append(".  \n");
-            s.Append("`waylay explain ").Append(r.Source.FromPod).Append(" --from ").Append(r.Source.FromContainer).Append(" --to ").Append(r.Source.To).Append(" --run`: ")
-                .Append(r.Connection).Append(".\n\n");
+            if (r.Source.Number == 1)
+            {
+                s.Append("From ").Append(r.Source.FromPod).Append("'s side, as its uid: ").Append(r.Connection).Append(".\n\n");
+            }
+            else
+            {
+                s.Append("`waylay explain ").Append(r.Source.FromPod).Append(" --from ").Append(r.Source.FromContainer).Append(" --to ").Append(r.Source.To).Append(" --run`: ")
+                    .Append(r.Connection).Append(".\n\n");
+            }
+
             for (var i = 0; i < r.Steps.Count; i++)
             {
                 var step = r.Steps[i];
@@ -52,10 +62,21 @@ internal static class TrafficReport
                     s.Append("   - ").Append(seen ? "seen: " : "**not seen**: ").Append(check.Describe()).Append(" — ").Append(evidence).Append('\n');
                 }
             }
+
+            s.Append("\nPackets on ").Append(target).Append("'s interfaces (`tcpdump -i any tcp port …` inside its namespace), ")
+                .Append(r.Packets.Count).Append(" line(s)").Append(r.Packets.Count > PacketLines ? $", the first {PacketLines}" : "").Append(":\n\n```\n");
+            foreach (var line in r.Packets.Take(PacketLines))
+            {
+                s.Append(line).Append('\n');
+            }
+
+            s.Append("```\n\n![the path of (").Append(r.Source.Number).Append(")](").Append(TrafficSvg.FileName(r)).Append(")\n");
         }
 
         return s.ToString();
     }
+
+    private const int PacketLines = 8;
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal);
 }

@@ -33,8 +33,12 @@ internal static class PathPlanner
         var capture = PodCapture.Of(from);
         var verdict = Walk(capture, packet);
         var redirect = verdict.Kind == VerdictKind.Redirected ? (int?)verdict.Port : null;
-        steps.Add(new PathStep($"{from.Name} OUTPUT", $"{process.Container} (uid {process.Uid}) connects: {verdict.Summary}", [.. Lines(verdict)],
-            [.. Counted(from, verdict), new ConntrackSeen(from, sourceAddress, to.EndPoint, redirect)]) { Capture = verdict.Kind, Pod = from.Name });
+        // A pod without netfilter rules (the ingress gateway: not injected) has no conntrack hooks in its namespace, so
+        // its table stays empty: nothing to confirm there; the peers' steps confirm the connection.
+        PathCheck[] tracked = capture is null ? [] : [new ConntrackSeen(from, sourceAddress, to.EndPoint, redirect)];
+        steps.Add(new PathStep($"{from.Name} OUTPUT", $"{process.Container} (uid {process.Uid}) connects: {verdict.Summary}",
+            [.. Lines(verdict), .. capture is null ? ["no netfilter rules in the pod: its namespace tracks no connections (no conntrack entry to show)"] : Array.Empty<string>()],
+            [.. Counted(from, verdict), .. tracked]) { Capture = verdict.Kind, Pod = from.Name });
 
         if (redirect is { } port && capture is not null && port == capture.Options.OutboundCapturePort)
         {
@@ -82,7 +86,7 @@ internal static class PathPlanner
             [new ProxyRelays(from, "outbound", to.EndPoint), .. Counted(from, own)]);
     }
 
-    private static async Task<PathStep> InboundStepAsync(RunPod from, RunPod peer, IPEndPoint endpoint, CancellationToken cancellationToken)
+    internal static async Task<PathStep> InboundStepAsync(RunPod from, RunPod peer, IPEndPoint endpoint, CancellationToken cancellationToken)
     {
         var capture = PodCapture.Of(peer);
         var verdict = Walk(capture, new Packet(PacketDirection.In, true, endpoint.Address, (ushort)endpoint.Port, from.Address, InInterface: "eth0"));

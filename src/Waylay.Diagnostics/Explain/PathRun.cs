@@ -21,13 +21,14 @@ internal static class PathRun
     private static readonly TimeSpan Settle = TimeSpan.FromSeconds(10);
 
     public static async Task<(IReadOnlyList<PathStep> Steps, string Connection)> ConfirmAsync(
-        RunPod from, PodProcess process, Destination to, IReadOnlyList<PathStep> predicted, TimeProvider time, CancellationToken cancellationToken)
+        RunPod from, PodProcess process, Destination to, IReadOnlyList<PathStep> predicted, TimeProvider time, CancellationToken cancellationToken, string? httpRequest = null)
     {
         var pods = predicted.SelectMany(s => s.Checks).Select(c => c.Pod).DistinctBy(p => p.Name).ToList();
         var before = await SnapshotAsync(pods, cancellationToken);
-        using var connection = Start(from, process, to);
-        var connected = await connection.StandardOutput.ReadLineAsync(cancellationToken) == "connected";
-        var outcome = connected ? $"connected to {to.EndPoint} as uid {process.Uid}" : $"the connection to {to.EndPoint} failed: {(await connection.StandardError.ReadToEndAsync(cancellationToken)).Trim()}";
+        using var connection = Start(from, process, to, httpRequest);
+        var line = await connection.StandardOutput.ReadLineAsync(cancellationToken);
+        var connected = line?.StartsWith("connected", StringComparison.Ordinal) == true;
+        var outcome = connected ? $"connected to {to.EndPoint} as uid {process.Uid}{(httpRequest is null ? "" : $", answered '{line!["connected".Length..].Trim()}'")}" : $"the connection to {to.EndPoint} failed: {(await connection.StandardError.ReadToEndAsync(cancellationToken)).Trim()}";
         try
         {
             var deadline = time.GetTimestamp();
@@ -54,15 +55,22 @@ internal static class PathRun
 
     /// <summary>
     /// Whether waiting can still change the answer: some step is not yet confirmed while no inbound step is (the
-    /// peer's SYN may not have arrived). Once one endpoint shows the connection, the others were simply not picked.
+    /// peer's SYN may not have arrived), or a step before the peers is not (the pods are read one after the other, so
+    /// the caller's proxy may be read just before its pair shows while the peer, read after, already shows it).
+    /// Once one endpoint shows the connection, the other endpoints were simply not picked.
     /// </summary>
     private static bool AnyPeerPending(List<PathStep> steps) =>
-        steps.Any(s => s.Observed.Any(o => !o.Seen)) && !steps.Any(s => s.Where.EndsWith("PREROUTING", StringComparison.Ordinal) && s.Observed.Count > 0 && s.Observed.All(o => o.Seen));
+        steps.Any(s => !IsInbound(s) && s.Observed.Any(o => !o.Seen))
+        || (steps.Any(s => s.Observed.Any(o => !o.Seen)) && !steps.Any(s => IsInbound(s) && s.Observed.Count > 0 && s.Observed.All(o => o.Seen)));
 
-    private static Process Start(RunPod from, PodProcess process, Destination to)
+    private static bool IsInbound(PathStep step) => step.Where.EndsWith("PREROUTING", StringComparison.Ordinal);
+
+    private static Process Start(RunPod from, PodProcess process, Destination to, string? httpRequest)
     {
-        // bash's /dev/tcp: a plain connect(2), then held open (sleep) so the proxies' pairs are live while they are read.
-        var script = $"exec 3<>/dev/tcp/{to.Address}/{to.Port.ToString(CultureInfo.InvariantCulture)} || exit 7; echo connected; exec sleep 120";
+        // bash's /dev/tcp: a plain connect(2), then held open (sleep) so the proxies' pairs are live while they are read;
+        // through a gateway (an HTTP router, not transparent) one request is sent first and its status line read.
+        var request = httpRequest is null ? "echo connected" : $"printf '{httpRequest}' >&3; IFS= read -r status <&3; echo \"connected ${{status%$'\\r'}}\"";
+        var script = $"exec 3<>/dev/tcp/{to.Address}/{to.Port.ToString(CultureInfo.InvariantCulture)} || exit 7; {request}; exec sleep 120";
         var start = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])["--net=" + from.NetnsPath, "--setuid", process.Uid.ToString(CultureInfo.InvariantCulture), "--setgid", process.Gid.ToString(CultureInfo.InvariantCulture), "--", "bash", "-c", script])
         {
@@ -72,7 +80,11 @@ internal static class PathRun
         return Process.Start(start) ?? throw new DiagnosticsException("nsenter did not start");
     }
 
-    private sealed record Snapshot(PodRules Rules, IReadOnlyList<ConntrackEntry> Conntrack, IReadOnlyList<ProxyConnection> Connections);
+    private sealed record Snapshot(PodRules Rules, IReadOnlyList<ConntrackEntry> Conntrack, IReadOnlyList<ProxyConnection> Connections, long ProxyLogLength);
+
+    /// <summary>The proxy container's log (the gateway writes its access log to stdout, which the node keeps there).</summary>
+    private static string ProxyLog(RunPod pod) =>
+        Path.Combine(pod.Run.Directory, "pods", pod.Name, "logs", (PodProcess.Of(pod).FirstOrDefault(p => p.IsProxy)?.Container ?? PodProcess.ProxyContainer) + ".log");
 
     private static async Task<Dictionary<string, Snapshot>> SnapshotAsync(List<RunPod> pods, CancellationToken cancellationToken)
     {
@@ -83,14 +95,15 @@ internal static class PathRun
             IReadOnlyList<ProxyConnection> connections;
             try
             {
-                connections = PodCapture.Of(pod) is null ? [] : await ProxyAdmin.ConnectionsAsync(network, cancellationToken);
+                connections = !PodProcess.Of(pod).Any(p => p.IsProxy) ? [] : await ProxyAdmin.ConnectionsAsync(network, cancellationToken);
             }
             catch (DiagnosticsException)
             {
                 connections = []; // no proxy answering: its checks fail, which is the finding
             }
 
-            snapshots[pod.Name] = new Snapshot(await PodRules.ReadAsync(pod, cancellationToken), await ConntrackTable.ReadAsync(network, cancellationToken), connections);
+            snapshots[pod.Name] = new Snapshot(await PodRules.ReadAsync(pod, cancellationToken), await ConntrackTable.ReadAsync(network, cancellationToken), connections,
+                File.Exists(ProxyLog(pod)) ? new FileInfo(ProxyLog(pod)).Length : 0);
         }
 
         return snapshots;
@@ -114,6 +127,17 @@ internal static class PathRun
             case ProxyRelays relays:
                 var pair = after.Connections.FirstOrDefault(c => c.Listener == relays.Listener && relays.Destination.Equals(c.OriginalDestination));
                 return (check, pair is not null, pair is null ? "no such pair in /connections" : $"pair #{pair.Id} {pair.DownstreamRemote} → {pair.Endpoint} ({pair.State})");
+            case AccessLogged logged:
+                using (var log = new FileStream(ProxyLog(logged.Pod), FileMode.Open, FileAccess.Read, FileShare.ReadWrite))
+                {
+                    log.Seek(before.ProxyLogLength, SeekOrigin.Begin);
+                    var line = new StreamReader(log).ReadToEnd().Split('\n').FirstOrDefault(l => l.Contains($"\"GET {logged.RequestPath} ", StringComparison.Ordinal));
+                    return (check, line is not null, line?.Trim() ?? "no new line for it in the proxy's log");
+                }
+
+            case ProxyPools pools:
+                var upstream = after.Connections.FirstOrDefault(c => c.Endpoint is { } e && pools.Endpoints.Contains(e));
+                return (check, upstream is not null, upstream is null ? "no connection to those endpoints in /connections" : $"#{upstream.Id} {upstream.Direction} {upstream.UpstreamLocal} → {upstream.Endpoint} ({upstream.Service})");
             default:
                 throw new ArgumentOutOfRangeException(nameof(check), check, "unknown check");
         }

@@ -45,3 +45,15 @@ internal sealed record ProxyRelays(RunPod Pod, string Listener, IPEndPoint Desti
 {
     public override string Describe() => $"{Pod.Name}: the proxy's /connections has an {Listener} pair for {Destination}";
 }
+
+/// <summary>The pod's proxy wrote an access-log line for a request to <paramref name="RequestPath"/> (its container log).</summary>
+internal sealed record AccessLogged(RunPod Pod, string RequestPath) : PathCheck(Pod)
+{
+    public override string Describe() => $"{Pod.Name}: the proxy's access log has GET {RequestPath}";
+}
+
+/// <summary>The pod's proxy holds a connection (a pair or a pooled upstream) to one of <paramref name="Endpoints"/>.</summary>
+internal sealed record ProxyPools(RunPod Pod, IReadOnlyList<IPEndPoint> Endpoints) : PathCheck(Pod)
+{
+    public override string Describe() => $"{Pod.Name}: the proxy's /connections has an upstream to {string.Join(" or ", Endpoints)}";
+}

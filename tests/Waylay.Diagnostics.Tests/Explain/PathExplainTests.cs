@@ -28,6 +28,17 @@ public sealed class PathExplainTests(TwoPodMesh mesh)
     }
 
     [NetnsFact]
+    public async Task FromTheIngressGateway_NothingCapturesInItsPod_ButTheCalleesPreroutingDoes()
+    {
+        // The gateway lives in istio-system: a bare "details" is not in its DNS search list, as under Kubernetes.
+        var output = await ExplainAsync("istio-ingressgateway", "sidecar", "details.default:9080");
+
+        Assert.Contains("istio-proxy (uid 1337) connects: not captured: the pod has no capture rules (not injected)", output, StringComparison.Ordinal);
+        Assert.Contains("REDIRECT to eth0's address:15006", output, StringComparison.Ordinal);
+        Assert.Matches(@"seen details-\S+: the proxy's /connections has an inbound pair", output);
+    }
+
+    [NetnsFact]
     public async Task AppToLocalhost_ReturnsAtTheLoopbackRule_AndStaysInThePod()
     {
         var output = await ExplainAsync("ratings", "app", "localhost:9080");
