@@ -147,6 +147,5 @@ internal static class DebianRootfs
                 File.Delete(entry);
             }
         }
-
     }
 }

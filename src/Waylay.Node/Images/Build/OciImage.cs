@@ -24,13 +24,13 @@ internal static class OciImage
     {
         var created = options.SourceDate.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
-        // :: Step 1
-        await ImageTools.RunAsync("touch", ["--no-dereference", "--date=@" + options.SourceDate.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), "--", rootfs], cancellationToken);
+        // :: Step 1 — after the last write into the tree (setting a time does not change the directory's own).
+        var date = "--date=@" + options.SourceDate.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
         var entries = Directory.GetFileSystemEntries(rootfs, "*", SearchOption.AllDirectories);
         Array.Sort(entries, StringComparer.Ordinal);
-        foreach (var chunk in entries.Chunk(512))
+        foreach (var chunk in entries.Prepend(rootfs).Chunk(512))
         {
-            await ImageTools.RunAsync("touch", ["--no-dereference", "--date=@" + options.SourceDate.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture), "--", .. chunk], cancellationToken);
+            await ImageTools.RunAsync("touch", ["--no-dereference", date, "--", .. chunk], cancellationToken);
         }
 
         // :: Step 2

@@ -48,6 +48,12 @@ public sealed class BuiltImage : IAsyncLifetime
         }
         else
         {
+            // One image is enough to keep: older ones were built from a sidecar or builder that has since changed.
+            foreach (var stale in Directory.GetFiles(cache, "*.tar*"))
+            {
+                File.Delete(stale);
+            }
+
             Built = await ImageBuilder.BuildAsync(Options(Archive, cache), TimeProvider.System, CancellationToken.None);
             Digest = Built.Digest;
             await File.WriteAllTextAsync(digestFile, Digest);
