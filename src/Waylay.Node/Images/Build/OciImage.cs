@@ -4,15 +4,15 @@ using System.Text.Json.Nodes;
 namespace Waylay.Node.Images.Build;
 
 /// <summary>
-/// Assembles the root filesystem into an OCI image with umoci and exports it with skopeo as an OCI archive.
+/// Assembles the root filesystem into an OCI image with umoci and exports it with skopeo, as an OCI archive.
 /// <code>
 /// :: Step 1  every file's time set to the source date (touch -h: links too), so the layer's bytes depend on content only
 /// :: Step 2  umoci: a layout, the image's config (entrypoint, PATH, created) and one layer from the tree; umoci walks
 ///            the tree in sorted order and writes the tar and its gzip the same way every time
-/// :: Step 3  skopeo copy oci: → oci:, then tarred (OciArchive.cs) — an OCI archive, not a docker-archive: it keeps the manifest (and so
-///            the digest printed here) byte for byte, where a docker-archive is re-manifested by whoever loads it;
-///            podman load, ctr images import and kind load image-archive all take it, and its index names the image
-///            by the full reference, so the loaded image is the one the injector names
+/// :: Step 3  skopeo copy oci: → oci:, then tarred (OciArchive.cs) — an OCI archive, not a docker-archive: it keeps
+///            the manifest (and so the digest printed here) byte for byte, where a docker-archive is re-manifested by
+///            whoever loads it; podman load, ctr images import and kind load image-archive all take it, and its index
+///            names the image by the full reference, so the loaded image is the one the injector names
 /// </code>
 /// </summary>
 internal static class OciImage
