@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs the OS tools Waylay drives (iptables, nft, ip, conntrack, nsenter, setpriv, unshare, the CNI plugins in /usr/lib/cni, dnsmasq: dnsmasq-base,
-# the binary alone, which starts no service on the machine; strace, which a capture test counts processes with; curl, which diagnostics reach a pod's admin API with; tcpdump, which `waylay tcpdump` runs in a pod) when any is missing; more
+# the binary alone, which starts no service on the machine; strace, which a capture test counts processes with; curl, which diagnostics reach a pod's admin API with; tcpdump, which `waylay tcpdump` runs in a pod; mmdebstrap, umoci and skopeo, which `waylay image build` makes the image with, and runc, which its test runs it with) when any is missing; more
 # tool:package pairs as arguments (the NativeAOT sidecar's clang:clang ld.lld:lld).
 # Sourced by ./waylay and ./test.sh; prints only when it has to install something (to stderr).
 # A sourced library: no `set -e` here, it would carry into test.sh and end it at the first failing test project
@@ -13,7 +13,8 @@ waylay_ensure_deps() {
   for pair in iptables:iptables ip6tables:iptables iptables-legacy:iptables nft:nftables ip:iproute2 \
               conntrack:conntrack nsenter:util-linux setpriv:util-linux \
               unshare:util-linux /usr/lib/cni/bridge:containernetworking-plugins \
-              dnsmasq:dnsmasq-base strace:strace curl:curl tcpdump:tcpdump "$@"; do
+              dnsmasq:dnsmasq-base strace:strace curl:curl tcpdump:tcpdump \
+              mmdebstrap:mmdebstrap umoci:umoci skopeo:skopeo runc:runc "$@"; do
     tool=${pair%%:*}; pkg=${pair#*:}
     if ! command -v "$tool" >/dev/null 2>&1 && [ ! -x "/usr/sbin/$tool" ] && [ ! -x "/sbin/$tool" ]; then
       [[ " ${missing[*]-} " == *" $pkg "* ]] || missing+=("$pkg")

@@ -17,6 +17,7 @@ public sealed class CaptureRunner(NetworkNamespace netns)
 {
     public async Task<CaptureOutcome> ApplyAsync(RulePlan plan, bool verify, CancellationToken cancellationToken)
     {
+        NetAdminCapability.RequireForThisProcess();
         var survey = await RulesetSurvey.TakeAsync(netns, cancellationToken);
         var choice = BackendSelector.Select(plan.Options.Backend, netns, survey);
 
