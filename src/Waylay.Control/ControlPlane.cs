@@ -1,0 +1,104 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Waylay.Control.Debug;
+using Waylay.Control.Discovery;
+using Waylay.Control.Registry;
+using Waylay.Control.Sources;
+using Waylay.Control.Sources.Files;
+using Waylay.Control.Sources.Kubernetes;
+using Waylay.Control.Sources.Registrations;
+
+namespace Waylay.Control;
+
+/// <summary>
+/// <c>waylay control</c>: the sources, the registry, the discovery server (gRPC over cleartext HTTP/2 on
+/// <see cref="ControlOptions.Port"/>: the AggregatedDiscovery stream and the Registration service) and the debug port.
+/// <code>
+///   -f files ─┐
+///   registrations ─► ManifestSource ─┐
+///   --kubeconfig ─► KubernetesSource ─┴► MeshRegistry (merge, version, debounce) ─► AggregatedDiscoveryService ─► proxies
+/// </code>
+/// </summary>
+internal static class ControlPlane
+{
+    /// <summary>Builds the host; the caller starts it (tests read the bound ports from it).</summary>
+    public static WebApplication Build(ControlOptions options, Action<ILoggingBuilder>? logging = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        logging?.Invoke(builder.Logging);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.Listen(new IPEndPoint(options.Listen, options.Port), listen => listen.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(new IPEndPoint(options.Listen, options.DebugPort), listen => listen.Protocols = HttpProtocols.Http1);
+        });
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<PodRegistry>();
+        services.AddSingleton<ProxyConnections>();
+        services.AddSingleton<ControlMetrics>();
+        services.AddSingleton<IReadOnlyList<IMeshSource>>(provider =>
+        {
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            var sources = new List<IMeshSource>
+            {
+                new ManifestSource(options.Paths, provider.GetRequiredService<PodRegistry>(), TimeProvider.System, options.FilePollInterval, loggers.CreateLogger("Waylay.Control.Files")),
+            };
+            if (options.Kubeconfig is not null || options.InCluster)
+            {
+                sources.Add(new KubernetesSource(new KubernetesSourceOptions(options.Kubeconfig, null, options.Namespaces), TimeProvider.System, loggers.CreateLogger<KubernetesSource>()));
+            }
+
+            return sources;
+        });
+        services.AddSingleton(provider =>
+        {
+            var loggers = provider.GetRequiredService<ILoggerFactory>();
+            var sources = provider.GetRequiredService<IReadOnlyList<IMeshSource>>();
+            var registry = new MeshRegistry(sources, TimeProvider.System, options.Debounce, loggers.CreateLogger("Waylay.Control.Registry"));
+            var connections = provider.GetRequiredService<ProxyConnections>();
+            registry.Published += (_, _) => connections.WakeAll();
+            return registry;
+        });
+        services.AddSingleton<DebugEndpoints>();
+        services.AddGrpc(grpc => grpc.MaxSendMessageSize = 64 * 1024 * 1024);
+
+        var app = builder.Build();
+        app.MapGrpcService<AggregatedDiscoveryService>();
+        app.MapGrpcService<RegistrationService>();
+        var debug = app.Services.GetRequiredService<DebugEndpoints>();
+        app.MapGet("/debug/syncz", () => Results.Text(debug.Syncz(), "application/json")).RequireHost($"*:{options.DebugPort}");
+        app.MapGet("/debug/configz", () => Results.Text(debug.Configz(), "application/json")).RequireHost($"*:{options.DebugPort}");
+        app.MapGet("/metrics", () => Results.Text(debug.Metrics(), "text/plain; version=0.0.4")).RequireHost($"*:{options.DebugPort}");
+        app.MapGet("/ready", () => Results.Text("ready\n")).RequireHost($"*:{options.DebugPort}");
+        return app;
+    }
+
+    /// <summary>Runs sources, registry and server until cancelled.</summary>
+    public static async Task RunAsync(WebApplication app, ControlOptions options, CancellationToken cancellationToken)
+    {
+        var registry = app.Services.GetRequiredService<MeshRegistry>();
+        var sources = app.Services.GetRequiredService<IReadOnlyList<IMeshSource>>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var loops = sources.Select(s => s.RunAsync(stop.Token)).Append(registry.RunAsync(stop.Token)).ToList();
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Waylay.Control");
+        ControlLog.Serving(logger, options.Port, options.DebugPort);
+        try
+        {
+            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await stop.CancelAsync().ConfigureAwait(false);
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await Task.WhenAll(loops).ConfigureAwait(false);
+    }
+}
