@@ -44,6 +44,10 @@ internal sealed class ProxyHost : IDisposable
         _logger = loggers.CreateLogger("Waylay.Proxy");
         _pod = new PodAddresses(options.InstanceIp, time, TimeSpan.FromSeconds(2));
         _config = new MeshFileSource(options.ConfigPath, options.RulesPath, _endpoints, _logger, time, options.ConfigPollInterval);
+        if (options.DiscoveryAddress is { } discovery)
+        {
+            _config.UseDiscovery(discovery, options.InstanceIp, loggers.CreateLogger("Waylay.Proxy.Discovery"), time);
+        }
         var sweep = options.IdleTimeout / 4 < TimeSpan.FromSeconds(5) ? options.IdleTimeout / 4 : TimeSpan.FromSeconds(5);
         _idleSweep = time.CreateTimer(static s => ((ProxyHost)s!).SweepIdle(), this, sweep, sweep);
         _trimmer = new HeapTrimmer(time, TimeSpan.FromSeconds(1));

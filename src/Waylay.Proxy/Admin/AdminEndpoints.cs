@@ -145,7 +145,12 @@ internal sealed class AdminEndpoints(
         var table = config.Current;
         json.WriteStartObject();
         json.WriteString("version", table.Version);
-        json.WriteString("source", options.ConfigPath ?? "(none: pure transparent proxy)");
+        json.WriteString("source", options.DiscoveryAddress is { } control ? $"discovery {control}" : options.ConfigPath ?? "(none: pure transparent proxy)");
+        if (config.Discovery is { } discovery)
+        {
+            Routing.DiscoveryDump.Write(json, discovery);
+        }
+
         json.WriteString("rules", options.RulesPath);
         json.WriteNumber("virtualServices", table.Networking.VirtualServices.Count);
         json.WriteNumber("destinationRules", table.Networking.DestinationRules.Count);

@@ -15,7 +15,7 @@ namespace Waylay.Proxy.Routing;
 /// polled (content hash), not watched: a Kubernetes ConfigMap changes by swapping a symlink, which inotify on the
 /// file misses. A bad edit is logged with every error and the last good table stays in force.
 /// </summary>
-internal sealed class MeshFileSource : IDisposable
+internal sealed partial class MeshFileSource : IDisposable
 {
     private readonly string? _path;
     private readonly string? _rulesPath;
@@ -126,7 +126,11 @@ internal sealed class MeshFileSource : IDisposable
         }
     }
 
-    public void Dispose() => _timer?.Dispose();
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        StopDiscovery();
+    }
 
     /// <summary>
     /// True with the new text when the file's content changed. The hash is taken even when the text turns out bad, so
