@@ -69,13 +69,26 @@ internal static class ControlPlane
         services.AddGrpc(grpc => grpc.MaxSendMessageSize = 64 * 1024 * 1024);
 
         var app = builder.Build();
+        // Each port serves only its own: gRPC on the discovery port, the debug pages on the debug port.
+        app.Use((context, next) =>
+        {
+            var debugPort = context.Connection.LocalPort == options.DebugPort;
+            var grpc = context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) == true;
+            if (debugPort == grpc)
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
         app.MapGrpcService<AggregatedDiscoveryService>();
         app.MapGrpcService<RegistrationService>();
         var debug = app.Services.GetRequiredService<DebugEndpoints>();
-        app.MapGet("/debug/syncz", () => Results.Text(debug.Syncz(), "application/json")).RequireHost($"*:{options.DebugPort}");
-        app.MapGet("/debug/configz", () => Results.Text(debug.Configz(), "application/json")).RequireHost($"*:{options.DebugPort}");
-        app.MapGet("/metrics", () => Results.Text(debug.Metrics(), "text/plain; version=0.0.4")).RequireHost($"*:{options.DebugPort}");
-        app.MapGet("/ready", () => Results.Text("ready\n")).RequireHost($"*:{options.DebugPort}");
+        app.MapGet("/debug/syncz", () => Results.Text(debug.Syncz(), "application/json"));
+        app.MapGet("/debug/configz", () => Results.Text(debug.Configz(), "application/json"));
+        app.MapGet("/metrics", () => Results.Text(debug.Metrics(), "text/plain; version=0.0.4"));
+        app.MapGet("/ready", () => Results.Text("ready\n"));
         return app;
     }
 

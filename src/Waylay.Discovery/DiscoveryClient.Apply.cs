@@ -9,7 +9,6 @@ public sealed partial class DiscoveryClient
     private DiscoveryRequest Handle(DiscoveryResponse response)
     {
         var request = new DiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce };
-        DiscoveredConfig? complete = null;
         lock (_lock)
         {
             var candidate = new Dictionary<string, (string Version, IReadOnlyList<Resource> Resources)>(_accepted, StringComparer.Ordinal)
@@ -38,15 +37,13 @@ public sealed partial class DiscoveryClient
             if (_applied || TypeUrls.Subscribed.All(_accepted.ContainsKey))
             {
                 _applied = true;
-                complete = config with { Mesh = config.Mesh with { Version = RunningVersion() } };
+                var complete = config with { Mesh = config.Mesh with { Version = RunningVersion() } };
+                // Inside the lock: the status must never show a version whose table is not in force yet.
+                _apply(complete);
             }
         }
 
         DiscoveryClientLog.Applied(_logger, TypeUrls.Short(response.TypeUrl), response.VersionInfo, response.Resources.Count);
-        if (complete is not null)
-        {
-            _apply(complete);
-        }
 
         return request;
     }
