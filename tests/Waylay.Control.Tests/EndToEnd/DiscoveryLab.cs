@@ -103,6 +103,9 @@ internal sealed class DiscoveryLab : IAsyncDisposable
                 await lab.RegisterAsync($"reviews-v{n}", $"10.244.1.{10 + n}", $"v{n}", PodEvent.Types.Phase.Ready);
             }
 
+            // Registrations are pushed after the debounce: start the proxy once the control plane serves all three.
+            await Poll.UntilAsync(async () => (await control.GetAsync("/debug/configz")).Body.Contains("10.244.1.13", StringComparison.Ordinal),
+                "the control plane to serve the registered endpoints", async () => (await control.GetAsync("/debug/configz")).Body);
             await pod.CaptureAsync(TestPod.StandardCapture);
             await pod.StartProxyAsync("--discovery", control.Address);
             // Ready is not "configured" yet (see README: the proxy serves pass-through until its first config).
@@ -166,10 +169,15 @@ internal sealed class DiscoveryLab : IAsyncDisposable
         return JsonDocument.Parse(body).RootElement.GetProperty("discovery").Clone();
     }
 
-    /// <summary>Until the proxy has applied a complete config from the stream (every type received once).</summary>
+    /// <summary>Until the proxy has applied a complete config from the stream and runs the control plane's current version.</summary>
     public Task UntilConfiguredAsync() => Poll.UntilAsync(
-        async () => (await ProxyDiscoveryAsync()).GetProperty("versions").EnumerateObject().Count() == 5,
-        "the proxy to receive every resource type", async () => $"{await ProxyDiscoveryAsync()}; proxy: {Proxy.Output}; control: {Control.Output}");
+        async () =>
+        {
+            var discovery = await ProxyDiscoveryAsync();
+            var current = (await SynczAsync()).GetProperty("version").GetInt64().ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return discovery.GetProperty("versions").EnumerateObject().Count() == 5 && discovery.GetProperty("runningVersion").GetString() == current;
+        },
+        "the proxy to run the control plane's current version", async () => $"{await ProxyDiscoveryAsync()}; proxy: {Proxy.Output}; control: {Control.Output}");
 
     public async Task<JsonElement> SynczAsync() => JsonDocument.Parse(await Control.SynczAsync()).RootElement.Clone();
 
