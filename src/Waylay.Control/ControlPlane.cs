@@ -102,9 +102,11 @@ internal static class ControlPlane
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Waylay.Control");
         ControlLog.Serving(logger, options.Port, options.DebugPort);
+        // The host's own SIGTERM/SIGINT handling stops the application (and swallows the signal): end on either.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, app.Lifetime.ApplicationStopping);
         try
         {
-            await Task.Delay(Timeout.Infinite, cancellationToken).ConfigureAwait(false);
+            await Task.Delay(Timeout.Infinite, ended.Token).ConfigureAwait(false);
         }
         catch (OperationCanceledException)
         {

@@ -21,6 +21,7 @@ internal static class WaylayControl
         await using var app = ControlPlane.Build(options, logging => logging
             .SetMinimumLevel(logLevel)
             .AddFilter("Microsoft", LogLevel.Warning)
+            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
             .AddFilter("Grpc", LogLevel.Warning)
             .AddSimpleConsole(o =>
             {
@@ -32,8 +33,9 @@ internal static class WaylayControl
         {
             await ControlPlane.RunAsync(app, options, cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e) when (e.InnerException is System.Net.Sockets.SocketException or null)
+        catch (IOException e)
         {
+            // Kestrel's bind failure ("address already in use"): the world refused, exit 1 (README "Exit codes").
             await error.WriteLineAsync($"waylay control: cannot listen: {e.Message}; free the port or give another with --port / --debug-port").ConfigureAwait(false);
             return 1;
         }

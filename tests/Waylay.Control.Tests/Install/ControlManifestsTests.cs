@@ -52,3 +52,21 @@ public sealed class ControlManifestsTests
         Assert.Contains("discoveryAddress: waylay-control.waylay-system:15010", values.StandardOutput, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The CLI contract for refused input (README "Exit codes") on <c>waylay control</c>.</summary>
+public sealed class ControlCommandTests
+{
+    [Fact]
+    public async Task MissingManifestPath_IsAUsageErrorNamingTheFlag()
+    {
+        var result = await WaylayCli.RunAsync("control", "-f", "/nonexistent/wl-manifests", "--port", "1", "--debug-port", "2");
+        WaylayCli.AssertRefused(result, 2, "-f /nonexistent/wl-manifests: no such file or directory");
+    }
+
+    [Fact]
+    public async Task SamePortTwice_IsAUsageError()
+    {
+        var result = await WaylayCli.RunAsync("control", "--port", "15010", "--debug-port", "15010");
+        WaylayCli.AssertRefused(result, 2, "--port and --debug-port are both 15010");
+    }
+}
