@@ -27,11 +27,12 @@ internal static class ControlCommand
         var debugPort = CliOption.Port("--debug-port", null, 15014, "Debug and metrics (/debug/syncz, /debug/configz, /metrics)");
         var listen = CliOption.Address("--listen", "Address to bind both ports on (default: all)");
         var debounce = CliOption.Duration("--debounce", null, TimeSpan.FromMilliseconds(100), "Changes within this quiet period are pushed together (istiod's PILOT_DEBOUNCE_AFTER)");
+        var poll = CliOption.Duration("--poll-interval", null, TimeSpan.FromSeconds(1), "How often the -f files are checked for a change (by content)");
         var logLevel = CliOption.Choice("--log-level", "info", "The least severe messages logged",
             ("debug", LogLevel.Debug, []), ("info", LogLevel.Information, []), ("warn", LogLevel.Warning, ["warning"]), ("error", LogLevel.Error, []));
         var command = new Command("control", "Run the control plane: turn Services, endpoints and Istio's routing rules into config and stream it to every sidecar (gRPC on 15010).")
         {
-            files, kubeconfig, inCluster, ns, port, debugPort, listen, debounce, logLevel,
+            files, kubeconfig, inCluster, ns, port, debugPort, listen, debounce, poll, logLevel,
         };
         command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
         {
@@ -41,6 +42,7 @@ internal static class ControlCommand
                 DebugPort = parse.GetValue(debugPort),
                 Listen = parse.GetValue(listen) ?? System.Net.IPAddress.IPv6Any,
                 Debounce = parse.GetValue(debounce).Value,
+                FilePollInterval = parse.GetValue(poll).Value,
                 Namespaces = parse.GetValue(ns) ?? [],
             };
             return await WaylayControl.RunAsync(options, parse.GetValue(logLevel).Value, Console.Error, ct);

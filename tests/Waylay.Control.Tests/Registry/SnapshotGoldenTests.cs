@@ -56,6 +56,7 @@ public sealed class SnapshotGoldenTests
         report.Labels.Add("app", "reviews");
         report.Labels.Add("version", "v2");
         Assert.Null(pods.Report(report));
+        source.Flush();
         registry.Rebuild();
 
         // A pod is a workload and an endpoint: those two types change, and nothing else is sent.

@@ -32,6 +32,21 @@ internal sealed class ManifestDocuments
         }
     }
 
+    /// <summary>Fresh stores holding the same objects, for one rebuild to add registered pods and made slices to.</summary>
+    public KubernetesStores Copy()
+    {
+        var copy = new ManifestDocuments().Stores;
+        copy.Services[0].Replace(Stores.Services[0].Items());
+        copy.EndpointSlices[0].Replace(Stores.EndpointSlices[0].Items());
+        copy.Pods[0].Replace(Stores.Pods[0].Items());
+        foreach (var (kind, stores) in Stores.Istio)
+        {
+            copy.Istio[kind][0].Replace(stores[0].Items());
+        }
+
+        return copy;
+    }
+
     public void Read(string file, string text)
     {
         var stream = new YamlStream();

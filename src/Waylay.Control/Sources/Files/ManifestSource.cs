@@ -25,7 +25,11 @@ internal sealed class ManifestSource : IMeshSource
     private readonly ILogger _logger;
     private byte[] _hash = [];
     private IReadOnlyList<(string File, string Text)> _files = [];
+    private ManifestDocuments _documents = new();
     private SourceSnapshot _current;
+    private readonly System.Threading.Channels.Channel<bool> _registered =
+        System.Threading.Channels.Channel.CreateBounded<bool>(new System.Threading.Channels.BoundedChannelOptions(1) { FullMode = System.Threading.Channels.BoundedChannelFullMode.DropWrite });
+    private int _dirty;
 
     public ManifestSource(IReadOnlyList<string> paths, PodRegistry registry, TimeProvider? time = null, TimeSpan? interval = null, ILogger? logger = null)
     {
@@ -35,7 +39,12 @@ internal sealed class ManifestSource : IMeshSource
         _interval = interval ?? TimeSpan.FromSeconds(1);
         _logger = logger ?? NullLogger.Instance;
         _current = SourceSnapshot.Empty(Name);
-        _registry.Changed += Rebuild;
+        // A registration only marks the source dirty; the loop rebuilds once for a burst (a node starting 100 pods).
+        _registry.Changed += () =>
+        {
+            Interlocked.Exchange(ref _dirty, 1);
+            _registered.Writer.TryWrite(true);
+        };
         Poll();
     }
 
@@ -45,7 +54,25 @@ internal sealed class ManifestSource : IMeshSource
 
     public event Action<SourceSnapshot>? Changed;
 
-    public async Task RunAsync(CancellationToken cancellationToken)
+    public Task RunAsync(CancellationToken cancellationToken) =>
+        Task.WhenAll(PollLoopAsync(cancellationToken), RegistrationLoopAsync(cancellationToken));
+
+    private async Task RegistrationLoopAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (await _registered.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _registered.Reader.TryRead(out _);
+                Flush();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private async Task PollLoopAsync(CancellationToken cancellationToken)
     {
         using var timer = new PeriodicTimer(_interval, _time);
         try
@@ -57,6 +84,15 @@ internal sealed class ManifestSource : IMeshSource
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
+        }
+    }
+
+    /// <summary>Rebuilds now if a registration changed anything; public so tests need no timer.</summary>
+    public void Flush()
+    {
+        if (Interlocked.Exchange(ref _dirty, 0) == 1)
+        {
+            Rebuild();
         }
     }
 
@@ -88,6 +124,14 @@ internal sealed class ManifestSource : IMeshSource
 
         _hash = next;
         Volatile.Write(ref _files, files);
+        // Parsed once per change of the files; a registration rebuilds from these without reading YAML again.
+        var documents = new ManifestDocuments();
+        foreach (var (file, text) in files)
+        {
+            documents.Read(file, text);
+        }
+
+        Volatile.Write(ref _documents, documents);
         Rebuild();
     }
 
@@ -117,18 +161,14 @@ internal sealed class ManifestSource : IMeshSource
     {
         lock (_paths)
         {
-            var documents = new ManifestDocuments();
-            foreach (var (file, text) in Volatile.Read(ref _files))
-            {
-                documents.Read(file, text);
-            }
-
+            Interlocked.Exchange(ref _dirty, 0);
+            var documents = Volatile.Read(ref _documents);
+            var stores = documents.Copy();
             foreach (var pod in _registry.Pods())
             {
-                documents.Stores.Pods[0].Upsert(pod);
+                stores.Pods[0].Upsert(pod);
             }
 
-            var stores = documents.Stores;
             var pods = stores.Pods[0].Items();
             foreach (var slice in EndpointSliceController.SlicesFor(stores.Services[0].Items(), stores.EndpointSlices[0].Items(), pods).ToList())
             {
