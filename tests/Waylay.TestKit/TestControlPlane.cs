@@ -3,7 +3,6 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace Waylay.TestKit;
 
@@ -108,13 +107,8 @@ public sealed class TestControlPlane : IAsyncDisposable
     /// <summary>One request to the debug port, from inside the control plane's namespace.</summary>
     public async Task<(int Status, string Body)> GetAsync(string path)
     {
-        using var socket = Namespace.Socket(AddressFamily.InterNetwork);
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, DebugPort), timeout.Token);
-        await socket.SendAsync(Encoding.ASCII.GetBytes($"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"), SocketFlags.None, timeout.Token);
-        var text = Encoding.UTF8.GetString(await TestData.ReadToEndAsync(socket, timeout.Token));
-        var headEnd = text.IndexOf("\r\n\r\n", StringComparison.Ordinal);
-        return (int.Parse(text.Split(' ')[1], CultureInfo.InvariantCulture), headEnd < 0 ? "" : text[(headEnd + 4)..]);
+        var response = await RawHttp.GetAsync(Namespace, new IPEndPoint(IPAddress.Loopback, DebugPort), path);
+        return (response.Status, response.BodyText);
     }
 
     public ValueTask DisposeAsync()
