@@ -18,7 +18,7 @@ public sealed class TestControlPlane : IAsyncDisposable
     public const ushort DebugPort = 15014;
 
     private readonly ConcurrentQueue<string> _output = new();
-    private Process _process = null!;
+    private Process? _process;
 
     private TestControlPlane(TestNamespace ns, IPAddress ip, string directory)
     {
@@ -50,8 +50,16 @@ public sealed class TestControlPlane : IAsyncDisposable
             control.WriteManifest(name, text);
         }
 
-        await control.RestartAsync();
-        return control;
+        try
+        {
+            await control.RestartAsync();
+            return control;
+        }
+        catch
+        {
+            await control.DisposeAsync();
+            throw;
+        }
     }
 
     /// <summary>Replaces a manifest atomically (write a sibling, rename), as a ConfigMap update does.</summary>
@@ -65,7 +73,7 @@ public sealed class TestControlPlane : IAsyncDisposable
     /// <summary>Kills the process (SIGKILL: no goodbye to the proxies, as a crash).</summary>
     public void Kill()
     {
-        _process.Kill();
+        _process!.Kill();
         _process.WaitForExit();
     }
 
@@ -115,7 +123,7 @@ public sealed class TestControlPlane : IAsyncDisposable
     {
         try
         {
-            if (!_process.HasExited)
+            if (_process is not null && !_process.HasExited)
             {
                 _process.Kill();
             }

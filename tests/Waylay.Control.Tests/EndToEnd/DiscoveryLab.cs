@@ -78,7 +78,19 @@ internal sealed class DiscoveryLab : IAsyncDisposable
 
         """;
 
-    public static async Task<DiscoveryLab> StartAsync(string subset)
+    /// <summary>The three endpoint pods as manifests (what a restarted control plane still has, unlike registrations).</summary>
+    public static string Pods() => string.Concat(Enumerable.Range(1, 3).Select(n => $$$"""
+        apiVersion: v1
+        kind: Pod
+        metadata: {name: reviews-v{{{n}}}, namespace: default, labels: {app: reviews, version: v{{{n}}}}}
+        spec: {containers: [{name: reviews, image: reviews}]}
+        status: {podIP: 10.244.1.{{{10 + n}}}, conditions: [{type: Ready, status: "True"}]}
+        ---
+
+        """));
+
+    /// <param name="registerPods">Report the endpoint pods through the Registration service; false writes them as manifests.</param>
+    public static async Task<DiscoveryLab> StartAsync(string subset, bool registerPods = true)
     {
         var (pod, peer) = await TestPod.CreatePairAsync("10.244.1.2/24", "10.244.1.1/24");
         TestControlPlane? control = null;
@@ -91,14 +103,20 @@ internal sealed class DiscoveryLab : IAsyncDisposable
                 endpoints.Add(await TestHttpServer.StartAsync(peer.Namespace, new IPEndPoint(IPAddress.Parse($"10.244.1.{10 + n}"), Port), $"v{n}"));
             }
 
-            control = await TestControlPlane.StartAsync(peer.Namespace, peer.Ip, new Dictionary<string, string>
+            var manifests = new Dictionary<string, string>
             {
                 ["service.yaml"] = Service(),
                 ["destination-rule.yaml"] = Subsets(),
                 ["virtual-service.yaml"] = RouteAllTo(subset),
-            });
+            };
+            if (!registerPods)
+            {
+                manifests["pods.yaml"] = Pods();
+            }
+
+            control = await TestControlPlane.StartAsync(peer.Namespace, peer.Ip, manifests);
             var lab = new DiscoveryLab(pod, peer, control, endpoints);
-            for (var n = 1; n <= 3; n++)
+            for (var n = 1; registerPods && n <= 3; n++)
             {
                 await lab.RegisterAsync($"reviews-v{n}", $"10.244.1.{10 + n}", $"v{n}", PodEvent.Types.Phase.Ready);
             }
