@@ -13,7 +13,7 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
 {
     CaptureCommand.Create(),
     ProxyCommand.Create(),
-    InjectCommand.Create(), WebhookCommand.Create(),
+    InjectCommand.Create(), WebhookCommand.Create(), ControlCommand.Create(),
     UpCommand.Create(), DownCommand.Create(), PsCommand.Create(),
     ExecCommand.Create(), LogsCommand.Create(), ApplyCommand.Apply(), ApplyCommand.Delete(),
     RulesCommand.Create(), ConntrackCommand.Create(), ConnectionsCommand.Create(), TcpdumpCommand.Create(), PathExplainCommand.Create(),

@@ -17,7 +17,7 @@ internal static class ProxyCommand
 {
     /// <summary>Seed flags the proxy accepts so the seed's container args start it, but that do nothing yet.</summary>
     private static readonly string[] WithoutEffect =
-        ["--configPath", "--binaryPath", "--serviceCluster", "--discoveryAddress", "--discoveryRefreshDelay", "--statsdUdpAddress", "--controlPlaneAuthPolicy"];
+        ["--configPath", "--binaryPath", "--serviceCluster", "--discoveryRefreshDelay", "--statsdUdpAddress", "--controlPlaneAuthPolicy"];
 
     private const string PodLabelsDefault = "/etc/istio/pod/labels";
 
@@ -44,6 +44,11 @@ internal static class ProxyCommand
         var podLabels = new Option<string>("--pod-labels") { Description = "Gateway mode: the pod's labels (the downward-API file Istio's gateway mounts); without it, the mesh workload at the pod's address", HelpName = "path", DefaultValueFactory = _ => PodLabelsDefault };
         var config = new Option<string?>("--config") { Description = "mesh.yaml with services, their addresses, ports and endpoints; reloaded when it changes. Without it every outbound connection passes through.", HelpName = "path" };
         var rules = new Option<string?>("--rules") { Description = "Istio VirtualServices and DestinationRules (networking.istio.io v1/v1beta1/v1alpha3, many documents); reloaded when it changes", HelpName = "path" };
+        var discovery = new Option<string?>("--discovery", "--discoveryAddress")
+        {
+            Description = "The control plane (host:port, e.g. waylay-control.waylay-system:15010): services, endpoints and rules stream from it instead of --config/--rules; the last good config stays while it is away",
+            HelpName = "address",
+        };
         var metricsPort = CliOption.Port("--metrics-port", null, 15090, "Prometheus metrics with Istio's names on all addresses (/stats/prometheus)");
         var detection = CliOption.Duration("--protocol-detection-timeout", null, TimeSpan.FromMilliseconds(100), "How long a silent client is waited for before its connection is relayed as opaque TCP (server-first protocols)");
         var concurrency = CliOption.Number("--concurrency", 2, 0, 256, "a thread count", "give 1 to 256, or 0 for one per core", "Threads serving HTTP/1 connections (Istio's proxy concurrency); 0 for one per core");
@@ -91,7 +96,7 @@ internal static class ProxyCommand
             ("error", LogLevel.Error, []), ("critical", LogLevel.Critical, []), ("off", LogLevel.None, []));
         var ignored = WithoutEffect.Select(name => new Option<string?>(name) { Description = "Accepted for the seed's container args; no effect yet", HelpName = "value" }).ToList();
 
-        Option[] all = [gatewayMode, podLabels, config, rules, metricsPort, detection, concurrency, accessLog, accessLogFormat, zipkin, sampling, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
+        Option[] all = [gatewayMode, podLabels, config, rules, discovery, metricsPort, detection, concurrency, accessLog, accessLogFormat, zipkin, sampling, connectTimeout, idleTimeout, drain, parent, inboundTo, outboundPort, inboundPort, adminPort, healthPort, instanceIp, proxyUid, noSplice, tproxy, logLevel, .. ignored];
         foreach (var option in all)
         {
             command.Options.Add(option);
@@ -122,6 +127,7 @@ internal static class ProxyCommand
                 PodLabelsPath = parse.GetValue(podLabels) ?? PodLabelsDefault,
                 ConfigPath = parse.GetValue(config),
                 RulesPath = parse.GetValue(rules),
+                DiscoveryAddress = parse.GetValue(discovery) is { Length: > 0 } address ? address : null,
                 MetricsPort = parse.GetValue(metricsPort),
                 ProtocolDetectionTimeout = parse.GetValue(detection).Value,
                 Concurrency = parse.GetValue(concurrency),

@@ -51,7 +51,10 @@ internal sealed class ProxyHost : IDisposable
         _loggers = loggers;
         _logger = loggers.CreateLogger("Waylay.Proxy");
         _pod = new PodAddresses(options.InstanceIp, time, TimeSpan.FromSeconds(2));
-        _source = new MeshFileSource(options.ConfigPath, options.RulesPath, _logger, time, options.ConfigPollInterval);
+        // One source or the other (ProxyOptions refuses both): the control plane's stream or the files.
+        _source = options.DiscoveryAddress is { } discovery
+            ? new DiscoveryMeshSource(discovery, options.InstanceIp, loggers.CreateLogger("Waylay.Proxy.Discovery"), time)
+            : new MeshFileSource(options.ConfigPath, options.RulesPath, _logger, time, options.ConfigPollInterval);
         _config = new RouteTableManager(_source, _endpoints);
         var sweep = options.IdleTimeout / 4 < TimeSpan.FromSeconds(5) ? options.IdleTimeout / 4 : TimeSpan.FromSeconds(5);
         _idleSweep = time.CreateTimer(static s => ((ProxyHost)s!).SweepIdle(), this, sweep, sweep);

@@ -24,6 +24,12 @@ internal sealed record ProxyOptions
     /// <summary>Istio VirtualServices and DestinationRules (YAML, many documents); reloaded like the mesh file.</summary>
     public string? RulesPath { get; init; }
 
+    /// <summary>
+    /// The control plane (<c>--discovery</c>, the seed's <c>--discoveryAddress</c>; host:port): services, endpoints and
+    /// rules come from its stream (Routing/MeshFileSource.Discovery.cs) instead of <see cref="ConfigPath"/> and <see cref="RulesPath"/>.
+    /// </summary>
+    public string? DiscoveryAddress { get; init; }
+
     /// <summary>Prometheus metrics (Istio's names) on all addresses, as Envoy's 15090 merged-metrics port.</summary>
     public ushort MetricsPort { get; init; } = 15090;
 
@@ -140,6 +146,11 @@ internal sealed record ProxyOptions
         if (AccessLogFile is { Length: > 0 } log && (Directory.Exists(log) || Path.GetDirectoryName(Path.GetFullPath(log)) is { } folder && !Directory.Exists(folder)))
         {
             errors.Add($"--access-log-file: '{log}' is a directory or in a directory that does not exist; give a file path in an existing directory, or /dev/stdout");
+        }
+
+        if (DiscoveryAddress is not null && (ConfigPath is not null || RulesPath is not null))
+        {
+            errors.Add("--discovery and --config/--rules both given: the control plane's config replaces the files; give one or the other");
         }
 
         if (ConfigPath is not null && !File.Exists(ConfigPath))

@@ -68,7 +68,8 @@ internal sealed class GatewayConfig(string directory)
     private static JsonObject Map(IReadOnlyDictionary<string, string> labels) =>
         new(labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => KeyValuePair.Create(l.Key, (JsonNode?)l.Value)));
 
-    private static void Replace(string path, string text)
+    /// <summary>Written to a sibling and renamed: a reader polling the file never sees half of it.</summary>
+    public static void Replace(string path, string text)
     {
         var temporary = path + ".new";
         File.WriteAllText(temporary, text);

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json.Nodes;
 using Waylay.Inject;
 using Waylay.Inject.Manifests;
 using Waylay.Inject.Values;
@@ -27,6 +28,12 @@ internal sealed record MeshPlan(
 {
     /// <summary>The ingress gateway's rules when <c>waylay up</c> runs it (<see cref="IngressGateway"/>); null without.</summary>
     public string? IngressRules { get; init; }
+
+    /// <summary>
+    /// What the control plane is fed from files (<see cref="ControlPlane.Feeds"/>: Services, Istio's routing objects);
+    /// empty when <c>waylay up</c> runs no control plane (no injected pod, or the manifests bring their own).
+    /// </summary>
+    public IReadOnlyList<JsonObject> ControlObjects { get; init; } = [];
 
     /// <summary>The routing objects the ingress gateway applies (<c>Kind/name</c>); empty without it.</summary>
     public IReadOnlyList<string> IngressObjects { get; init; } = [];
@@ -74,6 +81,13 @@ internal sealed record MeshPlan(
                 set = ManifestSet.Read([.. inputs, IngressGateway.Manifest(ingressRules)], InjectionValues.Default);
             }
 
+            // The control plane first, so its pod starts before the sidecars that stream from it.
+            var control = options.ControlPlane && ControlPlane.Wanted(set.Objects) && set.Pods.Any(Injected);
+            if (control)
+            {
+                set = ManifestSet.Read([ControlPlane.Manifest(), .. inputs, .. ingressRules is null ? Array.Empty<ManifestInput>() : [IngressGateway.Manifest(ingressRules)]], InjectionValues.Default);
+            }
+
             var services = set.Objects.Where(o => (string?)o["kind"] == "Service")
                 .Select(o => ServiceManifest.Read(o, $"Service/{(string?)o["metadata"]?["name"]}"))
                 .ToList();
@@ -90,7 +104,7 @@ internal sealed record MeshPlan(
             }
 
             var (exposed, port) = Expose(services, options.Expose ?? (ingressRules is null ? null : $"{IngressGateway.Name}.{IngressGateway.Namespace}:{IngressGateway.HttpPortName}"));
-            return new MeshPlan(inputs, pods, services, routing, skipped, exposed, port) { IngressRules = ingressRules, IngressObjects = ingressObjects };
+            return new MeshPlan(inputs, pods, services, routing, skipped, exposed, port) { IngressRules = ingressRules, IngressObjects = ingressObjects, ControlObjects = control ? [.. set.Objects.Where(ControlPlane.Feeds)] : [] };
         }
         catch (Exception e) when (e is ManifestException or PodConversionException or ImageTableException or PodSpecException)
         {
@@ -98,7 +112,12 @@ internal sealed record MeshPlan(
         }
     }
 
-    private static string Name(System.Text.Json.Nodes.JsonObject o) => $"{(string?)o["kind"]}/{(string?)o["metadata"]?["name"]}";
+    /// <summary>Whether the injector gave the pod a sidecar (a container, or a native-sidecar init container).</summary>
+    private static bool Injected(ManifestPod pod) =>
+        new[] { pod.Pod["spec"]?["containers"], pod.Pod["spec"]?["initContainers"] }
+            .OfType<JsonArray>().SelectMany(a => a).Any(c => (string?)c?["name"] == Waylay.Inject.Template.SidecarNames.ProxyContainer);
+
+    private static string Name(JsonObject o) => $"{(string?)o["kind"]}/{(string?)o["metadata"]?["name"]}";
 
     /// <summary>
     /// The forwarder's Service: <c>--expose SERVICE[:PORT]</c>, else the ingress gateway when there is one (as Istio's

@@ -1,3 +1,4 @@
+using Waylay.Discovery.V1;
 using Waylay.Inject;
 using Waylay.Node.Services;
 
@@ -13,7 +14,8 @@ namespace Waylay.Node.Up;
 ///  :: 4 endpoints synced; the plan and objects become the run's
 /// </code>
 /// A Deployment whose template changed has its pods replaced all at once (not a rolling update); a changed ConfigMap
-/// reaches the pods that start after it. Istio's routing objects are kept with the run's objects, not yet applied.
+/// reaches the pods that start after it. Istio's routing objects and the Services go to the control plane's files
+/// (<see cref="ControlPlaneFeed"/>), which pushes them to every sidecar; the ingress gateway keeps the rules it started with.
 /// </summary>
 internal sealed partial class MeshRun
 {
@@ -67,14 +69,16 @@ internal sealed partial class MeshRun
         // :: Step 3
         var desired = plan.Pods.Select(p => p.Pod.Name).ToHashSet(StringComparer.Ordinal);
         var leaving = _workers.Where(w => !desired.Contains(w.Key)).ToList();
-        foreach (var (name, _) in leaving)
+        foreach (var (name, (planned, worker)) in leaving)
         {
+            _registrations?.Report(PodEvent.Types.Phase.Stopped, planned, worker.Sandbox.Address);
             _workers.Remove(name);
             _status.Remove(name);
         }
 
         _plan = plan;
         _objects = objects;
+        _controlObjectsDirty = true; // Services and routing objects to the control plane's files, in the next sync
         _endpoints.Clear();
         await SyncAsync(cancellationToken); // the leaving pods are no endpoint any more before they stop
         foreach (var (name, (_, worker)) in leaving)
@@ -97,7 +101,9 @@ internal sealed partial class MeshRun
         await SyncAsync(cancellationToken);
         if (changes.Any(c => c.Changed && c.Kind is "Gateway" or "VirtualService" or "DestinationRule"))
         {
-            lines.Add("routing objects stored with the run, not yet applied: they take effect once the control plane lands (issue 16)");
+            lines.Add(_controlFeed is null
+                ? "routing objects stored with the run; no pod has a sidecar, so no control plane runs to apply them"
+                : $"routing objects sent to the control plane {ControlPlane.Namespace}/{ControlPlane.Name}: every sidecar takes them on its next push");
         }
 
         Publish();

@@ -1,4 +1,5 @@
 using System.Net;
+using PodEvent = Waylay.Discovery.V1.PodEvent;
 using Waylay.Mesh;
 using Waylay.Node.Dns;
 using Waylay.Node.Kubelet;
@@ -18,6 +19,8 @@ namespace Waylay.Node.Up;
 ///  :: 6 watch readiness             a pod that becomes ready (or stops being) → SetEndpointsAsync for each Service
 ///                                   whose selector matches it, in its namespace
 ///  :: 6  …and the ingress gateway     its mesh.yaml (GatewayConfig) rewritten as pods and endpoints change
+///  :: 6  …and the control plane       Services and routing objects in its watched files (ControlPlaneFeed), pods
+///                                   started/ready/not ready/stopped through its registration API (ControlRegistrations)
 ///  :: 7 all ready                   the forwarder on 127.0.0.1 → the exposed Service's ClusterIP (the ingress gateway's
 ///                                   when it runs); status Ready
 /// </code>
@@ -36,6 +39,9 @@ internal sealed partial class MeshRun : IAsyncDisposable
     private readonly Dictionary<string, string> _endpoints = new(StringComparer.Ordinal);
     private Forwarder? _forwarder;
     private GatewayConfig? _gatewayConfig;
+    private ControlPlaneFeed? _controlFeed;
+    private ControlRegistrations? _registrations;
+    private bool _controlObjectsDirty = true;
     private string _phase = MeshStatus.Starting;
     private string? _message;
 
@@ -105,6 +111,13 @@ internal sealed partial class MeshRun : IAsyncDisposable
                 _gatewayConfig = new GatewayConfig(Runtime.State.VolumeDirectory(ingress.Pod.Name, IngressGateway.ConfigVolume));
             }
 
+            if (_plan.Pods.FirstOrDefault(IsControlPlane) is { } control)
+            {
+                _controlFeed = new ControlPlaneFeed(Runtime.State.VolumeDirectory(control.Pod.Name, ControlPlane.ConfigVolume));
+                var address = Runtime.Services.Current.Single(s => s.Namespace == ControlPlane.Namespace && s.Name == ControlPlane.Name).Addresses[0];
+                _registrations = new ControlRegistrations(NetworkNamespaces.PathOf(Runtime.Names.NodeNamespace(1)), new IPEndPoint(address, ControlPlane.Port));
+            }
+
             // :: Step 5
             foreach (var planned in _plan.Pods)
             {
@@ -141,7 +154,8 @@ internal sealed partial class MeshRun : IAsyncDisposable
 
     /// <summary>
     /// Istio's routing objects: the ingress gateway applies the Gateways, the VirtualServices bound to them and the
-    /// DestinationRules; the sidecars apply nothing yet. Say so, never drop them silently.
+    /// DestinationRules; the sidecars the rest, streamed by the control plane. Without a control plane (no pod has a
+    /// sidecar) nothing applies them: say so, never drop them silently.
     /// </summary>
     public static string? RoutingNote(MeshPlan plan)
     {
@@ -150,7 +164,9 @@ internal sealed partial class MeshRun : IAsyncDisposable
         // away here: the note names it once, under the gateway).
         var sidecars = plan.RoutingObjects.Where(o => !o.StartsWith("Gateway/", StringComparison.Ordinal)
             && !(o.StartsWith("VirtualService/", StringComparison.Ordinal) && plan.IngressObjects.Contains(o))).Distinct().ToList();
-        var note = sidecars.Count == 0 ? "" : $"routing rules read but not applied by the sidecars: {string.Join(", ", sidecars)}; they take effect there once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint";
+        var note = sidecars.Count == 0 ? ""
+            : plan.ControlObjects.Count > 0 ? $"the sidecars route with {string.Join(", ", sidecars)}, streamed by the control plane {ControlPlane.Namespace}/{ControlPlane.Name}"
+            : $"routing rules read but applied by no sidecar: {string.Join(", ", sidecars)} (no pod has a sidecar, so no control plane runs)";
         return gateway.Length == 0 && note.Length == 0 ? null : string.Join("; ", new[] { gateway, note }.Where(p => p.Length > 0));
     }
 
@@ -191,19 +207,25 @@ internal sealed partial class MeshRun : IAsyncDisposable
         _workers[planned.Pod.Name] = (planned, worker);
         Runtime.State.Write(Runtime.State.ExecFile(planned.Pod.Name), PodExec.Record(planned.Pod, worker.Facts));
         SetPod(planned.Pod.Name, s => s with { Phase = "Running", Ip = worker.Sandbox.Address.ToString() });
+        _registrations?.Report(PodEvent.Types.Phase.Started, planned, worker.Sandbox.Address);
     }
 
     /// <summary>Readiness → status and endpoints; true when every pod is ready.</summary>
     private async Task<bool> SyncAsync(CancellationToken cancellationToken)
     {
         var changed = false;
-        foreach (var (name, (_, worker)) in _workers)
+        foreach (var (name, (planned, worker)) in _workers)
         {
             var ready = worker.Ready;
             if (_status[name].Ready != ready)
             {
                 SetPod(name, s => s with { Ready = ready, Phase = ready ? "Ready" : "Running" });
                 changed = true;
+                _registrations?.Report(ready ? PodEvent.Types.Phase.Ready : PodEvent.Types.Phase.NotReady, planned, worker.Sandbox.Address);
+                if (ready && IsControlPlane(planned))
+                {
+                    _registrations?.ResendAll(); // a restarted control plane knows no pod
+                }
             }
         }
 
@@ -230,8 +252,22 @@ internal sealed partial class MeshRun : IAsyncDisposable
             WriteGatewayMesh();
         }
 
+        if (_controlObjectsDirty && _controlFeed is { Ready: true })
+        {
+            _controlFeed.WriteObjects(_plan.ControlObjects, Runtime.Services.Current);
+            _controlObjectsDirty = false;
+        }
+
+        if (_registrations is not null)
+        {
+            await _registrations.FlushAsync(cancellationToken);
+        }
+
         return _status.Values.All(s => s.Ready);
     }
+
+    private static bool IsControlPlane(PlannedPod planned) =>
+        planned.Namespace == ControlPlane.Namespace && planned.Pod.Source.Workload == $"Deployment/{ControlPlane.Name}";
 
     /// <summary>The ready pods a Service selects, each with its ports for the Service's targetPorts by name.</summary>
     private List<Endpoint> Endpoints(ServiceManifest service)
@@ -306,6 +342,8 @@ internal sealed partial class MeshRun : IAsyncDisposable
         {
             await worker.DisposeAsync();
         }
+
+        _registrations?.Dispose();
 
         await Runtime.TeardownAsync(CancellationToken.None);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Waylay.Proxy.Configuration;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry;
@@ -145,7 +146,12 @@ internal sealed class AdminEndpoints(
         var table = config.Current;
         json.WriteStartObject();
         json.WriteString("version", table.Version);
-        json.WriteString("source", options.ConfigPath ?? "(none: pure transparent proxy)");
+        json.WriteString("source", options.DiscoveryAddress is { } control ? $"discovery {control}" : options.ConfigPath ?? "(none: pure transparent proxy)");
+        if (config.Source is DiscoveryMeshSource discovery)
+        {
+            DiscoveryDump.Write(json, discovery.Status);
+        }
+
         json.WriteString("rules", options.RulesPath);
         json.WriteNumber("virtualServices", table.Networking.VirtualServices.Count);
         json.WriteNumber("destinationRules", table.Networking.DestinationRules.Count);

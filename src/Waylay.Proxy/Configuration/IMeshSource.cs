@@ -1,9 +1,9 @@
 namespace Waylay.Proxy.Configuration;
 
 /// <summary>
-/// Where the proxy's configuration comes from: the files today (<see cref="MeshFileSource"/>), the discovery client
-/// next. A source validates what it receives and yields only whole snapshots; a bad update is reported by the source
-/// and never reaches <see cref="Changed"/>, so the last good snapshot stays in force. The routing stage
+/// Where the proxy's configuration comes from: the files (<see cref="MeshFileSource"/>) or the control plane's stream
+/// (<see cref="DiscoveryMeshSource"/>). A source validates what it receives and yields only whole snapshots; a bad
+/// update is reported by the source and never reaches <see cref="Changed"/>, so the last good snapshot stays in force. The routing stage
 /// (<c>Routing/RouteTableManager.cs</c>) builds its table from each snapshot and swaps it atomically.
 /// </summary>
 internal interface IMeshSource : IDisposable

@@ -49,8 +49,10 @@ public sealed class IngressGatewayTests
         Assert.Equal((IngressGateway.Name, 80), (plan.Exposed!.Name, (int)plan.ExposedPort!.Port));
         Assert.Contains("details-gateway", plan.IngressRules, StringComparison.Ordinal);
         Assert.DoesNotContain("mesh-only", plan.IngressRules, StringComparison.Ordinal);
-        Assert.Equal("the ingress gateway routes with Gateway/details-gateway, VirtualService/details; routing rules read but not applied by the sidecars: VirtualService/mesh-only; "
-            + "they take effect there once the control plane lands (issue 16): until then the sidecars pass traffic through and kube-proxy picks the endpoint", MeshRun.RoutingNote(plan));
+        // details is not injected: no sidecar, so no control plane, and the note says nothing applies mesh-only.
+        Assert.Equal("the ingress gateway routes with Gateway/details-gateway, VirtualService/details; "
+            + "routing rules read but applied by no sidecar: VirtualService/mesh-only (no pod has a sidecar, so no control plane runs)", MeshRun.RoutingNote(plan));
+        Assert.DoesNotContain(plan.Pods, p => p.Namespace == ControlPlane.Namespace);
     }
 
     [Fact]

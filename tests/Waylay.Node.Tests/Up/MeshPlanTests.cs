@@ -15,12 +15,18 @@ public sealed class MeshPlanTests
     {
         var plan = MeshPlan.Create(Options(BookinfoDirectory) with { Nodes = 2 });
 
+        // The pods have sidecars: the control plane comes first (it starts before the sidecars that stream from it);
         // networking/bookinfo-gateway.yaml holds a Gateway: Istio's ingress gateway comes with it, last.
-        Assert.Equal(7, plan.Pods.Count);
-        Assert.Equal(["details", "ratings", "reviews", "productpage", "istio-ingressgateway"], plan.Services.Select(s => s.Name));
+        Assert.Equal(8, plan.Pods.Count);
+        Assert.Equal((ControlPlane.Namespace, $"Deployment/{ControlPlane.Name}"), (plan.Pods[0].Namespace, plan.Pods[0].Pod.Source.Workload));
+        Assert.Equal(["waylay-control", "details", "ratings", "reviews", "productpage", "istio-ingressgateway"], plan.Services.Select(s => s.Name));
         // Round robin over the nodes, in manifest order.
-        Assert.Equal([1, 2, 1, 2, 1, 2, 1], plan.Pods.Select(p => p.Node));
+        Assert.Equal([1, 2, 1, 2, 1, 2, 1, 2], plan.Pods.Select(p => p.Node));
         Assert.Equal("node2", plan.Pods[1].Pod.NodeName);
+        // What the control plane is fed from files: every Service and routing object, none of the pods.
+        Assert.Contains(plan.ControlObjects, o => (string?)o["kind"] == "VirtualService" && (string?)o["metadata"]?["name"] == "reviews");
+        Assert.Contains(plan.ControlObjects, o => (string?)o["kind"] == "Service" && (string?)o["metadata"]?["name"] == "productpage");
+        Assert.DoesNotContain(plan.ControlObjects, o => (string?)o["kind"] is "Deployment" or "Pod");
         Assert.Contains("VirtualService/reviews", plan.RoutingObjects);
         Assert.Contains("DestinationRule/reviews", plan.RoutingObjects);
         Assert.Contains("Gateway/bookinfo-gateway", plan.RoutingObjects);

@@ -11,7 +11,7 @@ internal static partial class KubernetesMeshBuilder
     /// one host; a later one that <see cref="NetworkingValidator"/> refuses next to those accepted is left out with its
     /// reason. Gateways and ServiceEntries are not implemented: each is counted and named.
     /// </summary>
-    public static NetworkingConfig BuildNetworking(KubernetesStores stores, List<IgnoredResource> ignored)
+    public static NetworkingConfig BuildNetworking(KubernetesStores stores, List<IgnoredResource> ignored, List<CustomObject>? accepted = null)
     {
         var candidates = new List<(CustomObject Object, NetworkingConfig Config)>();
         foreach (var kind in (string[])["VirtualService", "DestinationRule"])
@@ -50,6 +50,7 @@ internal static partial class KubernetesMeshBuilder
 
             services.AddRange(config.VirtualServices);
             rules.AddRange(config.DestinationRules);
+            accepted?.Add(item);
         }
 
         foreach (var (kind, _) in KubernetesApi.IstioKinds)

@@ -102,8 +102,9 @@ internal sealed class KubernetesSource : IMeshSource, IDisposable
         var revision = Current.Revision + 1;
         var ignored = new List<IgnoredResource>();
         var mesh = KubernetesMeshBuilder.BuildMesh(_stores, $"kubernetes-{revision}", ignored);
-        NetworkingConfig networking = KubernetesMeshBuilder.BuildNetworking(_stores, ignored);
+        var routing = new List<CustomObject>();
+        NetworkingConfig networking = KubernetesMeshBuilder.BuildNetworking(_stores, ignored, routing);
         var status = new SyncStatus(Name, [.. _statuses.Select(s => s())], ignored);
-        return new SourceSnapshot(revision, _synced.All(s => s()), mesh, networking, status);
+        return new SourceSnapshot(revision, _synced.All(s => s()), mesh, networking, status, routing);
     }
 }

@@ -1,0 +1,56 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Waylay.Discovery;
+using Waylay.Discovery.V1;
+
+namespace Waylay.Bench.Control;
+
+/// <summary>One proxy's end of the stream, as the sidecar speaks it (subscribe to every type, ACK each response), timing arrivals.</summary>
+internal sealed class BenchProxy(int index, string address)
+{
+    private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address);
+    private readonly CancellationTokenSource _stop = new();
+    private readonly ConcurrentDictionary<string, (long Version, long At, int Bytes)> _types = new(StringComparer.Ordinal);
+
+    public int EndpointCount { get; private set; }
+
+    public long Version(string type) => _types.TryGetValue(type, out var t) ? t.Version : 0;
+
+    public long ReceivedAt(string type) => _types[type].At;
+
+    public int LastBytes(string type) => _types[type].Bytes;
+
+    public void Stop() => _stop.Cancel();
+
+    public async Task RunAsync()
+    {
+        try
+        {
+            using var call = new AggregatedDiscovery.AggregatedDiscoveryClient(_channel).StreamResources(cancellationToken: _stop.Token);
+            var node = new Node { Id = $"bench-{index}.default", PodName = $"bench-{index}", Namespace = "default" };
+            foreach (var type in TypeUrls.Subscribed)
+            {
+                await call.RequestStream.WriteAsync(new DiscoveryRequest { TypeUrl = type, Node = node });
+                node = null;
+            }
+
+            await foreach (var response in call.ResponseStream.ReadAllAsync(_stop.Token))
+            {
+                var at = Stopwatch.GetTimestamp();
+                if (response.TypeUrl == TypeUrls.Endpoints)
+                {
+                    EndpointCount = response.Resources.Sum(r => r.Endpoints.Endpoints.Count(e => e.Health == "Healthy"));
+                }
+
+                _types[response.TypeUrl] = (long.Parse(response.VersionInfo, CultureInfo.InvariantCulture), at, response.CalculateSize());
+                await call.RequestStream.WriteAsync(new DiscoveryRequest { TypeUrl = response.TypeUrl, VersionInfo = response.VersionInfo, ResponseNonce = response.Nonce });
+            }
+        }
+        catch (Exception e) when (e is RpcException or OperationCanceledException)
+        {
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using System.Globalization;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Waylay.Control.Registry;
+using Waylay.Discovery;
+using Waylay.Discovery.V1;
+
+namespace Waylay.Control.Discovery;
+
+/// <summary>
+/// The server end of the stream (istiod's ADS server):
+/// <code>
+///   request (type, nonce "")   ─► subscribe ─► send that type's current resources
+///   request (nonce = sent)     ─► ACK (version) or NACK (error_detail): recorded for /debug/syncz, nothing resent
+///   registry published         ─► every stream sends the subscribed types whose version it has not sent yet
+/// </code>
+/// One writer loop per stream (gRPC allows one write at a time); the reader only records and wakes it. A new stream
+/// always gets every type it subscribes to, whatever version the proxy says it runs: after a control-plane restart
+/// the same version number may name different content.
+/// </summary>
+internal sealed class AggregatedDiscoveryService(MeshRegistry registry, ProxyConnections connections, ControlMetrics metrics, TimeProvider time, ILogger<AggregatedDiscoveryService> logger)
+    : AggregatedDiscovery.AggregatedDiscoveryBase
+{
+    private static long _nonces;
+
+    public override async Task StreamResources(IAsyncStreamReader<DiscoveryRequest> requestStream, IServerStreamWriter<DiscoveryResponse> responseStream, ServerCallContext context)
+    {
+        var cancellationToken = context.CancellationToken;
+        if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+        {
+            return;
+        }
+
+        var first = requestStream.Current;
+        if (first.Node is null || first.Node.Id.Length == 0)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, "the first request must carry node.id (the proxy's pod.namespace)"));
+        }
+
+        var connection = new ProxyConnection(first.Node, context.Peer, time.GetUtcNow());
+        connections.Add(connection);
+        metrics.Connected(connections.Count);
+        ControlLog.ProxyConnected(logger, connection.Id, context.Peer);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var writer = WriteLoopAsync(connection, responseStream, stop.Token);
+        try
+        {
+            Receive(connection, first);
+            while (await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
+            {
+                Receive(connection, requestStream.Current);
+            }
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException or InvalidOperationException)
+        {
+            // the proxy went away
+        }
+        finally
+        {
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await writer.ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or InvalidOperationException)
+            {
+            }
+
+            connections.Remove(connection);
+            metrics.Connected(connections.Count);
+            ControlLog.ProxyDisconnected(logger, connection.Id);
+        }
+    }
+
+    private void Receive(ProxyConnection connection, DiscoveryRequest request)
+    {
+        if (request.ResponseNonce.Length == 0)
+        {
+            connection.Subscribe(request.TypeUrl);
+            return;
+        }
+
+        var error = request.ErrorDetail is { } detail ? detail.Message : null;
+        if (connection.Answer(request.TypeUrl, request.ResponseNonce, request.VersionInfo, error) && error is not null)
+        {
+            metrics.Nack(TypeUrls.Short(request.TypeUrl));
+            ControlLog.Nack(logger, connection.Id, TypeUrls.Short(request.TypeUrl), request.VersionInfo, error);
+        }
+    }
+
+    private async Task WriteLoopAsync(ProxyConnection connection, IServerStreamWriter<DiscoveryResponse> stream, CancellationToken cancellationToken)
+    {
+        while (await connection.Wake.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            connection.Wake.Reader.TryRead(out _);
+            var snapshot = registry.Current;
+            var versions = snapshot.Types.ToDictionary(t => t.Key, t => t.Value.Version, StringComparer.Ordinal);
+            foreach (var type in connection.Stale(versions))
+            {
+                var content = snapshot.Types[type];
+                var nonce = Interlocked.Increment(ref _nonces).ToString(CultureInfo.InvariantCulture);
+                var response = new DiscoveryResponse
+                {
+                    TypeUrl = type,
+                    VersionInfo = content.Version.ToString(CultureInfo.InvariantCulture),
+                    Nonce = nonce,
+                    ControlPlane = Environment.MachineName,
+                };
+                response.Resources.AddRange(content.Resources);
+                var push = connection.Sent(type, content.Version, nonce, time.GetUtcNow());
+                await stream.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+                // Convergence time (istiod's pilot_proxy_convergence_time): from the first change of the debounced
+                // burst to this proxy's response written; a stream's first responses are not a push of a change.
+                metrics.Pushed(TypeUrls.Short(type), content.Bytes, push ? time.GetUtcNow() - snapshot.ChangedAt : null);
+            }
+        }
+    }
+}
