@@ -18,10 +18,10 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// One captured HTTP/1.x connection, request after request, as Envoy's HTTP connection manager handles it:
 /// <code>
 ///   head (strict parser; refused: 400/431/501/505 + close, and so is a chunked body malformed in the bytes that came
-///   with the head) ──► outbound: normalize path, route (VirtualService), fault (delay / abort), pick an endpoint
-///   (subset, ejections, balancer), pool limits (503 UO)
+///   with the head) ──► outbound: normalize path, then the policy stage h2 shares (Http/Policy): route, fault, rewrite
+///   (RequestRoute), pick an endpoint (UpstreamSelector), pool and request limits (PoolLimiter, TryBudget: 503 UO)
 ///   ──► try: pooled keep-alive connection (503 UF) ─► head + body upstream ─► response head within the timeout (504 UT)
-///       5xx / connect failure / reset and retries left, body still kept (≤ 1 MiB) ──► next try on another endpoint,
+///       5xx / connect failure / reset and RetryPolicy retries it, body still kept (≤ 1 MiB) ──► next try elsewhere,
 ///       the kept body sent again first (RequestBodyPump)
 ///   ──► response head + body downstream (re-framed) ──► connection back to the pool ──► metrics, access log, span
 ///   ──► a request body the answer left unread: read away (≤ 1 MiB, 5 s) and keep-alive, else close (RequestBodyPump.Drain)

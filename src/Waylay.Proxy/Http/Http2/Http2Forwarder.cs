@@ -16,11 +16,12 @@ namespace Waylay.Proxy.Http.Http2;
 /// One h2 request (a gRPC call is one) from Kestrel to an upstream and back:
 /// <code>
 ///   :: Step 1  scope: what the core decided for the connection (outbound service, inbound app, passthrough)
-///   :: Step 2  route: normalized :path → HostRoutes.Select → 404 NR / 503 NC; fault delay/abort
+///   :: Step 2  route: normalized :path → RequestRoute.Select (the policy stage HTTP/1 shares, Http/Policy)
+///              → 404 NR / 503 NC; fault delay/abort; rewrite and header edits
 ///   :: Step 3  endpoint: UpstreamSelector over the route's subset → 503 UH
 ///   :: Step 4  forward with YARP over pooled h2c upstream connections, within the route timeout (504 UT) and the
-///              per-try timeout; at most http2MaxRequests tries in flight to the cluster (503 UO)
-///   :: Step 4½ retry on another endpoint as the route's retries say (status, gRPC status of a trailers-only answer,
+///              per-try timeout; at most http2MaxRequests tries in flight to the cluster (TryBudget: 503 UO)
+///   :: Step 4½ retry on another endpoint as RetryPolicy says (status, gRPC status of a trailers-only answer,
 ///              connect failure, reset, per-try timeout) while nothing went downstream and the body (≤ 1 MiB) is kept
 ///   :: Step 5  telemetry: metrics, access log, span, once per request
 /// </code>
