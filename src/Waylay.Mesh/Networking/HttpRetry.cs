@@ -73,9 +73,11 @@ public sealed record HttpRetry(int Attempts, TimeSpan? PerTryTimeout, RetryOn On
 
         if ((On & RetryOn.RetriableStatusCodes) != 0)
         {
-            foreach (var code in StatusCodes)
+            // By index: a foreach over the interface boxes an enumerator, per response (Istio's default retries
+            // carry retriable-status-codes 503, so nearly every route comes here).
+            for (var i = 0; i < StatusCodes.Count; i++)
             {
-                if (code == status)
+                if (StatusCodes[i] == status)
                 {
                     return true;
                 }

@@ -1,4 +1,4 @@
-using Waylay.Proxy.Http;
+using Waylay.Proxy.Http.Policy;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Xunit;

@@ -135,9 +135,4 @@ public sealed class UpstreamSelectorTests
         _time.Advance(TimeSpan.FromSeconds(31));
         Assert.Equal(3, Enumerable.Range(0, 12).Select(_ => Pick("/v2/a")).Distinct().Count());
     }
-
-    private sealed class NoHeaders : IRequestHeaders
-    {
-        public string? Get(string lowerCaseName) => null;
-    }
 }

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Http1;
+using Waylay.Proxy.Http.Policy;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
@@ -17,10 +18,10 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// One captured HTTP/1.x connection, request after request, as Envoy's HTTP connection manager handles it:
 /// <code>
 ///   head (strict parser; refused: 400/431/501/505 + close, and so is a chunked body malformed in the bytes that came
-///   with the head) ──► outbound: normalize path, route (VirtualService), fault (delay / abort), pick an endpoint
-///   (subset, ejections, balancer), pool limits (503 UO)
+///   with the head) ──► outbound: normalize path, then the policy stage h2 shares (Http/Policy): route, fault, rewrite
+///   (RequestRoute), pick an endpoint (UpstreamSelector), pool and request limits (PoolLimiter, TryBudget: 503 UO)
 ///   ──► try: pooled keep-alive connection (503 UF) ─► head + body upstream ─► response head within the timeout (504 UT)
-///       5xx / connect failure / reset and retries left, body still kept (≤ 1 MiB) ──► next try on another endpoint,
+///       5xx / connect failure / reset and RetryPolicy retries it, body still kept (≤ 1 MiB) ──► next try elsewhere,
 ///       the kept body sent again first (RequestBodyPump)
 ///   ──► response head + body downstream (re-framed) ──► connection back to the pool ──► metrics, access log, span
 ///   ──► a request body the answer left unread: read away (≤ 1 MiB, 5 s) and keep-alive, else close (RequestBodyPump.Drain)
@@ -169,49 +170,39 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         exchange.Begin(start, services.Time.GetUtcNow());
         services.Decorator.Decorate(ref exchange.Fields, new Http1TraceFields(head), outbound ? SpanKind.Client : SpanKind.Server, _forwardedFor);
 
-        var selection = default(RouteSelection);
-        var path = head.PathAndQuery;
+        RequestRoute route;
         if (outbound)
         {
-            if (head.TargetForm is RequestTargetForm.Origin or RequestTargetForm.Absolute)
+            var path = head.TargetForm is RequestTargetForm.Origin or RequestTargetForm.Absolute ? PathNormalizer.Normalize(head.PathAndQuery) : head.PathAndQuery;
+            route = RequestRoute.Select(scope.Gateway, table, service, head.Authority, new RouteRequest(head.Method, path, scope.Port, head), services.Random);
+            exchange.RouteName = route.Selection.Route?.Name;
+            if (!route.IsRouted)
             {
-                path = PathNormalizer.Normalize(path);
-            }
-
-            var request = new RouteRequest(head.Method, path, scope.Port, head);
-            selection = scope.Gateway is { } gateway
-                ? gateway.Select(table, head.Authority, request, services.Random)
-                : service!.HostRoutes.Select(request, services.Random);
-            exchange.RouteName = selection.Route?.Name;
-            if (selection.Outcome != RouteOutcome.Routed)
-            {
-                var failed = services.Selector.Choose(table, selection, services.Random);
+                var (status, flag) = route.Refusal;
                 exchange.Labels = services.Peers.Outbound(table, service, null);
-                return await AnswerAsync(head, exchange, failed.Status, failed.Flag, cancellationToken).ConfigureAwait(false);
+                return await AnswerAsync(head, exchange, status, flag, cancellationToken).ConfigureAwait(false);
             }
 
-            var fault = selection.DecideFault(services.Random);
-            if (fault.Delay is { } delay)
+            if (route.Fault.Delay is { } delay)
             {
                 exchange.Flags |= ResponseFlags.DelayInjected;
                 await Task.Delay(delay, services.Time, cancellationToken).ConfigureAwait(false);
             }
 
-            if (fault.AbortStatus is { } abort)
+            if (route.Fault.AbortStatus is { } abort)
             {
                 exchange.Labels = services.Peers.Outbound(table, service, null);
                 return await AnswerAsync(head, exchange, abort, ResponseFlags.FaultInjected, cancellationToken).ConfigureAwait(false);
             }
-
-            path = selection.RewritePath(path);
         }
         else
         {
+            route = RequestRoute.Inbound(head.PathAndQuery);
             exchange.Labels = services.Peers.Inbound(table, Connection.Client.EndPoint.Address, scope.Port);
         }
 
         // A body is kept as it goes (up to 1 MiB, RequestBodyPump) so that a retry can send it again, as Envoy does.
-        var retries = outbound ? selection.Retries : HttpRetry.Disabled;
+        var retry = route.Retry;
         _interimForwarded = false;
         if (head.ExpectContinue && head.Version == Http1Version.Http11 && _requestBody.Active)
         {
@@ -221,20 +212,19 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             await output.FlushAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        var attempts = 1 + Math.Max(0, retries.Attempts);
-        using var deadline = outbound && selection.Timeout is { } timeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
-        deadline?.CancelAfter(selection.Timeout!.Value);
+        using var deadline = route.Timeout is { } timeout ? CancellationTokenSource.CreateLinkedTokenSource(cancellationToken) : null;
+        deadline?.CancelAfter(route.Timeout!.Value);
         EndpointStats? previous = null;
         var fresh = false;
         for (var attempt = 1; ; attempt++)
         {
-            var last = attempt >= attempts;
+            var last = retry.IsLast(attempt);
             UpstreamChoice choice;
             IPEndPoint target;
             IPEndPoint? source = null;
             if (outbound)
             {
-                choice = services.Selector.Choose(table, selection, services.Random, previous);
+                choice = services.Selector.Choose(table, route.Selection, services.Random, previous);
                 exchange.Labels = services.Peers.Outbound(table, choice.Service ?? service!, choice.Endpoint);
                 if (!choice.IsRouted)
                 {
@@ -259,18 +249,15 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 return await AnswerAsync(head, exchange, 503, ResponseFlags.UpstreamOverflow, cancellationToken).ConfigureAwait(false);
             }
 
-            // Envoy's max_requests circuit breaker (Istio's http2MaxRequests) bounds requests in flight on HTTP/1 too.
-            var requests = choice.Cluster?.Requests ?? RequestLimiter.Unlimited;
-            if (!requests.TryEnter())
+            if (!TryBudget.TryEnter(choice, out var budget))
             {
                 limiter.Exit();
-                return await AnswerAsync(head, exchange, 503, ResponseFlags.UpstreamOverflow, cancellationToken).ConfigureAwait(false);
+                return await AnswerAsync(head, exchange, TryBudget.OverflowStatus, ResponseFlags.UpstreamOverflow, cancellationToken).ConfigureAwait(false);
             }
 
-            choice.Endpoint?.RequestStarted();
             try
             {
-                var result = await TryAsync(head, new Http1Try(path, selection, choice, target, source, limiter, last, fresh), exchange, deadline, cancellationToken)
+                var result = await TryAsync(head, new Http1Try(route, choice, target, source, limiter, last, fresh), exchange, deadline, cancellationToken)
                     .ConfigureAwait(false);
                 if (result == TryResult.Stale && !fresh)
                 {
@@ -286,8 +273,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             }
             finally
             {
-                choice.Endpoint?.RequestFinished();
-                requests.Exit();
+                budget.Exit();
                 limiter.Exit();
             }
 
@@ -297,7 +283,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             // Envoy's default back-off before the next try, within the route's timeout.
             try
             {
-                await Task.Delay(RetryBackOff.Before(attempt, services.Random), services.Time, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
+                await RetryPolicy.BackOffAsync(attempt, services.Random, services.Time, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
             {
@@ -321,12 +307,12 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private async ValueTask<TryResult> TryAsync(Http1RequestHead head, Http1Try attempt, Http1Exchange exchange, CancellationTokenSource? deadline,
         CancellationToken cancellationToken)
     {
-        var (path, selection, choice, target, source, limiter, last, fresh) = attempt;
-        var retries = selection.Retries;
-        using var perTry = retries.PerTryTimeout is { } perTryTimeout
+        var (route, choice, target, source, limiter, last, fresh) = attempt;
+        var retry = route.Retry;
+        using var perTry = retry.PerTryTimeout is { } perTryTimeout
             ? CancellationTokenSource.CreateLinkedTokenSource(deadline?.Token ?? cancellationToken)
             : null;
-        perTry?.CancelAfter(retries.PerTryTimeout!.Value);
+        perTry?.CancelAfter(retry.PerTryTimeout!.Value);
         var tryToken = perTry?.Token ?? deadline?.Token ?? cancellationToken;
 
         var (upstream, failure, reused) = await services.Pool.GetAsync(target, source, choice.Endpoint, limiter.IdleTimeout,
@@ -342,8 +328,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             if (perTry?.IsCancellationRequested == true && deadline?.IsCancellationRequested != true)
             {
                 // The try's time ran out while connecting: another endpoint may answer within the route's timeout.
-                UpstreamSelector.ReportFailure(choice, UpstreamFailure.PerTryTimeout);
-                if (!last && retries.RetriesFailure(UpstreamFailure.PerTryTimeout) && await ResendableAsync(null).ConfigureAwait(false))
+                if (retry.AfterFailure(choice, UpstreamFailure.PerTryTimeout, last) && await ResendableAsync(null).ConfigureAwait(false))
                 {
                     return TryResult.Retry;
                 }
@@ -355,9 +340,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             }
 
             choice.Endpoint?.ConnectFailed();
-            UpstreamSelector.ReportFailure(choice, UpstreamFailure.ConnectFailure);
             exchange.Flags |= ResponseFlags.UpstreamConnectionFailure;
-            if (!last && retries.RetriesFailure(UpstreamFailure.ConnectFailure) && await ResendableAsync(null).ConfigureAwait(false))
+            if (retry.AfterFailure(choice, UpstreamFailure.ConnectFailure, last) && await ResendableAsync(null).ConfigureAwait(false))
             {
                 return TryResult.Retry;
             }
@@ -371,15 +355,15 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         {
             exchange.UpstreamLocal = upstream.Local;
             var upstreamStart = services.Time.GetTimestamp();
-            var edits = selection.Target?.RequestEdits ?? HeaderEdits.None;
-            Http1HeadWriter.WriteRequest(upstream.Writer, head, path, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, in exchange.Fields,
+            var edits = route.RequestEdits;
+            Http1HeadWriter.WriteRequest(upstream.Writer, head, route.ForwardedPath, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, in exchange.Fields,
                 DefaultAuthority(), keepAlive: true);
             var sent = await SendHeadAsync(upstream, tryToken).ConfigureAwait(false);
 
             // :: the request body, concurrently with the response head: a server may answer before it has read it all
             if (sent && body)
             {
-                await _requestBody.AttachAsync(upstream.Writer, keep: retries.Attempts > 0 || reused, upstream.Socket).ConfigureAwait(false);
+                await _requestBody.AttachAsync(upstream.Writer, keep: retry.KeepsBody || reused, upstream.Socket).ConfigureAwait(false);
                 attached = true;
             }
 
@@ -445,9 +429,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
                 if (outcome.Reset)
                 {
-                    UpstreamSelector.ReportFailure(choice, UpstreamFailure.Reset);
                     exchange.Flags |= ResponseFlags.UpstreamConnectionTermination;
-                    if (!last && retries.RetriesFailure(UpstreamFailure.Reset) && await ResendableAsync(upstream).ConfigureAwait(false))
+                    if (retry.AfterFailure(choice, UpstreamFailure.Reset, last) && await ResendableAsync(upstream).ConfigureAwait(false))
                     {
                         return TryResult.Retry;
                     }
@@ -459,8 +442,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 {
                     if (perTry?.IsCancellationRequested == true && deadline?.IsCancellationRequested != true && !cancellationToken.IsCancellationRequested)
                     {
-                        UpstreamSelector.ReportFailure(choice, UpstreamFailure.PerTryTimeout);
-                        if (!last && retries.RetriesFailure(UpstreamFailure.PerTryTimeout) && await ResendableAsync(upstream).ConfigureAwait(false))
+                        if (retry.AfterFailure(choice, UpstreamFailure.PerTryTimeout, last) && await ResendableAsync(upstream).ConfigureAwait(false))
                         {
                             return TryResult.Retry;
                         }
@@ -488,8 +470,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             }
 
             exchange.UpstreamServiceTime = services.Time.GetElapsedTime(upstreamStart);
-            UpstreamSelector.Report(choice, response.StatusCode);
-            if (!last && retries.RetriesStatus(response.StatusCode) && await ResendableAsync(upstream).ConfigureAwait(false))
+            if (retry.AfterStatus(choice, response.StatusCode, last) && await ResendableAsync(upstream).ConfigureAwait(false))
             {
                 return TryResult.Retry;
             }
@@ -503,7 +484,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 keepAlive = false;
             }
 
-            Http1HeadWriter.WriteResponse(output, response, selection.Target?.ResponseEdits ?? HeaderEdits.None, default, keepAlive);
+            Http1HeadWriter.WriteResponse(output, response, route.ResponseEdits, default, keepAlive);
             exchange.Status = response.StatusCode;
 
             // The head goes out with the body's first bytes (one write for a small response); a body-less or

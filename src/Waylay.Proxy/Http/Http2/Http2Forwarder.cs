@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Logging;
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Headers;
+using Waylay.Proxy.Http.Policy;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry.Http;
@@ -15,11 +16,12 @@ namespace Waylay.Proxy.Http.Http2;
 /// One h2 request (a gRPC call is one) from Kestrel to an upstream and back:
 /// <code>
 ///   :: Step 1  scope: what the core decided for the connection (outbound service, inbound app, passthrough)
-///   :: Step 2  route: normalized :path → HostRoutes.Select → 404 NR / 503 NC; fault delay/abort
+///   :: Step 2  route: normalized :path → RequestRoute.Select (the policy stage HTTP/1 shares, Http/Policy)
+///              → 404 NR / 503 NC; fault delay/abort; rewrite and header edits
 ///   :: Step 3  endpoint: UpstreamSelector over the route's subset → 503 UH
 ///   :: Step 4  forward with YARP over pooled h2c upstream connections, within the route timeout (504 UT) and the
-///              per-try timeout; at most http2MaxRequests tries in flight to the cluster (503 UO)
-///   :: Step 4½ retry on another endpoint as the route's retries say (status, gRPC status of a trailers-only answer,
+///              per-try timeout; at most http2MaxRequests tries in flight to the cluster (TryBudget: 503 UO)
+///   :: Step 4½ retry on another endpoint as RetryPolicy says (status, gRPC status of a trailers-only answer,
 ///              connect failure, reset, per-try timeout) while nothing went downstream and the body (≤ 1 MiB) is kept
 ///   :: Step 5  telemetry: metrics, access log, span, once per request
 /// </code>
@@ -102,10 +104,7 @@ internal sealed partial class Http2Forwarder
         exchange.Kind = scope.Direction == TrafficDirection.Inbound ? SpanKind.Server : SpanKind.Client;
         exchange.Fields = _services.Decorator.Decorate(new KestrelTraceFields(request.Headers), exchange.Kind, context.Connection.RemoteIpAddress?.ToString());
         var path = PathNormalizer.Normalize(exchange.Path);
-        RouteSelection selection = default;
-        var forwardedPath = path;
-        var requestEdits = HeaderEdits.None;
-        var responseEdits = HeaderEdits.None;
+        var route = RequestRoute.Inbound(path);
         IPEndPoint target;
         EndpointStats? endpoint = null;
         UpstreamChoice choice = default;
@@ -118,23 +117,18 @@ internal sealed partial class Http2Forwarder
         else if (dialled is { } service)
         {
             // :: Step 2
-            selection = service.HostRoutes.Select(new RouteRequest(request.Method, path, service.Port.Port, new KestrelRequestHeaders(request.Headers)), _services.Random);
-            exchange.RouteName = selection.Route?.Name;
-            if (selection.Outcome == RouteOutcome.NoRoute)
+            route = RequestRoute.Select(gateway: null, table, service, default,
+                new RouteRequest(request.Method, path, service.Port.Port, new KestrelRequestHeaders(request.Headers)), _services.Random);
+            exchange.RouteName = route.Selection.Route?.Name;
+            if (!route.IsRouted)
             {
-                await exchange.ReplyAsync(context, 404, ResponseFlags.NoRouteFound, "").ConfigureAwait(false);
+                var (status, flag) = route.Refusal;
+                await exchange.ReplyAsync(context, status, flag, flag == ResponseFlags.NoRouteFound ? "" : "no cluster").ConfigureAwait(false);
                 return;
             }
 
-            if (selection.Outcome == RouteOutcome.NoCluster)
-            {
-                await exchange.ReplyAsync(context, 503, ResponseFlags.NoClusterFound, "no cluster").ConfigureAwait(false);
-                return;
-            }
-
-            exchange.Cluster = selection.Target!.ClusterName(selection.DestinationPort);
-            var fault = selection.DecideFault(_services.Random);
-            if (fault.Delay is { } delay)
+            exchange.Cluster = route.Selection.Target!.ClusterName(route.Selection.DestinationPort);
+            if (route.Fault.Delay is { } delay)
             {
                 exchange.Flags |= ResponseFlags.DelayInjected;
                 try
@@ -148,18 +142,14 @@ internal sealed partial class Http2Forwarder
                 }
             }
 
-            if (fault.AbortStatus is { } abort)
+            if (route.Fault.AbortStatus is { } abort)
             {
                 await exchange.ReplyAsync(context, abort, ResponseFlags.FaultInjected, "fault filter abort").ConfigureAwait(false);
                 return;
             }
 
-            forwardedPath = selection.RewritePath(path);
-            requestEdits = selection.Target.RequestEdits;
-            responseEdits = selection.Target.ResponseEdits;
-
             // :: Step 3
-            choice = _services.Selector.Choose(table, selection, _services.Random);
+            choice = _services.Selector.Choose(table, route.Selection, _services.Random);
             if (!choice.IsRouted)
             {
                 await exchange.ReplyAsync(context, choice.Status, choice.Flag, "no healthy upstream").ConfigureAwait(false);
@@ -179,13 +169,13 @@ internal sealed partial class Http2Forwarder
         }
 
         // :: Step 4
-        var retries = selection.Retries;
+        var retry = route.Retry;
         var client = scope.InboundSource is null ? _client : _inboundSourceClient;
-        using var timeout = selection.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
+        using var timeout = route.Timeout is { } limit ? new CancellationTokenSource(limit, _time) : null;
         var routeToken = timeout?.Token ?? CancellationToken.None;
 
         // Envoy keeps up to 1 MiB of the request body so that a retry can send it again; without retries, nothing is kept.
-        using var replay = retries.Attempts > 0 && dialled is not null ? new ReplayableRequestBody(request.Body) : null;
+        using var replay = retry.KeepsBody && dialled is not null ? new ReplayableRequestBody(request.Body) : null;
         if (replay is not null)
         {
             request.Body = replay;
@@ -194,11 +184,9 @@ internal sealed partial class Http2Forwarder
         for (var attempt = 0; ; attempt++)
         {
             exchange.Upstream = target.ToString();
-            var requests = choice.Cluster?.Requests ?? RequestLimiter.Unlimited;
-            if (!requests.TryEnter())
+            if (!TryBudget.TryEnter(choice, out var budget))
             {
-                // Envoy's max_requests circuit breaker: refused at once, neither queued nor retried.
-                await exchange.ReplyAsync(context, 503, ResponseFlags.UpstreamOverflow,
+                await exchange.ReplyAsync(context, TryBudget.OverflowStatus, ResponseFlags.UpstreamOverflow,
                     "upstream connect error or disconnect/reset before headers. reset reason: overflow").ConfigureAwait(false);
                 return;
             }
@@ -208,10 +196,9 @@ internal sealed partial class Http2Forwarder
                 ? _rotations.For(choice.ClusterName ?? exchange.Cluster!, endpoint.Address, perConnection)
                 : null;
             var generation = rotation?.Enter();
-            using var current = new Http2Try(retries, attempt >= retries.Attempts, replay, routeToken, _time);
-            var transformer = new TransparentTransformer(forwardedPath, requestEdits, responseEdits, exchange.Fields, current);
+            using var current = new Http2Try(retry, retry.IsLast(attempt + 1), replay, routeToken, _time);
+            var transformer = new TransparentTransformer(route.ForwardedPath, route.RequestEdits, route.ResponseEdits, exchange.Fields, current);
             ForwarderError error;
-            endpoint?.RequestStarted();
             try
             {
                 error = await _forwarder.SendAsync(context, generation?.Prefix ?? "http://" + exchange.Upstream, client, _config, transformer, current.Token)
@@ -219,8 +206,7 @@ internal sealed partial class Http2Forwarder
             }
             finally
             {
-                endpoint?.RequestFinished();
-                requests.Exit();
+                budget.Exit();
                 if (generation is not null && rotation!.Exit(generation))
                 {
                     _upstreams.Close(generation.Host);
@@ -238,7 +224,6 @@ internal sealed partial class Http2Forwarder
             else if (current.TimedOut && !routeTimedOut && !clientGone)
             {
                 failure = UpstreamFailure.PerTryTimeout;
-                UpstreamSelector.ReportFailure(choice, UpstreamFailure.PerTryTimeout);
             }
             else if (error == ForwarderError.None)
             {
@@ -261,19 +246,15 @@ internal sealed partial class Http2Forwarder
                     // The upstream reset the stream or closed the connection (REFUSED_STREAM: it never processed it).
                     failure = IsRefusedStream(exception) ? UpstreamFailure.RefusedStream : UpstreamFailure.Reset;
                 }
-
-                if (failure is { } failed)
-                {
-                    UpstreamSelector.ReportFailure(choice, failed);
-                }
             }
+
+            var retryable = current.RetryAsked || (failure is { } failed && retry.AfterFailure(choice, failed, last: !current.CanRetry));
 
             // :: Step 4½ another try, on another endpoint (Envoy's previous-hosts predicate, as Istio configures it),
             //    only while nothing of the response went downstream and the body kept so far can be sent again
-            if (!clientGone && !context.Response.HasStarted && current.CanRetry && dialled is not null && selection.Target is not null
-                && (current.RetryAsked || (failure is { } condition && retries.RetriesFailure(condition))))
+            if (!clientGone && !context.Response.HasStarted && current.CanRetry && dialled is not null && route.Selection.Target is not null && retryable)
             {
-                var next = _services.Selector.Choose(table, selection, _services.Random, exclude: endpoint);
+                var next = _services.Selector.Choose(table, route.Selection, _services.Random, exclude: endpoint);
                 if (next.IsRouted)
                 {
                     // YARP copied nothing of a retried response, or marked the failed one: clear that so it forwards again.
@@ -289,7 +270,7 @@ internal sealed partial class Http2Forwarder
                     using var waiting = CancellationTokenSource.CreateLinkedTokenSource(routeToken, context.RequestAborted);
                     try
                     {
-                        await Task.Delay(RetryBackOff.Before(attempt + 1, _services.Random), _time, waiting.Token).ConfigureAwait(false);
+                        await RetryPolicy.BackOffAsync(attempt + 1, _services.Random, _time, waiting.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException)
                     {

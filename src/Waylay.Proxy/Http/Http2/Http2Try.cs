@@ -1,5 +1,5 @@
 using System.Globalization;
-using Waylay.Mesh.Networking;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Http.Http2;
 
@@ -12,9 +12,8 @@ namespace Waylay.Proxy.Http.Http2;
 /// </code>
 /// Envoy ignores a per-try timeout once the response has begun downstream (<c>UpstreamRequest::onPerTryTimeout</c>)
 /// and leaves the rest to the route timeout; the one state word makes that exact: the timer only cancels a try that
-/// is still waiting, and a response that arrives after the timer is not copied. Retry conditions are Envoy's: the
-/// status (<see cref="HttpRetry.RetriesStatus"/>) or the <c>grpc-status</c> of a trailers-only answer
-/// (<see cref="HttpRetry.RetriesGrpcStatus"/>, Envoy's gRPC retry policy reads the response headers only).
+/// is still waiting, and a response that arrives after the timer is not copied. Whether a response is retried is the
+/// request's <see cref="RetryPolicy.RetriesAnswer"/>, shared with HTTP/1.
 /// </summary>
 internal sealed class Http2Try : IDisposable
 {
@@ -23,7 +22,7 @@ internal sealed class Http2Try : IDisposable
     private const int TimedOutState = 2;
     private const int Retrying = 3;
 
-    private readonly HttpRetry _retries;
+    private readonly RetryPolicy _retry;
     private readonly bool _last;
     private readonly ReplayableRequestBody? _body;
     private readonly CancellationTokenSource? _perTry;
@@ -32,12 +31,12 @@ internal sealed class Http2Try : IDisposable
 
     /// <param name="last">No try follows this one: whatever it answers goes downstream.</param>
     /// <param name="routeToken">The route timeout (all tries), or none.</param>
-    public Http2Try(HttpRetry retries, bool last, ReplayableRequestBody? body, CancellationToken routeToken, TimeProvider time)
+    public Http2Try(RetryPolicy retry, bool last, ReplayableRequestBody? body, CancellationToken routeToken, TimeProvider time)
     {
-        _retries = retries;
+        _retry = retry;
         _last = last;
         _body = body;
-        if (retries.PerTryTimeout is { } perTry)
+        if (retry.PerTryTimeout is { } perTry)
         {
             _perTry = CancellationTokenSource.CreateLinkedTokenSource(routeToken);
             _timer = time.CreateTimer(static state => ((Http2Try)state!).Expire(), this, perTry, Timeout.InfiniteTimeSpan);
@@ -69,7 +68,7 @@ internal sealed class Http2Try : IDisposable
     {
         var status = (int)response.StatusCode;
         var grpcStatus = GrpcStatus(response);
-        if (CanRetry && (_retries.RetriesStatus(status) || (grpcStatus is { } grpc && _retries.RetriesGrpcStatus(grpc))))
+        if (CanRetry && _retry.RetriesAnswer(status, grpcStatus))
         {
             // An HTTP 200 carrying a gRPC error counts as the status it stands for, as Envoy's outlier detector counts it.
             RetriedStatus = status == 200 && grpcStatus is { } failed ? GrpcHttpStatus.For(failed) : status;

@@ -1,4 +1,4 @@
-namespace Waylay.Proxy.Http;
+namespace Waylay.Proxy.Http.Policy;
 
 /// <summary>
 /// The pause before a retry, as Envoy makes it when the route sets none (Istio's VirtualService has no field for it):
