@@ -23,6 +23,8 @@ namespace Waylay.Control.Discovery;
 internal sealed class AggregatedDiscoveryService(MeshRegistry registry, ProxyConnections connections, ControlMetrics metrics, TimeProvider time, ILogger<AggregatedDiscoveryService> logger)
     : SharedBytesDiscoveryBase
 {
+    private const int LargeWrite = 64 * 1024;
+
     private static long _nonces;
 
     public override async Task StreamResources(IAsyncStreamReader<DiscoveryRequest> requestStream, IServerStreamWriter<PushFrame> responseStream, ServerCallContext context)
@@ -119,7 +121,24 @@ internal sealed class AggregatedDiscoveryService(MeshRegistry registry, ProxyCon
 
                 var frame = new PushFrame(header, resources);
                 var push = connection.Sent(type, content, frame, time.GetUtcNow());
-                await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                var large = frame.Bytes > LargeWrite;
+                if (large)
+                {
+                    await connections.LargeWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                try
+                {
+                    await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (large)
+                    {
+                        connections.LargeWrites.Release();
+                    }
+                }
+
                 // Convergence time (istiod's pilot_proxy_convergence_time): from the first change of the debounced
                 // burst to this proxy's response written; a stream's first responses are not a push of a change.
                 metrics.Pushed(TypeUrls.Short(type), frame.Bytes, resources.Count, push ? time.GetUtcNow() - snapshot.ChangedAt : null);
