@@ -8,12 +8,16 @@ using Waylay.Discovery.V1;
 
 namespace Waylay.Bench.Control;
 
-/// <summary>One proxy's end of the stream, as the sidecar speaks it (subscribe to every type, ACK each response), timing arrivals.</summary>
+/// <summary>
+/// One proxy's end of the stream, as the sidecar speaks it (subscribe to every type accepting incremental responses,
+/// merge them, ACK each response), timing arrivals.
+/// </summary>
 internal sealed class BenchProxy(int index, string address)
 {
     private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address);
     private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, (long Version, long At, int Bytes)> _types = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _healthy = new(StringComparer.Ordinal);
 
     public int EndpointCount { get; private set; }
 
@@ -33,7 +37,7 @@ internal sealed class BenchProxy(int index, string address)
             var node = new Node { Id = $"bench-{index}.default", PodName = $"bench-{index}", Namespace = "default" };
             foreach (var type in TypeUrls.Subscribed)
             {
-                await call.RequestStream.WriteAsync(new DiscoveryRequest { TypeUrl = type, Node = node });
+                await call.RequestStream.WriteAsync(new DiscoveryRequest { TypeUrl = type, Node = node, AcceptsIncremental = true });
                 node = null;
             }
 
@@ -42,7 +46,22 @@ internal sealed class BenchProxy(int index, string address)
                 var at = Stopwatch.GetTimestamp();
                 if (response.TypeUrl == TypeUrls.Endpoints)
                 {
-                    EndpointCount = response.Resources.Sum(r => r.Endpoints.Endpoints.Count(e => e.Health == "Healthy"));
+                    if (!response.Incremental)
+                    {
+                        _healthy.Clear();
+                    }
+
+                    foreach (var name in response.RemovedResources)
+                    {
+                        _healthy.Remove(name);
+                    }
+
+                    foreach (var resource in response.Resources)
+                    {
+                        _healthy[resource.Name] = resource.Endpoints.Endpoints.Count(e => e.Health == "Healthy");
+                    }
+
+                    EndpointCount = _healthy.Values.Sum();
                 }
 
                 _types[response.TypeUrl] = (long.Parse(response.VersionInfo, CultureInfo.InvariantCulture), at, response.CalculateSize());

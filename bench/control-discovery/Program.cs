@@ -55,10 +55,10 @@ try
         await Task.WhenAll(pending);
     }
 
-    // :: Connect the proxies and wait until each has every type with all endpoints.
+    // :: Connect the proxies and wait until each has every type (the initial sync is over) with all endpoints.
     var fleet = Enumerable.Range(0, proxies).Select(i => new BenchProxy(i, $"http://127.0.0.1:{Port}")).ToList();
     var streams = fleet.Select(p => p.RunAsync()).ToList();
-    await Until(() => Task.FromResult(fleet.All(p => p.EndpointCount == services * endpoints)), TimeSpan.FromMinutes(5));
+    await Until(() => Task.FromResult(fleet.All(p => p.EndpointCount == services * endpoints && TypeUrls.Subscribed.All(t => p.Version(t) > 0))), TimeSpan.FromMinutes(5));
     var before = ProcessStats.Read(control.Id);
 
     // :: 1. An endpoint change: one pod becomes not ready.

@@ -9,7 +9,7 @@ namespace Waylay.Control;
 /// The control plane's Prometheus metrics under istiod's names where its dashboards expect them: <c>pilot_xds</c>
 /// (connected proxies), <c>pilot_xds_pushes{type}</c>, <c>pilot_total_xds_rejects{type}</c> (NACKs),
 /// <c>pilot_proxy_convergence_time</c> (seconds from a change to a proxy's response); plus Waylay's
-/// <c>waylay_control_push_bytes_total{type}</c> and <c>waylay_control_unsupported_resources{source,kind}</c>.
+/// <c>waylay_control_push_bytes_total{type}</c>, <c>waylay_control_push_resources_total{type}</c> and <c>waylay_control_unsupported_resources{source,kind}</c>.
 /// </summary>
 internal sealed class ControlMetrics
 {
@@ -17,6 +17,7 @@ internal sealed class ControlMetrics
 
     private readonly ConcurrentDictionary<string, long> _pushes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _bytes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, long> _resources = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, long> _rejects = new(StringComparer.Ordinal);
     private readonly long[] _convergence = new long[Buckets.Length + 1];
     private readonly Lock _lock = new();
@@ -27,8 +28,9 @@ internal sealed class ControlMetrics
 
     public void Nack(string type) => _rejects.AddOrUpdate(type, 1, (_, n) => n + 1);
 
-    public void Pushed(string type, long bytes, TimeSpan? convergence)
+    public void Pushed(string type, long bytes, int resources, TimeSpan? convergence)
     {
+        _resources.AddOrUpdate(type, resources, (_, n) => n + resources);
         _pushes.AddOrUpdate(type, 1, (_, n) => n + 1);
         _bytes.AddOrUpdate(type, bytes, (_, n) => n + bytes);
         if (convergence is { } c)
@@ -53,6 +55,7 @@ internal sealed class ControlMetrics
         Counter(text, "pilot_xds_pushes", "Responses sent to proxies, by type.", _pushes);
         Counter(text, "pilot_total_xds_rejects", "Responses proxies refused (NACK), by type.", _rejects);
         Counter(text, "waylay_control_push_bytes_total", "Resource bytes sent to proxies, by type.", _bytes);
+        Counter(text, "waylay_control_push_resources_total", "Resources sent to proxies (incremental pushes count only the changed ones), by type.", _resources);
         text.Append("# HELP pilot_proxy_convergence_time Seconds from a config change to a proxy's response.\n# TYPE pilot_proxy_convergence_time histogram\n");
         lock (_lock)
         {

@@ -11,12 +11,13 @@ public sealed partial class DiscoveryClient
         var request = new DiscoveryRequest { TypeUrl = response.TypeUrl, ResponseNonce = response.Nonce };
         lock (_lock)
         {
+            var errors = new List<MeshError>();
+            var resources = Merge(response, errors);
             var candidate = new Dictionary<string, (string Version, IReadOnlyList<Resource> Resources)>(_accepted, StringComparer.Ordinal)
             {
-                [response.TypeUrl] = (response.VersionInfo, response.Resources),
+                [response.TypeUrl] = (response.VersionInfo, resources),
             };
-            var errors = new List<MeshError>();
-            var config = Build(candidate, errors);
+            var config = errors.Count == 0 ? Build(candidate, errors) : null;
             if (errors.Count > 0)
             {
                 var kept = _accepted.TryGetValue(response.TypeUrl, out var previous) ? previous.Version : "";
@@ -29,7 +30,7 @@ public sealed partial class DiscoveryClient
                 return request;
             }
 
-            _accepted[response.TypeUrl] = (response.VersionInfo, response.Resources);
+            _accepted[response.TypeUrl] = (response.VersionInfo, resources);
             _acks++;
             request.VersionInfo = response.VersionInfo;
             // Nothing is applied until every type has arrived once: services without their endpoints or rules would
@@ -37,7 +38,7 @@ public sealed partial class DiscoveryClient
             if (_applied || TypeUrls.Subscribed.All(_accepted.ContainsKey))
             {
                 _applied = true;
-                var complete = config with { Mesh = config.Mesh with { Version = RunningVersion() } };
+                var complete = config! with { Mesh = config.Mesh with { Version = RunningVersion() } };
                 // Inside the lock: the status must never show a version whose table is not in force yet.
                 _apply(complete);
             }
@@ -46,6 +47,44 @@ public sealed partial class DiscoveryClient
         DiscoveryClientLog.Applied(_logger, TypeUrls.Short(response.TypeUrl), response.VersionInfo, response.Resources.Count);
 
         return request;
+    }
+
+    /// <summary>
+    /// The type's whole set after this response: the response itself, or for an incremental one the last good set
+    /// with the named resources replaced and the removed ones dropped, only when that set is the response's base.
+    /// </summary>
+    private IReadOnlyList<Resource> Merge(DiscoveryResponse response, List<MeshError> errors)
+    {
+        if (!response.Incremental)
+        {
+            return response.Resources;
+        }
+
+        var running = _accepted.TryGetValue(response.TypeUrl, out var accepted) ? accepted.Version : "";
+        if (accepted.Resources is null || running != response.BaseVersion)
+        {
+            errors.Add(new MeshError(TypeUrls.Short(response.TypeUrl),
+                $"incremental response applies on version {response.BaseVersion} but this proxy runs '{running}': send the whole set"));
+            return [];
+        }
+
+        var merged = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        foreach (var resource in accepted.Resources)
+        {
+            merged[resource.Name] = resource;
+        }
+
+        foreach (var name in response.RemovedResources)
+        {
+            merged.Remove(name);
+        }
+
+        foreach (var resource in response.Resources)
+        {
+            merged[resource.Name] = resource;
+        }
+
+        return [.. merged.Values];
     }
 
     private static DiscoveredConfig Build(Dictionary<string, (string Version, IReadOnlyList<Resource> Resources)> types, List<MeshError> errors)

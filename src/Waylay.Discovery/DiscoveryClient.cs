@@ -16,7 +16,8 @@ namespace Waylay.Discovery;
 ///        └─ stream lost: the last good config stays in force; reconnect after a jittered, growing back-off
 /// </code>
 /// A reconnect re-sends the versions it runs, so a control plane that restarted sends everything again and the
-/// proxy converges on its current state.
+/// proxy converges on its current state. The proxy accepts incremental responses (only the changed resources and the
+/// removed names, on top of a base version it must be running) and merges them into its last good set.
 /// </summary>
 public sealed partial class DiscoveryClient : IDisposable
 {
@@ -145,7 +146,7 @@ public sealed partial class DiscoveryClient : IDisposable
         var first = true;
         foreach (var type in TypeUrls.Subscribed)
         {
-            var request = new DiscoveryRequest { TypeUrl = type, VersionInfo = VersionOf(type) };
+            var request = new DiscoveryRequest { TypeUrl = type, VersionInfo = VersionOf(type), AcceptsIncremental = true };
             if (first)
             {
                 request.Node = _node;

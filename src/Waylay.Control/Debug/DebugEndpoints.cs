@@ -38,6 +38,11 @@ internal sealed class DebugEndpoints(MeshRegistry registry, ProxyConnections con
                 json.WriteString("nonce", state.SentNonce);
                 json.WriteString("acked", state.AckedVersion);
                 json.WriteString("status", Status(state, snapshot));
+                // The last response on the wire: whole set or only what changed (incremental), and its size.
+                json.WriteBoolean("incremental", state.SentIncremental);
+                json.WriteNumber("resources", state.SentResources);
+                json.WriteNumber("removed", state.SentRemoved);
+                json.WriteNumber("bytes", state.SentBytes);
                 if (state.NackError is not null)
                 {
                     json.WriteString("nackedVersion", state.NackedVersion);

@@ -15,15 +15,19 @@ namespace Waylay.Control.Discovery;
 ///   registry published         ─► every stream sends the subscribed types whose version it has not sent yet
 /// </code>
 /// One writer loop per stream (gRPC allows one write at a time); the reader only records and wakes it. A new stream
-/// always gets every type it subscribes to, whatever version the proxy says it runs: after a control-plane restart
-/// the same version number may name different content.
+/// always gets every type it subscribes to in full, whatever version the proxy says it runs: after a control-plane
+/// restart the same version number may name different content. Later pushes to a proxy that merges carry only the
+/// resources changed since the version last sent to it (<see cref="TypeSnapshot.DeltaFrom"/>); the bytes are encoded
+/// once per version and shared by all streams (<see cref="PushFrame"/>, bound by <see cref="SharedBytesDiscoveryBase"/>).
 /// </summary>
 internal sealed class AggregatedDiscoveryService(MeshRegistry registry, ProxyConnections connections, ControlMetrics metrics, TimeProvider time, ILogger<AggregatedDiscoveryService> logger)
-    : AggregatedDiscovery.AggregatedDiscoveryBase
+    : SharedBytesDiscoveryBase
 {
+    private const int LargeWrite = 64 * 1024;
+
     private static long _nonces;
 
-    public override async Task StreamResources(IAsyncStreamReader<DiscoveryRequest> requestStream, IServerStreamWriter<DiscoveryResponse> responseStream, ServerCallContext context)
+    public override async Task StreamResources(IAsyncStreamReader<DiscoveryRequest> requestStream, IServerStreamWriter<PushFrame> responseStream, ServerCallContext context)
     {
         var cancellationToken = context.CancellationToken;
         if (!await requestStream.MoveNext(cancellationToken).ConfigureAwait(false))
@@ -76,7 +80,7 @@ internal sealed class AggregatedDiscoveryService(MeshRegistry registry, ProxyCon
     {
         if (request.ResponseNonce.Length == 0)
         {
-            connection.Subscribe(request.TypeUrl);
+            connection.Subscribe(request.TypeUrl, request.AcceptsIncremental);
             return;
         }
 
@@ -88,30 +92,56 @@ internal sealed class AggregatedDiscoveryService(MeshRegistry registry, ProxyCon
         }
     }
 
-    private async Task WriteLoopAsync(ProxyConnection connection, IServerStreamWriter<DiscoveryResponse> stream, CancellationToken cancellationToken)
+    private async Task WriteLoopAsync(ProxyConnection connection, IServerStreamWriter<PushFrame> stream, CancellationToken cancellationToken)
     {
         while (await connection.Wake.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
         {
             connection.Wake.Reader.TryRead(out _);
             var snapshot = registry.Current;
             var versions = snapshot.Types.ToDictionary(t => t.Key, t => t.Value.Version, StringComparer.Ordinal);
-            foreach (var type in connection.Stale(versions))
+            foreach (var (type, previous) in connection.Stale(versions))
             {
                 var content = snapshot.Types[type];
                 var nonce = Interlocked.Increment(ref _nonces).ToString(CultureInfo.InvariantCulture);
-                var response = new DiscoveryResponse
+                var header = new DiscoveryResponse
                 {
                     TypeUrl = type,
                     VersionInfo = content.Version.ToString(CultureInfo.InvariantCulture),
                     Nonce = nonce,
                     ControlPlane = Environment.MachineName,
                 };
-                response.Resources.AddRange(content.Resources);
-                var push = connection.Sent(type, content.Version, nonce, time.GetUtcNow());
-                await stream.WriteAsync(response, cancellationToken).ConfigureAwait(false);
+                var resources = content.Full;
+                if (previous is not null && content.DeltaFrom(previous) is { } delta)
+                {
+                    resources = delta;
+                    header.Incremental = true;
+                    header.BaseVersion = previous.Version.ToString(CultureInfo.InvariantCulture);
+                    header.RemovedResources.AddRange(delta.Removed);
+                }
+
+                var frame = new PushFrame(header, resources);
+                var push = connection.Sent(type, content, frame, time.GetUtcNow());
+                var large = frame.Bytes > LargeWrite;
+                if (large)
+                {
+                    await connections.LargeWrites.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+
+                try
+                {
+                    await stream.WriteAsync(frame, cancellationToken).ConfigureAwait(false);
+                }
+                finally
+                {
+                    if (large)
+                    {
+                        connections.LargeWrites.Release();
+                    }
+                }
+
                 // Convergence time (istiod's pilot_proxy_convergence_time): from the first change of the debounced
                 // burst to this proxy's response written; a stream's first responses are not a push of a change.
-                metrics.Pushed(TypeUrls.Short(type), content.Bytes, push ? time.GetUtcNow() - snapshot.ChangedAt : null);
+                metrics.Pushed(TypeUrls.Short(type), frame.Bytes, resources.Count, push ? time.GetUtcNow() - snapshot.ChangedAt : null);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Waylay.Control.Registry;
 using Waylay.Discovery.V1;
 
 namespace Waylay.Control.Discovery;
@@ -23,33 +24,38 @@ internal sealed class ProxyConnection(Node node, string peer, DateTimeOffset con
 
     public string Id => Node.Id;
 
-    public void Subscribe(string type)
+    public void Subscribe(string type, bool incremental)
     {
         lock (_lock)
         {
-            _types.TryAdd(type, new TypeState());
+            _types.TryAdd(type, new TypeState { Incremental = incremental });
         }
 
         Wake.Writer.TryWrite(true);
     }
 
-    /// <summary>The subscribed types whose sent version differs from the snapshot's.</summary>
-    public List<string> Stale(IReadOnlyDictionary<string, long> versions)
+    /// <summary>
+    /// The subscribed types whose sent version differs from the snapshot's, each with the version last sent when the
+    /// proxy merges (the base of an incremental response), else null (send the whole set).
+    /// </summary>
+    public List<(string Type, TypeSnapshot? Previous)> Stale(IReadOnlyDictionary<string, long> versions)
     {
         lock (_lock)
         {
-            return [.. _types.Where(t => versions.TryGetValue(t.Key, out var v) && t.Value.SentVersion != v).Select(t => t.Key)];
+            return [.. _types.Where(t => versions.TryGetValue(t.Key, out var v) && t.Value.SentVersion != v)
+                .Select(t => (t.Key, t.Value.Incremental ? t.Value.SentSnapshot : null))];
         }
     }
 
     /// <summary>Records a response; true when it replaced an earlier one on this stream (a push, not the first send).</summary>
-    public bool Sent(string type, long version, string nonce, DateTimeOffset at)
+    public bool Sent(string type, TypeSnapshot content, PushFrame frame, DateTimeOffset at)
     {
         lock (_lock)
         {
             var state = _types[type];
             var push = state.SentVersion >= 0;
-            (state.SentVersion, state.SentNonce, state.SentAt) = (version, nonce, at);
+            (state.SentVersion, state.SentNonce, state.SentAt, state.SentSnapshot) = (content.Version, frame.Header.Nonce, at, content);
+            (state.SentIncremental, state.SentResources, state.SentBytes, state.SentRemoved) = (frame.Header.Incremental, frame.Resources.Count, frame.Bytes, frame.Resources.Removed.Count);
             return push;
         }
     }
@@ -71,6 +77,13 @@ internal sealed class ProxyConnection(Node node, string peer, DateTimeOffset con
             else
             {
                 (state.NackedVersion, state.NackError) = (state.SentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture), error);
+                if (state.SentIncremental)
+                {
+                    // The proxy kept its last good set, which is not the base the next change would be computed from:
+                    // send the whole current set again (once; a refused whole set is not resent, as before).
+                    (state.SentVersion, state.SentSnapshot) = (-1, null);
+                    Wake.Writer.TryWrite(true);
+                }
             }
 
             return true;
@@ -98,5 +111,19 @@ internal sealed class ProxyConnection(Node node, string peer, DateTimeOffset con
         public string? NackedVersion { get; set; }
 
         public string? NackError { get; set; }
+
+        /// <summary>The proxy merges incremental responses (it said so when it subscribed).</summary>
+        public bool Incremental { get; init; }
+
+        /// <summary>The version last sent, the base of the next incremental response.</summary>
+        public TypeSnapshot? SentSnapshot { get; set; }
+
+        public bool SentIncremental { get; set; }
+
+        public int SentResources { get; set; }
+
+        public long SentBytes { get; set; }
+
+        public int SentRemoved { get; set; }
     }
 }

@@ -9,6 +9,13 @@ internal sealed class ProxyConnections
 
     public int Count => _all.Count;
 
+    /// <summary>
+    /// At most this many large responses (a stream's first full sets) are written at once, as istiod's
+    /// PILOT_PUSH_THROTTLE does: each write is buffered whole by the HTTP/2 stack, so 1,000 proxies connecting together
+    /// would otherwise hold 1,000 copies of the full set in transport buffers.
+    /// </summary>
+    public SemaphoreSlim LargeWrites { get; } = new(32);
+
     public IEnumerable<ProxyConnection> All => _all.Keys;
 
     public void Add(ProxyConnection connection) => _all[connection] = true;

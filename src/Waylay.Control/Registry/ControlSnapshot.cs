@@ -1,5 +1,4 @@
 using Waylay.Control.Sources;
-using Waylay.Discovery.V1;
 
 namespace Waylay.Control.Registry;
 
@@ -12,6 +11,3 @@ internal sealed record ControlSnapshot(long Version, IReadOnlyDictionary<string,
 {
     public static ControlSnapshot Empty { get; } = new(0, new Dictionary<string, TypeSnapshot>(StringComparer.Ordinal), [], DateTimeOffset.MinValue);
 }
-
-/// <param name="Hash">Content hash of the resources, so a rebuild that changes nothing of a type keeps its version.</param>
-internal sealed record TypeSnapshot(string TypeUrl, long Version, IReadOnlyList<Resource> Resources, UInt128 Hash, long Bytes);

@@ -1,5 +1,3 @@
-using System.IO.Hashing;
-using Google.Protobuf;
 using Microsoft.Extensions.Logging;
 using Waylay.Control.Sources;
 using Waylay.Discovery;
@@ -109,24 +107,14 @@ internal sealed class MeshRegistry
         var changed = new List<string>();
         void Add(string type, IEnumerable<Resource> resources)
         {
-            var list = resources.ToList();
-            var hash = new XxHash128();
-            long bytes = 0;
-            foreach (var resource in list)
-            {
-                var data = resource.ToByteArray();
-                bytes += data.Length;
-                hash.Append(data);
-            }
-
-            var digest = hash.GetCurrentHashAsUInt128();
-            if (previous.Types.TryGetValue(type, out var old) && old.Hash == digest)
+            var encoded = TypeSnapshot.Encode(type, version, resources.ToList());
+            if (previous.Types.TryGetValue(type, out var old) && old.Hash == encoded.Hash)
             {
                 types[type] = old;
                 return;
             }
 
-            types[type] = new TypeSnapshot(type, version, list, digest, bytes);
+            types[type] = encoded;
             changed.Add(type);
         }
 

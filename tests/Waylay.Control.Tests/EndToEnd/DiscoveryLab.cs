@@ -42,13 +42,13 @@ internal sealed class DiscoveryLab : IAsyncDisposable
 
     public static Uri Url(string path) => new($"http://reviews:{Port}{path}");
 
-    public static string Service(string name = "reviews", string ip = "10.96.0.10") => $$"""
+    public static string Service(string name = "reviews", string ip = "10.96.0.10", string app = "reviews") => $$"""
         apiVersion: v1
         kind: Service
         metadata: {name: {{name}}, namespace: default}
         spec:
           clusterIP: {{ip}}
-          selector: {app: reviews}
+          selector: {app: {{app}}}
           ports: [{name: http, port: 9080}]
 
         """;
@@ -145,7 +145,7 @@ internal sealed class DiscoveryLab : IAsyncDisposable
     }
 
     /// <summary>Reports a pod through the control plane's Registration service (gRPC, from inside its namespace).</summary>
-    public async Task RegisterAsync(string name, string ip, string version, PodEvent.Types.Phase phase)
+    public async Task RegisterAsync(string name, string ip, string version, PodEvent.Types.Phase phase, string app = "reviews")
     {
         using var channel = GrpcChannel.ForAddress($"http://{Control.Address}", new GrpcChannelOptions
         {
@@ -161,7 +161,7 @@ internal sealed class DiscoveryLab : IAsyncDisposable
         });
         var report = new PodEvent { Phase = phase, Name = name, Namespace = "default", ServiceAccount = "bookinfo-reviews", Node = "test" };
         report.Ips.Add(ip);
-        report.Labels.Add(new Dictionary<string, string> { ["app"] = "reviews", ["version"] = version });
+        report.Labels.Add(new Dictionary<string, string> { ["app"] = app, ["version"] = version });
         await new Registration.RegistrationClient(channel).ReportAsync(report);
     }
 
