@@ -24,10 +24,13 @@ public sealed class MeshPlanTests
         Assert.Equal([1, 2, 1, 2, 1, 2, 1, 2], plan.Pods.Select(p => p.Node));
         Assert.Equal("node2", plan.Pods[1].Pod.NodeName);
         // What the control plane is fed from files: every Service and routing object, none of the pods.
-        Assert.Contains(plan.ControlObjects, o => (string?)o["kind"] == "VirtualService" && (string?)o["metadata"]?["name"] == "reviews");
+        Assert.Contains(plan.ControlObjects, o => (string?)o["kind"] == "VirtualService" && (string?)o["metadata"]?["name"] == "bookinfo");
         Assert.Contains(plan.ControlObjects, o => (string?)o["kind"] == "Service" && (string?)o["metadata"]?["name"] == "productpage");
         Assert.DoesNotContain(plan.ControlObjects, o => (string?)o["kind"] is "Deployment" or "Pod");
-        Assert.Contains("VirtualService/reviews", plan.RoutingObjects);
+        // The sample's kustomization.yaml: the app, its gateway and the subsets; Istio's task rules beside them
+        // (virtual-service-all-v1.yaml, …) are left for `waylay apply`, so all three reviews versions serve at first.
+        Assert.Contains("VirtualService/bookinfo", plan.RoutingObjects);
+        Assert.DoesNotContain("VirtualService/reviews", plan.RoutingObjects);
         Assert.Contains("DestinationRule/reviews", plan.RoutingObjects);
         Assert.Contains("Gateway/bookinfo-gateway", plan.RoutingObjects);
         Assert.Equal("istio-ingressgateway", plan.Exposed!.Name);
@@ -51,6 +54,37 @@ public sealed class MeshPlanTests
         var web = Assert.Single(plan.Services);
         Assert.Equal("http", web.NamedTargetPorts["http"]);
         Assert.Equal("web", plan.Exposed!.Name);
+    }
+
+    [Fact]
+    public void Kustomization_ReadsOnlyItsResources_FilesAndDirectories()
+    {
+        using var directory = new TempDirectory();
+        const string Service = "apiVersion: v1\nkind: Service\nmetadata: {name: NAME}\nspec:\n  selector: {app: NAME}\n  ports: [{port: 80, name: http}]\n";
+        Directory.CreateDirectory(Path.Combine(directory.Path, "apps", "more"));
+        File.WriteAllText(Path.Combine(directory.Path, "apps", "web.yaml"), Service.Replace("NAME", "web", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(directory.Path, "apps", "more", "api.yaml"), Service.Replace("NAME", "api", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(directory.Path, "later.yaml"), Service.Replace("NAME", "later", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(directory.Path, "kustomization.yaml"), "apiVersion: kustomize.config.k8s.io/v1beta1\nkind: Kustomization\nresources:\n  - apps\n");
+
+        var plan = MeshPlan.Create(Options(directory.Path));
+
+        Assert.Equal(["api", "web"], plan.Services.Select(s => s.Name).Order(StringComparer.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("resources: [missing.yaml]\n", "resource 'missing.yaml' does not exist")]
+    [InlineData("resources: [a.yaml]\npatches: [{path: p.yaml}]\n", "'patches' is not supported by waylay up")]
+    [InlineData("resources: a.yaml\n", "resources must be a list of paths")]
+    public void Kustomization_WhatWaylayDoesNotRead_IsRefusedByName(string kustomization, string expected)
+    {
+        using var directory = new TempDirectory();
+        File.WriteAllText(Path.Combine(directory.Path, "a.yaml"), "apiVersion: v1\nkind: Service\nmetadata: {name: a}\nspec:\n  selector: {app: a}\n  ports: [{port: 80}]\n");
+        File.WriteAllText(Path.Combine(directory.Path, "kustomization.yaml"), kustomization);
+
+        var error = Assert.ThrowsAny<Exception>(() => MeshPlan.Create(Options(directory.Path)));
+
+        Assert.Contains(expected, error.Message, StringComparison.Ordinal);
     }
 
     [Fact]
