@@ -30,6 +30,7 @@ public sealed class ManifestTests
             "networking/virtual-service-all-v1.yaml", "networking/virtual-service-reviews-50-v3.yaml",
             "networking/virtual-service-reviews-test-v2.yaml", "networking/virtual-service-ratings-test-delay.yaml",
             "networking/virtual-service-ratings-test-abort.yaml",
+            "kustomization.yaml", // what `waylay up samples/bookinfo` (and `kubectl apply -k`) applies: app, gateway, subsets
         ];
         var yaml = Directory.GetFiles(Sample, "*.yaml", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(Sample, f)).Order();
         Assert.Equal(expected.Order(), yaml);
