@@ -105,9 +105,8 @@ public sealed class TwoPodMesh : IAsyncLifetime
         _directory = Directory.CreateTempSubdirectory(Waylay.TestKit.RunId.Next("dg")).FullName;
         var file = Path.Combine(_directory, "mesh.yaml");
         await File.WriteAllTextAsync(file, Manifests);
-        // Without the control plane: the sidecars pass connections through, the path these predictions model.
-        // (`waylay explain` does not yet predict a routed sidecar, which connects to an endpoint itself.)
-        var options = new UpOptions { Paths = [file], RunId = RunId, ControlPlane = false };
+        // With the control plane, as `waylay up` runs: every sidecar routes the mesh's Services itself.
+        var options = new UpOptions { Paths = [file], RunId = RunId };
         _run = MeshRun.Create(MeshPlan.Create(options), options, TextWriter.Null);
         using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         try

@@ -14,9 +14,10 @@ namespace Waylay.Diagnostics.Explain;
 /// <code>
 ///  :: 1 the name, resolved by the run's DNS records
 ///  :: 2 the caller's OUTPUT: its capture plan walked by PacketClassifier for the packet this uid sends
-///  :: 3 if captured: the caller's proxy (its /config_dump: listener, route or passthrough), then its own packet
-///       (uid 1337) walked again
-///  :: 4 the node: kube-proxy's DNAT of a ClusterIP to the endpoints (its rules as they are), or a pod IP routed
+///  :: 3 if captured: the caller's proxy (<see cref="ProxyDecision"/>: the service and its endpoints, or passthrough),
+///       then its own packet (uid 1337) walked again, to the endpoint it connects to
+///  :: 4 the node: a routed service's pod IP routed as the proxy addressed it, else kube-proxy's DNAT of a ClusterIP
+///       to the endpoints (its rules as they are), or a pod IP routed
 ///  :: 5 each peer's PREROUTING walked for the arriving packet, then its proxy's inbound listener and the app
 /// </code>
 /// Everything comes from the pods' recorded capture flags, the proxies' admin APIs and the node's rules as they are
@@ -40,9 +41,11 @@ internal static class PathPlanner
             [.. Lines(verdict), .. capture is null ? ["no netfilter rules in the pod: its namespace tracks no connections (no conntrack entry to show)"] : Array.Empty<string>()],
             [.. Counted(from, verdict), .. tracked]) { Capture = verdict.Kind, Pod = from.Name });
 
-        if (redirect is { } port && capture is not null && port == capture.Options.OutboundCapturePort)
+        ProxyDecision? decision = null;
+        if (redirect is { } port && capture is not null && port == capture.Options.OutboundCapturePort && !loopback)
         {
-            steps.Add(await ProxyStepAsync(from, to, port, capture, cancellationToken));
+            decision = await ProxyDecision.ReadAsync(from, to, cancellationToken);
+            steps.Add(ProxyStep(from, to, port, capture, decision));
         }
 
         if (loopback)
@@ -51,8 +54,22 @@ internal static class PathPlanner
             return steps;
         }
 
-        var endpoints = await ServiceEndpoints.ReadAsync(from, to.EndPoint, cancellationToken);
         var pods = RunPods.All(from.Run.Directory);
+        if (decision is { Routed: true })
+        {
+            steps.Add(new PathStep($"node{from.Record.Node}", $"routed to the endpoint's pod IP as the proxy addressed it: kube-proxy's Service portal {to.EndPoint} is not on the path", [], []));
+            foreach (var endpoint in decision.Endpoints)
+            {
+                if (pods.FirstOrDefault(p => endpoint.Address.Equals(p.Address)) is { } peer)
+                {
+                    steps.Add(await InboundStepAsync(from, peer, endpoint, cancellationToken));
+                }
+            }
+
+            return steps;
+        }
+
+        var endpoints = await ServiceEndpoints.ReadAsync(from, to.EndPoint, cancellationToken);
         steps.Add(endpoints is null
             ? new PathStep($"node{from.Record.Node}", $"{to.EndPoint} is no Service portal: routed as addressed", [], [])
             : new PathStep($"node{from.Record.Node}", $"kube-proxy: Service portal {to.EndPoint} → DNAT to one of {endpoints.Count} endpoint(s), picked at random",
@@ -69,21 +86,34 @@ internal static class PathPlanner
         return steps;
     }
 
-    private static async Task<PathStep> ProxyStepAsync(RunPod from, Destination to, int port, PodCapture capture, CancellationToken cancellationToken)
+    private static PathStep ProxyStep(RunPod from, Destination to, int port, PodCapture capture, ProxyDecision decision)
     {
-        var config = await ProxyAdmin.ConfigDumpAsync(new PodNetwork(from), cancellationToken);
-        var route = (config["services"] as JsonArray ?? []).OfType<JsonObject>().FirstOrDefault(s =>
-            s["number"]?.GetValue<int>() == to.Port && (s["addresses"] as JsonArray ?? []).Any(a => a?.GetValue<string>() == to.Address.ToString()));
-        var version = config["version"]?.GetValue<string>();
-        var decision = route is null
-            ? $"no route for {to.EndPoint} in its config (version '{version}', source {config["source"]}, {(config["services"] as JsonArray)?.Count ?? 0} services): passthrough to the original destination {to.EndPoint}"
-            : $"route: service {route["service"]} port {route["port"]} → {route["healthyEndpoints"]}/{route["endpoints"]} healthy endpoints ({route["loadBalancer"]})";
         var uid = capture.Options.ProxyUids.FirstOrDefault(1337u);
         var gid = capture.Options.ProxyGids.FirstOrDefault(uid);
-        var own = Walk(capture, new Packet(PacketDirection.Out, true, to.Address, to.Port, null, uid, gid));
-        return new PathStep($"{from.Name} proxy", $"outbound listener :{port}: {decision}",
-            [$"listeners: {string.Join(", ", (config["listeners"] as JsonArray ?? []).Select(l => l?.ToString()))}", $"its own connection (uid {uid}): {own.Summary}", .. Lines(own)],
-            [new ProxyRelays(from, "outbound", to.EndPoint), .. Counted(from, own)]);
+        if (!decision.Routed)
+        {
+            var own = Walk(capture, new Packet(PacketDirection.Out, true, to.Address, to.Port, null, uid, gid));
+            return new PathStep($"{from.Name} proxy", $"outbound listener :{port}: {decision.Summary}",
+                [.. decision.Details, $"its own connection (uid {uid}): {own.Summary}", .. Lines(own)],
+                [new ProxyRelays(from, "outbound", to.EndPoint), .. Counted(from, own)]);
+        }
+
+        // The proxy's own packet goes to the endpoint it picked: walk it for one of them (the rules do not tell pod IPs apart).
+        var first = decision.Endpoints.FirstOrDefault() ?? to.EndPoint;
+        var routed = Walk(capture, new Packet(PacketDirection.Out, true, first.Address, (ushort)first.Port, null, uid, gid));
+        return new PathStep($"{from.Name} proxy", $"outbound listener :{port}: {decision.Summary}",
+            [.. decision.Details, $"its own connection (uid {uid}) to the endpoint: {routed.Summary}", .. Lines(routed)],
+            [new ProxyPools(from, decision.Endpoints), new ConntrackToOneOf(from, from.Address!, decision.Endpoints), .. Counted(from, routed)])
+        {
+            HttpRequest = decision.Http ? HttpRequest(to) : null,
+        };
+    }
+
+    /// <summary>One GET (of the URL's path, else /) so an HTTP route picks an endpoint: it connects only when a request arrives.</summary>
+    private static string HttpRequest(Destination to)
+    {
+        var path = Uri.TryCreate(to.Given, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.PathAndQuery : "/";
+        return $"GET {path.Replace("%", "%%", StringComparison.Ordinal)} HTTP/1.1\\r\\nHost: {to.Host}:{to.Port}\\r\\n\\r\\n";
     }
 
     internal static async Task<PathStep> InboundStepAsync(RunPod from, RunPod peer, IPEndPoint endpoint, CancellationToken cancellationToken)

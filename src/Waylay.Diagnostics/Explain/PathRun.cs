@@ -23,6 +23,7 @@ internal static class PathRun
     public static async Task<(IReadOnlyList<PathStep> Steps, string Connection)> ConfirmAsync(
         RunPod from, PodProcess process, Destination to, IReadOnlyList<PathStep> predicted, TimeProvider time, CancellationToken cancellationToken, string? httpRequest = null)
     {
+        httpRequest ??= predicted.Select(s => s.HttpRequest).FirstOrDefault(r => r is not null);
         var pods = predicted.SelectMany(s => s.Checks).Select(c => c.Pod).DistinctBy(p => p.Name).ToList();
         var before = await SnapshotAsync(pods, cancellationToken);
         using var connection = Start(from, process, to, httpRequest);
@@ -124,6 +125,11 @@ internal static class PathRun
                 var match = fresh.FirstOrDefault(e => seen.RedirectPort is { } p ? e.RedirectedTo?.Port == p : e.RedirectedTo is null);
                 return (check, match is not null, match is not null ? $"{match.Protocol} {match.State} {match.Original} reply {match.Reply}"
                     : fresh.Count > 0 ? $"only {string.Join("; ", fresh.Select(e => $"{e.Original} reply {e.Reply}"))}" : "no new entry");
+            case ConntrackToOneOf any:
+                var known = before.Conntrack.Select(e => e.Original).ToHashSet();
+                var hit = after.Conntrack.FirstOrDefault(e => !known.Contains(e.Original) && any.Endpoints.Contains(e.Original.Destination)
+                    && e.Original.Source.Address.Equals(any.Source) && e.RedirectedTo is null);
+                return (check, hit is not null, hit is null ? "no new entry to those endpoints" : $"{hit.Protocol} {hit.State} {hit.Original} reply {hit.Reply}");
             case ProxyRelays relays:
                 var pair = after.Connections.FirstOrDefault(c => c.Listener == relays.Listener && relays.Destination.Equals(c.OriginalDestination));
                 return (check, pair is not null, pair is null ? "no such pair in /connections" : $"pair #{pair.Id} {pair.DownstreamRemote} → {pair.Endpoint} ({pair.State})");

@@ -13,6 +13,9 @@ internal sealed record PathStep(string Where, string What, IReadOnlyList<string>
     /// <summary>The pod whose rules this step walks, when it is such a step.</summary>
     public string? Pod { get; init; }
 
+    /// <summary>For the caller's proxy routing an HTTP service: the request <c>--run</c> sends so it picks an endpoint.</summary>
+    public string? HttpRequest { get; init; }
+
     /// <summary>Filled by <c>--run</c>: each check and whether the kernel and the proxies showed it.</summary>
     public IReadOnlyList<(PathCheck Check, bool Seen, string Evidence)> Observed { get; init; } = [];
 }
@@ -56,4 +59,10 @@ internal sealed record AccessLogged(RunPod Pod, string RequestPath) : PathCheck(
 internal sealed record ProxyPools(RunPod Pod, IReadOnlyList<IPEndPoint> Endpoints) : PathCheck(Pod)
 {
     public override string Describe() => $"{Pod.Name}: the proxy's /connections has an upstream to {string.Join(" or ", Endpoints)}";
+}
+
+/// <summary>A new conntrack entry in the pod from <paramref name="Source"/> to one of <paramref name="Endpoints"/>, not rewritten (the proxy's own connection).</summary>
+internal sealed record ConntrackToOneOf(RunPod Pod, IPAddress Source, IReadOnlyList<IPEndPoint> Endpoints) : PathCheck(Pod)
+{
+    public override string Describe() => $"{Pod.Name}: conntrack has {Source} → {string.Join(" or ", Endpoints)}, not rewritten";
 }

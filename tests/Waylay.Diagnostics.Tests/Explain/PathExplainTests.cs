@@ -7,13 +7,35 @@ namespace Waylay.Diagnostics.Tests.Explain;
 public sealed class PathExplainTests(TwoPodMesh mesh)
 {
     [NetnsFact]
-    public async Task AppToService_IsCapturedByItsOutput_PassedThroughByItsProxy_AndCapturedAgainByTheCalleesPrerouting()
+    public async Task AppToService_IsCapturedByItsOutput_RoutedByItsProxyToAnEndpoint_AndCapturedAgainByTheCalleesPrerouting()
     {
+        var details = mesh.Pod("details");
+
         var output = await ExplainAsync("ratings", "app", "http://details:9080/details/0");
 
         Assert.Contains("captured: REDIRECT to 127.0.0.1:15001", output, StringComparison.Ordinal);
-        Assert.Contains("passthrough to the original destination", output, StringComparison.Ordinal);
-        Assert.Contains("kube-proxy: Service portal", output, StringComparison.Ordinal);
+        // The proxy has the service (from the control plane) and connects to the pod itself: no kube-proxy DNAT.
+        Assert.Matches(@"service \S*details\S* port http \(HTTP: .*\) → connects to one of 1 endpoint\(s\) directly", output);
+        Assert.Contains($"endpoint {details.Address}:9080 ({details.Name}", output, StringComparison.Ordinal);
+        Assert.Contains("kube-proxy's Service portal", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("DNAT to one of", output, StringComparison.Ordinal);
+        Assert.Contains($"the proxy's /connections has an upstream to {details.Address}:9080", output, StringComparison.Ordinal);
+        Assert.Contains($"conntrack has {mesh.Pod("ratings").Address} → {details.Address}:9080, not rewritten", output, StringComparison.Ordinal);
+        Assert.Contains("REDIRECT to eth0's address:15006", output, StringComparison.Ordinal);
+        Assert.Contains("answered 'HTTP/1.1 200", output, StringComparison.Ordinal);
+    }
+
+    [NetnsFact]
+    public async Task AppToAPodIp_IsNoServiceOfItsProxy_PassedThroughToTheOriginalDestination()
+    {
+        var details = mesh.Pod("details");
+
+        var output = await ExplainAsync("ratings", "app", $"{details.Address}:9080");
+
+        Assert.Contains("captured: REDIRECT to 127.0.0.1:15001", output, StringComparison.Ordinal);
+        Assert.Contains($"passthrough to the original destination {details.Address}:9080", output, StringComparison.Ordinal);
+        Assert.Contains($"the proxy's /connections has an outbound pair for {details.Address}:9080", output, StringComparison.Ordinal);
+        Assert.Contains("is no Service portal: routed as addressed", output, StringComparison.Ordinal);
         Assert.Contains("REDIRECT to eth0's address:15006", output, StringComparison.Ordinal);
     }
 
