@@ -39,6 +39,10 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
 
     public EndpointStats? Endpoint { get; set; }
 
+    /// <summary>
+    /// Where the connection goes upstream: a TCP relay's one connection, or the pooled connection that carried an HTTP
+    /// connection's latest request (so /connections and <c>waylay connections</c> show where the proxy sent it).
+    /// </summary>
     public IPEndPoint? UpstreamAddress { get; set; }
 
     public IPEndPoint? UpstreamLocalAddress { get; set; }

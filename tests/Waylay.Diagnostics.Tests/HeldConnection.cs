@@ -6,7 +6,8 @@ namespace Waylay.Diagnostics.Tests;
 
 /// <summary>
 /// A TCP connection made from inside a pod's namespace as a given uid (bash's /dev/tcp) and held open until disposed,
-/// so the proxies' pairs and conntrack's ESTABLISHED entries are there to be read.
+/// so the proxies' pairs and conntrack's ESTABLISHED entries are there to be read. With <c>request</c>, one keep-alive
+/// HTTP/1.1 GET is written first: a proxy routing an HTTP service connects upstream only when a request arrives.
 /// </summary>
 internal sealed class HeldConnection : IDisposable
 {
@@ -14,11 +15,12 @@ internal sealed class HeldConnection : IDisposable
 
     private HeldConnection(Process process) => _process = process;
 
-    public static async Task<HeldConnection> OpenAsync(RunPod pod, uint uid, IPEndPoint to)
+    public static async Task<HeldConnection> OpenAsync(RunPod pod, uint uid, IPEndPoint to, string? request = null)
     {
+        var send = request is null ? "" : $"printf 'GET {request} HTTP/1.1\\r\\nHost: {to}\\r\\n\\r\\n' >&3; ";
         var start = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])["--net=" + pod.NetnsPath, "--setuid", uid.ToString(), "--setgid", uid.ToString(), "--", "bash", "-c",
-            $"exec 3<>/dev/tcp/{to.Address}/{to.Port} || exit 7; echo connected; exec sleep 120"])
+            $"exec 3<>/dev/tcp/{to.Address}/{to.Port} || exit 7; {send}echo connected; exec sleep 120"])
         {
             start.ArgumentList.Add(argument);
         }

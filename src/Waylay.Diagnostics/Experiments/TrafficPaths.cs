@@ -78,7 +78,7 @@ internal static class TrafficPaths
             var (steps, connection) = await PathRun.ConfirmAsync(from, process, destination, predicted, time, cancellationToken, http);
             var packets = await watch.StopAsync();
             var seed = AsTheSeedSays(source, target, steps);
-            results.Add(new TrafficResult(source, steps, connection, PathOutcome.Mismatches(steps) > 0 ? Verdict.Differs : seed is null ? Verdict.Confirmed : Verdict.NotAsSeed, seed) { Packets = packets });
+            results.Add(new TrafficResult(source, steps, connection, PathOutcome.Mismatches(steps) > 0 ? Verdict.Differs : seed is null ? Verdict.Confirmed : Verdict.NotAsSeed, seed) { Packets = packets, Caller = from.Name });
         }
 
         return results;
@@ -128,4 +128,17 @@ internal sealed record TrafficResult(TrafficSource Source, IReadOnlyList<PathSte
 {
     /// <summary>What tcpdump saw on the target pod's interfaces (eth0 and lo) while the source ran, addresses named.</summary>
     public IReadOnlyList<string> Packets { get; init; } = [];
+
+    /// <summary>The calling pod's name, as the packet lines name it.</summary>
+    public string? Caller { get; init; }
+
+    /// <summary>
+    /// The packet lines to show: the caller's own first (those naming it), since the target's other traffic on the
+    /// port (a pooled connection of an earlier caller closing, say) can fill the excerpt before this source's SYN.
+    /// </summary>
+    public IReadOnlyList<string> Excerpt(int lines)
+    {
+        var own = Caller is { } caller ? Packets.Where(l => l.Contains(caller, StringComparison.Ordinal)).ToList() : [];
+        return [.. (own.Count > 0 ? own : Packets).Take(lines)];
+    }
 }

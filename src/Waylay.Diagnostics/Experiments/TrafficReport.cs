@@ -63,9 +63,12 @@ internal static class TrafficReport
                 }
             }
 
+            var excerpt = r.Excerpt(PacketLines);
             s.Append("\nPackets on ").Append(target).Append("'s interfaces (`tcpdump -i any tcp port …` inside its namespace), ")
-                .Append(r.Packets.Count).Append(" line(s)").Append(r.Packets.Count > PacketLines ? $", the first {PacketLines}" : "").Append(":\n\n```\n");
-            foreach (var line in r.Packets.Take(PacketLines))
+                .Append(r.Packets.Count).Append(" line(s)")
+                .Append(excerpt.Count < r.Packets.Count ? $", the first {excerpt.Count}{(r.Caller is { } c && excerpt.All(l => l.Contains(c, StringComparison.Ordinal)) ? $" naming {c}" : "")}" : "")
+                .Append(":\n\n```\n");
+            foreach (var line in excerpt)
             {
                 s.Append(line).Append('\n');
             }

@@ -36,7 +36,12 @@ internal static class PathRun
             while (true)
             {
                 var after = await SnapshotAsync(pods, cancellationToken);
-                var steps = predicted.Select(s => s with { Observed = [.. s.Checks.Select(c => Observe(c, before[c.Pod.Name], after[c.Pod.Name]))] }).ToList();
+                var reuse = before.TryGetValue(from.Name, out var callerBefore) ? PooledReuse.Find(callerBefore.Connections, after[from.Name].Connections, to.EndPoint) : null;
+                var steps = predicted.Select(s => s with
+                {
+                    Observed = [.. s.Checks.Select(c => reuse is not null && reuse.Covers(s, c) ? reuse.Observe(c, after[c.Pod.Name].Conntrack)
+                        : Observe(c, before[c.Pod.Name], after[c.Pod.Name]))],
+                }).ToList();
                 if (steps.All(s => s.Observed.All(o => o.Seen)) || time.GetElapsedTime(deadline) > Settle || !AnyPeerPending(steps))
                 {
                     return (steps, outcome);
@@ -70,7 +75,7 @@ internal static class PathRun
     {
         // bash's /dev/tcp: a plain connect(2), then held open (sleep) so the proxies' pairs are live while they are read;
         // through a gateway (an HTTP router, not transparent) one request is sent first and its status line read.
-        var request = httpRequest is null ? "echo connected" : $"printf '{httpRequest}' >&3; IFS= read -r status <&3; echo \"connected ${{status%$'\\r'}}\"";
+        var request = httpRequest is null ? "echo connected" : $"printf '{httpRequest}' >&3; IFS= read -r -t 20 status <&3; echo \"connected ${{status%$'\\r'}}\"";
         var script = $"exec 3<>/dev/tcp/{to.Address}/{to.Port.ToString(CultureInfo.InvariantCulture)} || exit 7; {request}; exec sleep 120";
         var start = new ProcessStartInfo("nsenter") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var argument in (string[])["--net=" + from.NetnsPath, "--setuid", process.Uid.ToString(CultureInfo.InvariantCulture), "--setgid", process.Gid.ToString(CultureInfo.InvariantCulture), "--", "bash", "-c", script])

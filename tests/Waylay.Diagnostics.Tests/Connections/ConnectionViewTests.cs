@@ -19,17 +19,20 @@ public sealed class ConnectionViewTests(TwoPodMesh mesh)
         var network = new PodNetwork(ratings);
         var service = new IPEndPoint(Names.ClusterRecords.Read(mesh.StateDirectory)["details.default.svc.cluster.local"], 9080);
         var plan = PodCapture.Of(ratings)!.Plan;
-        using var held = await HeldConnection.OpenAsync(ratings, 1000, service);
+        // details:9080 is an HTTP port the proxy routes: its upstream is the pooled connection the request went out on.
+        using var held = await HeldConnection.OpenAsync(ratings, 1000, service, "/details/0");
 
         ConnectionView? view = null;
+        IReadOnlyList<ProxyConnection> pairs = [];
+        IReadOnlyList<ConntrackEntry> conntrack = [];
         await MeshCollection.EventuallyAsync(async () =>
         {
-            var pairs = await ProxyAdmin.ConnectionsAsync(network, CancellationToken.None);
-            var conntrack = await ConntrackTable.ReadAsync(network, CancellationToken.None);
+            pairs = await ProxyAdmin.ConnectionsAsync(network, CancellationToken.None);
+            conntrack = await ConntrackTable.ReadAsync(network, CancellationToken.None);
             view = ConnectionView.Join(pairs, conntrack, c => ConnectionView.FirstPacket(c, 1000, 1000) is { } p ? PacketClassifier.Classify(plan, p) : null)
                 .FirstOrDefault(v => service.Equals(v.Pair.OriginalDestination) && v.Upstream is not null);
             return view is not null;
-        }, () => "the proxy never showed a pair to " + service);
+        }, () => $"the proxy never showed a pair to {service} joined with its upstream's conntrack entry:\n{string.Join("\n", pairs)}\nconntrack:\n{string.Join("\n", conntrack)}");
 
         Assert.Equal("outbound", view!.Pair.Listener);
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:15001"), view.Downstream!.RedirectedTo);

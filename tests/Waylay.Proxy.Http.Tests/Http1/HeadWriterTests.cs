@@ -119,4 +119,22 @@ public sealed class HeadWriterTests
         Assert.Equal("HTTP/1.1 400 Bad Request\r\ncontent-length: 0\r\nx-waylay-proxy-error: content-length-with-transfer-encoding\r\nconnection: close\r\n\r\n",
             Encoding.ASCII.GetString(output.WrittenSpan));
     }
+
+    [Theory]
+    // A keep-alive client reads an empty 404 to its end only by its Content-Length: 0 (without it, until close).
+    [InlineData("GET", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nDate: d\r\n\r\n", "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nDate: d\r\n\r\n")]
+    // HEAD and 304: the length of the representation goes on; 204 and 1xx carry none.
+    [InlineData("HEAD", "HTTP/1.1 200 OK\r\nContent-Length: 178\r\n\r\n", "HTTP/1.1 200 OK\r\nContent-Length: 178\r\n\r\n")]
+    [InlineData("GET", "HTTP/1.1 304 Not Modified\r\nContent-Length: 178\r\n\r\n", "HTTP/1.1 304 Not Modified\r\nContent-Length: 178\r\n\r\n")]
+    [InlineData("GET", "HTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n", "HTTP/1.1 204 No Content\r\n\r\n")]
+    [InlineData("GET", "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n", "HTTP/1.1 200 OK\r\ncontent-length: 3\r\n\r\n")]
+    public void Response_WithNoBodyToRelay_KeepsItsContentLength_ButNot204s(string method, string wire, string written)
+    {
+        var parser = new Http1ResponseParser();
+        Assert.Equal(Http1ParseStatus.Complete, parser.TryParse(Bytes.Sequence(wire), method, out _, out _, out var error));
+        Assert.Equal(Http1Error.None, error);
+        var output = new ArrayBufferWriter<byte>();
+        Http1HeadWriter.WriteResponse(output, parser.Head, HeaderEdits.None, []);
+        Assert.Equal(written, Encoding.Latin1.GetString(output.WrittenSpan));
+    }
 }

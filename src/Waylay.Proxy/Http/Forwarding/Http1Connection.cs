@@ -354,6 +354,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         try
         {
             exchange.UpstreamLocal = upstream.Local;
+            Connection.UpstreamAddress = upstream.Remote;
+            Connection.UpstreamLocalAddress = upstream.Local;
             var upstreamStart = services.Time.GetTimestamp();
             var edits = route.RequestEdits;
             Http1HeadWriter.WriteRequest(upstream.Writer, head, route.ForwardedPath, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, in exchange.Fields,

@@ -72,6 +72,8 @@ internal abstract class Http1Head
     /// </summary>
     public bool ForwardsAsIs(int index) => _fields[index].Kind != KnownField.ContentLength && !IsHopByHop(index);
 
+    public bool IsContentLength(int index) => _fields[index].Kind == KnownField.ContentLength;
+
     /// <summary>
     /// The value of a field, null when absent; several lines of the same field are joined with "," as Envoy does
     /// before matching. Allocates the string: meant for the fields a route actually looks at.

@@ -102,9 +102,13 @@ internal static class Http1HeadWriter
         writer.Write(" "u8);
         writer.Write(head.Reason);
         writer.Write("\r\n"u8);
+        // A response with no body to relay keeps its Content-Length: "0" is the framing that ends it (without it a
+        // keep-alive client reads until close), and a HEAD or 304 answer's length describes the representation.
+        // 1xx and 204 never carry one (RFC 9110 §8.6).
+        var keepsLength = head.Framing == BodyFraming.None && head.StatusCode is >= 200 and not 204;
         for (var i = 0; i < head.FieldCount; i++)
         {
-            if (head.ForwardsAsIs(i) && !IsMasked(head.FieldName(i), edits))
+            if ((head.ForwardsAsIs(i) || (keepsLength && head.IsContentLength(i))) && !IsMasked(head.FieldName(i), edits))
             {
                 Field(ref writer, head.FieldName(i), head.FieldValue(i));
             }
