@@ -27,6 +27,13 @@ internal sealed record NodeRuntimeOptions
     /// </summary>
     public bool MasqueradeAll { get; init; }
 
+    /// <summary>
+    /// flannel's <c>--ip-masq</c> (and Docker's bridge, under many clusters of the seed's day): a pod's traffic that
+    /// leaves its node's pod subnet is masqueraded to the node's address (the CNI bridge plugin's <c>ipMasq</c>), so a
+    /// pod on another node sees that node as the client. Off by default, as in today's clusters.
+    /// </summary>
+    public bool IpMasquerade { get; init; }
+
     public RestartBackoff Backoff { get; init; } = RestartBackoff.Kubernetes;
 
     public string StateDirectory => Path.Combine(StateRoot, RunId);

@@ -22,6 +22,7 @@ internal static class UpCommand
         var nodes = new Option<int>("--nodes") { Description = "Nodes to create; pods are placed round robin", DefaultValueFactory = _ => 1, HelpName = "N" };
         var images = new Option<string?>("--images") { Description = "Image table: image pattern → local program (command, args, env, workingDir), before the built-ins", HelpName = "path" };
         var hostPath = new Option<bool>("--allow-host-path") { Description = "Let pods mount hostPath volumes (this machine's files)" };
+        var ipMasq = new Option<bool>("--ip-masq") { Description = "Masquerade pod traffic that leaves its node to the node's address, as flannel's --ip-masq did in the seed's cluster (a pod on another node then sees the node as the client)" };
         var foreground = new Option<bool>("--foreground") { Description = "Stay attached and supervise the run; Ctrl-C or SIGTERM tears it down" };
         var run = new Option<string?>("--run") { Description = "The run's id (1-8 lower-case letters or digits; every name it makes is wl-<id>-…); default: a new one", HelpName = "id" };
         var expose = new Option<string?>("--expose") { Description = "The Service the 127.0.0.1 forwarder reaches (default: productpage, else the first Service)", HelpName = "service[:port]" };
@@ -30,7 +31,7 @@ internal static class UpCommand
 
         var command = new Command("up", "Run Kubernetes manifests (Deployments, Services, …) as injected pods in network namespaces on this machine.")
         {
-            paths, files, nodes, images, hostPath, foreground, run, expose, port, supervised,
+            paths, files, nodes, images, hostPath, ipMasq, foreground, run, expose, port, supervised,
         };
 
         command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
@@ -55,6 +56,7 @@ internal static class UpCommand
                 Nodes = parse.GetValue(nodes),
                 ImagesFile = parse.GetValue(images) is { } i ? Path.GetFullPath(i) : null,
                 AllowHostPath = parse.GetValue(hostPath),
+                IpMasquerade = parse.GetValue(ipMasq),
                 Expose = parse.GetValue(expose),
                 Port = (ushort)forwarderPort,
             };
@@ -101,6 +103,7 @@ internal static class UpCommand
             "--port", options.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             .. options.ImagesFile is { } images ? new[] { "--images", images } : [],
             .. options.AllowHostPath ? new[] { "--allow-host-path" } : [],
+            .. options.IpMasquerade ? new[] { "--ip-masq" } : [],
             .. options.Expose is { } expose ? new[] { "--expose", expose } : [],
             .. options.Paths,
         ];

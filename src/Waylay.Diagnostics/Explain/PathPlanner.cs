@@ -79,7 +79,7 @@ internal static class PathPlanner
         {
             if (pods.FirstOrDefault(p => endpoint.Address.Equals(p.Address)) is { } peer)
             {
-                steps.Add(await InboundStepAsync(from, peer, endpoint, cancellationToken));
+                steps.Add(await InboundStepAsync(from, peer, endpoint, cancellationToken, endpoints is null ? null : to.EndPoint));
             }
         }
 
@@ -116,13 +116,18 @@ internal static class PathPlanner
         return $"GET {path.Replace("%", "%%", StringComparison.Ordinal)} HTTP/1.1\\r\\nHost: {to.Host}:{to.Port}\\r\\n\\r\\n";
     }
 
-    internal static async Task<PathStep> InboundStepAsync(RunPod from, RunPod peer, IPEndPoint endpoint, CancellationToken cancellationToken)
+    /// <param name="portal">The Service portal kube-proxy DNATed the connection from, when it did (its masquerade mark).</param>
+    internal static async Task<PathStep> InboundStepAsync(RunPod from, RunPod peer, IPEndPoint endpoint, CancellationToken cancellationToken, IPEndPoint? portal = null)
     {
+        // The caller's node may masquerade it on the way (--ip-masq, kube-proxy's mark): the peer sees that source.
+        var nat = await NodeNat.ReadAsync(from, cancellationToken);
+        var egress = NodeEgress.Walk(nat, from.Record.Node, from.Address!, endpoint, portal is { } p && NodeEgress.KubeMarked(nat, from.Address!, p, endpoint));
         var capture = PodCapture.Of(peer);
-        var verdict = Walk(capture, new Packet(PacketDirection.In, true, endpoint.Address, (ushort)endpoint.Port, from.Address, InInterface: "eth0"));
+        var verdict = Walk(capture, new Packet(PacketDirection.In, true, endpoint.Address, (ushort)endpoint.Port, egress.Source, InInterface: "eth0"));
         var redirect = verdict.Kind == VerdictKind.Redirected ? (int?)verdict.Port : null;
-        var details = Lines(verdict).ToList();
-        var checks = new List<PathCheck>(Counted(peer, verdict)) { new ConntrackSeen(peer, from.Address!, endpoint, redirect) };
+        var details = new List<string> { $"{egress.Summary}; it arrives from {egress.Source}" };
+        details.AddRange(Lines(verdict));
+        var checks = new List<PathCheck>(Counted(peer, verdict)) { new ConntrackSeen(peer, egress.Source, endpoint, redirect) };
         // REDIRECT rewrites the connection (conntrack shows it); TPROXY hands it over unrewritten: either way the proxy owns it.
         var taken = verdict.Kind is VerdictKind.Redirected or VerdictKind.Tproxied ? (int?)verdict.Port : null;
         if (taken is { } port && capture is not null && port == capture.Options.InboundCapturePort)

@@ -1,9 +1,5 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Waylay.Capture.Apply;
-using Waylay.Capture.Plan;
-using Waylay.Diagnostics.Rules;
-using Waylay.Node.Namespaces;
 using Waylay.Node.State;
 
 namespace Waylay.Diagnostics.Explain;
@@ -19,16 +15,7 @@ internal static partial class ServiceEndpoints
     /// <summary>The endpoints behind <paramref name="destination"/>, or null when it is no service portal on that node.</summary>
     public static async Task<IReadOnlyList<IPEndPoint>?> ReadAsync(RunPod from, IPEndPoint destination, CancellationToken cancellationToken)
     {
-        var node = from.Run.Nodes().FirstOrDefault(n => n.Index == from.Record.Node)
-            ?? throw new DiagnosticsException($"pod {from.Name}: its node {from.Record.Node} has no record in the run's state");
-        var netns = new NetworkNamespace(NetworkNamespaces.PathOf(node.Namespace));
-        var save = await netns.RunAsync(await KernelRuleset.SaveToolAsync(netns, cancellationToken), ["-c", "-t", "nat"], null, cancellationToken);
-        if (!save.Succeeded)
-        {
-            throw new DiagnosticsException($"node{node.Index}: iptables-save -t nat failed: {save.Diagnostic}");
-        }
-
-        var rules = KernelRuleset.Parse("iptables-save", save.StandardOutput).Rules.Where(r => r.Table == NetfilterTable.Nat).ToList();
+        var rules = await NodeNat.ReadAsync(from, cancellationToken);
         var portal = rules.Where(r => r.Chain == "KUBE-SERVICES").Select(r => (Rule: r, Match: Portal().Match(r.Text)))
             .FirstOrDefault(p => p.Match.Success && IPAddress.Parse(p.Match.Groups["ip"].Value).Equals(destination.Address)
                 && int.Parse(p.Match.Groups["port"].Value, System.Globalization.CultureInfo.InvariantCulture) == destination.Port);

@@ -12,7 +12,7 @@ internal static class CniNetworkList
 {
     public const string Version = "1.0.0";
 
-    public static JsonObject For(RunNames names, int node, string ipamDataDirectory) => new()
+    public static JsonObject For(RunNames names, int node, string ipamDataDirectory, bool ipMasquerade = false) => new()
     {
         ["cniVersion"] = Version,
         ["name"] = names.Network(node),
@@ -22,8 +22,10 @@ internal static class CniNetworkList
                 ["type"] = "bridge",
                 ["bridge"] = names.Bridge,
                 ["isGateway"] = true,
-                // The pods' traffic never leaves the node's namespace for the host, so nothing needs masquerading.
-                ["ipMasq"] = false,
+                // Off, a pod's connection to another node's pod keeps its own address (host-gw routes pod subnets). On
+                // (waylay up --ip-masq), the plugin SNATs what leaves 10.244.N.0/24 to the node's address, in the node's
+                // namespace (never the host's: the pods' traffic never leaves the run's namespaces).
+                ["ipMasq"] = ipMasquerade,
                 ["hairpinMode"] = true,
                 ["ipam"] = new JsonObject
                 {

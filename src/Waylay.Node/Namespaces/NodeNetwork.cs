@@ -34,7 +34,7 @@ internal sealed class NodeNetwork
 
         var name = names.NodeNamespace(index);
         NetworkNamespaces.EnsureFree(name);
-        var list = CniNetworkList.For(names, index, state.IpamDirectory);
+        var list = CniNetworkList.For(names, index, state.IpamDirectory, options.IpMasquerade);
         var configList = Path.Combine(state.Directory, "cni", $"node{index}.conflist");
         Directory.CreateDirectory(Path.GetDirectoryName(configList)!);
         File.WriteAllText(configList, list.ToJsonString(new System.Text.Json.JsonSerializerOptions { WriteIndented = true }));

@@ -71,7 +71,7 @@ internal sealed partial class MeshRun : IAsyncDisposable
     /// <summary>The run's state directory, and this process recorded in it as the supervisor.</summary>
     public static MeshRun Create(MeshPlan plan, UpOptions options, TextWriter progress)
     {
-        var runtime = NodeRuntime.Create(new NodeRuntimeOptions { RunId = options.RunId, StateRoot = options.StateRoot, AllowHostPath = options.AllowHostPath });
+        var runtime = NodeRuntime.Create(new NodeRuntimeOptions { RunId = options.RunId, StateRoot = options.StateRoot, AllowHostPath = options.AllowHostPath, IpMasquerade = options.IpMasquerade });
         runtime.State.Write(MeshStatus.SupervisorFile(runtime.State.Directory), ProcessIdentity.Of(Environment.ProcessId));
         var run = new MeshRun(runtime, plan, options, progress);
         run.Publish();

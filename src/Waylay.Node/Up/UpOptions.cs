@@ -15,6 +15,9 @@ internal sealed record UpOptions
 
     public bool AllowHostPath { get; init; }
 
+    /// <summary><c>--ip-masq</c>: pod traffic leaving its node is masqueraded to the node's address (<see cref="NodeRuntimeOptions.IpMasquerade"/>).</summary>
+    public bool IpMasquerade { get; init; }
+
     /// <summary>The Service the forwarder reaches (<c>--expose SERVICE[:PORT]</c>); null: productpage, else the first.</summary>
     public string? Expose { get; init; }
 

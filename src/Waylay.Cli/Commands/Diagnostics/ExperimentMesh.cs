@@ -38,9 +38,11 @@ internal sealed class ExperimentMesh
         }
 
         var id = RunIds.Parse(null);
-        Console.Error.WriteLine($"waylay: no mesh is running: bringing up Bookinfo as run {id} (waylay up samples/bookinfo --nodes {nodes.ToString(CultureInfo.InvariantCulture)} --run {id})");
+        // On several nodes, the seed's cluster masqueraded pod traffic between nodes (flannel's --ip-masq): so does this one.
+        string[] arguments = ["up", samples, "--nodes", nodes.ToString(CultureInfo.InvariantCulture), "--run", id, .. nodes > 1 ? new[] { "--ip-masq" } : []];
+        Console.Error.WriteLine($"waylay: no mesh is running: bringing up Bookinfo as run {id} (waylay {string.Join(' ', arguments).Replace(samples, "samples/bookinfo", StringComparison.Ordinal)})");
         var start = new ProcessStartInfo(Environment.ProcessPath!) { UseShellExecute = false, RedirectStandardOutput = true };
-        foreach (var argument in (string[])["up", samples, "--nodes", nodes.ToString(CultureInfo.InvariantCulture), "--run", id])
+        foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);
         }
