@@ -52,7 +52,7 @@ internal static class PathPlanner
         }
 
         var endpoints = await ServiceEndpoints.ReadAsync(from, to.EndPoint, cancellationToken);
-        var pods = RunPods.All(from.Run.Directory);
+        var pods = PodLookup.All(from.Run.Directory);
         steps.Add(endpoints is null
             ? new PathStep($"node{from.Record.Node}", $"{to.EndPoint} is no Service portal: routed as addressed", [], [])
             : new PathStep($"node{from.Record.Node}", $"kube-proxy: Service portal {to.EndPoint} → DNAT to one of {endpoints.Count} endpoint(s), picked at random",
