@@ -83,9 +83,9 @@ public sealed class TwoPodMesh : IAsyncLifetime
 
     public string RunId { get; } = Waylay.TestKit.RunId.Value + "dg";
 
-    public string StateDirectory => Path.Combine(RunPods.DefaultStateRoot, RunId);
+    public string StateDirectory => Path.Combine(PodLookup.DefaultStateRoot, RunId);
 
-    internal RunPod Pod(string name) => RunPods.Find(StateDirectory, name);
+    internal RunPod Pod(string name) => PodLookup.Find(StateDirectory, name);
 
     public async Task InitializeAsync()
     {

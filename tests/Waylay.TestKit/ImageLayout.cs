@@ -3,36 +3,62 @@ namespace Waylay.TestKit;
 /// <summary>
 /// The image's layout, `waylay` (the JIT CLI: apphost, assemblies, runtimeconfig) and `waylay-proxy` (the NativeAOT
 /// build, <c>WAYLAY_PROXY_BINARY</c>) in one directory, where the CLI hands `proxy` and `capture` over to the AOT
-/// build. Made once per test run under /tmp/wl-&lt;run&gt;-…, removed when the test process exits.
+/// build. Each test makes its own, <c>/tmp/wl-&lt;run&gt;-image&lt;n&gt;</c>, and removes it when disposed, also when
+/// the test failed: a per-process copy removed at process exit stayed behind whenever the test host was ended
+/// without running exit handlers.
+/// <code>
+///   using var layout = ImageLayout.Create();   // [NativeSidecarFact] only
+///   await Exec.RunAsync(layout.Waylay, ["proxy", "--help"]);
+/// </code>
 /// </summary>
-public static class ImageLayout
+public sealed class ImageLayout : IDisposable
 {
-    private static readonly Lazy<string> Directory = new(Create);
+    private ImageLayout(string directory) => Directory = directory;
 
-    /// <summary>The directory; needs <c>WAYLAY_PROXY_BINARY</c> (use [NativeSidecarFact]).</summary>
-    public static string Path => Directory.Value;
+    public string Directory { get; }
 
-    private static string Create()
+    /// <summary>The CLI's apphost in the layout.</summary>
+    public string Waylay => System.IO.Path.Combine(Directory, "waylay");
+
+    /// <summary>A new layout; needs <c>WAYLAY_PROXY_BINARY</c> (use [NativeSidecarFact]).</summary>
+    public static ImageLayout Create()
     {
         var aot = TestProxy.NativeSidecarPath ?? throw new InvalidOperationException("WAYLAY_PROXY_BINARY is not set; use [NativeSidecarFact]");
-        var directory = $"/tmp/wl-{RunId.Value}-image-layout";
-        System.IO.Directory.CreateDirectory(directory);
-        foreach (var file in System.IO.Directory.EnumerateFiles(AppContext.BaseDirectory))
+        var layout = new ImageLayout(System.IO.Path.Combine(System.IO.Path.GetTempPath(), RunId.Next("image")));
+        System.IO.Directory.CreateDirectory(layout.Directory);
+        try
         {
-            var name = System.IO.Path.GetFileName(file);
-            if (name == "waylay" || name.EndsWith(".dll", StringComparison.Ordinal) || name.StartsWith("waylay.", StringComparison.Ordinal))
+            foreach (var file in System.IO.Directory.EnumerateFiles(AppContext.BaseDirectory))
             {
-                File.Copy(file, System.IO.Path.Combine(directory, name), overwrite: true);
+                var name = System.IO.Path.GetFileName(file);
+                if (name == "waylay" || name.EndsWith(".dll", StringComparison.Ordinal) || name.StartsWith("waylay.", StringComparison.Ordinal))
+                {
+                    File.Copy(file, System.IO.Path.Combine(layout.Directory, name));
+                }
             }
-        }
 
-        File.Copy(aot, System.IO.Path.Combine(directory, "waylay-proxy"), overwrite: true);
-        foreach (var file in System.IO.Directory.EnumerateFiles(directory))
+            File.Copy(aot, System.IO.Path.Combine(layout.Directory, "waylay-proxy"));
+            foreach (var file in System.IO.Directory.EnumerateFiles(layout.Directory))
+            {
+                File.SetUnixFileMode(file, (UnixFileMode)0b111_101_101);
+            }
+
+            // The sidecar runs as uid 1337 in the hand-off test: it must be able to enter the directory.
+            File.SetUnixFileMode(layout.Directory, (UnixFileMode)0b111_101_101);
+            return layout;
+        }
+        catch
         {
-            File.SetUnixFileMode(file, (UnixFileMode)0b111_101_101);
+            layout.Dispose(); // a half-made copy is removed too
+            throw;
         }
+    }
 
-        AppDomain.CurrentDomain.ProcessExit += (_, _) => System.IO.Directory.Delete(directory, recursive: true);
-        return directory;
+    public void Dispose()
+    {
+        if (System.IO.Directory.Exists(Directory))
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
     }
 }

@@ -21,16 +21,23 @@ internal static class ApplyCommand
     private static Command Create(string operation, string description)
     {
         var files = new Option<string[]>("--filename", "-f") { Description = "A manifest file or directory (repeatable)", HelpName = "path", Required = true };
-        var run = new Option<string?>("--run") { Description = "The run to change (default: the newest)", HelpName = "id" };
+        var run = new Option<string?>("--run") { Description = PodArgument.RunHelp, HelpName = "id" };
         var command = new Command(operation, description) { files, run };
         command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
         {
-            var id = parse.GetValue(run) is { } given ? RunIds.Parse(given) : PodLookup.NewestRun(RunIds.StateRoot)
-                ?? throw new UsageException($"{operation}: no mesh is running (no run under {RunIds.StateRoot}); start one with: waylay up samples/bookinfo");
-            var directory = Path.Combine(RunIds.StateRoot, id);
+            string directory;
+            try
+            {
+                directory = PodLookup.RunDirectory(parse.GetValue(run) is { } given ? RunIds.Parse(given) : null, RunIds.StateRoot);
+            }
+            catch (PodLookupException e)
+            {
+                throw new UsageException($"{operation}: {e.Message}");
+            }
+
             if (MeshStatus.TryRead(directory) is null)
             {
-                throw new UsageException($"{operation}: --run {id}: no such run (no {MeshStatus.File(directory)}); list the runs with: ls {RunIds.StateRoot}");
+                throw new UsageException($"{operation}: run {Path.GetFileName(directory)} was not made by waylay up (no {MeshStatus.File(directory)}): there is no supervisor to change it");
             }
 
             IReadOnlyList<Inject.Manifests.ManifestInput> inputs;

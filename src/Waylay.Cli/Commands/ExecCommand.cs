@@ -13,9 +13,11 @@ internal static class ExecCommand
     public static Command Create()
     {
         var pod = new PodArgument();
+        var container = PodArgument.Container();
         var argv = new Argument<string[]>("command") { Description = "The command and its arguments (after --)", Arity = ArgumentArity.OneOrMore };
         var command = new Command("exec", "Run a command in a pod's container: its namespaces, uid/gid and environment; stdin/stdout/stderr attached, its exit code returned.");
         pod.AddTo(command);
+        command.Options.Add(container);
         command.Arguments.Add(argv);
         // kubectl's habit (exec -it): stdin and the terminal are always the caller's here, so the flags change nothing.
         command.Options.Add(new Option<bool>("--stdin", "-i") { Description = "Accepted as kubectl's; stdin is always attached" });
@@ -26,7 +28,7 @@ internal static class ExecCommand
             ProcessStartInfo start;
             try
             {
-                start = PodExec.Prepare(found, parse.GetValue(pod.Container), parse.GetValue(argv)!);
+                start = PodExec.Prepare(found, parse.GetValue(container), parse.GetValue(argv)!);
             }
             catch (PodLookupException e)
             {

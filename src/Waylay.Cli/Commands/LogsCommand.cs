@@ -11,9 +11,11 @@ internal static class LogsCommand
     public static Command Create()
     {
         var pod = new PodArgument();
+        var container = PodArgument.Container();
         var follow = new Option<bool>("--follow", "-f") { Description = "Keep printing as the container writes (also across restarts), until Ctrl-C or the pod is gone" };
         var command = new Command("logs", "Print a pod's container's stdout and stderr.");
         pod.AddTo(command);
+        command.Options.Add(container);
         command.Options.Add(follow);
         command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
         {
@@ -21,7 +23,7 @@ internal static class LogsCommand
             string path;
             try
             {
-                path = PodLogs.File(found, parse.GetValue(pod.Container));
+                path = PodLogs.File(found, parse.GetValue(container));
             }
             catch (PodLookupException e)
             {

@@ -1,4 +1,4 @@
-using Waylay.Node.Up;
+using Waylay.Node.State;
 using Waylay.Commands;
 
 namespace Waylay.Cli.Commands;
@@ -34,12 +34,12 @@ internal static class RunIds
     /// <summary>The run a command without a run id means: the only one <c>waylay up</c> made, or a usage error.</summary>
     public static string? Only(string command)
     {
-        var runs = RunDown.Runs(StateRoot).Where(r => Directory.Exists(Path.Combine(StateRoot, r, "up"))).ToList();
+        var runs = PodLookup.LiveRuns(StateRoot);
         return runs.Count switch
         {
             0 => null,
             1 => runs[0],
-            _ => throw new UsageException($"{command}: {runs.Count} runs are live ({string.Join(", ", runs)}); name one: waylay {command} {runs[0]}"),
+            _ => throw new UsageException($"{command}: {runs.Count} runs are live ({string.Join(", ", runs)}); pick one: waylay {command} {runs[0]}"),
         };
     }
 }

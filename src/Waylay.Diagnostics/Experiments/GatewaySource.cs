@@ -31,7 +31,7 @@ internal static class GatewaySource
     public sealed record Request(string Host, string Path, string VirtualService);
 
     public static RunPod? Find(string runDirectory) =>
-        RunPods.All(runDirectory).FirstOrDefault(p => p.KubeNamespace == "istio-system" && p.Labels.GetValueOrDefault("istio") == "ingressgateway");
+        PodLookup.All(runDirectory).FirstOrDefault(p => p.KubeNamespace == "istio-system" && p.Labels.GetValueOrDefault("istio") == "ingressgateway");
 
     /// <summary>The first route of a gateway-bound VirtualService to <paramref name="service"/>, as a request; null when none routes there.</summary>
     public static Request? RequestFor(RunPod gateway, string service, string kubeNamespace)
@@ -106,7 +106,7 @@ internal static class GatewaySource
             [new AccessLogged(gateway, request.Path), new ProxyPools(gateway, endpoints)])
             { Capture = VerdictKind.NotCaptured, Pod = gateway.Name });
 
-        var pods = RunPods.All(gateway.Run.Directory);
+        var pods = PodLookup.All(gateway.Run.Directory);
         foreach (var endpoint in endpoints)
         {
             if (pods.FirstOrDefault(p => endpoint.Address.Equals(p.Address)) is { } peer)

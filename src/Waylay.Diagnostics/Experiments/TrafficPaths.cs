@@ -42,7 +42,7 @@ internal static class TrafficPaths
     /// <summary>Runs every source that can run, one after the other (each reads counters as deltas of its own connection).</summary>
     public static async Task<IReadOnlyList<TrafficResult>> RunAsync(string runDirectory, string targetQuery, TimeProvider time, CancellationToken cancellationToken)
     {
-        var target = RunPods.Find(runDirectory, targetQuery);
+        var target = PodLookup.Find(runDirectory, targetQuery);
         var app = target.Labels.GetValueOrDefault("app") ?? throw new DiagnosticsException($"pod {target.Name} has no app label: which Service is it behind? pick a pod of a Service with --target");
         var records = ClusterRecords.Read(runDirectory);
         var service = $"{app}.{target.KubeNamespace}.svc.cluster.local";
@@ -51,7 +51,7 @@ internal static class TrafficPaths
         var port = (target.Manifest?["spec"]?["containers"]?[0]?["ports"]?[0]?["containerPort"]?.GetValue<int>())
             ?? throw new DiagnosticsException($"pod {target.Name} declares no container port to call");
         // On two nodes the caller is a pod of the other node (its connection crosses the underlay), as the seed's was.
-        var other = RunPods.All(runDirectory).Where(p => p.Name != target.Name && PodCapture.Of(p) is not null)
+        var other = PodLookup.All(runDirectory).Where(p => p.Name != target.Name && PodCapture.Of(p) is not null)
             .OrderBy(p => p.Record.Node == target.Record.Node ? 1 : 0).ThenBy(p => p.Name, StringComparer.Ordinal).FirstOrDefault()
             ?? throw new DiagnosticsException("the experiment needs a second injected pod to call from; the run has none");
 
@@ -66,7 +66,7 @@ internal static class TrafficPaths
                 continue;
             }
 
-            var from = RunPods.Find(runDirectory, source.FromPod);
+            var from = PodLookup.Find(runDirectory, source.FromPod);
             var processes = PodProcess.Of(from);
             var process = (source.FromContainer is "sidecar" or "istio-proxy" ? processes.FirstOrDefault(p => p.IsProxy) : processes.FirstOrDefault(p => !p.IsProxy))
                 ?? throw new DiagnosticsException($"pod {from.Name} has no running {source.FromContainer}");

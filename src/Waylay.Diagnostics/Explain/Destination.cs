@@ -37,12 +37,12 @@ internal sealed record Destination(string Given, string Host, IPAddress Address,
             }
         }
 
-        if (RunPods.All(from.Run.Directory).FirstOrDefault(p => p.Name == host) is { Address: { } podAddress })
+        if (PodLookup.All(from.Run.Directory).FirstOrDefault(p => p.Name == host) is { Address: { } podAddress })
         {
             return new Destination(given, host, podAddress, port, $"pod {host}'s IP {podAddress}");
         }
 
-        throw new RunPodException($"--to {given}: '{host}' is no Service, pod or address of run {from.RunId}; the Services: {string.Join(", ", records.Keys.Select(k => k.Replace(".svc.cluster.local", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal))}");
+        throw new PodLookupException($"--to {given}: '{host}' is no Service, pod or address of run {from.RunId}; the Services: {string.Join(", ", records.Keys.Select(k => k.Replace(".svc.cluster.local", "", StringComparison.Ordinal)).Order(StringComparer.Ordinal))}");
     }
 
     private static (string Host, ushort Port) Split(string given)
@@ -55,6 +55,6 @@ internal sealed record Destination(string Given, string Host, IPAddress Address,
         var colon = given.LastIndexOf(':');
         return colon > 0 && ushort.TryParse(given[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) && port > 0
             ? (given[..colon], port)
-            : throw new RunPodException($"--to {given}: give a URL (http://details:9080/details/0) or HOST:PORT (details:9080, 10.96.0.11:9080)");
+            : throw new PodLookupException($"--to {given}: give a URL (http://details:9080/details/0) or HOST:PORT (details:9080, 10.96.0.11:9080)");
     }
 }

@@ -54,7 +54,7 @@ internal static class PathPlanner
             return steps;
         }
 
-        var pods = RunPods.All(from.Run.Directory);
+        var pods = PodLookup.All(from.Run.Directory);
         if (decision is { Routed: true })
         {
             steps.Add(new PathStep($"node{from.Record.Node}", $"routed to the endpoint's pod IP as the proxy addressed it: kube-proxy's Service portal {to.EndPoint} is not on the path", [], []));

@@ -37,7 +37,7 @@ internal sealed record ProxyDecision(string Summary, IReadOnlyList<string> Detai
         var endpoints = (cluster?["endpoints"] as JsonArray ?? []).OfType<JsonObject>()
             .Select(e => (Address: IPEndPoint.Parse(e["address"]!.GetValue<string>()), Health: e["health"]?.GetValue<string>(), Labels: e["labels"]?.ToJsonString()))
             .ToList();
-        var pods = RunPods.All(from.Run.Directory);
+        var pods = PodLookup.All(from.Run.Directory);
         var rules = $"{config["virtualServices"]} VirtualService(s), {config["destinationRules"]} DestinationRule(s) in its config";
         return new ProxyDecision(
             $"service {service} port {route["port"]} ({(http ? "HTTP: the route and subset are chosen per request, the endpoint from its pool when the request arrives" : "TCP: the endpoint is picked at connect")}) → "

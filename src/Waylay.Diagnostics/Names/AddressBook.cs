@@ -18,7 +18,7 @@ internal sealed partial class AddressBook
     public static AddressBook Of(string runDirectory)
     {
         var names = new Dictionary<IPAddress, string>();
-        foreach (var pod in RunPods.All(runDirectory))
+        foreach (var pod in PodLookup.All(runDirectory))
         {
             if (pod.Address is { } address)
             {

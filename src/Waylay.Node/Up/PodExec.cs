@@ -30,18 +30,18 @@ internal static class PodExec
     }
 
     /// <summary>The process to start (stdio inherited), or a <see cref="PodLookupException"/> naming what is missing.</summary>
-    public static ProcessStartInfo Prepare(FoundPod found, string? containerName, IReadOnlyList<string> command)
+    public static ProcessStartInfo Prepare(RunPod pod, string? containerName, IReadOnlyList<string> command)
     {
-        var name = found.Pod.Name;
-        var state = found.State;
-        if (!File.Exists(state.PodFile(name)) || RunState.Read<PodRecord>(state.PodFile(name)) is not { Pause: { } pause } || !pause.IsAlive)
+        var name = pod.Name;
+        var state = pod.Run;
+        if (pod.Record is not { Pause: { } pause } || !pause.IsAlive)
         {
-            throw new PodLookupException($"pod {name} has no running sandbox (phase {found.Pod.Phase}); see waylay ps {found.Run}");
+            throw new PodLookupException($"pod {name} has no running sandbox (phase {pod.Phase}); see waylay ps {pod.RunId}");
         }
 
         if (!File.Exists(state.ExecFile(name)))
         {
-            throw new PodLookupException($"pod {name} is still starting (phase {found.Pod.Phase}); try again once waylay ps {found.Run} shows it Running");
+            throw new PodLookupException($"pod {name} is still starting (phase {pod.Phase}); try again once waylay ps {pod.RunId} shows it Running");
         }
 
         var record = RunState.Read<ExecRecord>(state.ExecFile(name));

@@ -14,13 +14,13 @@ internal static class PodLogs
     private static readonly TimeSpan Poll = TimeSpan.FromMilliseconds(200);
 
     /// <summary>The log file of <paramref name="containerName"/> (default: the pod's app container).</summary>
-    public static string File(FoundPod found, string? containerName)
+    public static string File(RunPod pod, string? containerName)
     {
-        var state = found.State;
-        var name = found.Pod.Name;
+        var state = pod.Run;
+        var name = pod.Name;
         var record = System.IO.File.Exists(state.ExecFile(name)) ? RunState.Read<ExecRecord>(state.ExecFile(name)) : null;
         var container = containerName ?? record?.Default?.Name
-            ?? throw new PodLookupException($"pod {name} is still starting (phase {found.Pod.Phase}); name its container with -c, or try again once waylay ps {found.Run} shows it Running");
+            ?? throw new PodLookupException($"pod {name} is still starting (phase {pod.Phase}); name its container with -c, or try again once waylay ps {pod.RunId} shows it Running");
         var path = state.LogFile(name, container);
         if (!System.IO.File.Exists(path))
         {

@@ -13,7 +13,8 @@ public sealed class CaptureHandOffTests
     [NativeSidecarFact]
     public async Task WaylayCapture_BesideTheAotBuild_BecomesIt_AndWritesTheSameRules()
     {
-        var waylay = Path.Combine(ImageLayout.Path, "waylay");
+        using var layout = ImageLayout.Create();
+        var waylay = layout.Waylay;
         var handedOff = await Exec.RunAsync(waylay, ["capture", "--help"]);
         var stayed = await Exec.RunAsync("env", ["WAYLAY_PROXY_JIT=1", waylay, "capture", "--help"]);
         Assert.Contains("waylay-proxy capture [command] [options]", handedOff.StandardOutput);

@@ -27,8 +27,8 @@ public sealed class TwoNodeTrafficPathsTests
 
             Assert.True(result.ExitCode == 0, $"exit {result.ExitCode}\n{result.StandardOutput}\n{result.StandardError}");
             Assert.Equal(7, result.StandardOutput.Split('\n').Count(l => l.EndsWith("| as the seed says, confirmed |", StringComparison.Ordinal)));
-            var details = RunPods.Find(Path.Combine(RunPods.DefaultStateRoot, run), "details");
-            var ratings = RunPods.Find(Path.Combine(RunPods.DefaultStateRoot, run), "ratings");
+            var details = PodLookup.Find(Path.Combine(PodLookup.DefaultStateRoot, run), "details");
+            var ratings = PodLookup.Find(Path.Combine(PodLookup.DefaultStateRoot, run), "ratings");
             Assert.NotEqual(details.Record.Node, ratings.Record.Node);
             // (2) arrives at details from ratings' node (the seed's "request from the other node"): its POSTROUTING
             // (the CNI bridge plugin's ipMasq chain) masquerades what leaves the pod subnet, predicted and seen.

@@ -50,7 +50,7 @@ internal static class ExperimentCommand
         }
 
         var results = await TrafficPaths.RunAsync(run, target, TimeProvider.System, cancellationToken);
-        var markdown = TrafficReport.Markdown(Path.GetFileName(run), RunPods.Find(run, target).Name, results, TimeProvider.System.GetUtcNow());
+        var markdown = TrafficReport.Markdown(Path.GetFileName(run), PodLookup.Find(run, target).Name, results, TimeProvider.System.GetUtcNow());
         Console.Out.Write(markdown);
         if (reportDirectory is not null)
         {

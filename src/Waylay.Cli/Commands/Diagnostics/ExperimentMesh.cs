@@ -28,7 +28,14 @@ internal sealed class ExperimentMesh
     {
         if (mesh is not null || RunIds.Only("experiment traffic-paths") is not null)
         {
-            return new ExperimentMesh(Waylay.Node.State.RunPods.RunDirectory(mesh, "experiment traffic-paths"), null);
+            try
+            {
+                return new ExperimentMesh(Waylay.Node.State.PodLookup.RunDirectory(mesh is null ? null : RunIds.Parse(mesh), RunIds.StateRoot), null);
+            }
+            catch (Waylay.Node.State.PodLookupException e)
+            {
+                throw new UsageException($"experiment traffic-paths: {e.Message}");
+            }
         }
 
         var samples = Path.Combine(Environment.GetEnvironmentVariable("WAYLAY_ROOT") ?? Environment.CurrentDirectory, "samples", "bookinfo");

@@ -53,14 +53,14 @@ internal static class PathExplainCommand
         {
             var processes = PodProcess.Of(pod);
             var process = from == "app" ? processes.FirstOrDefault(p => !p.IsProxy) : processes.FirstOrDefault(p => p.IsProxy);
-            return (pod, process ?? throw new RunPodException($"--from {from}: pod {pod.Name} has no running {(from == "app" ? "app container" : "sidecar (waylay-proxy)")}; its containers: {string.Join(", ", processes.Select(p => p.Container))}"));
+            return (pod, process ?? throw new PodLookupException($"--from {from}: pod {pod.Name} has no running {(from == "app" ? "app container" : "sidecar (waylay-proxy)")}; its containers: {string.Join(", ", processes.Select(p => p.Container))}"));
         }
 
         var parts = from.Split('/', 2);
-        var other = RunPods.Find(pod.Run.Directory, parts[0]);
+        var other = PodLookup.Find(pod.Run.Directory, parts[0]);
         var all = PodProcess.Of(other);
         var chosen = parts.Length == 2 ? all.FirstOrDefault(p => p.Container == parts[1]) : all.FirstOrDefault(p => !p.IsProxy);
-        return (other, chosen ?? throw new RunPodException($"--from {from}: pod {other.Name} has no running container {(parts.Length == 2 ? parts[1] : "besides the proxy")}; its containers: {string.Join(", ", all.Select(p => p.Container))}"));
+        return (other, chosen ?? throw new PodLookupException($"--from {from}: pod {other.Name} has no running container {(parts.Length == 2 ? parts[1] : "besides the proxy")}; its containers: {string.Join(", ", all.Select(p => p.Container))}"));
     }
 
     private static int Render(IAnsiConsole console, IReadOnlyList<PathStep> steps, bool confirmed)

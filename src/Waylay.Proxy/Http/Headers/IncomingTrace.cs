@@ -1,5 +1,3 @@
-using Waylay.Proxy.Http.Http1;
-
 namespace Waylay.Proxy.Http.Headers;
 
 /// <summary>What a request's trace fields said.</summary>
@@ -22,8 +20,6 @@ internal enum IncomingTraceKind
 /// </summary>
 internal readonly record struct IncomingTrace(IncomingTraceKind Kind, TraceContext Context, bool? Sampled, bool Debug, bool HasTraceFields)
 {
-    public static IncomingTrace Read(Http1RequestHead head) => Read(new Http1TraceFields(head));
-
     public static IncomingTrace Read<TFields>(TFields head)
         where TFields : ITraceFields
     {
@@ -184,21 +180,5 @@ internal readonly record struct IncomingTrace(IncomingTraceKind Kind, TraceConte
 
         context = new TraceContext(high, low, span, 0, (flags & 1) != 0, false);
         return true;
-    }
-
-    /// <summary>The first line of a field, trimmed; empty when absent.</summary>
-    internal static ReadOnlySpan<byte> Find(Http1Head head, ReadOnlySpan<byte> name, out bool present)
-    {
-        for (var i = 0; i < head.FieldCount; i++)
-        {
-            if (System.Text.Ascii.EqualsIgnoreCase(head.FieldName(i), name))
-            {
-                present = true;
-                return head.FieldValue(i);
-            }
-        }
-
-        present = false;
-        return default;
     }
 }

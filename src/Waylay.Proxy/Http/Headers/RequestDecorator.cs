@@ -1,5 +1,4 @@
 using System.Buffers.Binary;
-using Waylay.Proxy.Http.Http1;
 
 namespace Waylay.Proxy.Http.Headers;
 
@@ -24,12 +23,9 @@ internal sealed class RequestDecorator(RequestDecoratorOptions options, Random r
 
     public RequestDecoratorOptions Options { get; } = options;
 
+    /// <summary>The proxy's fields for a request whose fields <typeparamref name="TFields"/> reads (HTTP/1's head, h2's header dictionary).</summary>
     /// <param name="downstreamAddress">The connection's client address as text, computed once per connection.</param>
     /// <param name="scheme">"http", or "https" when the downstream connection was TLS the proxy terminated.</param>
-    public ProxyFields Decorate(Http1RequestHead head, SpanKind kind, string? downstreamAddress, string scheme = "http") =>
-        Decorate(new Http1TraceFields(head), kind, downstreamAddress, scheme);
-
-    /// <summary>The same for any request's fields (the h2 path's header dictionary).</summary>
     public ProxyFields Decorate<TFields>(TFields head, SpanKind kind, string? downstreamAddress, string scheme = "http")
         where TFields : ITraceFields
     {
