@@ -38,8 +38,11 @@ internal static class RunPods
         };
     }
 
-    /// <summary>The pod <paramref name="query"/> names in the run at <paramref name="runDirectory"/>.</summary>
-    public static RunPod Find(string runDirectory, string query)
+    /// <summary>
+    /// The pod <paramref name="query"/> names in the run at <paramref name="runDirectory"/>; with
+    /// <paramref name="kubeNamespace"/> (<c>-n</c>), only among that namespace's pods.
+    /// </summary>
+    public static RunPod Find(string runDirectory, string query, string? kubeNamespace = null)
     {
         var state = new RunState(runDirectory);
         var pods = state.Pods().ToList();
@@ -49,13 +52,24 @@ internal static class RunPods
             throw new RunPodException($"pod {query}: run {id} has no pods (yet); see: waylay ps {id}");
         }
 
+        if (kubeNamespace is not null)
+        {
+            var all = pods;
+            pods = [.. pods.Where(p => Load(state, p).KubeNamespace == kubeNamespace)];
+            if (pods.Count == 0)
+            {
+                var namespaces = all.Select(p => Load(state, p).KubeNamespace).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal);
+                throw new RunPodException($"-n {kubeNamespace}: run {id} has no pod in that namespace; its namespaces: {string.Join(", ", namespaces)}");
+            }
+        }
+
         var exact = pods.Where(p => p.Name == query).ToList();
         var byApp = exact.Count > 0 ? exact : pods.Where(p => App(state, p.Name) == query).ToList();
         var matches = byApp.Count > 0 ? byApp : pods.Where(p => p.Name.StartsWith(query, StringComparison.Ordinal)).ToList();
         return matches.Count switch
         {
             1 => Load(state, matches[0]),
-            0 => throw new RunPodException($"pod {query}: no pod of run {id} has that name, app label or name prefix; its pods: {string.Join(", ", pods.Select(p => p.Name).Order(StringComparer.Ordinal))}"),
+            0 => throw new RunPodException($"pod {query}: no pod of run {id}{(kubeNamespace is null ? "" : $" in namespace {kubeNamespace}")} has that name, app label or name prefix; its pods: {string.Join(", ", pods.Select(p => p.Name).Order(StringComparer.Ordinal))}"),
             _ => throw new RunPodException($"pod {query}: {matches.Count} pods of run {id} match; name one of: {string.Join(", ", matches.Select(p => p.Name).Order(StringComparer.Ordinal))}"),
         };
     }
