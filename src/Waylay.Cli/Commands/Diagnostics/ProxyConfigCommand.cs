@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Net;
+using System.Text.Json.Nodes;
 using Spectre.Console;
 using Waylay.Commands;
 using Waylay.Diagnostics.Pods;
@@ -17,7 +19,7 @@ internal static class ProxyConfigCommand
 
     public static Command Create()
     {
-        var first = new Argument<string>("pod") { Description = "The pod: its name, a unique prefix of it, or its app label (e.g. productpage)" };
+        var first = new Argument<string>("pod") { Description = "The pod: its name, a unique prefix of it, or its app label (e.g. productpage); or a proxy's admin address (127.0.0.1:15000) reached from here" };
         var second = new Argument<string?>("type") { Description = $"What to show: {Kinds}", Arity = ArgumentArity.ZeroOrOne };
         var kubeNamespace = new Option<string?>("--namespace", "-n") { Description = "The pod's namespace (default: any)", HelpName = "namespace" };
         var run = new Option<string?>("--run", "--mesh") { Description = "The run (waylay up --run ID); default: the only live one" };
@@ -29,15 +31,14 @@ internal static class ProxyConfigCommand
         command.SetAction((parse, cancellationToken) => PodTarget.GuardAsync(async () =>
         {
             var (podName, kind) = PodAndKind(parse.GetValue(first)!, parse.GetValue(second));
-            var pod = RunPods.Find(RunPods.RunDirectory(parse.GetValue(run), "proxy-config"), podName, parse.GetValue(kubeNamespace));
-            var dump = await ProxyAdmin.ConfigDumpAsync(new PodNetwork(pod), cancellationToken);
+            var (dump, where) = await ReadAsync(podName, parse.GetValue(run), parse.GetValue(kubeNamespace), cancellationToken);
             if (ConfigOutput.TryWriteStructured(parse.GetValue(output).Value, ProxyConfigTables.Select(dump, kind)))
             {
                 return CliHost.Ok;
             }
 
             var console = PodTarget.Console();
-            console.MarkupLine(Markup.Escape($"pod {pod} {pod.Address} (run {pod.RunId}): {ProxyConfigTables.Summary(dump)}"));
+            console.MarkupLine(Markup.Escape($"{where}: {ProxyConfigTables.Summary(dump)}"));
             foreach (var table in ProxyConfigTables.Tables(dump, kind))
             {
                 ConfigOutput.WriteTable(console, table, titled: kind == ProxyConfigKind.All);
@@ -46,6 +47,18 @@ internal static class ProxyConfigCommand
             return CliHost.Ok;
         }));
         return command;
+    }
+
+    /// <summary>The dump and what to call its proxy: a pod of a run, or an admin address (host:port) reached from here.</summary>
+    private static async Task<(JsonObject Dump, string Where)> ReadAsync(string target, string? run, string? kubeNamespace, CancellationToken cancellationToken)
+    {
+        if (IPEndPoint.TryParse(target, out var admin) && admin.Port != 0)
+        {
+            return (await ProxyAdmin.ConfigDumpAsync(admin, cancellationToken), $"proxy {admin}");
+        }
+
+        var pod = RunPods.Find(RunPods.RunDirectory(run, "proxy-config"), target, kubeNamespace);
+        return (await ProxyAdmin.ConfigDumpAsync(new PodNetwork(pod), cancellationToken), $"pod {pod} {pod.Address} (run {pod.RunId})");
     }
 
     /// <summary>POD TYPE (the brief's order) or TYPE POD (istioctl's); a missing or unknown TYPE is a usage error naming the choices.</summary>
