@@ -51,7 +51,7 @@ internal static class ProxyStatus
                 continue; // a proxy configured from files (the ingress gateway): the control plane is not its source
             }
 
-            rows.Add(Row(id, pod, byId.GetValueOrDefault(id), dump?["discovery"] as JsonObject, error));
+            rows.Add(Row(pod.Name, pod.KubeNamespace, byId.GetValueOrDefault(id), dump?["discovery"] as JsonObject, error));
         }
 
         return new JsonObject
@@ -62,7 +62,11 @@ internal static class ProxyStatus
         };
     }
 
-    private static JsonObject Row(string id, RunPod pod, JsonObject? sent, JsonObject? proxy, string? error)
+    /// <summary>
+    /// One sidecar's row: <paramref name="sent"/> is its entry in the control plane's /debug/syncz (null: not
+    /// connected), <paramref name="proxy"/> the "discovery" object of its /config_dump (null: it did not answer).
+    /// </summary>
+    internal static JsonObject Row(string name, string kubeNamespace, JsonObject? sent, JsonObject? proxy, string? error)
     {
         var types = new JsonObject();
         foreach (var (type, _) in Types)
@@ -81,9 +85,9 @@ internal static class ProxyStatus
 
         return new JsonObject
         {
-            ["name"] = pod.Name,
-            ["namespace"] = pod.KubeNamespace,
-            ["proxy"] = id,
+            ["name"] = name,
+            ["namespace"] = kubeNamespace,
+            ["proxy"] = $"{name}.{kubeNamespace}",
             ["connected"] = sent is not null && (bool?)proxy?["connected"] != false,
             ["runningVersion"] = (string?)proxy?["runningVersion"],
             ["lastNack"] = (string?)proxy?["lastNack"],
