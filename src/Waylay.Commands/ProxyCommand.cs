@@ -171,7 +171,10 @@ internal static class ProxyCommand
                 return CliHost.Ok;
             }
 
-            Console.Error.WriteLine($"waylay proxy wait-ready: the proxy was not ready within {limit}: {problem}. Is 'waylay proxy' running in this network namespace?");
+            var hint = problem.Contains("waiting for the first config", StringComparison.Ordinal)
+                ? "Is the control plane it names running and reachable from this pod?"
+                : "Is 'waylay proxy' running in this network namespace?";
+            Console.Error.WriteLine($"waylay proxy wait-ready: the proxy was not ready within {limit}: {problem}. {hint}");
             return CliHost.Failure;
         });
         return command;

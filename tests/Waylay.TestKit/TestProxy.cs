@@ -85,10 +85,18 @@ public sealed class TestProxy
         return proxy;
     }
 
+    /// <summary>How /ready begins while a proxy with a control plane has had no config from it yet.</summary>
+    public const string WaitingForConfig = "NOT READY: waiting for the first config from discovery";
+
     /// <summary>The NativeAOT sidecar test.sh publishes (<c>WAYLAY_PROXY_BINARY</c>); null when the tests run the JIT build.</summary>
     public static string? NativeSidecarPath => Environment.GetEnvironmentVariable("WAYLAY_PROXY_BINARY");
 
-    /// <summary>Polls /ready (at most 30 s); throws with the proxy's output if it exits or never gets ready.</summary>
+    /// <summary>
+    /// Polls /ready (at most 30 s) until the proxy serves: 200, or a 503 only for want of its first config from a
+    /// control plane (a test of the injected args, whose <c>--discoveryAddress</c> nothing answers, still gets a
+    /// listening proxy; tests of discovery wait for the config themselves). Throws with the proxy's output if it
+    /// exits or never serves.
+    /// </summary>
     public async Task WaitReadyAsync()
     {
         for (var attempt = 0; attempt < 300; attempt++)
@@ -101,7 +109,8 @@ public sealed class TestProxy
 
             try
             {
-                if ((await GetAsync("/ready")).Status == 200)
+                var (status, body) = await GetAsync("/ready");
+                if (status == 200 || (status == 503 && body.StartsWith(WaitingForConfig, StringComparison.Ordinal)))
                 {
                     return;
                 }

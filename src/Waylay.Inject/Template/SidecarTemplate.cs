@@ -98,7 +98,8 @@ internal static class SidecarTemplate
             "--serviceCluster", pod.ServiceCluster,
             "--drain-duration", GoDuration.Format(values.DrainDuration),
             "--parent-shutdown-duration", GoDuration.Format(values.ParentShutdownDuration),
-            "--discoveryAddress", values.DiscoveryAddress,
+            // Empty only where the caller runs no control plane (waylay up's ControlPlane = false): no stream to wait for.
+            .. values.DiscoveryAddress.Length > 0 ? (string[])["--discoveryAddress", values.DiscoveryAddress] : [],
             "--connect-timeout", GoDuration.Format(values.ConnectTimeout),
             "--proxyAdminPort", Port(ports.Admin),
             "--outbound-port", Port(ports.Outbound),

@@ -87,6 +87,13 @@ internal sealed record MeshPlan(
             {
                 set = ManifestSet.Read([ControlPlane.Manifest(), .. inputs, .. ingressRules is null ? Array.Empty<ManifestInput>() : [IngressGateway.Manifest(ingressRules)]], InjectionValues.Default);
             }
+            else if (!options.ControlPlane && set.Pods.Any(Injected))
+            {
+                // No control plane by request: inject without a discovery address, so the sidecars pass every
+                // connection through and are ready at once; with one they would wait for a first config that never
+                // comes (a sidecar is unready until then, as istio-proxy is without istiod).
+                set = ManifestSet.Read([.. inputs, .. ingressRules is null ? Array.Empty<ManifestInput>() : [IngressGateway.Manifest(ingressRules)]], InjectionValues.Default with { DiscoveryAddress = "" });
+            }
 
             var services = set.Objects.Where(o => (string?)o["kind"] == "Service")
                 .Select(o => ServiceManifest.Read(o, $"Service/{(string?)o["metadata"]?["name"]}"))

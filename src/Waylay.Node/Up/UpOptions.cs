@@ -27,9 +27,9 @@ internal sealed record UpOptions
     public string StateRoot { get; init; } = "/run/waylay";
 
     /// <summary>
-    /// Whether the control plane runs when a pod has a sidecar (always from the CLI). Off, the sidecars find no
-    /// control plane at their <c>--discoveryAddress</c> and pass every connection through: what the diagnostics'
-    /// path predictions were built for (tests/Waylay.Diagnostics.Tests/TwoPodMesh.cs).
+    /// Whether the control plane runs when a pod has a sidecar (always from the CLI). Off, the sidecars are injected
+    /// without a <c>--discoveryAddress</c> and pass every connection through: what the diagnostics' path predictions
+    /// were built for (tests/Waylay.Diagnostics.Tests/TwoPodMesh.cs).
     /// </summary>
     public bool ControlPlane { get; init; } = true;
 

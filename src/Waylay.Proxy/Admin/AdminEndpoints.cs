@@ -23,19 +23,21 @@ internal sealed class AdminEndpoints(
     TimeProvider time,
     Http.Forwarding.HttpServices? http = null)
 {
+    private readonly ConfigDump _dump = new(options, config, listeners, http?.Selector.Clusters);
+
     public AdminResponse Handle(string method, string path)
     {
         switch (path)
         {
             case "/ready":
             case "/healthz/ready":
-                return lifecycle.State == ProxyState.Live ? AdminResponse.Text(200, "LIVE\n") : AdminResponse.Text(503, lifecycle.State.ToString().ToUpperInvariant() + "\n");
+                return Ready();
             case "/stats/prometheus":
                 return Metrics();
             case "/connections":
                 return AdminResponse.Json(Connections());
             case "/config_dump":
-                return AdminResponse.Json(ConfigDump());
+                return AdminResponse.Json(Write(_dump.Write));
             case "/clusters":
                 return AdminResponse.Json(Clusters());
             case "/drain":
@@ -58,6 +60,23 @@ internal sealed class AdminEndpoints(
             default:
                 return AdminResponse.Text(404, "unknown path; try /ready, /stats/prometheus, /connections, /config_dump, /clusters, POST /drain, POST /quitquitquit\n");
         }
+    }
+
+    /// <summary>
+    /// LIVE once listening and configured; otherwise 503 with the state and, before the first config from the control
+    /// plane, what it waits on (Envoy answers its /ready the same way until its initial xDS fetch completes).
+    /// </summary>
+    private AdminResponse Ready()
+    {
+        var state = lifecycle.State;
+        if (state != ProxyState.Live)
+        {
+            return AdminResponse.Text(503, state.ToString().ToUpperInvariant() + "\n");
+        }
+
+        return config.Source.NotReadyReason is { } reason
+            ? AdminResponse.Text(503, $"NOT READY: {reason}\n")
+            : AdminResponse.Text(200, "LIVE\n");
     }
 
     /// <summary>The 15090 port: what Prometheus scrapes in a mesh (Istio's metric names, and the proxy's own).</summary>
@@ -141,68 +160,6 @@ internal sealed class AdminEndpoints(
         });
     }
 
-    private byte[] ConfigDump() => Write(json =>
-    {
-        var table = config.Current;
-        json.WriteStartObject();
-        json.WriteString("version", table.Version);
-        json.WriteString("source", options.DiscoveryAddress is { } control ? $"discovery {control}" : options.ConfigPath ?? "(none: pure transparent proxy)");
-        if (config.Source is DiscoveryMeshSource discovery)
-        {
-            DiscoveryDump.Write(json, discovery.Status);
-        }
-
-        json.WriteString("rules", options.RulesPath);
-        json.WriteNumber("virtualServices", table.Networking.VirtualServices.Count);
-        json.WriteNumber("destinationRules", table.Networking.DestinationRules.Count);
-        json.WriteNumber("reloads", config.Source.Reloads);
-        json.WriteNumber("rejectedReloads", config.Source.RejectedReloads);
-        json.WriteStartArray("listeners");
-        foreach (var listener in listeners)
-        {
-            json.WriteStringValue(listener);
-        }
-
-        json.WriteEndArray();
-        json.WriteStartObject("options");
-        json.WriteNumber("outboundPort", options.OutboundPort);
-        json.WriteNumber("inboundPort", options.InboundPort);
-        json.WriteNumber("adminPort", options.AdminPort);
-        json.WriteNumber("healthPort", options.HealthPort);
-        json.WriteString("inboundTo", options.InboundTo == InboundTarget.PodIp ? "pod-ip" : "loopback");
-        json.WriteNumber("connectTimeoutSeconds", options.ConnectTimeout.TotalSeconds);
-        json.WriteNumber("idleTimeoutSeconds", options.IdleTimeout.TotalSeconds);
-        json.WriteNumber("drainDurationSeconds", options.DrainDuration.TotalSeconds);
-        json.WriteNumber("parentShutdownDurationSeconds", options.ParentShutdownDuration.TotalSeconds);
-        json.WriteBoolean("splice", options.Splice);
-        json.WriteBoolean("transparent", options.Transparent);
-        json.WriteEndObject();
-        json.WriteStartArray("services");
-        foreach (var route in table.Routes)
-        {
-            json.WriteStartObject();
-            json.WriteString("service", route.Key);
-            json.WriteStartArray("addresses");
-            foreach (var address in route.Service.Addresses)
-            {
-                json.WriteStringValue(address.ToString());
-            }
-
-            json.WriteEndArray();
-            json.WriteString("port", route.Port.Name);
-            json.WriteNumber("number", route.Port.Port);
-            json.WriteNumber("targetPort", route.Port.TargetPort);
-            json.WriteString("appProtocol", route.Port.AppProtocol);
-            json.WriteString("loadBalancer", route.Service.LoadBalancer.ToString());
-            json.WriteNumber("endpoints", route.Endpoints.Length);
-            json.WriteNumber("healthyEndpoints", route.Healthy.Length);
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
-    });
-
     private byte[] Clusters() => Write(json =>
     {
         json.WriteStartArray();
@@ -223,13 +180,7 @@ internal sealed class AdminEndpoints(
                 json.WriteNumber("connectFailures", endpoint.ConnectFailures);
                 json.WriteNumber("activeRequests", endpoint.RequestsActive);
                 json.WriteNumber("totalRequests", endpoint.Requests);
-                json.WriteStartObject("labels");
-                foreach (var (name, value) in endpoint.Labels)
-                {
-                    json.WriteString(name, value);
-                }
-
-                json.WriteEndObject();
+                AdminJson.WriteLabels(json, "labels", endpoint.Labels);
                 json.WriteEndObject();
             }
 

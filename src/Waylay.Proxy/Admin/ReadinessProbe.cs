@@ -41,7 +41,7 @@ internal static class ReadinessProbe
         {
             await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, adminPort), deadline.Token).ConfigureAwait(false);
             await socket.SendAsync("GET /ready HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"u8.ToArray(), SocketFlags.None, deadline.Token).ConfigureAwait(false);
-            var buffer = new byte[512];
+            var buffer = new byte[1024];
             var length = 0;
             int read;
             while (length < buffer.Length && (read = await socket.ReceiveAsync(buffer.AsMemory(length), SocketFlags.None, deadline.Token).ConfigureAwait(false)) > 0)
@@ -52,7 +52,10 @@ internal static class ReadinessProbe
             var text = Encoding.ASCII.GetString(buffer, 0, length);
             var firstLine = text.Split("\r\n")[0];
             var parts = firstLine.Split(' ');
-            return parts.Length >= 2 && int.TryParse(parts[1], out var status) ? (status, firstLine) : (0, $"unexpected answer '{firstLine}'");
+            // The body says why it is not ready (e.g. "NOT READY: waiting for the first config from discovery …").
+            var body = text.IndexOf("\r\n\r\n", StringComparison.Ordinal) is var end and >= 0 ? text[(end + 4)..].Trim() : "";
+            var detail = body.Length > 0 ? $"{firstLine}: {body}" : firstLine;
+            return parts.Length >= 2 && int.TryParse(parts[1], out var status) ? (status, detail) : (0, $"unexpected answer '{firstLine}'");
         }
         catch (SocketException e)
         {

@@ -9,8 +9,9 @@ namespace Waylay.Proxy.Configuration;
 /// The configuration from the control plane (<c>--discovery ADDR</c>, the seed's <c>--discoveryAddress</c>): the
 /// discovery client (Waylay.Discovery) holds the stream, validates each push with the same validators the files go
 /// through and NACKs a bad one there, so only whole, good snapshots reach <see cref="Changed"/>. Until the first
-/// complete push the snapshot is empty (every connection passes through, as without <c>--config</c>); while the
-/// control plane is away the last good snapshot stays in force.
+/// complete push the proxy is not ready (<see cref="NotReadyReason"/>, as Istio's agent holds Envoy's readiness until
+/// istiod's first push) and the empty snapshot passes connections through; while the control plane is away the last
+/// good snapshot stays in force and the proxy stays ready.
 /// </summary>
 internal sealed class DiscoveryMeshSource : IMeshSource
 {
@@ -38,6 +39,26 @@ internal sealed class DiscoveryMeshSource : IMeshSource
 
     /// <summary>Pushes refused (NACKed): the client kept them from this source.</summary>
     public long RejectedReloads => _client.Status.Nacks;
+
+    /// <summary>Null once a complete config has been applied; until then what the stream is waiting on.</summary>
+    public string? NotReadyReason
+    {
+        get
+        {
+            if (Interlocked.Read(ref _applied) > 0)
+            {
+                return null;
+            }
+
+            var status = _client.Status;
+            var why = status.Connected
+                ? $"{status.Versions.Count} of {TypeUrls.Subscribed.Count} resource types received"
+                : status.LastError is { } error ? $"not connected: {error}" : "not connected yet";
+            return status.LastNack is { } nack
+                ? $"waiting for the first config from discovery {status.Address} ({why}; last NACK: {nack})"
+                : $"waiting for the first config from discovery {status.Address} ({why})";
+        }
+    }
 
     /// <summary>The stream's state for /config_dump.</summary>
     public DiscoveryStatus Status => _client.Status;

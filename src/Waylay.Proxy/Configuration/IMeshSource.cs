@@ -17,6 +17,12 @@ internal interface IMeshSource : IDisposable
     /// <summary>Updates refused since start (each reported once, with every error).</summary>
     long RejectedReloads { get; }
 
+    /// <summary>
+    /// Why the proxy must not be ready yet, or null: a source that has never delivered a config says so, and
+    /// <c>/healthz/ready</c> answers 503 with it (Istio's agent is unready until its first config from istiod).
+    /// </summary>
+    string? NotReadyReason { get; }
+
     /// <summary>Raised on the source's own thread after <see cref="Current"/> changed.</summary>
     event Action? Changed;
 }

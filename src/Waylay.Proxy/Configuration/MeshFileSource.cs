@@ -66,6 +66,9 @@ internal sealed class MeshFileSource : IMeshSource
 
     public long RejectedReloads { get; private set; }
 
+    /// <summary>Files are read before the proxy starts (a bad one stops it), so a file source never holds readiness back.</summary>
+    public string? NotReadyReason => null;
+
     /// <summary>Checks the files once; public so tests drive it without waiting on the timer.</summary>
     public void Poll()
     {

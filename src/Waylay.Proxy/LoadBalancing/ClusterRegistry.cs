@@ -12,6 +12,9 @@ internal sealed class ClusterRegistry(TimeProvider time) : IDisposable
 
     public ICollection<Cluster> All => _clusters.Values;
 
+    /// <summary>A cluster some connection has used, without creating one (the admin API only looks).</summary>
+    public bool TryGet(string name, out Cluster cluster) => _clusters.TryGetValue(name, out cluster!);
+
     public void Dispose()
     {
         foreach (var cluster in _clusters.Values)

@@ -41,6 +41,9 @@ internal sealed class HostRoutes
 
     public IReadOnlyList<CompiledRoute> Routes => _http;
 
+    /// <summary>The VirtualService's <c>tcp[]</c> routes: their ports (empty: any) and weighted targets, for /config_dump.</summary>
+    public IEnumerable<(ushort[] Ports, RouteTarget[] Targets)> TcpRoutes => _tcp.Select(t => (t.Ports, t.Targets));
+
     /// <summary>The header names any match of this host reads: the only header values a parser needs to make strings of.</summary>
     public FrozenSet<string> RequiredHeaders { get; }
 

@@ -126,7 +126,7 @@ internal sealed class DiscoveryLab : IAsyncDisposable
                 "the control plane to serve the registered endpoints", async () => (await control.GetAsync("/debug/configz")).Body);
             await pod.CaptureAsync(TestPod.StandardCapture);
             await pod.StartProxyAsync("--discovery", control.Address);
-            // Ready is not "configured" yet (see README: the proxy serves pass-through until its first config).
+            // Started means listening; ready (its first config) and the control plane's current version are waited for here.
             await lab.UntilConfiguredAsync();
             return lab;
         }

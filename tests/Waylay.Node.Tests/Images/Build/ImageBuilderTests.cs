@@ -138,7 +138,9 @@ public sealed class ImageBuilderTests(BuiltImage image) : IClassFixture<BuiltIma
     /// <summary>The injected init container and proxy of a plain pod, with the injector's default values.</summary>
     private (JsonObject Init, JsonObject Proxy) Injected()
     {
-        var result = Injector.Inject((JsonObject)Pod.DeepClone(), new InjectionContext(new InjectionValues(), "default", "app"));
+        // No control plane runs here: injected without a discovery address, or the proxy would (rightly) stay unready
+        // waiting for its first config, as istio-proxy does without istiod.
+        var result = Injector.Inject((JsonObject)Pod.DeepClone(), new InjectionContext(new InjectionValues { DiscoveryAddress = "" }, "default", "app"));
         Assert.Equal(InjectionDecision.Injected, result.Decision);
         var init = result.Pod["spec"]!["initContainers"]!.AsArray().Single()!.AsObject();
         var proxy = result.Pod["spec"]!["containers"]!.AsArray().Single(c => c!["name"]!.GetValue<string>() == "waylay-proxy")!.AsObject();
