@@ -17,7 +17,7 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
     UpCommand.Create(), DownCommand.Create(), PsCommand.Create(),
     ExecCommand.Create(), LogsCommand.Create(), ApplyCommand.Apply(), ApplyCommand.Delete(),
     RulesCommand.Create(), ConntrackCommand.Create(), ConnectionsCommand.Create(), TcpdumpCommand.Create(), PathExplainCommand.Create(),
-    ExperimentCommand.Create(), ImageCommand.Create(),
+    ExperimentCommand.Create(), ImageCommand.Create(), InstallCommand.Install(), InstallCommand.Uninstall(),
 };
 
 return await CliHost.RunAsync(root, args);

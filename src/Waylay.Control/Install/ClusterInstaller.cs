@@ -1,0 +1,87 @@
+using k8s;
+using k8s.Models;
+using Waylay.Inject.Install;
+using Waylay.Inject.Webhook;
+
+namespace Waylay.Control.Install;
+
+/// <summary>
+/// <c>waylay install --apply</c>: puts <see cref="ClusterManifests"/> in the cluster with server-side apply, one object
+/// at a time in dependency order, so running it twice changes nothing and a changed install converges.
+/// <code>
+/// :: Step 1  the namespace: one that exists without install's labels is the user's: used, never relabelled or deleted
+/// :: Step 2  the webhook's pair: a current one in the cluster is kept (see WebhookServing.IsCurrent), else generated
+/// :: Step 3  every object applied (PATCH, application/apply-patch+yaml, fieldManager=waylay, force); the first refusal
+///            stops it, and the exception names what was applied and how to remove it
+/// </code>
+/// </summary>
+internal static class ClusterInstaller
+{
+    public static async Task<IReadOnlyList<string>> ApplyAsync(
+        IKubernetes client, InstallOptions options, TimeProvider time, Action<string> report, string undo, CancellationToken cancellationToken)
+    {
+        var ns = options.Namespace;
+        var applied = new List<string>();
+        IKubernetesObject<V1ObjectMeta>? current = null;
+        try
+        {
+            // :: Step 1
+            var userNamespace = await ReadAsync(() => client.CoreV1.ReadNamespaceAsync(ns, cancellationToken: cancellationToken)) is { } existing
+                && !InstallLabels.IsInstalled(existing.Metadata.Labels, ns);
+            if (userNamespace)
+            {
+                report($"kept Namespace {ns}: it exists and install did not make it (uninstall leaves it)");
+            }
+
+            // :: Step 2
+            WebhookCertificateSet? certificates = null;
+            if (!options.CertManager)
+            {
+                var secret = await ReadAsync(() => client.CoreV1.ReadNamespacedSecretAsync(InstallManifests.CertsSecret, ns, cancellationToken: cancellationToken));
+                certificates = secret is not null && InstallLabels.IsInstalled(secret.Metadata.Labels, ns) && WebhookServing.Read(secret) is { } kept
+                    && WebhookServing.IsCurrent(kept, ns, time.GetUtcNow(), options.RenewBefore)
+                    ? kept
+                    : WebhookCertificates.Generate(InstallManifests.Name, ns, [], time, options.CertificateValidity);
+            }
+
+            // :: Step 3
+            foreach (var o in ClusterManifests.Build(options, certificates))
+            {
+                if (o is V1Namespace && userNamespace)
+                {
+                    continue;
+                }
+
+                current = o;
+                var kind = InstalledKinds.Of(o.Kind);
+                await kind.Apply(client, new V1Patch(o, V1Patch.PatchType.ApplyPatch), o.Metadata.Name, o.Metadata.NamespaceProperty ?? "", cancellationToken);
+                var what = ClusterManifests.Describe(o);
+                applied.Add(what);
+                report($"applied {what}");
+            }
+
+            return applied;
+        }
+        catch (Exception e) when (ClusterErrors.IsExpected(e))
+        {
+            var failed = current is null ? $"reading Namespace {ns}" : $"applying {ClusterManifests.Describe(current)}";
+            var hint = current is CertManagerObject && ClusterErrors.IsNotFound(e)
+                ? " (cert-manager is not installed: install it first, or run without --cert-manager)"
+                : "";
+            var done = applied.Count == 0 ? "nothing was applied" : $"applied before it: {string.Join(", ", applied)}; remove them with: {undo}";
+            throw new InstallException($"install: {failed} failed: {ClusterErrors.Describe(e)}{hint}; {done}", e);
+        }
+    }
+
+    private static async Task<T?> ReadAsync<T>(Func<Task<T>> read) where T : class
+    {
+        try
+        {
+            return await read();
+        }
+        catch (Exception e) when (ClusterErrors.IsNotFound(e))
+        {
+            return null;
+        }
+    }
+}
