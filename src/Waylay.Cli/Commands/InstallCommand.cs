@@ -33,13 +33,17 @@ internal static class InstallCommand
         var certManager = new Option<bool>("--cert-manager") { Description = "Have cert-manager issue the webhook's certificate and fill its caBundle (default: generate a CA and the certificate here)" };
         var apply = new Option<bool>("--apply") { Description = "Apply to the cluster (server-side apply, in dependency order; safe to repeat) instead of printing" };
         var kubeconfig = Kubeconfig();
+        var timeout = CliOption.Duration("--timeout", null, TimeSpan.FromMinutes(5), "With --apply: how long to wait for the webhook to serve before registering it");
         var command = new Command("install", "Print (or --apply) everything a cluster needs to run Waylay: namespace, control plane, sidecar-injection webhook, RBAC, certificates.")
         {
-            ns, image, certManager, apply, kubeconfig,
+            ns, image, certManager, apply, kubeconfig, timeout,
         };
         command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
         {
-            var options = new InstallOptions(parse.GetValue(ns)!, parse.GetValue(image)!, parse.GetValue(certManager));
+            var options = new InstallOptions(parse.GetValue(ns)!, parse.GetValue(image)!, parse.GetValue(certManager))
+            {
+                WebhookReadyTimeout = parse.GetValue(timeout).Value,
+            };
             // Said every time until it is false: the Deployments' args are the CLI's, which the image does not ship yet.
             await Console.Error.WriteLineAsync(ImageNote);
             if (!parse.GetValue(apply))

@@ -13,6 +13,8 @@ namespace Waylay.Control.Install;
 /// :: Step 2  the webhook's pair: a current one in the cluster is kept (see WebhookServing.IsCurrent), else generated
 /// :: Step 3  every object applied (PATCH, application/apply-patch+yaml, fieldManager=waylay, force); the first refusal
 ///            stops it, and the exception names what was applied and how to remove it
+/// :: Step 4  before the MutatingWebhookConfiguration: a webhook replica available (its failurePolicy is Fail, so a
+///            configuration registered before the webhook serves would refuse every pod in labelled namespaces)
 /// </code>
 /// </summary>
 internal static class ClusterInstaller
@@ -53,6 +55,13 @@ internal static class ClusterInstaller
                 }
 
                 current = o;
+                if (o is V1MutatingWebhookConfiguration)
+                {
+                    // :: Step 4
+                    report($"waiting for Deployment {ns}/{InstallManifests.Name} to have an available replica");
+                    await WaitForWebhookAsync(client, options, time, cancellationToken);
+                }
+
                 var kind = InstalledKinds.Of(o.Kind);
                 await kind.Apply(client, new V1Patch(o, V1Patch.PatchType.ApplyPatch), o.Metadata.Name, o.Metadata.NamespaceProperty ?? "", cancellationToken);
                 var what = ClusterManifests.Describe(o);
@@ -61,6 +70,10 @@ internal static class ClusterInstaller
             }
 
             return applied;
+        }
+        catch (WebhookNotReadyException e)
+        {
+            throw new InstallException($"install: {e.Message}; the webhook configuration was not applied, so no pod creation is refused by it; applied: {string.Join(", ", applied)}; remove them with: {undo}", e);
         }
         catch (Exception e) when (ClusterErrors.IsExpected(e))
         {
@@ -72,6 +85,31 @@ internal static class ClusterInstaller
             throw new InstallException($"install: {failed} failed: {ClusterErrors.Describe(e)}{hint}; {done}", e);
         }
     }
+
+    private static async Task WaitForWebhookAsync(IKubernetes client, InstallOptions options, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var ns = options.Namespace;
+        var deadline = time.GetUtcNow() + options.WebhookReadyTimeout;
+        while (true)
+        {
+            var deployment = await client.AppsV1.ReadNamespacedDeploymentAsync(InstallManifests.Name, ns, cancellationToken: cancellationToken);
+            if (deployment.Status?.AvailableReplicas is > 0)
+            {
+                return;
+            }
+
+            if (time.GetUtcNow() >= deadline)
+            {
+                throw new WebhookNotReadyException(
+                    $"Deployment {ns}/{InstallManifests.Name} had no available replica after {Mesh.GoDuration.Format(options.WebhookReadyTimeout)} " +
+                    $"(see: kubectl -n {ns} describe deployment {InstallManifests.Name}; its image must run 'waylay webhook')");
+            }
+
+            await Task.Delay(options.WebhookReadyPoll, time, cancellationToken);
+        }
+    }
+
+    private sealed class WebhookNotReadyException(string message) : Exception(message);
 
     private static async Task<T?> ReadAsync<T>(Func<Task<T>> read) where T : class
     {

@@ -16,6 +16,15 @@ internal sealed record InstallOptions(string Namespace, string Image, bool CertM
     /// <summary>How long a generated serving certificate (and its CA) is valid; running install again renews it when near its end.</summary>
     public TimeSpan CertificateValidity { get; init; } = TimeSpan.FromDays(365);
 
+    /// <summary>
+    /// How long <c>--apply</c> waits for a webhook replica to be available before registering the webhook: with
+    /// <c>failurePolicy: Fail</c>, a registered webhook that is not serving refuses every pod in labelled namespaces.
+    /// </summary>
+    public TimeSpan WebhookReadyTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How often the webhook Deployment's status is read while waiting.</summary>
+    public TimeSpan WebhookReadyPoll { get; init; } = TimeSpan.FromSeconds(2);
+
     /// <summary>A generated certificate with less than this left is replaced instead of kept.</summary>
     public TimeSpan RenewBefore { get; init; } = TimeSpan.FromDays(30);
 }

@@ -22,10 +22,12 @@ public sealed class ClusterInstallerTests
         var first = await InstallAsync(server);
         Assert.True(first.Succeeded, first.Diagnostic);
 
-        // Reads first (is the namespace the user's? is there a current certificate?), then one apply per object.
+        // Reads first (is the namespace the user's? is there a current certificate?), then one apply per object, and
+        // before the webhook configuration a read of the webhook Deployment's status (a replica available).
         var requests = server.Requests;
         Assert.Equal([("GET", $"/api/v1/namespaces/{Ns}"), ("GET", $"/api/v1/namespaces/{Ns}/secrets/waylay-webhook-certs")], requests.Take(2).Select(r => (r.Method, r.Path)));
-        var applies = requests.Skip(2).ToList();
+        Assert.Equal(("GET", $"/apis/apps/v1/namespaces/{Ns}/deployments/waylay-webhook"), (requests[^2].Method, requests[^2].Path));
+        var applies = requests.Skip(2).Where(r => r.Method != "GET").ToList();
         Assert.All(applies, r =>
         {
             Assert.Equal("PATCH", r.Method);
@@ -80,6 +82,21 @@ public sealed class ClusterInstallerTests
         var undo = await WaylayCli.RunAsync("uninstall", "--namespace", Ns, "--kubeconfig", server.KubeconfigPath);
         Assert.True(undo.Succeeded, undo.Diagnostic);
         Assert.Empty(server.Store.Objects);
+    }
+
+    [Fact]
+    public async Task Apply_WebhookNeverAvailable_RegistersNoWebhook_AndSaysWhy()
+    {
+        await using var server = (await RecordedKubeApiServer.StartAsync()).AcceptWrites();
+        server.Store.DeploymentsBecomeAvailable = false;
+
+        var result = await InstallAsync(server, "--timeout", "1s");
+
+        Assert.Equal(1, result.ExitCode);
+        Assert.Contains($"install: Deployment {Ns}/waylay-webhook had no available replica after 1s", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"the webhook configuration was not applied, so no pod creation is refused by it; applied: Namespace {Ns},", result.StandardError, StringComparison.Ordinal);
+        Assert.Contains($"remove them with: waylay uninstall --namespace {Ns}", result.StandardError, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Requests, r => r.Path.Contains("mutatingwebhookconfigurations", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -19,6 +19,12 @@ internal sealed class KubeObjectStore
     private readonly HashSet<string> _groups = new(StringComparer.Ordinal) { "", "apps", "policy", "rbac.authorization.k8s.io", "admissionregistration.k8s.io", "discovery.k8s.io" };
     private long _version = 1000;
 
+    /// <summary>
+    /// An applied Deployment gets the status its controller and the kubelet would report once its pods are ready
+    /// (every replica available); false leaves it with none, as when its image does not start.
+    /// </summary>
+    public bool DeploymentsBecomeAvailable { get; set; } = true;
+
     /// <summary>Serves the group's resources (its CRDs "installed").</summary>
     public void Serve(string group)
     {
@@ -51,6 +57,17 @@ internal sealed class KubeObjectStore
             body["metadata"] = metadata;
             metadata["resourceVersion"] = (++_version).ToString(System.Globalization.CultureInfo.InvariantCulture);
             var created = !_objects.ContainsKey(path);
+            if (path.Contains("/deployments/", StringComparison.Ordinal))
+            {
+                var replicas = body["spec"]?["replicas"]?.GetValue<int>() ?? 1;
+                body["status"] = new JsonObject
+                {
+                    ["replicas"] = replicas,
+                    ["readyReplicas"] = DeploymentsBecomeAvailable ? replicas : 0,
+                    ["availableReplicas"] = DeploymentsBecomeAvailable ? replicas : 0,
+                };
+            }
+
             _objects[path] = body;
             return created;
         }
