@@ -15,6 +15,8 @@ namespace Waylay.Control.Install;
 ///            stops it, and the exception names what was applied and how to remove it
 /// :: Step 4  before the MutatingWebhookConfiguration: a webhook replica available (its failurePolicy is Fail, so a
 ///            configuration registered before the webhook serves would refuse every pod in labelled namespaces)
+/// :: Step 5  what an earlier install made and this one does not (cert-manager's resources after a switch away from
+///            --cert-manager, and the reverse) deleted by its labels, so the cluster holds exactly this install
 /// </code>
 /// </summary>
 internal static class ClusterInstaller
@@ -47,7 +49,8 @@ internal static class ClusterInstaller
             }
 
             // :: Step 3
-            foreach (var o in ClusterManifests.Build(options, certificates))
+            var objects = ClusterManifests.Build(options, certificates);
+            foreach (var o in objects)
             {
                 if (o is V1Namespace && userNamespace)
                 {
@@ -67,6 +70,18 @@ internal static class ClusterInstaller
                 var what = ClusterManifests.Describe(o);
                 applied.Add(what);
                 report($"applied {what}");
+            }
+
+            // :: Step 5 — the Secrets cert-manager writes carry install's labels (secretTemplate) and stay with it.
+            current = null;
+            var keep = objects.Select(ClusterManifests.Describe).Concat(options.CertManager ? WebhookServing.CertManagerSecrets(ns) : []).ToHashSet(StringComparer.Ordinal);
+            try
+            {
+                await ClusterUninstaller.DeleteAsync(client, ns, keep, dryRun: false, what => report($"removed {what.Replace("deleted ", "", StringComparison.Ordinal)} (no longer installed)"), cancellationToken);
+            }
+            catch (InstallException e)
+            {
+                throw new InstallException($"install: everything was applied, but removing what this install no longer makes failed ({e.Message}); run install again once the cause is fixed", e);
             }
 
             return applied;

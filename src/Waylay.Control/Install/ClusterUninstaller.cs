@@ -10,8 +10,16 @@ namespace Waylay.Control.Install;
 /// </summary>
 internal static class ClusterUninstaller
 {
+    public static Task<IReadOnlyList<string>> DeleteAsync(
+        IKubernetes client, string ns, bool dryRun, Action<string> report, CancellationToken cancellationToken) =>
+        DeleteAsync(client, ns, new HashSet<string>(StringComparer.Ordinal), dryRun, report, cancellationToken);
+
+    /// <summary>
+    /// Deletes the install's objects except those <paramref name="keep"/> names ("Kind ns/name", "Kind name"): all of
+    /// them for uninstall, and after an install what it made before and makes no more (a switch to or from cert-manager).
+    /// </summary>
     public static async Task<IReadOnlyList<string>> DeleteAsync(
-        IKubernetes client, string ns, bool dryRun, Action<string> report, CancellationToken cancellationToken)
+        IKubernetes client, string ns, IReadOnlySet<string> keep, bool dryRun, Action<string> report, CancellationToken cancellationToken)
     {
         var selector = InstallLabels.Selector(ns);
         var deleted = new List<string>();
@@ -36,6 +44,11 @@ internal static class ClusterUninstaller
                 foreach (var name in names)
                 {
                     var what = kind.Namespaced ? $"{kind.Kind} {ns}/{name}" : $"{kind.Kind} {name}";
+                    if (keep.Contains(what))
+                    {
+                        continue;
+                    }
+
                     step = $"deleting {what}";
                     if (!dryRun)
                     {

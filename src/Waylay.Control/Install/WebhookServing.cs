@@ -105,6 +105,9 @@ internal static class WebhookServing
         ];
     }
 
+    /// <summary>The Secrets cert-manager writes for the objects of <see cref="CertManager"/>, as "Secret ns/name".</summary>
+    public static IEnumerable<string> CertManagerSecrets(string ns) => [$"Secret {ns}/{CaName}", $"Secret {ns}/{InstallManifests.CertsSecret}"];
+
     /// <summary>The value of <see cref="InjectCaFrom"/>: the Certificate whose CA the cainjector copies into the caBundle.</summary>
     public static string CaSource(string ns) => $"{ns}/{InstallManifests.Name}";
 }

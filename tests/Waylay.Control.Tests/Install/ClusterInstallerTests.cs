@@ -26,7 +26,10 @@ public sealed class ClusterInstallerTests
         // before the webhook configuration a read of the webhook Deployment's status (a replica available).
         var requests = server.Requests;
         Assert.Equal([("GET", $"/api/v1/namespaces/{Ns}"), ("GET", $"/api/v1/namespaces/{Ns}/secrets/waylay-webhook-certs")], requests.Take(2).Select(r => (r.Method, r.Path)));
-        Assert.Equal(("GET", $"/apis/apps/v1/namespaces/{Ns}/deployments/waylay-webhook"), (requests[^2].Method, requests[^2].Path));
+        var registration = requests.ToList().FindIndex(r => r.Method == "PATCH" && r.Path.Contains("mutatingwebhookconfigurations", StringComparison.Ordinal));
+        Assert.Equal(("GET", $"/apis/apps/v1/namespaces/{Ns}/deployments/waylay-webhook"), (requests[registration - 1].Method, requests[registration - 1].Path));
+        // Then what an earlier install made and this one does not is looked for by label (nothing, the first time).
+        Assert.All(requests.Skip(registration + 1), r => Assert.Equal(("GET", $"app.kubernetes.io/managed-by=waylay,install.waylay.io/namespace={Ns}"), (r.Method, r.Query["labelSelector"])));
         var applies = requests.Skip(2).Where(r => r.Method != "GET").ToList();
         Assert.All(applies, r =>
         {
@@ -169,6 +172,34 @@ public sealed class ClusterInstallerTests
 
         Assert.True((await WaylayCli.RunAsync("uninstall", "--namespace", Ns, "--kubeconfig", server.KubeconfigPath)).Succeeded);
         Assert.Empty(server.Store.Objects);
+    }
+
+    [Fact]
+    public async Task SwitchingAwayFromCertManager_RemovesItsResources_AndBackKeepsTheSecretsItWrites()
+    {
+        await using var server = (await RecordedKubeApiServer.StartAsync()).AcceptWrites();
+        server.Store.Serve("cert-manager.io");
+        Assert.True((await InstallAsync(server, "--cert-manager")).Succeeded);
+        // What cert-manager would write, labelled through the Certificates' secretTemplate.
+        var caSecret = $"/api/v1/namespaces/{Ns}/secrets/waylay-webhook-ca";
+        server.Store.Put(caSecret, Object("v1", "Secret", "waylay-webhook-ca", Ns, new()
+        {
+            ["app.kubernetes.io/managed-by"] = "waylay", ["app.kubernetes.io/part-of"] = "waylay", ["install.waylay.io/namespace"] = Ns,
+        }));
+
+        var again = await InstallAsync(server, "--cert-manager");
+        Assert.True(again.Succeeded, again.Diagnostic);
+        Assert.DoesNotContain(server.Requests, r => r.Method == "DELETE");
+
+        var generated = await InstallAsync(server);
+
+        Assert.True(generated.Succeeded, generated.Diagnostic);
+        Assert.Contains($"removed Issuer {Ns}/waylay-selfsigned (no longer installed)", generated.StandardOutput, StringComparison.Ordinal);
+        Assert.DoesNotContain(server.Store.Objects.Keys, k => k.StartsWith("/apis/cert-manager.io/", StringComparison.Ordinal) || k == caSecret);
+        Assert.Contains($"/api/v1/namespaces/{Ns}/secrets/waylay-webhook-certs", server.Store.Objects.Keys);
+        var configuration = server.Store.Objects["/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/waylay-sidecar-injector"];
+        Assert.Null(configuration["metadata"]!["annotations"]);
+        Assert.NotNull(configuration["webhooks"]![0]!["clientConfig"]!["caBundle"]);
     }
 
     private static Task<ExecResult> InstallAsync(RecordedKubeApiServer server, params string[] more) =>
