@@ -53,10 +53,7 @@ internal static class InstallCommand
                     throw new UsageException("install: --kubeconfig is only used with --apply; add --apply to install into that cluster, or drop --kubeconfig to print the manifests");
                 }
 
-                // Printed manifests carry a freshly generated pair (or the cert-manager resources): apply them as they are.
-                var certificates = options.CertManager ? null
-                    : Waylay.Inject.Webhook.WebhookCertificates.Generate(Waylay.Inject.Install.InstallManifests.Name, options.Namespace, [], TimeProvider.System, options.CertificateValidity);
-                await Console.Out.WriteAsync(ClusterManifests.Render(ClusterManifests.Build(options, certificates)));
+                await Console.Out.WriteAsync(ClusterManifests.Print(options, TimeProvider.System));
                 return CliHost.Ok;
             }
 

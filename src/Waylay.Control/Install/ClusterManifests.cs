@@ -67,7 +67,15 @@ internal static class ClusterManifests
         return [.. objects.Select((o, i) => (o, i)).OrderBy(x => Array.IndexOf(Order, x.o.Kind)).ThenBy(x => x.i).Select(x => x.o)];
     }
 
-    /// <summary>The YAML stream <c>waylay install</c> prints, one document per object, for <c>kubectl apply -f -</c>.</summary>
+    /// <summary>
+    /// What <c>waylay install</c> prints: a freshly generated webhook pair (or the cert-manager resources), so the
+    /// stream applies as it is.
+    /// </summary>
+    public static string Print(InstallOptions options, TimeProvider time) => Render(Build(options, options.CertManager
+        ? null
+        : WebhookCertificates.Generate(InstallManifests.Name, options.Namespace, [], time, options.CertificateValidity)));
+
+    /// <summary>The YAML stream, one document per object, for <c>kubectl apply -f -</c>.</summary>
     public static string Render(IEnumerable<IKubernetesObject<V1ObjectMeta>> objects) =>
         string.Join("---\n", objects.Select(o => KubernetesYaml.Serialize(o).TrimEnd() + "\n"));
 
