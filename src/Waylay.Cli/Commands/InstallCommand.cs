@@ -44,15 +44,15 @@ internal static class InstallCommand
             {
                 WebhookReadyTimeout = parse.GetValue(timeout).Value,
             };
+            if (!parse.GetValue(apply) && parse.GetValue(kubeconfig) is not null)
+            {
+                throw new UsageException("install: --kubeconfig is only used with --apply; add --apply to install into that cluster, or drop --kubeconfig to print the manifests");
+            }
+
             // Said every time until it is false: the Deployments' args are the CLI's, which the image does not ship yet.
             await Console.Error.WriteLineAsync(ImageNote);
             if (!parse.GetValue(apply))
             {
-                if (parse.GetValue(kubeconfig) is not null)
-                {
-                    throw new UsageException("install: --kubeconfig is only used with --apply; add --apply to install into that cluster, or drop --kubeconfig to print the manifests");
-                }
-
                 await Console.Out.WriteAsync(ClusterManifests.Print(options, TimeProvider.System));
                 return CliHost.Ok;
             }
