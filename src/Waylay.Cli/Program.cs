@@ -18,7 +18,7 @@ var root = new RootCommand("Waylay: a service mesh sidecar whose traffic path yo
     ExecCommand.Create(), LogsCommand.Create(), ApplyCommand.Apply(), ApplyCommand.Delete(),
     RulesCommand.Create(), ConntrackCommand.Create(), ConnectionsCommand.Create(), TcpdumpCommand.Create(), PathExplainCommand.Create(),
     ProxyConfigCommand.Create(), ProxyStatusCommand.Create(),
-    ExperimentCommand.Create(), ImageCommand.Create(),
+    ExperimentCommand.Create(), ImageCommand.Create(), InstallCommand.Install(), InstallCommand.Uninstall(),
 };
 
 return await CliHost.RunAsync(root, args);

@@ -18,19 +18,25 @@ internal static class WaylayControl
             return 2;
         }
 
-        await using var app = ControlPlane.Build(options, logging => logging
-            .SetMinimumLevel(logLevel)
-            .AddFilter("Microsoft", LogLevel.Warning)
-            .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
-            .AddFilter("Grpc", LogLevel.Warning)
-            .AddSimpleConsole(o =>
-            {
-                o.SingleLine = true;
-                o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
-                o.UseUtcTimestamp = true;
-            }));
         try
         {
+            if (options.Kubeconfig is not null || options.InCluster)
+            {
+                // Read the cluster's configuration before anything starts (or logs): a bad one is refused alone.
+                _ = Sources.Kubernetes.KubernetesConnection.Configure(new Sources.Kubernetes.KubernetesSourceOptions(options.Kubeconfig));
+            }
+
+            await using var app = ControlPlane.Build(options, logging => logging
+                .SetMinimumLevel(logLevel)
+                .AddFilter("Microsoft", LogLevel.Warning)
+                .AddFilter("Microsoft.Extensions.Hosting", LogLevel.None)
+                .AddFilter("Grpc", LogLevel.Warning)
+                .AddSimpleConsole(o =>
+                {
+                    o.SingleLine = true;
+                    o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ ";
+                    o.UseUtcTimestamp = true;
+                }));
             await ControlPlane.RunAsync(app, options, cancellationToken).ConfigureAwait(false);
         }
         catch (IOException e)
@@ -38,6 +44,13 @@ internal static class WaylayControl
             // Kestrel's bind failure ("address already in use"): the world refused, exit 1 (README "Exit codes").
             await error.WriteLineAsync($"waylay control: cannot listen: {e.Message}; free the port or give another with --port / --debug-port").ConfigureAwait(false);
             return 1;
+        }
+        catch (Sources.Kubernetes.KubernetesSourceException e)
+        {
+            // --kubeconfig unreadable, or --in-cluster outside a pod (found while the sources are built): what the user
+            // gave cannot be used (exit 2), said in one line instead of an unhandled exception's trace.
+            await error.WriteLineAsync($"waylay control: {e.Message}").ConfigureAwait(false);
+            return 2;
         }
 
         return 0;

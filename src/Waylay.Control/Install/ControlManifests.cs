@@ -7,14 +7,16 @@ namespace Waylay.Control.Install;
 
 /// <summary>
 /// What installs the control plane in a cluster (<c>waylay control manifests</c>): Namespace, ServiceAccount, the
-/// least RBAC its Kubernetes source needs (get/list/watch of exactly the kinds it watches, nothing else, no write),
-/// Deployment and the Service <c>waylay-control</c> (15010 discovery, 15014 debug): the injector's default
-/// <c>--discoveryAddress</c>, <c>waylay-control.waylay-system:15010</c>. Built from KubernetesClient's typed models, so
-/// every field is one the API server knows.
+/// least RBAC its Kubernetes source needs (list and watch of exactly the kinds it watches: no get, no write),
+/// Deployment (two replicas spread over nodes, each a full control plane: a sidecar's stream reconnects to the other
+/// one), its PodDisruptionBudget and the Service <c>waylay-control</c> (15010 discovery, 15014 debug): the injector's
+/// default <c>--discoveryAddress</c>, <c>waylay-control.waylay-system:15010</c>. Built from KubernetesClient's typed
+/// models, so every field is one the API server knows.
 /// </summary>
 internal static class ControlManifests
 {
     public const string Name = "waylay-control";
+    public const ushort DiscoveryPort = 15010;
 
     public static IReadOnlyList<object> Objects(string ns, string image, string imagePullPolicy, ushort port = 15010, ushort debugPort = 15014)
     {
@@ -28,11 +30,11 @@ internal static class ControlManifests
                 ApiVersion = "rbac.authorization.k8s.io/v1",
                 Kind = "ClusterRole",
                 Metadata = new V1ObjectMeta { Name = Name, Labels = labels },
+                // Exactly what the Kubernetes source lists and watches (Sources/Kubernetes/KubernetesApi.cs), per group.
                 Rules =
                 [
-                    Read("", "services", "pods"),
-                    Read("discovery.k8s.io", "endpointslices"),
-                    Read("networking.istio.io", [.. KubernetesApi.IstioKinds.Select(k => k.Plural)]),
+                    .. KubernetesApi.BuiltInCollections.GroupBy(c => c.Group).Select(g => Read(g.Key, [.. g.Select(c => c.Plural)])),
+                    Read(KubernetesApi.IstioGroup, [.. KubernetesApi.IstioKinds.Select(k => k.Plural)]),
                 ],
             },
             new V1ClusterRoleBinding
@@ -59,6 +61,7 @@ internal static class ControlManifests
                     ],
                 },
             },
+            Waylay.Inject.Install.PodAvailability.Budget(Name, ns, labels),
         ];
     }
 
@@ -66,7 +69,7 @@ internal static class ControlManifests
         string.Join("---\n", Objects(ns, image, imagePullPolicy).Select(o => KubernetesYaml.Serialize(o).TrimEnd() + "\n"));
 
     private static V1PolicyRule Read(string group, params string[] resources) =>
-        new() { ApiGroups = [group], Resources = resources, Verbs = ["get", "list", "watch"] };
+        new() { ApiGroups = [group], Resources = resources, Verbs = ["list", "watch"] };
 
     private static V1ObjectMeta Meta(string ns, IDictionary<string, string> labels) =>
         new() { Name = Name, NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) };
@@ -83,7 +86,7 @@ internal static class ControlManifests
             Metadata = Meta(ns, labels),
             Spec = new V1DeploymentSpec
             {
-                Replicas = 1,
+                Replicas = 2,
                 Selector = new V1LabelSelector { MatchLabels = labels },
                 Template = new V1PodTemplateSpec
                 {
@@ -91,6 +94,7 @@ internal static class ControlManifests
                     Spec = new V1PodSpec
                     {
                         ServiceAccountName = Name,
+                        Affinity = Waylay.Inject.Install.PodAvailability.SpreadOverNodes(labels),
                         Containers =
                         [
                             new V1Container
@@ -108,6 +112,9 @@ internal static class ControlManifests
                                 Resources = new V1ResourceRequirements
                                 {
                                     Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("100m"), ["memory"] = new("128Mi") },
+                                    // Memory grows with the mesh (399 MB for 1,000 proxies, docs/benchmarks.md); the
+                                    // limit bounds a leak. No CPU limit: throttling would only delay pushes.
+                                    Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("1Gi") },
                                 },
                                 SecurityContext = new V1SecurityContext
                                 {

@@ -8,25 +8,53 @@ using Waylay.Inject.Yaml;
 namespace Waylay.Inject.Install;
 
 /// <summary>
-/// What installs the webhook in a cluster (<c>waylay webhook manifests</c>): Namespace, ServiceAccount,
-/// Deployment, Service and the MutatingWebhookConfiguration, built from KubernetesClient's typed models so
-/// every field is one the API server knows. The serving certificate is expected in the Secret
-/// <c>waylay-webhook-certs</c> (<c>kubectl create secret tls</c> from <c>waylay webhook certs</c>' files).
+/// What installs the webhook in a cluster (<c>waylay webhook manifests</c>, and <c>waylay install</c> with the
+/// control plane): Namespace, ServiceAccount, Deployment (two replicas spread over nodes), Service, the
+/// MutatingWebhookConfiguration and the PodDisruptionBudget its <c>failurePolicy: Fail</c> needs, built from
+/// KubernetesClient's typed models so every field is one the API server knows. The serving certificate is expected in
+/// the Secret <c>waylay-webhook-certs</c> (<c>kubectl create secret tls</c> from <c>waylay webhook certs</c>' files,
+/// or made by <c>waylay install</c> or cert-manager).
 /// </summary>
 internal static class InstallManifests
 {
     public const string Name = "waylay-webhook";
     public const string CertsSecret = "waylay-webhook-certs";
+    public const string ConfigurationName = "waylay-sidecar-injector";
+    public const string ValuesConfigMap = "waylay-injection-values";
+    public const string ValuesFile = "values.yaml";
+    public const int DefaultPort = 15017;
     private const string CertsMount = "/etc/waylay/webhook";
+    private const string ValuesMount = "/etc/waylay/values";
 
-    public static string Render(string ns, byte[]? caBundle, InjectionValues values, int webhookPort = 15017)
+    public static string Render(string ns, byte[]? caBundle, InjectionValues values, int webhookPort = DefaultPort) =>
+        YamlWriter.Write(Objects(ns, caBundle, values, null, webhookPort).Select(o => JsonNode.Parse(KubernetesJson.Serialize(o))));
+
+    /// <param name="valuesYaml">
+    /// The injection values the webhook runs with, as a ConfigMap mounted for <c>--values</c> (its hash on the pod
+    /// template, so a change rolls the pods); null runs it with the defaults and no ConfigMap.
+    /// </param>
+    public static IReadOnlyList<object> Objects(string ns, byte[]? caBundle, InjectionValues values, string? valuesYaml, int webhookPort = DefaultPort)
     {
         var labels = new Dictionary<string, string> { ["app"] = Name };
-        var objects = new object[]
+        var objects = new List<object>
         {
             new V1Namespace { ApiVersion = "v1", Kind = "Namespace", Metadata = new V1ObjectMeta { Name = ns } },
             new V1ServiceAccount { ApiVersion = "v1", Kind = "ServiceAccount", Metadata = Meta(ns, labels) },
-            Deployment(ns, labels, values, webhookPort),
+        };
+        if (valuesYaml is not null)
+        {
+            objects.Add(new V1ConfigMap
+            {
+                ApiVersion = "v1",
+                Kind = "ConfigMap",
+                Metadata = new V1ObjectMeta { Name = ValuesConfigMap, NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) },
+                Data = new Dictionary<string, string> { [ValuesFile] = valuesYaml },
+            });
+        }
+
+        objects.AddRange(
+        [
+            Deployment(ns, labels, values, valuesYaml, webhookPort),
             new V1Service
             {
                 ApiVersion = "v1",
@@ -39,16 +67,30 @@ internal static class InstallManifests
                 },
             },
             WebhookConfiguration(ns, caBundle),
-        };
-
-        return YamlWriter.Write(objects.Select(o => JsonNode.Parse(KubernetesJson.Serialize(o))));
+            PodAvailability.Budget(Name, ns, labels),
+        ]);
+        return objects;
     }
 
     private static V1ObjectMeta Meta(string ns, IDictionary<string, string> labels) =>
         new() { Name = Name, NamespaceProperty = ns, Labels = new Dictionary<string, string>(labels) };
 
-    private static V1Deployment Deployment(string ns, Dictionary<string, string> labels, InjectionValues values, int port)
+    private static V1Deployment Deployment(string ns, Dictionary<string, string> labels, InjectionValues values, string? valuesYaml, int port)
     {
+        List<string> args = ["webhook", "--cert", $"{CertsMount}/tls.crt", "--key", $"{CertsMount}/tls.key", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)];
+        List<V1VolumeMount> mounts = [new V1VolumeMount { Name = "certs", MountPath = CertsMount, ReadOnlyProperty = true }];
+        List<V1Volume> volumes = [new V1Volume { Name = "certs", Secret = new V1SecretVolumeSource { SecretName = CertsSecret } }];
+        Dictionary<string, string>? annotations = null;
+        if (valuesYaml is not null)
+        {
+            args.AddRange(["--values", $"{ValuesMount}/{ValuesFile}"]);
+            mounts.Add(new V1VolumeMount { Name = "values", MountPath = ValuesMount, ReadOnlyProperty = true });
+            volumes.Add(new V1Volume { Name = "values", ConfigMap = new V1ConfigMapVolumeSource { Name = ValuesConfigMap } });
+            // The webhook reads its values once at start: a changed ConfigMap must roll the pods.
+            var hash = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(valuesYaml)));
+            annotations = new Dictionary<string, string> { ["waylay.io/values-sha256"] = hash };
+        }
+
         // The webhook never injects itself: its pods opt out, and its namespace carries no injection label.
         var podLabels = new Dictionary<string, string>(labels) { [AnnotationNames.Inject.Waylay] = "false" };
         var probe = new V1Probe
@@ -67,10 +109,11 @@ internal static class InstallManifests
                 Selector = new V1LabelSelector { MatchLabels = labels },
                 Template = new V1PodTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = podLabels },
+                    Metadata = new V1ObjectMeta { Labels = podLabels, Annotations = annotations },
                     Spec = new V1PodSpec
                     {
                         ServiceAccountName = Name,
+                        Affinity = PodAvailability.SpreadOverNodes(labels),
                         Containers =
                         [
                             new V1Container
@@ -78,13 +121,15 @@ internal static class InstallManifests
                                 Name = "webhook",
                                 Image = values.Image,
                                 ImagePullPolicy = values.ImagePullPolicy,
-                                Args = ["webhook", "--cert", $"{CertsMount}/tls.crt", "--key", $"{CertsMount}/tls.key", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture)],
+                                Args = args,
                                 Ports = [new V1ContainerPort { Name = "https-webhook", ContainerPort = port, Protocol = "TCP" }],
                                 ReadinessProbe = probe,
                                 LivenessProbe = probe,
                                 Resources = new V1ResourceRequirements
                                 {
                                     Requests = new Dictionary<string, ResourceQuantity> { ["cpu"] = new("50m"), ["memory"] = new("64Mi") },
+                                    // A memory limit bounds a leak; no CPU limit, which would only throttle admission under load.
+                                    Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
                                 },
                                 SecurityContext = new V1SecurityContext
                                 {
@@ -95,10 +140,10 @@ internal static class InstallManifests
                                     RunAsUser = 65532,
                                     RunAsGroup = 65532,
                                 },
-                                VolumeMounts = [new V1VolumeMount { Name = "certs", MountPath = CertsMount, ReadOnlyProperty = true }],
+                                VolumeMounts = mounts,
                             },
                         ],
-                        Volumes = [new V1Volume { Name = "certs", Secret = new V1SecretVolumeSource { SecretName = CertsSecret } }],
+                        Volumes = volumes,
                     },
                 },
             },
@@ -155,7 +200,7 @@ internal static class InstallManifests
         {
             ApiVersion = "admissionregistration.k8s.io/v1",
             Kind = "MutatingWebhookConfiguration",
-            Metadata = new V1ObjectMeta { Name = "waylay-sidecar-injector", Labels = new Dictionary<string, string> { ["app"] = Name } },
+            Metadata = new V1ObjectMeta { Name = ConfigurationName, Labels = new Dictionary<string, string> { ["app"] = Name } },
             Webhooks =
             [
                 Hook("namespace.sidecar-injector.waylay.io",

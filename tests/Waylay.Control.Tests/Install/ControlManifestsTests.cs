@@ -24,7 +24,7 @@ public sealed class ControlManifestsTests
         Assert.Equal(("waylay-control", "mesh-system"), (account.Metadata.Name, account.Metadata.NamespaceProperty));
 
         var role = Assert.Single(objects.OfType<V1ClusterRole>());
-        Assert.All(role.Rules, rule => Assert.Equal(["get", "list", "watch"], rule.Verbs));
+        Assert.All(role.Rules, rule => Assert.Equal(["list", "watch"], rule.Verbs));
         var granted = role.Rules.SelectMany(r => r.Resources.Select(resource => $"{r.ApiGroups.Single()}/{resource}")).Order().ToList();
         Assert.Equal(["/pods", "/services", "discovery.k8s.io/endpointslices", "networking.istio.io/destinationrules", "networking.istio.io/gateways",
             "networking.istio.io/serviceentries", "networking.istio.io/virtualservices"], granted);

@@ -15,9 +15,12 @@ namespace Waylay.Control.Tests.KubeApi;
 ///   <item>a list (<c>GET /api/v1/services</c>): the next recorded list file of that collection;</item>
 ///   <item>a watch (<c>?watch=true&amp;resourceVersion=…&amp;allowWatchBookmarks=true</c>): the next
 ///   <see cref="WatchSession"/>, one JSON event per line, chunked and flushed, kept open like the real server;</item>
-///   <item>any collection not recorded: 404 with a Status body, as for a CustomResourceDefinition not installed.</item>
+///   <item>writes (server-side apply's PATCH, DELETE) and the reads of what was written, from <see cref="Store"/>;</item>
+///   <item>a request <see cref="Refuse"/> names: that status, as an API server refusing it (RBAC, admission);</item>
+///   <item>any collection not recorded nor served: 404 with a Status body, as for a CustomResourceDefinition not installed.</item>
 /// </list>
-/// Every request is kept (<see cref="Requests"/>), so a test asserts where the client resumed or that it relisted.
+/// Every request is kept (<see cref="Requests"/>, with its method, query and body), so a test asserts where the client
+/// resumed, that it relisted, or what it sent and in which order.
 /// </summary>
 internal sealed class RecordedKubeApiServer : IAsyncDisposable
 {
@@ -25,6 +28,7 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
 
     private readonly ConcurrentDictionary<string, RecordedResource> _resources = new(StringComparer.Ordinal);
     private readonly ConcurrentQueue<KubeRequest> _requests = new();
+    private readonly ConcurrentDictionary<(string Method, string Path), (int Code, string Reason)> _refusals = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly TestCertificates _certificates;
     private readonly string _directory;
@@ -42,6 +46,24 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
     public string KubeconfigPath => Path.Combine(_directory, "kubeconfig");
 
     public IReadOnlyList<KubeRequest> Requests => [.. _requests];
+
+    /// <summary>The objects written (server-side apply) and not deleted since, by API path; served once <see cref="AcceptWrites"/> is called.</summary>
+    public KubeObjectStore Store { get; } = new();
+
+    private volatile bool _acceptWrites;
+
+    /// <summary>
+    /// Serves writes and the reads of what was written (<see cref="Store"/>) for every path not recorded; off by
+    /// default, so the source's tests keep their 404 for a collection they did not record.
+    /// </summary>
+    public RecordedKubeApiServer AcceptWrites()
+    {
+        _acceptWrites = true;
+        return this;
+    }
+
+    /// <summary>Answers <paramref name="method"/> on <paramref name="path"/> with <paramref name="code"/> from now on.</summary>
+    public void Refuse(string method, string path, int code, string reason) => _refusals[(method, path)] = (code, reason);
 
     public static string DataPath(string file) => Path.Combine(AppContext.BaseDirectory, "testdata", "kube", file);
 
@@ -69,6 +91,9 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
     /// <summary>The collection at <paramref name="path"/>, e.g. <c>/api/v1/services</c> or <c>/apis/networking.istio.io/v1/gateways</c>.</summary>
     public RecordedResource Resource(string path) => _resources.GetOrAdd(path, _ => new RecordedResource());
 
+    /// <summary>Whether <paramref name="path"/> has recordings (else it answers 404, as a collection not served).</summary>
+    public bool Records(string path) => _resources.ContainsKey(path);
+
     public IReadOnlyList<KubeRequest> RequestsFor(string path) => [.. _requests.Where(r => r.Path == path)];
 
     public async ValueTask DisposeAsync()
@@ -90,12 +115,31 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
         var query = context.Request.Query;
         var watch = query["watch"] is { Count: > 0 } w && (w[0] == "true" || w[0] == "1");
         var path = context.Request.Path.Value ?? "";
+        var body = await new StreamReader(context.Request.Body).ReadToEndAsync(context.RequestAborted);
         _requests.Enqueue(new KubeRequest(path, watch, query["resourceVersion"].FirstOrDefault(), query["allowWatchBookmarks"].FirstOrDefault(),
-            query["timeoutSeconds"].FirstOrDefault(), context.Request.Headers.Authorization.FirstOrDefault(), context.Request.Protocol));
+            query["timeoutSeconds"].FirstOrDefault(), context.Request.Headers.Authorization.FirstOrDefault(), context.Request.Protocol)
+        {
+            Method = context.Request.Method,
+            Query = query.ToDictionary(q => q.Key, q => q.Value.ToString(), StringComparer.Ordinal),
+            ContentType = context.Request.ContentType,
+            Body = body,
+        });
 
         if (context.Request.Headers.Authorization != $"Bearer {Token}")
         {
             await StatusAsync(context, 401, "Unauthorized", "Unauthorized");
+            return;
+        }
+
+        if (_refusals.TryGetValue((context.Request.Method, path), out var refusal))
+        {
+            await StatusAsync(context, refusal.Code, refusal.Reason, $"{context.Request.Method} {path} refused by the test");
+            return;
+        }
+
+        if (_acceptWrites && !_resources.ContainsKey(path) && Store.Serves(path))
+        {
+            await ServeStoreAsync(context, path, body);
             return;
         }
 
@@ -159,6 +203,38 @@ internal sealed class RecordedKubeApiServer : IAsyncDisposable
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>Server-side apply (PATCH: the body is the object), DELETE, GET of one object or of a collection by label.</summary>
+    private async Task ServeStoreAsync(HttpContext context, string path, string body)
+    {
+        switch (context.Request.Method)
+        {
+            case "PATCH" when !KubeObjectStore.IsCollection(path):
+                var o = System.Text.Json.Nodes.JsonNode.Parse(body)!.AsObject();
+                var created = Store.Put(path, o);
+                await ObjectAsync(context, created ? 201 : 200, Store.Get(path)!);
+                return;
+            case "DELETE" when Store.Remove(path) is { } removed:
+                await ObjectAsync(context, 200, removed);
+                return;
+            case "GET" when KubeObjectStore.IsCollection(path):
+                await ObjectAsync(context, 200, Store.List(path, context.Request.Query["labelSelector"].FirstOrDefault()));
+                return;
+            case "GET" when Store.Get(path) is { } found:
+                await ObjectAsync(context, 200, found);
+                return;
+            default:
+                await StatusAsync(context, 404, "NotFound", $"{path} not found");
+                return;
+        }
+    }
+
+    private static async Task ObjectAsync(HttpContext context, int code, System.Text.Json.Nodes.JsonObject o)
+    {
+        context.Response.StatusCode = code;
+        context.Response.ContentType = "application/json";
+        await context.Response.WriteAsync(o.ToJsonString());
     }
 
     private static async Task StatusAsync(HttpContext context, int code, string reason, string message)

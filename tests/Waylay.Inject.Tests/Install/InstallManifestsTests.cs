@@ -14,10 +14,10 @@ public sealed class InstallManifestsTests
     private static readonly WebhookCertificateSet Certs = WebhookCertificates.Generate("waylay-webhook", "mesh", [], TimeProvider.System, TimeSpan.FromDays(1));
 
     [Fact]
-    public void Manifests_AreTheFiveObjects_StrictlyValid()
+    public void Manifests_AreTheSixObjects_StrictlyValid()
     {
         var documents = YamlReader.ReadDocuments(InstallManifests.Render("mesh", Encoding.ASCII.GetBytes(Certs.CaPem), InjectionValues.Default), "install");
-        Assert.Equal(["Namespace", "ServiceAccount", "Deployment", "Service", "MutatingWebhookConfiguration"], documents.Select(d => d!["kind"]!.GetValue<string>()));
+        Assert.Equal(["Namespace", "ServiceAccount", "Deployment", "Service", "MutatingWebhookConfiguration", "PodDisruptionBudget"], documents.Select(d => d!["kind"]!.GetValue<string>()));
         foreach (var document in documents)
         {
             StrictSchema.Validate(document!);

@@ -16,6 +16,18 @@ internal static class KubernetesApi
     public const string IstioGroup = "networking.istio.io";
     public const string IstioVersion = "v1";
 
+    /// <summary>
+    /// The built-in collections <see cref="Services"/>, <see cref="EndpointSlices"/> and <see cref="Pods"/> read, as
+    /// (API group, plural): what the install's ClusterRole grants (Install/ControlManifests.cs). A test runs the source
+    /// against a recorded API server and checks the grant against the paths it actually requested.
+    /// </summary>
+    public static readonly (string Group, string Plural)[] BuiltInCollections =
+    [
+        ("", "services"),
+        ("discovery.k8s.io", "endpointslices"),
+        ("", "pods"),
+    ];
+
     /// <summary>The Istio kinds watched: (kind, plural). Order is the order of the status lines.</summary>
     public static readonly (string Kind, string Plural)[] IstioKinds =
     [
