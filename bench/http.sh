@@ -27,7 +27,8 @@
 #   (e.g. the one before a change) as a case of its own, interleaved with the others,
 #   HOLD="1000 9000": after the rounds, for each proxy case and count, COUNT connections opened through both sidecars,
 #   one GET on each at once (so the client sidecar's pool opens as many upstream connections), then held idle for
-#   HOLD_SECONDS (4); each sidecar's RSS while they are held and its peak (VmHWM) over the whole start-to-end;
+#   HOLD_SECONDS (4); each sidecar's RSS while they are held (and of it its private pages, smaps_rollup) and its
+#   peak (VmHWM) over the whole start-to-end;
 #   HOLD_ONLY=1 measures only that (no rounds).
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
 # run). Creates only wl-<id>-… namespaces and /tmp/wl-<id>-… files; removes them on exit.
@@ -309,7 +310,7 @@ for r in $([ -n "${HOLD_ONLY:-}" ] || seq 1 "$rounds"); do
   done
 done
 # ---- memory with many connections held (HOLD) -------------------------------------------------------------------------
-declare -A hold_rss hold_hwm hold_seen
+declare -A hold_rss hold_hwm hold_seen hold_private
 kb() { awk -v k="$2" '$1 == k":" {print $2}' "/proc/$1/status"; }
 for h in $holds; do
   for name in $built haproxy; do
@@ -321,18 +322,21 @@ for h in $holds; do
     for _ in $(seq 1 1200); do grep -q '^held' "$work/hold-out" && break; kill -0 $holder 2>/dev/null || break; sleep 0.1; done
     sleep "$(awk -v s="$hold_secs" 'BEGIN { print s / 2 }')"
     for p in "${pids[@]}"; do kb "$p" VmRSS; done > "$work/hold-rss"
+    # The process's own pages (not the binary's and libraries' pages it shares with the other sidecar of the run).
+    for p in "${pids[@]}"; do awk '/^Private_(Clean|Dirty):/ {n += $2} END {print n}' "/proc/$p/smaps_rollup"; done > "$work/hold-private"
     [ -z "${KEEP_SMAPS:-}" ] || for p in "${pids[@]}"; do cp "/proc/$p/smaps" "$KEEP_SMAPS/$name-hold$h-$p.smaps"; done
     wait $holder || true
     out=$(cat "$work/hold-out")
     hold_seen[$name,$h]=$(awk '/^held/ {print $2 "/" substr($3, 8)}' <<<"$out")
     hold_rss[$name,$h]="$(awk '{printf "%s%.1f", (NR > 1 ? " / " : ""), $1 / 1024}' "$work/hold-rss")"
+    hold_private[$name,$h]="$(awk '{printf "%s%.1f", (NR > 1 ? " / " : ""), $1 / 1024}' "$work/hold-private")"
     hold_hwm[$name,$h]="$(for p in "${pids[@]}"; do kb "$p" VmHWM; done | awk '{printf "%s%.1f", (NR > 1 ? " / " : ""), $1 / 1024}')"
     if [ $name != haproxy ]; then
       # The sidecars' own account of their memory (GC heap, committed, pinned) after the hold.
       ip netns exec "$C" curl -sf http://127.0.0.1:15000/stats/prometheus > "$results/http-$stamp-$name-client-hold$h.prom" || true
       ip netns exec "$S" curl -sf http://127.0.0.1:15000/stats/prometheus > "$results/http-$stamp-$name-server-hold$h.prom" || true
     fi
-    echo "hold $h $name: $out; RSS ${hold_rss[$name,$h]} MB, peak ${hold_hwm[$name,$h]} MB" >&2
+    echo "hold $h $name: $out; RSS ${hold_rss[$name,$h]} MB, private ${hold_private[$name,$h]} MB, peak ${hold_hwm[$name,$h]} MB" >&2
     stop
   done
 done
@@ -397,13 +401,13 @@ label() { case $1 in direct) echo "(a) direct";; haproxy) echo "(c) HAProxy (HTT
   fi
   if [ -n "$holds" ]; then
     echo
-    echo "Connections held through both sidecars ($hold_secs s, one GET each sent at once, then idle; ${body}-byte responses): RSS while held and peak (VmHWM), client / server sidecar (MB):"
+    echo "Connections held through both sidecars ($hold_secs s, one GET each sent at once, then idle; ${body}-byte responses): RSS while held, of it private (smaps_rollup Private_*: not the pages of the binary and libraries both sidecars map) and peak (VmHWM), client / server sidecar (MB):"
     echo
-    printf '| case |'; for h in $holds; do printf ' %s held (ok/errors) | RSS | peak |' "$h"; done; echo
-    printf '| --- |'; for h in $holds; do printf ' ---: | ---: | ---: |'; done; echo
+    printf '| case |'; for h in $holds; do printf ' %s held (ok/errors) | RSS | private | peak |' "$h"; done; echo
+    printf '| --- |'; for h in $holds; do printf ' ---: | ---: | ---: | ---: |'; done; echo
     for n in $built haproxy; do
       printf '| %s |' "$(label "$n")"
-      for h in $holds; do printf ' %s | %s | %s |' "${hold_seen[$n,$h]:-–}" "${hold_rss[$n,$h]:-–}" "${hold_hwm[$n,$h]:-–}"; done; echo
+      for h in $holds; do printf ' %s | %s | %s | %s |' "${hold_seen[$n,$h]:-–}" "${hold_rss[$n,$h]:-–}" "${hold_private[$n,$h]:-–}" "${hold_hwm[$n,$h]:-–}"; done; echo
     done
   fi
   if [ -n "${STAT:-}" ]; then

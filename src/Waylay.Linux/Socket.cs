@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Net;
 using System.Net.Sockets;
 
@@ -25,9 +24,6 @@ public static class LinuxSocket
     /// <summary>IPV6_FREEBIND (linux/in6.h).</summary>
     public const int Ipv6Freebind = 78;
 
-    private const ushort AfInet = 2;
-    private const ushort AfInet6 = 10;
-
     /// <summary>
     /// Reads where the peer originally connected to before a nat REDIRECT rewrote it. Conntrack answers this for any
     /// tracked socket, redirected or not, so the caller compares the result with the local endpoint to tell them apart.
@@ -37,36 +33,25 @@ public static class LinuxSocket
     {
         Span<byte> buffer = stackalloc byte[28]; // sizeof(struct sockaddr_in6)
         destination = null!;
-        var v4Mapped = socket.AddressFamily == AddressFamily.InterNetworkV6
-            && socket.LocalEndPoint is IPEndPoint local && local.Address.IsIPv4MappedToIPv6;
-        var level = socket.AddressFamily == AddressFamily.InterNetwork || v4Mapped ? SolIp : SolIpv6;
+        var level = socket.AddressFamily == AddressFamily.InterNetwork || SocketNames.LocalIsIpv4Mapped(socket) ? SolIp : SolIpv6;
+        int length;
         try
         {
-            var length = socket.GetRawSocketOption(level, SoOriginalDst, buffer);
-            if (length < 8)
-            {
-                return false;
-            }
+            length = socket.GetRawSocketOption(level, SoOriginalDst, buffer);
         }
         catch (SocketException)
         {
             return false;
         }
 
-        var family = BinaryPrimitives.ReadUInt16LittleEndian(buffer);
-        var port = BinaryPrimitives.ReadUInt16BigEndian(buffer[2..]);
-        switch (family)
+        // The kernel fills only as much as the family needs; sockaddr_in6's scope sits in the part it may leave out.
+        if (length < 8 || SocketNames.Parse(buffer) is not { } parsed)
         {
-            case AfInet:
-                destination = new IPEndPoint(new IPAddress(buffer.Slice(4, 4)), port);
-                return true;
-            case AfInet6:
-                var scope = BinaryPrimitives.ReadUInt32LittleEndian(buffer[24..]);
-                destination = new IPEndPoint(new IPAddress(buffer.Slice(8, 16), scope), port);
-                return true;
-            default:
-                return false;
+            return false;
         }
+
+        destination = parsed;
+        return true;
     }
 
     /// <summary>Marks a listener transparent so TPROXY can hand it connections addressed to other IPs.</summary>

@@ -36,13 +36,67 @@ internal sealed class ConnectionHandler(
 {
     public async Task HandleAsync(Socket downstream, ListenerKind listener)
     {
-        var client = new ClientAddress(downstream.RemoteEndPoint is IPEndPoint remote ? Addresses.Normalize(remote) : new IPEndPoint(IPAddress.None, 0));
+        var client = new ClientAddress(SocketNames.Peer(downstream) ?? new IPEndPoint(IPAddress.None, 0));
         var connection = new ConnectionContext(registry.NextId(), listener, client, time.GetTimestamp());
         metrics.DownstreamOpened(listener);
         registry.Add(connection);
         try
         {
-            await HandleCoreAsync(downstream, connection).ConfigureAwait(false);
+            // One async method for the whole connection (the steps below were a method of their own): a held
+            // connection keeps one state machine less alive.
+            downstream.NoDelay = true;
+
+            // :: Step 1
+            var original = OriginalDestinationReader.Read(downstream, options.Transparent);
+            connection.OriginalDestination = original.Destination;
+            connection.LocalAddress = original.Local;
+
+            // :: Step 2
+            var table = tables.Current;
+            connection.Snapshot = table;
+            var decision = router.Decide(connection.Listener, original, table);
+            connection.Direction = decision.Direction;
+            connection.ServiceKey = decision.ServiceKey;
+            if (decision.IsRefused)
+            {
+                var loop = decision.Kind == RouteKind.RefusedNotRedirected
+                    ? "dialled the proxy's port directly (not redirected by the capture rules): relaying would loop"
+                    : "the original destination is the proxy's own listener: relaying would loop (is the proxy running as the uid capture exempts?)";
+                metrics.LoopRefusedOnce();
+                Refuse(downstream, connection, decision.Kind == RouteKind.RefusedNotRedirected ? RelayOutcome.RefusedNotRedirected : RelayOutcome.RefusedLoop, loop);
+                return;
+            }
+
+            // :: Step 3
+            var protocol = await protocols.DecideAsync(downstream, connection, decision, table).ConfigureAwait(false);
+
+            // :: Step 4 (TCP: the one endpoint choice comes first; the service it lands on is the one counted)
+            var upstream = default(TcpUpstream);
+            var serviceKey = decision.ServiceKey;
+            if (protocol.Kind == RouteProtocolKind.Tcp)
+            {
+                upstream = tcp.Choose(decision, table);
+                serviceKey = connection.ServiceKey = upstream.ServiceKey;
+                if (upstream.Target is null)
+                {
+                    Interlocked.Increment(ref metrics.For(serviceKey).NoHealthyEndpoint);
+                    Refuse(downstream, connection, RelayOutcome.NoHealthyEndpoint, $"service {serviceKey} has no healthy endpoint");
+                    return;
+                }
+            }
+
+            var counters = metrics.For(serviceKey);
+            counters.Opened();
+            try
+            {
+                await (protocol.Kind == RouteProtocolKind.Tcp
+                    ? tcp.RelayAsync(downstream, connection, upstream, decision, table)
+                    : http.ServeAsync(protocol, downstream, connection, decision, table)).ConfigureAwait(false);
+            }
+            finally
+            {
+                counters.Closed(connection);
+            }
         }
         catch (Exception e)
         {
@@ -55,63 +109,6 @@ internal sealed class ConnectionHandler(
             metrics.DownstreamClosed(listener);
             connection.Closing.Dispose();
             downstream.Dispose();
-        }
-    }
-
-    private async Task HandleCoreAsync(Socket downstream, ConnectionContext connection)
-    {
-        downstream.NoDelay = true;
-
-        // :: Step 1
-        var original = OriginalDestinationReader.Read(downstream, options.Transparent);
-        connection.OriginalDestination = original.Destination;
-        connection.LocalAddress = downstream.LocalEndPoint is IPEndPoint local ? Addresses.Normalize(local) : null;
-
-        // :: Step 2
-        var table = tables.Current;
-        connection.Snapshot = table;
-        var decision = router.Decide(connection.Listener, original, table);
-        connection.Direction = decision.Direction;
-        connection.ServiceKey = decision.ServiceKey;
-        if (decision.IsRefused)
-        {
-            var loop = decision.Kind == RouteKind.RefusedNotRedirected
-                ? "dialled the proxy's port directly (not redirected by the capture rules): relaying would loop"
-                : "the original destination is the proxy's own listener: relaying would loop (is the proxy running as the uid capture exempts?)";
-            metrics.LoopRefusedOnce();
-            Refuse(downstream, connection, decision.Kind == RouteKind.RefusedNotRedirected ? RelayOutcome.RefusedNotRedirected : RelayOutcome.RefusedLoop, loop);
-            return;
-        }
-
-        // :: Step 3
-        var protocol = await protocols.DecideAsync(downstream, connection, decision, table).ConfigureAwait(false);
-
-        // :: Step 4 (TCP: the one endpoint choice comes first; the service it lands on is the one counted)
-        var upstream = default(TcpUpstream);
-        var serviceKey = decision.ServiceKey;
-        if (protocol.Kind == RouteProtocolKind.Tcp)
-        {
-            upstream = tcp.Choose(decision, table);
-            serviceKey = connection.ServiceKey = upstream.ServiceKey;
-            if (upstream.Target is null)
-            {
-                Interlocked.Increment(ref metrics.For(serviceKey).NoHealthyEndpoint);
-                Refuse(downstream, connection, RelayOutcome.NoHealthyEndpoint, $"service {serviceKey} has no healthy endpoint");
-                return;
-            }
-        }
-
-        var counters = metrics.For(serviceKey);
-        counters.Opened();
-        try
-        {
-            await (protocol.Kind == RouteProtocolKind.Tcp
-                ? tcp.RelayAsync(downstream, connection, upstream, decision, table)
-                : http.ServeAsync(protocol, downstream, connection, decision, table)).ConfigureAwait(false);
-        }
-        finally
-        {
-            counters.Closed(connection);
         }
     }
 

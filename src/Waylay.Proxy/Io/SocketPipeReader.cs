@@ -110,7 +110,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            RentedBuffers.Return(_buffer);
             _buffer = null;
         }
 
@@ -208,7 +208,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     {
         if (_start == _end && _buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            RentedBuffers.Return(_buffer);
             _buffer = null;
             _start = _end = _examined = 0;
         }
@@ -233,7 +233,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     {
         if (_buffer is null)
         {
-            _buffer = ArrayPool<byte>.Shared.Rent(_minimumSize);
+            _buffer = RentedBuffers.Rent(_minimumSize);
             _start = _end = _examined = 0;
         }
         else if (_end == _buffer.Length)
@@ -245,9 +245,9 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
             }
             else
             {
-                var larger = ArrayPool<byte>.Shared.Rent(_buffer.Length * 2);
+                var larger = RentedBuffers.Rent(_buffer.Length * 2);
                 Buffer.BlockCopy(_buffer, 0, larger, 0, kept);
-                ArrayPool<byte>.Shared.Return(_buffer);
+                RentedBuffers.Return(_buffer);
                 _buffer = larger;
             }
 

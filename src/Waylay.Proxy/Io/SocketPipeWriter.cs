@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 
@@ -70,7 +69,7 @@ internal sealed class SocketPipeWriter(EpollSocket socket, int minimumSize = 409
     {
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            RentedBuffers.Return(_buffer);
             _buffer = null;
         }
 
@@ -105,7 +104,7 @@ internal sealed class SocketPipeWriter(EpollSocket socket, int minimumSize = 409
         _written = _sent = 0;
         if (_buffer is not null)
         {
-            ArrayPool<byte>.Shared.Return(_buffer);
+            RentedBuffers.Return(_buffer);
             _buffer = null;
         }
     }
@@ -115,13 +114,13 @@ internal sealed class SocketPipeWriter(EpollSocket socket, int minimumSize = 409
         var needed = Math.Max(sizeHint, 1);
         if (_buffer is null)
         {
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(minimumSize, needed));
+            _buffer = RentedBuffers.Rent(Math.Max(minimumSize, needed));
         }
         else if (_buffer.Length - _written < needed)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_buffer.Length * 2, _written + needed));
+            var larger = RentedBuffers.Rent(Math.Max(_buffer.Length * 2, _written + needed));
             Buffer.BlockCopy(_buffer, 0, larger, 0, _written);
-            ArrayPool<byte>.Shared.Return(_buffer);
+            RentedBuffers.Return(_buffer);
             _buffer = larger;
         }
 

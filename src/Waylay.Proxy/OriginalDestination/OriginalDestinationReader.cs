@@ -15,24 +15,24 @@ internal static class OriginalDestinationReader
 {
     public static OriginalDestinationResult Read(Socket accepted, bool transparent)
     {
-        if (accepted.LocalEndPoint is not IPEndPoint local)
+        // Read with getsockname, normalized as it is read: Socket.LocalEndPoint would keep the IPv4-mapped form on the
+        // socket for the connection's life, beside the plain one (SocketNames).
+        if (SocketNames.Local(accepted) is not { } local)
         {
             return new(OriginalDestinationStatus.Unknown, default);
         }
 
-        local = Addresses.Normalize(local);
-        var rewritten = LinuxSocket.TryGetOriginalDestination(accepted, out var original)
-            && !(original = Addresses.Normalize(original)).Equals(local);
+        var rewritten = LinuxSocket.TryGetOriginalDestination(accepted, out var original) && !original.Equals(local);
         if (rewritten)
         {
-            return new(OriginalDestinationStatus.Redirected, new OriginalDestination(original));
+            return new(OriginalDestinationStatus.Redirected, new OriginalDestination(original), local);
         }
 
         // Not NATed. Under TPROXY that is the diverted connection, accepted on its own destination (one dialled to the
         // listener's own port is the router's loop guard's to refuse); under REDIRECT it was dialled to the listener.
         return transparent
-            ? new(OriginalDestinationStatus.Redirected, new OriginalDestination(local))
-            : new(OriginalDestinationStatus.NotRedirected, new OriginalDestination(local));
+            ? new(OriginalDestinationStatus.Redirected, new OriginalDestination(local), local)
+            : new(OriginalDestinationStatus.NotRedirected, new OriginalDestination(local), local);
     }
 }
 
@@ -45,4 +45,5 @@ internal enum OriginalDestinationStatus
     Unknown,
 }
 
-internal readonly record struct OriginalDestinationResult(OriginalDestinationStatus Status, OriginalDestination Destination);
+/// <summary>What the reader found, and the accepted socket's own address (plain IPv4 for a mapped one) when it has one.</summary>
+internal readonly record struct OriginalDestinationResult(OriginalDestinationStatus Status, OriginalDestination Destination, IPEndPoint? Local = null);

@@ -20,6 +20,9 @@ internal static class ServerMemory
         Gauge(text, "waylay_server_memory_physical_size", "Resident set of the process in bytes (VmRSS).", Environment.WorkingSet);
         Gauge(text, "waylay_server_memory_fragmented", "Bytes free inside the GC heap after the last collection.", info.FragmentedBytes);
         Gauge(text, "waylay_server_memory_pinned_objects", "Pinned objects the last collection found.", info.PinnedObjectsCount);
+        var (buffers, bufferBytes) = Io.RentedBuffers.Current();
+        Gauge(text, "waylay_server_memory_buffers_rented", "Pooled buffers the connections hold now (socket readers and writers, HTTP/1 heads); an idle keep-alive connection holds none.", buffers);
+        Gauge(text, "waylay_server_memory_buffer_bytes_rented", "Bytes of those buffers.", bufferBytes);
         Gauge(text, "waylay_server_memory_gen0_budget", "Bytes allocated between gen0 collections the GC was started with (GCgen0size; 0: sized by the GC from the CPU cache).", Gen0Budget());
         Family(text, "waylay_server_memory_allocated_bytes_total", "counter", "Bytes of managed objects allocated since start.");
         text.Append(CultureInfo.InvariantCulture, $"waylay_server_memory_allocated_bytes_total {GC.GetTotalAllocatedBytes()}\n");

@@ -15,15 +15,7 @@ namespace Waylay.Proxy.Tests.Http;
 /// </summary>
 public sealed class ZipkinTests
 {
-    private const string Mesh = """
-        services:
-        - name: web
-          namespace: shop
-          addresses: [10.96.0.40]
-          ports: [{name: http, port: 8080}]
-          endpoints:
-          - address: 10.244.1.11
-        """;
+    private const string Mesh = PodWithPeer.OneServiceMesh;
 
     [NetnsFact]
     public async Task SampledRequests_ArePostedAsSpans_WithTheCallersTraceId()

@@ -28,6 +28,17 @@ internal sealed class PodWithPeer : IAsyncDisposable
 
     public static IPAddress Endpoint(int n) => IPAddress.Parse($"10.244.1.{10 + n}");
 
+    /// <summary>The smallest mesh.yaml: service web.shop at 10.96.0.40:8080 (HTTP), one endpoint, <see cref="Endpoint"/>(1).</summary>
+    public const string OneServiceMesh = """
+        services:
+        - name: web
+          namespace: shop
+          addresses: [10.96.0.40]
+          ports: [{name: http, port: 8080}]
+          endpoints:
+          - address: 10.244.1.11
+        """;
+
     public static async Task<PodWithPeer> CreateAsync(params string[] proxyArguments) =>
         await CreateAsync(TestPod.StandardCapture, proxyArguments);
 

@@ -33,9 +33,11 @@ namespace Waylay.Proxy.Http.Forwarding;
 internal sealed class Http1Connection(HttpServices services, HttpScope scope, PipeReader input, PipeWriter output, Func<bool> draining)
 {
     private readonly Http1RequestParser _parser = new();
-    private readonly RequestBodyPump _requestBody = new();
-    private readonly Http1Exchange _exchange = new();
-    private readonly string _client = scope.Connection.Client.EndPoint.ToString();
+    // Made at the first request with a body (most connections never carry one: its pump, gate, reader and replay
+    // buffer are ~400 bytes a connection otherwise, held for as long as a keep-alive connection stays open).
+    private RequestBodyPump? _requestBody;
+    private Http1Exchange? _exchange; // while a request is under way (Http1Exchange.Rent), none while the connection waits
+    private string? _client; // the access log's and a span's, made at the first request that writes one
 
     // x-forwarded-for takes the address alone, as Envoy appends it (the access log keeps the port, in _client).
     private readonly string _forwardedFor = scope.Connection.Client.EndPoint.Address.ToString();
@@ -47,6 +49,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private bool _interimForwarded;
 
     private ConnectionContext Connection => scope.Connection;
+
+    private bool BodyActive => _requestBody is { Active: true };
 
     /// <summary>
     /// Serves requests until the client closes, a response ends the connection, or the proxy closes it. The head is
@@ -68,6 +72,11 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 if (first)
                 {
                     _parser.Head.Release(); // the last request's head buffers, back to the pool while the connection waits
+                    if (_exchange is not null)
+                    {
+                        Http1Exchange.Return(_exchange);
+                        _exchange = null;
+                    }
                 }
 
                 if (first && draining())
@@ -135,12 +144,13 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<bool> ExchangeWithBodyAsync(Http1RequestHead head, CancellationToken cancellationToken)
     {
-        _requestBody.Start(head, input, cancellationToken);
+        var pump = _requestBody ??= new RequestBodyPump();
+        pump.Start(head, input, cancellationToken);
         try
         {
             // Body bytes that came with the head are checked before the head goes anywhere: a malformed chunk line
             // there is refused without a byte reaching the app (later ones are the pump's, RequestBodyPump.Abort).
-            var malformed = _requestBody.CheckBuffered();
+            var malformed = pump.CheckBuffered();
             if (malformed != Http1Error.None)
             {
                 await RefuseAsync(head, malformed, cancellationToken).ConfigureAwait(false);
@@ -150,12 +160,12 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             // An answer complete before the body was read to its end (the server answered early): the rest is read
             // away, bounded, before the next request, as Kestrel does; the answer did not say the connection closes.
             return await ForwardAsync(head, cancellationToken).ConfigureAwait(false)
-                && (_requestBody.ReadToEnd || await _requestBody.DrainAsync(services.Time).ConfigureAwait(false));
+                && (pump.ReadToEnd || await pump.DrainAsync(services.Time).ConfigureAwait(false));
         }
         finally
         {
             // Observes the body's task whatever the exchange ended with (an early answer leaves it mid-body).
-            await _requestBody.StopAsync().ConfigureAwait(false);
+            await pump.StopAsync().ConfigureAwait(false);
         }
     }
 
@@ -166,7 +176,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         var (table, service) = scope.ForNextRequest();
         var outbound = scope.Direction == TrafficDirection.Outbound;
 
-        var exchange = _exchange;
+        var exchange = _exchange ??= Http1Exchange.Rent();
         exchange.Begin(start, services.Time.GetUtcNow());
         services.Decorator.Decorate(ref exchange.Fields, new Http1TraceFields(head), outbound ? SpanKind.Client : SpanKind.Server, _forwardedFor);
 
@@ -204,7 +214,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         // A body is kept as it goes (up to 1 MiB, RequestBodyPump) so that a retry can send it again, as Envoy does.
         var retry = route.Retry;
         _interimForwarded = false;
-        if (head.ExpectContinue && head.Version == Http1Version.Http11 && _requestBody.Active)
+        if (head.ExpectContinue && head.Version == Http1Version.Http11 && BodyActive)
         {
             // Envoy (proxy_100_continue: false) answers at its connection manager, before routing; here after routing
             // and faults, so that a local answer (404, abort) spares the client a body it would only throw away.
@@ -317,7 +327,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
 
         var (upstream, failure, reused) = await services.Pool.GetAsync(target, source, choice.Endpoint, limiter.IdleTimeout,
             verifyIdle: head.Framing != BodyFraming.None, fresh, scope.Loop, tryToken).ConfigureAwait(false);
-        var body = _requestBody.Active;
+        var body = BodyActive;
         if (upstream is null)
         {
             if (cancellationToken.IsCancellationRequested)
@@ -365,7 +375,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             // :: the request body, concurrently with the response head: a server may answer before it has read it all
             if (sent && body)
             {
-                await _requestBody.AttachAsync(upstream.Writer, keep: retry.KeepsBody || reused, upstream.Socket).ConfigureAwait(false);
+                await _requestBody!.AttachAsync(upstream.Writer, keep: retry.KeepsBody || reused, upstream.Socket).ConfigureAwait(false);
                 attached = true;
             }
 
@@ -408,7 +418,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                     }
                 }
 
-                if (body && outcome != default && _requestBody.Malformed is var malformed && malformed != Http1Error.None)
+                if (body && outcome != default && _requestBody!.Malformed is var malformed && malformed != Http1Error.None)
                 {
                     // The client's body broke its framing after the head went upstream, and the pump shut the upstream
                     // connection: no answer has begun, so the client is told (400, as Envoy's codec), then closed.
@@ -507,7 +517,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             var responseBody = await BodyCopier.CopyAsync(upstream.Reader, upstream.Body, output,
                 response.Framing == BodyFraming.Chunked, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             exchange.ResponseBytes += responseBody.Bytes;
-            if (body && !responseBody.Complete && _requestBody.Malformed != Http1Error.None)
+            if (body && !responseBody.Complete && _requestBody!.Malformed != Http1Error.None)
             {
                 // The answer had begun when the client's body broke its framing: only closing can tell the client now.
                 exchange.Flags |= ResponseFlags.DownstreamProtocolError;
@@ -516,7 +526,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             // The upstream connection is in step only once all of the body was flushed there (the last flush may still
             // be under way when a quick answer is already complete). The client's is once its body was read to the
             // end: ExchangeWithBodyAsync reads away what an early answer left unread.
-            var requestSent = !body || _requestBody.CompletedOn(upstream.Writer);
+            var requestSent = !body || _requestBody!.CompletedOn(upstream.Writer);
             Complete(head, exchange);
             reusable = responseBody.Complete && requestSent && response.KeepAlive && response.Framing != BodyFraming.UntilClose;
             return responseBody.Complete && keepAlive && response.Framing != BodyFraming.UntilClose ? TryResult.KeepAlive : TryResult.Close;
@@ -544,7 +554,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             // The body's writer is this connection's: nothing may still write to it when the pool closes it.
             if (attached && !reusable)
             {
-                await _requestBody.DetachAsync(upstream.Writer).ConfigureAwait(false);
+                await _requestBody!.DetachAsync(upstream.Writer).ConfigureAwait(false);
             }
 
             await services.Pool.ReleaseAsync(upstream, source, reusable, limiter.MaxRequestsPerConnection).ConfigureAwait(false);
@@ -588,7 +598,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     /// conditions (retries left, retry policy) are checked first: this stops the body going to <paramref name="upstream"/>.
     /// </summary>
     private async ValueTask<bool> ResendableAsync(Http1UpstreamConnection? upstream) =>
-        !_interimForwarded && (!_requestBody.Active || await _requestBody.ReleaseForResendAsync(upstream?.Writer).ConfigureAwait(false));
+        !_interimForwarded && (!BodyActive || await _requestBody!.ReleaseForResendAsync(upstream?.Writer).ConfigureAwait(false));
 
     private readonly record struct HeadOutcome(Http1Error? Error = null, bool Reset = false, bool TimedOut = false);
 
@@ -650,7 +660,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     /// <summary>A refused head: the error's status and code, then close.</summary>
     private async Task SyntheticAsync(long start, Http1Error error, CancellationToken cancellationToken)
     {
-        var exchange = _exchange;
+        var exchange = _exchange ??= Http1Exchange.Rent();
         exchange.Begin(start, services.Time.GetUtcNow());
         exchange.Labels = scope.Direction == TrafficDirection.Outbound
             ? services.Peers.Outbound(scope.Table, scope.Service!, null)
@@ -661,7 +671,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     /// <summary>A request whose body is refused before its head went upstream: the error's status and code, then close.</summary>
     private async Task RefuseAsync(Http1RequestHead head, Http1Error error, CancellationToken cancellationToken)
     {
-        var exchange = _exchange;
+        var exchange = _exchange ??= Http1Exchange.Rent();
         exchange.Begin(services.Time.GetTimestamp(), services.Time.GetUtcNow());
         exchange.Labels = scope.Direction == TrafficDirection.Outbound
             ? services.Peers.Outbound(scope.Table, scope.Service!, null)
@@ -673,10 +683,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private void Complete(Http1RequestHead? head, Http1Exchange exchange)
     {
         var now = services.Time.GetTimestamp();
-        if (head is not null && _requestBody.Active)
+        if (head is not null && BodyActive)
         {
             // The client's body bytes so far, once: a try that sent them again does not count them again.
-            exchange.RequestBytes = _requestBody.BytesRead;
+            exchange.RequestBytes = _requestBody!.BytesRead;
         }
 
         Connection.AddBytes(true, exchange.RequestBytes, now);
@@ -711,7 +721,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 UpstreamCluster = exchange.Cluster,
                 UpstreamLocalAddress = detail ? exchange.UpstreamLocal?.ToString() : null,
                 DownstreamLocalAddress = detail ? _downstreamLocal ??= Connection.OriginalDestination?.EndPoint.ToString() : null,
-                DownstreamRemoteAddress = _client,
+                DownstreamRemoteAddress = detail ? _client ??= Connection.Client.EndPoint.ToString() : null,
                 RouteName = exchange.RouteName,
             },
         });

@@ -6,11 +6,19 @@ namespace Waylay.Proxy.Http.Forwarding;
 
 /// <summary>
 /// What one request/response exchange has gathered for its telemetry by the time it ends. An HTTP/1 connection
-/// carries one exchange at a time, so it keeps one instance and <see cref="Begin"/>s it again per request (nothing
-/// holds it past <c>Complete</c>, which copies what telemetry keeps).
+/// carries one exchange at a time: it takes one for its first request, <see cref="Begin"/>s it again per request
+/// (nothing holds it past <c>Complete</c>, which copies what telemetry keeps), and gives it back while it waits for
+/// the next, so a held idle connection does not keep these 440 bytes (docs/designs/proxy.md, "Memory").
 /// </summary>
 internal sealed class Http1Exchange
 {
+    // A few idle exchanges per thread (the event loops'), for the next request: no allocation per request, and
+    // after a burst of thousands at once no more than this stays behind.
+    private const int IdleKept = 64;
+
+    [ThreadStatic]
+    private static Stack<Http1Exchange>? _idle;
+
     public long Start { get; private set; }
 
     public DateTimeOffset StartTime { get; private set; }
@@ -37,6 +45,20 @@ internal sealed class Http1Exchange
     public long RequestBytes { get; set; }
 
     public long ResponseBytes { get; set; }
+
+    /// <summary>An exchange for a connection's request: one of this thread's idle ones, or a new one.</summary>
+    public static Http1Exchange Rent() => _idle is { Count: > 0 } idle ? idle.Pop() : new Http1Exchange();
+
+    /// <summary>Back for another connection's request; what the last request referenced is let go first.</summary>
+    public static void Return(Http1Exchange exchange)
+    {
+        exchange.Begin(0, default);
+        var idle = _idle ??= new Stack<Http1Exchange>(IdleKept);
+        if (idle.Count < IdleKept)
+        {
+            idle.Push(exchange);
+        }
+    }
 
     /// <summary>Everything back to a new request's start; the proxy's fields are decorated into <see cref="Fields"/> next.</summary>
     public void Begin(long start, DateTimeOffset startTime)

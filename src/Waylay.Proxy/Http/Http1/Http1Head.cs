@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text;
+using Waylay.Proxy.Io;
 
 namespace Waylay.Proxy.Http.Http1;
 
@@ -125,15 +126,18 @@ internal abstract class Http1Head
     /// <summary>Copies the head out of the connection's buffers (one memcpy), so it outlives the reader's next advance.</summary>
     internal void Load(in ReadOnlySequence<byte> head)
     {
+        // Sized to the head (the pool rounds up to a power of two): a head is rented per message and held only while
+        // its request is under way, so in a burst of thousands of requests at once these are what is in flight.
+        // 256 bytes and 16 fields cover a typical request or response head; a larger one takes a larger bucket.
         if (_buffer.Length < head.Length)
         {
             Return(_buffer);
-            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max((int)head.Length, 1024));
+            _buffer = RentedBuffers.Rent(Math.Max((int)head.Length, 256));
         }
 
         if (_fields.Length == 0)
         {
-            _fields = ArrayPool<Http1HeaderField>.Shared.Rent(32);
+            _fields = RentedBuffers.Rent<Http1HeaderField>(16);
         }
 
         head.CopyTo(_buffer);
@@ -150,9 +154,9 @@ internal abstract class Http1Head
     {
         if (FieldCount == _fields.Length)
         {
-            var larger = ArrayPool<Http1HeaderField>.Shared.Rent(_fields.Length * 2);
+            var larger = RentedBuffers.Rent<Http1HeaderField>(_fields.Length * 2);
             _fields.AsSpan(0, FieldCount).CopyTo(larger);
-            ArrayPool<Http1HeaderField>.Shared.Return(_fields);
+            RentedBuffers.Return(_fields);
             _fields = larger;
         }
 
@@ -179,7 +183,7 @@ internal abstract class Http1Head
         _buffer = [];
         if (_fields.Length > 0)
         {
-            ArrayPool<Http1HeaderField>.Shared.Return(_fields);
+            RentedBuffers.Return(_fields);
             _fields = [];
         }
 
@@ -194,7 +198,7 @@ internal abstract class Http1Head
     {
         if (buffer.Length > 0)
         {
-            ArrayPool<byte>.Shared.Return(buffer);
+            RentedBuffers.Return(buffer);
         }
     }
 }
