@@ -59,18 +59,13 @@ public sealed class TestProxy
     /// </summary>
     public static async Task<TestProxy> StartTransparentAsync(TestNamespace ns, params string[] arguments)
     {
-        var proxy = new TestProxy(ns, ns.Start(0, Uid, [BinaryPath, "proxy", "--tproxy", .. arguments]));
-        await proxy.WaitReadyAsync();
-        return proxy;
+        return await StartReadyAsync(ns, () => ns.Start(0, Uid, [BinaryPath, "proxy", "--tproxy", .. arguments]));
     }
 
     /// <summary>Starts <c><paramref name="executable"/> proxy ARGS…</c> as <paramref name="uid"/> and waits until it is ready.</summary>
     public static async Task<TestProxy> StartExecutableAsync(TestNamespace ns, string executable, uint uid, params string[] arguments)
     {
-        var process = ns.Start(uid, uid, [executable, "proxy", .. arguments]);
-        var proxy = new TestProxy(ns, process);
-        await proxy.WaitReadyAsync();
-        return proxy;
+        return await StartReadyAsync(ns, () => ns.Start(uid, uid, [executable, "proxy", .. arguments]));
     }
 
     /// <summary>
@@ -80,9 +75,31 @@ public sealed class TestProxy
     /// </summary>
     public static async Task<TestProxy> StartContainerAsync(TestNamespace ns, IReadOnlyList<string> arguments, IDictionary<string, string> environment, uint uid = Uid, uint gid = Uid)
     {
-        var proxy = new TestProxy(ns, ns.Start(uid, gid, [BinaryPath, .. arguments], environment));
-        await proxy.WaitReadyAsync();
-        return proxy;
+        return await StartReadyAsync(ns, () => ns.Start(uid, gid, [BinaryPath, .. arguments], environment));
+    }
+
+    /// <summary>
+    /// Starts and waits for ready; an exec refused with ETXTBSY is tried again. The binary was copied just before by
+    /// this process, and a process another test forked meanwhile holds the copy's write descriptor until it execs
+    /// (the kernel then refuses to execute the file): a race of the test host, not of the proxy, so it is retried.
+    /// </summary>
+    private static async Task<TestProxy> StartReadyAsync(TestNamespace ns, Func<Process> start)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            var proxy = new TestProxy(ns, start());
+            try
+            {
+                await proxy.WaitReadyAsync();
+                return proxy;
+            }
+            catch (InvalidOperationException) when (attempt < 5 && proxy.Process.HasExited && proxy.Process.ExitCode == 126
+                && proxy.Output.Contains("Text file busy", StringComparison.Ordinal))
+            {
+                proxy.Process.Dispose();
+                await Task.Delay(100 * attempt);
+            }
+        }
     }
 
     /// <summary>How /ready begins while a proxy with a control plane has had no config from it yet.</summary>
