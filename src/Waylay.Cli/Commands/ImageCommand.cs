@@ -1,10 +1,12 @@
 using System.CommandLine;
 using Waylay.Commands;
 using Waylay.Node.Images.Build;
+using Waylay.Node.Images.Store;
 
 namespace Waylay.Cli.Commands;
 
-/// <summary><c>waylay image build [--tag T] [--out FILE]</c>: the OCI image archive both injected containers run from.</summary>
+/// <summary><c>waylay image build [--tag T] [--out FILE]</c>: the OCI image archive both injected containers run from;
+/// <c>waylay image load FILE</c> and <c>waylay image ls</c>: the local store <c>waylay up --runtime oci</c> runs images from.</summary>
 internal static class ImageCommand
 {
     public static Command Create()
@@ -35,6 +37,55 @@ internal static class ImageCommand
                 throw new FailureException(e.Message);
             }
         }));
-        return new Command("image", "Build the image Waylay's injected containers run.") { build };
+        return new Command("image", "Build the image Waylay's injected containers run; load images for waylay up --runtime oci.") { build, Load(), List() };
+    }
+
+    /// <summary><c>waylay image load FILE</c>: an OCI archive into the image store (<c>WAYLAY_IMAGE_STORE</c>, else /var/lib/waylay/images).</summary>
+    private static Command Load()
+    {
+        var file = new Argument<string>("file") { Description = "An OCI image archive (waylay image build writes one)" };
+        var load = new Command("load", "Import an OCI archive into the local image store that waylay up --runtime oci runs images from.") { file };
+        load.SetAction((parse, cancellationToken) => CliHost.GuardAsync(async () =>
+        {
+            var store = ImageStore.ForThisMachine();
+            try
+            {
+                foreach (var image in await store.LoadAsync(Path.GetFullPath(parse.GetValue(file)!), cancellationToken))
+                {
+                    Console.WriteLine($"loaded {image.Reference}@{image.Digest}");
+                }
+
+                return CliHost.Ok;
+            }
+            catch (ImageStoreException e)
+            {
+                throw new FailureException(e.Message);
+            }
+        }));
+        return load;
+    }
+
+    /// <summary><c>waylay image ls</c>: the store's images.</summary>
+    private static Command List()
+    {
+        var list = new Command("ls", "List the images in the local image store.");
+        list.SetAction((_, _) => CliHost.GuardAsync(() =>
+        {
+            var store = ImageStore.ForThisMachine();
+            var images = store.List();
+            Console.WriteLine($"{"IMAGE",-48} {"DIGEST",-19} {"SIZE",8}");
+            foreach (var image in images)
+            {
+                Console.WriteLine($"{image.Reference,-48} {image.Digest.Replace("sha256:", "", StringComparison.Ordinal)[..12],-19} {image.Size / 1e6,6:0.0}MB");
+            }
+
+            if (images.Count == 0)
+            {
+                Console.Error.WriteLine($"waylay: no images in {store.Root}; load one with: waylay image load FILE");
+            }
+
+            return Task.FromResult(CliHost.Ok);
+        }));
+        return list;
     }
 }
