@@ -134,7 +134,7 @@ internal sealed class ImageStore(string root) : IImageSource
                 }
             }
         }
-        catch (Exception e) when (e is InvalidDataException or FormatException or System.Text.Json.JsonException)
+        catch (Exception e) when (e is InvalidDataException or EndOfStreamException or FormatException or System.Text.Json.JsonException)
         {
             throw new ImageStoreException($"image load: {archive} is not an OCI archive ({e.Message}); give a tar of an OCI image layout (waylay image build writes one)");
         }

@@ -119,6 +119,38 @@ public sealed class OciContainerRuntimeTests(OciTestImages images) : IClassFixtu
         }
     }
 
+    [RuncFact]
+    public async Task ContainerFromAnImage_ThatExits_IsRestartedWithBackoff_ItsExitCodeAndLogKept_AndLeavesNothing()
+    {
+        var set = Waylay.Node.Manifests.ManifestSet.Read([new Waylay.Inject.Manifests.ManifestInput("crash.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: crash, annotations: {sidecar.istio.io/inject: "false"}}
+            spec:
+              containers:
+              - {name: crash, image: "localhost/wl-test/busybox:1", args: [sh, -c, "echo starting in $PWD; exit 3"]}
+            """)], Waylay.Inject.Values.InjectionValues.Default);
+        var kubelet = PodConverter.Convert(set.Pods.Single(), set, images.Images, "node0", "10.96.0.10") with { Runtime = ContainerRuntimeKind.Oci };
+        var runtime = TestRuntime.Create(backoff: new RestartBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(10)));
+        try
+        {
+            await using var worker = await PodWorker.StartAsync(runtime, kubelet, 0, TimeProvider.System, null, CancellationToken.None);
+            var container = worker.Sandbox.Container("crash");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            var restarted = await container.WaitForAsync(s => s.RestartCount >= 2 && s.LastExitCode is not null, timeout.Token);
+
+            Assert.Equal(3, restarted.LastExitCode);
+            var log = await File.ReadAllLinesAsync(container.LogFile);
+            Assert.True(log.Count(l => l == "starting in /tmp") >= 2, string.Join("\n", log)); // the image's WorkingDir; every run appends
+        }
+        finally
+        {
+            await runtime.TeardownAsync(CancellationToken.None);
+        }
+
+        Assert.Empty(await TestRuntime.LeftoversAsync(runtime.Options.RunId, runtime.State.Directory));
+    }
+
     /// <summary>(comm, uid) of every process in the pod's network namespace.</summary>
     private static async Task<List<(string Comm, string Uid)>> ProcessesAsync(string netns)
     {
