@@ -77,7 +77,7 @@ for runtime in process oci; do
     until ip=$(grep -o '"address": *"10\.244\.[0-9.]*' "$pod/pod.json" 2>/dev/null | grep -o '10\.244\.[0-9.]*'); do sleep 0.002; done
     read -r tproxy tapp < <(ip netns exec "wl-$run-node1" bash -c '
       poll() { while :; do
-          if exec 3<>"/dev/tcp/$1/$2" 2>/dev/null; then
+          if { exec 3<>"/dev/tcp/$1/$2"; } 2>/dev/null; then
             printf "GET %s HTTP/1.0\r\nHost: x\r\n\r\n" "$3" >&3
             if read -r -t 2 status <&3 && [[ $status == *" 200 "* ]]; then exec 3>&-; echo "$EPOCHREALTIME"; return; fi
             exec 3>&-
