@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Waylay.Node.Kubelet;
 using Waylay.Node.Processes;
 using Waylay.Node.State;
@@ -94,7 +92,7 @@ public sealed class OciContainerRuntimeTests(OciTestImages images) : IClassFixtu
                 var body = await response.Content.ReadAsStringAsync();
                 Assert.True(response.IsSuccessStatusCode, $"{(int)response.StatusCode} {response.Headers} {body}\napp log: {File.ReadAllText(options.StateDirectory + $"/pods/{web.Name}/logs/web.log")}");
                 Assert.Equal("served from an image", body);
-                var metrics = await GetAsync(run.Runtime.Names.NodeNamespace(1), pod.Address, 15090, "/stats/prometheus");
+                var metrics = await TestRuntime.GetAsync(Waylay.Node.Namespaces.NetworkNamespaces.PathOf(run.Runtime.Names.NodeNamespace(1)), pod.Address, 15090, "/stats/prometheus");
                 Assert.Contains("reporter=\"destination\"", metrics, StringComparison.Ordinal);
 
                 // waylay exec joins the container (runc exec): its uid, its env, its read-only root.
@@ -181,22 +179,5 @@ public sealed class OciContainerRuntimeTests(OciTestImages images) : IClassFixtu
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
         return (process.ExitCode, output.Trim());
-    }
-
-    private static async Task<string> GetAsync(string nodeNamespace, IPAddress address, int port, string path)
-    {
-        var netns = Waylay.Node.Namespaces.NetworkNamespaces.PathOf(nodeNamespace);
-        using var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = async (_, token) =>
-            {
-                var socket = NodeSocket.Create(netns, AddressFamily.InterNetwork);
-                await socket.ConnectAsync(address, port, token);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-        };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        return await http.GetStringAsync(new Uri($"http://{address}:{port}{path}"));
     }
 }
