@@ -25,8 +25,8 @@ cleanup() { [ -n "$run" ] && "$cli" down "$run" >/dev/null 2>&1 || true; rm -rf 
 trap cleanup EXIT
 export WAYLAY_IMAGE_STORE="$work/store"
 "$cli" image load "$waylay_image" >/dev/null
-app=$("$cli" image load "$app_image")
-busybox="$work/store/rootfs/$(echo "${app#*@}" | tr : -)/bin/busybox"
+"$cli" image load "$app_image" >/dev/null
+busybox=$(ls "$work"/store/rootfs/*/bin/busybox)
 cat > "$work/images.yaml" <<YAML
 "localhost/wl-test/busybox:1": {command: [$busybox]}
 YAML

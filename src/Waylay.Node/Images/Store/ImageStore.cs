@@ -8,8 +8,9 @@ namespace Waylay.Node.Images.Store;
 /// The node's images (what containerd's content store is to a kubelet), for <c>waylay up --runtime oci</c>:
 /// <code>
 ///  &lt;root&gt;/oci/                  one OCI image layout; each image named by its normalised reference
-///  &lt;root&gt;/rootfs/&lt;digest&gt;/      its layers unpacked once (umoci raw unpack), the read-only lower layer of every
-///                               container of that image (Oci/OciBundle.cs mounts an overlay per container)
+///  &lt;root&gt;/rootfs/&lt;layers&gt;/      its layers unpacked once (umoci raw unpack; keyed by the layers' digests, so
+///                               images differing only in config share it), the read-only lower layer of every
+///                               container of those images (Processes/Oci/OciBundle.cs mounts an overlay per container)
 /// </code>
 /// One shared unpacked tree with an overlay per container, not <c>umoci unpack</c> per container: measured on the
 /// waylay image (43 MB unpacked), an unpack is 1.7 s and an overlay mount 2 ms (docs/benchmarks.md).
@@ -109,9 +110,13 @@ internal sealed class ImageStore(string root) : IImageSource
         var manifest = JsonNode.Parse(File.ReadAllText(Blob(digest)));
         var config = manifest?["config"]?["digest"]?.GetValue<string>()
             ?? throw new ImageStoreException($"image {reference}: its manifest {digest} names no config; load the image again");
-        var size = manifest?["layers"]?.AsArray().Sum(l => l?["size"]?.GetValue<long>() ?? 0) ?? 0;
+        var layers = manifest?["layers"]?.AsArray() ?? [];
+        var size = layers.Sum(l => l?["size"]?.GetValue<long>() ?? 0);
+        // Keyed by the layers, not the manifest: images that differ only in their config (Bookinfo's six) share one tree.
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+            System.Text.Encoding.UTF8.GetBytes(string.Join('\n', layers.Select(l => l?["digest"]?.GetValue<string>())))));
         return new StoredImage(reference, digest, ImageConfig.Parse(JsonNode.Parse(File.ReadAllText(Blob(config)))), size,
-            Path.Combine(Root, "rootfs", digest.Replace(':', '-')));
+            Path.Combine(Root, "rootfs", key));
     }
 
     private string Blob(string digest) => Path.Combine(Layout, "blobs", digest.Replace(':', '/'));
