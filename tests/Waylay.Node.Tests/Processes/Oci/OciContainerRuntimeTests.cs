@@ -12,6 +12,7 @@ namespace Waylay.Node.Tests.Processes.Oci;
 /// waylay image's init container capturing with NET_ADMIN/NET_RAW, its proxy as uid 1337, a busybox app as uid 1000
 /// on a read-only root), reaching ready and serving through its sidecar; exec, exit codes and teardown.
 /// </summary>
+[Collection(Waylay.Node.Tests.Images.Build.ImageBuilds.Name)]
 public sealed class OciContainerRuntimeTests(OciTestImages images) : IClassFixture<OciTestImages>
 {
     private const string Web = """
