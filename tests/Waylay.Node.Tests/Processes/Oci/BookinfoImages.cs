@@ -7,42 +7,13 @@ using Waylay.TestKit;
 namespace Waylay.Node.Tests.Processes.Oci;
 
 /// <summary>
-/// A store of the test's own (<c>/tmp/wl-&lt;run&gt;-store</c>, removed on dispose) holding the waylay image and
-/// Bookinfo's six images from the real <see cref="BookinfoImage"/> builder, cached under .build/image/bookinfo-cache
-/// keyed by the builder's and Bookinfo's sources.
+/// A test image store (<see cref="TestImageStore"/>) with, beside the waylay image, Bookinfo's six images from the
+/// real <see cref="BookinfoImage"/> builder, cached under .build/image/bookinfo-cache keyed by the builder's and
+/// Bookinfo's sources.
 /// </summary>
-public sealed class BookinfoImages : IAsyncLifetime
+public sealed class BookinfoImages : TestImageStore
 {
-    private readonly BuiltImage _waylay = new();
-
-    public string Store { get; } = Path.Combine(Path.GetTempPath(), RunId.Next("store"));
-
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            await _waylay.InitializeAsync();
-            var store = new ImageStore(Store);
-            await store.LoadAsync(_waylay.Archive, CancellationToken.None);
-            await store.LoadAsync(await ArchiveAsync(), CancellationToken.None);
-        }
-        catch
-        {
-            await DisposeAsync(); // a fixture that failed to start is not disposed by xunit
-            throw;
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _waylay.DisposeAsync();
-        if (Directory.Exists(Store))
-        {
-            Directory.Delete(Store, recursive: true);
-        }
-    }
-
-    private static async Task<string> ArchiveAsync()
+    protected override async Task<string> AppArchiveAsync()
     {
         var project = Path.Combine(BuiltImage.Root, "samples/bookinfo/src");
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);

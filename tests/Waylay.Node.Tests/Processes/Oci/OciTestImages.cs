@@ -7,47 +7,15 @@ using Waylay.TestKit;
 namespace Waylay.Node.Tests.Processes.Oci;
 
 /// <summary>
-/// An image store of the test's own (<c>/tmp/wl-&lt;run&gt;-store</c>, removed on dispose) loaded by the real
-/// <see cref="ImageStore"/> with two archives: the waylay image (<see cref="BuiltImage"/>, what the injector names)
-/// and an app image built by the same tooling from Debian's busybox (<see cref="AppReference"/>: Entrypoint
-/// /bin/busybox, Cmd sh, Env GREETING), cached under .build/image/app-cache keyed by the builder's sources.
+/// A test image store (<see cref="TestImageStore"/>) with, beside the waylay image, an app image built by the image
+/// build's tooling from Debian's busybox (<see cref="AppReference"/>: Entrypoint /bin/busybox, Cmd sh, Env GREETING,
+/// WorkingDir /tmp), cached under .build/image/app-cache keyed by the builder's sources.
 /// </summary>
-public sealed class OciTestImages : IAsyncLifetime
+public sealed class OciTestImages : TestImageStore
 {
     public const string AppReference = "localhost/wl-test/busybox:1";
 
-    private readonly BuiltImage _waylay = new();
-
-    public string Store { get; } = Path.Combine(Path.GetTempPath(), RunId.Next("store"));
-
-    internal ImageStore Images => new(Store);
-
-    public async Task InitializeAsync()
-    {
-        try
-        {
-            await _waylay.InitializeAsync();
-            var app = await AppArchiveAsync();
-            await Images.LoadAsync(_waylay.Archive, CancellationToken.None);
-            await Images.LoadAsync(app, CancellationToken.None);
-        }
-        catch
-        {
-            await DisposeAsync(); // a fixture that failed to start is not disposed by xunit
-            throw;
-        }
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _waylay.DisposeAsync();
-        if (Directory.Exists(Store))
-        {
-            Directory.Delete(Store, recursive: true);
-        }
-    }
-
-    private static async Task<string> AppArchiveAsync()
+    protected override async Task<string> AppArchiveAsync()
     {
         var cache = Directory.CreateDirectory(Path.Combine(BuiltImage.Root, ".build/image/app-cache")).FullName;
         var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
