@@ -150,6 +150,47 @@ public sealed class OciContainerRuntimeTests(OciTestImages images) : IClassFixtu
         Assert.Empty(await TestRuntime.LeftoversAsync(runtime.Options.RunId, runtime.State.Directory));
     }
 
+    [RuncFact]
+    public async Task RuncKilled_LeavesItsContainerBehind_TheRestartDeletesItAndRunsAFreshOne_AndTeardownLeavesNothing()
+    {
+        var set = Waylay.Node.Manifests.ManifestSet.Read([new Waylay.Inject.Manifests.ManifestInput("orphan.yaml", """
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: orphan, annotations: {sidecar.istio.io/inject: "false"}}
+            spec:
+              containers:
+              - {name: web, image: "localhost/wl-test/busybox:1", args: [httpd, -f, -p, "8080"]}
+            """)], Waylay.Inject.Values.InjectionValues.Default);
+        var kubelet = PodConverter.Convert(set.Pods.Single(), set, images.Images, "node0", "10.96.0.10") with { Runtime = ContainerRuntimeKind.Oci };
+        var runtime = TestRuntime.Create(backoff: new RestartBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(200), TimeSpan.FromMinutes(10)));
+        try
+        {
+            await using var worker = await PodWorker.StartAsync(runtime, kubelet, 0, TimeProvider.System, null, CancellationToken.None);
+            var container = worker.Sandbox.Container("web");
+            using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
+            while (!(await ProcessesAsync(worker.Sandbox.Namespace)).Any(p => p.Comm == "busybox"))
+            {
+                await Task.Delay(20, timeout.Token);
+            }
+
+            // runc dies, not the container: its process keeps running in the pod, its runc state stays.
+            var runc = container.Status.Process!.Value;
+            Assert.True(runc.Signal(Waylay.Linux.Signal.Sigkill));
+            var restarted = await container.WaitForAsync(s => s.RestartCount >= 1 && s.State == ContainerState.Running, timeout.Token);
+            Assert.Equal(137, restarted.LastExitCode);
+            while ((await ProcessesAsync(worker.Sandbox.Namespace)).Count(p => p.Comm == "busybox") != 1)
+            {
+                await Task.Delay(20, timeout.Token); // the orphan deleted (runc delete --force), the fresh one started
+            }
+        }
+        finally
+        {
+            await runtime.TeardownAsync(CancellationToken.None);
+        }
+
+        Assert.Empty(await TestRuntime.LeftoversAsync(runtime.Options.RunId, runtime.State.Directory));
+    }
+
     /// <summary>(comm, uid) of every process in the pod's network namespace.</summary>
     private static async Task<List<(string Comm, string Uid)>> ProcessesAsync(string netns)
     {
