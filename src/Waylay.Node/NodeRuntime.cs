@@ -55,6 +55,9 @@ internal sealed class NodeRuntime : IAsyncDisposable
 
     public IReadOnlyCollection<PodSandbox> Pods => _pods.Values;
 
+    /// <summary>runc for the pods whose containers run from images (its state under this run's state directory).</summary>
+    public Processes.Oci.OciContainerRuntime Oci => field ??= new(Processes.Oci.OciContainerRuntime.RuncRootOf(State), Names);
+
     /// <summary>A new run; <paramref name="containers"/> runs the containers (default: processes in the pods' namespaces).</summary>
     public static NodeRuntime Create(
         NodeRuntimeOptions options, TimeProvider? time = null, ILoggerFactory? loggers = null, IContainerRuntime? containers = null)
@@ -124,10 +127,16 @@ internal sealed class NodeRuntime : IAsyncDisposable
 
     /// <summary>A pod's sandbox (network, pause, mounts for all of <paramref name="spec"/>'s containers) with no
     /// container started: the kubelet (<c>Kubelet/PodWorker.cs</c>) starts them in its order.</summary>
-    public async Task<PodSandbox> StartSandboxAsync(PodSpec spec, int node, CancellationToken cancellationToken)
+    public Task<PodSandbox> StartSandboxAsync(PodSpec spec, int node, CancellationToken cancellationToken) =>
+        StartSandboxAsync(spec, node, ContainerRuntimeKind.Process, cancellationToken);
+
+    /// <summary>The sandbox of a pod whose containers <paramref name="kind"/> runs (Process: the runtime this node was
+    /// created with; Oci: runc, <see cref="Oci"/>).</summary>
+    public async Task<PodSandbox> StartSandboxAsync(PodSpec spec, int node, ContainerRuntimeKind kind, CancellationToken cancellationToken)
     {
         var network = await AddNodeAsync(node, cancellationToken);
-        var pod = await PodSandbox.CreateAsync(spec, network, Names, State, Options, _containers, _time, _logger, startContainers: false, cancellationToken);
+        var containers = kind == ContainerRuntimeKind.Oci ? Oci : _containers;
+        var pod = await PodSandbox.CreateAsync(spec, network, Names, State, Options, containers, _time, _logger, startContainers: false, cancellationToken);
         lock (_pods)
         {
             _pods[spec.Name] = pod;

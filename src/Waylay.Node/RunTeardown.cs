@@ -88,6 +88,9 @@ internal static class RunTeardown
             await pause.StopAsync(Grace, TimeProvider.System, cancellationToken);
         }
 
+        // Containers run from images (runc): their state, cgroups and overlays; nothing when the pod ran processes.
+        await Processes.Oci.OciTeardown.RemovePodAsync(state.PodDirectory(pod.Name), Processes.Oci.OciContainerRuntime.RuncRootOf(state), pod.ContainerId, cancellationToken);
+
         if (node is not null && NetworkNamespaces.Exists(node.Namespace))
         {
             // CNI_NETNS is optional for DEL (SPEC.md): with the pod's namespace already gone, host-local still

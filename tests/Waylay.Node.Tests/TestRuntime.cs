@@ -1,3 +1,6 @@
+using System.Net;
+using System.Net.Sockets;
+using Waylay.Node.Kubelet;
 using Waylay.Linux;
 using Waylay.Node.Pods;
 using Waylay.TestKit;
@@ -82,5 +85,22 @@ internal static class TestRuntime
         }
 
         return left;
+    }
+
+    /// <summary>GET over a socket made in <paramref name="netnsPath"/> (a node's or a pod's namespace), as a kubelet's probe or another pod connects.</summary>
+    public static async Task<string> GetAsync(string netnsPath, IPAddress address, int port, string path)
+    {
+        using var handler = new SocketsHttpHandler
+        {
+            UseProxy = false,
+            ConnectCallback = async (_, token) =>
+            {
+                var socket = NodeSocket.Create(netnsPath, AddressFamily.InterNetwork);
+                await socket.ConnectAsync(address, port, token);
+                return new NetworkStream(socket, ownsSocket: true);
+            },
+        };
+        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
+        return await http.GetStringAsync(new Uri($"http://{address}:{port}{path}"));
     }
 }

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using Waylay.Commands;
 using Waylay.Node.Images.Build;
+using Waylay.Node.Images.Store;
 
 namespace Waylay.Cli.Commands;
 
-/// <summary><c>waylay image build [--tag T] [--out FILE]</c>: the OCI image archive both injected containers run from.</summary>
+/// <summary><c>waylay image build [--tag T] [--out FILE]</c>: the OCI image archive both injected containers run from;
+/// <c>waylay image load FILE</c> and <c>waylay image ls</c>: the local store <c>waylay up --runtime oci</c> runs images from.</summary>
 internal static class ImageCommand
 {
     public static Command Create()
@@ -12,7 +14,8 @@ internal static class ImageCommand
         var tag = new Option<string>("--tag") { Description = "The image reference written into the archive (default: the injector's image)", DefaultValueFactory = _ => ImageBuildOptions.DefaultReference };
         var output = new Option<string>("--out") { Description = "The OCI archive to write (default: waylay-image.tar)", DefaultValueFactory = _ => "waylay-image.tar" };
         var proxy = new Option<string?>("--proxy-binary") { Description = "The NativeAOT sidecar to ship (default: waylay-proxy beside this CLI, else .build/sidecar/waylay-proxy)" };
-        var build = new Command("build", "Build the Waylay image (Debian packages + the NativeAOT sidecar) as an OCI archive; prints its digest.") { tag, output, proxy };
+        var bookinfo = new Option<bool>("--bookinfo") { Description = "Build Waylay's Bookinfo instead: the six images Istio's Bookinfo manifests name, in one archive (default: bookinfo-images.tar), for waylay up --runtime oci" };
+        var build = new Command("build", "Build the Waylay image (Debian packages + the NativeAOT sidecar) as an OCI archive; prints its digest.") { tag, output, proxy, bookinfo };
         build.SetAction((parse, cancellationToken) => CliHost.GuardAsync(async () =>
         {
             var root = Environment.GetEnvironmentVariable("WAYLAY_ROOT") is { Length: > 0 } r ? r : Directory.GetCurrentDirectory();
@@ -25,6 +28,17 @@ internal static class ImageCommand
                 await ImageBuildOptions.SourceDateAsync(root, cancellationToken));
             try
             {
+                if (parse.GetValue(bookinfo))
+                {
+                    var archive = parse.GetResult(output) is { Implicit: false } ? options.Output : Path.GetFullPath("bookinfo-images.tar");
+                    var images = await BookinfoImage.BuildAsync(
+                        options with { Output = archive, Packages = ["ca-certificates", "libstdc++6", "libssl3", "zlib1g"] },
+                        Path.Combine(root, "samples/bookinfo/src"), TimeProvider.System, cancellationToken);
+                    Console.WriteLine($"{string.Join(", ", BookinfoImage.References.Select(r => r.Reference))} (first: {images.Digest})");
+                    Console.Error.WriteLine($"waylay: wrote {images.Archive} ({images.CompressedBytes / 1e6:0.0} MB compressed, {images.Packages} Debian packages) in {images.Elapsed.TotalSeconds:0.0} s; load it with: waylay image load {images.Archive}");
+                    return CliHost.Ok;
+                }
+
                 var result = await ImageBuilder.BuildAsync(options, TimeProvider.System, cancellationToken);
                 Console.WriteLine($"{result.Reference}@{result.Digest}");
                 Console.Error.WriteLine($"waylay: wrote {result.Archive} ({result.CompressedBytes / 1e6:0.0} MB compressed, {result.Packages} Debian packages) in {result.Elapsed.TotalSeconds:0.0} s; load it with: podman load -i {result.Archive}, ctr images import {result.Archive} or kind load image-archive {result.Archive}");
@@ -35,6 +49,55 @@ internal static class ImageCommand
                 throw new FailureException(e.Message);
             }
         }));
-        return new Command("image", "Build the image Waylay's injected containers run.") { build };
+        return new Command("image", "Build the image Waylay's injected containers run; load images for waylay up --runtime oci.") { build, Load(), List() };
+    }
+
+    /// <summary><c>waylay image load FILE</c>: an OCI archive into the image store (<c>WAYLAY_IMAGE_STORE</c>, else /var/lib/waylay/images).</summary>
+    private static Command Load()
+    {
+        var file = new Argument<string>("file") { Description = "An OCI image archive (waylay image build writes one)" };
+        var load = new Command("load", "Import an OCI archive into the local image store that waylay up --runtime oci runs images from.") { file };
+        load.SetAction((parse, cancellationToken) => CliHost.GuardAsync(async () =>
+        {
+            var store = ImageStore.ForThisMachine();
+            try
+            {
+                foreach (var image in await store.LoadAsync(Path.GetFullPath(parse.GetValue(file)!), cancellationToken))
+                {
+                    Console.WriteLine($"loaded {image.Reference}@{image.Digest}");
+                }
+
+                return CliHost.Ok;
+            }
+            catch (ImageStoreException e)
+            {
+                throw new FailureException(e.Message);
+            }
+        }));
+        return load;
+    }
+
+    /// <summary><c>waylay image ls</c>: the store's images.</summary>
+    private static Command List()
+    {
+        var list = new Command("ls", "List the images in the local image store.");
+        list.SetAction((_, _) => CliHost.GuardAsync(() =>
+        {
+            var store = ImageStore.ForThisMachine();
+            var images = store.List();
+            Console.WriteLine($"{"IMAGE",-56} {"DIGEST",-12} {"SIZE",8}");
+            foreach (var image in images)
+            {
+                Console.WriteLine($"{image.Reference,-56} {image.Digest.Replace("sha256:", "", StringComparison.Ordinal)[..12],-12} {image.Size / 1e6,6:0.0}MB");
+            }
+
+            if (images.Count == 0)
+            {
+                Console.Error.WriteLine($"waylay: no images in {store.Root}; load one with: waylay image load FILE");
+            }
+
+            return Task.FromResult(CliHost.Ok);
+        }));
+        return list;
     }
 }

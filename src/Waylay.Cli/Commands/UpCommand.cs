@@ -1,6 +1,8 @@
 using System.CommandLine;
 using System.Runtime.InteropServices;
 using Waylay.Node;
+using Waylay.Node.Images.Store;
+using Waylay.Node.Processes;
 using Waylay.Node.Up;
 using Waylay.Commands;
 
@@ -27,11 +29,12 @@ internal static class UpCommand
         var run = new Option<string?>("--run") { Description = "The run's id (1-8 lower-case letters or digits; every name it makes is wl-<id>-…); default: a new one", HelpName = "id" };
         var expose = new Option<string?>("--expose") { Description = "The Service the 127.0.0.1 forwarder reaches (default: productpage, else the first Service)", HelpName = "service[:port]" };
         var port = new Option<int>("--port") { Description = "The forwarder's port on 127.0.0.1 (default: a free one)", HelpName = "port" };
+        var runtime = new Option<string>("--runtime") { Description = "What runs the containers: process (programs of this machine, the image table's) or oci (images from the store, through runc; waylay image load)", DefaultValueFactory = _ => "process", HelpName = "process|oci" };
         var supervised = new Option<bool>("--supervised") { Hidden = true }; // set by the detached re-exec: log to <state>/up.log
 
         var command = new Command("up", "Run Kubernetes manifests (Deployments, Services, …) as injected pods in network namespaces on this machine.")
         {
-            paths, files, nodes, images, hostPath, ipMasq, foreground, run, expose, port, supervised,
+            paths, files, nodes, images, hostPath, ipMasq, foreground, run, expose, port, runtime, supervised,
         };
 
         command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
@@ -48,6 +51,12 @@ internal static class UpCommand
                 throw new UsageException($"--port {forwarderPort}: use 1-65535, or leave it out for a free port");
             }
 
+            var runtimeKind = parse.GetValue(runtime) switch
+            {
+                "process" => ContainerRuntimeKind.Process,
+                "oci" => ContainerRuntimeKind.Oci,
+                var other => throw new UsageException($"--runtime {other}: use process (the default: programs of this machine) or oci (images through runc)"),
+            };
             var runId = RunIds.Parse(parse.GetValue(run));
             var options = new UpOptions
             {
@@ -59,6 +68,8 @@ internal static class UpCommand
                 IpMasquerade = parse.GetValue(ipMasq),
                 Expose = parse.GetValue(expose),
                 Port = (ushort)forwarderPort,
+                Runtime = runtimeKind,
+                ImageStore = ImageStore.ForThisMachine().Root,
             };
             if (Directory.Exists(options.StateDirectory) && !parse.GetValue(supervised))
             {
@@ -105,6 +116,7 @@ internal static class UpCommand
             .. options.AllowHostPath ? new[] { "--allow-host-path" } : [],
             .. options.IpMasquerade ? new[] { "--ip-masq" } : [],
             .. options.Expose is { } expose ? new[] { "--expose", expose } : [],
+            .. options.Runtime == ContainerRuntimeKind.Oci ? new[] { "--runtime", "oci" } : [],
             .. options.Paths,
         ];
         if (new NodeRuntimeOptions { RunId = options.RunId, StateRoot = options.StateRoot }.Validate() is { Count: > 0 } errors)

@@ -13,7 +13,7 @@ namespace Waylay.Node.Images;
 /// </code>
 /// An image with no entry is an error naming it and the <c>--images</c> entry that would run it.
 /// </summary>
-internal sealed partial class ImageTable
+internal sealed partial class ImageTable : IImageSource
 {
     public const string SidecarBinary = "waylay-proxy";
 
@@ -97,5 +97,9 @@ internal sealed partial class ImageTable
     private static partial Regex BookinfoImage();
 }
 
-/// <summary>An image resolved to a program: the argv, the image's environment and working directory.</summary>
-internal sealed record ResolvedImage(string Image, IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment, string? WorkingDirectory);
+/// <summary>An image resolved to a program: the argv, the image's environment and working directory; from the image
+/// store, the stored image too (its root filesystem and its User).</summary>
+internal sealed record ResolvedImage(string Image, IReadOnlyList<string> Argv, IReadOnlyDictionary<string, string> Environment, string? WorkingDirectory)
+{
+    public Store.StoredImage? Stored { get; init; }
+}

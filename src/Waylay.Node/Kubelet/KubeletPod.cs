@@ -14,6 +14,9 @@ internal sealed record KubeletPod(ManifestPod Source, V1Pod Pod, string NodeName
 {
     public string Name => Spec.Name;
 
+    /// <summary>What runs its containers: programs of this machine (the image table's), or its images through runc.</summary>
+    public Processes.ContainerRuntimeKind Runtime { get; init; }
+
     /// <summary>The container as the runtime runs it, its env and <c>$(VAR)</c>s resolved with <paramref name="facts"/>.</summary>
     public ContainerSpec ContainerSpecFor(KubeletContainer container, PodFacts facts) =>
         container.Template with { Environment = container.Environment(facts), Command = container.Argv(facts) };

@@ -7,14 +7,15 @@ using Waylay.Node.Pods;
 namespace Waylay.Node.Kubelet;
 
 /// <summary>
-/// A pod of the manifest set → what the node runtime runs: images through the <see cref="ImageTable"/>, uid/gid
+/// A pod of the manifest set → what the node runtime runs: images through the <see cref="ImageTable"/> (programs) or
+/// the image store (OCI images, with their User and the securityContext's capabilities), uid/gid
 /// from the container's securityContext over the pod's, volumes with their files (ConfigMaps and Secrets from the
 /// manifests, downwardAPI items from <see cref="PodFacts"/>), env and <c>$(VAR)</c> as the kubelet builds them.
 /// Every problem of a pod is found here, before anything of it runs.
 /// </summary>
 internal static class PodConverter
 {
-    public static KubeletPod Convert(ManifestPod source, ManifestSet manifests, ImageTable images, string nodeName, string clusterDns)
+    public static KubeletPod Convert(ManifestPod source, ManifestSet manifests, IImageSource images, string nodeName, string clusterDns)
     {
         var template = PodModel.TryRead(source.Pod, out var error)
             ?? throw new PodConversionException($"pod {source.Name} ({source.Workload}) {error}");
@@ -38,7 +39,7 @@ internal static class PodConverter
         return new KubeletPod(source, pod, nodeName, spec, init, containers);
     }
 
-    private static KubeletContainer Container(V1Container container, V1Pod pod, ManifestSet manifests, ImageTable images, string ns, PodFacts facts, string where)
+    private static KubeletContainer Container(V1Container container, V1Pod pod, ManifestSet manifests, IImageSource images, string ns, PodFacts facts, string where)
     {
         if (string.IsNullOrEmpty(container.Image))
         {
@@ -53,6 +54,10 @@ internal static class PodConverter
         catch (ImageTableException e)
         {
             throw new ImageTableException($"{where}: {e.Message}");
+        }
+        catch (Images.Store.ImageStoreException e)
+        {
+            throw new Images.Store.ImageStoreException($"{where}: {e.Message}");
         }
 
         foreach (var (kind, probe) in new[] { ("readinessProbe", container.ReadinessProbe), ("livenessProbe", container.LivenessProbe), ("startupProbe", container.StartupProbe) })
@@ -71,11 +76,21 @@ internal static class PodConverter
             : new VolumeMount(m.Name, m.MountPath, m.ReadOnlyProperty == true)).ToList();
         var context = container.SecurityContext;
         var podContext = pod.Spec.SecurityContext;
+        // An image's User applies only where the securityContext gives no uid (the kubelet's rule); its group with it.
+        var imageUser = image.Stored is { } stored ? Images.Store.ImageUser.Of(stored) : null;
+        var runAsUser = (uint?)(context?.RunAsUser ?? podContext?.RunAsUser);
         var spec = new ContainerSpec(container.Name, image.Argv, new Dictionary<string, string>(), mounts)
         {
-            RunAsUser = (uint?)(context?.RunAsUser ?? podContext?.RunAsUser),
-            RunAsGroup = (uint?)(context?.RunAsGroup ?? podContext?.RunAsGroup),
+            RunAsUser = runAsUser ?? imageUser?.Uid,
+            RunAsGroup = (uint?)(context?.RunAsGroup ?? podContext?.RunAsGroup) ?? (runAsUser is null ? imageUser?.Gid : null),
             WorkingDirectory = container.WorkingDir ?? image.WorkingDirectory,
+            Image = image.Stored,
+            Security = new ContainerSecurity(
+                [.. context?.Capabilities?.Add ?? []],
+                [.. context?.Capabilities?.Drop ?? []],
+                context?.ReadOnlyRootFilesystem ?? false,
+                context?.AllowPrivilegeEscalation ?? true,
+                context?.Privileged ?? false),
         };
         return new KubeletContainer(container, image, spec, env);
     }

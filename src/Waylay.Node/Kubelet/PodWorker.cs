@@ -54,7 +54,7 @@ internal sealed class PodWorker : IAsyncDisposable
         logger ??= NullLogger.Instance;
         // :: Step 1 (the pod object first: what diagnostics read its labels and injected capture flags from)
         runtime.State.Write(runtime.State.ManifestFile(pod.Name), pod.Source.Pod);
-        var sandbox = await runtime.StartSandboxAsync(pod.Spec, node, cancellationToken);
+        var sandbox = await runtime.StartSandboxAsync(pod.Spec, node, pod.Runtime, cancellationToken);
         var hostIP = sandbox.Network.Ips.FirstOrDefault()?.Gateway;
         var worker = new PodWorker(pod, sandbox, new PodFacts(pod.Pod, pod.NodeName, sandbox.Address, hostIP), logger);
         try

@@ -11,13 +11,14 @@ namespace Waylay.Node.Pods;
 /// <summary>
 /// A pod on a node: its network namespace (<c>wl-&lt;run&gt;-&lt;pod&gt;</c>) wired by the CNI network list of its
 /// node, the pause process holding its mount and UTS namespaces with its volumes and files mounted, and its
-/// containers as processes.
+/// containers run by its <see cref="IContainerRuntime"/>.
 /// <code>
 ///  :: 1  record (state) → ip netns add
 ///  :: 2  CNI ADD (bridge + host-local, loopback) run in the node's namespace → pod IP, default route via 10.244.N.1
 ///  :: 3  pause: nsenter --net=pod unshare --mount --uts sleep infinity; hostname
-///  :: 4  volumes and resolv.conf/hosts under the state directory, bind-mounted in the pod's mount namespace
-///  :: 5  containers: nsenter --target pause … setpriv … command
+///  :: 4  volumes and resolv.conf/hosts under the state directory, bind-mounted in the pod's mount namespace (only
+///        for a runtime whose containers share it: processes; runc gives each container its own mounts)
+///  :: 5  containers through the runtime: nsenter --target pause … setpriv … command, or runc run
 /// </code>
 /// </summary>
 internal sealed class PodSandbox : IAsyncDisposable
@@ -30,6 +31,7 @@ internal sealed class PodSandbox : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly Process _pause;
     private readonly List<ContainerProcess> _containers = [];
+    private IReadOnlyDictionary<string, string> _volumeSources = new Dictionary<string, string>();
     private int _stopped;
 
     private PodSandbox(
@@ -124,9 +126,13 @@ internal sealed class PodSandbox : IAsyncDisposable
 
             // :: Step 4
             var sources = PodVolumes.Prepare(spec, state, address);
-            var programs = spec.Containers.Select(c => c.Command.Count > 0 && Path.IsPathRooted(c.Command[0]) ? Path.GetDirectoryName(c.Command[0]) : null)
-                .OfType<string>().ToList();
-            await new PodMounter(pause.Id, state, spec.Name).MountAsync(plan, sources, programs, cancellationToken);
+            pod._volumeSources = sources;
+            if (containers.SharesPodMounts)
+            {
+                var programs = spec.Containers.Select(c => c.Command.Count > 0 && Path.IsPathRooted(c.Command[0]) ? Path.GetDirectoryName(c.Command[0]) : null)
+                    .OfType<string>().ToList();
+                await new PodMounter(pause.Id, state, spec.Name).MountAsync(plan, sources, programs, cancellationToken);
+            }
             NodeLog.PodCreated(logger, spec.Name, record.Namespace, address.ToString(), node.Index);
 
             // :: Step 5
@@ -157,8 +163,7 @@ internal sealed class PodSandbox : IAsyncDisposable
     /// Its volume mounts must be among those the sandbox was made with (the spec's containers).</summary>
     public ContainerProcess StartContainer(ContainerSpec container, RestartPolicy policy)
     {
-        var context = new ContainerContext(Name, Spec.EffectiveHostname, _pause.Id, _state.LogFile(Name, container.Name));
-        var process = new ContainerProcess(container, policy, context, _runtime, _state, _options.Backoff, _time, _logger);
+        var process = new ContainerProcess(container, policy, Context(container.Name), _runtime, _state, _options.Backoff, _time, _logger);
         lock (_containers)
         {
             _containers.Add(process);
@@ -171,7 +176,14 @@ internal sealed class PodSandbox : IAsyncDisposable
     /// <summary>Runs a command in a container's place (an exec probe, <c>kubectl exec</c>): not supervised nor
     /// recorded (teardown ends whatever is left in the pod's namespace); its output goes to <c>&lt;container&gt;.exec.log</c>.</summary>
     public Process Exec(ContainerSpec container) =>
-        _runtime.Start(container, new ContainerContext(Name, Spec.EffectiveHostname, _pause.Id, _state.LogFile(Name, container.Name + ".exec")));
+        _runtime.Exec(container, Context(container.Name) with { LogFile = _state.LogFile(Name, container.Name + ".exec") });
+
+    private ContainerContext Context(string container) => new(Name, Spec.EffectiveHostname, _pause.Id, _state.LogFile(Name, container))
+    {
+        NetnsPath = NamespacePath,
+        PodDirectory = _state.PodDirectory(Name),
+        VolumeSources = _volumeSources,
+    };
 
     /// <summary>CNI CHECK: the plugins confirm the sandbox's network is as ADD left it.</summary>
     public Task CheckNetworkAsync(CancellationToken cancellationToken) =>

@@ -15,14 +15,19 @@ internal sealed record ExecRecord(string Pod, string Namespace, string Hostname,
         ?? Containers.FirstOrDefault(c => c.Kind == ExecContainerKind.App);
 }
 
-/// <summary>One container as exec runs in its place.</summary>
+/// <summary>One container as exec runs in its place; run from an image, the runc container (and runc's root) exec joins.</summary>
 internal sealed record ExecContainer(
     string Name,
     ExecContainerKind Kind,
     uint? RunAsUser,
     uint? RunAsGroup,
     string? WorkingDirectory,
-    IReadOnlyDictionary<string, string> Environment);
+    IReadOnlyDictionary<string, string> Environment)
+{
+    public string? RuncContainer { get; init; }
+
+    public string? RuncRoot { get; init; }
+}
 
 [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<ExecContainerKind>))]
 internal enum ExecContainerKind

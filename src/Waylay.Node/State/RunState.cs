@@ -19,6 +19,8 @@ namespace Waylay.Node.State;
 /// &lt;state&gt;/pods/&lt;pod&gt;/volumes/&lt;v&gt;/       emptyDir, configMap, secret, downwardAPI contents
 /// &lt;state&gt;/pods/&lt;pod&gt;/etc/               the pod's resolv.conf and hosts
 /// &lt;state&gt;/pods/&lt;pod&gt;/overlays/&lt;n&gt;/       upper/work/merged of a directory made writable for mount points
+/// &lt;state&gt;/pods/&lt;pod&gt;/oci/&lt;c&gt;/          a container from an image: its runc bundle (config.json, overlay rootfs, layer)
+/// &lt;state&gt;/runc/                        runc's --root: the run's runc containers' state
 /// </code>
 /// </summary>
 internal sealed class RunState(string directory)

@@ -5,9 +5,11 @@ using Waylay.Inject.Manifests;
 using Waylay.Inject.Values;
 using Waylay.Mesh;
 using Waylay.Node.Images;
+using Waylay.Node.Images.Store;
 using Waylay.Node.Kubelet;
 using Waylay.Node.Manifests;
 using Waylay.Node.Pods;
+using Waylay.Node.Processes;
 using Waylay.Node.Services;
 
 namespace Waylay.Node.Up;
@@ -73,6 +75,7 @@ internal sealed record MeshPlan(
                 ? ImageTableReader.Read(File.Exists(file) ? File.ReadAllText(file) : throw new UpInputException($"--images {file}: no such file; give the path of an image table (YAML: image pattern → command, args, env, workingDir)"), file)
                 : null;
             var images = ImageTable.ForThisProgram(overlay);
+            var store = options.Runtime == ContainerRuntimeKind.Oci ? new ImageStore(options.ImageStore) : null;
             var set = ManifestSet.Read(inputs, InjectionValues.Default);
             string? ingressRules = null;
             if (IngressGateway.Wanted(set.Objects))
@@ -105,7 +108,11 @@ internal sealed record MeshPlan(
             for (var i = 0; i < set.Pods.Count; i++)
             {
                 var node = (i % options.Nodes) + 1;
-                var pod = PodConverter.Convert(set.Pods[i], set, images, $"node{node}", ClusterIpAllocator.KubeDns.ToString());
+                // With --runtime oci the manifests' pods run from the store's images; the pods waylay up adds itself
+                // (control plane, ingress gateway) stay programs of this machine, as the cluster DNS does.
+                var fromImages = store is not null && !OwnPod(set.Pods[i]);
+                var pod = PodConverter.Convert(set.Pods[i], set, fromImages ? store! : images, $"node{node}", ClusterIpAllocator.KubeDns.ToString())
+                    with { Runtime = fromImages ? ContainerRuntimeKind.Oci : ContainerRuntimeKind.Process };
                 PodMountPlan.For(pod.Spec, options.AllowHostPath); // hostPath and mount conflicts: refused now, not mid-run
                 pods.Add(new PlannedPod(pod, node));
             }
@@ -113,11 +120,16 @@ internal sealed record MeshPlan(
             var (exposed, port) = Expose(services, options.Expose ?? (ingressRules is null ? null : $"{IngressGateway.Name}.{IngressGateway.Namespace}:{IngressGateway.HttpPortName}"));
             return new MeshPlan(inputs, pods, services, routing, skipped, exposed, port) { IngressRules = ingressRules, IngressObjects = ingressObjects, ControlObjects = control ? [.. set.Objects.Where(ControlPlane.Feeds)] : [] };
         }
-        catch (Exception e) when (e is ManifestException or PodConversionException or ImageTableException or PodSpecException)
+        catch (Exception e) when (e is ManifestException or PodConversionException or ImageTableException or ImageStoreException or PodSpecException)
         {
             throw new UpInputException(e.Message);
         }
     }
+
+    /// <summary>A pod <c>waylay up</c> adds itself: the control plane's, the ingress gateway's.</summary>
+    private static bool OwnPod(ManifestPod pod) =>
+        (pod.Namespace == ControlPlane.Namespace && pod.Workload == $"Deployment/{ControlPlane.Name}")
+        || (pod.Namespace == IngressGateway.Namespace && pod.Workload == $"Deployment/{IngressGateway.Name}");
 
     /// <summary>Whether the injector gave the pod a sidecar (a container, or a native-sidecar init container).</summary>
     private static bool Injected(ManifestPod pod) =>
@@ -135,6 +147,8 @@ internal sealed record MeshPlan(
         if (expose is null)
         {
             var chosen = services.FirstOrDefault(s => s.Name == "productpage" && s.Service.Ports.Count > 0)
+                // Not the control plane's own Service (added first, so it would otherwise win): the manifests' first.
+                ?? services.FirstOrDefault(s => s.Namespace != ControlPlane.Namespace && s.Service.Ports.Any(p => p.Protocol == TransportProtocol.Tcp))
                 ?? services.FirstOrDefault(s => s.Service.Ports.Any(p => p.Protocol == TransportProtocol.Tcp));
             return (chosen, chosen?.Service.Ports.FirstOrDefault(p => p.Protocol == TransportProtocol.Tcp));
         }

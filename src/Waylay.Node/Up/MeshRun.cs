@@ -205,7 +205,7 @@ internal sealed partial class MeshRun : IAsyncDisposable
         }
 
         _workers[planned.Pod.Name] = (planned, worker);
-        Runtime.State.Write(Runtime.State.ExecFile(planned.Pod.Name), PodExec.Record(planned.Pod, worker.Facts));
+        Runtime.State.Write(Runtime.State.ExecFile(planned.Pod.Name), PodExec.Record(planned.Pod, worker.Facts, Runtime.Oci));
         SetPod(planned.Pod.Name, s => s with { Phase = "Running", Ip = worker.Sandbox.Address.ToString() });
         _registrations?.Report(PodEvent.Types.Phase.Started, planned, worker.Sandbox.Address);
     }

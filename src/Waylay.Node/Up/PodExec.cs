@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Waylay.Node.Kubelet;
 using Waylay.Node.Pods;
 using Waylay.Node.Processes;
+using Waylay.Node.Processes.Oci;
 using Waylay.Node.State;
 
 namespace Waylay.Node.Up;
@@ -11,19 +12,20 @@ namespace Waylay.Node.Up;
 /// by the very argv the runtime starts containers with (<see cref="ContainerCommand"/>: nsenter into the pause
 /// process's network, mount and UTS namespaces, so the pod's resolv.conf, hosts and volumes apply; setpriv to the
 /// container's uid/gid, 1337 in the sidecar), with the container's environment, and the caller's stdin, stdout and stderr.
+/// A container run from an image (<c>--runtime oci</c>) is joined with <c>runc exec</c> instead.
 /// </summary>
 internal static class PodExec
 {
     /// <summary>What the supervisor records when a pod starts, for a later exec from another process.</summary>
-    public static ExecRecord Record(KubeletPod pod, PodFacts facts)
+    public static ExecRecord Record(KubeletPod pod, PodFacts facts, OciContainerRuntime? oci = null)
     {
         var containers = new List<ExecContainer>();
         foreach (var init in pod.InitContainers)
         {
-            containers.Add(Container(pod, init, facts, init.IsNativeSidecar ? ExecContainerKind.NativeSidecar : ExecContainerKind.Init));
+            containers.Add(Container(pod, init, facts, init.IsNativeSidecar ? ExecContainerKind.NativeSidecar : ExecContainerKind.Init, oci));
         }
 
-        containers.AddRange(pod.Containers.Select(c => Container(pod, c, facts, ExecContainerKind.App)));
+        containers.AddRange(pod.Containers.Select(c => Container(pod, c, facts, ExecContainerKind.App, oci)));
         var annotations = pod.Pod.Metadata?.Annotations;
         return new ExecRecord(pod.Name, pod.Source.Namespace, pod.Spec.EffectiveHostname,
             annotations is not null && annotations.TryGetValue(Inject.Annotations.AnnotationNames.DefaultContainer, out var chosen) ? chosen : null, containers);
@@ -54,6 +56,18 @@ internal static class PodExec
             throw new PodLookupException($"-c {container.Name}: an init container of pod {name}, which ran to completion; exec into one of: {Names(record)}");
         }
 
+        if (container.RuncContainer is { } id && container.RuncRoot is { } root)
+        {
+            // From an image: runc exec joins the container (its namespaces, root, user, env, capabilities).
+            var runc = new ProcessStartInfo(OciContainerRuntime.Runc) { UseShellExecute = false };
+            foreach (var argument in OciContainerRuntime.ExecArgv(root, id, command).Skip(1))
+            {
+                runc.ArgumentList.Add(argument);
+            }
+
+            return runc;
+        }
+
         var spec = new ContainerSpec(container.Name, command, container.Environment, [])
         {
             RunAsUser = container.RunAsUser,
@@ -76,10 +90,15 @@ internal static class PodExec
         return start;
     }
 
-    private static ExecContainer Container(KubeletPod pod, KubeletContainer container, PodFacts facts, ExecContainerKind kind)
+    private static ExecContainer Container(KubeletPod pod, KubeletContainer container, PodFacts facts, ExecContainerKind kind, OciContainerRuntime? oci)
     {
         var spec = pod.ContainerSpecFor(container, facts);
-        return new ExecContainer(spec.Name, kind, spec.RunAsUser, spec.RunAsGroup, spec.WorkingDirectory, spec.Environment);
+        var fromImage = pod.Runtime == ContainerRuntimeKind.Oci && oci is not null;
+        return new ExecContainer(spec.Name, kind, spec.RunAsUser, spec.RunAsGroup, spec.WorkingDirectory, spec.Environment)
+        {
+            RuncContainer = fromImage ? oci!.ContainerId(pod.Name, spec.Name) : null,
+            RuncRoot = fromImage ? oci!.RuncRoot : null,
+        };
     }
 
     private static string Names(ExecRecord record) =>

@@ -26,6 +26,12 @@ internal sealed record UpOptions
 
     public string StateRoot { get; init; } = "/run/waylay";
 
+    /// <summary><c>--runtime</c>: the manifests' containers as programs of this machine (default) or from images through runc.</summary>
+    public Processes.ContainerRuntimeKind Runtime { get; init; }
+
+    /// <summary>The image store <c>--runtime oci</c> takes images from (<c>waylay image load</c> fills it).</summary>
+    public string ImageStore { get; init; } = Images.Store.ImageStore.DefaultRoot;
+
     /// <summary>
     /// Whether the control plane runs when a pod has a sidecar (always from the CLI). Off, the sidecars are injected
     /// without a <c>--discoveryAddress</c> and pass every connection through: what the diagnostics' path predictions

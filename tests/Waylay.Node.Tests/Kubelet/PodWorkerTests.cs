@@ -86,7 +86,7 @@ public sealed partial class PodWorkerTests
 
             // Another pod on the node reaches details at its pod IP, through the capture rules and the sidecar.
             var client = await runtime.StartPodAsync(TestRuntime.Pod("client", TestRuntime.Container("sleep", "exec sleep infinity")), 0, CancellationToken.None);
-            var body = await GetAsync(client.NamespacePath, pod.Address, 9080, "/details/0");
+            var body = await TestRuntime.GetAsync(client.NamespacePath, pod.Address, 9080, "/details/0");
             var details = JsonNode.Parse(body)!;
             Assert.Equal(0, (int)details["id"]!);
             Assert.False(string.IsNullOrEmpty((string?)details["author"]));
@@ -170,20 +170,4 @@ public sealed partial class PodWorkerTests
         File.ReadAllLines($"/proc/{pid}/status").Single(l => l.StartsWith("Uid:", StringComparison.Ordinal)).Split('\t', StringSplitOptions.RemoveEmptyEntries)[1];
 
     private static string Tail(string file) => File.Exists(file) ? string.Join("\n", File.ReadLines(file).TakeLast(30)) : "(no log)";
-
-    private static async Task<string> GetAsync(string netnsPath, IPAddress address, int port, string path)
-    {
-        using var handler = new SocketsHttpHandler
-        {
-            UseProxy = false,
-            ConnectCallback = async (_, token) =>
-            {
-                var socket = NodeSocket.Create(netnsPath, AddressFamily.InterNetwork);
-                await socket.ConnectAsync(address, port, token);
-                return new NetworkStream(socket, ownsSocket: true);
-            },
-        };
-        using var http = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(30) };
-        return await http.GetStringAsync(new Uri($"http://{address}:{port}{path}"));
-    }
 }

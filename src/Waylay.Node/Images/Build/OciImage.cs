@@ -20,7 +20,8 @@ internal static class OciImage
     /// <summary>Where the image keeps its binaries; first on PATH, ahead of Debian's directories.</summary>
     public const string BinDirectory = "/usr/local/bin";
 
-    public static async Task<string> AssembleAsync(ImageBuildOptions options, string rootfs, string layout, CancellationToken cancellationToken)
+    /// <param name="contents">What the layer adds to Debian's packages, for its history entry.</param>
+    public static async Task<string> AssembleAsync(ImageBuildOptions options, string rootfs, string layout, CancellationToken cancellationToken, string contents = "waylay-proxy")
     {
         var created = options.SourceDate.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 
@@ -50,7 +51,7 @@ internal static class OciImage
         await ImageTools.RunAsync("umoci",
         [
             "insert", "--image", image, "--history.created", created,
-            "--history.created_by", $"waylay image build: Debian {options.Suite} ({string.Join(' ', options.Packages)}) and waylay-proxy",
+            "--history.created_by", $"waylay image build: Debian {options.Suite} ({string.Join(' ', options.Packages)}) and {contents}",
             rootfs, "/",
         ], cancellationToken);
 

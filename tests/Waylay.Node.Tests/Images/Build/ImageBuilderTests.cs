@@ -14,6 +14,7 @@ namespace Waylay.Node.Tests.Images.Build;
 /// The built image, run for real: the injector renders a pod, and its init container and proxy run with runc from the
 /// image exactly as injected (image, args, user, capabilities, read-only root) in a pod namespace of the test's own.
 /// </summary>
+[Collection(ImageBuilds.Name)]
 public sealed class ImageBuilderTests(BuiltImage image) : IClassFixture<BuiltImage>
 {
     private static readonly JsonObject Pod = JsonNode.Parse("""

@@ -1,0 +1,8 @@
+namespace Waylay.Node.Images.Store;
+
+/// <summary>
+/// An image of the local store: the reference it was loaded under, its manifest digest, its config, the size of its
+/// compressed layers, and the directory its layers are unpacked to once (every container's overlay reads it; shared by images with the
+/// same layers).
+/// </summary>
+internal sealed record StoredImage(string Reference, string Digest, ImageConfig Config, long Size, string Rootfs);
