@@ -44,7 +44,9 @@ public sealed partial class PodWorkerTests
     [InlineData(true)] // waylay inject --native-sidecar: the proxy is an init container with restartPolicy: Always
     public async Task InjectedDetails_CapturesInItsPod_RunsTheProxyAs1337_BecomesReadyThroughTheSidecar_AndServesAnotherPod(bool nativeSidecar)
     {
-        var set = ManifestSet.Read([new ManifestInput("details.yaml", Details)], InjectionValues.Default with { NativeSidecar = nativeSidecar });
+        // No control plane runs here: a sidecar given a discovery address is not ready until its first config (as
+        // Istio's), so this one is injected without one and serves as a transparent proxy.
+        var set = ManifestSet.Read([new ManifestInput("details.yaml", Details)], InjectionValues.Default with { NativeSidecar = nativeSidecar, DiscoveryAddress = "" });
         var kubelet = PodConverter.Convert(set.Pods.Single(), set, ImageTable.ForThisProgram(), "node0", "10.96.0.10");
         Assert.Equal(nativeSidecar, kubelet.InitContainers.Any(c => c.Name == "waylay-proxy" && c.IsNativeSidecar));
         Assert.Matches("^details-v1-[bcdfghjklmnpqrstvwxz2456789]+-[bcdfghjklmnpqrstvwxz2456789]{5}$", kubelet.Name);
