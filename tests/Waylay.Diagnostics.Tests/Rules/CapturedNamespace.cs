@@ -14,25 +14,14 @@ namespace Waylay.Diagnostics.Tests.Rules;
 /// the proxy on :15001; and the plan those flags make, as <c>waylay rules</c> plans an injected pod's. Removed, with
 /// the peer, on dispose.
 /// </summary>
-internal sealed class CapturedNamespace : IAsyncDisposable
+internal sealed class CapturedNamespace(TestNamespace pod, TestNamespace peer, Socket proxy, RulePlan plan) : IAsyncDisposable
 {
     public static readonly IPEndPoint Peer4 = IPEndPoint.Parse("10.244.1.1:9080");
     public static readonly IPEndPoint Peer6 = IPEndPoint.Parse("[fd00:244:1::1]:9080");
 
-    private readonly TestNamespace _peer;
-    private readonly Socket _proxy;
+    public TestNamespace Pod => pod;
 
-    private CapturedNamespace(TestNamespace pod, TestNamespace peer, Socket proxy, RulePlan plan)
-    {
-        Pod = pod;
-        _peer = peer;
-        _proxy = proxy;
-        Plan = plan;
-    }
-
-    public TestNamespace Pod { get; }
-
-    public RulePlan Plan { get; }
+    public RulePlan Plan => plan;
 
     public NetworkNamespace Netns => new(Pod.Path);
 
@@ -83,8 +72,8 @@ internal sealed class CapturedNamespace : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        _proxy.Dispose();
-        await Pod.DisposeAsync();
-        await _peer.DisposeAsync();
+        proxy.Dispose();
+        await pod.DisposeAsync();
+        await peer.DisposeAsync();
     }
 }
