@@ -50,7 +50,9 @@ public sealed class NftAndIpv6RulesTests
     [NetnsFact]
     public async Task Nft_Diff_NoDrift_ThenARuleDeletedByHand_IsReportedMissing()
     {
-        await using var pod = await CapturedNamespace.CreateAsync([.. Flags, "--backend", "nft"]);
+        // istio-iptables' own name for the nft backend, as Istio's injection passes it (values.global.nativeNftables).
+        await using var pod = await CapturedNamespace.CreateAsync([.. Flags, "--native-nftables"]);
+        Assert.Equal(BackendKind.Nft, pod.Plan.Options.Backend);
         Assert.DoesNotContain(RuleDiff.Compare(pod.Plan, (await pod.ReadAsync()).Kernel), l => l.Drift);
 
         var listing = await pod.ReadAsync("nft", ["-a", "list", "chain", "ip", "waylay-nat", ChainNames.IstioOutput], CancellationToken.None);
