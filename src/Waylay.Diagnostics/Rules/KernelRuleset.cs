@@ -27,7 +27,7 @@ internal sealed record KernelRuleset(string Tool, IReadOnlyList<KernelChain> Cha
     public bool Nft => Tool == NftTool;
 
     /// <summary>What was run, as the header of <c>waylay rules</c> says it.</summary>
-    public string Source => Nft ? "nft -j -a list ruleset (and nft -a list ruleset for the rules' text)" : $"{Tool} -c and ip6{Tool} -c";
+    public string Source => Nft ? "nft -j -a list ruleset (and nft -a list ruleset for the rules' text)" : $"{Tool} -c and ip6{Tool[2..]} -c";
 
     public static Task<KernelRuleset> ReadAsync(PodNetwork pod, PodCapture? capture, CancellationToken cancellationToken) =>
         ReadAsync(pod.Namespace, pod.RunAsync, capture?.Options.Backend, cancellationToken);

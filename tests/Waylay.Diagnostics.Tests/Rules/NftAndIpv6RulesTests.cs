@@ -72,6 +72,7 @@ public sealed class NftAndIpv6RulesTests
         await using var pod = await CapturedNamespace.CreateAsync(Flags);
         var (before, rules) = await pod.ReadAsync(BackendKind.Iptables);
         Assert.False(before.Nft);
+        Assert.Matches("^iptables-(nft|legacy)-save -c and ip6tables-(nft|legacy)-save -c$", before.Source);
         var six = rules.Where(r => r.Kernel.Family == IpFamily.V6).ToList();
         Assert.Equal(pod.Plan.For(IpFamily.V6)!.Rules.Count, six.Count);
         Assert.All(six, r => Assert.NotNull(r.Planned));
