@@ -27,6 +27,7 @@ internal sealed class CaptureFlags
     public Option<string?> TproxyMark { get; } = Flag("--inbound-tproxy-mark", "-t", "fwmark for TPROXY packets. Default 1337.", "--istio-inbound-tproxy-mark");
     public Option<string?> TproxyTable { get; } = Flag("--inbound-tproxy-route-table", "-r", "Routing table for TPROXY packets. Default 133.", "--istio-inbound-tproxy-route-table");
     public Option<string?> Backend { get; } = Flag("--backend", null, "Rule writer; auto follows where the namespace's rules already live. Default auto.");
+    public Option<bool> NativeNftables { get; } = Switch("--native-nftables", "Write native nftables tables: --backend nft, by istio-iptables' name (Istio's injection passes it when installed with values.global.nativeNftables=true).");
     public Option<bool> Ipv6 { get; } = Switch("--ipv6", "Also write the IPv6 rules (ip6tables / ip6 tables). ICMPv6 is never touched.", "--dual-stack");
     public Option<bool> DropInvalid { get; } = Switch("--drop-invalid", "Drop conntrack-INVALID TCP in mangle instead of letting it cause resets (istio#36566).");
 
@@ -42,7 +43,7 @@ internal sealed class CaptureFlags
         foreach (var option in new Option[]
         {
             OutboundPort, InboundPort, ProxyUid, ProxyGid, Mode, InboundPorts, InboundExclude, OutboundCidrs, OutboundExcludeCidrs,
-            OutboundPortsInclude, OutboundPortsExclude, VirtualInterfaces, ExcludeInterfaces, TproxyMark, TproxyTable, Backend, Ipv6, DropInvalid,
+            OutboundPortsInclude, OutboundPortsExclude, VirtualInterfaces, ExcludeInterfaces, TproxyMark, TproxyTable, Backend, NativeNftables, Ipv6, DropInvalid,
         })
         {
             command.Options.Add(option);
@@ -67,6 +68,7 @@ internal sealed class CaptureFlags
         TproxyMark = parse.GetValue(TproxyMark),
         TproxyRouteTable = parse.GetValue(TproxyTable),
         Backend = parse.GetValue(Backend),
+        NativeNftables = parse.GetValue(NativeNftables),
         Ipv6 = parse.GetValue(Ipv6),
         DropInvalid = parse.GetValue(DropInvalid),
     };

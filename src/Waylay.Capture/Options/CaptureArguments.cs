@@ -23,6 +23,9 @@ public sealed record CaptureArguments
     public string? TproxyMark { get; init; }
     public string? TproxyRouteTable { get; init; }
     public string? Backend { get; init; }
+
+    /// <summary>istio-iptables' <c>--native-nftables</c> (Istio's injection adds it under values.global.nativeNftables): --backend nft.</summary>
+    public bool NativeNftables { get; init; }
     public bool Ipv6 { get; init; }
     public bool DropInvalid { get; init; }
 }

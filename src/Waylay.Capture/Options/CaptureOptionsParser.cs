@@ -36,7 +36,7 @@ public static class CaptureOptionsParser
             ExcludeInterfaces = ParseInterfaces("-c/--exclude-interfaces", args.ExcludeInterfaces, errors),
             TproxyMark = ParseNumber("-t/--inbound-tproxy-mark", Or(args.TproxyMark, "INBOUND_TPROXY_MARK"), defaults.TproxyMark, errors, min: 1),
             TproxyRouteTable = ParseNumber("-r/--inbound-tproxy-route-table", Or(args.TproxyRouteTable, "INBOUND_TPROXY_ROUTE_TABLE"), defaults.TproxyRouteTable, errors, min: 1, max: 252),
-            Backend = ParseBackend(args.Backend, errors),
+            Backend = ParseBackend(args.Backend, args.NativeNftables, errors),
             Ipv6 = args.Ipv6 || IsTrue(environment("ISTIO_ENABLE_IPV6")),
             DropInvalid = args.DropInvalid || IsTrue(environment("INVALID_DROP")),
         };
@@ -128,6 +128,13 @@ public static class CaptureOptionsParser
         string.IsNullOrWhiteSpace(value) ? InterceptionMode.Redirect
         : InterceptionModes.TryParse(value, out var mode) ? mode
         : Fail("-m/--istio-inbound-interception-mode", value, "unknown mode; use REDIRECT or TPROXY", errors, InterceptionMode.Redirect);
+
+    private static BackendKind ParseBackend(string? value, bool nativeNftables, List<CaptureOptionError> errors)
+    {
+        var backend = ParseBackend(value, errors);
+        return !nativeNftables || backend is BackendKind.Auto or BackendKind.Nft ? (nativeNftables ? BackendKind.Nft : backend)
+            : Fail("--native-nftables", "true", $"asks for native nftables but --backend says {value}; give one of the two", errors, backend);
+    }
 
     private static BackendKind ParseBackend(string? value, List<CaptureOptionError> errors) => value?.Trim().ToLowerInvariant() switch
     {

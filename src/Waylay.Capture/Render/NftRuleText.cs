@@ -6,9 +6,17 @@ using Waylay.Capture.Plan;
 
 namespace Waylay.Capture.Render;
 
-/// <summary>A rule as nftables statements, in the form `nft list table` prints it back, so verify compares text.</summary>
+/// <summary>
+/// A rule as nftables statements, in the form `nft list table` prints it back (counter values left out, see
+/// <see cref="Apply.NftListing.WithoutCounterValues"/>), so verify compares text. Every rule carries an anonymous
+/// <c>counter</c> ahead of its verdict, as iptables rules carry theirs, so <c>waylay rules</c> can show what each
+/// rule took; istio-iptables' nft mode writes none (a deliberate difference, README: it matches the same packets).
+/// </summary>
 public static class NftRuleText
 {
+    /// <summary>The statement ahead of every verdict: counts what the rule's matches let through to it.</summary>
+    public const string Counter = "counter";
+
     public static string Render(Rule rule, IpFamily family)
     {
         var m = rule.Match;
@@ -55,6 +63,7 @@ public static class NftRuleText
             parts.Add("ct state " + States(m.State));
         }
 
+        parts.Add(Counter);
         parts.Add(Target(rule.Target));
         return string.Join(' ', parts);
     }

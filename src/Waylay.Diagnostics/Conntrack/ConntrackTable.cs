@@ -1,20 +1,32 @@
 using System.Globalization;
 using System.Net;
+using Waylay.Capture.Apply;
 using Waylay.Diagnostics.Pods;
+using Waylay.Diagnostics.Rules;
 
 namespace Waylay.Diagnostics.Conntrack;
 
 /// <summary>
 /// A pod's conntrack table as the kernel holds it: <c>/proc/net/nf_conntrack</c> read inside the pod's namespace
 /// (conntrack is per namespace), or <c>conntrack -L -o extended</c> where the proc file is not compiled in. Both print
-/// the same line: "ipv4 2 tcp 6 117 TIME_WAIT src=… dst=… sport=… dport=… src=… … [ASSURED] mark=0 zone=0 use=2".
+/// the same line: "ipv4 2 tcp 6 117 TIME_WAIT src=… dst=… sport=… dport=… src=… … [ASSURED] mark=0 zone=0 use=2"
+/// ("ipv6 10 tcp 6 …" with IPv6 addresses for the other family; the proc file writes them in full, uncompressed).
 /// </summary>
 internal static class ConntrackTable
 {
-    public static async Task<IReadOnlyList<ConntrackEntry>> ReadAsync(PodNetwork pod, CancellationToken cancellationToken)
+    public static Task<IReadOnlyList<ConntrackEntry>> ReadAsync(PodNetwork pod, CancellationToken cancellationToken) =>
+        ReadAsync(pod.Namespace, pod.RunAsync, cancellationToken);
+
+    /// <summary>Both families: the proc file and <c>conntrack -L -f ipv6</c>'s extended form start IPv6 lines with "ipv6 10".</summary>
+    public static async Task<IReadOnlyList<ConntrackEntry>> ReadAsync(NetworkNamespace netns, KernelRuleset.Reader read, CancellationToken cancellationToken)
     {
-        var text = await pod.ReadProcNetAsync("nf_conntrack", cancellationToken)
-            ?? await pod.RunAsync("conntrack", ["-L", "-o", "extended"], cancellationToken);
+        var text = await netns.ReadProcNetAsync("nf_conntrack", cancellationToken);
+        if (text is null)
+        {
+            text = await read("conntrack", ["-L", "-o", "extended"], cancellationToken)
+                + await read("conntrack", ["-L", "-f", "ipv6", "-o", "extended"], cancellationToken);
+        }
+
         return Parse(text);
     }
 

@@ -151,7 +151,7 @@ internal static class PathPlanner
         verdict.Steps.Select(s => $"{s.Rule.Table.Name()} {s.Rule.Chain} #{s.Number}: {s.Text}  ({s.Rule.Reason})");
 
     private static IEnumerable<PathCheck> Counted(RunPod pod, Verdict verdict) =>
-        verdict.Steps.Select(s => new RuleCounted(pod, s.Rule.Table, s.Rule.Chain, s.Text));
+        verdict.Steps.Select(s => new RuleCounted(pod, s.Rule.Table, s.Rule.Chain, s.Text, s.Rule));
 
     /// <summary>Which process listens on the port in the pod (ss -ltnp inside it), in words.</summary>
     private static async Task<string> ListenerAsync(RunPod pod, int port, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using Waylay.Capture.Options;
 using Waylay.Capture.Plan;
 using Waylay.Diagnostics.Conntrack;
 using Waylay.Diagnostics.Pods;
@@ -120,8 +121,9 @@ internal static class PathRun
         switch (check)
         {
             case RuleCounted rule:
-                var now = after.Rules.Kernel.Rules.FirstOrDefault(r => r.Table == rule.Table && r.Text == rule.Text);
-                var then = before.Rules.Kernel.Rules.FirstOrDefault(r => r.Table == rule.Table && r.Text == rule.Text);
+                // Found by the planned rule, in the text of whichever backend holds it (iptables or native nft counters).
+                var now = after.Rules.Kernel.Find(rule.Planned, IpFamily.V4);
+                var then = before.Rules.Kernel.Find(rule.Planned, IpFamily.V4);
                 var delta = now is null ? 0 : now.Packets - Math.Min(now.Packets, then?.Packets ?? 0);
                 return (check, delta > 0, now is null ? "the rule is not in the kernel" : $"+{delta} packet(s) on {rule.Table.Name()} {rule.Chain} #{now.Number}");
             case ConntrackSeen seen:

@@ -27,7 +27,7 @@ internal abstract record PathCheck(RunPod Pod)
 }
 
 /// <summary>The rule's packet counter moves (it matched the connection's first packet).</summary>
-internal sealed record RuleCounted(RunPod Pod, NetfilterTable Table, string Chain, string Text) : PathCheck(Pod)
+internal sealed record RuleCounted(RunPod Pod, NetfilterTable Table, string Chain, string Text, Rule Planned) : PathCheck(Pod)
 {
     public override string Describe() => $"{Pod.Name}: {Table.Name()} {Chain} rule '{Text}' counts the packet";
 }

@@ -37,6 +37,7 @@ internal static class InitContainerFlags
     {
         ["--ipv6"] = (a, on) => a with { Ipv6 = on }, ["--dual-stack"] = (a, on) => a with { Ipv6 = on },
         ["--drop-invalid"] = (a, on) => a with { DropInvalid = on },
+        ["--native-nftables"] = (a, on) => a with { NativeNftables = on },
     };
 
     /// <summary>

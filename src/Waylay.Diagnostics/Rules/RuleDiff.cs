@@ -1,6 +1,5 @@
 using Waylay.Capture.Options;
 using Waylay.Capture.Plan;
-using Waylay.Capture.Render;
 
 namespace Waylay.Diagnostics.Rules;
 
@@ -17,10 +16,15 @@ internal enum DiffKind
 }
 
 /// <summary>One line of the comparison; <see cref="Drift"/> says whether it changes what the capture does.</summary>
-internal sealed record DiffLine(DiffKind Kind, NetfilterTable Table, string Chain, string Text, string Why, bool Drift);
+internal sealed record DiffLine(DiffKind Kind, NetfilterTable Table, string Chain, string Text, string Why, bool Drift, IpFamily Family = IpFamily.V4)
+{
+    /// <summary>The table as the listing names it: "nat", "ip6 nat".</summary>
+    public string Where => Family == IpFamily.V6 ? "ip6 " + Table.Name() : Table.Name();
+}
 
 /// <summary>
-/// The plan against the kernel, chain by chain: Waylay's chains (the plan's and any of that name in the kernel) and
+/// The plan against the kernel, family by family (iptables and ip6tables, or nft's ip and ip6 tables; the text
+/// compared is the kernel tool's, see <see cref="KernelRuleset.TextOf"/>), chain by chain: Waylay's chains (the plan's and any of that name in the kernel) and
 /// the built-in chains the plan jumps from. Lines are aligned by their longest common subsequence, so one deleted or
 /// inserted rule shows as one line, not as everything after it. A foreign rule is drift in Waylay's own chains, and
 /// in a built-in chain when it sits ahead of Waylay's jump (it sees, and may take, packets before the capture does);
@@ -30,30 +34,40 @@ internal static class RuleDiff
 {
     public static IReadOnlyList<DiffLine> Compare(RulePlan plan, KernelRuleset kernel)
     {
-        var family = plan.For(IpFamily.V4)!;
         var lines = new List<DiffLine>();
-        foreach (var table in new[] { NetfilterTable.Mangle, NetfilterTable.Nat })
+        foreach (var family in plan.Families)
         {
-            var planned = family.In(table).ToList();
-            var chains = planned.Select(r => r.Chain)
-                .Concat(kernel.Rules.Where(r => r.Table == table && ChainNames.Owned.Contains(r.Chain)).Select(r => r.Chain))
-                .Distinct(StringComparer.Ordinal)
-                .OrderBy(c => KernelOrder(kernel, table, c)) // read as iptables-save lists them; a chain gone entirely last
-                .ToList();
-            foreach (var chain in chains)
+            foreach (var table in new[] { NetfilterTable.Mangle, NetfilterTable.Nat })
             {
-                var want = planned.Where(r => r.Chain == chain).Select(r => (Text: IptablesRuleText.Render(r, family.Family), r.Reason)).ToList();
-                var have = kernel.In(table, chain).Select(r => r.Text).ToList();
-                lines.AddRange(Align(table, chain, want, have));
+                lines.AddRange(Compare(family, table, kernel));
             }
         }
 
         return lines;
     }
 
-    private static int KernelOrder(KernelRuleset kernel, NetfilterTable table, string chain)
+    private static IEnumerable<DiffLine> Compare(FamilyPlan family, NetfilterTable table, KernelRuleset kernel)
     {
-        var index = kernel.Rules.ToList().FindIndex(r => r.Table == table && r.Chain == chain);
+        var planned = family.In(table).ToList();
+        var chains = planned.Select(r => r.Chain)
+            .Concat(kernel.Rules.Where(r => KernelRuleset.InPlannedTable(r, family.Family, table) && ChainNames.Owned.Contains(r.Chain)).Select(r => r.Chain))
+            .Distinct(StringComparer.Ordinal)
+            .OrderBy(c => KernelOrder(kernel, family.Family, table, c)) // read as the kernel lists them; a chain gone entirely last
+            .ToList();
+        foreach (var chain in chains)
+        {
+            var want = planned.Where(r => r.Chain == chain).Select(r => (Text: kernel.TextOf(r, family.Family), r.Reason)).ToList();
+            var have = kernel.In(table, chain, family.Family).Select(r => r.Text).ToList();
+            foreach (var line in Align(table, chain, want, have))
+            {
+                yield return line with { Family = family.Family };
+            }
+        }
+    }
+
+    private static int KernelOrder(KernelRuleset kernel, IpFamily family, NetfilterTable table, string chain)
+    {
+        var index = kernel.Rules.ToList().FindIndex(r => KernelRuleset.InPlannedTable(r, family, table) && r.Chain == chain);
         return index < 0 ? int.MaxValue : index;
     }
 

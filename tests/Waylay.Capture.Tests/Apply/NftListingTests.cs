@@ -25,7 +25,7 @@ public sealed class NftListingTests
 
         	chain ISTIO_OUTPUT {
         		oifname "lo" ip saddr 127.0.0.6 return
-        		jump ISTIO_REDIRECT
+        		counter packets 12 bytes 720 jump ISTIO_REDIRECT
         	}
         }
         """;
@@ -35,9 +35,9 @@ public sealed class NftListingTests
     {
         var tables = NftListing.Parse(Ruleset);
         Assert.Equal(["ip nat", "ip waylay-nat"], tables.Keys.Order());
-        Assert.Equal(["tcp dport 25 counter packets 0 bytes 0 return"], tables["ip nat"]["OUTPUT"]);
+        Assert.Equal(["tcp dport 25 counter return"], tables["ip nat"]["OUTPUT"]);
         Assert.Equal(["meta l4proto tcp jump ISTIO_OUTPUT"], tables["ip waylay-nat"]["OUTPUT"]);
-        Assert.Equal(["oifname \"lo\" ip saddr 127.0.0.6 return", "jump ISTIO_REDIRECT"], tables["ip waylay-nat"]["ISTIO_OUTPUT"]);
+        Assert.Equal(["oifname \"lo\" ip saddr 127.0.0.6 return", "counter jump ISTIO_REDIRECT"], tables["ip waylay-nat"]["ISTIO_OUTPUT"]);
         Assert.Equal(3, tables["ip waylay-nat"].Count);
     }
 }

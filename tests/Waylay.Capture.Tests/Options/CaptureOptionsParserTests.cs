@@ -109,4 +109,16 @@ public sealed class CaptureOptionsParserTests
         var (_, errors) = Parse(new CaptureArguments { Mode = "TPROXY", InboundCapturePort = "15001" });
         Assert.Contains(errors, e => e.Flag.StartsWith("-z", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void NativeNftables_IsTheNftBackend_AndConflictsWithAnIptablesBackend()
+    {
+        Assert.Equal(BackendKind.Nft, Parse(new CaptureArguments { NativeNftables = true }).Options!.Backend);
+        Assert.Equal(BackendKind.Nft, Parse(new CaptureArguments { NativeNftables = true, Backend = "nft" }).Options!.Backend);
+        var (options, errors) = Parse(new CaptureArguments { NativeNftables = true, Backend = "iptables-legacy" });
+        Assert.Null(options);
+        var error = Assert.Single(errors);
+        Assert.Equal("--native-nftables", error.Flag);
+        Assert.Contains("iptables-legacy", error.ToString(), StringComparison.Ordinal);
+    }
 }

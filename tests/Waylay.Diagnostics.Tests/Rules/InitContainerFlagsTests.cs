@@ -22,6 +22,14 @@ public sealed class InitContainerFlagsTests
     }
 
     [Fact]
+    public void IstioNativeNftables_IsReadAsTheNftBackend()
+    {
+        var (options, errors) = CaptureOptionsParser.Parse(InitContainerFlags.Read(["istio-iptables", "-p", "15001", "--native-nftables", "-i", "*"]), _ => null);
+        Assert.Empty(errors);
+        Assert.Equal(BackendKind.Nft, options!.Backend);
+    }
+
+    [Fact]
     public void Diff_AlignsOneDeletedAndOneInsertedRule_AsOneLineEach()
     {
         var (options, _) = CaptureOptionsParser.Parse(InitContainerFlags.Read(["-p", "15001", "-u", "1337", "-i", "*", "-b", "9080"]), _ => null);

@@ -16,7 +16,7 @@ internal static class RulesCommand
         var interval = new Option<double>("--interval") { Description = "Seconds between reads with --watch (default 1)", DefaultValueFactory = _ => 1 };
         var count = new Option<int>("--count") { Description = "With --watch: stop after this many reads (default: until Ctrl-C)" };
         var diff = new Option<bool>("--diff") { Description = "Compare with the rules the pod's injected capture flags plan; exit 1 when they differ" };
-        var command = new Command("rules", "Show a pod's capture rules as the kernel holds them, with packet/byte counters and why each rule exists.");
+        var command = new Command("rules", "Show a pod's capture rules as the kernel holds them (iptables and ip6tables, or native nftables), with packet/byte counters and why each rule exists.");
         target.AddTo(command);
         command.Options.Add(watch);
         command.Options.Add(interval);
@@ -27,7 +27,7 @@ internal static class RulesCommand
             var pod = target.Find(parse, "rules");
             var console = PodTarget.Console();
             var rules = await PodRules.ReadAsync(pod, cancellationToken);
-            console.MarkupLine(Markup.Escape($"pod {pod} {pod.Address} (run {pod.RunId}), read with {rules.Kernel.Tool} -c in {pod.Record.Namespace}"));
+            console.MarkupLine(Markup.Escape($"pod {pod} {pod.Address} (run {pod.RunId}), read with {rules.Kernel.Source} in {pod.Record.Namespace}"));
             console.MarkupLine(Markup.Escape(rules.Capture is { } c ? $"capture: {c.Container} {string.Join(' ', c.Argv.Select(Quote))}" : "capture: none recorded (not injected): every rule is shown as not Waylay's"));
             if (parse.GetValue(diff))
             {
@@ -72,7 +72,7 @@ internal static class RulesCommand
         {
             var k = rule.Kernel;
             var why = rule.Planned is null ? $"[yellow]{Markup.Escape(rule.Reason)}[/]" : Markup.Escape(rule.Reason);
-            table.AddRow(k.Table.Name(), k.Chain, k.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            table.AddRow(k.Where, k.Chain, k.Number.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 p.ToString(System.Globalization.CultureInfo.InvariantCulture), b.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 Markup.Escape(k.Body), why);
         }
@@ -92,7 +92,7 @@ internal static class RulesCommand
                 DiffKind.Foreign => ("+", line.Drift ? "red" : "yellow"),
                 _ => (" ", "default"),
             };
-            table.AddRow($"[{colour}]{mark}[/]", line.Table.Name(), line.Chain, $"[{colour}]{Markup.Escape(line.Text)}[/]", Markup.Escape(line.Why));
+            table.AddRow($"[{colour}]{mark}[/]", line.Where, line.Chain, $"[{colour}]{Markup.Escape(line.Text)}[/]", Markup.Escape(line.Why));
         }
 
         console.Write(table);
