@@ -4,6 +4,8 @@
 #   .build/sidecar/waylay-proxy   the sidecar and init container (NativeAOT, src/Waylay.Sidecar): `waylay-proxy proxy …`
 #                                 and `waylay-proxy capture …`, the same arguments as `waylay proxy …`/`capture …`;
 #                                 one self-contained file, no .NET runtime needed.
+#   .build/control/waylay-control the control plane and the webhook (NativeAOT, src/Waylay.ControlHost):
+#                                 `waylay-control control …` and `waylay-control webhook …`; the image ships it.
 # Sourced by ./waylay and ./test.sh. Progress goes to stderr; stdout stays the command's own.
 
 waylay_sources_newer_than() { # stamp
@@ -32,5 +34,16 @@ waylay_build_sidecar() {
   waylay_ensure_zlib_headers || return 1
   echo "waylay: building the sidecar (Release, NativeAOT)…" >&2
   dotnet publish "$WAYLAY_ROOT/src/Waylay.Sidecar/Waylay.Sidecar.csproj" -c Release -o "$out" --nologo -v q >&2 || return 1
+  touch "$out/.stamp"
+}
+
+# The control plane and webhook the image ships (`waylay image build`, the image tests): NativeAOT like the sidecar.
+waylay_build_control() {
+  local out="$WAYLAY_ROOT/.build/control"
+  if [ -x "$out/waylay-control" ] && ! waylay_sources_newer_than "$out/.stamp"; then return 0; fi
+  waylay_ensure_deps clang:clang ld.lld:lld || return 1
+  waylay_ensure_zlib_headers || return 1
+  echo "waylay: building the control plane (Release, NativeAOT)…" >&2
+  dotnet publish "$WAYLAY_ROOT/src/Waylay.ControlHost/Waylay.ControlHost.csproj" -c Release -o "$out" --nologo -v q >&2 || return 1
   touch "$out/.stamp"
 }

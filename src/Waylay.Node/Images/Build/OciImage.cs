@@ -50,7 +50,7 @@ internal static class OciImage
         await ImageTools.RunAsync("umoci",
         [
             "insert", "--image", image, "--history.created", created,
-            "--history.created_by", $"waylay image build: Debian {options.Suite} ({string.Join(' ', options.Packages)}) and waylay-proxy",
+            "--history.created_by", $"waylay image build: Debian {options.Suite} ({string.Join(' ', options.Packages)}) and waylay-proxy, waylay-control",
             rootfs, "/",
         ], cancellationToken);
 
