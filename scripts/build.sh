@@ -27,23 +27,17 @@ waylay_build_cli() {
 }
 
 # NativeAOT needs a C toolchain to link: clang, lld and zlib's headers (apt: clang lld zlib1g-dev).
-waylay_build_sidecar() {
-  local out="$WAYLAY_ROOT/.build/sidecar"
-  if [ -x "$out/waylay-proxy" ] && ! waylay_sources_newer_than "$out/.stamp"; then return 0; fi
+waylay_publish_aot() { # project (under src/) output (under .build/) binary what
+  local out="$WAYLAY_ROOT/.build/$2"
+  if [ -x "$out/$3" ] && ! waylay_sources_newer_than "$out/.stamp"; then return 0; fi
   waylay_ensure_deps clang:clang ld.lld:lld || return 1
   waylay_ensure_zlib_headers || return 1
-  echo "waylay: building the sidecar (Release, NativeAOT)…" >&2
-  dotnet publish "$WAYLAY_ROOT/src/Waylay.Sidecar/Waylay.Sidecar.csproj" -c Release -o "$out" --nologo -v q >&2 || return 1
+  echo "waylay: building $4 (Release, NativeAOT)…" >&2
+  dotnet publish "$WAYLAY_ROOT/src/$1/$1.csproj" -c Release -o "$out" --nologo -v q >&2 || return 1
   touch "$out/.stamp"
 }
 
+waylay_build_sidecar() { waylay_publish_aot Waylay.Sidecar sidecar waylay-proxy "the sidecar"; }
+
 # The control plane and webhook the image ships (`waylay image build`, the image tests): NativeAOT like the sidecar.
-waylay_build_control() {
-  local out="$WAYLAY_ROOT/.build/control"
-  if [ -x "$out/waylay-control" ] && ! waylay_sources_newer_than "$out/.stamp"; then return 0; fi
-  waylay_ensure_deps clang:clang ld.lld:lld || return 1
-  waylay_ensure_zlib_headers || return 1
-  echo "waylay: building the control plane (Release, NativeAOT)…" >&2
-  dotnet publish "$WAYLAY_ROOT/src/Waylay.ControlHost/Waylay.ControlHost.csproj" -c Release -o "$out" --nologo -v q >&2 || return 1
-  touch "$out/.stamp"
-}
+waylay_build_control() { waylay_publish_aot Waylay.ControlHost control waylay-control "the control plane"; }
