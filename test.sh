@@ -26,6 +26,13 @@ if ! waylay_build_sidecar; then
   exit 1
 fi
 export WAYLAY_PROXY_BINARY="$root/.build/sidecar/waylay-proxy"
+# The image tests (tests/Waylay.Node.Tests/Images/Build) ship and run the NativeAOT control plane and webhook too.
+if ! waylay_build_control; then
+  echo "the NativeAOT control plane (src/Waylay.ControlHost) did not publish"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+export WAYLAY_CONTROL_BINARY="$root/.build/control/waylay-control"
 
 results="$root/TestResults"
 rm -rf "$results"

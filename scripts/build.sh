@@ -4,6 +4,8 @@
 #   .build/sidecar/waylay-proxy   the sidecar and init container (NativeAOT, src/Waylay.Sidecar): `waylay-proxy proxy …`
 #                                 and `waylay-proxy capture …`, the same arguments as `waylay proxy …`/`capture …`;
 #                                 one self-contained file, no .NET runtime needed.
+#   .build/control/waylay-control the control plane and the webhook (NativeAOT, src/Waylay.ControlHost):
+#                                 `waylay-control control …` and `waylay-control webhook …`; the image ships it.
 # Sourced by ./waylay and ./test.sh. Progress goes to stderr; stdout stays the command's own.
 
 waylay_sources_newer_than() { # stamp
@@ -25,12 +27,17 @@ waylay_build_cli() {
 }
 
 # NativeAOT needs a C toolchain to link: clang, lld and zlib's headers (apt: clang lld zlib1g-dev).
-waylay_build_sidecar() {
-  local out="$WAYLAY_ROOT/.build/sidecar"
-  if [ -x "$out/waylay-proxy" ] && ! waylay_sources_newer_than "$out/.stamp"; then return 0; fi
+waylay_publish_aot() { # project (under src/) output (under .build/) binary what
+  local out="$WAYLAY_ROOT/.build/$2"
+  if [ -x "$out/$3" ] && ! waylay_sources_newer_than "$out/.stamp"; then return 0; fi
   waylay_ensure_deps clang:clang ld.lld:lld || return 1
   waylay_ensure_zlib_headers || return 1
-  echo "waylay: building the sidecar (Release, NativeAOT)…" >&2
-  dotnet publish "$WAYLAY_ROOT/src/Waylay.Sidecar/Waylay.Sidecar.csproj" -c Release -o "$out" --nologo -v q >&2 || return 1
+  echo "waylay: building $4 (Release, NativeAOT)…" >&2
+  dotnet publish "$WAYLAY_ROOT/src/$1/$1.csproj" -c Release -o "$out" --nologo -v q >&2 || return 1
   touch "$out/.stamp"
 }
+
+waylay_build_sidecar() { waylay_publish_aot Waylay.Sidecar sidecar waylay-proxy "the sidecar"; }
+
+# The control plane and webhook the image ships (`waylay image build`, the image tests): NativeAOT like the sidecar.
+waylay_build_control() { waylay_publish_aot Waylay.ControlHost control waylay-control "the control plane"; }

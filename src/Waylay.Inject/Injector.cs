@@ -221,14 +221,14 @@ internal static class Injector
         }
         else
         {
-            initContainers.Add(parts.InitContainer);
+            initContainers.Add((JsonNode)parts.InitContainer);
             if (options.HoldApplicationUntilProxyStarts)
             {
                 containers.Insert(0, parts.ProxyContainer);
             }
             else
             {
-                containers.Add(parts.ProxyContainer);
+                containers.Add((JsonNode)parts.ProxyContainer);
             }
 
             addedContainers.Add(SidecarNames.ProxyContainer);
@@ -237,7 +237,7 @@ internal static class Injector
         var volumes = List(spec, "volumes");
         foreach (var volume in parts.Volumes)
         {
-            volumes.Add(volume);
+            volumes.Add((JsonNode)volume);
         }
 
         List<string>? addedSecrets = null;
@@ -248,7 +248,7 @@ internal static class Injector
             addedSecrets = [];
             foreach (var secret in parts.ImagePullSecrets.Where(s => !present.Contains(s)))
             {
-                secrets.Add(new JsonObject { ["name"] = secret });
+                secrets.Add((JsonNode)new JsonObject { ["name"] = secret });
                 addedSecrets.Add(secret);
             }
         }

@@ -15,15 +15,18 @@ internal static class ImageCommand
         var output = new Option<string>("--out") { Description = "The OCI archive to write (default: waylay-image.tar)", DefaultValueFactory = _ => "waylay-image.tar" };
         var proxy = new Option<string?>("--proxy-binary") { Description = "The NativeAOT sidecar to ship (default: waylay-proxy beside this CLI, else .build/sidecar/waylay-proxy)" };
         var bookinfo = new Option<bool>("--bookinfo") { Description = "Build Waylay's Bookinfo instead: the six images Istio's Bookinfo manifests name, in one archive (default: bookinfo-images.tar), for waylay up --runtime oci" };
-        var build = new Command("build", "Build the Waylay image (Debian packages + the NativeAOT sidecar) as an OCI archive; prints its digest.") { tag, output, proxy, bookinfo };
+        var control = new Option<string?>("--control-binary") { Description = "The NativeAOT control plane and webhook to ship (default: waylay-control beside this CLI, else .build/control/waylay-control)" };
+        var build = new Command("build", "Build the Waylay image (Debian packages + the NativeAOT sidecar, control plane and webhook) as an OCI archive; prints its digest.") { tag, output, proxy, control, bookinfo };
         build.SetAction((parse, cancellationToken) => CliHost.GuardAsync(async () =>
         {
             var root = Environment.GetEnvironmentVariable("WAYLAY_ROOT") is { Length: > 0 } r ? r : Directory.GetCurrentDirectory();
             var beside = Path.Combine(AppContext.BaseDirectory, "waylay-proxy");
+            var controlBeside = Path.Combine(AppContext.BaseDirectory, "waylay-control");
             var options = new ImageBuildOptions(
                 parse.GetValue(tag)!,
                 Path.GetFullPath(parse.GetValue(output)!),
                 parse.GetValue(proxy) ?? (File.Exists(beside) ? beside : Path.Combine(root, ".build/sidecar/waylay-proxy")),
+                parse.GetValue(control) ?? (File.Exists(controlBeside) ? controlBeside : Path.Combine(root, ".build/control/waylay-control")),
                 Directory.CreateDirectory(Path.Combine(root, ".build/image")).FullName,
                 await ImageBuildOptions.SourceDateAsync(root, cancellationToken));
             try

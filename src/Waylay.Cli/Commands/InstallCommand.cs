@@ -49,8 +49,6 @@ internal static class InstallCommand
                 throw new UsageException("install: --kubeconfig is only used with --apply; add --apply to install into that cluster, or drop --kubeconfig to print the manifests");
             }
 
-            // Said every time until it is false: the Deployments' args are the CLI's, which the image does not ship yet.
-            await Console.Error.WriteLineAsync(ImageNote);
             if (!parse.GetValue(apply))
             {
                 await Console.Out.WriteAsync(ClusterManifests.Print(options, TimeProvider.System));
@@ -103,10 +101,6 @@ internal static class InstallCommand
         }));
         return command;
     }
-
-    private const string ImageNote =
-        "waylay install: note: the image 'waylay image build' makes holds the NativeAOT sidecar only (its 'waylay' runs proxy and capture); " +
-        "the control plane and webhook Deployments run 'waylay control' and 'waylay webhook', so until the image ships them give --image an image whose 'waylay' is the full CLI (README, 'On a Kubernetes cluster')";
 
     private static Option<string?> Kubeconfig() =>
         new("--kubeconfig") { Description = "The cluster's kubeconfig (default: $KUBECONFIG, else ~/.kube/config, else in-cluster)", HelpName = "path" };

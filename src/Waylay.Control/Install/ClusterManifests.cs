@@ -6,6 +6,8 @@ using Waylay.Inject.Values;
 using Waylay.Inject.Webhook;
 using Waylay.Inject.Yaml;
 
+using Waylay.Control.Sources.Kubernetes;
+
 namespace Waylay.Control.Install;
 
 /// <summary>
@@ -77,7 +79,7 @@ internal static class ClusterManifests
 
     /// <summary>The YAML stream, one document per object, for <c>kubectl apply -f -</c>.</summary>
     public static string Render(IEnumerable<IKubernetesObject<V1ObjectMeta>> objects) =>
-        string.Join("---\n", objects.Select(o => KubernetesYaml.Serialize(o).TrimEnd() + "\n"));
+        string.Join("---\n", objects.Select(o => KubernetesYamlText.Serialize(o).TrimEnd() + "\n"));
 
     /// <summary>"Kind namespace/name" or "Kind name", as reports name an object.</summary>
     public static string Describe(IKubernetesObject<V1ObjectMeta> o) =>

@@ -66,7 +66,7 @@ internal static class ControlManifests
     }
 
     public static string Render(string ns, string image, string imagePullPolicy) =>
-        string.Join("---\n", Objects(ns, image, imagePullPolicy).Select(o => KubernetesYaml.Serialize(o).TrimEnd() + "\n"));
+        string.Join("---\n", Objects(ns, image, imagePullPolicy).Select(o => KubernetesYamlText.Serialize(o).TrimEnd() + "\n"));
 
     private static V1PolicyRule Read(string group, params string[] resources) =>
         new() { ApiGroups = [group], Resources = resources, Verbs = ["list", "watch"] };

@@ -144,7 +144,8 @@ internal static class JsonPatchBuilder
 
     private static string Name(JsonNode? item) => item!["name"]!.GetValue<string>();
 
-    private static JsonObject Op(string op, string path) => new() { ["op"] = op, ["path"] = path };
+    // JsonNode, not JsonObject: JsonArray.Add(JsonNode) then, not its generic Add<T> (reflection, not AOT-safe).
+    private static JsonNode Op(string op, string path) => new JsonObject { ["op"] = op, ["path"] = path };
 
-    private static JsonObject Op(string op, string path, JsonNode? value) => new() { ["op"] = op, ["path"] = path, ["value"] = value?.DeepClone() };
+    private static JsonNode Op(string op, string path, JsonNode? value) => new JsonObject { ["op"] = op, ["path"] = path, ["value"] = value?.DeepClone() };
 }

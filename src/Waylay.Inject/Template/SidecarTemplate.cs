@@ -81,11 +81,11 @@ internal static class SidecarTemplate
             FieldEnv("INSTANCE_IP", "status.podIP"),
             FieldEnv("SERVICE_ACCOUNT", "spec.serviceAccountName"),
             FieldEnv("ISTIO_META_POD_NAME", "metadata.name"),
-            new JsonObject { ["name"] = "ISTIO_META_INTERCEPTION_MODE", ["value"] = pod.Options.InterceptionMode.ToFlag() },
+            (JsonNode)new JsonObject { ["name"] = "ISTIO_META_INTERCEPTION_MODE", ["value"] = pod.Options.InterceptionMode.ToFlag() },
         };
         if (pod.AppProbers is not null)
         {
-            env.Add(new JsonObject { ["name"] = SidecarNames.AppProbersEnv, ["value"] = pod.AppProbers });
+            env.Add((JsonNode)new JsonObject { ["name"] = SidecarNames.AppProbersEnv, ["value"] = pod.AppProbers });
         }
 
         var tproxy = pod.Options.InterceptionMode == InterceptionMode.Tproxy;
@@ -125,8 +125,8 @@ internal static class SidecarTemplate
             ["env"] = env,
             ["ports"] = new JsonArray
             {
-                new JsonObject { ["name"] = "http-envoy-prom", ["containerPort"] = ports.Metrics, ["protocol"] = "TCP" },
-                new JsonObject { ["name"] = "waylay-health", ["containerPort"] = ports.Health, ["protocol"] = "TCP" },
+                (JsonNode)new JsonObject { ["name"] = "http-envoy-prom", ["containerPort"] = ports.Metrics, ["protocol"] = "TCP" },
+                (JsonNode)new JsonObject { ["name"] = "waylay-health", ["containerPort"] = ports.Health, ["protocol"] = "TCP" },
             },
             ["readinessProbe"] = ReadyProbe(ports.Health, initialDelaySeconds: 1, periodSeconds: 2, failureThreshold: 30),
             ["resources"] = Resources(values),
@@ -147,8 +147,8 @@ internal static class SidecarTemplate
             },
             ["volumeMounts"] = new JsonArray
             {
-                new JsonObject { ["name"] = SidecarNames.ConfigVolume, ["mountPath"] = SidecarNames.ConfigMountPath },
-                new JsonObject { ["name"] = SidecarNames.CertsVolume, ["mountPath"] = SidecarNames.CertsMountPath, ["readOnly"] = true },
+                (JsonNode)new JsonObject { ["name"] = SidecarNames.ConfigVolume, ["mountPath"] = SidecarNames.ConfigMountPath },
+                (JsonNode)new JsonObject { ["name"] = SidecarNames.CertsVolume, ["mountPath"] = SidecarNames.CertsMountPath, ["readOnly"] = true },
             },
         };
 
@@ -189,7 +189,7 @@ internal static class SidecarTemplate
         ["failureThreshold"] = failureThreshold,
     };
 
-    private static JsonObject FieldEnv(string name, string fieldPath) => new()
+    private static JsonNode FieldEnv(string name, string fieldPath) => new JsonObject
     {
         ["name"] = name,
         ["valueFrom"] = new JsonObject { ["fieldRef"] = new JsonObject { ["fieldPath"] = fieldPath } },

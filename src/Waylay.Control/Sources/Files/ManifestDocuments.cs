@@ -102,13 +102,13 @@ internal sealed class ManifestDocuments
 
                     break;
                 case "Service" when apiVersion == "v1":
-                    Stores.Services[0].Upsert(Namespaced(KubernetesYaml.Deserialize<V1Service>(text)));
+                    Stores.Services[0].Upsert(Namespaced(KubernetesYamlText.Deserialize<V1Service>(text)));
                     break;
                 case "EndpointSlice" when apiVersion.StartsWith("discovery.k8s.io/", StringComparison.Ordinal):
-                    Stores.EndpointSlices[0].Upsert(Namespaced(KubernetesYaml.Deserialize<V1EndpointSlice>(text)));
+                    Stores.EndpointSlices[0].Upsert(Namespaced(KubernetesYamlText.Deserialize<V1EndpointSlice>(text)));
                     break;
                 case "Pod" when apiVersion == "v1":
-                    Stores.Pods[0].Upsert(Namespaced(KubernetesYaml.Deserialize<V1Pod>(text)));
+                    Stores.Pods[0].Upsert(Namespaced(KubernetesYamlText.Deserialize<V1Pod>(text)));
                     break;
                 case { } istio when apiVersion.StartsWith("networking.istio.io/", StringComparison.Ordinal) && Stores.Istio.TryGetValue(istio, out var stores):
                     var meta = root.Children.TryGetValue("metadata", out var m) ? m as YamlMappingNode : null;

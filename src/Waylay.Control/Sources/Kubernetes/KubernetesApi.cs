@@ -1,5 +1,3 @@
-using System.Runtime.CompilerServices;
-using System.Text.Json;
 using k8s;
 using k8s.Models;
 
@@ -8,7 +6,7 @@ namespace Waylay.Control.Sources.Kubernetes;
 /// <summary>
 /// The kinds the Kubernetes source watches, each as a <see cref="ResourceKind{T}"/> over KubernetesClient's own
 /// calls: core Services and Pods, discovery.k8s.io EndpointSlices, and Istio's networking.istio.io/v1 custom
-/// resources through the CustomObjects API (VirtualService and DestinationRule are applied; Gateway and
+/// resources as JSON (KubernetesHttp.cs, which also makes every watch) (VirtualService and DestinationRule are applied; Gateway and
 /// ServiceEntry are watched only to be counted and named as not implemented).
 /// </summary>
 internal static class KubernetesApi
@@ -37,7 +35,7 @@ internal static class KubernetesApi
         ("ServiceEntry", "serviceentries"),
     ];
 
-    public static ResourceKind<V1Service> Services(IKubernetes client, string? ns) => new(
+    public static ResourceKind<V1Service> Services(k8s.Kubernetes client, string? ns) => new(
         "Service",
         ns,
         async ct =>
@@ -47,12 +45,10 @@ internal static class KubernetesApi
                 : await client.CoreV1.ListNamespacedServiceAsync(ns, cancellationToken: ct).ConfigureAwait(false);
             return new ResourceList<V1Service>([.. list.Items], list.Metadata?.ResourceVersion ?? "");
         },
-        (rv, timeout, onError, ct) => ns is null
-            ? client.CoreV1.WatchListServiceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)
-            : client.CoreV1.WatchListNamespacedServiceAsync(ns, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
+        (rv, timeout, onError, ct) => KubernetesHttp.WatchAsync(client, Path("/api/v1", ns, "services"), rv, timeout, KubernetesHttp.Read<V1Service>, onError, ct),
         s => Meta(s.Metadata));
 
-    public static ResourceKind<V1EndpointSlice> EndpointSlices(IKubernetes client, string? ns) => new(
+    public static ResourceKind<V1EndpointSlice> EndpointSlices(k8s.Kubernetes client, string? ns) => new(
         "EndpointSlice",
         ns,
         async ct =>
@@ -62,12 +58,10 @@ internal static class KubernetesApi
                 : await client.DiscoveryV1.ListNamespacedEndpointSliceAsync(ns, cancellationToken: ct).ConfigureAwait(false);
             return new ResourceList<V1EndpointSlice>([.. list.Items], list.Metadata?.ResourceVersion ?? "");
         },
-        (rv, timeout, onError, ct) => ns is null
-            ? client.DiscoveryV1.WatchListEndpointSliceForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)
-            : client.DiscoveryV1.WatchListNamespacedEndpointSliceAsync(ns, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
+        (rv, timeout, onError, ct) => KubernetesHttp.WatchAsync(client, Path("/apis/discovery.k8s.io/v1", ns, "endpointslices"), rv, timeout, KubernetesHttp.Read<V1EndpointSlice>, onError, ct),
         s => Meta(s.Metadata));
 
-    public static ResourceKind<V1Pod> Pods(IKubernetes client, string? ns) => new(
+    public static ResourceKind<V1Pod> Pods(k8s.Kubernetes client, string? ns) => new(
         "Pod",
         ns,
         async ct =>
@@ -77,39 +71,24 @@ internal static class KubernetesApi
                 : await client.CoreV1.ListNamespacedPodAsync(ns, cancellationToken: ct).ConfigureAwait(false);
             return new ResourceList<V1Pod>([.. list.Items], list.Metadata?.ResourceVersion ?? "");
         },
-        (rv, timeout, onError, ct) => ns is null
-            ? client.CoreV1.WatchListPodForAllNamespacesAsync(allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)
-            : client.CoreV1.WatchListNamespacedPodAsync(ns, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
+        (rv, timeout, onError, ct) => KubernetesHttp.WatchAsync(client, Path("/api/v1", ns, "pods"), rv, timeout, KubernetesHttp.Read<V1Pod>, onError, ct),
         s => Meta(s.Metadata));
 
-    public static ResourceKind<CustomObject> Istio(IKubernetes client, string kind, string plural, string? ns)
+    public static ResourceKind<CustomObject> Istio(k8s.Kubernetes client, string kind, string plural, string? ns)
     {
         const string apiVersion = IstioGroup + "/" + IstioVersion;
+        var path = Path($"/apis/{IstioGroup}/{IstioVersion}", ns, plural);
         return new(
             kind,
             ns,
-            async ct =>
-            {
-                var list = ns is null
-                    ? await client.CustomObjects.ListCustomObjectForAllNamespacesAsync(IstioGroup, IstioVersion, plural, cancellationToken: ct).ConfigureAwait(false)
-                    : await client.CustomObjects.ListNamespacedCustomObjectAsync(IstioGroup, IstioVersion, ns, plural, cancellationToken: ct).ConfigureAwait(false);
-                return CustomObject.ListFrom((JsonElement)list, kind, apiVersion);
-            },
-            (rv, timeout, onError, ct) => Typed(ns is null
-                ? client.CustomObjects.WatchListCustomObjectForAllNamespacesAsync(IstioGroup, IstioVersion, plural, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct)
-                : client.CustomObjects.WatchListNamespacedCustomObjectAsync(IstioGroup, IstioVersion, ns, plural, allowWatchBookmarks: true, resourceVersion: rv, timeoutSeconds: timeout, onError: onError, cancellationToken: ct),
-                kind, apiVersion, ct),
+            async ct => CustomObject.ListFrom(await KubernetesHttp.GetJsonAsync(client, path, ct).ConfigureAwait(false), kind, apiVersion),
+            (rv, timeout, onError, ct) => KubernetesHttp.WatchAsync(client, path, rv, timeout, o => CustomObject.From(o, kind, apiVersion), onError, ct),
             o => o.Meta);
     }
 
-    private static async IAsyncEnumerable<(WatchEventType, CustomObject)> Typed(
-        IAsyncEnumerable<(WatchEventType, object)> events, string kind, string apiVersion, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        await foreach (var (type, item) in events.WithCancellation(cancellationToken).ConfigureAwait(false))
-        {
-            yield return (type, CustomObject.From((JsonElement)item, kind, apiVersion));
-        }
-    }
+    /// <summary>A collection's path: <c>{prefix}/namespaces/{ns}/{plural}</c>, or <c>{prefix}/{plural}</c> across all namespaces.</summary>
+    private static string Path(string prefix, string? ns, string plural) =>
+        ns is null ? $"{prefix}/{plural}" : $"{prefix}/namespaces/{Uri.EscapeDataString(ns)}/{plural}";
 
     private static ObjectMeta Meta(V1ObjectMeta? metadata) =>
         new(metadata?.NamespaceProperty ?? "", metadata?.Name ?? "", metadata?.ResourceVersion);

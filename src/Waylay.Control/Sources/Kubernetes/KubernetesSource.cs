@@ -13,7 +13,7 @@ namespace Waylay.Control.Sources.Kubernetes;
 /// </summary>
 internal sealed class KubernetesSource : IMeshSource, IDisposable
 {
-    private readonly IKubernetes _client;
+    private readonly k8s.Kubernetes _client;
     private readonly KubernetesStores _stores = new();
     private readonly List<Func<CancellationToken, Task>> _runs = [];
     private readonly List<Func<KindSyncStatus>> _statuses = [];
@@ -27,7 +27,7 @@ internal sealed class KubernetesSource : IMeshSource, IDisposable
     {
     }
 
-    public KubernetesSource(IKubernetes client, KubernetesSourceOptions options, TimeProvider? time = null, ILogger<KubernetesSource>? logger = null, int? seed = null)
+    public KubernetesSource(k8s.Kubernetes client, KubernetesSourceOptions options, TimeProvider? time = null, ILogger<KubernetesSource>? logger = null, int? seed = null)
     {
         _client = client;
         _logger = (ILogger?)logger ?? NullLogger.Instance;

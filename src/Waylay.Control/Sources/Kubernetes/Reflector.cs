@@ -156,13 +156,13 @@ internal sealed class Reflector<T>
                 var meta = _kind.Meta(item);
                 switch (type)
                 {
-                    case WatchEventType.Added or WatchEventType.Modified:
+                    case WatchEventKind.Added or WatchEventKind.Modified:
                         _store.Upsert(item);
                         break;
-                    case WatchEventType.Deleted:
+                    case WatchEventKind.Deleted:
                         _store.Remove(item);
                         break;
-                    case WatchEventType.Bookmark:
+                    case WatchEventKind.Bookmark:
                         break;
                     default:
                         continue;
@@ -174,7 +174,7 @@ internal sealed class Reflector<T>
                 }
 
                 _backoff.Reset();
-                if (type != WatchEventType.Bookmark)
+                if (type != WatchEventKind.Bookmark)
                 {
                     _changed();
                 }

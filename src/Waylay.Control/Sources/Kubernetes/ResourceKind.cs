@@ -33,5 +33,5 @@ internal delegate Task<ResourceList<T>> ListCall<T>(CancellationToken cancellati
 /// Opens a watch (<c>?watch=true&amp;resourceVersion=…&amp;allowWatchBookmarks=true&amp;timeoutSeconds=…</c>).
 /// <paramref name="onError"/> receives ERROR events (as <see cref="KubernetesException"/>) and unreadable lines.
 /// </summary>
-internal delegate IAsyncEnumerable<(WatchEventType Type, T Object)> WatchCall<T>(
+internal delegate IAsyncEnumerable<(WatchEventKind Type, T Object)> WatchCall<T>(
     string resourceVersion, int timeoutSeconds, Action<Exception> onError, CancellationToken cancellationToken);

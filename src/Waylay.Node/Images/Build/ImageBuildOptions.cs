@@ -2,13 +2,15 @@ namespace Waylay.Node.Images.Build;
 
 /// <summary>
 /// What <c>waylay image build</c> makes: the reference written into the archive (the injector's default image, so a
-/// loaded archive is what injected pods already ask for), where the archive goes, the NativeAOT sidecar it ships, and
+/// loaded archive is what injected pods already ask for), where the archive goes, the NativeAOT sidecar and control
+/// plane (waylay-control: `waylay control` and `waylay webhook`) it ships, and
 /// the time every file and history entry carries (SOURCE_DATE_EPOCH), which is what makes two builds byte-identical.
 /// </summary>
 internal sealed record ImageBuildOptions(
     string Reference,
     string Output,
     string ProxyBinary,
+    string ControlBinary,
     string WorkDirectory,
     DateTimeOffset SourceDate)
 {

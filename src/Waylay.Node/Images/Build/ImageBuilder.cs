@@ -6,7 +6,8 @@ namespace Waylay.Node.Images.Build;
 /// <code>
 /// :: Step 1  the root filesystem from Debian's packages (DebianRootfs.cs)
 /// :: Step 2  the sidecar installed as /usr/local/bin/waylay-proxy, `waylay` linked to it (the injected args name
-///            `capture` and `proxy`, which waylay-proxy takes as the CLI does)
+///            `capture` and `proxy`, which waylay-proxy takes as the CLI does), and waylay-control beside it, which
+///            waylay-proxy execs for the install manifests' `control …` and `webhook …`
 /// :: Step 3  assembled and exported (OciImage.cs); the work directory is removed whatever happened
 /// </code>
 /// </summary>
@@ -17,6 +18,11 @@ internal static class ImageBuilder
         if (!File.Exists(options.ProxyBinary))
         {
             throw new ImageBuildException($"image build: no sidecar binary at {options.ProxyBinary}; build it with: source scripts/build.sh; waylay_build_sidecar (./waylay image build does), or pass --proxy-binary");
+        }
+
+        if (!File.Exists(options.ControlBinary))
+        {
+            throw new ImageBuildException($"image build: no control plane binary at {options.ControlBinary}; build it with: source scripts/build.sh; waylay_build_control (./waylay image build does), or pass --control-binary");
         }
 
         if (Path.GetDirectoryName(Path.GetFullPath(options.Output)) is { } directory && !Directory.Exists(directory))
@@ -40,6 +46,8 @@ internal static class ImageBuilder
             File.Copy(options.ProxyBinary, Path.Combine(bin, "waylay-proxy"));
             File.SetUnixFileMode(Path.Combine(bin, "waylay-proxy"), (UnixFileMode)0b111_101_101);
             File.CreateSymbolicLink(Path.Combine(bin, "waylay"), "waylay-proxy");
+            File.Copy(options.ControlBinary, Path.Combine(bin, "waylay-control"));
+            File.SetUnixFileMode(Path.Combine(bin, "waylay-control"), (UnixFileMode)0b111_101_101);
 
             // :: Step 3 — written beside the target and renamed, so a failed build leaves no half archive.
             var layout = Path.Combine(work, "oci");

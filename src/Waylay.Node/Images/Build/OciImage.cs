@@ -21,7 +21,7 @@ internal static class OciImage
     public const string BinDirectory = "/usr/local/bin";
 
     /// <param name="contents">What the layer adds to Debian's packages, for its history entry.</param>
-    public static async Task<string> AssembleAsync(ImageBuildOptions options, string rootfs, string layout, CancellationToken cancellationToken, string contents = "waylay-proxy")
+    public static async Task<string> AssembleAsync(ImageBuildOptions options, string rootfs, string layout, CancellationToken cancellationToken, string contents = "waylay-proxy, waylay-control")
     {
         var created = options.SourceDate.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture);
 

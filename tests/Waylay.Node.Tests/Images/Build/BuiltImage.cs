@@ -7,8 +7,9 @@ namespace Waylay.Node.Tests.Images.Build;
 
 /// <summary>
 /// The image, built once per test class by the real <see cref="ImageBuilder"/> from the NativeAOT sidecar
-/// (<c>WAYLAY_PROXY_BINARY</c>, else .build/sidecar/waylay-proxy) and cached under .build/image/cache keyed by its
-/// inputs (the sidecar's bytes, the builder's sources, the source date), so a suite builds it at most once; the archive
+/// (<c>WAYLAY_PROXY_BINARY</c>, else .build/sidecar/waylay-proxy) and control plane (<c>WAYLAY_CONTROL_BINARY</c>, else
+/// .build/control/waylay-control) and cached under .build/image/cache keyed by its
+/// inputs (the two binaries' bytes, the builder's sources, the source date), so a suite builds it at most once; the archive
 /// is copied once into an OCI layout (<c>wl-&lt;run&gt;-image</c>) that each container is unpacked from.
 /// </summary>
 public sealed class BuiltImage : IAsyncLifetime
@@ -22,6 +23,10 @@ public sealed class BuiltImage : IAsyncLifetime
         ? given
         : Path.Combine(Root, ".build/sidecar/waylay-proxy");
 
+    public string ControlBinary { get; } = Environment.GetEnvironmentVariable("WAYLAY_CONTROL_BINARY") is { Length: > 0 } given
+        ? given
+        : Path.Combine(Root, ".build/control/waylay-control");
+
     public string Reference => ImageBuildOptions.DefaultReference;
 
     public string Archive { get; private set; } = "";
@@ -33,11 +38,12 @@ public sealed class BuiltImage : IAsyncLifetime
 
     public string Layout { get; } = Path.Combine(Path.GetTempPath(), RunId.Next("image"));
 
-    internal ImageBuildOptions Options(string output, string work) => new(Reference, output, ProxyBinary, work, SourceDate);
+    internal ImageBuildOptions Options(string output, string work) => new(Reference, output, ProxyBinary, ControlBinary, work, SourceDate);
 
     public async Task InitializeAsync()
     {
         Assert.True(File.Exists(ProxyBinary), $"no NativeAOT sidecar at {ProxyBinary}: build it with `source scripts/build.sh; waylay_build_sidecar` (./test.sh does) or set WAYLAY_PROXY_BINARY");
+        Assert.True(File.Exists(ControlBinary), $"no NativeAOT control plane at {ControlBinary}: build it with `source scripts/build.sh; waylay_build_control` (./test.sh does) or set WAYLAY_CONTROL_BINARY");
         var cache = Directory.CreateDirectory(Path.Combine(Root, ".build/image/cache")).FullName;
         var key = await CacheKeyAsync();
         Archive = Path.Combine(cache, key + ".tar");
@@ -85,6 +91,7 @@ public sealed class BuiltImage : IAsyncLifetime
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         hash.AppendData(await File.ReadAllBytesAsync(ProxyBinary));
+        hash.AppendData(await File.ReadAllBytesAsync(ControlBinary));
         foreach (var source in Directory.GetFiles(Path.Combine(Root, "src/Waylay.Node/Images/Build"), "*.cs").Order(StringComparer.Ordinal))
         {
             hash.AppendData(await File.ReadAllBytesAsync(source));

@@ -11,13 +11,35 @@ public sealed class ImageBuilderInputTests
         var work = Directory.CreateTempSubdirectory("wl-image-input-");
         try
         {
-            var options = new ImageBuildOptions("waylay:test", Path.Combine(work.FullName, "out.tar"), Path.Combine(work.FullName, "no-such-proxy"), work.FullName, DateTimeOffset.UnixEpoch);
+            var options = new ImageBuildOptions("waylay:test", Path.Combine(work.FullName, "out.tar"), Path.Combine(work.FullName, "no-such-proxy"), Path.Combine(work.FullName, "no-such-control"), work.FullName, DateTimeOffset.UnixEpoch);
 
             var error = await Assert.ThrowsAsync<ImageBuildException>(() => ImageBuilder.BuildAsync(options, TimeProvider.System, CancellationToken.None));
 
             Assert.Contains("no sidecar binary at", error.Message);
             Assert.Contains("waylay_build_sidecar", error.Message);
             Assert.Empty(work.GetFileSystemInfos());
+        }
+        finally
+        {
+            work.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task MissingControlPlane_IsRefusedNamingHowToBuildIt()
+    {
+        var work = Directory.CreateTempSubdirectory("wl-image-input-");
+        try
+        {
+            var proxy = Path.Combine(work.FullName, "waylay-proxy");
+            await File.WriteAllTextAsync(proxy, "");
+            var options = new ImageBuildOptions("waylay:test", Path.Combine(work.FullName, "out.tar"), proxy, Path.Combine(work.FullName, "no-such-control"), work.FullName, DateTimeOffset.UnixEpoch);
+
+            var error = await Assert.ThrowsAsync<ImageBuildException>(() => ImageBuilder.BuildAsync(options, TimeProvider.System, CancellationToken.None));
+
+            Assert.Contains("no control plane binary at", error.Message);
+            Assert.Contains("waylay_build_control", error.Message);
+            Assert.Single(work.GetFileSystemInfos()); // only the proxy file: nothing made
         }
         finally
         {
@@ -33,7 +55,7 @@ public sealed class ImageBuilderInputTests
         {
             var proxy = Path.Combine(work.FullName, "waylay-proxy");
             await File.WriteAllTextAsync(proxy, "");
-            var options = new ImageBuildOptions("waylay:test", Path.Combine(work.FullName, "missing", "out.tar"), proxy, work.FullName, DateTimeOffset.UnixEpoch);
+            var options = new ImageBuildOptions("waylay:test", Path.Combine(work.FullName, "missing", "out.tar"), proxy, proxy, work.FullName, DateTimeOffset.UnixEpoch);
 
             var error = await Assert.ThrowsAsync<ImageBuildException>(() => ImageBuilder.BuildAsync(options, TimeProvider.System, CancellationToken.None));
 

@@ -26,7 +26,8 @@ public sealed class RuncContainer : IAsyncDisposable
     public string Bundle { get; }
 
     public static async Task<RuncContainer> CreateAsync(
-        BuiltImage image, TestNamespace pod, IReadOnlyList<string> args, uint uid, uint gid, IReadOnlyList<string> capabilities, bool readOnlyRoot)
+        BuiltImage image, TestNamespace pod, IReadOnlyList<string> args, uint uid, uint gid, IReadOnlyList<string> capabilities, bool readOnlyRoot,
+        IReadOnlyList<(string Source, string Destination)>? mounts = null)
     {
         var id = RunId.Next("ctr");
         var container = new RuncContainer(id, Path.Combine(Path.GetTempPath(), id));
@@ -48,6 +49,18 @@ public sealed class RuncContainer : IAsyncDisposable
                 ["permitted"] = new JsonArray([.. caps.Select(c => JsonValue.Create(c))]),
             };
             config["root"] = new JsonObject { ["path"] = "rootfs", ["readonly"] = readOnlyRoot };
+            // A pod's volumes (a Secret, a ConfigMap) as the kubelet mounts them: a read-only bind of a host directory.
+            foreach (var (source, destination) in mounts ?? [])
+            {
+                config["mounts"]!.AsArray().Add((JsonNode)new JsonObject
+                {
+                    ["destination"] = destination,
+                    ["type"] = "bind",
+                    ["source"] = source,
+                    ["options"] = new JsonArray("rbind", "ro"),
+                });
+            }
+
             foreach (var ns in config["linux"]!["namespaces"]!.AsArray())
             {
                 if (ns!["type"]!.GetValue<string>() == "network")

@@ -36,7 +36,7 @@ public sealed class BookinfoImages : TestImageStore
             File.Delete(stale);
         }
 
-        var options = new ImageBuildOptions(BookinfoImage.References[0].Reference, archive, "", cache, BuiltImage.SourceDate)
+        var options = new ImageBuildOptions(BookinfoImage.References[0].Reference, archive, "", "", cache, BuiltImage.SourceDate)
         {
             Packages = ["ca-certificates", "libstdc++6", "libssl3", "zlib1g"],
         };

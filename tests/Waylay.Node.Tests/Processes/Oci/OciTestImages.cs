@@ -35,7 +35,7 @@ public sealed class OciTestImages : TestImageStore
         var work = Directory.CreateDirectory(Path.Combine(cache, RunId.Next("work"))).FullName;
         try
         {
-            var options = new ImageBuildOptions(AppReference, archive + ".partial", "", work, BuiltImage.SourceDate) { Packages = ["busybox", "ca-certificates"] };
+            var options = new ImageBuildOptions(AppReference, archive + ".partial", "", "", work, BuiltImage.SourceDate) { Packages = ["busybox", "ca-certificates"] };
             var rootfs = Path.Combine(work, "rootfs");
             await DebianRootfs.CreateAsync(options, rootfs, CancellationToken.None);
             var layout = Path.Combine(work, "oci");
