@@ -33,6 +33,7 @@ internal static class KubernetesApi
     [
         ("VirtualService", "virtualservices"),
         ("DestinationRule", "destinationrules"),
+        ("Sidecar", "sidecars"),
         ("Gateway", "gateways"),
         ("ServiceEntry", "serviceentries"),
     ];
