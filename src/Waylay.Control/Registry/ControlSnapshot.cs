@@ -32,7 +32,7 @@ internal sealed record ControlSnapshot(long Version, IReadOnlyDictionary<string,
             return Views.GetOrAdd("", _ => new ProxyView("", null, Types));
         }
 
-        var sidecar = Scope.SidecarFor(node.Namespace, Scope.LabelsOf(node));
+        var sidecar = Scope.SidecarFor(node);
         var key = $"{node.Namespace}|{sidecar?.Key}";
         return Views.TryGetValue(key, out var view) ? view : Views.GetOrAdd(key, k => BuildView(k, node.Namespace, sidecar, null));
     }

@@ -139,7 +139,7 @@ internal sealed class MeshRegistry
         var snapshot = new ControlSnapshot(version, types, snapshots, changedAt) { Scope = scope };
         CarryViews(previous, snapshot);
         Volatile.Write(ref _current, snapshot);
-        ControlLog.Pushing(_logger, version, string.Join(",", changed.Select(TypeUrls.Short)));
+        ControlLog.Pushing(_logger, version, changed.Count == 0 ? "sidecars" : string.Join(",", changed.Select(TypeUrls.Short)));
         Published?.Invoke(snapshot, changed);
     }
 

@@ -23,18 +23,26 @@ internal sealed class MeshScope(MeshModel mesh, NetworkingConfig networking, IRe
     public IReadOnlyList<SidecarResource> Sidecars => sidecars;
 
     /// <summary>The Sidecar that applies to a proxy, Istio's preference order; ties go to the oldest, then by name.</summary>
-    public SidecarResource? SidecarFor(string ns, IReadOnlyDictionary<string, string> labels)
+    public SidecarResource? SidecarFor(Node node)
     {
+        if (sidecars.Count == 0)
+        {
+            return null; // the common case, asked on every push to every proxy
+        }
+
         SidecarResource? Oldest(IEnumerable<SidecarResource> candidates) => candidates
             .OrderBy(s => s.Created ?? DateTimeOffset.MaxValue).ThenBy(s => s.Name, StringComparer.Ordinal).FirstOrDefault();
 
-        return Oldest(sidecars.Where(s => s.Namespace == ns && s.Selector is not null && s.Selects(labels)))
+        var ns = node.Namespace;
+        var selecting = sidecars.Where(s => s.Namespace == ns && s.Selector is not null).ToList();
+        var labels = selecting.Count > 0 ? LabelsOf(node) : null;
+        return Oldest(selecting.Where(s => s.Selects(labels!)))
             ?? Oldest(sidecars.Where(s => s.Namespace == ns && s.Selector is null))
             ?? Oldest(sidecars.Where(s => s.Namespace == rootNamespace && s.Selector is null));
     }
 
     /// <summary>The labels a proxy is selected by: those it sent, else its workload's from the mesh (pod.namespace).</summary>
-    public IReadOnlyDictionary<string, string> LabelsOf(Node node)
+    private IReadOnlyDictionary<string, string> LabelsOf(Node node)
     {
         if (node.Labels.Count > 0)
         {
