@@ -129,7 +129,7 @@ internal sealed class MeshRegistry
         Add(TypeUrls.DestinationRules, routing.Where(r => r.Kind == "DestinationRule").Select(r => RoutingResources.DestinationRule(r.Namespace, r.Name, r.Json)));
         var sidecars = routing.Where(r => r.Kind == "Sidecar").Select(r => Scoping.SidecarReader.Read(r).Sidecar).OfType<Scoping.SidecarResource>().ToList();
         var scope = new Scoping.MeshScope(mesh, networking, sidecars, _rootNamespace);
-        if (changed.Count == 0 && SameSidecars(previous.Scope, sidecars))
+        if (changed.Count == 0 && previous.Scope?.Signature == scope.Signature)
         {
             // The copy shares the built views (and their versions): nothing in any proxy's view changed.
             Volatile.Write(ref _current, previous with { Sources = snapshots });
@@ -162,14 +162,6 @@ internal sealed class MeshRegistry
             }
         }
     }
-
-    private static bool SameSidecars(Scoping.MeshScope? before, List<Scoping.SidecarResource> now) =>
-        before is not null && before.Sidecars.Count == now.Count && before.Sidecars.Zip(now).All(p => p.First.Key == p.Second.Key
-            && p.First.Hosts.SequenceEqual(p.Second.Hosts)
-            && Labels(p.First.Selector) == Labels(p.Second.Selector));
-
-    private static string? Labels(IReadOnlyDictionary<string, string>? selector) =>
-        selector is null ? null : string.Join(",", selector.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}"));
 
     private static (MeshModel Mesh, List<Sources.Kubernetes.CustomObject> Routing, NetworkingConfig Networking) Merge(List<SourceSnapshot> snapshots)
     {

@@ -22,6 +22,14 @@ internal sealed class MeshScope(MeshModel mesh, NetworkingConfig networking, IRe
 
     public IReadOnlyList<SidecarResource> Sidecars => sidecars;
 
+    /// <summary>
+    /// What decides views beyond the resources' own content (which the type hashes cover): the Sidecars and the
+    /// Services' exportTo annotations, which the service resources do not carry. Equal signatures, equal views.
+    /// </summary>
+    public string Signature { get; } = string.Join("\n", sidecars
+        .Select(s => $"{s.Key}|{s.Created:O}|{(s.Selector is null ? "-" : string.Join(",", s.Selector.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}={l.Value}")))}|{string.Join(",", s.Hosts)}")
+        .Concat(mesh.Services.Where(s => s.ExportTo.Count > 0).Select(s => $"{s.Key}>{string.Join(",", s.ExportTo)}")));
+
     /// <summary>The Sidecar that applies to a proxy, Istio's preference order; ties go to the oldest, then by name.</summary>
     public SidecarResource? SidecarFor(Node node)
     {

@@ -71,43 +71,49 @@ public sealed class ScopedViewTests
     }
 
     [Fact]
+    public void ExportToAnnotationAdded_TakesAServiceOutOfOtherNamespacesViews()
+    {
+        using var copy = new CaseCopy("scoping");
+        var source = new ManifestSource([copy.Directory], new PodRegistry());
+        var registry = new MeshRegistry([source], TimeProvider.System, TimeSpan.FromMilliseconds(100), NullLogger.Instance);
+        var pay = Node("pay", "payments-1", "app=payments");
+        Assert.Contains("web.shop", registry.Current.ViewFor(pay).Types[TypeUrls.Services].Resources.Select(r => r.Name));
+
+        // Only the annotation changes: no resource the proxies receive, yet pay's view loses web.shop.
+        copy.Edit("services.yaml", "metadata: {name: web, namespace: shop}", "metadata: {name: web, namespace: shop, annotations: {networking.istio.io/exportTo: \".\"}}");
+        source.Poll();
+        source.Flush();
+        registry.Rebuild();
+
+        Assert.DoesNotContain("web.shop", registry.Current.ViewFor(pay).Types[TypeUrls.Services].Resources.Select(r => r.Name));
+        Assert.Contains("web.shop", registry.Current.ViewFor(Node("shop", "cart-1", "app=cart")).Types[TypeUrls.Services].Resources.Select(r => r.Name));
+    }
+
+    [Fact]
     public void EndpointChangeOutsideAView_KeepsThatViewsVersions()
     {
-        var directory = Directory.CreateTempSubdirectory("wl-scope-").FullName;
-        try
+        using var copy = new CaseCopy("scoping");
+        var source = new ManifestSource([copy.Directory], new PodRegistry());
+        var registry = new MeshRegistry([source], TimeProvider.System, TimeSpan.FromMilliseconds(100), NullLogger.Instance);
+        var isolated = Node("isolated", "audit-1", "app=audit");
+        var shop = Node("shop", "cart-1", "app=cart");
+        var before = (Isolated: registry.Current.ViewFor(isolated), Shop: registry.Current.ViewFor(shop));
+
+        // payments-1 becomes ready: an endpoint of pay's payments, which isolated does not see and shop does.
+        copy.Edit("services.yaml", "podIP: 10.244.2.10, conditions: [{type: Ready, status: \"False\"}]", "podIP: 10.244.2.10, conditions: [{type: Ready, status: \"True\"}]");
+        source.Poll();
+        source.Flush();
+        registry.Rebuild();
+
+        var after = (Isolated: registry.Current.ViewFor(isolated), Shop: registry.Current.ViewFor(shop));
+        Assert.True(registry.Current.Version > before.Isolated.Version);
+        foreach (var (type, content) in before.Isolated.Types)
         {
-            foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "testdata", "control", "scoping")))
-            {
-                File.Copy(file, Path.Combine(directory, Path.GetFileName(file)));
-            }
-
-            var source = new ManifestSource([directory], new PodRegistry());
-            var registry = new MeshRegistry([source], TimeProvider.System, TimeSpan.FromMilliseconds(100), NullLogger.Instance);
-            var isolated = Node("isolated", "audit-1", "app=audit");
-            var shop = Node("shop", "cart-1", "app=cart");
-            var before = (Isolated: registry.Current.ViewFor(isolated), Shop: registry.Current.ViewFor(shop));
-
-            // payments-1 becomes ready: an endpoint of pay's payments, which isolated does not see and shop does.
-            var services = Path.Combine(directory, "services.yaml");
-            File.WriteAllText(services, File.ReadAllText(services).Replace("podIP: 10.244.2.10, conditions: [{type: Ready, status: \"False\"}]", "podIP: 10.244.2.10, conditions: [{type: Ready, status: \"True\"}]", StringComparison.Ordinal));
-            source.Poll();
-            source.Flush();
-            registry.Rebuild();
-
-            var after = (Isolated: registry.Current.ViewFor(isolated), Shop: registry.Current.ViewFor(shop));
-            Assert.True(registry.Current.Version > before.Isolated.Version);
-            foreach (var (type, content) in before.Isolated.Types)
-            {
-                Assert.Same(content, after.Isolated.Types[type]);
-            }
-
-            Assert.NotEqual(before.Shop.Types[TypeUrls.Endpoints].Hash, after.Shop.Types[TypeUrls.Endpoints].Hash);
-            Assert.Same(before.Shop.Types[TypeUrls.Services], after.Shop.Types[TypeUrls.Services]);
+            Assert.Same(content, after.Isolated.Types[type]);
         }
-        finally
-        {
-            Directory.Delete(directory, recursive: true);
-        }
+
+        Assert.NotEqual(before.Shop.Types[TypeUrls.Endpoints].Hash, after.Shop.Types[TypeUrls.Endpoints].Hash);
+        Assert.Same(before.Shop.Types[TypeUrls.Services], after.Shop.Types[TypeUrls.Services]);
     }
 
     internal static Waylay.Discovery.V1.Node Node(string ns, string pod, string labels)
@@ -119,5 +125,30 @@ public sealed class ScopedViewTests
         }
 
         return node;
+    }
+
+    /// <summary>A test case's manifests copied to a temporary directory (<c>wl-scope-…</c>) to edit, removed after.</summary>
+    private sealed class CaseCopy : IDisposable
+    {
+        public CaseCopy(string name)
+        {
+            Directory = System.IO.Directory.CreateTempSubdirectory("wl-scope-").FullName;
+            foreach (var file in System.IO.Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "testdata", "control", name)))
+            {
+                File.Copy(file, Path.Combine(Directory, Path.GetFileName(file)));
+            }
+        }
+
+        public string Directory { get; }
+
+        public void Edit(string file, string from, string to)
+        {
+            var path = Path.Combine(Directory, file);
+            var text = File.ReadAllText(path);
+            Assert.Contains(from, text, StringComparison.Ordinal);
+            File.WriteAllText(path, text.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        public void Dispose() => System.IO.Directory.Delete(Directory, recursive: true);
     }
 }
