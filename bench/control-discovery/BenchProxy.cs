@@ -12,7 +12,7 @@ namespace Waylay.Bench.Control;
 /// One proxy's end of the stream, as the sidecar speaks it (subscribe to every type accepting incremental responses,
 /// merge them, ACK each response), timing arrivals.
 /// </summary>
-internal sealed class BenchProxy(int index, string address)
+internal sealed class BenchProxy(int index, string address, string ns = "default")
 {
     private readonly GrpcChannel _channel = GrpcChannel.ForAddress(address);
     private readonly CancellationTokenSource _stop = new();
@@ -20,6 +20,8 @@ internal sealed class BenchProxy(int index, string address)
     private readonly Dictionary<string, int> _healthy = new(StringComparer.Ordinal);
 
     public int EndpointCount { get; private set; }
+
+    public string Namespace => ns;
 
     public long Version(string type) => _types.TryGetValue(type, out var t) ? t.Version : 0;
 
@@ -34,7 +36,7 @@ internal sealed class BenchProxy(int index, string address)
         try
         {
             using var call = new AggregatedDiscovery.AggregatedDiscoveryClient(_channel).StreamResources(cancellationToken: _stop.Token);
-            var node = new Node { Id = $"bench-{index}.default", PodName = $"bench-{index}", Namespace = "default" };
+            var node = new Node { Id = $"bench-{index}.{ns}", PodName = $"bench-{index}", Namespace = ns };
             foreach (var type in TypeUrls.Subscribed)
             {
                 await call.RequestStream.WriteAsync(new DiscoveryRequest { TypeUrl = type, Node = node, AcceptsIncremental = true });

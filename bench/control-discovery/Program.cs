@@ -7,14 +7,18 @@ using Waylay.Bench.Control;
 using Waylay.Discovery;
 using Waylay.Discovery.V1;
 
-// control-bench WAYLAY SERVICES ENDPOINTS PROXIES: starts `WAYLAY control` on 127.0.0.1 with SERVICES Services (one
+// control-bench WAYLAY SERVICES ENDPOINTS PROXIES [NAMESPACES]: starts `WAYLAY control` on 127.0.0.1 with SERVICES Services (one
 // manifest file), registers SERVICES×ENDPOINTS pods through the Registration service, connects PROXIES streams, then
 // times an endpoint change (one pod NOT_READY) and a route change (a VirtualService file written) until every proxy
-// has received the new version of that type. Prints one Markdown table row per change.
+// has received the new version of that type. Prints one Markdown table row per change. With NAMESPACES > 1 services
+// and proxies are spread over ns-0…ns-(N-1) and a root-namespace Sidecar (egress ./*) scopes each proxy to its own:
+// a change then reaches the proxies of ns-0 only, and the row says how many others received anything.
 var waylay = args[0];
 var services = int.Parse(args[1], CultureInfo.InvariantCulture);
 var endpoints = int.Parse(args[2], CultureInfo.InvariantCulture);
 var proxies = int.Parse(args[3], CultureInfo.InvariantCulture);
+var namespaces = args.Length > 4 ? int.Parse(args[4], CultureInfo.InvariantCulture) : 1;
+string Ns(int n) => namespaces == 1 ? "default" : $"ns-{n % namespaces}";
 const int Port = 25110;
 const int DebugPort = 25114;
 
@@ -24,10 +28,15 @@ try
     var manifests = new StringBuilder();
     for (var s = 0; s < services; s++)
     {
-        manifests.Append(CultureInfo.InvariantCulture, $"apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{s}, namespace: default}}\nspec:\n  clusterIP: 10.96.{s / 250}.{s % 250 + 1}\n  selector: {{app: svc-{s}}}\n  ports: [{{name: http, port: 9080}}]\n---\n");
+        manifests.Append(CultureInfo.InvariantCulture, $"apiVersion: v1\nkind: Service\nmetadata: {{name: svc-{s}, namespace: {Ns(s)}}}\nspec:\n  clusterIP: 10.96.{s / 250}.{s % 250 + 1}\n  selector: {{app: svc-{s}}}\n  ports: [{{name: http, port: 9080}}]\n---\n");
     }
 
     File.WriteAllText(Path.Combine(directory, "services.yaml"), manifests.ToString());
+    if (namespaces > 1)
+    {
+        File.WriteAllText(Path.Combine(directory, "sidecar.yaml"), "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: istio-system}\nspec:\n  egress:\n  - hosts: [\"./*\"]\n");
+    }
+
     using var control = Process.Start(new ProcessStartInfo(waylay, ["control", "-f", directory, "--listen", "127.0.0.1", "--port", $"{Port}", "--debug-port", $"{DebugPort}",
         "--log-level", "warn", "--poll-interval", "100ms"]) { RedirectStandardError = true })!;
     using var killControl = new DisposableAction(() => { if (!control.HasExited) { control.Kill(); } });
@@ -43,7 +52,7 @@ try
         {
             for (var e = 0; e < endpoints; e++)
             {
-                pending.Add(client.ReportAsync(Pod(s, e, PodEvent.Types.Phase.Ready)).ResponseAsync);
+                pending.Add(client.ReportAsync(Pod(s, e, PodEvent.Types.Phase.Ready, Ns(s))).ResponseAsync);
                 if (pending.Count == 50)
                 {
                     await Task.WhenAll(pending);
@@ -56,9 +65,15 @@ try
     }
 
     // :: Connect the proxies and wait until each has every type (the initial sync is over) with all endpoints.
-    var fleet = Enumerable.Range(0, proxies).Select(i => new BenchProxy(i, $"http://127.0.0.1:{Port}")).ToList();
-    var streams = fleet.Select(p => p.RunAsync()).ToList();
-    await Until(() => Task.FromResult(fleet.All(p => p.EndpointCount == services * endpoints && TypeUrls.Subscribed.All(t => p.Version(t) > 0))), TimeSpan.FromMinutes(5));
+    var all = Enumerable.Range(0, proxies).Select(i => new BenchProxy(i, $"http://127.0.0.1:{Port}", Ns(i))).ToList();
+    var streams = all.Select(p => p.RunAsync()).ToList();
+    var perNamespace = Enumerable.Range(0, services).GroupBy(Ns).ToDictionary(g => g.Key, g => g.Count() * endpoints, StringComparer.Ordinal);
+    int InView(BenchProxy p) => perNamespace.GetValueOrDefault(p.Namespace);
+    await Until(() => Task.FromResult(all.All(p => p.EndpointCount == InView(p) && TypeUrls.Subscribed.All(t => p.Version(t) > 0))), TimeSpan.FromMinutes(5));
+    // The proxies whose view holds svc-0 (all of them without scoping); the others must receive nothing.
+    var fleet = all.Where(p => p.Namespace == Ns(0)).ToList();
+    var others = all.Where(p => p.Namespace != Ns(0)).ToList();
+    var othersBefore = others.Select(p => (p.Version(TypeUrls.Endpoints), p.Version(TypeUrls.VirtualServices))).ToList();
     var before = ProcessStats.Read(control.Id);
 
     // :: 1. An endpoint change: one pod becomes not ready.
@@ -66,7 +81,7 @@ try
     var started = Stopwatch.GetTimestamp();
     using (var registration = GrpcChannel.ForAddress($"http://127.0.0.1:{Port}"))
     {
-        await new Registration.RegistrationClient(registration).ReportAsync(Pod(0, 0, PodEvent.Types.Phase.NotReady));
+        await new Registration.RegistrationClient(registration).ReportAsync(Pod(0, 0, PodEvent.Types.Phase.NotReady, Ns(0)));
     }
 
     var endpointRow = await Measure("endpoint (one pod not ready)", fleet, TypeUrls.Endpoints, endpointVersion, started);
@@ -74,7 +89,7 @@ try
     // :: 2. A route change: a VirtualService file appears (the file source polls every 100 ms here).
     var routeVersion = fleet.Max(p => p.Version(TypeUrls.VirtualServices));
     started = Stopwatch.GetTimestamp();
-    File.WriteAllText(Path.Combine(directory, "vs.yaml"), "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: svc-0, namespace: default}\nspec:\n  hosts: [svc-0]\n  http: [{timeout: 5s, route: [{destination: {host: svc-0}}]}]\n");
+    File.WriteAllText(Path.Combine(directory, "vs.yaml"), "apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: svc-0, namespace: " + Ns(0) + "}\nspec:\n  hosts: [svc-0]\n  http: [{timeout: 5s, route: [{destination: {host: svc-0}}]}]\n");
     var routeRow = await Measure("route (one VirtualService written)", fleet, TypeUrls.VirtualServices, routeVersion, started);
     var after = ProcessStats.Read(control.Id);
 
@@ -82,8 +97,10 @@ try
     Console.WriteLine("| --- | --- | --- | --- | --- | --- | --- | --- |");
     Console.WriteLine(endpointRow + $" {after.CpuSeconds - before.CpuSeconds:F2} s | {after.RssMb:F0} MB ({after.PeakMb:F0} MB) |");
     Console.WriteLine(routeRow + " (same) | (same) |");
+    var reached = others.Where((p, i) => (p.Version(TypeUrls.Endpoints), p.Version(TypeUrls.VirtualServices)) != othersBefore[i]).Count();
+    Console.WriteLine($"{others.Count} proxies outside svc-0's view; {reached} of them received either change");
     Console.WriteLine($"initial sync: {services} services, {services * endpoints} endpoints to {proxies} proxies; control CPU so far {before.CpuSeconds:F1} s, RSS {before.RssMb:F0} MB");
-    foreach (var proxy in fleet)
+    foreach (var proxy in all)
     {
         proxy.Stop();
     }
@@ -96,9 +113,9 @@ finally
     Directory.Delete(directory, recursive: true);
 }
 
-static PodEvent Pod(int service, int endpoint, PodEvent.Types.Phase phase)
+static PodEvent Pod(int service, int endpoint, PodEvent.Types.Phase phase, string ns)
 {
-    var pod = new PodEvent { Phase = phase, Name = $"svc-{service}-{endpoint}", Namespace = "default", Node = "bench" };
+    var pod = new PodEvent { Phase = phase, Name = $"svc-{service}-{endpoint}", Namespace = ns, Node = "bench" };
     var n = (service * 10) + endpoint;
     pod.Ips.Add($"10.{244 + (n >> 16)}.{(n >> 8) & 255}.{n & 255}");
     pod.Labels.Add("app", $"svc-{service}");

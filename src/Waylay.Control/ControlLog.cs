@@ -11,7 +11,7 @@ internal static partial class ControlLog
     [LoggerMessage(8101, LogLevel.Information, "source {Source} revision {Revision}: {Services} services, {Rules} routing rules, {Ignored} resources not applied")]
     public static partial void SourceChanged(ILogger logger, string source, long revision, int services, int rules, int ignored);
 
-    [LoggerMessage(8102, LogLevel.Information, "version {Version}: changed {Types}; pushing to every proxy")]
+    [LoggerMessage(8102, LogLevel.Information, "version {Version}: changed {Types}; pushing to the proxies whose view changed")]
     public static partial void Pushing(ILogger logger, long version, string types);
 
     [LoggerMessage(8103, LogLevel.Information, "proxy {Proxy} connected from {Peer}")]

@@ -15,6 +15,9 @@ internal sealed record ControlOptions(IReadOnlyList<string> Paths, string? Kubec
     /// <summary>Changes within this quiet period are pushed together (istiod's PILOT_DEBOUNCE_AFTER, 100 ms).</summary>
     public TimeSpan Debounce { get; init; } = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>Istio's meshConfig.rootNamespace: its selector-less Sidecar is every namespace's default, its DestinationRules the last resort.</summary>
+    public string RootNamespace { get; init; } = "istio-system";
+
     public TimeSpan FilePollInterval { get; init; } = TimeSpan.FromSeconds(1);
 
     public IReadOnlyList<string> Namespaces { get; init; } = [];

@@ -60,7 +60,7 @@ internal static class ControlPlane
         {
             var loggers = provider.GetRequiredService<ILoggerFactory>();
             var sources = provider.GetRequiredService<IReadOnlyList<IMeshSource>>();
-            var registry = new MeshRegistry(sources, TimeProvider.System, options.Debounce, loggers.CreateLogger("Waylay.Control.Registry"));
+            var registry = new MeshRegistry(sources, TimeProvider.System, options.Debounce, loggers.CreateLogger("Waylay.Control.Registry"), options.RootNamespace);
             var connections = provider.GetRequiredService<ProxyConnections>();
             registry.Published += (_, _) => connections.WakeAll();
             return registry;

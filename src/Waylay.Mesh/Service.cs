@@ -14,4 +14,7 @@ public sealed record Service(
 {
     /// <summary>"name.namespace", the service's key in metrics, logs and the admin API.</summary>
     public string Key => $"{Name}.{Namespace}";
+
+    /// <summary>The <c>networking.istio.io/exportTo</c> annotation (<see cref="Networking.ExportTo"/>); empty means every namespace.</summary>
+    public IReadOnlyList<string> ExportTo { get; init; } = [];
 }

@@ -17,7 +17,7 @@ internal static class ControlCommand
     {
         var files = new Option<string[]>("-f", "--filename")
         {
-            Description = "Manifest files or directories (Services, EndpointSlices, Pods, VirtualServices, DestinationRules; or Waylay's mesh.yaml), watched for changes",
+            Description = "Manifest files or directories (Services, EndpointSlices, Pods, VirtualServices, DestinationRules, Sidecars; or Waylay's mesh.yaml), watched for changes",
             HelpName = "path",
             AllowMultipleArgumentsPerToken = false,
         };

@@ -30,6 +30,13 @@ internal sealed class DebugEndpoints(MeshRegistry registry, ProxyConnections con
             json.WriteString("ips", string.Join(",", proxy.Node.Ips));
             json.WriteString("serviceAccount", proxy.Node.ServiceAccount);
             json.WriteString("connected", proxy.Connected);
+            // The scope it is served from (istiod's SidecarScope): proxies with one view share its encoded bytes.
+            var view = proxy.View;
+            json.WriteString("view", view?.Key ?? "");
+            json.WriteString("sidecar", view?.Sidecar ?? "");
+            // The version this proxy runs when in sync: its view's newest type version (≤ "version" above, which
+            // also counts changes outside its view).
+            json.WriteNumber("viewVersion", view?.Version ?? 0);
             json.WriteStartObject("types");
             foreach (var (type, state) in proxy.Types().OrderBy(t => t.Key, StringComparer.Ordinal))
             {
@@ -37,7 +44,8 @@ internal sealed class DebugEndpoints(MeshRegistry registry, ProxyConnections con
                 json.WriteString("sent", state.SentVersion < 0 ? "" : state.SentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture));
                 json.WriteString("nonce", state.SentNonce);
                 json.WriteString("acked", state.AckedVersion);
-                json.WriteString("status", Status(state, snapshot));
+                json.WriteString("status", Status(state, view?.Types.GetValueOrDefault(type)));
+                json.WriteNumber("pushes", state.Pushes);
                 // The last response on the wire: whole set or only what changed (incremental), and its size.
                 json.WriteBoolean("incremental", state.SentIncremental);
                 json.WriteNumber("resources", state.SentResources);
@@ -64,6 +72,15 @@ internal sealed class DebugEndpoints(MeshRegistry registry, ProxyConnections con
             json.WriteString("source", source.Status.Source);
             json.WriteBoolean("synced", source.Synced);
             json.WriteNumber("revision", source.Revision);
+            // What the source applies, by kind (Sidecars scope proxies' views; VirtualServices and DestinationRules route).
+            json.WriteStartObject("appliedByKind");
+            json.WriteNumber("Service", source.Mesh.Services.Count);
+            foreach (var group in (source.Routing ?? []).GroupBy(r => r.Kind).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                json.WriteNumber(group.Key, group.Count());
+            }
+
+            json.WriteEndObject();
             json.WriteStartObject("unsupportedByKind");
             foreach (var (kind, count) in source.Status.IgnoredByKind)
             {
@@ -115,15 +132,15 @@ internal sealed class DebugEndpoints(MeshRegistry registry, ProxyConnections con
     public string Metrics() => metrics.Render(registry.Current.Sources);
 
     /// <summary>SYNCED (ACKed the current version), NACKED, or STALE (sent, no answer yet, or not sent yet), as istioctl proxy-status says it.</summary>
-    private static string Status(ProxyConnection.TypeState state, ControlSnapshot snapshot)
+    private static string Status(ProxyConnection.TypeState state, TypeSnapshot? current)
     {
-        var current = snapshot.Types.Values.FirstOrDefault(t => t.Version == state.SentVersion);
         if (state.NackError is not null && state.NackedVersion == state.SentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture))
         {
             return "NACKED";
         }
 
-        return current is not null && state.AckedVersion == state.SentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) ? "SYNCED" : "STALE";
+        return current is not null && state.SentSnapshot?.Hash == current.Hash
+            && state.AckedVersion == state.SentVersion.ToString(System.Globalization.CultureInfo.InvariantCulture) ? "SYNCED" : "STALE";
     }
 
     private static string Write(Action<Utf8JsonWriter> write)

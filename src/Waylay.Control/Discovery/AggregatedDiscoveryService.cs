@@ -12,13 +12,14 @@ namespace Waylay.Control.Discovery;
 /// <code>
 ///   request (type, nonce "")   ─► subscribe ─► send that type's current resources
 ///   request (nonce = sent)     ─► ACK (version) or NACK (error_detail): recorded for /debug/syncz, nothing resent
-///   registry published         ─► every stream sends the subscribed types whose version it has not sent yet
+///   registry published         ─► every stream sends the subscribed types whose content in its view changed
 /// </code>
 /// One writer loop per stream (gRPC allows one write at a time); the reader only records and wakes it. A new stream
 /// always gets every type it subscribes to in full, whatever version the proxy says it runs: after a control-plane
-/// restart the same version number may name different content. Later pushes to a proxy that merges carry only the
+/// restart the same version number may name different content. Each proxy gets its view of the snapshot
+/// (<see cref="ControlSnapshot.ViewFor"/>: exportTo, Sidecar); a type unchanged in that view sends nothing. Later pushes to a proxy that merges carry only the
 /// resources changed since the version last sent to it (<see cref="TypeSnapshot.DeltaFrom"/>); the bytes are encoded
-/// once per version and shared by all streams (<see cref="PushFrame"/>, bound by <see cref="SharedBytesDiscoveryBase"/>).
+/// once per distinct view content and shared by all streams (<see cref="PushFrame"/>, bound by <see cref="SharedBytesDiscoveryBase"/>).
 /// </summary>
 internal sealed class AggregatedDiscoveryService(MeshRegistry registry, ProxyConnections connections, ControlMetrics metrics, TimeProvider time, ILogger<AggregatedDiscoveryService> logger)
     : SharedBytesDiscoveryBase
@@ -98,10 +99,11 @@ internal sealed class AggregatedDiscoveryService(MeshRegistry registry, ProxyCon
         {
             connection.Wake.Reader.TryRead(out _);
             var snapshot = registry.Current;
-            var versions = snapshot.Types.ToDictionary(t => t.Key, t => t.Value.Version, StringComparer.Ordinal);
-            foreach (var (type, previous) in connection.Stale(versions))
+            var view = snapshot.ViewFor(connection.Node);
+            connection.View = view;
+            foreach (var (type, previous) in connection.Stale(view.Types))
             {
-                var content = snapshot.Types[type];
+                var content = view.Types[type];
                 var nonce = Interlocked.Increment(ref _nonces).ToString(CultureInfo.InvariantCulture);
                 var header = new DiscoveryResponse
                 {

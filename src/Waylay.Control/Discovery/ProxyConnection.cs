@@ -34,15 +34,19 @@ internal sealed class ProxyConnection(Node node, string peer, DateTimeOffset con
         Wake.Writer.TryWrite(true);
     }
 
+    /// <summary>The view this proxy was last served from: its scope key and the Sidecar applied (/debug/syncz).</summary>
+    public ProxyView? View { get; set; }
+
     /// <summary>
-    /// The subscribed types whose sent version differs from the snapshot's, each with the version last sent when the
-    /// proxy merges (the base of an incremental response), else null (send the whole set).
+    /// The subscribed types whose content in the proxy's view differs from what was sent last, each with the snapshot
+    /// last sent when the proxy merges (the base of an incremental response), else null (send the whole set). Content,
+    /// not version numbers, decides: two views may carry different content under one version.
     /// </summary>
-    public List<(string Type, TypeSnapshot? Previous)> Stale(IReadOnlyDictionary<string, long> versions)
+    public List<(string Type, TypeSnapshot? Previous)> Stale(IReadOnlyDictionary<string, TypeSnapshot> view)
     {
         lock (_lock)
         {
-            return [.. _types.Where(t => versions.TryGetValue(t.Key, out var v) && t.Value.SentVersion != v)
+            return [.. _types.Where(t => view.TryGetValue(t.Key, out var now) && (t.Value.SentSnapshot is not { } sent || sent.Hash != now.Hash))
                 .Select(t => (t.Key, t.Value.Incremental ? t.Value.SentSnapshot : null))];
         }
     }
@@ -54,6 +58,7 @@ internal sealed class ProxyConnection(Node node, string peer, DateTimeOffset con
         {
             var state = _types[type];
             var push = state.SentVersion >= 0;
+            state.Pushes += push ? 1 : 0;
             (state.SentVersion, state.SentNonce, state.SentAt, state.SentSnapshot) = (content.Version, frame.Header.Nonce, at, content);
             (state.SentIncremental, state.SentResources, state.SentBytes, state.SentRemoved) = (frame.Header.Incremental, frame.Resources.Count, frame.Bytes, frame.Resources.Removed.Count);
             return push;
@@ -125,5 +130,8 @@ internal sealed class ProxyConnection(Node node, string peer, DateTimeOffset con
         public long SentBytes { get; set; }
 
         public int SentRemoved { get; set; }
+
+        /// <summary>Responses after the first on this stream: the changes pushed to this proxy.</summary>
+        public int Pushes { get; set; }
     }
 }

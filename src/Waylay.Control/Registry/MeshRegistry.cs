@@ -3,6 +3,7 @@ using Waylay.Control.Sources;
 using Waylay.Discovery;
 using Waylay.Discovery.V1;
 using Waylay.Mesh;
+using Waylay.Mesh.Networking;
 
 namespace Waylay.Control.Registry;
 
@@ -12,9 +13,10 @@ namespace Waylay.Control.Registry;
 ///   sources (files+registrations, Kubernetes) ─Changed─► debounce (100 ms quiet, at most 1 s) ─► merge ─► per-type
 ///   hash ─► bump the version of the types that changed ─► Published (the discovery server pushes those types only)
 /// </code>
-/// Istio's default visibility: every proxy may reach every service (Waylay's rules accept only <c>exportTo: "*"</c>),
-/// so all proxies share one view and a change reaches each of them. A service defined by two sources is taken from
-/// the first (files before Kubernetes) and the other is named in /debug/syncz.
+/// Each proxy then receives its view (<see cref="ControlSnapshot.ViewFor"/>: exportTo and the Sidecar that applies,
+/// <see cref="Scoping.MeshScope"/>); every view built so far is rebuilt here, and a view type whose content did not
+/// change keeps its version, so its proxies are sent nothing. A service defined by two sources is taken from the
+/// first (files before Kubernetes) and the other is named in /debug/syncz.
 /// </summary>
 internal sealed class MeshRegistry
 {
@@ -23,12 +25,14 @@ internal sealed class MeshRegistry
     private readonly TimeSpan _debounce;
     private readonly TimeSpan _debounceMax;
     private readonly ILogger _logger;
+    private readonly string _rootNamespace;
     private readonly SemaphoreSlim _signal = new(0);
     private ControlSnapshot _current = ControlSnapshot.Empty;
     private DateTimeOffset? _firstChange;
 
-    public MeshRegistry(IReadOnlyList<IMeshSource> sources, TimeProvider time, TimeSpan debounce, ILogger logger)
+    public MeshRegistry(IReadOnlyList<IMeshSource> sources, TimeProvider time, TimeSpan debounce, ILogger logger, string rootNamespace = "istio-system")
     {
+        _rootNamespace = rootNamespace;
         _sources = sources;
         _time = time;
         _debounce = debounce;
@@ -100,7 +104,7 @@ internal sealed class MeshRegistry
         }
 
         var snapshots = _sources.Select(s => s.Current).ToList();
-        var (mesh, routing) = Merge(snapshots);
+        var (mesh, routing, networking) = Merge(snapshots);
         var previous = Current;
         var version = previous.Version + 1;
         var types = new Dictionary<string, TypeSnapshot>(StringComparer.Ordinal);
@@ -123,20 +127,46 @@ internal sealed class MeshRegistry
         Add(TypeUrls.Workloads, MeshResources.Workloads(mesh));
         Add(TypeUrls.VirtualServices, routing.Where(r => r.Kind == "VirtualService").Select(r => RoutingResources.VirtualService(r.Namespace, r.Name, r.Json)));
         Add(TypeUrls.DestinationRules, routing.Where(r => r.Kind == "DestinationRule").Select(r => RoutingResources.DestinationRule(r.Namespace, r.Name, r.Json)));
-        if (changed.Count == 0)
+        var sidecars = routing.Where(r => r.Kind == "Sidecar").Select(r => Scoping.SidecarReader.Read(r).Sidecar).OfType<Scoping.SidecarResource>().ToList();
+        var scope = new Scoping.MeshScope(mesh, networking, sidecars, _rootNamespace);
+        if (changed.Count == 0 && previous.Scope?.Signature == scope.Signature)
         {
+            // The copy shares the built views (and their versions): nothing in any proxy's view changed.
             Volatile.Write(ref _current, previous with { Sources = snapshots });
             return;
         }
 
-        var snapshot = new ControlSnapshot(version, types, snapshots, changedAt);
+        var snapshot = new ControlSnapshot(version, types, snapshots, changedAt) { Scope = scope };
+        CarryViews(previous, snapshot);
         Volatile.Write(ref _current, snapshot);
-        ControlLog.Pushing(_logger, version, string.Join(",", changed.Select(TypeUrls.Short)));
+        ControlLog.Pushing(_logger, version, changed.Count == 0 ? "sidecars" : string.Join(",", changed.Select(TypeUrls.Short)));
         Published?.Invoke(snapshot, changed);
     }
 
-    private static (MeshModel Mesh, List<Sources.Kubernetes.CustomObject> Routing) Merge(List<SourceSnapshot> snapshots)
+    /// <summary>Rebuilds every view the previous snapshot served, so a view's unchanged types keep their snapshot and version.</summary>
+    private static void CarryViews(ControlSnapshot previous, ControlSnapshot next)
     {
+        foreach (var (key, view) in previous.Views)
+        {
+            if (next.Scope is null)
+            {
+                next.Views.TryAdd(key, view);
+                continue;
+            }
+
+            var ns = key[..key.IndexOf('|', StringComparison.Ordinal)];
+            var sidecar = view.Sidecar is null ? null : next.Scope.Sidecars.FirstOrDefault(s => s.Key == view.Sidecar);
+            if (view.Sidecar is null || sidecar is not null)
+            {
+                next.Views.TryAdd(key, next.BuildView(key, ns, sidecar, view));
+            }
+        }
+    }
+
+    private static (MeshModel Mesh, List<Sources.Kubernetes.CustomObject> Routing, NetworkingConfig Networking) Merge(List<SourceSnapshot> snapshots)
+    {
+        var virtualServices = new Dictionary<string, VirtualService>(StringComparer.Ordinal);
+        var destinationRules = new Dictionary<string, DestinationRule>(StringComparer.Ordinal);
         var services = new Dictionary<string, Service>(StringComparer.Ordinal);
         var workloads = new Dictionary<string, Workload>(StringComparer.Ordinal);
         var routing = new Dictionary<string, Sources.Kubernetes.CustomObject>(StringComparer.Ordinal);
@@ -156,8 +186,18 @@ internal sealed class MeshRegistry
             {
                 routing.TryAdd($"{rule.Kind}/{rule.Namespace}/{rule.Name}", rule);
             }
+
+            foreach (var vs in snapshot.Networking.VirtualServices)
+            {
+                virtualServices.TryAdd(vs.Key, vs);
+            }
+
+            foreach (var rule in snapshot.Networking.DestinationRules)
+            {
+                destinationRules.TryAdd(rule.Key, rule);
+            }
         }
 
-        return (new MeshModel("merged", [.. services.Values], [.. workloads.Values]), [.. routing.Values]);
+        return (new MeshModel("merged", [.. services.Values], [.. workloads.Values]), [.. routing.Values], new NetworkingConfig([.. virtualServices.Values], [.. destinationRules.Values]));
     }
 }

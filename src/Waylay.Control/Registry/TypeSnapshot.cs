@@ -1,4 +1,4 @@
-using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.IO.Hashing;
 using Google.Protobuf;
 using Waylay.Discovery.V1;
@@ -13,13 +13,17 @@ namespace Waylay.Control.Registry;
 /// <param name="Hash">Content hash of the resources, so a rebuild that changes nothing of a type keeps its version.</param>
 internal sealed class TypeSnapshot
 {
-    private readonly ConcurrentDictionary<long, Lazy<EncodedResources>> _deltas = new();
+    // Keyed by the earlier snapshot itself: two views may hold different content under one version number.
+    private readonly ConditionalWeakTable<TypeSnapshot, Lazy<EncodedResources>> _deltas = new();
     private readonly Dictionary<string, (UInt128 Hash, ReadOnlyMemory<byte> Frame)>? _byName;
 
     private TypeSnapshot(string typeUrl, long version, IReadOnlyList<Resource> resources, UInt128 hash, EncodedResources full, Dictionary<string, (UInt128, ReadOnlyMemory<byte>)>? byName)
     {
         (TypeUrl, Version, Resources, Hash, Full, _byName) = (typeUrl, version, resources, hash, full, byName);
     }
+
+    /// <summary>Whether the type can be cut per proxy by resource name (no name is used twice).</summary>
+    public bool ByName => _byName is not null;
 
     public string TypeUrl { get; }
 
@@ -70,6 +74,54 @@ internal sealed class TypeSnapshot
         return new TypeSnapshot(typeUrl, version, resources, hash.GetCurrentHashAsUInt128(), new EncodedResources(all, resources.Count, []), byName);
     }
 
+    /// <summary>
+    /// The hash a <see cref="Select"/> of <paramref name="names"/> would have (over the chosen resources' own hashes),
+    /// so a view whose content did not change is found before any bytes are copied.
+    /// </summary>
+    public UInt128 HashOf(IReadOnlyList<string> names)
+    {
+        var hash = new XxHash128();
+        Span<byte> bytes = stackalloc byte[16];
+        foreach (var name in names)
+        {
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt128LittleEndian(bytes, _byName![name].Hash);
+            hash.Append(bytes);
+        }
+
+        return hash.GetCurrentHashAsUInt128();
+    }
+
+    /// <summary>The resources named (in this snapshot's order), their frames copied from this one: nothing is serialised again.</summary>
+    public TypeSnapshot Select(IReadOnlyList<string> names, UInt128 hash, long version)
+    {
+        var chosen = new HashSet<string>(names, StringComparer.Ordinal);
+        var resources = new List<Resource>(names.Count);
+        var byName = new Dictionary<string, (UInt128, ReadOnlyMemory<byte>)>(names.Count, StringComparer.Ordinal);
+        var frames = new MemoryStream();
+        foreach (var resource in Resources)
+        {
+            if (chosen.Contains(resource.Name))
+            {
+                var (own, frame) = _byName![resource.Name];
+                var start = (int)frames.Length;
+                frames.Write(frame.Span);
+                resources.Add(resource);
+                byName[resource.Name] = (own, new ReadOnlyMemory<byte>(frames.GetBuffer(), start, frame.Length));
+            }
+        }
+
+        // GetBuffer may be replaced as the stream grows: take the slices again from the final buffer.
+        var buffer = frames.GetBuffer();
+        foreach (var name in byName.Keys.ToList())
+        {
+            var (own, frame) = byName[name];
+            System.Runtime.InteropServices.MemoryMarshal.TryGetArray(frame, out var segment);
+            byName[name] = (own, new ReadOnlyMemory<byte>(buffer, segment.Offset, segment.Count));
+        }
+
+        return new TypeSnapshot(TypeUrl, version, resources, hash, new EncodedResources(new ReadOnlyMemory<byte>(buffer, 0, (int)frames.Length), resources.Count, []), byName);
+    }
+
     /// <summary>What changed since <paramref name="previous"/>: null when the type cannot be merged by name.</summary>
     public EncodedResources? DeltaFrom(TypeSnapshot previous)
     {
@@ -78,7 +130,7 @@ internal sealed class TypeSnapshot
             return null;
         }
 
-        return _deltas.GetOrAdd(previous.Version, _ => new Lazy<EncodedResources>(() => Diff(previous._byName))).Value;
+        return _deltas.GetValue(previous, p => new Lazy<EncodedResources>(() => Diff(p._byName!))).Value;
     }
 
     private EncodedResources Diff(Dictionary<string, (UInt128 Hash, ReadOnlyMemory<byte> Frame)> before)

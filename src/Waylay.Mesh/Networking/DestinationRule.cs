@@ -10,6 +10,9 @@ public sealed record DestinationRule(
 {
     public string Key => $"{Name}.{Namespace}";
 
+    /// <summary>spec.exportTo: the namespaces that see it (<see cref="ExportTo"/>); empty means every namespace.</summary>
+    public IReadOnlyList<string> ExportTo { get; init; } = [];
+
     public Subset? FindSubset(string name)
     {
         foreach (var subset in Subsets)

@@ -10,15 +10,7 @@ public static partial class NetworkingReader
         r.Supported(spec, "spec", "host", "trafficPolicy", "subsets", "exportTo");
         var host = r.String(spec, "spec", "host", required: true);
         var resolved = host is null ? "" : ResolveHost(r, host, ns, "spec.host", spec, allowWildcard: true);
-        var exportTo = r.Strings(spec, "spec", "exportTo");
-        for (var i = 0; i < exportTo.Count; i++)
-        {
-            if (exportTo[i] != "*")
-            {
-                r.Error($"spec.exportTo[{i}]", $"'{exportTo[i]}' is not supported by Waylay: resources are visible to every namespace ('*')", spec);
-            }
-        }
-
+        var exportTo = ReadExportTo(r, spec);
         var policy = r.OptionalMapping(spec, "spec", "trafficPolicy") is { } p ? ReadTrafficPolicy(r, p, "spec.trafficPolicy", allowPorts: true) : null;
         var subsets = new List<Subset>();
         var names = new HashSet<string>(StringComparer.Ordinal);
@@ -40,7 +32,22 @@ public static partial class NetworkingReader
             subsets.Add(new Subset(subsetName, labels, subsetPolicy));
         }
 
-        return new DestinationRule(name, ns, resolved, policy, subsets);
+        return new DestinationRule(name, ns, resolved, policy, subsets) { ExportTo = exportTo };
+    }
+
+    /// <summary>spec.exportTo of a VirtualService or DestinationRule, each entry checked (<see cref="Networking.ExportTo"/>).</summary>
+    private static IReadOnlyList<string> ReadExportTo(YamlNodeReader r, YamlMappingNode spec)
+    {
+        var exportTo = r.Strings(spec, "spec", "exportTo");
+        for (var i = 0; i < exportTo.Count; i++)
+        {
+            if (Networking.ExportTo.Problem(exportTo[i]) is { } problem)
+            {
+                r.Error($"spec.exportTo[{i}]", problem, spec);
+            }
+        }
+
+        return exportTo;
     }
 
     private static TrafficPolicy ReadTrafficPolicy(YamlNodeReader r, YamlMappingNode node, string path, bool allowPorts)

@@ -30,14 +30,7 @@ public static partial class NetworkingReader
             hosts.Add(ResolveHost(r, written[i], ns, $"spec.hosts[{i}]", spec, allowWildcard: true));
         }
 
-        var exportTo = r.Strings(spec, "spec", "exportTo");
-        for (var i = 0; i < exportTo.Count; i++)
-        {
-            if (exportTo[i] != "*")
-            {
-                r.Error($"spec.exportTo[{i}]", $"'{exportTo[i]}' is not supported by Waylay: resources are visible to every namespace ('*')", spec);
-            }
-        }
+        var exportTo = ReadExportTo(r, spec);
 
         var http = new List<HttpRoute>();
         foreach (var (node, path) in r.Items(spec, "spec", "http"))
@@ -56,7 +49,7 @@ public static partial class NetworkingReader
             r.Error("spec", "needs http or tcp routes", spec);
         }
 
-        return new VirtualService(name, ns, hosts, http, tcp) { Gateways = gateways };
+        return new VirtualService(name, ns, hosts, http, tcp) { Gateways = gateways, ExportTo = exportTo };
     }
 
     private static HttpRoute ReadHttpRoute(YamlNodeReader r, YamlMappingNode node, string path, string ns)

@@ -51,14 +51,16 @@ public static class NetworkingValidator
                 continue;
             }
 
-            if (ruleOwners.TryGetValue(rule.Host, out var owner))
+            // Per namespace: rules of one host in different namespaces are chosen between per proxy (the proxy's
+            // namespace, then the service's, then the root namespace), as Istio does; within one they clash.
+            if (ruleOwners.TryGetValue($"{rule.Namespace}/{rule.Host}", out var owner))
             {
                 errors.Add(new NetworkingError(Label("DestinationRule", rule.Name, rule.Namespace), "spec.host",
                     $"'{rule.Host}' already has DestinationRule {owner.Key}: merge the two into one"));
             }
             else
             {
-                ruleOwners[rule.Host] = rule;
+                ruleOwners[$"{rule.Namespace}/{rule.Host}"] = rule;
             }
         }
 

@@ -22,6 +22,9 @@ public sealed record VirtualService(
     /// </summary>
     public IReadOnlyList<string> Gateways { get; init; } = [];
 
+    /// <summary>spec.exportTo: the namespaces that see it (<see cref="ExportTo"/>); empty means every namespace.</summary>
+    public IReadOnlyList<string> ExportTo { get; init; } = [];
+
     /// <summary>Istio's rule: without <c>gateways</c> a VirtualService applies to sidecars only; with them, to sidecars
     /// only when <c>mesh</c> is one of them.</summary>
     public bool AppliesToMesh => Gateways.Count == 0 || Gateways.Contains(MeshGateway);

@@ -27,7 +27,7 @@ public sealed class ControlManifestsTests
         Assert.All(role.Rules, rule => Assert.Equal(["list", "watch"], rule.Verbs));
         var granted = role.Rules.SelectMany(r => r.Resources.Select(resource => $"{r.ApiGroups.Single()}/{resource}")).Order().ToList();
         Assert.Equal(["/pods", "/services", "discovery.k8s.io/endpointslices", "networking.istio.io/destinationrules", "networking.istio.io/gateways",
-            "networking.istio.io/serviceentries", "networking.istio.io/virtualservices"], granted);
+            "networking.istio.io/serviceentries", "networking.istio.io/sidecars", "networking.istio.io/virtualservices"], granted);
         var binding = Assert.Single(objects.OfType<V1ClusterRoleBinding>());
         Assert.Equal(role.Metadata.Name, binding.RoleRef.Name);
         Assert.Equal(("ServiceAccount", "waylay-control", "mesh-system"), (binding.Subjects.Single().Kind, binding.Subjects.Single().Name, binding.Subjects.Single().NamespaceProperty));

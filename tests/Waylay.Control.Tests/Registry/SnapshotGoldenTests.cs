@@ -29,15 +29,7 @@ public sealed class SnapshotGoldenTests
         var registry = new MeshRegistry([source], TimeProvider.System, TimeSpan.FromMilliseconds(100), NullLogger.Instance);
         var text = Render(registry.Current).Replace(directory + "/", "", StringComparison.Ordinal);
 
-        var golden = Path.Combine(AppContext.BaseDirectory, "testdata", "control", name + ".snapshot");
-        if (Environment.GetEnvironmentVariable("WAYLAY_UPDATE_GOLDEN") == "1")
-        {
-            var checkout = Path.Combine(FindRepository(), "tests", "Waylay.Control.Tests", "testdata", "control", name + ".snapshot");
-            File.WriteAllText(checkout, text);
-            return;
-        }
-
-        Assert.Equal(File.ReadAllText(golden), text);
+        Golden.Check(Path.Combine("testdata", "control", name + ".snapshot"), text);
     }
 
     [Fact]
@@ -94,16 +86,5 @@ public sealed class SnapshotGoldenTests
         }
 
         return text.ToString();
-    }
-
-    private static string FindRepository()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Waylay.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("run from inside the checkout");
     }
 }

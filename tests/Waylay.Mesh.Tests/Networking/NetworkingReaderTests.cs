@@ -200,8 +200,9 @@ public sealed class NetworkingReaderTests
 
     [Theory]
     [InlineData("gateways: [a/b/c]", "spec.gateways[0]")]
-    [InlineData("exportTo: [\".\"]", "spec.exportTo[0]")]
-    public void MalformedGatewayNamesAndExportRestrictions_AreRejected(string field, string path)
+    [InlineData("exportTo: [\"shop/x\"]", "spec.exportTo[0]")]
+    [InlineData("exportTo: [\"Shop\"]", "spec.exportTo[0]")]
+    public void MalformedGatewayNamesAndExportTo_AreRejected(string field, string path)
     {
         var error = Assert.Single(Errors($"""
             apiVersion: networking.istio.io/v1
@@ -229,6 +230,33 @@ public sealed class NetworkingReaderTests
               http: [{route: [{destination: {host: reviews}}]}]
             """);
         Assert.Single(config.VirtualServices);
+    }
+
+    [Fact]
+    public void ExportTo_KeepsIstiosForms_ForTheControlPlaneToScope()
+    {
+        var config = NetworkingReader.Read("""
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: r, namespace: shop}
+            spec:
+              host: reviews
+              exportTo: [".", "pay", "~"]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: r, namespace: pay}
+            spec:
+              host: reviews.shop.svc.cluster.local
+            """);
+        Assert.Equal([".", "pay", "~"], config.DestinationRules[0].ExportTo);
+        Assert.Empty(config.DestinationRules[1].ExportTo);
+        // One host, two namespaces: not a clash (each proxy gets one of them, by Istio's precedence).
+        Assert.Empty(NetworkingValidator.Validate(config));
+        Assert.True(ExportTo.Visible(config.DestinationRules[0].ExportTo, "shop", "shop"));
+        Assert.True(ExportTo.Visible(config.DestinationRules[0].ExportTo, "shop", "pay"));
+        Assert.False(ExportTo.Visible(config.DestinationRules[0].ExportTo, "shop", "other"));
+        Assert.True(ExportTo.Visible([], "shop", "other"));
     }
 
     [Theory]

@@ -31,6 +31,7 @@ internal static class KubernetesApi
     [
         ("VirtualService", "virtualservices"),
         ("DestinationRule", "destinationrules"),
+        ("Sidecar", "sidecars"),
         ("Gateway", "gateways"),
         ("ServiceEntry", "serviceentries"),
     ];

@@ -9,7 +9,8 @@ internal static partial class KubernetesMeshBuilder
     /// resource is left out (named, with the reader's errors) instead of failing all routing. Resources are then
     /// accepted oldest first (creationTimestamp, then namespace/name), as Istio prefers the oldest of two rules for
     /// one host; a later one that <see cref="NetworkingValidator"/> refuses next to those accepted is left out with its
-    /// reason. Gateways and ServiceEntries are not implemented: each is counted and named.
+    /// reason. Sidecars are checked here and applied per proxy by the registry. Gateways and ServiceEntries are not
+    /// implemented: each is counted and named.
     /// </summary>
     public static NetworkingConfig BuildNetworking(KubernetesStores stores, List<IgnoredResource> ignored, List<CustomObject>? accepted = null)
     {
@@ -53,9 +54,23 @@ internal static partial class KubernetesMeshBuilder
             accepted?.Add(item);
         }
 
+        // Sidecars scope what each proxy receives (the registry applies them per proxy); one that cannot be read
+        // exactly is left out, named, rather than applied in part.
+        foreach (var item in stores.IstioItems("Sidecar"))
+        {
+            if (Registry.Scoping.SidecarReader.Read(item) is { Error: { } error })
+            {
+                ignored.Add(new IgnoredResource("Sidecar", $"{item.Namespace}/{item.Name}", error));
+            }
+            else
+            {
+                accepted?.Add(item);
+            }
+        }
+
         foreach (var (kind, _) in KubernetesApi.IstioKinds)
         {
-            if (kind is "VirtualService" or "DestinationRule")
+            if (kind is "VirtualService" or "DestinationRule" or "Sidecar")
             {
                 continue;
             }

@@ -15,6 +15,9 @@ internal static partial class KubernetesMeshBuilder
 {
     private const string ServiceNameLabel = "kubernetes.io/service-name";
 
+    /// <summary>Istio's annotation on a Service: the namespaces whose proxies see it.</summary>
+    public const string ExportToAnnotation = "networking.istio.io/exportTo";
+
     public static MeshModel BuildMesh(KubernetesStores stores, string version, List<IgnoredResource> ignored)
     {
         var slicesByService = new Dictionary<string, List<V1EndpointSlice>>(StringComparer.Ordinal);
@@ -45,7 +48,14 @@ internal static partial class KubernetesMeshBuilder
             }
 
             var slices = slicesByService.TryGetValue($"{ns}/{name}", out var found) ? found : [];
-            services.Add(new Service(name, ns, ClusterIps(service), Ports(service), Endpoints(stores, slices, ignored)));
+            var exportTo = Waylay.Mesh.Networking.ExportTo.ParseAnnotation(service.Metadata?.Annotations?.TryGetValue(ExportToAnnotation, out var e) == true ? e : null);
+            if (exportTo.Select(Waylay.Mesh.Networking.ExportTo.Problem).FirstOrDefault(p => p is not null) is { } problem)
+            {
+                ignored.Add(new IgnoredResource("Service", $"{ns}/{name}", $"metadata.annotations[{ExportToAnnotation}]: {problem}; fix the annotation"));
+                continue;
+            }
+
+            services.Add(new Service(name, ns, ClusterIps(service), Ports(service), Endpoints(stores, slices, ignored)) { ExportTo = exportTo });
         }
 
         var workloads = new List<Workload>();
