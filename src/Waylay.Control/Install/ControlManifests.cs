@@ -116,15 +116,7 @@ internal static class ControlManifests
                                     // limit bounds a leak. No CPU limit: throttling would only delay pushes.
                                     Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("1Gi") },
                                 },
-                                SecurityContext = new V1SecurityContext
-                                {
-                                    AllowPrivilegeEscalation = false,
-                                    Capabilities = new V1Capabilities { Drop = ["ALL"] },
-                                    ReadOnlyRootFilesystem = true,
-                                    RunAsNonRoot = true,
-                                    RunAsUser = 65532,
-                                    RunAsGroup = 65532,
-                                },
+                                SecurityContext = Waylay.Inject.Install.RestrictedContainer.SecurityContext(),
                             },
                         ],
                     },

@@ -131,15 +131,7 @@ internal static class InstallManifests
                                     // A memory limit bounds a leak; no CPU limit, which would only throttle admission under load.
                                     Limits = new Dictionary<string, ResourceQuantity> { ["memory"] = new("256Mi") },
                                 },
-                                SecurityContext = new V1SecurityContext
-                                {
-                                    AllowPrivilegeEscalation = false,
-                                    Capabilities = new V1Capabilities { Drop = ["ALL"] },
-                                    ReadOnlyRootFilesystem = true,
-                                    RunAsNonRoot = true,
-                                    RunAsUser = 65532,
-                                    RunAsGroup = 65532,
-                                },
+                                SecurityContext = RestrictedContainer.SecurityContext(),
                                 VolumeMounts = mounts,
                             },
                         ],
