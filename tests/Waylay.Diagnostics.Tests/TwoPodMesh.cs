@@ -112,11 +112,37 @@ public sealed class TwoPodMesh : IAsyncLifetime
         try
         {
             await _run.StartAsync(timeout.Token);
+            await EndpointsPushedAsync(timeout.Token);
         }
         catch
         {
             await DisposeAsync(); // a fixture that failed to start is not disposed by xunit: leave nothing behind
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Up returns when every pod is ready; the control plane pushes the endpoints that readiness made a moment later.
+    /// The tests look at connections through the sidecars, so they start once each sidecar holds the other pod healthy.
+    /// </summary>
+    private async Task EndpointsPushedAsync(CancellationToken cancellationToken)
+    {
+        (string From, string To)[] pairs = [("ratings", "details"), ("details", "ratings")];
+        foreach (var (from, to) in pairs)
+        {
+            var network = new Waylay.Diagnostics.Pods.PodNetwork(Pod(from));
+            var address = $"{Pod(to).Address}:9080";
+            while (true)
+            {
+                var clusters = System.Text.Json.Nodes.JsonNode.Parse(await network.AdminGetAsync("/clusters", cancellationToken)) as System.Text.Json.Nodes.JsonArray ?? [];
+                if (clusters.SelectMany(c => c?["endpoints"] as System.Text.Json.Nodes.JsonArray ?? [])
+                    .Any(e => (string?)e?["address"] == address && (string?)e?["health"] == "Healthy"))
+                {
+                    break;
+                }
+
+                await Task.Delay(100, cancellationToken);
+            }
         }
     }
 
