@@ -9,7 +9,8 @@ namespace Waylay.Diagnostics.Tests;
 /// <summary>
 /// A running mesh of two injected Bookinfo pods, brought up in this process as <c>waylay up</c> would (MeshRun):
 /// <c>details</c> (the callee, Service details:9080) and <c>ratings</c> (the caller, Service ratings:9080), whose
-/// capture leaves outbound port 15021 alone (the excluded-port case); and Istio's ingress gateway, with a Gateway and
+/// capture leaves outbound port 15021 and the range 10.96.0.200/32 alone (the excluded-port and excluded-CIDR cases:
+/// Service details-bypass has that ClusterIP); and Istio's ingress gateway, with a Gateway and
 /// a VirtualService that let <c>GET /details/0</c> in to details (the experiment's source 1). Torn down, with everything it made, at the end.
 /// </summary>
 public sealed class TwoPodMesh : IAsyncLifetime
@@ -27,6 +28,14 @@ public sealed class TwoPodMesh : IAsyncLifetime
         metadata: {name: ratings}
         spec:
           selector: {app: ratings}
+          ports: [{name: http, port: 9080, targetPort: 9080}]
+        ---
+        apiVersion: v1
+        kind: Service
+        metadata: {name: details-bypass}
+        spec:
+          clusterIP: 10.96.0.200
+          selector: {app: details}
           ports: [{name: http, port: 9080, targetPort: 9080}]
         ---
         apiVersion: apps/v1
@@ -51,7 +60,7 @@ public sealed class TwoPodMesh : IAsyncLifetime
           template:
             metadata:
               labels: {app: ratings, version: v1}
-              annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "15021"}
+              annotations: {traffic.sidecar.istio.io/excludeOutboundPorts: "15021", traffic.sidecar.istio.io/excludeOutboundIPRanges: "10.96.0.200/32"}
             spec:
               containers:
               - name: ratings
@@ -130,19 +139,9 @@ public sealed class TwoPodMesh : IAsyncLifetime
         (string From, string To)[] pairs = [("ratings", "details"), ("details", "ratings")];
         foreach (var (from, to) in pairs)
         {
-            var network = new Waylay.Diagnostics.Pods.PodNetwork(Pod(from));
-            var address = $"{Pod(to).Address}:9080";
-            while (true)
-            {
-                var clusters = System.Text.Json.Nodes.JsonNode.Parse(await network.AdminGetAsync("/clusters", cancellationToken)) as System.Text.Json.Nodes.JsonArray ?? [];
-                if (clusters.SelectMany(c => c?["endpoints"] as System.Text.Json.Nodes.JsonArray ?? [])
-                    .Any(e => (string?)e?["address"] == address && (string?)e?["health"] == "Healthy"))
-                {
-                    break;
-                }
-
-                await Task.Delay(100, cancellationToken);
-            }
+            var held = await Waylay.Diagnostics.Proxy.ProxyEndpoints.WaitHealthyAsync(
+                Pod(from), new System.Net.IPEndPoint(Pod(to).Address!, 9080), TimeSpan.FromMinutes(1), TimeProvider.System, cancellationToken);
+            Assert.True(held, $"{from}'s sidecar never held {to}'s endpoint healthy");
         }
     }
 

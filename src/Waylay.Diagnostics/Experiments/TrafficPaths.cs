@@ -57,6 +57,17 @@ internal static class TrafficPaths
 
         var gateway = GatewaySource.Find(runDirectory);
         var request = gateway is null ? null : GatewaySource.RequestFor(gateway, app, target.KubeNamespace);
+        // A mesh just brought up: its proxies learn the target's readiness a moment after up returns. The sources wait for
+        // their callers' proxies to hold it (at most 30 s; past that the sources run, and the report shows what differs).
+        var endpoint = new System.Net.IPEndPoint(target.Address!, port);
+        foreach (var caller in (RunPod?[])[gateway, other])
+        {
+            if (caller is not null)
+            {
+                await Proxy.ProxyEndpoints.WaitHealthyAsync(caller, endpoint, TimeSpan.FromSeconds(30), time, cancellationToken);
+            }
+        }
+
         var results = new List<TrafficResult>();
         foreach (var source in Sources(target, other, app, clusterIp, port, gateway, request))
         {

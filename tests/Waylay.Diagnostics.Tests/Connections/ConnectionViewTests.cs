@@ -38,7 +38,7 @@ public sealed class ConnectionViewTests(TwoPodMesh mesh)
         Assert.Equal(IPEndPoint.Parse("127.0.0.1:15001"), view.Downstream!.RedirectedTo);
         Assert.Equal(view.Pair.DownstreamRemote, view.Downstream.Original.Source);
         Assert.Equal(VerdictKind.Redirected, view.Capture!.Kind);
-        Assert.Equal("OUTPUT → ISTIO_OUTPUT #10 → ISTIO_REDIRECT #1 → REDIRECT :15001", PacketClassifier.Path(view.Capture));
+        Assert.Equal("OUTPUT → ISTIO_OUTPUT #11 → ISTIO_REDIRECT #1 → REDIRECT :15001", PacketClassifier.Path(view.Capture));
 
         var cli = await MeshCollection.CliAsync(mesh, "connections", "ratings");
         Assert.True(cli.Succeeded, cli.Diagnostic);

@@ -84,6 +84,18 @@ public sealed class PathExplainTests(TwoPodMesh mesh)
     }
 
     [NetnsFact]
+    public async Task ExcludedOutboundRange_BypassIsPredicted_AndObserved_KubeProxyDnatsIt_TheCalleeStillCaptures()
+    {
+        // ratings excludes 10.96.0.200/32 (traffic.sidecar.istio.io/excludeOutboundIPRanges), details-bypass's ClusterIP.
+        var output = await ExplainAsync("ratings", "app", "10.96.0.200:9080");
+
+        Assert.Contains("-A ISTIO_OUTPUT -d 10.96.0.200/32 -j RETURN", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("REDIRECT to 127.0.0.1:15001", output, StringComparison.Ordinal);
+        Assert.Contains("kube-proxy: Service portal 10.96.0.200:9080 → DNAT to one of 1 endpoint(s)", output, StringComparison.Ordinal);
+        Assert.Contains("REDIRECT to eth0's address:15006", output, StringComparison.Ordinal);
+    }
+
+    [NetnsFact]
     public async Task AForeignRuleAheadOfTheCapture_IsAMismatch_TheStepIsMarked_ExitOne()
     {
         var ratings = mesh.Pod("ratings");
