@@ -19,6 +19,8 @@ namespace Waylay.Node.Dns;
 /// It never forwards a query off the machine: no upstream server at all (<c>--no-resolv</c>, no <c>--server</c>),
 /// <c>--local=/cluster.local/</c> answers unknown cluster names NXDOMAIN itself, <c>--domain-needed</c> and
 /// <c>--bogus-priv</c> keep bare names and private reverse lookups local.
+/// It stays a process under <c>--runtime oci</c> too: it plays the cluster's part (CoreDNS reading the API server), as
+/// kube-proxy's rules do, not a workload or a part of the mesh, and no cluster runs a dnsmasq image of Waylay's.
 /// </summary>
 internal sealed class ClusterDns
 {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using Waylay.Inject.Install;
 using Waylay.Inject.Manifests;
 
 namespace Waylay.Node.Up;
@@ -10,12 +11,17 @@ namespace Waylay.Node.Up;
 /// a sidecar nothing a cluster would not. It runs <c>waylay control -f</c> on a ConfigMap volume the node keeps
 /// current with the run's Services (their ClusterIPs) and Istio's routing objects (<see cref="ControlPlaneFeed"/>), as a
 /// cluster's API server would hold them; pods reach it through its registration API.
+/// Its container is the install manifests' (<c>waylay install</c>, Waylay.Control's ControlManifests.cs): the injector's
+/// image, <c>control … --port 15010 --debug-port 15014</c>, the restricted securityContext (uid 65532, read-only root, no
+/// capabilities); only its source differs, <c>-f</c> for <c>--in-cluster</c>, as there is no API server here. With
+/// <c>--runtime oci</c> it runs from that image; with the process runtime the image table maps it to the CLI.
 /// </summary>
 internal static class ControlPlane
 {
     public const string Namespace = "waylay-system";
     public const string Name = "waylay-control";
     public const ushort Port = 15010;
+    public const ushort DebugPort = 15014;
 
     /// <summary>The ConfigMap volume the control plane watches, and where it is mounted.</summary>
     public const string ConfigVolume = "waylay-control-config";
@@ -28,7 +34,8 @@ internal static class ControlPlane
     /// <summary>The objects the control plane configures proxies from: Services and Istio's networking resources.</summary>
     public static bool Feeds(JsonObject o) => (string?)o["kind"] is "Service" or "VirtualService" or "DestinationRule" or "Gateway";
 
-    public static ManifestInput Manifest() => new("(waylay up: the control plane)", $$$"""
+    /// <summary>Its objects, the container running <paramref name="image"/> (the injector's, so the sidecars' too).</summary>
+    public static ManifestInput Manifest(string image) => new("(waylay up: the control plane)", $$$"""
         apiVersion: v1
         kind: Namespace
         metadata: {name: {{{Namespace}}}}
@@ -53,7 +60,7 @@ internal static class ControlPlane
           selector: {app: {{{Name}}}}
           ports:
           - {name: grpc-xds, port: {{{Port}}}, targetPort: {{{Port}}}, protocol: TCP}
-          - {name: http-monitoring, port: 15014, targetPort: 15014, protocol: TCP}
+          - {name: http-monitoring, port: {{{DebugPort}}}, targetPort: {{{DebugPort}}}, protocol: TCP}
         ---
         apiVersion: apps/v1
         kind: Deployment
@@ -71,18 +78,24 @@ internal static class ControlPlane
               annotations: {sidecar.istio.io/inject: "false"}
             spec:
               serviceAccountName: {{{Name}}}
-              securityContext: {runAsUser: 1337, runAsGroup: 1337, runAsNonRoot: true}
               containers:
               - name: control
-                image: waylay/waylay
-                args: [control, -f, {{{ConfigPath}}}, --poll-interval, 500ms]
+                image: {{{image}}}
+                args: [control, -f, {{{ConfigPath}}}, --poll-interval, 500ms, --port, "{{{Port}}}", --debug-port, "{{{DebugPort}}}"]
                 ports:
                 - {name: grpc-xds, containerPort: {{{Port}}}, protocol: TCP}
-                - {name: http-monitoring, containerPort: 15014, protocol: TCP}
+                - {name: http-monitoring, containerPort: {{{DebugPort}}}, protocol: TCP}
                 readinessProbe:
-                  httpGet: {path: /ready, port: 15014, scheme: HTTP}
+                  httpGet: {path: /ready, port: {{{DebugPort}}}, scheme: HTTP}
                   periodSeconds: 1
                   failureThreshold: 60
+                securityContext:
+                  allowPrivilegeEscalation: false
+                  capabilities: {drop: [ALL]}
+                  readOnlyRootFilesystem: true
+                  runAsNonRoot: true
+                  runAsUser: {{{RestrictedContainer.User}}}
+                  runAsGroup: {{{RestrictedContainer.User}}}
                 volumeMounts:
                 - {name: {{{ConfigVolume}}}, mountPath: {{{ConfigPath}}}}
               volumes:

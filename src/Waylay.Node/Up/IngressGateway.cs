@@ -14,7 +14,9 @@ namespace Waylay.Node.Up;
 /// since a Gateway without it would serve nothing. Until the control plane streams config to every proxy
 /// (issue 16), its config is a ConfigMap volume (<c>rules.yaml</c>, <c>mesh.yaml</c>) read with <c>--config</c> and
 /// <c>--rules</c>, the files and reloads a sidecar reads; the node runtime keeps <c>mesh.yaml</c> current as a kubelet
-/// refreshes a ConfigMap volume (<see cref="GatewayConfig"/>).
+/// refreshes a ConfigMap volume (<see cref="GatewayConfig"/>). It runs the injector's image (the sidecars' proxy, so
+/// <c>--runtime oci</c> runs it from that image) with Istio's gateway securityContext: uid/gid 1337, no capabilities,
+/// a read-only root, no privilege escalation.
 /// </summary>
 internal static class IngressGateway
 {
@@ -74,8 +76,8 @@ internal static class IngressGateway
         _ => false,
     };
 
-    /// <summary>The gateway's manifests, with its <paramref name="rules"/> in its config's ConfigMap.</summary>
-    public static ManifestInput Manifest(string rules) => new("(waylay up: Istio's ingress gateway)", $$$"""
+    /// <summary>The gateway's manifests, with its <paramref name="rules"/> in its config's ConfigMap, running <paramref name="image"/>.</summary>
+    public static ManifestInput Manifest(string rules, string image) => new("(waylay up: Istio's ingress gateway)", $$$"""
         apiVersion: v1
         kind: Namespace
         metadata: {name: {{{Namespace}}}}
@@ -124,7 +126,7 @@ internal static class IngressGateway
               securityContext: {runAsUser: 1337, runAsGroup: 1337, runAsNonRoot: true}
               containers:
               - name: istio-proxy
-                image: waylay/proxy
+                image: {{{image}}}
                 args: [proxy, --gateway, --config, {{{ConfigPath}}}/mesh.yaml, --rules, {{{ConfigPath}}}/rules.yaml, --access-log-file, /dev/stdout]
                 ports:
                 - {containerPort: 15021, protocol: TCP}
@@ -143,6 +145,11 @@ internal static class IngressGateway
                   httpGet: {path: /healthz/ready, port: 15021, scheme: HTTP}
                   periodSeconds: 2
                   failureThreshold: 30
+                securityContext:
+                  allowPrivilegeEscalation: false
+                  capabilities: {drop: [ALL]}
+                  privileged: false
+                  readOnlyRootFilesystem: true
                 volumeMounts:
                 - {name: podinfo, mountPath: /etc/istio/pod}
                 - {name: {{{ConfigVolume}}}, mountPath: {{{ConfigPath}}}}

@@ -76,26 +76,30 @@ internal sealed record MeshPlan(
                 : null;
             var images = ImageTable.ForThisProgram(overlay);
             var store = options.Runtime == ContainerRuntimeKind.Oci ? new ImageStore(options.ImageStore) : null;
+            // The pods waylay up adds itself run the injector's image, as the sidecars do: from the store with
+            // --runtime oci (a missing image stops here, before anything is made), else mapped by the image table.
+            var image = InjectionValues.Default.Image;
             var set = ManifestSet.Read(inputs, InjectionValues.Default);
             string? ingressRules = null;
             if (IngressGateway.Wanted(set.Objects))
             {
                 ingressRules = IngressGateway.Rules(set.Objects);
-                set = ManifestSet.Read([.. inputs, IngressGateway.Manifest(ingressRules)], InjectionValues.Default);
+                set = ManifestSet.Read([.. inputs, IngressGateway.Manifest(ingressRules, image)], InjectionValues.Default);
             }
 
+            ManifestInput[] gateway = ingressRules is null ? [] : [IngressGateway.Manifest(ingressRules, image)];
             // The control plane first, so its pod starts before the sidecars that stream from it.
             var control = options.ControlPlane && ControlPlane.Wanted(set.Objects) && set.Pods.Any(Injected);
             if (control)
             {
-                set = ManifestSet.Read([ControlPlane.Manifest(), .. inputs, .. ingressRules is null ? Array.Empty<ManifestInput>() : [IngressGateway.Manifest(ingressRules)]], InjectionValues.Default);
+                set = ManifestSet.Read([ControlPlane.Manifest(image), .. inputs, .. gateway], InjectionValues.Default);
             }
             else if (!options.ControlPlane && set.Pods.Any(Injected))
             {
                 // No control plane by request: inject without a discovery address, so the sidecars pass every
                 // connection through and are ready at once; with one they would wait for a first config that never
                 // comes (a sidecar is unready until then, as istio-proxy is without istiod).
-                set = ManifestSet.Read([.. inputs, .. ingressRules is null ? Array.Empty<ManifestInput>() : [IngressGateway.Manifest(ingressRules)]], InjectionValues.Default with { DiscoveryAddress = "" });
+                set = ManifestSet.Read([.. inputs, .. gateway], InjectionValues.Default with { DiscoveryAddress = "" });
             }
 
             var services = set.Objects.Where(o => (string?)o["kind"] == "Service")
@@ -108,11 +112,10 @@ internal sealed record MeshPlan(
             for (var i = 0; i < set.Pods.Count; i++)
             {
                 var node = (i % options.Nodes) + 1;
-                // With --runtime oci the manifests' pods run from the store's images; the pods waylay up adds itself
-                // (control plane, ingress gateway) stay programs of this machine, as the cluster DNS does.
-                var fromImages = store is not null && !OwnPod(set.Pods[i]);
-                var pod = PodConverter.Convert(set.Pods[i], set, fromImages ? store! : images, $"node{node}", ClusterIpAllocator.KubeDns.ToString())
-                    with { Runtime = fromImages ? ContainerRuntimeKind.Oci : ContainerRuntimeKind.Process };
+                // With --runtime oci every pod runs from the store's images, the control plane's and the ingress
+                // gateway's too (from the waylay image); only the cluster DNS stays a program of this machine.
+                var pod = PodConverter.Convert(set.Pods[i], set, store ?? (IImageSource)images, $"node{node}", ClusterIpAllocator.KubeDns.ToString())
+                    with { Runtime = options.Runtime };
                 PodMountPlan.For(pod.Spec, options.AllowHostPath); // hostPath and mount conflicts: refused now, not mid-run
                 pods.Add(new PlannedPod(pod, node));
             }
@@ -125,11 +128,6 @@ internal sealed record MeshPlan(
             throw new UpInputException(e.Message);
         }
     }
-
-    /// <summary>A pod <c>waylay up</c> adds itself: the control plane's, the ingress gateway's.</summary>
-    private static bool OwnPod(ManifestPod pod) =>
-        (pod.Namespace == ControlPlane.Namespace && pod.Workload == $"Deployment/{ControlPlane.Name}")
-        || (pod.Namespace == IngressGateway.Namespace && pod.Workload == $"Deployment/{IngressGateway.Name}");
 
     /// <summary>Whether the injector gave the pod a sidecar (a container, or a native-sidecar init container).</summary>
     private static bool Injected(ManifestPod pod) =>

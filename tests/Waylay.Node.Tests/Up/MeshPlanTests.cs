@@ -1,3 +1,5 @@
+using Waylay.Inject.Values;
+using Waylay.Node.Processes;
 using Waylay.Node.Tests.Manifests;
 using Waylay.Node.Up;
 using Waylay.TestKit;
@@ -141,6 +143,36 @@ public sealed class MeshPlanTests
         var error = Assert.Throws<UpInputException>(() => MeshPlan.Create(Options(ManifestSetTests.Bookinfo) with { Nodes = 0 }));
 
         Assert.Contains("--nodes 0", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void ControlPlane_RunsTheInstallManifestsContainer_ButForItsSource()
+    {
+        var plan = MeshPlan.Create(Options(BookinfoDirectory));
+        var install = k8s.KubernetesJson.Serialize(Waylay.Control.Install.ControlManifests.Objects(ControlPlane.Namespace, InjectionValues.Default.Image, "IfNotPresent")
+            .OfType<k8s.Models.V1Deployment>().Single().Spec.Template.Spec.Containers.Single());
+        var up = plan.Pods.Single(p => p.Namespace == ControlPlane.Namespace).Pod.Pod.Spec.Containers.Single();
+        var expected = k8s.KubernetesJson.Deserialize<k8s.Models.V1Container>(install);
+
+        Assert.Equal(expected.Image, up.Image);
+        Assert.Equal(k8s.KubernetesJson.Serialize(expected.SecurityContext), k8s.KubernetesJson.Serialize(up.SecurityContext));
+        // No API server here: the files the node keeps current take --in-cluster's place.
+        Assert.Equal(expected.Args.SelectMany(a => a == "--in-cluster" ? ["-f", ControlPlane.ConfigPath, "--poll-interval", "500ms"] : new[] { a }), up.Args);
+        Assert.Equal(expected.Ports.Select(p => (p.Name, p.ContainerPort)), up.Ports.Select(p => (p.Name, p.ContainerPort)));
+    }
+
+    [Fact]
+    public void Oci_WithoutTheWaylayImage_IsRefusedBeforeAnythingIsMade_NamingBuildAndLoad()
+    {
+        using var store = new TempDirectory();
+
+        var error = Assert.Throws<UpInputException>(() => MeshPlan.Create(Options(BookinfoDirectory) with { Runtime = ContainerRuntimeKind.Oci, ImageStore = store.Path }));
+
+        // The control plane is the first pod, and it runs from the waylay image.
+        Assert.Contains($"pod {ControlPlane.Namespace}/{ControlPlane.Name}-", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"image '{InjectionValues.Default.Image}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("waylay image build --out waylay.tar && waylay image load waylay.tar", error.Message, StringComparison.Ordinal);
+        Assert.Empty(Directory.GetFileSystemEntries(store.Path));
     }
 
     private sealed class TempDirectory : IDisposable

@@ -98,7 +98,10 @@ internal sealed class ImageStore(string root) : IImageSource
     public ResolvedImage Resolve(string image, IReadOnlyList<string>? command, IReadOnlyList<string>? args)
     {
         var stored = Find(image) ?? throw new ImageStoreException(
-            $"image '{image}' is not in the image store ({Root}); load it with: waylay image load FILE (an OCI archive, e.g. from waylay image build)");
+            ImageReference.Normalize(image) == Build.ImageBuildOptions.DefaultReference
+                // Waylay's own image: the sidecars, the control plane and the ingress gateway run from it.
+                ? $"image '{image}' (Waylay's image: the sidecars, the control plane and the ingress gateway run from it) is not in the image store ({Root}); build and load it with: waylay image build --out waylay.tar && waylay image load waylay.tar"
+                : $"image '{image}' is not in the image store ({Root}); load it with: waylay image load FILE (an OCI archive, e.g. from waylay image build)");
         var argv = new ImageEntry(stored.Config.Entrypoint) { Args = stored.Config.Cmd }.Argv(command, args);
         return argv.Count == 0
             ? throw new ImageStoreException($"image '{image}' has no Entrypoint or Cmd, and the container gives no command; give it one")

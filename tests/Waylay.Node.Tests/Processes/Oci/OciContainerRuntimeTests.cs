@@ -61,7 +61,9 @@ public sealed class OciContainerRuntimeTests(OciTestImages images) : IClassFixtu
             var plan = MeshPlan.Create(options);
             var web = plan.Pods.Single(p => p.Pod.Source.Workload == "Deployment/web").Pod;
             Assert.Equal(ContainerRuntimeKind.Oci, web.Runtime);
-            Assert.All(plan.Pods.Where(p => p.Pod.Source.Workload != "Deployment/web"), p => Assert.Equal(ContainerRuntimeKind.Process, p.Pod.Runtime));
+            // The control plane waylay up adds for the sidecar runs from the waylay image too.
+            var control = Assert.Single(plan.Pods, p => p.Namespace == ControlPlane.Namespace).Pod;
+            Assert.Equal(ContainerRuntimeKind.Oci, control.Runtime);
             // Kubernetes' rule over the image's config: args replace Cmd, the Entrypoint stays; the image's Env and WorkingDir apply.
             var app = web.ContainerSpecFor(web.Containers.Single(c => c.Name == "web"), new PodFacts(web.Pod, "node1", null, null));
             Assert.Equal(["/bin/busybox", "httpd", "-f", "-v", "-p", "8080", "-h", "/www"], app.Command);
@@ -86,6 +88,9 @@ public sealed class OciContainerRuntimeTests(OciTestImages images) : IClassFixtu
                 var processes = await ProcessesAsync(pod.Namespace);
                 Assert.Contains(("waylay", "1337"), processes); // the image runs waylay-proxy by its link, waylay
                 Assert.Contains(("busybox", "1000"), processes);
+                // The control plane: the image's waylay hands `control …` to waylay-control, as the install manifests' uid.
+                var controlPod = run.Runtime.Pods.Single(p => p.Name == control.Name);
+                Assert.Contains(("waylay-control", "65532"), await ProcessesAsync(controlPod.Namespace));
 
                 // Served through the sidecar: the forwarder → ClusterIP → the pod, captured to the proxy's inbound.
                 using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
@@ -102,6 +107,9 @@ public sealed class OciContainerRuntimeTests(OciTestImages images) : IClassFixtu
                 var write = await ExecAsync(found, "web", "/bin/busybox", "touch", "/written");
                 Assert.NotEqual(0, write.ExitCode);
                 Assert.Equal(0, (await ExecAsync(found, "waylay-proxy", "waylay", "proxy", "wait-ready")).ExitCode);
+                var controlExec = await ExecAsync(PodLookup.Find(options.StateDirectory, control.Name), "control", "waylay-control", "control", "--help");
+                Assert.Equal(0, controlExec.ExitCode);
+                Assert.Contains("--in-cluster", controlExec.Output, StringComparison.Ordinal);
             }
             finally
             {
