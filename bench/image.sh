@@ -5,7 +5,8 @@
 # Each sample gets a fresh namespace (wl-bench-<rand>-N) and a fresh bundle (umoci unpack); timings are taken by a bash
 # inside the namespace (EPOCHREALTIME; readiness polled over /dev/tcp, no process started per poll). For scale:
 # `runc run` of `waylay-proxy --version`, the runtime's own share of every container start.
-# The args are what `waylay inject` renders for a plain pod with the default values (src/Waylay.Inject/Template).
+# The args are what `waylay inject` renders for a plain pod with the default values (src/Waylay.Inject/Template), but
+# no --discoveryAddress: with one the proxy is (rightly) not ready until a control plane's first push, and none runs here.
 # Usage: bench/image.sh [runs] [builds]   (root; prints Markdown)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -21,7 +22,7 @@ cleanup() {
 }
 trap cleanup EXIT
 init_args='"capture","-p","15001","-z","15006","-u","1337","-m","REDIRECT","-i","*","-x","","-b","*","-d","15090,15021,15020"'
-proxy_args='"proxy","--serviceCluster","app","--drain-duration","45s","--parent-shutdown-duration","1m0s","--discoveryAddress","waylay-control.waylay-system:15010","--connect-timeout","10s","--proxyAdminPort","15000","--outbound-port","15001","--inbound-port","15006","--health-port","15021"'
+proxy_args='"proxy","--serviceCluster","app","--drain-duration","45s","--parent-shutdown-duration","1m0s","--connect-timeout","10s","--proxyAdminPort","15000","--outbound-port","15001","--inbound-port","15006","--health-port","15021"'
 
 "$root/waylay" --help >/dev/null                      # the CLI and (below) the sidecar built outside the timings
 "$root/waylay" capture --help >/dev/null
