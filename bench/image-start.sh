@@ -14,18 +14,8 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-20}"; archive="${2:-}"
-ref=docker.io/waylay/waylay:latest
-id="wl-bench-$(printf '%04x' $RANDOM)"
-work="$(mktemp -d "/tmp/$id.XXXXXX")"; chmod 755 "$work"   # the proxy runs as uid 1337 from the tree in it
-namespaces=(); containers=()
-cleanup() {
-  for c in "${containers[@]}"; do runc delete --force "$c" >/dev/null 2>&1 || true; done
-  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-init_args='"capture","-p","15001","-z","15006","-u","1337","-m","REDIRECT","-i","*","-x","","-b","*","-d","15090,15021,15020"'
-proxy_args='"proxy","--serviceCluster","app","--drain-duration","45s","--parent-shutdown-duration","1m0s","--connect-timeout","10s","--proxyAdminPort","15000","--outbound-port","15001","--inbound-port","15006","--health-port","15021"'
+source "$root/bench/runc-common.sh"   # ref, id, work, namespaces/containers and their cleanup, init_args/proxy_args
+chmod 755 "$work"   # the proxy runs as uid 1337 from the tree in it
 
 if [ -z "$archive" ]; then archive="$work/image.tar"; "$root/waylay" image build --out "$archive" >/dev/null; fi
 skopeo copy --quiet "oci-archive:$archive:$ref" "oci:$work/layout:$ref"
@@ -48,7 +38,7 @@ json.dump(c, open(dst, "w"))
 PY
   echo "$b"
 }
-netns() { local ns="$id-$1"; ip netns add "$ns"; namespaces+=("$ns"); ip -n "$ns" link set lo up; echo "$ns"; }
+netns() { ns="$id-$1"; ip netns add "$ns"; namespaces+=("$ns"); ip -n "$ns" link set lo up; } # sets ns (no subshell: the list is the cleanup's)
 
 # timer.py MODE …: prints microseconds. release-exit ID / release-ready ID: from the fifo's release to the container's
 # exit / first 200; native-exit UID BINARY ARGS / native-ready UID BINARY ARGS (a JSON list's items): from fork+exec to exit / first 200; ready GO: touches GO, then prints the epoch (as bash's EPOCHREALTIME) of the first 200.
@@ -89,7 +79,7 @@ us() { local s="${1/./}"; echo $((10#$s)); }
 declare -a keyring_v=() pivot_v=() whole_v=() whole_i=() whole_p=() create_i=() own_i=() create_p=() own_p=() native_i=() native_p=()
 for n in $(seq 1 "$runs"); do
   # whole runs
-  ns=$(netns "w$n"); b=$(bundle "v$n" '"--version"' 0 '[]' 1 "$ns"); containers+=("$id-v$n")
+  netns "w$n"; b=$(bundle "v$n" '"--version"' 0 '[]' 1 "$ns"); containers+=("$id-v$n")
   t0=$EPOCHREALTIME; runc run --bundle "$b" "$id-v$n" >/dev/null 2>&1; t1=$EPOCHREALTIME; whole_v+=($(( $(us "$t1") - $(us "$t0") )))
   # runc options containerd's runc shim can set (its NoNewKeyring and NoPivotRoot options), on the same container
   t0=$EPOCHREALTIME; runc run --no-new-keyring --bundle "$b" "$id-v$n" >/dev/null 2>&1; t1=$EPOCHREALTIME; keyring_v+=($(( $(us "$t1") - $(us "$t0") )))
@@ -103,14 +93,14 @@ for n in $(seq 1 "$runs"); do
   wait "$poller"; t1=$(cat "$work/ready"); whole_p+=($(( $(us "$t1") - $(us "$t0") )))
   runc kill "$id-p$n" KILL 2>/dev/null || true; wait || true
   # split: runc create, then the program's own time from its release
-  ns=$(netns "s$n"); b=$(bundle "si$n" "$init_args" 0 '["CAP_NET_ADMIN","CAP_NET_RAW"]' 0 "$ns"); containers+=("$id-si$n")
+  netns "s$n"; b=$(bundle "si$n" "$init_args" 0 '["CAP_NET_ADMIN","CAP_NET_RAW"]' 0 "$ns"); containers+=("$id-si$n")
   t0=$EPOCHREALTIME; runc create --bundle "$b" "$id-si$n" >/dev/null 2>&1 </dev/null; t1=$EPOCHREALTIME; create_i+=($(( $(us "$t1") - $(us "$t0") )))
   own_i+=($(T "$ns" release-exit "$id-si$n"))
   b=$(bundle "sp$n" "$proxy_args" 1337 '[]' 1 "$ns"); containers+=("$id-sp$n")
   t0=$EPOCHREALTIME; runc create --bundle "$b" "$id-sp$n" >/dev/null 2>&1 </dev/null; t1=$EPOCHREALTIME; create_p+=($(( $(us "$t1") - $(us "$t0") )))
   own_p+=($(T "$ns" release-ready "$id-sp$n")); runc kill "$id-sp$n" KILL 2>/dev/null || true
   # native: the same binary, no runtime
-  ns=$(netns "n$n")
+  netns "n$n"
   native_i+=($(T "$ns" native-exit 0 "$tree/usr/local/bin/waylay-proxy" "$init_args"))
   native_p+=($(T "$ns" native-ready 1337 "$tree/usr/local/bin/waylay-proxy" "$proxy_args"))
 done
