@@ -10,16 +10,7 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-20}"; archive="${2:-}"
-ref=docker.io/waylay/waylay:latest
-id="wl-bench-$(printf '%04x' $RANDOM)"
-work="$(mktemp -d "/tmp/$id.XXXXXX")"
-namespaces=(); containers=()
-cleanup() {
-  for c in "${containers[@]}"; do runc delete --force "$c" >/dev/null 2>&1 || true; done
-  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
+source "$root/bench/runc-common.sh"   # ref, id, work, namespaces/containers and their cleanup, init_args/proxy_args
 
 if [ -z "$archive" ]; then
   archive="$work/image.tar"

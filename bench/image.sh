@@ -5,23 +5,12 @@
 # Each sample gets a fresh namespace (wl-bench-<rand>-N) and a fresh bundle (umoci unpack); timings are taken by a bash
 # inside the namespace (EPOCHREALTIME; readiness polled over /dev/tcp, no process started per poll). For scale:
 # `runc run` of `waylay-proxy --version`, the runtime's own share of every container start.
-# The args are what `waylay inject` renders for a plain pod with the default values (src/Waylay.Inject/Template).
+# The args are what `waylay inject` renders for a plain pod (bench/runc-common.sh).
 # Usage: bench/image.sh [runs] [builds]   (root; prints Markdown)
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 runs="${1:-20}"; builds="${2:-2}"
-ref=docker.io/waylay/waylay:latest
-id="wl-bench-$(printf '%04x' $RANDOM)"
-work="$(mktemp -d "/tmp/$id.XXXXXX")"
-namespaces=(); containers=()
-cleanup() {
-  for c in "${containers[@]}"; do runc delete --force "$c" >/dev/null 2>&1 || true; done
-  for n in "${namespaces[@]}"; do ip netns del "$n" 2>/dev/null || true; done
-  rm -rf "$work"
-}
-trap cleanup EXIT
-init_args='"capture","-p","15001","-z","15006","-u","1337","-m","REDIRECT","-i","*","-x","","-b","*","-d","15090,15021,15020"'
-proxy_args='"proxy","--serviceCluster","app","--drain-duration","45s","--parent-shutdown-duration","1m0s","--discoveryAddress","waylay-control.waylay-system:15010","--connect-timeout","10s","--proxyAdminPort","15000","--outbound-port","15001","--inbound-port","15006","--health-port","15021"'
+source "$root/bench/runc-common.sh"   # ref, id, work, namespaces/containers and their cleanup, init_args/proxy_args
 
 "$root/waylay" --help >/dev/null                      # the CLI and (below) the sidecar built outside the timings
 "$root/waylay" capture --help >/dev/null

@@ -11,6 +11,8 @@ namespace Waylay.Node.Images.Build;
 /// :: Step 3  what the maintainer scripts would have done and the image needs: iptables' alternatives (nft, Debian's
 ///            default), the CA bundle, passwd/group naming uid 1337
 /// :: Step 4  pruned: docs (copyright kept), man pages, locales, apt's lists and caches, /dev (the runtime mounts it)
+/// :: Step 5  trimmed to what the image's programs run (DebianTrim.cs): iproute2's tools but `ip`, and the packages
+///            only those need, left out of the status too; then every ELF file kept is checked for its libraries
 /// </code>
 /// </summary>
 internal static class DebianRootfs
@@ -30,15 +32,22 @@ internal static class DebianRootfs
             options.Suite, rootfs, sources,
         ], cancellationToken);
 
-        // :: Step 2
+        // :: Step 2 (and Step 5's removal, which needs the .debs' file lists before Step 4 drops apt's cache)
         var debs = Directory.GetFiles(Path.Combine(rootfs, Archives), "*.deb");
         Array.Sort(debs, StringComparer.Ordinal);
         var stanzas = new SortedDictionary<string, string>(StringComparer.Ordinal);
+        var files = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var deb in debs)
         {
             var control = await ImageTools.RunAsync("dpkg-deb", ["--field", deb], cancellationToken);
             var package = control.Split('\n')[0].Replace("Package: ", "", StringComparison.Ordinal).Trim();
             stanzas[package] = StatusStanza(control);
+            files[package] = deb;
+        }
+
+        foreach (var removed in await DebianTrim.RemoveAsync(rootfs, files, cancellationToken))
+        {
+            stanzas.Remove(removed);
         }
 
         var dpkg = Path.Combine(rootfs, "var/lib/dpkg");
@@ -53,6 +62,9 @@ internal static class DebianRootfs
 
         // :: Step 4
         Prune(rootfs);
+
+        // :: Step 5 — the check, once the tree is final
+        await DebianTrim.VerifyLibrariesAsync(rootfs, cancellationToken);
         return stanzas.Count;
     }
 

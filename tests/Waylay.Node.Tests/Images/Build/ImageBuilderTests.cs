@@ -89,6 +89,44 @@ public sealed class ImageBuilderTests(BuiltImage image) : IClassFixture<BuiltIma
         Assert.NotEqual(local.Port, seen.Port);
     }
 
+    /// <summary>
+    /// The image is trimmed to what its programs run (DebianTrim.cs): the tools capture drives still run inside it, with
+    /// every library they link and the iptables extensions they load, as the init container's root with its capabilities.
+    /// </summary>
+    [NetnsFact]
+    public async Task TrimmedImage_RunsIpNftAndIptables_InThePodNamespace()
+    {
+        var (_, proxySpec) = Injected();
+        await using var pod = await TestNamespace.CreateAsync();
+        // A running container to exec the tools in (the proxy's args, as root with the init container's capabilities).
+        await using var container = await RuncContainer.CreateAsync(
+            image, pod, [.. proxySpec["args"]!.AsArray().Select(a => a!.GetValue<string>())], 0, 0, ["NET_ADMIN", "NET_RAW"], readOnlyRoot: true);
+        container.Start();
+        await container.WaitRunningAsync();
+
+        string[][] commands =
+        [
+            ["ip", "-o", "link", "show", "lo"],
+            ["iptables", "-t", "nat", "-N", "WL_PROBE"],
+            ["iptables", "-t", "nat", "-A", "WL_PROBE", "-p", "tcp", "-m", "owner", "--uid-owner", "1337", "-j", "REDIRECT", "--to-ports", "15001"],
+            ["iptables-save", "-t", "nat"],
+            ["ip6tables-save"],
+            ["iptables-legacy-save"],
+            ["nft", "list", "ruleset"],
+        ];
+        var outputs = new List<string>();
+        foreach (var command in commands)
+        {
+            var run = await Waylay.Linux.Exec.RunAsync("runc", ["exec", container.Id, .. command], null);
+            Assert.True(run.Succeeded, $"{string.Join(' ', command)} failed in the image (exit {run.ExitCode}): {run.Diagnostic}");
+            outputs.Add(run.StandardOutput);
+        }
+
+        Assert.Contains("lo:", outputs[0]);
+        Assert.Contains("-A WL_PROBE -p tcp -m owner --uid-owner 1337 -j REDIRECT --to-ports 15001", outputs[3]);
+        Assert.Contains("chain WL_PROBE", outputs[6]);
+    }
+
     [NetnsFact]
     public async Task TwoBuilds_OfTheSameInputs_GiveTheSameDigestAndArchive()
     {
@@ -126,6 +164,16 @@ public sealed class ImageBuilderTests(BuiltImage image) : IClassFixture<BuiltIma
             Assert.Equal("waylay-proxy", File.ResolveLinkTarget(Path.Combine(bundle, "rootfs/usr/local/bin/waylay"), returnFinalTarget: false)!.Name);
             Assert.True(new FileInfo(Path.Combine(bundle, "rootfs/etc/ssl/certs/ca-certificates.crt")).Length > 100_000);
             Assert.False(Directory.Exists(Path.Combine(bundle, "rootfs/usr/share/man")));
+
+            // Trimmed (DebianTrim.cs): what only iproute2's other tools linked is gone, from the tree and from the status.
+            Assert.False(File.Exists(Path.Combine(bundle, "rootfs/bin/ss")));
+            foreach (var package in DebianTrim.Packages)
+            {
+                Assert.DoesNotContain($"Package: {package}\n", status);
+            }
+
+            Assert.Contains("Package: libssl3\n", status);
+            Assert.True(File.Exists(Path.Combine(bundle, "rootfs/usr/lib/x86_64-linux-gnu/libssl.so.3")));
         }
         finally
         {
@@ -148,6 +196,37 @@ public sealed class ImageBuilderTests(BuiltImage image) : IClassFixture<BuiltIma
         Assert.Equal(image.Reference, init["image"]!.GetValue<string>());
         Assert.Equal(image.Reference, proxy["image"]!.GetValue<string>());
         return (init, proxy);
+    }
+
+    /// <summary>
+    /// The layer is recompressed at gzip's highest level (LayerCompression.cs): still gzip (every runtime reads it), its
+    /// blob named by its digest, the manifest's size true, and the tar inside the one the config's diff_id names.
+    /// </summary>
+    [Fact]
+    public async Task Layer_IsGzipAtTheHighestLevel_AndEveryDigestHolds()
+    {
+        var blobs = Path.Combine(image.Layout, "blobs/sha256");
+        var index = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(image.Layout, "index.json")))!;
+        var manifest = JsonNode.Parse(await File.ReadAllTextAsync(Blob(index["manifests"]![0]!["digest"]!)))!;
+        var config = JsonNode.Parse(await File.ReadAllTextAsync(Blob(manifest["config"]!["digest"]!)))!;
+        var layer = manifest["layers"]!.AsArray().Single()!;
+        var path = Blob(layer["digest"]!);
+
+        Assert.Equal("application/vnd.oci.image.layer.v1.tar+gzip", layer["mediaType"]!.GetValue<string>());
+        Assert.Equal(layer["size"]!.GetValue<long>(), new FileInfo(path).Length);
+        Assert.Equal(layer["digest"]!.GetValue<string>(), "sha256:" + Hash(path));
+        var header = new byte[10];
+        await using (var stream = File.OpenRead(path))
+        {
+            await stream.ReadExactlyAsync(header);
+        }
+
+        Assert.Equal([0x1f, 0x8b, 8], header[..3]); // gzip, deflate
+        Assert.Equal(2, header[8]);                 // XFL 2: "compressor used maximum compression" (RFC 1952)
+        await using var tar = new System.IO.Compression.GZipStream(File.OpenRead(path), System.IO.Compression.CompressionMode.Decompress);
+        Assert.Equal(config["rootfs"]!["diff_ids"]![0]!.GetValue<string>(), "sha256:" + Convert.ToHexStringLower(await SHA256.HashDataAsync(tar)));
+
+        string Blob(JsonNode digest) => Path.Combine(blobs, digest.GetValue<string>()["sha256:".Length..]);
     }
 
     /// <summary>A runc container configured from an injected container: its args, user, added capabilities and root.</summary>
