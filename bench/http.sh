@@ -221,7 +221,8 @@ measure() { # name round target-ip
   c1=$(cpu "${pids[@]}")
   : > "$rss_file"
   if [ ${#pids[@]} -gt 0 ]; then
-    ( sleep $((max_secs / 2)).5; for p in "${pids[@]}"; do rss_mb "$p"; done > "$rss_file" ) & sampler=$!
+    ( sleep $((max_secs / 2)).5; for p in "${pids[@]}"; do rss_mb "$p"; done > "$rss_file"
+      [ -z "${KEEP_SMAPS:-}" ] || for p in "${pids[@]}"; do cp "/proc/$p/smaps" "$KEEP_SMAPS/$name-max$r-$p.smaps"; done ) & sampler=$!
   fi
   local profiler=""
   if [ -n "${PERF:-}" ] && [ "$r" = 1 ] && [ ${#pids[@]} -gt 0 ]; then
