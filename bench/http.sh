@@ -29,7 +29,10 @@
 #   one GET on each at once (so the client sidecar's pool opens as many upstream connections), then held idle for
 #   HOLD_SECONDS (4); each sidecar's RSS while they are held (and of it its private pages, smaps_rollup) and its
 #   peak (VmHWM) over the whole start-to-end;
-#   HOLD_ONLY=1 measures only that (no rounds).
+#   HOLD_ONLY=1 measures only that (no rounds),
+#   KEEP_SMAPS=dir: each sidecar's /proc/PID/smaps copied there where its RSS is read (halfway through each maximum-
+#   rate run and each hold), to see which mappings the memory is in. Each round's line on stderr also gives each
+#   sidecar's minor page faults since its start.
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
 # run). Creates only wl-<id>-… namespaces and /tmp/wl-<id>-… files; removes them on exit.
 set -euo pipefail
@@ -221,7 +224,8 @@ measure() { # name round target-ip
   c1=$(cpu "${pids[@]}")
   : > "$rss_file"
   if [ ${#pids[@]} -gt 0 ]; then
-    ( sleep $((max_secs / 2)).5; for p in "${pids[@]}"; do rss_mb "$p"; done > "$rss_file" ) & sampler=$!
+    ( sleep $((max_secs / 2)).5; for p in "${pids[@]}"; do rss_mb "$p"; done > "$rss_file"
+      [ -z "${KEEP_SMAPS:-}" ] || for p in "${pids[@]}"; do cp "/proc/$p/smaps" "$KEEP_SMAPS/$name-max$r-$p.smaps"; done ) & sampler=$!
   fi
   local profiler=""
   if [ -n "${PERF:-}" ] && [ "$r" = 1 ] && [ ${#pids[@]} -gt 0 ]; then
@@ -268,7 +272,9 @@ measure() { # name round target-ip
   [ -z "$b" ] || [ "$b" -lt "${rss_s[$name]:-0}" ] || rss_s[$name]=$b
   [ -z "$(others)" ] || overlap=1
   echo "round $r $name: ${fixed[$name,$r]}" >&2
-  echo "round $r $name: ${max[$name,$r]}; proxy CPU $c0 → $c1 → $c2 s; RSS ${a:-–} / ${b:-–} MB" >&2
+  # Minor page faults since each sidecar started (/proc/PID/stat field 10): pages mapped in, the binary's among them.
+  local faults; faults=$(for p in "${pids[@]}"; do awk '{print $10}' "/proc/$p/stat" 2>/dev/null; done | paste -sd/ -)
+  echo "round $r $name: ${max[$name,$r]}; proxy CPU $c0 → $c1 → $c2 s; RSS ${a:-–} / ${b:-–} MB; minor faults since start ${faults:-–}" >&2
 }
 
 captured=0

@@ -1,3 +1,5 @@
+using Waylay.Linux;
+
 namespace Waylay.Proxy;
 
 /// <summary>
@@ -10,6 +12,9 @@ namespace Waylay.Proxy;
 /// and at least <see cref="WorkBytes"/> were allocated since the last trim, it collects all generations aggressively
 /// (compacting, emptied regions decommitted at once). A proxy under load allocates megabytes a second and never
 /// trims; one that is idle trims once after each burst, a collection of its live objects only.
+/// It also gives back the binary's own mapped pages (<see cref="ImagePages"/>): at its first look once the proxy is
+/// ready (whatever the traffic: what the start ran, it never runs again), and at each trim; what the proxy runs
+/// afterwards is mapped again from the page cache as it runs (docs/designs/proxy.md, "Memory").
 /// </summary>
 internal sealed class HeapTrimmer : IDisposable
 {
@@ -22,16 +27,29 @@ internal sealed class HeapTrimmer : IDisposable
     public const long WorkBytes = 4 * 1024 * 1024;
 
     private static long _trims;
+    private static long _imageReleases;
 
     private readonly ITimer _timer;
+    private readonly Func<bool> _ready;
     private long _lastLook = GC.GetTotalAllocatedBytes();
     private long _lastTrim = GC.GetTotalAllocatedBytes();
+    private bool _started;
 
-    public HeapTrimmer(TimeProvider time, TimeSpan interval) =>
+    /// <param name="ready">Whether the proxy has finished starting (listening and configured); null: from now.</param>
+    public HeapTrimmer(TimeProvider time, TimeSpan interval, Func<bool>? ready = null)
+    {
+        _ready = ready ?? (static () => true);
         _timer = time.CreateTimer(static s => ((HeapTrimmer)s!).Check(), this, interval, interval);
+    }
 
     /// <summary>How many collections this has made since start (on /stats/prometheus).</summary>
     public static long Trims => Interlocked.Read(ref _trims);
+
+    /// <summary>Whether this trimmer has released the binary's pages since the proxy became ready.</summary>
+    public bool ReleasedImage => _started;
+
+    /// <summary>How many times this has released the binary's mapped pages since start.</summary>
+    public static long ImageReleases => Interlocked.Read(ref _imageReleases);
 
     /// <summary>Whether to trim now: the process has allocated <paramref name="total"/> bytes since start, had allocated
     /// <paramref name="atLastLook"/> one interval ago and <paramref name="atLastTrim"/> at the last trim.</summary>
@@ -44,12 +62,20 @@ internal sealed class HeapTrimmer : IDisposable
     {
         var total = GC.GetTotalAllocatedBytes();
         var trim = ShouldTrim(total, _lastLook, _lastTrim);
+        var startedNow = !_started && _ready();
         _lastLook = total;
         if (trim)
         {
             _lastTrim = total;
             Interlocked.Increment(ref _trims);
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+        }
+
+        if (trim || startedNow)
+        {
+            _started |= startedNow;
+            ImagePages.Release();
+            Interlocked.Increment(ref _imageReleases);
         }
     }
 }

@@ -58,7 +58,7 @@ internal sealed class ProxyHost : IDisposable
         _config = new RouteTableManager(_source, _endpoints);
         var sweep = options.IdleTimeout / 4 < TimeSpan.FromSeconds(5) ? options.IdleTimeout / 4 : TimeSpan.FromSeconds(5);
         _idleSweep = time.CreateTimer(static s => ((ProxyHost)s!).SweepIdle(), this, sweep, sweep);
-        _trimmer = new HeapTrimmer(time, TimeSpan.FromSeconds(1));
+        _trimmer = new HeapTrimmer(time, TimeSpan.FromSeconds(1), () => Lifecycle.State == ProxyState.Live && _source.NotReadyReason is null);
     }
 
     public ProxyLifecycle Lifecycle { get; } = new();

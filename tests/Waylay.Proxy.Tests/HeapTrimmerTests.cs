@@ -43,4 +43,21 @@ public sealed class HeapTrimmerTests
         Assert.True(HeapTrimmer.Trims > trims, "no trim after a 5 MiB burst and 50 quiet intervals");
         Assert.True(GC.CollectionCount(GC.MaxGeneration) > fullCollections);
     }
+
+    [Fact]
+    public void FirstLook_OnceReady_ReleasesTheBinarysPages_NotBefore()
+    {
+        var time = new FakeTimeProvider();
+        var ready = false;
+        using var trimmer = new HeapTrimmer(time, TimeSpan.FromSeconds(1), () => ready);
+        var releases = HeapTrimmer.ImageReleases;
+
+        time.Advance(TimeSpan.FromSeconds(3));
+        Assert.False(trimmer.ReleasedImage, "released while the proxy was still starting");
+
+        ready = true;
+        time.Advance(TimeSpan.FromSeconds(1));
+        Assert.True(trimmer.ReleasedImage, "no release at the first look once ready");
+        Assert.True(HeapTrimmer.ImageReleases > releases);
+    }
 }
