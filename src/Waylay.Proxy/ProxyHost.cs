@@ -12,6 +12,8 @@ using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Tcp;
 using Waylay.Proxy.Telemetry;
+using Waylay.Proxy.Lifecycle;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy;
 

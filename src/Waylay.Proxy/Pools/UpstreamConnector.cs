@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Sockets;
 using Waylay.Linux;
 using Waylay.Proxy.Io;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Pools;
 

@@ -9,6 +9,7 @@ using Waylay.Proxy.Routing;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry.Http;
 using Yarp.ReverseProxy.Forwarder;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Http.Http2;
 

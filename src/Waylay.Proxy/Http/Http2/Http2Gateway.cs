@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -1,3 +1,5 @@
+using Waylay.Proxy.Connections;
+
 
 namespace Waylay.Proxy.Http.Http2;
 

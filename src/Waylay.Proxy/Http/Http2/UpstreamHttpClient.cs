@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Waylay.Proxy.Pools;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -1,4 +1,4 @@
-namespace Waylay.Proxy;
+namespace Waylay.Proxy.Lifecycle;
 
 /// <summary>
 /// Live → Draining → Stopped. The drain is started once, by SIGTERM or POST /drain; quit skips it. The host waits on

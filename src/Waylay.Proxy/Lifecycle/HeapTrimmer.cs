@@ -1,4 +1,4 @@
-namespace Waylay.Proxy;
+namespace Waylay.Proxy.Lifecycle;
 
 /// <summary>
 /// Gives the GC heap's free memory back when the proxy falls quiet after work, as Envoy's <c>shrink_heap</c> overload
