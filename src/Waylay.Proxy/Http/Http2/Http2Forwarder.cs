@@ -10,6 +10,7 @@ using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry.Http;
 using Yarp.ReverseProxy.Forwarder;
 using Waylay.Proxy.Connections;
+using Waylay.Proxy.Pools;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 using Waylay.Proxy.Http.Policy;
+using Waylay.Proxy.Pools;
 
 namespace Waylay.Proxy.Http.Http2;
 
