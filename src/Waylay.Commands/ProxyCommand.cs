@@ -5,6 +5,7 @@ using Waylay.Proxy;
 using Waylay.Proxy.Admin;
 using Waylay.Proxy.Admin.AppProbes;
 using Waylay.Proxy.Telemetry.Http;
+using Waylay.Proxy.Configuration;
 
 namespace Waylay.Commands;
 

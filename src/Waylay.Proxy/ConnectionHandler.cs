@@ -3,11 +3,12 @@ using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
 using Waylay.Proxy.Http;
-using Waylay.Proxy.Listeners;
 using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Tcp;
 using Waylay.Proxy.Telemetry;
+using Waylay.Proxy.Configuration;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy;
 
@@ -53,7 +54,7 @@ internal sealed class ConnectionHandler(
 
             // :: Step 2
             var table = tables.Current;
-            connection.Snapshot = table;
+            connection.Snapshot = table.Model;
             var decision = router.Decide(connection.Listener, original, table);
             connection.Direction = decision.Direction;
             connection.ServiceKey = decision.ServiceKey;

@@ -12,6 +12,8 @@ using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Tcp;
 using Waylay.Proxy.Telemetry;
+using Waylay.Proxy.Lifecycle;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy;
 
@@ -22,7 +24,7 @@ namespace Waylay.Proxy;
 ///   Listeners (15001, 15006) ─► ConnectionHandler: OriginalDestination ─► Routing (service; TCP or HTTP, once)
 ///     ├─ Http: per request route ─► policy ─► LoadBalancing (one endpoint) ─► Pools ─► forward (HTTP/1, h2c)
 ///     └─ Tcp:  LoadBalancing (one endpoint) ─► connect ─► relay (splice)
-///   ─► Telemetry (metrics, access log, traces) ─► Admin (15000, 15021 with the app probes, 15020)
+///   ─► Telemetry (metrics, access log, traces) ─► Admin (15000, 15021 with the app probes, 15090 metrics)
 /// </code>
 /// </summary>
 internal sealed class ProxyHost : IDisposable

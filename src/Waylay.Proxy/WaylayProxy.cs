@@ -1,6 +1,9 @@
 using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Waylay.Mesh;
+using Waylay.Proxy.Configuration;
+using Waylay.Proxy.Io;
+using Waylay.Proxy.Lifecycle;
 
 namespace Waylay.Proxy;
 

@@ -4,6 +4,7 @@ using Waylay.Proxy.Configuration;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry;
+using Waylay.Proxy.Lifecycle;
 
 namespace Waylay.Proxy.Admin;
 

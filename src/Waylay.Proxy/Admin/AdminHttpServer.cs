@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text;
 using Microsoft.Extensions.Logging;
 using Waylay.Proxy.Telemetry;
+using Waylay.Proxy.Lifecycle;
 
 namespace Waylay.Proxy.Admin;
 

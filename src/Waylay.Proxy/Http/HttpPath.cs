@@ -3,6 +3,8 @@ using Waylay.Proxy.Http.Forwarding;
 using Waylay.Proxy.Io;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry;
+using Waylay.Proxy.Connections;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Http;
 

@@ -8,6 +8,9 @@ using Waylay.Proxy.Io;
 using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry;
+using Waylay.Proxy.Connections;
+using Waylay.Proxy.Http.Policy;
+using Waylay.Proxy.Lifecycle;
 
 namespace Waylay.Proxy.Listeners;
 
@@ -33,11 +36,10 @@ internal sealed class GatewayListeners(
 {
     private readonly Dictionary<ushort, ProxyListener> _open = [];
     private readonly Lock _gate = new();
-    private GatewayRoutes? _routes;
+    private readonly GatewayRouteCache _routes = new(pod);
     private ITimer? _timer;
     private bool _closed;
     private string _labelsSeen = "(not read yet)";
-    private IReadOnlyDictionary<string, string> _labels = new Dictionary<string, string>();
 
     /// <summary>The ports listened on now.</summary>
     public IReadOnlyList<ushort> Ports
@@ -58,26 +60,11 @@ internal sealed class GatewayListeners(
         _timer = time.CreateTimer(static s => ((GatewayListeners)s!).Reconcile(), this, interval, interval);
     }
 
-    /// <summary>The routes of <paramref name="table"/> for this pod's labels, built once per snapshot and labels.</summary>
-    public GatewayRoutes For(RouteTable table)
-    {
-        var routes = Volatile.Read(ref _routes);
-        var labels = Volatile.Read(ref _labels);
-        if (routes is not null && ReferenceEquals(routes.Table, table) && ReferenceEquals(routes.Labels, labels))
-        {
-            return routes;
-        }
-
-        routes = GatewayRoutes.Build(table, labels, pod);
-        Volatile.Write(ref _routes, routes);
-        return routes;
-    }
-
     /// <summary>Opens the ports the current snapshot's Gateways want and closes the others (Envoy's listener updates).</summary>
     public void Reconcile()
     {
         ReadLabels(config.Current);
-        var routes = For(config.Current);
+        var routes = _routes.For(config.Current);
         var wanted = routes.Ports.ToHashSet();
         lock (_gate)
         {
@@ -122,7 +109,7 @@ internal sealed class GatewayListeners(
         if (seen != _labelsSeen)
         {
             _labelsSeen = seen;
-            Volatile.Write(ref _labels, labels);
+            _routes.Labels = labels;
             GatewayLog.Labels(logger, seen, source);
         }
     }
@@ -142,14 +129,14 @@ internal sealed class GatewayListeners(
             connection.Direction = TrafficDirection.Outbound;
             connection.ServiceKey = "gateway";
             var table = config.Current;
-            connection.Snapshot = table;
+            connection.Snapshot = table.Model;
             var polled = EpollSocket.Attach(downstream);
             polled.CancelWith(connection.Closing.Token);
             var scope = new HttpScope(connection, TrafficDirection.Outbound, table, null, null, null)
             {
                 Current = () => config.Current,
                 Loop = polled.Loop,
-                Gateway = new GatewayBinding(this, port),
+                Gateway = new GatewayBinding(_routes, port),
             };
             await http.ServeHttp1Async(polled, connection, scope).ConfigureAwait(false);
         }
@@ -182,13 +169,4 @@ internal sealed class GatewayListeners(
             _open.Clear();
         }
     }
-}
-
-/// <summary>The gateway port a connection came in on: its requests are routed by <see cref="GatewayRoutes"/>, by Host.</summary>
-internal sealed class GatewayBinding(GatewayListeners listeners, ushort port)
-{
-    public ushort Port { get; } = port;
-
-    public RouteSelection Select(RouteTable table, ReadOnlySpan<byte> authority, in RouteRequest request, Random random) =>
-        listeners.For(table).Select(Port, authority, request, random);
 }

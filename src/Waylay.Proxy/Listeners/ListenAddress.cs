@@ -1,4 +1,5 @@
 using System.Net;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Listeners;
 
@@ -6,14 +7,4 @@ namespace Waylay.Proxy.Listeners;
 internal readonly record struct ListenAddress(IPEndPoint EndPoint, ListenerKind Kind)
 {
     public override string ToString() => $"{Kind.ToString().ToLowerInvariant()} {EndPoint}";
-}
-
-/// <summary>Which capture port accepted the connection.</summary>
-internal enum ListenerKind
-{
-    /// <summary>15001: the app's outgoing connections (and in the seed's single-port layout, inbound ones too).</summary>
-    Outbound,
-
-    /// <summary>15006: connections addressed to the pod.</summary>
-    Inbound,
 }

@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
+using Waylay.Proxy.Connections;
+using Waylay.Proxy.Lifecycle;
 
 namespace Waylay.Proxy.Listeners;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using Waylay.Proxy.Io;
 using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Pools;
 

@@ -2,13 +2,15 @@ using System.Net;
 using System.Net.Sockets;
 using Waylay.Linux;
 using Waylay.Proxy.Io;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Pools;
 
 /// <summary>
 /// Opens an upstream connection within the connect timeout: one per downstream connection for the TCP relay
 /// (<see cref="ConnectAsync"/>), and the HTTP/1 pool's keep-alive connections on Waylay's event loop
-/// (<see cref="ConnectPolledAsync"/>, Pools/Http1UpstreamPool.cs); h2 has its own (Http/Http2/UpstreamHttpClient.cs).
+/// (<see cref="ConnectPolledAsync"/>, <see cref="Http1UpstreamPool"/>), and the h2c pool's, through SocketsHttpHandler's
+/// connect callback (<see cref="UpstreamHttpClient"/>).
 /// </summary>
 internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
 {

@@ -17,7 +17,7 @@ namespace Waylay.Proxy.Routing;
 ///   request Host ──► the most specific virtual host (exact, then the longest *.suffix, then *) ──► first matching
 ///     route; none: 404 NR, as Envoy's gateway answers
 /// </code>
-/// Immutable; built once per snapshot (<see cref="For"/> keeps the last one).
+/// Immutable; built once per snapshot and set of the pod's labels (<see cref="GatewayRouteCache"/> keeps the last one).
 /// </summary>
 internal sealed class GatewayRoutes
 {

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Waylay.Proxy.Io;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Routing;
 

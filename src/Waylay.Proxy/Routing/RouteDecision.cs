@@ -1,4 +1,5 @@
 using System.Net;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Routing;
 

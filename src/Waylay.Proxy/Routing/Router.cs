@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
 using Waylay.Proxy.Configuration;
-using Waylay.Proxy.Listeners;
 using Waylay.Proxy.OriginalDestination;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Routing;
 

@@ -1,4 +1,5 @@
 using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Routing;
 

@@ -1,5 +1,6 @@
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.LoadBalancing;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Routing;
 

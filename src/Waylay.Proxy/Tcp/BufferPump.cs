@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Tcp;
 

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Waylay.Linux;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Tcp;
 

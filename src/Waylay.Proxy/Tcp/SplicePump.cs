@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Waylay.Linux;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Tcp;
 

@@ -6,6 +6,7 @@ using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry;
 using Waylay.Proxy.Telemetry.Http;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Tcp;
 

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry;
 

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Waylay.Proxy.LoadBalancing;
-using Waylay.Proxy.Listeners;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry;
 

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
-using Waylay.Proxy.Listeners;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry;
 

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Waylay.Proxy.Lifecycle;
 
 namespace Waylay.Proxy.Telemetry;
 

@@ -1,3 +1,5 @@
+using Waylay.Proxy.Connections;
+
 namespace Waylay.Proxy.Telemetry;
 
 /// <summary>Upstream counters of one service (or "passthrough" / "inbound"); updated with Interlocked, read by scrapes.</summary>

@@ -1,5 +1,6 @@
 using Waylay.Proxy.Telemetry.Http;
 using Xunit;
+using Waylay.Proxy.Configuration;
 
 namespace Waylay.Proxy.Telemetry.Tests.Http;
 

@@ -1,6 +1,8 @@
 using System.Text;
 using Waylay.Proxy.Telemetry.Http;
 using Xunit;
+using Waylay.Proxy.Configuration;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry.Tests.Http;
 

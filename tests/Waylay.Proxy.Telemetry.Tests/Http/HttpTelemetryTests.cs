@@ -3,6 +3,8 @@ using Microsoft.Extensions.Time.Testing;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Telemetry.Http;
 using Xunit;
+using Waylay.Proxy.Configuration;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry.Tests.Http;
 

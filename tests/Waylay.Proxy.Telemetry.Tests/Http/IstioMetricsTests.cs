@@ -1,6 +1,7 @@
 using System.Text;
 using Waylay.Proxy.Telemetry.Http;
 using Xunit;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry.Tests.Http;
 
@@ -166,14 +167,6 @@ public sealed class IstioMetricsTests
     [InlineData(ResponseFlags.DownstreamProtocolError, "DPE")]
     [InlineData(ResponseFlags.FaultInjected | ResponseFlags.DelayInjected, "DI,FI")]
     public void ResponseFlags_RenderInEnvoysOrder(ResponseFlags flags, string text) => Assert.Equal(text, flags.ToEnvoyString());
-
-    [Fact]
-    public void Http1Errors_MapToDownstreamOrUpstreamProtocolError()
-    {
-        Assert.Equal(ResponseFlags.DownstreamProtocolError, ResponseFlagsText.ForHttp1Error(Waylay.Proxy.Http.Http1.Http1Error.BareLineFeed, upstream: false));
-        Assert.Equal(ResponseFlags.UpstreamProtocolError, ResponseFlagsText.ForHttp1Error(Waylay.Proxy.Http.Http1.Http1Error.InvalidStatusLine, upstream: true));
-        Assert.Equal(ResponseFlags.None, ResponseFlagsText.ForHttp1Error(Waylay.Proxy.Http.Http1.Http1Error.None, upstream: true));
-    }
 
     private static string Histogram(string name, string labels, string[] le, int[] cumulative, string sum, int count)
     {

@@ -6,6 +6,7 @@ using Waylay.Proxy.Http;
 using Waylay.Proxy.Http.Forwarding;
 using Waylay.Proxy.Http.Http1;
 using Xunit;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Tests.Http;
 

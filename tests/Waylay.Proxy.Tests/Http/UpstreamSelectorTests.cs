@@ -6,6 +6,7 @@ using Waylay.Proxy.Routing;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry.Http;
 using Xunit;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Tests.Http;
 

@@ -13,6 +13,8 @@ using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry.Http;
 using Orig = Waylay.Proxy.OriginalDestination.OriginalDestination;
+using Waylay.Proxy.Connections;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Tests.Http2;
 

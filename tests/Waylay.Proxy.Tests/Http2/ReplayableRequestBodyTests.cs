@@ -1,10 +1,9 @@
-using System.Net;
 using Waylay.Proxy.Http.Http2;
 using Xunit;
 
 namespace Waylay.Proxy.Tests.Http2;
 
-/// <summary><c>src/Waylay.Proxy/Http/Http2/ReplayableRequestBody.cs</c> and the pool host names of <c>Http2PoolHost.cs</c>.</summary>
+/// <summary><c>src/Waylay.Proxy/Http/Http2/ReplayableRequestBody.cs</c>.</summary>
 public sealed class ReplayableRequestBodyTests
 {
     [Fact]
@@ -73,24 +72,6 @@ public sealed class ReplayableRequestBodyTests
         Assert.Equal(body.AsSpan(10_000).ToArray(), await ReadAsync(replay, int.MaxValue, chunk: 8_192));
         Assert.Equal(0, replay.Kept);
         Assert.Throws<InvalidOperationException>(replay.Rewind);
-    }
-
-    [Theory]
-    [InlineData("10.1.2.3")]
-    [InlineData("fd00::1:5")]
-    public void PoolHost_NamesItsAddress_AndAnAddressAsWrittenStillParses(string text)
-    {
-        var address = IPAddress.Parse(text);
-        var host = Http2PoolHost.Format(address, 0x2a);
-        Assert.StartsWith("p2a-", host);
-        Assert.True(Uri.CheckHostName(host) == UriHostNameType.Dns);
-        Assert.True(Http2PoolHost.TryParse(host, out var parsed));
-        Assert.Equal(address, parsed);
-
-        Assert.True(Http2PoolHost.TryParse(address.AddressFamily == System.Net.Sockets.AddressFamily.InterNetworkV6 ? $"[{text}]" : text, out var direct));
-        Assert.Equal(address, direct);
-        Assert.False(Http2PoolHost.TryParse("p2a-zz", out _));
-        Assert.False(Http2PoolHost.TryParse("reviews", out _));
     }
 
     private static async Task<byte[]> ReadAsync(Stream stream, int max, int chunk)

@@ -8,6 +8,7 @@ using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Routing;
 using Xunit;
 using Orig = Waylay.Proxy.OriginalDestination.OriginalDestination;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Tests.Routing;
 

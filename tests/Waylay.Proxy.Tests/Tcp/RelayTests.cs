@@ -5,6 +5,7 @@ using Waylay.Proxy.Listeners;
 using Waylay.Proxy.Tcp;
 using Waylay.TestKit;
 using Xunit;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Tests.Tcp;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Waylay.Probes;
+using Waylay.Proxy.Configuration;
 
 namespace Waylay.Proxy.Admin.AppProbes;
 

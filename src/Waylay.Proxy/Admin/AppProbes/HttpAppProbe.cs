@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Sockets;
+using Waylay.Proxy.Configuration;
 
 namespace Waylay.Proxy.Admin.AppProbes;
 

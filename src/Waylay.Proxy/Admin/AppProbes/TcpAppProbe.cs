@@ -1,3 +1,5 @@
+using Waylay.Proxy.Configuration;
+
 namespace Waylay.Proxy.Admin.AppProbes;
 
 /// <summary>A tcpSocket probe: 200 when the app accepts a connection within the timeout, else 500 (pilot-agent's answer).</summary>

@@ -11,6 +11,7 @@ using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Telemetry;
 using Waylay.Proxy.Telemetry.Http;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Http.Forwarding;
 

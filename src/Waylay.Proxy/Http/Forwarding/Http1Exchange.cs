@@ -1,6 +1,7 @@
 using System.Net;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Telemetry.Http;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Http.Forwarding;
 

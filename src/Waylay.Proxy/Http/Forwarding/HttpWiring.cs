@@ -6,6 +6,8 @@ using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry.Http;
+using Waylay.Proxy.Connections;
+using Waylay.Proxy.Lifecycle;
 
 namespace Waylay.Proxy.Http.Forwarding;
 

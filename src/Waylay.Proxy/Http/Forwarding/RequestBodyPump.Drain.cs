@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Net.Sockets;
 using Waylay.Proxy.Http.Http1;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Http.Forwarding;
 

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Net.Sockets;
 using Waylay.Proxy.Http.Http1;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Http.Forwarding;
 

@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -4,6 +4,7 @@ using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry.Http;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Http.Http2;
 

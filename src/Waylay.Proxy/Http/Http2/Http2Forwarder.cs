@@ -9,6 +9,8 @@ using Waylay.Proxy.Routing;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Telemetry.Http;
 using Yarp.ReverseProxy.Forwarder;
+using Waylay.Proxy.Connections;
+using Waylay.Proxy.Pools;
 
 namespace Waylay.Proxy.Http.Http2;
 

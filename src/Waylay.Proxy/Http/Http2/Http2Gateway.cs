@@ -6,6 +6,8 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
+using Waylay.Proxy.Http.Policy;
+using Waylay.Proxy.Pools;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -4,6 +4,7 @@ using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.Pools;
 using Waylay.Proxy.Telemetry.Http;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
-using Waylay.Proxy.Routing;
 using Waylay.Proxy.Telemetry.Http;
+using Waylay.Proxy.Http.Policy;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -1,4 +1,5 @@
 using Waylay.Proxy.Telemetry.Http;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Http.Http2;
 

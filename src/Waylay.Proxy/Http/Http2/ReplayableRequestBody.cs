@@ -1,4 +1,5 @@
 using System.Buffers;
+using Waylay.Proxy.Http.Policy;
 
 namespace Waylay.Proxy.Http.Http2;
 

@@ -1,6 +1,7 @@
 using Waylay.Mesh.Networking;
 using Waylay.Proxy.Listeners;
 using Waylay.Proxy.Routing;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Http.Policy;
 

@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
+using Waylay.Proxy.Configuration;
 
 namespace Waylay.Proxy.Telemetry.Http;
 

@@ -1,13 +1,7 @@
 using Waylay.Proxy.Http.Http1;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry.Http;
-
-/// <summary>Envoy's default line (text) or Istio's JSON keys.</summary>
-internal enum AccessLogFormat
-{
-    Text,
-    Json,
-}
 
 /// <summary>
 /// What one request's access log line says. Request fields are read from <see cref="Request"/> while

@@ -1,3 +1,6 @@
+using Waylay.Proxy.Configuration;
+using Waylay.Proxy.Connections;
+
 namespace Waylay.Proxy.Telemetry.Http;
 
 /// <summary>

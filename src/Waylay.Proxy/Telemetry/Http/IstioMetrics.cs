@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using System.Text;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry.Http;
 

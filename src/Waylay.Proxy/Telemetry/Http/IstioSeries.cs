@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry.Http;
 

@@ -4,6 +4,7 @@ using System.Net.Sockets;
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using Waylay.Proxy.Http.Headers;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry.Http;
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Waylay.Proxy.Http.Headers;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Telemetry.Http;
 

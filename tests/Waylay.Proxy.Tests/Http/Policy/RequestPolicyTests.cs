@@ -6,6 +6,7 @@ using Waylay.Proxy.Http.Policy;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Routing;
 using Xunit;
+using Waylay.Proxy.Connections;
 
 namespace Waylay.Proxy.Tests.Http.Policy;
 

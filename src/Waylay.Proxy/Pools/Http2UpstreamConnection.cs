@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Waylay.Proxy.Http.Http2;
+namespace Waylay.Proxy.Pools;
 
 /// <summary>
 /// One pooled h2c connection to an upstream, as <c>/connections</c> shows it: where it goes, from where, since when,

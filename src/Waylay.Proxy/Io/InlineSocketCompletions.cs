@@ -1,4 +1,4 @@
-namespace Waylay.Proxy;
+namespace Waylay.Proxy.Io;
 
 /// <summary>
 /// Runs socket continuations on .NET's epoll threads instead of queueing each to the thread pool. A relay does a few

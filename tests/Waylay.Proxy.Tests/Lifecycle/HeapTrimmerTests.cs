@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
+using Waylay.Proxy.Lifecycle;
 
-namespace Waylay.Proxy.Tests;
+namespace Waylay.Proxy.Tests.Lifecycle;
 
 /// <summary><see cref="HeapTrimmer"/>: a full collection once the proxy falls quiet after work, never while it works.</summary>
 public sealed class HeapTrimmerTests

@@ -2,12 +2,12 @@ using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Net;
 
-namespace Waylay.Proxy.Http.Http2;
+namespace Waylay.Proxy.Pools;
 
 /// <summary>
 /// The host name a request's URI carries to pick its upstream connection pool. SocketsHttpHandler pools connections
 /// by the URI's host and port; the URI's host decides nothing else here (<c>:authority</c> is the caller's, kept by
-/// <see cref="TransparentTransformer"/>, and the connect callback dials the address itself). So an endpoint's address
+/// <see cref="Http.Http2.TransparentTransformer"/>, and the connect callback dials the address itself). So an endpoint's address
 /// as written shares one pool, and <c>p{pool}-{address in hex}</c> gives the same endpoint a pool of its own, which
 /// is how <see cref="Http2ConnectionRotation"/> moves requests to a fresh connection.
 /// </summary>

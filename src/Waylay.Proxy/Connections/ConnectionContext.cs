@@ -1,9 +1,8 @@
 using System.Net;
+using Waylay.Mesh;
 using Waylay.Proxy.LoadBalancing;
-using Waylay.Proxy.Routing;
-using Waylay.Proxy.Listeners;
 
-namespace Waylay.Proxy;
+namespace Waylay.Proxy.Connections;
 
 /// <summary>
 /// One downstream connection from accept to close: who connected, where they meant to go, what the router decided and
@@ -31,8 +30,8 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
 
     public TrafficDirection Direction { get; set; }
 
-    /// <summary>The snapshot the connection was accepted under; it keeps it until it closes.</summary>
-    public RouteTable? Snapshot { get; set; }
+    /// <summary>The snapshot the connection was accepted under (its mesh model); it keeps it until it closes.</summary>
+    public MeshModel? Snapshot { get; set; }
 
     /// <summary>"reviews.default", or "passthrough" / "inbound" when no service applies.</summary>
     public string ServiceKey { get; set; } = "unknown";

@@ -1,6 +1,6 @@
 using Waylay.Linux;
 
-namespace Waylay.Proxy;
+namespace Waylay.Proxy.Lifecycle;
 
 /// <summary>
 /// Gives the GC heap's free memory back when the proxy falls quiet after work, as Envoy's <c>shrink_heap</c> overload

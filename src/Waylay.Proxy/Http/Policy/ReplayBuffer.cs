@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Waylay.Proxy.Http;
+namespace Waylay.Proxy.Http.Policy;
 
 /// <summary>
 /// The request body bytes a try has sent upstream (after the head, as framed on the wire), kept in pooled segments so

@@ -1,5 +1,7 @@
+using Waylay.Proxy.Connections;
 
-namespace Waylay.Proxy.Http.Http2;
+
+namespace Waylay.Proxy.Pools;
 
 /// <summary>
 /// Thrown from the handler's connect callback so the forwarder can tell "could not connect" (503 UF, retriable with

@@ -1,4 +1,4 @@
-namespace Waylay.Proxy.Routing;
+namespace Waylay.Proxy.Connections;
 
 /// <summary>Which way a connection crosses the pod boundary.</summary>
 internal enum TrafficDirection

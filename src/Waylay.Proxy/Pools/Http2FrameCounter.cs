@@ -1,4 +1,4 @@
-namespace Waylay.Proxy.Http.Http2;
+namespace Waylay.Proxy.Pools;
 
 /// <summary>
 /// Counts the requests an upstream h2 connection carries by reading the frame headers the client side writes

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Waylay.Proxy.Admin.AppProbes;
+namespace Waylay.Proxy.Configuration;
 
 /// <summary>
 /// Reads the probers JSON the injector puts in the proxy's env: keys are health-port paths, values Kubernetes probe

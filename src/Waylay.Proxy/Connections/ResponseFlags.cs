@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
-using Waylay.Proxy.Http.Http1;
 
-namespace Waylay.Proxy;
+namespace Waylay.Proxy.Connections;
 
 /// <summary>
 /// Envoy's response flags (<c>%RESPONSE_FLAGS%</c>, Istio's <c>response_flags</c> label): why the proxy answered what
@@ -57,14 +56,6 @@ internal static class ResponseFlagsText
 
             return string.Join(',', parts);
         });
-
-    /// <summary>
-    /// The flag for a refused HTTP/1 message: a client's malformed request is DPE (downstream protocol error), a fault
-    /// in the upstream's response UPE. The detail (<see cref="Http1Errors.Code"/>) goes to <c>x-waylay-proxy-error</c>.
-    /// </summary>
-    public static ResponseFlags ForHttp1Error(Http1Error error, bool upstream) => error == Http1Error.None
-        ? ResponseFlags.None
-        : upstream ? ResponseFlags.UpstreamProtocolError : ResponseFlags.DownstreamProtocolError;
 
     /// <summary>
     /// The reason the proxy gives in <c>x-waylay-proxy-error</c> on an answer of its own (linkerd's <c>l5d-proxy-error</c>),

@@ -1,8 +1,9 @@
-namespace Waylay.Proxy;
+namespace Waylay.Proxy.Lifecycle;
 
 /// <summary>
-/// Live → Draining → Stopped. The drain is started once, by SIGTERM or POST /drain; quit skips it. The host waits on
-/// <see cref="Stopping"/> and does the actual work so both signals take one path.
+/// Starting → Live → Draining → Stopping. The drain is started once, by SIGTERM or POST /drain; quit skips it. The host
+/// waits on <see cref="DrainRequested"/> (then, while it drains, on <see cref="QuitRequested"/>) and does the actual
+/// work, so every signal takes one path.
 /// </summary>
 internal sealed class ProxyLifecycle
 {

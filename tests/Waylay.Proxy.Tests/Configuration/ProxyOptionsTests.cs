@@ -1,6 +1,7 @@
 using Xunit;
+using Waylay.Proxy.Configuration;
 
-namespace Waylay.Proxy.Tests;
+namespace Waylay.Proxy.Tests.Configuration;
 
 public sealed class ProxyOptionsTests
 {

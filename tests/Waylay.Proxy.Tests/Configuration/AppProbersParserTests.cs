@@ -1,7 +1,7 @@
-using Waylay.Proxy.Admin.AppProbes;
+using Waylay.Proxy.Configuration;
 using Xunit;
 
-namespace Waylay.Proxy.Tests.Admin.AppProbes;
+namespace Waylay.Proxy.Tests.Configuration;
 
 public sealed class AppProbersParserTests
 {

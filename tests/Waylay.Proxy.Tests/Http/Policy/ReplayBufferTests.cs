@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Security.Cryptography;
-using Waylay.Proxy.Http;
+using Waylay.Proxy.Http.Policy;
 using Xunit;
 
-namespace Waylay.Proxy.Tests.Http;
+namespace Waylay.Proxy.Tests.Http.Policy;
 
 /// <summary>The kept request body: whatever the sizes of the pieces written, it copies out whole and in order, up to 1 MiB.</summary>
 public sealed class ReplayBufferTests

@@ -1,7 +1,7 @@
 using System.Net;
 using Waylay.Mesh;
 
-namespace Waylay.Proxy;
+namespace Waylay.Proxy.Configuration;
 
 /// <summary>Everything the sidecar is told at start, parsed once into typed values (see docs/designs/proxy.md).</summary>
 internal sealed record ProxyOptions
@@ -26,7 +26,7 @@ internal sealed record ProxyOptions
 
     /// <summary>
     /// The control plane (<c>--discovery</c>, the seed's <c>--discoveryAddress</c>; host:port): services, endpoints and
-    /// rules come from its stream (Routing/MeshFileSource.Discovery.cs) instead of <see cref="ConfigPath"/> and <see cref="RulesPath"/>.
+    /// rules come from its stream (<see cref="DiscoveryMeshSource"/>) instead of <see cref="ConfigPath"/> and <see cref="RulesPath"/>.
     /// </summary>
     public string? DiscoveryAddress { get; init; }
 
@@ -45,7 +45,7 @@ internal sealed record ProxyOptions
     /// <summary>One line per HTTP request; null is off (Istio's default), "/dev/stdout" the usual choice.</summary>
     public string? AccessLogFile { get; init; }
 
-    public Telemetry.Http.AccessLogFormat AccessLogFormat { get; init; } = Telemetry.Http.AccessLogFormat.Text;
+    public AccessLogFormat AccessLogFormat { get; init; } = AccessLogFormat.Text;
 
     /// <summary>Zipkin collector (the seed's <c>--zipkinAddress host:port</c>); null sends no spans.</summary>
     public Uri? ZipkinCollector { get; init; }
@@ -69,9 +69,9 @@ internal sealed record ProxyOptions
 
     /// <summary>
     /// The app probes the injector moved to the health port (WAYLAY_KUBE_APP_PROBERS / ISTIO_KUBE_APP_PROBERS), by
-    /// their path there (<c>/app-health/web/readyz</c>); parsed by <see cref="Admin.AppProbes.AppProbersParser"/>.
+    /// their path there (<c>/app-health/web/readyz</c>); parsed by <see cref="AppProbersParser"/>.
     /// </summary>
-    public IReadOnlyDictionary<string, Admin.AppProbes.AppProber> AppProbers { get; init; } = new Dictionary<string, Admin.AppProbes.AppProber>();
+    public IReadOnlyDictionary<string, AppProber> AppProbers { get; init; } = new Dictionary<string, AppProber>();
 
     /// <summary>The uid the capture rules exempt; the proxy warns when it runs as another.</summary>
     public uint ProxyUid { get; init; } = 1337;
@@ -95,7 +95,7 @@ internal sealed record ProxyOptions
     public bool Gateway { get; init; }
 
     /// <summary>Gateway mode: the downward-API file with the pod's labels (Istio's <c>/etc/istio/pod/labels</c>).</summary>
-    public string PodLabelsPath { get; init; } = Listeners.PodLabels.DefaultPath;
+    public string PodLabelsPath { get; init; } = PodLabels.DefaultPath;
 
     /// <summary>Every problem at once, each naming the flag and the fix.</summary>
     public IReadOnlyList<string> Validate()

@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace Waylay.Proxy.Http.Http2;
+namespace Waylay.Proxy.Pools;
 
 /// <summary>The h2c upstream connections open now, for <c>/connections</c> and for retiring a pool's.</summary>
 internal sealed class Http2UpstreamConnections

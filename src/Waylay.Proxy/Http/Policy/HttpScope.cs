@@ -1,7 +1,8 @@
 using System.Net;
 using Waylay.Proxy.Routing;
+using Waylay.Proxy.Connections;
 
-namespace Waylay.Proxy.Http;
+namespace Waylay.Proxy.Http.Policy;
 
 /// <summary>
 /// What an HTTP path needs to know about the captured connection it serves, decided once by the connection core
@@ -33,7 +34,7 @@ internal sealed class HttpScope(ConnectionContext connection, TrafficDirection d
     public Func<RouteTable>? Current { get; init; }
 
     /// <summary>Gateway mode: each request is routed by its Host on this Gateway port, not by the service dialled.</summary>
-    public Listeners.GatewayBinding? Gateway { get; init; }
+    public GatewayBinding? Gateway { get; init; }
 
     /// <summary>HTTP/1: the event loop of the downstream socket, where this connection's upstreams are taken from.</summary>
     public Io.EpollLoop? Loop { get; init; }

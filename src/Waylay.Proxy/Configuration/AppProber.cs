@@ -1,4 +1,4 @@
-namespace Waylay.Proxy.Admin.AppProbes;
+namespace Waylay.Proxy.Configuration;
 
 /// <summary>Which of the kubelet's probe actions an app prober runs.</summary>
 internal enum AppProbeKind

@@ -1,9 +1,7 @@
 using System.Text;
-using Waylay.Proxy.Configuration;
 using Waylay.Mesh;
-using Waylay.Proxy.Routing;
 
-namespace Waylay.Proxy.Listeners;
+namespace Waylay.Proxy.Configuration;
 
 /// <summary>
 /// A gateway proxy's own pod labels, which decide the Gateways it serves. Istio's gateway reads them from the

@@ -1,4 +1,4 @@
-namespace Waylay.Proxy;
+namespace Waylay.Proxy.Connections;
 
 /// <summary>How a connection ended, as users see it in /connections, logs and metric labels (YARP's ForwarderError).</summary>
 internal enum RelayOutcome

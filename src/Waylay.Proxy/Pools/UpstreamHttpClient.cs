@@ -1,8 +1,8 @@
 using System.Net;
 using System.Net.Sockets;
-using Waylay.Proxy.Pools;
+using Waylay.Proxy.Connections;
 
-namespace Waylay.Proxy.Http.Http2;
+namespace Waylay.Proxy.Pools;
 
 /// <summary>
 /// The h2c client the gateway forwards with: one <see cref="SocketsHttpHandler"/> (its pools are per endpoint

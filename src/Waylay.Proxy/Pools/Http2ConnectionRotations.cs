@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net;
 
-namespace Waylay.Proxy.Http.Http2;
+namespace Waylay.Proxy.Pools;
 
 /// <summary>The <see cref="Http2ConnectionRotation"/> of every (cluster, endpoint) whose policy limits requests per connection.</summary>
 internal sealed class Http2ConnectionRotations

@@ -1,6 +1,6 @@
 using System.Net;
 
-namespace Waylay.Proxy.Http.Http2;
+namespace Waylay.Proxy.Pools;
 
 /// <summary>
 /// DestinationRule <c>http.maxRequestsPerConnection</c> on h2 for one endpoint of one cluster: Envoy retires an
