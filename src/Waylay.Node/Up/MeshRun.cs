@@ -15,7 +15,8 @@ namespace Waylay.Node.Up;
 ///  :: 2 nodes 1..N                  AddNodeAsync (the underlay from the second on)
 ///  :: 3 cluster DNS                 dnsmasq pod kube-dns on node 1, Service kube-system/kube-dns 10.96.0.10
 ///  :: 4 every Service               ClusterIP, kube-proxy rules on every node, DNS record (no endpoints yet)
-///  :: 5 every pod, on its node      PodWorker: sandbox, init containers (capture), containers, readiness probes
+///  :: 5 every pod, on its node      PodWorker: sandbox, init containers (capture), containers, readiness probes;
+///                                   the control plane first, the others once it is ready (as after `istioctl install`)
 ///  :: 6 watch readiness             a pod that becomes ready (or stops being) → SetEndpointsAsync for each Service
 ///                                   whose selector matches it, in its namespace
 ///  :: 6  …and the ingress gateway     its mesh.yaml (GatewayConfig) rewritten as pods and endpoints change
@@ -119,9 +120,20 @@ internal sealed partial class MeshRun : IAsyncDisposable
             }
 
             // :: Step 5
-            foreach (var planned in _plan.Pods)
+            foreach (var planned in _plan.Pods.OrderBy(p => IsControlPlane(p) ? 0 : 1))
             {
                 await StartPodAsync(planned, cancellationToken);
+                if (IsControlPlane(planned))
+                {
+                    // The control plane first, the other pods once it is ready, as `istioctl install` returns once
+                    // istiod is ready and the application is applied after: a sidecar started before the control
+                    // plane's Service has an endpoint cannot connect, backs off (up to 10 s) and stays unready until
+                    // its first config (docs/benchmarks.md, "the process runtime's slow start").
+                    await _workers[planned.Pod.Name].Worker.WaitUntilReadyAsync(cancellationToken);
+                }
+
+                // Readiness → endpoints and the control plane's registrations as each pod starts, not after the last.
+                await SyncAsync(cancellationToken);
             }
 
             // :: Step 6
