@@ -6,9 +6,11 @@ namespace Waylay.Node.Images;
 /// Images → local programs. A pod names images; this machine has no image store, so each image maps to a program
 /// here: the <c>--images</c> file's entries first (in file order, patterns with <c>*</c>), then the built-ins:
 /// <code>
-///  docker.io/waylay/waylay:*, waylay/waylay:*, waylay/proxy*   → the waylay CLI beside this one
-///                                                               (args "proxy …": the AOT waylay-proxy when installed
-///                                                               beside it, as the CLI's SidecarHandOff would exec)
+///  docker.io/waylay/waylay:*, waylay/waylay:*, waylay/proxy*   → the waylay CLI beside this one; the NativeAOT builds
+///                                                               when installed beside it, as in the image: args
+///                                                               "proxy …"/"capture …" run waylay-proxy (what the CLI's
+///                                                               SidecarHandOff would exec, without its JIT start),
+///                                                               "control …"/"webhook …" waylay-control
 ///  …/examples-bookinfo-&lt;role&gt;-v&lt;N&gt;:*                      → bookinfo &lt;role&gt; --version vN (the sample app)
 /// </code>
 /// An image with no entry is an error naming it and the <c>--images</c> entry that would run it.
@@ -16,6 +18,7 @@ namespace Waylay.Node.Images;
 internal sealed partial class ImageTable : IImageSource
 {
     public const string SidecarBinary = "waylay-proxy";
+    public const string ControlBinary = "waylay-control";
 
     private readonly IReadOnlyList<(string Pattern, ImageEntry Entry)> _overlay;
     private readonly string _programDirectory;
@@ -63,10 +66,18 @@ internal sealed partial class ImageTable : IImageSource
             var cli = Program("waylay");
             var entry = new ImageEntry([cli]);
             var argv = entry.Argv(command, args);
-            var sidecar = Path.Combine(_programDirectory, SidecarBinary);
-            if (argv is [var first, "proxy", ..] && first == cli && File.Exists(sidecar))
+            // The same arguments, the build that starts in milliseconds: under the process runtime the JIT CLI's
+            // start (seconds on a busy machine) delayed every pod's init container and the control plane that every
+            // sidecar waits for (docs/benchmarks.md, "the process runtime's start").
+            var aot = argv is [var first, var verb, ..] && first == cli ? verb switch
             {
-                argv = [sidecar, .. argv.Skip(1)];
+                "proxy" or "capture" => Path.Combine(_programDirectory, SidecarBinary),
+                "control" or "webhook" => Path.Combine(_programDirectory, ControlBinary),
+                _ => null,
+            } : null;
+            if (aot is not null && File.Exists(aot))
+            {
+                argv = [aot, .. argv.Skip(1)];
             }
 
             return new ResolvedImage(image, argv, empty, null);

@@ -5,7 +5,7 @@ namespace Waylay.Node.Kubelet;
 /// <summary>
 /// One probe of one container, as the kubelet's prober worker runs it (<c>pkg/kubelet/prober/worker.go</c>): a tick
 /// every <c>periodSeconds</c> (default 10) probes the container's current run, unless it is younger than
-/// <c>initialDelaySeconds</c>, not started yet (a liveness or readiness probe behind a startup probe), already started
+/// <c>initialDelaySeconds</c> (then the next tick comes when it is not), not started yet (a liveness or readiness probe behind a startup probe), already started
 /// (the startup probe), or on hold after this probe had it killed. A result counts once it repeats
 /// <c>successThreshold</c> times (default 1; always 1 for liveness and startup) or <c>failureThreshold</c> times
 /// (default 3); a new run starts over from the probe's initial result (readiness: failing, liveness: passing, startup:
@@ -18,6 +18,7 @@ internal sealed class ProbeWorker(ProbeKind kind, V1Probe probe, V1Container con
     private bool? _lastResult;
     private int _resultRun;
     private bool _onHold;
+    private TimeSpan? _initialDelayLeft;
 
     public ProbeKind Kind => kind;
 
@@ -47,11 +48,20 @@ internal sealed class ProbeWorker(ProbeKind kind, V1Probe probe, V1Container con
             cancellationToken.ThrowIfCancellationRequested();
             await TickAsync(cancellationToken);
             // The timer first: whoever acts on this tick (a test, the pod worker) may already move the clock past it.
-            var next = Task.Delay(period, time, cancellationToken);
+            var next = Task.Delay(NextTick(period), time, cancellationToken);
             var trigger = Volatile.Read(ref _trigger).Task;
             await Task.WhenAny(next, trigger);
         }
     }
+
+    /// <summary>
+    /// A period after this tick; but a tick held back only by <c>initialDelaySeconds</c> comes again when that delay
+    /// ends, not up to a period later: probes begin initialDelaySeconds after the container started, as Kubernetes
+    /// documents them (its worker's ticker, counted from when the pod was added, lands somewhere within a period after
+    /// it; here the sidecar's readiness, 1 s then every 2 s, no longer waits 2 s for a proxy ready after 0.3 s).
+    /// </summary>
+    private TimeSpan NextTick(TimeSpan period) =>
+        _initialDelayLeft is { } left && left < period ? left : period;
 
     /// <summary>Probes now instead of at the next tick (the kubelet's manualTriggerCh: readiness right after startup).</summary>
     public void Trigger() => Interlocked.Exchange(ref _trigger, new(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
@@ -63,7 +73,7 @@ internal sealed class ProbeWorker(ProbeKind kind, V1Probe probe, V1Container con
         if (run is null)
         {
             Passing = false; // not running: not ready; the next run starts over
-            _run = null;
+            (_run, _initialDelayLeft) = (null, null);
             return;
         }
 
@@ -73,9 +83,9 @@ internal sealed class ProbeWorker(ProbeKind kind, V1Probe probe, V1Container con
         }
 
         var started = owner.IsStarted(run);
-        if (_onHold
-            || time.GetUtcNow() - run.StartedAt < TimeSpan.FromSeconds(Math.Max(0, probe.InitialDelaySeconds ?? 0))
-            || (kind == ProbeKind.Startup ? started : !started))
+        var delayLeft = run.StartedAt + TimeSpan.FromSeconds(Math.Max(0, probe.InitialDelaySeconds ?? 0)) - time.GetUtcNow();
+        _initialDelayLeft = delayLeft > TimeSpan.Zero && !_onHold && (kind == ProbeKind.Startup ? !started : started) ? delayLeft : null;
+        if (_onHold || delayLeft > TimeSpan.Zero || (kind == ProbeKind.Startup ? started : !started))
         {
             return;
         }

@@ -15,7 +15,9 @@ namespace Waylay.Node.Up;
 ///  :: 2 nodes 1..N                  AddNodeAsync (the underlay from the second on)
 ///  :: 3 cluster DNS                 dnsmasq pod kube-dns on node 1, Service kube-system/kube-dns 10.96.0.10
 ///  :: 4 every Service               ClusterIP, kube-proxy rules on every node, DNS record (no endpoints yet)
-///  :: 5 every pod, on its node      PodWorker: sandbox, init containers (capture), containers, readiness probes
+///  :: 5 every pod, on its node      PodWorker: sandbox, init containers (capture), containers, readiness probes;
+///                                   the control plane first, the others together once it is ready (as after
+///                                   `istioctl install`)
 ///  :: 6 watch readiness             a pod that becomes ready (or stops being) → SetEndpointsAsync for each Service
 ///                                   whose selector matches it, in its namespace
 ///  :: 6  …and the ingress gateway     its mesh.yaml (GatewayConfig) rewritten as pods and endpoints change
@@ -37,6 +39,7 @@ internal sealed partial class MeshRun : IAsyncDisposable
     private readonly Dictionary<string, PodStatus> _status = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (PlannedPod Planned, PodWorker Worker)> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, string> _endpoints = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new(); // pods start side by side: their status, workers and registrations
     private Forwarder? _forwarder;
     private GatewayConfig? _gatewayConfig;
     private ControlPlaneFeed? _controlFeed;
@@ -119,10 +122,20 @@ internal sealed partial class MeshRun : IAsyncDisposable
             }
 
             // :: Step 5
-            foreach (var planned in _plan.Pods)
+            // The control plane first, the other pods once it is ready, as an application is applied after `istioctl
+            // install` has returned with istiod ready: a sidecar started before the control plane's Service has an
+            // endpoint cannot connect, backs off (up to 10 s) and stays unready until its first config
+            // (docs/benchmarks.md, "Node: the process runtime's start").
+            if (_plan.Pods.FirstOrDefault(IsControlPlane) is { } controlPod)
             {
-                await StartPodAsync(planned, cancellationToken);
+                await StartPodAsync(controlPod, cancellationToken);
+                await _workers[controlPod.Pod.Name].Worker.WaitUntilReadyAsync(cancellationToken);
+                await SyncAsync(cancellationToken); // its endpoint, and the Services and routing objects it serves
             }
+
+            // The others side by side, as the kubelet's pod workers run: a pod's start (netns, CNI plugins, pause,
+            // its init container) mostly waits on other processes, which on a busy machine took seconds a pod in turn.
+            await Task.WhenAll(_plan.Pods.Where(p => !IsControlPlane(p)).Select(p => StartPodAsync(p, cancellationToken)));
 
             // :: Step 6
             while (!await SyncAsync(cancellationToken))
@@ -204,10 +217,13 @@ internal sealed partial class MeshRun : IAsyncDisposable
             throw;
         }
 
-        _workers[planned.Pod.Name] = (planned, worker);
-        Runtime.State.Write(Runtime.State.ExecFile(planned.Pod.Name), PodExec.Record(planned.Pod, worker.Facts, Runtime.Oci));
-        SetPod(planned.Pod.Name, s => s with { Phase = "Running", Ip = worker.Sandbox.Address.ToString() });
-        _registrations?.Report(PodEvent.Types.Phase.Started, planned, worker.Sandbox.Address);
+        lock (_gate)
+        {
+            _workers[planned.Pod.Name] = (planned, worker);
+            Runtime.State.Write(Runtime.State.ExecFile(planned.Pod.Name), PodExec.Record(planned.Pod, worker.Facts, Runtime.Oci));
+            SetPod(planned.Pod.Name, s => s with { Phase = "Running", Ip = worker.Sandbox.Address.ToString() });
+            _registrations?.Report(PodEvent.Types.Phase.Started, planned, worker.Sandbox.Address);
+        }
     }
 
     /// <summary>Readiness → status and endpoints; true when every pod is ready.</summary>
@@ -310,15 +326,18 @@ internal sealed partial class MeshRun : IAsyncDisposable
 
     private void SetPod(string name, Func<PodStatus, PodStatus> change)
     {
-        var before = _status[name];
-        var after = change(before);
-        _status[name] = after;
-        if (after.Phase != before.Phase)
+        lock (_gate)
         {
-            Say($"pod {after.Namespace}/{after.Name} on {after.Node}: {after.Phase}{(after.Ip is null ? "" : $" {after.Ip}")}");
-        }
+            var before = _status[name];
+            var after = change(before);
+            _status[name] = after;
+            if (after.Phase != before.Phase)
+            {
+                Say($"pod {after.Namespace}/{after.Name} on {after.Node}: {after.Phase}{(after.Ip is null ? "" : $" {after.Ip}")}");
+            }
 
-        Publish();
+            Publish();
+        }
     }
 
     private void Publish() =>

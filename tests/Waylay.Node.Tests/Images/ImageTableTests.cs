@@ -23,17 +23,31 @@ public sealed class ImageTableTests
     }
 
     [Fact]
-    public void ProxyArgs_RunTheAotSidecar_WhenItIsInstalledBesideTheCli()
+    public void ProxyCaptureControlWebhookArgs_RunTheAotBuilds_WhenInstalledBesideTheCli()
     {
         var directory = Directory.CreateTempSubdirectory("wl-images-");
         try
         {
             File.WriteAllText(Path.Combine(directory.FullName, "waylay"), "");
-            File.WriteAllText(Path.Combine(directory.FullName, ImageTable.SidecarBinary), "");
             var table = new ImageTable(directory.FullName);
+            var cli = Path.Combine(directory.FullName, "waylay");
 
-            Assert.Equal(Path.Combine(directory.FullName, ImageTable.SidecarBinary), table.Resolve("waylay/proxy:1.0", null, ["proxy", "--x"]).Argv[0]);
-            Assert.Equal(Path.Combine(directory.FullName, "waylay"), table.Resolve("waylay/proxy:1.0", null, ["capture"]).Argv[0]);
+            // Neither installed: the CLI runs every command itself.
+            Assert.Equal(cli, table.Resolve("waylay/proxy:1.0", null, ["proxy", "--x"]).Argv[0]);
+            Assert.Equal(cli, table.Resolve("waylay/waylay:1.0", null, ["control", "-f", "/x"]).Argv[0]);
+
+            File.WriteAllText(Path.Combine(directory.FullName, ImageTable.SidecarBinary), "");
+            File.WriteAllText(Path.Combine(directory.FullName, ImageTable.ControlBinary), "");
+            var sidecar = Path.Combine(directory.FullName, ImageTable.SidecarBinary);
+            var control = Path.Combine(directory.FullName, ImageTable.ControlBinary);
+
+            Assert.Equal([sidecar, "proxy", "--x"], table.Resolve("waylay/proxy:1.0", null, ["proxy", "--x"]).Argv);
+            Assert.Equal([sidecar, "capture", "-p", "15001"], table.Resolve("waylay/proxy:1.0", null, ["capture", "-p", "15001"]).Argv);
+            Assert.Equal([control, "control", "-f", "/x"], table.Resolve("waylay/waylay:1.0", null, ["control", "-f", "/x"]).Argv);
+            Assert.Equal([control, "webhook", "--cert", "c"], table.Resolve("waylay/waylay:1.0", null, ["webhook", "--cert", "c"]).Argv);
+            // Only the CLI has the other commands; an explicit command is the user's, never swapped.
+            Assert.Equal([cli, "inject", "-f", "x"], table.Resolve("waylay/waylay:1.0", null, ["inject", "-f", "x"]).Argv);
+            Assert.Equal(["/bin/sh", "control"], table.Resolve("waylay/waylay:1.0", ["/bin/sh"], ["control"]).Argv);
         }
         finally
         {

@@ -55,6 +55,32 @@ public sealed class ProbeWorkerTests
         Assert.Equal(4, readiness.Attempts);
     }
 
+    [NetnsFact]
+    public async Task Readiness_HeldByInitialDelay_ProbesWhenTheDelayEnds_NotAPeriodLater()
+    {
+        var time = new FakeTimeProvider();
+        await using var runtime = TestRuntime.Create(time);
+        var pod = await runtime.StartPodAsync(TestRuntime.Pod("delay", TestRuntime.Container("app", "exec sleep infinity")), 1, CancellationToken.None);
+        var prober = Prober(pod, time, new V1Container
+        {
+            Name = "app",
+            ReadinessProbe = new V1Probe { TcpSocket = Tcp(Port), InitialDelaySeconds = 3, PeriodSeconds = 10 },
+        });
+        var readiness = prober.Readiness!;
+        using var listener = Listen(pod);
+        using var run = new CancellationTokenSource(Wait);
+
+        // Its first tick finds the container younger than initialDelaySeconds and sets the next one at the delay's end.
+        var loop = readiness.RunAsync(run.Token);
+        Assert.Equal(0, readiness.Attempts);
+        time.Advance(TimeSpan.FromSeconds(3));
+
+        await prober.FirstReady.WaitAsync(run.Token);
+        Assert.Equal(1, readiness.Attempts);
+        await run.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => loop);
+    }
+
     [NetnsTheory]
     [InlineData("Always")]
     [InlineData("OnFailure")]
