@@ -23,6 +23,8 @@ namespace Waylay.Node.Up;
 ///  :: 6  …and the ingress gateway     its mesh.yaml (GatewayConfig) rewritten as pods and endpoints change
 ///  :: 6  …and the control plane       Services and routing objects in its watched files (ControlPlaneFeed), pods
 ///                                   started/ready/not ready/stopped through its registration API (ControlRegistrations)
+///  :: 6  …and the apps' ports      until every declared TCP containerPort listens in its pod (bounded), so the URL
+///                                   printed next answers: readiness alone does not say an app without a probe has started
 ///  :: 7 all ready                   the forwarder on 127.0.0.1 → the exposed Service's ClusterIP (the ingress gateway's
 ///                                   when it runs); status Ready
 /// </code>
@@ -142,6 +144,8 @@ internal sealed partial class MeshRun : IAsyncDisposable
             {
                 await Task.Delay(Period, cancellationToken);
             }
+
+            await WaitUntilDeclaredPortsListenAsync(cancellationToken);
 
             // :: Step 7
             if (_plan.Exposed is { } exposed && _plan.ExposedPort is { } port)

@@ -76,6 +76,60 @@ public sealed class MeshRunTests
         Assert.Empty(await TestRuntime.LeftoversAsync(options.RunId, options.StateDirectory));
     }
 
+    [NetnsFact]
+    public async Task Run_AppWithoutReadinessProbe_ReturnsOnlyOnceItsDeclaredPortListens_SoTheFirstRequestIsAnswered()
+    {
+        // Istio's Bookinfo gives its apps no readiness probe: the pod is ready as soon as its containers run, while the
+        // (JIT) app needs a moment more to listen. waylay up returns only once the declared port listens.
+        var directory = Directory.CreateTempSubdirectory(RunId.Next("up")).FullName;
+        using var removeDirectory = new DirectoryRemoval(directory);
+        var file = Path.Combine(directory, "details.yaml");
+        await File.WriteAllTextAsync(file, Details.Replace("replicas: 2", "replicas: 1", StringComparison.Ordinal)
+            .Replace("\n        readinessProbe: {tcpSocket: {port: web}, periodSeconds: 1}", "", StringComparison.Ordinal));
+        Assert.DoesNotContain("readinessProbe", await File.ReadAllTextAsync(file), StringComparison.Ordinal);
+        var options = new UpOptions { Paths = [file], RunId = TestRuntime.NextRunId() };
+        var progress = new StringWriter();
+        var run = MeshRun.Create(MeshPlan.Create(options), options, progress);
+        try
+        {
+            using (var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(3)))
+            {
+                await run.StartAsync(timeout.Token);
+            }
+
+            Assert.True(Assert.Single(MeshStatus.TryRead(options.StateDirectory)!.Pods).Ready);
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
+            using var response = await http.GetAsync(new Uri(new Uri(run.Url!), "/details/0"));
+            Assert.True(response.IsSuccessStatusCode, $"first request after up returned: {(int)response.StatusCode}; progress:\n{progress}");
+            Assert.DoesNotContain("still not listening", progress.ToString(), StringComparison.Ordinal);
+        }
+        finally
+        {
+            await run.DisposeAsync();
+        }
+
+        Assert.Empty(await TestRuntime.LeftoversAsync(options.RunId, options.StateDirectory));
+    }
+
+    [Fact]
+    public void ListeningPorts_ReadsTheListenRowsOfProcNetTcp()
+    {
+        string[] table =
+        [
+            "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode",
+            "   0: 00000000:2378 00000000:0000 0A 00000000:00000000 00:00000000 00000000     0        0 1 1 0 100 0 0 10 0",
+            "   1: 0100007F:3A98 00000000:0000 0A 00000000:00000000 00:00000000 00000000  1337        0 2 1 0 100 0 0 10 0",
+            "   2: 0A000005:2378 0A000004:C350 01 00000000:00000000 00:00000000 00000000     0        0 3 1 0 20 4 30 10 -1",
+        ];
+        var ports = new HashSet<int>();
+        ListeningPorts.Parse(table, ports);
+        Assert.Equal([9080, 15000], ports.Order());
+
+        ListeningPorts.Parse(["header", "   0: 00000000000000000000000000000000:1F90 00000000000000000000000000000000:0000 0A 0 0 0 0 0"], ports);
+        Assert.Contains(8080, ports);
+        Assert.Empty(ListeningPorts.Of(int.MaxValue)); // no such process: nothing seen, no exception
+    }
+
     private static async Task<string> GetUntilOkAsync(Uri uri)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(20) };
