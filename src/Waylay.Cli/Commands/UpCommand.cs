@@ -120,6 +120,8 @@ internal static class UpCommand
             .. options.IpMasquerade ? new[] { "--ip-masq" } : [],
             .. options.Expose is { } expose ? new[] { "--expose", expose } : [],
             .. options.Runtime == ContainerRuntimeKind.Oci ? new[] { "--runtime", "oci" } : [],
+            // The supervisor pulls for `waylay apply`: it reaches the registries as this command does.
+            .. options.Registries.InsecureRegistries.SelectMany(r => new[] { "--insecure-registry", r }),
             .. options.Paths,
         ];
         if (new NodeRuntimeOptions { RunId = options.RunId, StateRoot = options.StateRoot }.Validate() is { Count: > 0 } errors)

@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
-using Waylay.Inject.Manifests;
 using Waylay.Inject;
+using Waylay.Inject.Manifests;
 using Waylay.Node.Images.Store;
 using Waylay.Node.Manifests;
 using Waylay.Node.Processes;
@@ -17,17 +17,7 @@ internal sealed partial record MeshPlan
     public static async Task<MeshPlan> CreateAsync(UpOptions options, Action<string> say, CancellationToken cancellationToken)
     {
         var skipped = new List<string>();
-        IReadOnlyList<ManifestInput> inputs;
-        try
-        {
-            inputs = ManifestFiles.Read(options.Paths, skipped);
-        }
-        catch (ManifestException e)
-        {
-            throw new UpInputException(e.Message);
-        }
-
-        return await CreateAsync(options, inputs, skipped, say, cancellationToken);
+        return await CreateAsync(options, ReadInputs(options, skipped), skipped, say, cancellationToken);
     }
 
     /// <inheritdoc cref="CreateAsync(UpOptions, Action{string}, CancellationToken)"/>

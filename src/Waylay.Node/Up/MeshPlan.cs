@@ -48,17 +48,20 @@ internal sealed partial record MeshPlan(
     public static MeshPlan Create(UpOptions options)
     {
         var skipped = new List<string>();
-        IReadOnlyList<ManifestInput> inputs;
+        return Create(options, ReadInputs(options, skipped), skipped);
+    }
+
+    /// <summary>The manifests of <c>waylay up</c>'s paths; what is no manifest goes to <paramref name="skipped"/>.</summary>
+    private static IReadOnlyList<ManifestInput> ReadInputs(UpOptions options, List<string> skipped)
+    {
         try
         {
-            inputs = ManifestFiles.Read(options.Paths, skipped);
+            return ManifestFiles.Read(options.Paths, skipped);
         }
         catch (ManifestException e)
         {
             throw new UpInputException(e.Message);
         }
-
-        return Create(options, inputs, skipped);
     }
 
     /// <summary>The plan for manifests already read: <c>waylay up</c>'s files, or the run's objects after an apply.</summary>

@@ -60,9 +60,7 @@ public sealed class MeshPlanPullTests(TestRegistry registry) : IClassFixture<Tes
         var up = await UpAsync(store, manifests, runId);
 
         WaylayCli.AssertRefused(up, 2, $"pod default/web (Pod/web): container web: ErrImageNeverPull: image \"{registry.Busybox}\" is not in the image store ({store.Path}) and its imagePullPolicy is Never; load it with: waylay image load FILE, or pull it with: waylay image pull {registry.Busybox}");
-        Assert.False(Directory.Exists(Path.Combine("/run/waylay", runId)));
-        Assert.Empty(await TestRuntime.LeftoversAsync(runId, Path.Combine("/run/waylay", runId)));
-        Assert.Empty(store.Images.List());
+        await AssertNothingMadeAsync(runId, store);
     }
 
     [RegistryFact]
@@ -78,9 +76,7 @@ public sealed class MeshPlanPullTests(TestRegistry registry) : IClassFixture<Tes
         WaylayCli.AssertRefused(up, 2, $"pod default/web (Pod/web): container web: ErrImagePull: pulling image \"{nowhere}/wl-test/busybox:1\" from {nowhere} failed:");
         Assert.Contains("connection refused", up.StandardError, StringComparison.Ordinal);
         Assert.Contains($"start the registry at {nowhere} or push the image there, or put the image in the store with: waylay image load FILE (an OCI archive) or waylay image pull {nowhere}/wl-test/busybox:1", up.StandardError, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine("/run/waylay", runId)));
-        Assert.Empty(await TestRuntime.LeftoversAsync(runId, Path.Combine("/run/waylay", runId)));
-        Assert.Empty(store.Images.List());
+        await AssertNothingMadeAsync(runId, store);
     }
 
     [RegistryFact]
@@ -130,6 +126,14 @@ public sealed class MeshPlanPullTests(TestRegistry registry) : IClassFixture<Tes
         Assert.Contains("connection refused", warning, StringComparison.Ordinal);
         Assert.Contains($"running the one in the image store ({registry.BusyboxDigest})", warning, StringComparison.Ordinal);
         Assert.Equal(["/bin/busybox", "httpd", "-f", "-p", "8080", "-h", "/www"], Assert.Single(plan.Pods).Pod.Containers.Single().Image.Argv);
+    }
+
+    /// <summary>No run state, no namespace or link of the run, nothing in the store.</summary>
+    private static async Task AssertNothingMadeAsync(string runId, ImagePullTests.TempStore store)
+    {
+        Assert.False(Directory.Exists(Path.Combine("/run/waylay", runId)));
+        Assert.Empty(await TestRuntime.LeftoversAsync(runId, Path.Combine("/run/waylay", runId)));
+        Assert.Empty(store.Images.List());
     }
 
     private static UpOptions Options(Manifest manifests, ImagePullTests.TempStore store) =>
