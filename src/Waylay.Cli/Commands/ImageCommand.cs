@@ -6,7 +6,7 @@ using Waylay.Node.Images.Store;
 namespace Waylay.Cli.Commands;
 
 /// <summary><c>waylay image build [--tag T] [--out FILE]</c>: the OCI image archive both injected containers run from;
-/// <c>waylay image load FILE</c> and <c>waylay image ls</c>: the local store <c>waylay up --runtime oci</c> runs images from.</summary>
+/// <c>waylay image load FILE</c>, <c>waylay image pull REF</c> and <c>waylay image ls</c>: the local store <c>waylay up --runtime oci</c> runs images from.</summary>
 internal static class ImageCommand
 {
     public static Command Create()
@@ -52,7 +52,7 @@ internal static class ImageCommand
                 throw new FailureException(e.Message);
             }
         }));
-        return new Command("image", "Build the image Waylay's injected containers run; load images for waylay up --runtime oci.") { build, Load(), List() };
+        return new Command("image", "Build the image Waylay's injected containers run; load or pull images for waylay up --runtime oci.") { build, Load(), Pull(), List() };
     }
 
     /// <summary><c>waylay image load FILE</c>: an OCI archive into the image store (<c>WAYLAY_IMAGE_STORE</c>, else /var/lib/waylay/images).</summary>
@@ -67,7 +67,7 @@ internal static class ImageCommand
             {
                 foreach (var image in await store.LoadAsync(Path.GetFullPath(parse.GetValue(file)!), cancellationToken))
                 {
-                    Console.WriteLine($"loaded {image.Reference}@{image.Digest}");
+                    Console.WriteLine($"loaded {image.Display}");
                 }
 
                 return CliHost.Ok;
@@ -79,6 +79,44 @@ internal static class ImageCommand
         }));
         return load;
     }
+
+    /// <summary><c>waylay image pull REF [--insecure-registry HOST[:PORT]]</c>: an image from its registry into the
+    /// image store, as <c>crictl pull</c> puts one in containerd's; prints its reference and digest.</summary>
+    private static Command Pull()
+    {
+        var reference = new Argument<string>("reference") { Description = "[REGISTRY[:PORT]/]REPOSITORY[:TAG][@sha256:DIGEST]; Docker Hub's docker.io/library/ when no registry is named" };
+        var insecure = InsecureRegistryOption();
+        var pull = new Command("pull", "Pull an image from its registry into the local image store (skopeo; credentials from REGISTRY_AUTH_FILE, skopeo login or ~/.docker/config.json).") { reference, insecure };
+        pull.SetAction((parse, cancellationToken) => CliHost.GuardAsync(async () =>
+        {
+            var store = ImageStore.ForThisMachine();
+            var name = parse.GetValue(reference)!;
+            var registries = new RegistryOptions { InsecureRegistries = parse.GetValue(insecure) ?? [] };
+            try
+            {
+                var image = await store.PullAsync(name, registries, cancellationToken);
+                Console.WriteLine($"pulled {image.Display}");
+                return CliHost.Ok;
+            }
+            catch (ImagePullException e)
+            {
+                throw new FailureException($"image pull: {e.Message}; check the reference, and {registries.Fix(e.Image)}");
+            }
+            catch (ImageStoreException e)
+            {
+                throw new FailureException(e.Message);
+            }
+        }));
+        return pull;
+    }
+
+    /// <summary><c>--insecure-registry HOST[:PORT]</c>: a registry reached without verified TLS (HTTPS unverified, then plain
+    /// HTTP), as containerd's and Docker's setting of that name; loopback registries are so already.</summary>
+    public static Option<string[]> InsecureRegistryOption() => new("--insecure-registry")
+    {
+        Description = "A registry that may answer over plain HTTP or unverified TLS (repeatable); registries on localhost, 127.0.0.1 or ::1 may already",
+        HelpName = "host[:port]",
+    };
 
     /// <summary><c>waylay image ls</c>: the store's images.</summary>
     private static Command List()
@@ -96,7 +134,7 @@ internal static class ImageCommand
 
             if (images.Count == 0)
             {
-                Console.Error.WriteLine($"waylay: no images in {store.Root}; load one with: waylay image load FILE");
+                Console.Error.WriteLine($"waylay: no images in {store.Root}; load one with: waylay image load FILE, or pull one with: waylay image pull REF");
             }
 
             return Task.FromResult(CliHost.Ok);

@@ -29,12 +29,13 @@ internal static class UpCommand
         var run = new Option<string?>("--run") { Description = "The run's id (1-8 lower-case letters or digits; every name it makes is wl-<id>-…); default: a new one", HelpName = "id" };
         var expose = new Option<string?>("--expose") { Description = "The Service the 127.0.0.1 forwarder reaches (default: productpage, else the first Service)", HelpName = "service[:port]" };
         var port = new Option<int>("--port") { Description = "The forwarder's port on 127.0.0.1 (default: a free one)", HelpName = "port" };
-        var runtime = new Option<string>("--runtime") { Description = "What runs the containers: process (programs of this machine, the image table's) or oci (images from the store, through runc; waylay image load)", DefaultValueFactory = _ => "process", HelpName = "process|oci" };
+        var runtime = new Option<string>("--runtime") { Description = "What runs the containers: process (programs of this machine, the image table's) or oci (images from the store, through runc; waylay image load or pulled from their registries by imagePullPolicy)", DefaultValueFactory = _ => "process", HelpName = "process|oci" };
+        var insecure = ImageCommand.InsecureRegistryOption();
         var supervised = new Option<bool>("--supervised") { Hidden = true }; // set by the detached re-exec: log to <state>/up.log
 
         var command = new Command("up", "Run Kubernetes manifests (Deployments, Services, …) as injected pods in network namespaces on this machine.")
         {
-            paths, files, nodes, images, hostPath, ipMasq, foreground, run, expose, port, runtime, supervised,
+            paths, files, nodes, images, hostPath, ipMasq, foreground, run, expose, port, runtime, insecure, supervised,
         };
 
         command.SetAction((parse, ct) => CliHost.GuardAsync(async () =>
@@ -70,6 +71,7 @@ internal static class UpCommand
                 Port = (ushort)forwarderPort,
                 Runtime = runtimeKind,
                 ImageStore = ImageStore.ForThisMachine().Root,
+                Registries = new RegistryOptions { InsecureRegistries = parse.GetValue(insecure) ?? [] },
             };
             if (Directory.Exists(options.StateDirectory) && !parse.GetValue(supervised))
             {
@@ -79,7 +81,8 @@ internal static class UpCommand
             MeshPlan plan;
             try
             {
-                plan = MeshPlan.Create(options);
+                // The detached supervisor plans again: the images were pulled by the command that started it.
+                plan = parse.GetValue(supervised) ? MeshPlan.Create(options) : await MeshPlan.CreateAsync(options, Console.WriteLine, ct);
             }
             catch (UpInputException e)
             {
@@ -117,6 +120,8 @@ internal static class UpCommand
             .. options.IpMasquerade ? new[] { "--ip-masq" } : [],
             .. options.Expose is { } expose ? new[] { "--expose", expose } : [],
             .. options.Runtime == ContainerRuntimeKind.Oci ? new[] { "--runtime", "oci" } : [],
+            // The supervisor pulls for `waylay apply`: it reaches the registries as this command does.
+            .. options.Registries.InsecureRegistries.SelectMany(r => new[] { "--insecure-registry", r }),
             .. options.Paths,
         ];
         if (new NodeRuntimeOptions { RunId = options.RunId, StateRoot = options.StateRoot }.Validate() is { Count: > 0 } errors)

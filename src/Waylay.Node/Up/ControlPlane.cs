@@ -14,7 +14,8 @@ namespace Waylay.Node.Up;
 /// Its container is the install manifests' (<c>waylay install</c>, Waylay.Control's ControlManifests.cs): the injector's
 /// image, <c>control … --port 15010 --debug-port 15014</c>, the restricted securityContext (uid 65532, read-only root, no
 /// capabilities); only its source differs, <c>-f</c> for <c>--in-cluster</c>, as there is no API server here. With
-/// <c>--runtime oci</c> it runs from that image; with the process runtime the image table maps it to the CLI.
+/// <c>--runtime oci</c> it runs from that image (pulled as the sidecars' is: the injector's imagePullPolicy, IfNotPresent, so a
+/// loaded image runs without asking a registry); with the process runtime the image table maps it to the CLI.
 /// </summary>
 internal static class ControlPlane
 {
@@ -81,6 +82,7 @@ internal static class ControlPlane
               containers:
               - name: control
                 image: {{{image}}}
+                imagePullPolicy: {{{Waylay.Inject.Values.InjectionValues.Default.ImagePullPolicy}}}
                 args: [control, -f, {{{ConfigPath}}}, --poll-interval, 500ms, --port, "{{{Port}}}", --debug-port, "{{{DebugPort}}}"]
                 ports:
                 - {name: grpc-xds, containerPort: {{{Port}}}, protocol: TCP}

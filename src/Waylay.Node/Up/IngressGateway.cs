@@ -127,6 +127,7 @@ internal static class IngressGateway
               containers:
               - name: istio-proxy
                 image: {{{image}}}
+                imagePullPolicy: {{{Waylay.Inject.Values.InjectionValues.Default.ImagePullPolicy}}}
                 args: [proxy, --gateway, --config, {{{ConfigPath}}}/mesh.yaml, --rules, {{{ConfigPath}}}/rules.yaml, --access-log-file, /dev/stdout]
                 ports:
                 - {containerPort: 15021, protocol: TCP}

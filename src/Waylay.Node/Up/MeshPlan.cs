@@ -19,7 +19,7 @@ namespace Waylay.Node.Up;
 /// manifests read and injected, each pod converted for its node (round robin over 1..N), every Service read, the
 /// Service the forwarder exposes chosen.
 /// </summary>
-internal sealed record MeshPlan(
+internal sealed partial record MeshPlan(
     IReadOnlyList<ManifestInput> Inputs,
     IReadOnlyList<PlannedPod> Pods,
     IReadOnlyList<ServiceManifest> Services,
@@ -48,17 +48,20 @@ internal sealed record MeshPlan(
     public static MeshPlan Create(UpOptions options)
     {
         var skipped = new List<string>();
-        IReadOnlyList<ManifestInput> inputs;
+        return Create(options, ReadInputs(options, skipped), skipped);
+    }
+
+    /// <summary>The manifests of <c>waylay up</c>'s paths; what is no manifest goes to <paramref name="skipped"/>.</summary>
+    private static IReadOnlyList<ManifestInput> ReadInputs(UpOptions options, List<string> skipped)
+    {
         try
         {
-            inputs = ManifestFiles.Read(options.Paths, skipped);
+            return ManifestFiles.Read(options.Paths, skipped);
         }
         catch (ManifestException e)
         {
             throw new UpInputException(e.Message);
         }
-
-        return Create(options, inputs, skipped);
     }
 
     /// <summary>The plan for manifests already read: <c>waylay up</c>'s files, or the run's objects after an apply.</summary>
@@ -77,31 +80,9 @@ internal sealed record MeshPlan(
             var images = ImageTable.ForThisProgram(overlay);
             var store = options.Runtime == ContainerRuntimeKind.Oci ? new ImageStore(options.ImageStore) : null;
             // The pods waylay up adds itself run the injector's image, as the sidecars do: from the store with
-            // --runtime oci (a missing image stops here, before anything is made), else mapped by the image table.
-            var image = InjectionValues.Default.Image;
-            var set = ManifestSet.Read(inputs, InjectionValues.Default);
-            string? ingressRules = null;
-            if (IngressGateway.Wanted(set.Objects))
-            {
-                ingressRules = IngressGateway.Rules(set.Objects);
-                set = ManifestSet.Read([.. inputs, IngressGateway.Manifest(ingressRules, image)], InjectionValues.Default);
-            }
-
-            ManifestInput[] gateway = ingressRules is null ? [] : [IngressGateway.Manifest(ingressRules, image)];
-            // The control plane first, so its pod starts before the sidecars that stream from it.
-            var control = options.ControlPlane && ControlPlane.Wanted(set.Objects) && set.Pods.Any(Injected);
-            if (control)
-            {
-                set = ManifestSet.Read([ControlPlane.Manifest(image), .. inputs, .. gateway], InjectionValues.Default);
-            }
-            else if (!options.ControlPlane && set.Pods.Any(Injected))
-            {
-                // No control plane by request: inject without a discovery address, so the sidecars pass every
-                // connection through and are ready at once; with one they would wait for a first config that never
-                // comes (a sidecar is unready until then, as istio-proxy is without istiod).
-                set = ManifestSet.Read([.. inputs, .. gateway], InjectionValues.Default with { DiscoveryAddress = "" });
-            }
-
+            // --runtime oci (pulled first by the pods' pull policies, MeshPlan.Images.cs; a missing image stops here,
+            // before anything is made), else mapped by the image table.
+            var (set, ingressRules, control) = Compose(options, inputs);
             var services = set.Objects.Where(o => (string?)o["kind"] == "Service")
                 .Select(o => ServiceManifest.Read(o, $"Service/{(string?)o["metadata"]?["name"]}"))
                 .ToList();
@@ -127,6 +108,39 @@ internal sealed record MeshPlan(
         {
             throw new UpInputException(e.Message);
         }
+    }
+
+    /// <summary>
+    /// The manifests as they will run: injected, with the pods <c>waylay up</c> adds itself (the control plane when a
+    /// pod has a sidecar, the ingress gateway when a Gateway asks for it).
+    /// </summary>
+    private static (ManifestSet Set, string? IngressRules, bool Control) Compose(UpOptions options, IReadOnlyList<ManifestInput> inputs)
+    {
+        var image = InjectionValues.Default.Image;
+        var set = ManifestSet.Read(inputs, InjectionValues.Default);
+        string? ingressRules = null;
+        if (IngressGateway.Wanted(set.Objects))
+        {
+            ingressRules = IngressGateway.Rules(set.Objects);
+            set = ManifestSet.Read([.. inputs, IngressGateway.Manifest(ingressRules, image)], InjectionValues.Default);
+        }
+
+        ManifestInput[] gateway = ingressRules is null ? [] : [IngressGateway.Manifest(ingressRules, image)];
+        // The control plane first, so its pod starts before the sidecars that stream from it.
+        var control = options.ControlPlane && ControlPlane.Wanted(set.Objects) && set.Pods.Any(Injected);
+        if (control)
+        {
+            set = ManifestSet.Read([ControlPlane.Manifest(image), .. inputs, .. gateway], InjectionValues.Default);
+        }
+        else if (!options.ControlPlane && set.Pods.Any(Injected))
+        {
+            // No control plane by request: inject without a discovery address, so the sidecars pass every
+            // connection through and are ready at once; with one they would wait for a first config that never
+            // comes (a sidecar is unready until then, as istio-proxy is without istiod).
+            set = ManifestSet.Read([.. inputs, .. gateway], InjectionValues.Default with { DiscoveryAddress = "" });
+        }
+
+        return (set, ingressRules, control);
     }
 
     /// <summary>Whether the injector gave the pod a sidecar (a container, or a native-sidecar init container).</summary>

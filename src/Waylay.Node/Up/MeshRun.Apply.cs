@@ -48,7 +48,7 @@ internal sealed partial class MeshRun
         // :: Step 1
         var objects = new RunObjects(_objects.Inputs());
         var changes = request.Operation == ApplyRequest.Delete ? objects.Delete(request.Inputs) : objects.Apply(request.Inputs);
-        var plan = MeshPlan.Create(_options, objects.Inputs(), []);
+        var plan = await MeshPlan.CreateAsync(_options, objects.Inputs(), [], Say, cancellationToken);
         var lines = changes.Select(c => c.ToString()).ToList();
 
         // :: Step 2

@@ -32,6 +32,9 @@ internal sealed record UpOptions
     /// <summary>The image store <c>--runtime oci</c> takes images from (<c>waylay image load</c> fills it).</summary>
     public string ImageStore { get; init; } = Images.Store.ImageStore.DefaultRoot;
 
+    /// <summary>How <c>--runtime oci</c> reaches registries for the images it pulls (<c>--insecure-registry</c>).</summary>
+    public Images.Store.RegistryOptions Registries { get; init; } = Images.Store.RegistryOptions.Default;
+
     /// <summary>
     /// Whether the control plane runs when a pod has a sidecar (always from the CLI). Off, the sidecars are injected
     /// without a <c>--discoveryAddress</c> and pass every connection through: what the diagnostics' path predictions

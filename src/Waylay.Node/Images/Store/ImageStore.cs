@@ -14,9 +14,10 @@ namespace Waylay.Node.Images.Store;
 /// </code>
 /// One shared unpacked tree with an overlay per container, not <c>umoci unpack</c> per container: measured on the
 /// waylay image (43 MB unpacked), an unpack is 1.7 s and an overlay mount 2 ms (docs/benchmarks.md).
-/// <c>waylay image load FILE</c> imports an OCI archive (skopeo copy oci-archive: → oci:); no registry is asked.
+/// <c>waylay image load FILE</c> imports an OCI archive (skopeo copy oci-archive: → oci:); <c>waylay image pull REF</c>
+/// and <c>waylay up --runtime oci</c> copy from a registry (ImageStore.Pull.cs, ImagePulls.cs).
 /// </summary>
-internal sealed class ImageStore(string root) : IImageSource
+internal sealed partial class ImageStore(string root) : IImageSource
 {
     /// <summary>Where images live unless <c>WAYLAY_IMAGE_STORE</c> says otherwise: they outlive runs and reboots.</summary>
     public const string DefaultRoot = "/var/lib/waylay/images";
@@ -44,23 +45,8 @@ internal sealed class ImageStore(string root) : IImageSource
         var loaded = new List<StoredImage>();
         foreach (var (inArchive, reference) in references)
         {
-            await RunAsync("skopeo", ["copy", "--quiet", $"oci-archive:{archive}:{inArchive}", $"oci:{Layout}:{reference}"], cancellationToken);
-            var image = Find(reference) ?? throw new ImageStoreException($"image load: skopeo copied {reference} but {Layout}/index.json does not name it");
-            if (!Directory.Exists(image.Rootfs))
-            {
-                // Unpacked beside its final place and renamed: a failed unpack never leaves a half tree that looks whole.
-                var partial = image.Rootfs + ".partial";
-                if (Directory.Exists(partial))
-                {
-                    Directory.Delete(partial, recursive: true);
-                }
-
-                Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
-                await RunAsync("umoci", ["raw", "unpack", "--image", $"{Layout}:{reference}", partial], cancellationToken);
-                Directory.Move(partial, image.Rootfs);
-            }
-
-            loaded.Add(image);
+            await RunAsync("image load", "skopeo", ["copy", "--quiet", $"oci-archive:{archive}:{inArchive}", $"oci:{Layout}:{reference}"], cancellationToken);
+            loaded.Add(await UnpackAsync(reference, "image load", cancellationToken));
         }
 
         return loaded;
@@ -87,10 +73,36 @@ internal sealed class ImageStore(string root) : IImageSource
         return [.. images.OrderBy(i => i.Reference, StringComparer.Ordinal)];
     }
 
+    /// <summary>The stored image of that reference; for one pinned by digest, also an image of the same repository
+    /// stored under a tag with that manifest digest (the content is the same, as containerd finds it).</summary>
     public StoredImage? Find(string image)
     {
         var reference = ImageReference.Normalize(image);
-        return List().FirstOrDefault(i => i.Reference == reference);
+        var images = List();
+        var at = reference.IndexOf('@', StringComparison.Ordinal);
+        return images.FirstOrDefault(i => i.Reference == reference)
+            ?? (at < 0 ? null : images.FirstOrDefault(i => i.Digest == reference[(at + 1)..] && i.Reference.StartsWith(reference[..at] + ":", StringComparison.Ordinal)));
+    }
+
+    /// <summary>Unpacks a stored image's layers once (shared by every image with the same layers).</summary>
+    private async Task<StoredImage> UnpackAsync(string reference, string verb, CancellationToken cancellationToken)
+    {
+        var image = Find(reference) ?? throw new ImageStoreException($"{verb}: skopeo copied {reference} but {Layout}/index.json does not name it");
+        if (!Directory.Exists(image.Rootfs))
+        {
+            // Unpacked beside its final place and renamed: a failed unpack never leaves a half tree that looks whole.
+            var partial = image.Rootfs + ".partial";
+            if (Directory.Exists(partial))
+            {
+                Directory.Delete(partial, recursive: true);
+            }
+
+            Directory.CreateDirectory(Path.GetDirectoryName(partial)!);
+            await RunAsync(verb, "umoci", ["raw", "unpack", "--image", $"{Layout}:{image.Reference}", partial], cancellationToken);
+            Directory.Move(partial, image.Rootfs);
+        }
+
+        return image;
     }
 
     /// <summary>What a container of <paramref name="image"/> runs, by Kubernetes' rule: <c>command</c> replaces the
@@ -101,7 +113,7 @@ internal sealed class ImageStore(string root) : IImageSource
             ImageReference.Normalize(image) == Build.ImageBuildOptions.DefaultReference
                 // Waylay's own image: the sidecars, the control plane and the ingress gateway run from it.
                 ? $"image '{image}' (Waylay's image: the sidecars, the control plane and the ingress gateway run from it) is not in the image store ({Root}); build and load it with: waylay image build --out waylay.tar && waylay image load waylay.tar"
-                : $"image '{image}' is not in the image store ({Root}); load it with: waylay image load FILE (an OCI archive, e.g. from waylay image build)");
+                : $"image '{image}' is not in the image store ({Root}); load it with: waylay image load FILE (an OCI archive, e.g. from waylay image build), or pull it with: waylay image pull {image}");
         var argv = new ImageEntry(stored.Config.Entrypoint) { Args = stored.Config.Cmd }.Argv(command, args);
         return argv.Count == 0
             ? throw new ImageStoreException($"image '{image}' has no Entrypoint or Cmd, and the container gives no command; give it one")
@@ -157,17 +169,17 @@ internal sealed class ImageStore(string root) : IImageSource
             : throw new ImageStoreException($"image load: {archive} has no index.json naming an image ({RefName}); give an OCI archive of a tagged image (skopeo copy … oci-archive:FILE:REF)");
     }
 
-    private static async Task RunAsync(string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
+    private static async Task RunAsync(string verb, string tool, IReadOnlyList<string> arguments, CancellationToken cancellationToken)
     {
         var result = await Exec.RunAsync(tool, arguments, null, cancellationToken);
         if (result.ExitCode == 127)
         {
-            throw new ImageStoreException($"image load: {tool} is not installed; install it with: apt-get install {tool}");
+            throw new ImageStoreException($"{verb}: {tool} is not installed; install it with: apt-get install {tool}");
         }
 
         if (!result.Succeeded)
         {
-            throw new ImageStoreException($"image load: {tool} {string.Join(' ', arguments)} failed (exit {result.ExitCode}): {result.Diagnostic}");
+            throw new ImageStoreException($"{verb}: {tool} {string.Join(' ', arguments)} failed (exit {result.ExitCode}): {result.Diagnostic}");
         }
     }
 }

@@ -5,4 +5,8 @@ namespace Waylay.Node.Images.Store;
 /// compressed layers, and the directory its layers are unpacked to once (every container's overlay reads it; shared by images with the
 /// same layers).
 /// </summary>
-internal sealed record StoredImage(string Reference, string Digest, ImageConfig Config, long Size, string Rootfs);
+internal sealed record StoredImage(string Reference, string Digest, ImageConfig Config, long Size, string Rootfs)
+{
+    /// <summary><c>REF@DIGEST</c>, as <c>crictl</c> shows an image; a reference pinned by that digest already says it.</summary>
+    public string Display => Reference.EndsWith("@" + Digest, StringComparison.Ordinal) ? Reference : $"{Reference}@{Digest}";
+}

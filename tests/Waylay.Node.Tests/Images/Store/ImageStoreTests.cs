@@ -14,6 +14,7 @@ public sealed class ImageStoreTests
     [InlineData("localhost/shop:1", "localhost/shop:1")]
     [InlineData("registry.example:5000/team/app", "registry.example:5000/team/app:latest")]
     [InlineData("quay.io/x/y@sha256:abc", "quay.io/x/y@sha256:abc")]
+    [InlineData("quay.io/x/y:1@sha256:abc", "quay.io/x/y@sha256:abc")] // the digest decides, as containerd stores it
     public void Reference_IsNormalisedAsContainerdStoresIt(string given, string stored) =>
         Assert.Equal(stored, ImageReference.Normalize(given));
 

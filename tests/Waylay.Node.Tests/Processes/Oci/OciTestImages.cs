@@ -15,7 +15,10 @@ public sealed class OciTestImages : TestImageStore
 {
     public const string AppReference = "localhost/wl-test/busybox:1";
 
-    protected override async Task<string> AppArchiveAsync()
+    protected override Task<string> AppArchiveAsync() => BusyboxArchiveAsync();
+
+    /// <summary>The app image's archive alone (its name in it: <see cref="AppReference"/>), built or from the cache.</summary>
+    public static async Task<string> BusyboxArchiveAsync()
     {
         var cache = Directory.CreateDirectory(Path.Combine(BuiltImage.Root, ".build/image/app-cache")).FullName;
         var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
