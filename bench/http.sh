@@ -30,6 +30,8 @@
 #   HOLD_SECONDS (4); each sidecar's RSS while they are held (and of it its private pages, smaps_rollup) and its
 #   peak (VmHWM) over the whole start-to-end;
 #   HOLD_ONLY=1 measures only that (no rounds),
+#   HOLD_TRACE=1: the client waylay sidecar's RSS and GC figures (/stats/prometheus) every 100 ms through each hold
+#   (bench/results/…-holdN.trace), to see what its peak is made of,
 #   KEEP_SMAPS=dir: each sidecar's /proc/PID/smaps copied there where its RSS is read (halfway through each maximum-
 #   rate run and each hold), to see which mappings the memory is in. Each round's line on stderr also gives each
 #   sidecar's minor page faults since its start.
@@ -324,6 +326,15 @@ for h in $holds; do
     start "$C" $name; start "$S" $name
     pids=($PROXY_PIDS)
     inC "$gen" http-hold $VIP $PORT "$h" "$hold_secs" "$HOST" > "$work/hold-out" 2>&1 & holder=$!
+    tracer=""
+    if [ -n "${HOLD_TRACE:-}" ] && [ $name != haproxy ]; then
+      # The client sidecar every 100 ms through the burst: RSS, and the GC's own figures (live after the last
+      # collection, committed, fragmented) with the buffers rented, to see what the peak is made of.
+      ( t0=$(date +%s.%N); while kill -0 $holder 2>/dev/null; do
+          m=$(ip netns exec "$C" curl -sf -m 1 http://127.0.0.1:15000/stats/prometheus 2>/dev/null | awk '/^waylay_server_memory_(allocated|heap_size|fragmented|buffer_bytes_rented) / {printf " %s=%.1f", substr($1, 22), $2 / 1048576}')
+          echo "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {printf "%.1f", a - b}') rss=$(awk '$1 == "VmRSS:" {printf "%.1f", $2 / 1024}' /proc/${pids[0]}/status)$m"
+          sleep 0.1; done ) > "$results/http-$stamp-$name-client-hold$h.trace" 2>/dev/null & tracer=$!
+    fi
     # Once every connection has had its response: halfway through the hold, each sidecar's RSS with them open, idle.
     for _ in $(seq 1 1200); do grep -q '^held' "$work/hold-out" && break; kill -0 $holder 2>/dev/null || break; sleep 0.1; done
     sleep "$(awk -v s="$hold_secs" 'BEGIN { print s / 2 }')"
@@ -332,6 +343,7 @@ for h in $holds; do
     for p in "${pids[@]}"; do awk '/^Private_(Clean|Dirty):/ {n += $2} END {print n}' "/proc/$p/smaps_rollup"; done > "$work/hold-private"
     [ -z "${KEEP_SMAPS:-}" ] || for p in "${pids[@]}"; do cp "/proc/$p/smaps" "$KEEP_SMAPS/$name-hold$h-$p.smaps"; done
     wait $holder || true
+    [ -z "$tracer" ] || wait $tracer || true
     out=$(cat "$work/hold-out")
     hold_seen[$name,$h]=$(awk '/^held/ {print $2 "/" substr($3, 8)}' <<<"$out")
     hold_rss[$name,$h]="$(awk '{printf "%s%.1f", (NR > 1 ? " / " : ""), $1 / 1024}' "$work/hold-rss")"
