@@ -14,7 +14,7 @@ namespace Waylay.Proxy.Routing;
 /// <param name="http2">Whether the h2c path runs (it does not in tests of the HTTP/1 path alone).</param>
 internal sealed class ProtocolDecision(ProtocolDetector detector, bool http2)
 {
-    public async Task<RouteProtocol> DecideAsync(Socket downstream, ConnectionContext connection, RouteDecision decision, RouteTable table)
+    public async ValueTask<RouteProtocol> DecideAsync(Socket downstream, ConnectionContext connection, RouteDecision decision, RouteTable table)
     {
         var service = decision.Service;
         var eligible = decision.Kind is RouteKind.Inbound || (decision.Kind is RouteKind.Service && service is not null);

@@ -47,6 +47,9 @@ internal static class ProtocolSniffer
     /// <summary>A ClientHello bigger than this is not waited for (post-quantum key shares make them ~2 KiB).</summary>
     public const int MaxClientHello = 64 * 1024;
 
+    /// <summary>The h2c preface's length: all a port declared HTTP needs to see (<see cref="SniffDeclaredHttp"/>).</summary>
+    public const int Http2PrefaceLength = 24;
+
     private static ReadOnlySpan<byte> Http2Preface => "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n"u8;
 
     public static SniffResult Sniff(in ReadOnlySequence<byte> bytes)

@@ -57,6 +57,65 @@ public sealed class IdleConnectionMemoryTests
         }
     }
 
+    /// <summary>
+    /// A client that has connected and not yet spoken costs no buffer either, on a port declared HTTP (only the h2c
+    /// preface is looked for, in the stack) and on an undeclared one (sniffed once bytes come): a burst of connections
+    /// accepted before their requests arrive held a 4 KiB peek buffer each while they waited (docs/benchmarks.md,
+    /// "Sidecar memory: the burst's peak"). Their requests, sent afterwards, are still detected and answered.
+    /// </summary>
+    [NetnsFact]
+    public async Task ConnectionsWhoseClientHasNotSpoken_HoldNoRentedBuffer_AndAreServedWhenTheRequestComes()
+    {
+        using var mesh = new MeshFile("""
+            services:
+            - name: web
+              namespace: shop
+              addresses: [10.96.0.40]
+              ports: [{name: http, port: 8080}, {name: plain, port: 9090}]
+              endpoints:
+              - address: 10.244.1.11
+            """);
+        await using var lab = await PodWithPeer.CreateAsync("--config", mesh.Path);
+        await using var declared = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(1), 8080), "web");
+        await using var sniffed = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(1), 9090), "web");
+        var silent = new List<RawHttp>();
+        try
+        {
+            foreach (var port in new[] { 8080, 9090 })
+            {
+                for (var i = 0; i < Held / 2; i++)
+                {
+                    silent.Add(new RawHttp(await lab.Pod.ConnectAsync(new IPEndPoint(IPAddress.Parse("10.96.0.40"), port))));
+                }
+            }
+
+            await Wait.UntilAsync(async () => await lab.Proxy.MetricAsync("waylay_downstream_cx_active", "listener=\"outbound\"") == Held,
+                () => $"{Held} connections accepted by the proxy");
+            var gauge = new RentedGauge(lab);
+            Assert.True(await gauge.IsAsync(0), $"no rented buffer while the clients are silent ({gauge})");
+
+            for (var i = 0; i < silent.Count; i++)
+            {
+                var port = i < Held / 2 ? 8080 : 9090;
+                await silent[i].SendAsync($"GET /{i} HTTP/1.1\r\nhost: web.shop:{port}\r\n\r\n");
+                Assert.Equal(200, (await silent[i].ReadResponseAsync()).Status);
+            }
+
+            // The undeclared port's requests went the HTTP way too (each counted as a request), not through the L4 relay.
+            var (_, metrics) = await lab.Proxy.GetAsync("/stats/prometheus");
+            var requests = metrics.Split('\n').Where(line => line.StartsWith("istio_requests_total{", StringComparison.Ordinal))
+                .Sum(line => long.Parse(line[(line.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
+            Assert.Equal(Held, requests);
+        }
+        finally
+        {
+            foreach (var http in silent)
+            {
+                http.Dispose();
+            }
+        }
+    }
+
     /// <summary>The gauge as last scraped, so a failure says what the proxy reported.</summary>
     private sealed class RentedGauge(PodWithPeer lab)
     {
