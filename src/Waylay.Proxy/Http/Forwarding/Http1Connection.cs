@@ -318,16 +318,18 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private async ValueTask<TryResult> TryAsync(Http1RequestHead head, Http1Try attempt, Http1Exchange exchange, CancellationTokenSource? deadline,
         CancellationToken cancellationToken)
     {
-        var (route, choice, target, source, limiter, last, fresh) = attempt;
-        var retry = route.Retry;
+        // The try's decisions are read from attempt where they are used, not copied into locals: every local that lives
+        // across an await is a field of this method's box, and a burst of thousands of requests at once allocates that
+        // many boxes (the pooled ones are a few per thread).
+        var retry = attempt.Route.Retry;
         using var perTry = retry.PerTryTimeout is { } perTryTimeout
             ? CancellationTokenSource.CreateLinkedTokenSource(deadline?.Token ?? cancellationToken)
             : null;
         perTry?.CancelAfter(retry.PerTryTimeout!.Value);
         var tryToken = perTry?.Token ?? deadline?.Token ?? cancellationToken;
 
-        var (upstream, failure, reused) = await services.Pool.GetAsync(target, source, choice.Endpoint, limiter.IdleTimeout,
-            verifyIdle: head.Framing != BodyFraming.None, fresh, scope.Loop, tryToken).ConfigureAwait(false);
+        var (upstream, failure, reused) = await services.Pool.GetAsync(attempt.Target, attempt.Source, attempt.Choice.Endpoint, attempt.Limiter.IdleTimeout,
+            verifyIdle: head.Framing != BodyFraming.None, attempt.Fresh, scope.Loop, tryToken).ConfigureAwait(false);
         var body = BodyActive;
         if (upstream is null)
         {
@@ -339,7 +341,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             if (perTry?.IsCancellationRequested == true && deadline?.IsCancellationRequested != true)
             {
                 // The try's time ran out while connecting: another endpoint may answer within the route's timeout.
-                if (retry.AfterFailure(choice, UpstreamFailure.PerTryTimeout, last) && await ResendableAsync(null).ConfigureAwait(false))
+                if (retry.AfterFailure(attempt.Choice, UpstreamFailure.PerTryTimeout, attempt.Last) && await ResendableAsync(null).ConfigureAwait(false))
                 {
                     return TryResult.Retry;
                 }
@@ -350,9 +352,9 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 return await TimedOutAsync(head, exchange, cancellationToken).ConfigureAwait(false);
             }
 
-            choice.Endpoint?.ConnectFailed();
+            attempt.Choice.Endpoint?.ConnectFailed();
             exchange.Flags |= ResponseFlags.UpstreamConnectionFailure;
-            if (retry.AfterFailure(choice, UpstreamFailure.ConnectFailure, last) && await ResendableAsync(null).ConfigureAwait(false))
+            if (retry.AfterFailure(attempt.Choice, UpstreamFailure.ConnectFailure, attempt.Last) && await ResendableAsync(null).ConfigureAwait(false))
             {
                 return TryResult.Retry;
             }
@@ -368,8 +370,8 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             Connection.UpstreamAddress = upstream.Remote;
             Connection.UpstreamLocalAddress = upstream.Local;
             var upstreamStart = services.Time.GetTimestamp();
-            var edits = route.RequestEdits;
-            Http1HeadWriter.WriteRequest(upstream.Writer, head, route.ForwardedPath, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, in exchange.Fields,
+            var edits = attempt.Route.RequestEdits;
+            Http1HeadWriter.WriteRequest(upstream.Writer, head, attempt.Route.ForwardedPath, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, in exchange.Fields,
                 DefaultAuthority(), keepAlive: true);
             var sent = await SendHeadAsync(upstream, tryToken).ConfigureAwait(false);
 
@@ -430,7 +432,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 if (outcome.Error is { } error)
                 {
                     exchange.Flags |= ResponseFlags.UpstreamProtocolError;
-                    UpstreamSelector.Report(choice, 502);
+                    UpstreamSelector.Report(attempt.Choice, 502);
                     return await AnswerTryAsync(head, exchange, error.StatusCode(upstream: true), ResponseFlags.UpstreamProtocolError, cancellationToken, error.Code())
                         .ConfigureAwait(false);
                 }
@@ -443,7 +445,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 if (outcome.Reset)
                 {
                     exchange.Flags |= ResponseFlags.UpstreamConnectionTermination;
-                    if (retry.AfterFailure(choice, UpstreamFailure.Reset, last) && await ResendableAsync(upstream).ConfigureAwait(false))
+                    if (retry.AfterFailure(attempt.Choice, UpstreamFailure.Reset, attempt.Last) && await ResendableAsync(upstream).ConfigureAwait(false))
                     {
                         return TryResult.Retry;
                     }
@@ -455,7 +457,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 {
                     if (perTry?.IsCancellationRequested == true && deadline?.IsCancellationRequested != true && !cancellationToken.IsCancellationRequested)
                     {
-                        if (retry.AfterFailure(choice, UpstreamFailure.PerTryTimeout, last) && await ResendableAsync(upstream).ConfigureAwait(false))
+                        if (retry.AfterFailure(attempt.Choice, UpstreamFailure.PerTryTimeout, attempt.Last) && await ResendableAsync(upstream).ConfigureAwait(false))
                         {
                             return TryResult.Retry;
                         }
@@ -483,7 +485,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
             }
 
             exchange.UpstreamServiceTime = services.Time.GetElapsedTime(upstreamStart);
-            if (retry.AfterStatus(choice, response.StatusCode, last) && await ResendableAsync(upstream).ConfigureAwait(false))
+            if (retry.AfterStatus(attempt.Choice, response.StatusCode, attempt.Last) && await ResendableAsync(upstream).ConfigureAwait(false))
             {
                 return TryResult.Retry;
             }
@@ -497,7 +499,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 keepAlive = false;
             }
 
-            Http1HeadWriter.WriteResponse(output, response, route.ResponseEdits, default, keepAlive);
+            Http1HeadWriter.WriteResponse(output, response, attempt.Route.ResponseEdits, default, keepAlive);
             exchange.Status = response.StatusCode;
 
             // The head goes out with the body's first bytes (one write for a small response); a body-less or
@@ -558,7 +560,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
                 await _requestBody!.DetachAsync(upstream.Writer).ConfigureAwait(false);
             }
 
-            await services.Pool.ReleaseAsync(upstream, source, reusable, limiter.MaxRequestsPerConnection).ConfigureAwait(false);
+            await services.Pool.ReleaseAsync(upstream, attempt.Source, reusable, attempt.Limiter.MaxRequestsPerConnection).ConfigureAwait(false);
         }
     }
 
