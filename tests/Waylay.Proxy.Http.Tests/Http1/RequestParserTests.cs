@@ -184,6 +184,28 @@ public sealed class RequestParserTests
     }
 
     [Fact]
+    public void FieldsNearTheEndOfTheLargestHead_AreReadWhereTheyAre()
+    {
+        // Field offsets are kept as 16-bit numbers: a field whose value starts past 32 KiB and a head close to the
+        // 60 KiB limit must read back exactly (a signed or narrower offset would point elsewhere).
+        var big = new string('b', 40_000);
+        var tail = new string('t', 19_000);
+        var head = ParseOk($"GET / HTTP/1.1\r\nHost: a\r\nX-Big: {big}\r\nX-Tail: {tail}\r\nX-Last: end\r\n\r\n");
+        Assert.Equal(4, head.FieldCount);
+        Assert.Equal(big, Encoding.Latin1.GetString(head.FieldValue(1)));
+        Assert.Equal(tail, Encoding.Latin1.GetString(head.FieldValue(2)));
+        Assert.Equal("x-last", Encoding.Latin1.GetString(head.FieldName(3)).ToLowerInvariant());
+        Assert.Equal("end", Encoding.Latin1.GetString(head.FieldValue(3)));
+    }
+
+    [Fact]
+    public void LimitsBeyond16BitOffsets_AreRefused()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new Http1Limits(MaxHeadBytes: 65_536));
+        Assert.Equal(65_535, new Http1Limits(MaxHeadBytes: 65_535).MaxHeadBytes);
+    }
+
+    [Fact]
     public void TooManyFields_Is431()
     {
         var wire = "GET / HTTP/1.1\r\nHost: a\r\n" + string.Concat(Enumerable.Range(0, 5).Select(i => $"X-{i}: v\r\n")) + "\r\n";
