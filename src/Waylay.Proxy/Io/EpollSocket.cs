@@ -10,7 +10,9 @@ namespace Waylay.Proxy.Io;
 /// a descriptor in both sets would wake both threads for every byte). Readiness is two flags the loop sets on an edge:
 /// a read is tried only when its flag says bytes may be there, and the flag is cleared before the recv, so an edge
 /// that comes during it sets the flag again and nothing is lost. Every system call holds a reference on the
-/// <see cref="SafeHandle"/>, so a close from another thread can never make us read a reused descriptor.
+/// <see cref="SafeHandle"/>, so a close from another thread can never make us read a reused descriptor. It takes over
+/// an accepted .NET <see cref="System.Net.Sockets.Socket"/> (<see cref="Attach"/>), or owns a bare descriptor it connected
+/// itself (<see cref="StartConnect"/>: an HTTP/1 upstream, which then never has a Socket, its SocketAsyncContext or addresses).
 /// </summary>
 internal sealed class EpollSocket : IDisposable
 {
@@ -108,7 +110,10 @@ internal sealed class EpollSocket : IDisposable
     public int FinishConnect() =>
         Interlocked.Exchange(ref _connect, 0) == ConnectTimedOut ? ConnectExpired : TcpConnect.TakeError(_handle);
 
-    /// <summary>shutdown(2); a failure (the peer gone, the socket closed) as the SocketException .NET's Shutdown throws.</summary>
+    /// <summary>
+    /// shutdown(2) as .NET's Socket.Shutdown does it: ENOTCONN (a connected socket whose connection has reached CLOSE)
+    /// is not a failure; any other error is the SocketException it throws.
+    /// </summary>
     public void Shutdown(SocketShutdown how)
     {
         if (_socket is not null)
@@ -117,14 +122,14 @@ internal sealed class EpollSocket : IDisposable
             return;
         }
 
-        if (TcpConnect.Shutdown(_handle, how) is not 0 and var errno)
+        if (TcpConnect.Shutdown(_handle, how) is not (0 or Errno.ENotConn) and var errno)
         {
             throw new SocketException((int)Errno.ToSocketError(errno));
         }
     }
 
     /// <summary>Whether the kernel has something to read now (bytes, the end, an error), without waiting or reading.</summary>
-    public bool PollReadable() => _socket is not null ? _socket.Poll(0, SelectMode.SelectRead) : TcpConnect.Readable(_handle);
+    public bool PollReadable() => TcpConnect.Readable(_handle);
 
     /// <summary>getsockname(2); null once closed.</summary>
     public IPEndPoint? LocalEndPoint() => SocketNames.Local(_handle);
