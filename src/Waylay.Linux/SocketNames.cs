@@ -18,16 +18,19 @@ public static unsafe partial class SocketNames
     private const ushort AfInet6 = 10;
 
     /// <summary>The socket's own address, or null when it has none (closed, not bound).</summary>
-    public static IPEndPoint? Local(Socket socket) => Read(socket, peer: false);
+    public static IPEndPoint? Local(Socket socket) => Read(socket.SafeHandle, peer: false);
+
+    /// <summary>The same for a descriptor without a .NET Socket (<see cref="TcpConnect"/>).</summary>
+    public static IPEndPoint? Local(SafeHandle socket) => Read(socket, peer: false);
 
     /// <summary>The connected peer's address, or null when there is none.</summary>
-    public static IPEndPoint? Peer(Socket socket) => Read(socket, peer: true);
+    public static IPEndPoint? Peer(Socket socket) => Read(socket.SafeHandle, peer: true);
 
     /// <summary>Whether the socket's own address is an IPv4 address on an IPv6 (dual-mode) socket.</summary>
     public static bool LocalIsIpv4Mapped(Socket socket)
     {
         Span<byte> name = stackalloc byte[28];
-        return TryName(socket, peer: false, name, out var length) && length >= 24
+        return TryName(socket.SafeHandle, peer: false, name, out var length) && length >= 24
             && BinaryPrimitives.ReadUInt16LittleEndian(name) == AfInet6 && IsIpv4Mapped(name.Slice(8, 16));
     }
 
@@ -54,16 +57,15 @@ public static unsafe partial class SocketNames
         }
     }
 
-    private static IPEndPoint? Read(Socket socket, bool peer)
+    private static IPEndPoint? Read(SafeHandle socket, bool peer)
     {
         Span<byte> name = stackalloc byte[28]; // sizeof(struct sockaddr_in6)
         return TryName(socket, peer, name, out var length) ? Parse(name[..length]) : null;
     }
 
-    private static bool TryName(Socket socket, bool peer, Span<byte> name, out int length)
+    private static bool TryName(SafeHandle handle, bool peer, Span<byte> name, out int length)
     {
         length = 0;
-        var handle = socket.SafeHandle;
         var added = false;
         try
         {

@@ -135,7 +135,7 @@ internal sealed class AdminEndpoints(
                 json.WriteString("direction", "upstream-pool");
                 json.WriteString("service", u.Endpoint?.ServiceKey);
                 json.WriteString("endpoint", u.Remote.ToString());
-                json.WriteString("upstreamLocal", u.Local.ToString());
+                json.WriteString("upstreamLocal", u.Local?.ToString());
                 json.WriteNumber("requests", u.Requests);
                 json.WriteBoolean("busy", u.Busy);
                 json.WriteNumber("ageSeconds", Math.Round(time.GetElapsedTime(u.Created, now).TotalSeconds, 3));

@@ -15,6 +15,7 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
     private long _bytesToDownstream;
     private long _lastActivity = startTimestamp;
     private int _idleBetweenRequests;
+    private object? _upstreamLocal; // an IPEndPoint, or the pooled HTTP/1 connection to ask for it
 
     public long Id { get; } = id;
 
@@ -44,7 +45,23 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
     /// </summary>
     public IPEndPoint? UpstreamAddress { get; set; }
 
-    public IPEndPoint? UpstreamLocalAddress { get; set; }
+    /// <summary>
+    /// Where the connection comes from upstream: a TCP relay's, or the pooled HTTP/1 connection's (<see cref="UpstreamFrom"/>),
+    /// which is read only when asked (/connections), not per request: null if that connection closed before anything
+    /// asked (it was read at every connect before, ~72 B held per upstream connection for a rare look).
+    /// </summary>
+    public IPEndPoint? UpstreamLocalAddress
+    {
+        get => _upstreamLocal as IPEndPoint ?? (_upstreamLocal as IPooledUpstream)?.Local;
+        set => _upstreamLocal = value;
+    }
+
+    /// <summary>The pooled connection that carries the latest request: where it goes, and (when asked) where it comes from.</summary>
+    public void UpstreamFrom(IPooledUpstream upstream)
+    {
+        UpstreamAddress = upstream.Remote;
+        _upstreamLocal = upstream;
+    }
 
     public RelayOutcome Outcome { get; set; } = RelayOutcome.Open;
 

@@ -10,10 +10,18 @@ namespace Waylay.Proxy.Io;
 /// a descriptor in both sets would wake both threads for every byte). Readiness is two flags the loop sets on an edge:
 /// a read is tried only when its flag says bytes may be there, and the flag is cleared before the recv, so an edge
 /// that comes during it sets the flag again and nothing is lost. Every system call holds a reference on the
-/// <see cref="SafeHandle"/>, so a close from another thread can never make us read a reused descriptor.
+/// <see cref="SafeHandle"/>, so a close from another thread can never make us read a reused descriptor. It takes over
+/// an accepted .NET <see cref="System.Net.Sockets.Socket"/> (<see cref="Attach"/>), or owns a bare descriptor it connected
+/// itself (<see cref="StartConnect"/>: an HTTP/1 upstream, which then never has a Socket, its SocketAsyncContext or addresses).
 /// </summary>
 internal sealed class EpollSocket : IDisposable
 {
+    /// <summary>What <see cref="FinishConnect"/> returns when the connect's time ran out first (not an errno).</summary>
+    public const int ConnectExpired = -1;
+    private const int ConnectPending = 1;
+    private const int ConnectTimedOut = 2;
+    private readonly Socket? _socket;
+    private readonly SafeHandle _handle;
     private readonly EpollLoop _loop;
     private readonly int _fd;
     private readonly Readiness _read;
@@ -21,17 +29,19 @@ internal sealed class EpollSocket : IDisposable
     private int _registered;
     private CancellationTokenRegistration _closing;
     private int _readClosed;
+    private int _connect;
 
-    private EpollSocket(Socket socket, EpollLoop loop, bool writable)
+    private EpollSocket(Socket? socket, SafeHandle handle, EpollLoop loop, bool writable)
     {
-        Socket = socket;
+        _socket = socket;
+        _handle = handle;
         _loop = loop;
-        _fd = (int)socket.SafeHandle.DangerousGetHandle();
+        _fd = (int)handle.DangerousGetHandle();
         _read = new Readiness(initially: true);
         _write = new Readiness(writable);
         Token = loop.Reserve(this);
         var added = false;
-        socket.SafeHandle.DangerousAddRef(ref added);
+        handle.DangerousAddRef(ref added);
         try
         {
             loop.Add(_fd, Token);
@@ -41,12 +51,16 @@ internal sealed class EpollSocket : IDisposable
         {
             if (added)
             {
-                socket.SafeHandle.DangerousRelease();
+                handle.DangerousRelease();
             }
         }
     }
 
-    public Socket Socket { get; }
+    /// <summary>The .NET socket under an accepted connection; an HTTP/1 upstream (<see cref="StartConnect"/>) has none.</summary>
+    public Socket Socket => _socket ?? throw new InvalidOperationException("An upstream socket made by StartConnect has no .NET Socket.");
+
+    /// <summary>The descriptor's number (tests look it up in /proc/self/fd to see that a failed connect closed it).</summary>
+    internal int Descriptor => _fd;
 
     /// <summary>The loop whose thread runs this socket's continuations.</summary>
     public EpollLoop Loop => _loop;
@@ -54,50 +68,71 @@ internal sealed class EpollSocket : IDisposable
     public ulong Token { get; }
 
     /// <summary>Takes over an open, connected socket (an accepted one) on the next loop.</summary>
-    public static EpollSocket Attach(Socket socket) => new(socket, EpollLoop.Next(), writable: true);
+    public static EpollSocket Attach(Socket socket) => new(socket, socket.SafeHandle, EpollLoop.Next(), writable: true);
 
     /// <summary>
-    /// A non-blocking connect whose completion the loop reports as writability; .NET's blocking flag is cleared so
-    /// its Connect only starts it (and registers nothing).
+    /// Starts a connect with the system calls themselves (<see cref="TcpConnect.Start"/>: no .NET Socket, no exception
+    /// for EINPROGRESS) on <paramref name="loop"/> (an HTTP/1 upstream goes on its downstream connection's loop). Its
+    /// completion is the writable edge: wait with <see cref="WaitWritableAsync"/>, then <see cref="FinishConnect"/>.
+    /// Null, with the errno, when it failed at once (nothing is left open then).
     /// </summary>
-    public static Task<EpollSocket> ConnectAsync(Socket socket, IPEndPoint target, CancellationToken cancellationToken) =>
-        ConnectAsync(socket, target, EpollLoop.Next(), cancellationToken);
-
-    /// <summary>The same, on a given loop: an HTTP/1 upstream goes on its downstream connection's loop.</summary>
-    public static async Task<EpollSocket> ConnectAsync(Socket socket, IPEndPoint target, EpollLoop loop, CancellationToken cancellationToken)
+    public static EpollSocket? StartConnect(IPEndPoint target, IPEndPoint? source, EpollLoop loop, out int errno)
     {
-        // A loopback connect often completes before the wait below begins, and a wait that finds its edge already
-        // there never looks at the token: a caller that has given up must be told so before anything starts.
-        cancellationToken.ThrowIfCancellationRequested();
-        socket.Blocking = false;
-        try
+        if (TcpConnect.Start(target, source, out errno) is not { } handle)
         {
-            socket.Connect(target);
-        }
-        catch (SocketException e) when (e.SocketErrorCode is SocketError.WouldBlock or SocketError.InProgress)
-        {
+            return null;
         }
 
-        var connecting = new EpollSocket(socket, loop, writable: false);
         try
         {
-            await connecting.WaitWritableAsync(cancellationToken).ConfigureAwait(false);
-            // .NET hands SO_ERROR back already translated to a SocketError (ECONNREFUSED → ConnectionRefused), not as
-            // an errno: taken through FromErrno it became the catch-all SocketError.SocketError.
-            var error = (SocketError)(int)socket.GetSocketOption(SocketOptionLevel.Socket, SocketOptionName.Error)!;
-            if (error != SocketError.Success)
-            {
-                throw new SocketException((int)error);
-            }
-
-            return connecting;
+            return new EpollSocket(null, handle, loop, writable: errno == 0) { _connect = ConnectPending };
         }
         catch
         {
-            connecting.Dispose();
+            handle.Dispose();
             throw;
         }
     }
+
+    /// <summary>
+    /// The connect's time is up: its wait ends as an edge would end it, and <see cref="FinishConnect"/> reports the
+    /// timeout (one timer per connect and no cancellation source linked to the caller's; called from that timer).
+    /// </summary>
+    public void ExpireConnect()
+    {
+        if (Interlocked.CompareExchange(ref _connect, ConnectTimedOut, ConnectPending) == ConnectPending)
+        {
+            _write.Signal();
+        }
+    }
+
+    /// <summary>After the connect's wait: 0 when connected, else its errno (SO_ERROR), <see cref="ConnectExpired"/> when its time ran out first.</summary>
+    public int FinishConnect() =>
+        Interlocked.Exchange(ref _connect, 0) == ConnectTimedOut ? ConnectExpired : TcpConnect.TakeError(_handle);
+
+    /// <summary>
+    /// shutdown(2) as .NET's Socket.Shutdown does it: ENOTCONN (a connected socket whose connection has reached CLOSE)
+    /// is not a failure; any other error is the SocketException it throws.
+    /// </summary>
+    public void Shutdown(SocketShutdown how)
+    {
+        if (_socket is not null)
+        {
+            _socket.Shutdown(how);
+            return;
+        }
+
+        if (TcpConnect.Shutdown(_handle, how) is not (0 or Errno.ENotConn) and var errno)
+        {
+            throw new SocketException((int)Errno.ToSocketError(errno));
+        }
+    }
+
+    /// <summary>Whether the kernel has something to read now (bytes, the end, an error), without waiting or reading.</summary>
+    public bool PollReadable() => TcpConnect.Readable(_handle);
+
+    /// <summary>getsockname(2); null once closed.</summary>
+    public IPEndPoint? LocalEndPoint() => SocketNames.Local(_handle);
 
     /// <summary>
     /// recv(2) without blocking: the byte count (0 at the end of the stream), or -1 when there is nothing to read yet
@@ -110,7 +145,7 @@ internal sealed class EpollSocket : IDisposable
             return -1;
         }
 
-        var handle = Socket.SafeHandle;
+        var handle = _handle;
         var added = false;
         nint received;
         int errno;
@@ -202,7 +237,7 @@ internal sealed class EpollSocket : IDisposable
     /// <summary>send(2) without blocking: how many bytes the kernel took, or -1 when its buffer is full.</summary>
     public unsafe int TrySend(ReadOnlySpan<byte> buffer)
     {
-        var handle = Socket.SafeHandle;
+        var handle = _handle;
         var added = false;
         while (true)
         {
@@ -283,6 +318,20 @@ internal sealed class EpollSocket : IDisposable
     /// <summary>Out of the loop before the socket is closed; waits still pending fail as aborted.</summary>
     public void Dispose() => Unregister(remove: true);
 
+    /// <summary>Out of the loop and closed (a socket of <see cref="StartConnect"/>, which nothing else owns).</summary>
+    public void Close()
+    {
+        Unregister(remove: true);
+        if (_socket is not null)
+        {
+            _socket.Dispose();
+        }
+        else
+        {
+            _handle.Dispose();
+        }
+    }
+
     private void Unregister(bool remove)
     {
         if (Interlocked.Exchange(ref _registered, 0) == 0)
@@ -291,7 +340,7 @@ internal sealed class EpollSocket : IDisposable
         }
 
         // Only while the descriptor is surely ours: once closed, its number may already name another socket.
-        var handle = Socket.SafeHandle;
+        var handle = _handle;
         var added = false;
         try
         {

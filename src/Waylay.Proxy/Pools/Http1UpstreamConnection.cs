@@ -1,6 +1,6 @@
 using System.IO.Pipelines;
 using System.Net;
-using System.Net.Sockets;
+using Waylay.Proxy.Connections;
 using Waylay.Proxy.Http.Http1;
 using Waylay.Proxy.Io;
 using Waylay.Proxy.LoadBalancing;
@@ -12,21 +12,20 @@ namespace Waylay.Proxy.Pools;
 /// state so the next request on it starts clean. <c>/connections</c> lists these with the requests each carried:
 /// the long-lived upstream connections of the seed's <c>lsof -i</c>.
 /// </summary>
-internal sealed class Http1UpstreamConnection : IAsyncDisposable
+internal sealed class Http1UpstreamConnection : IPooledUpstream, IAsyncDisposable
 {
     private static long s_nextId;
     private long _requests;
     private long _lastUsed;
     private int _busy;
     private readonly EpollSocket _polled;
+    private IPEndPoint? _local;
 
     public Http1UpstreamConnection(EpollSocket polled, IPEndPoint target, EndpointStats? endpoint, long now)
     {
         _polled = polled;
-        Socket = polled.Socket;
         Endpoint = endpoint;
         Remote = target;
-        Local = (IPEndPoint)Socket.LocalEndPoint!;
         Reader = new SocketPipeReader(polled);
         Writer = new SocketPipeWriter(polled);
         Created = now;
@@ -35,7 +34,8 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
 
     public long Id { get; } = Interlocked.Increment(ref s_nextId);
 
-    public Socket Socket { get; }
+    /// <summary>The connection's socket (a bare descriptor on Waylay's loop: shut down with it, never closed but by <see cref="DisposeAsync"/>).</summary>
+    public EpollSocket Socket => _polled;
 
     /// <summary>The pool's idle stack this connection returns to (its endpoint, source and loop).</summary>
     public System.Collections.Concurrent.ConcurrentStack<Http1UpstreamConnection>? Home { get; set; }
@@ -51,7 +51,12 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
 
     public IPEndPoint Remote { get; }
 
-    public IPEndPoint Local { get; }
+    /// <summary>
+    /// Where the connection comes from, read (getsockname) the first time something asks: the access log's detail,
+    /// /connections. Most connections are never asked, and a connect no longer makes the endpoint at once. Null when
+    /// the connection closed before anything asked.
+    /// </summary>
+    public IPEndPoint? Local => _local ??= _polled.LocalEndPoint();
 
     public long Created { get; }
 
@@ -83,27 +88,13 @@ internal sealed class Http1UpstreamConnection : IAsyncDisposable
     /// An idle keep-alive connection the server has closed shows as readable with nothing to read; taking it would
     /// turn the next request into a reset. Anything readable while idle is also a protocol error: drop it too.
     /// </summary>
-    public bool LooksAlive()
-    {
-        try
-        {
-            return !Socket.Poll(0, SelectMode.SelectRead);
-        }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
-    }
+    public bool LooksAlive() => !_polled.PollReadable();
 
     public async ValueTask DisposeAsync()
     {
         _polled.Dispose();
         await Reader.CompleteAsync().ConfigureAwait(false);
         await Writer.CompleteAsync().ConfigureAwait(false);
-        Socket.Dispose();
+        _polled.Close();
     }
 }

@@ -62,8 +62,24 @@ internal sealed class Http1UpstreamPool(UpstreamConnector connector, TimeProvide
             return await GetAsync(target, source, endpoint, idleTimeout, verifyIdle, fresh: false, loop, cancellationToken).ConfigureAwait(false);
         }
 
-        var (socket, failure) = await connector.ConnectPolledAsync(target, source, loop, cancellationToken).ConfigureAwait(false);
-        if (socket is null)
+        // The connect is awaited here, not in a method of its own: one async level for a new connection.
+        var connect = connector.StartPolled(target, source, loop, cancellationToken);
+        if (connect.Socket is not { } socket)
+        {
+            return (null, connect.Failure, false);
+        }
+
+        Exception? waitFailure = null;
+        try
+        {
+            await connect.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or System.Net.Sockets.SocketException)
+        {
+            waitFailure = e;
+        }
+
+        if (connect.Finish(waitFailure) is var failure && failure != RelayOutcome.Open)
         {
             return (null, failure, false);
         }

@@ -9,7 +9,7 @@ namespace Waylay.Proxy.Pools;
 /// <summary>
 /// Opens an upstream connection within the connect timeout: one per downstream connection for the TCP relay
 /// (<see cref="ConnectAsync"/>), and the HTTP/1 pool's keep-alive connections on Waylay's event loop
-/// (<see cref="ConnectPolledAsync"/>, <see cref="Http1UpstreamPool"/>), and the h2c pool's, through SocketsHttpHandler's
+/// (<see cref="StartPolled"/>, <see cref="Http1UpstreamPool"/>), and the h2c pool's, through SocketsHttpHandler's
 /// connect callback (<see cref="UpstreamHttpClient"/>).
 /// </summary>
 internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
@@ -32,23 +32,28 @@ internal sealed class UpstreamConnector(TimeSpan timeout, TimeProvider time)
         }
     }
 
-    /// <summary>The same connection, made and then driven on Waylay's own event loop (the HTTP/1 pools' upstreams).</summary>
-    public async Task<(EpollSocket? Socket, RelayOutcome Failure)> ConnectPolledAsync(IPEndPoint target, IPEndPoint? source, EpollLoop loop,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// The same connection, made with the system calls themselves and then driven on Waylay's event loop (the HTTP/1
+    /// pools' upstreams, on their downstream's <paramref name="loop"/>): started here, awaited by the caller
+    /// (<see cref="PolledConnect"/>). The connect timeout is one timer that ends the wait; the caller's token cancels
+    /// the wait itself, so no cancellation source is made or linked per connect.
+    /// </summary>
+    public PolledConnect StartPolled(IPEndPoint target, IPEndPoint? source, EpollLoop loop, CancellationToken cancellationToken)
     {
-        var socket = new Socket(target.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var deadline = new CancellationTokenSource(timeout, time);
-        using var link = CancellationTokenSource.CreateLinkedTokenSource(deadline.Token, cancellationToken);
-        try
+        // A loopback connect often completes before its wait begins, and a wait that finds its edge already there
+        // never looks at the token: a caller that has given up is told so before anything starts.
+        if (cancellationToken.IsCancellationRequested)
         {
-            Bind(socket, source);
-            return (await EpollSocket.ConnectAsync(socket, target, loop, link.Token).ConfigureAwait(false), RelayOutcome.Open);
+            return new(null, null, RelayOutcome.ClosedByProxy);
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException)
+
+        if (EpollSocket.StartConnect(target, source, loop, out _) is not { } socket)
         {
-            socket.Dispose();
-            return (null, FailureOf(e, deadline));
+            return new(null, null, RelayOutcome.ConnectFailed);
         }
+
+        var deadline = time.CreateTimer(static state => ((EpollSocket)state!).ExpireConnect(), socket, timeout, Timeout.InfiniteTimeSpan);
+        return new(socket, deadline, RelayOutcome.Open);
     }
 
     /// <summary>A failed connect as the relay reports it: the connect timeout, the proxy closing, or the endpoint refusing.</summary>

@@ -8,76 +8,9 @@ using static Waylay.Proxy.Tests.Io.IoTestData;
 
 namespace Waylay.Proxy.Tests.Io;
 
-/// <summary><see cref="EpollSocket"/> on real loopback sockets: connecting, peeking, both directions, leaving the loop.</summary>
+/// <summary><see cref="EpollSocket"/> on real loopback sockets: peeking, both directions, leaving the loop (connecting: Pools/UpstreamConnectorTests).</summary>
 public sealed class EpollSocketTests
 {
-    [Fact]
-    public async Task ConnectAsync_ToAListeningPort_Connects_LocalEndPointSet()
-    {
-        using var listener = Listen();
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        using var polled = await EpollSocket.ConnectAsync(socket, (IPEndPoint)listener.LocalEndPoint!, CancellationToken.None).WaitAsync(Hang);
-        using var accepted = await listener.AcceptAsync().WaitAsync(Hang);
-
-        var local = Assert.IsType<IPEndPoint>(socket.LocalEndPoint);
-        Assert.Equal(IPAddress.Loopback, local.Address);
-        Assert.NotEqual(0, local.Port);
-        Assert.Equal(local, accepted.RemoteEndPoint);
-        await polled.SendThroughWriterAsync("over the loop"u8.ToArray(), CancellationToken.None).WaitAsync(Hang);
-        Assert.Equal("over the loop", Encoding.ASCII.GetString(await TestData.ReceiveExactlyAsync(accepted, 13).WaitAsync(Hang)));
-    }
-
-    [Fact]
-    public async Task ConnectAsync_ToARefusingPort_ThrowsConnectionRefused()
-    {
-        using var refusing = new RefusingPort();
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        var error = await Assert.ThrowsAsync<SocketException>(
-            () => EpollSocket.ConnectAsync(socket, new IPEndPoint(IPAddress.Loopback, refusing.Port), CancellationToken.None).WaitAsync(Hang));
-
-        Assert.Equal(SocketError.ConnectionRefused, error.SocketErrorCode);
-    }
-
-    [Fact]
-    public async Task ConnectAsync_AlreadyCancelled_ThrowsOperationCanceled_NoConnection()
-    {
-        using var listener = Listen();
-
-        // Loopback connects complete within microseconds, often before the wait begins: repeated so that a cancelled
-        // token honoured only when the wait parks is caught.
-        for (var i = 0; i < 50; i++)
-        {
-            using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            await Assert.ThrowsAnyAsync<OperationCanceledException>(
-                () => EpollSocket.ConnectAsync(socket, (IPEndPoint)listener.LocalEndPoint!, new CancellationToken(canceled: true)).WaitAsync(Hang));
-            Assert.False(socket.Connected);
-        }
-    }
-
-    [Fact]
-    public async Task ConnectAsync_CancelledWhileConnecting_ThrowsOperationCanceled()
-    {
-        // listen(2) with backlog 0 queues one connection; while it sits unaccepted the kernel drops further SYNs, so
-        // our connect stays in progress until it is cancelled.
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen(0);
-        var target = (IPEndPoint)listener.LocalEndPoint!;
-        using var filler = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await filler.ConnectAsync(target).WaitAsync(Hang);
-        using var cancel = new CancellationTokenSource();
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-        var connecting = EpollSocket.ConnectAsync(socket, target, cancel.Token);
-        await Task.Delay(200);
-        Assert.False(connecting.IsCompleted);
-        cancel.Cancel();
-
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => connecting.WaitAsync(Hang));
-    }
-
     [Fact]
     public async Task Peek_LeavesTheBytes_MarkReadable_ThenAReadGetsThemWithoutANewSend()
     {
@@ -219,14 +152,6 @@ public sealed class EpollSocketTests
 
         var error = await Assert.ThrowsAsync<SocketException>(() => sending.WaitAsync(Hang));
         Assert.Equal(SocketError.OperationAborted, error.SocketErrorCode);
-    }
-
-    private static Socket Listen()
-    {
-        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        listener.Listen();
-        return listener;
     }
 
     /// <summary>Peeks until at least <paramref name="count"/> bytes are there, waiting for an edge between peeks.</summary>

@@ -366,9 +366,9 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         var attached = false;
         try
         {
-            exchange.UpstreamLocal = upstream.Local;
-            Connection.UpstreamAddress = upstream.Remote;
-            Connection.UpstreamLocalAddress = upstream.Local;
+            // The upstream's own address is read (getsockname) only where something will show it: most never are.
+            exchange.UpstreamLocal = DetailWanted(exchange) ? upstream.Local : null;
+            Connection.UpstreamFrom(upstream);
             var upstreamStart = services.Time.GetTimestamp();
             var edits = attempt.Route.RequestEdits;
             Http1HeadWriter.WriteRequest(upstream.Writer, head, attempt.Route.ForwardedPath, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, in exchange.Fields,
@@ -682,6 +682,10 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         await AnswerAsync(head, exchange, error.StatusCode(), ResponseFlags.DownstreamProtocolError, cancellationToken, error.Code()).ConfigureAwait(false);
     }
 
+    /// <summary>Whether the exchange's addresses are wanted as text: an access-log line or a sampled span (decided before it goes upstream).</summary>
+    private bool DetailWanted(Http1Exchange exchange) =>
+        services.AccessLog is not null || exchange.Fields.Trace is { Sampled: true } && services.Zipkin is not null;
+
     /// <summary>Metrics, access log and span for one finished exchange, and the connection's byte counters.</summary>
     private void Complete(Http1RequestHead? head, Http1Exchange exchange)
     {
@@ -698,7 +702,7 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
         var outbound = scope.Direction == TrafficDirection.Outbound;
 
         // Addresses as text only for an access-log line or a span: metrics alone need none of them.
-        var detail = services.AccessLog is not null || exchange.Fields.Trace is { Sampled: true } && services.Zipkin is not null;
+        var detail = DetailWanted(exchange);
         services.Telemetry.RequestCompleted(new CompletedRequest
         {
             Labels = exchange.Labels!,

@@ -53,7 +53,7 @@ internal sealed partial class RequestBodyPump
     private PipeWriter? _sink;
 
     // Under _gate: the socket under _sink, shut down when the body turns out malformed (its request can never end).
-    private Socket? _connection;
+    private Io.EpollSocket? _connection;
     private TaskCompletionSource? _resume;
     private bool _stopping;
 
@@ -153,7 +153,7 @@ internal sealed partial class RequestBodyPump
     /// </summary>
     /// <param name="keep">On the first try: whether anything could ever be sent again (retries, or a reused connection); when not, nothing is kept.</param>
     /// <param name="connection">The socket under <paramref name="sink"/>: shut down if the client's body turns out malformed.</param>
-    public async ValueTask AttachAsync(PipeWriter sink, bool keep, Socket? connection = null)
+    public async ValueTask AttachAsync(PipeWriter sink, bool keep, Io.EpollSocket? connection = null)
     {
         // Never long: the pump holds the gate only while writing to a try's writer, and every try that ended has
         // cancelled its flushes before this one starts.
