@@ -12,14 +12,14 @@ namespace Waylay.Proxy.Io;
 /// that comes during it sets the flag again and nothing is lost. Every system call holds a reference on the
 /// <see cref="SafeHandle"/>, so a close from another thread can never make us read a reused descriptor.
 /// </summary>
-internal sealed class EpollSocket : IDisposable
+internal sealed partial class EpollSocket : IDisposable
 {
     private readonly EpollLoop _loop;
     private readonly int _fd;
-    private readonly Readiness _read;
-    private readonly Readiness _write;
+    private Readiness _read; // structs used in place (Readiness): never readonly, never copied
+    private Readiness _write;
+    private CancellationToken _bound;
     private int _registered;
-    private CancellationTokenRegistration _closing;
     private int _readClosed;
 
     private EpollSocket(Socket socket, EpollLoop loop, bool writable)
@@ -163,19 +163,18 @@ internal sealed class EpollSocket : IDisposable
     }
 
     /// <summary>
-    /// Every wait given this token (the connection's closing) is cancelled by one registration made here, instead of
-    /// one made and removed per wait; call once, before the first wait.
+    /// Every wait given this token (the connection's closing) is cancelled by <see cref="CancelBoundWaits"/>, which
+    /// the token's owner calls when it cancels it, instead of a registration made and removed per wait; call once,
+    /// before the first wait. Nothing is registered on the token: a registration and its node were ~140 bytes per
+    /// held connection (docs/designs/proxy.md, "Memory").
     /// </summary>
-    public void CancelWith(CancellationToken token)
+    public void CancelWith(CancellationToken token) => _bound = token;
+
+    /// <summary>The bound token was cancelled: a wait parked with it ends as cancelled (one parked later sees it at once).</summary>
+    public void CancelBoundWaits()
     {
-        _read.Bind(token);
-        _write.Bind(token);
-        _closing = token.UnsafeRegister(static state =>
-        {
-            var socket = (EpollSocket)state!;
-            socket._read.CancelBound();
-            socket._write.CancelBound();
-        }, this);
+        _read.Cancel(_bound);
+        _write.Cancel(_bound);
     }
 
     /// <summary>
@@ -252,9 +251,18 @@ internal sealed class EpollSocket : IDisposable
         }
     }
 
-    public ValueTask WaitReadableAsync(CancellationToken cancellationToken) => _read.WaitAsync(cancellationToken);
+    public ValueTask WaitReadableAsync(CancellationToken cancellationToken) => _read.WaitAsync(this, Read, _bound, s_cancelRead, cancellationToken);
 
-    public ValueTask WaitWritableAsync(CancellationToken cancellationToken) => _write.WaitAsync(cancellationToken);
+    /// <summary>
+    /// Calls <paramref name="continuation"/> with <paramref name="state"/> when the read wait that
+    /// <see cref="WaitReadableAsync"/> parked completes: what awaiting it does, without an Action made per awaiter.
+    /// </summary>
+    public void OnReadable(Action<object?> continuation, object state) => _read.OnParkedCompleted(continuation, state);
+
+    /// <summary>Ends the read wait <see cref="OnReadable"/> was called for: returns, or throws what ended it (aborted, cancelled).</summary>
+    public void EndReadableWait() => _read.EndParked(Read);
+
+    public ValueTask WaitWritableAsync(CancellationToken cancellationToken) => _write.WaitAsync(this, Write, _bound, s_cancelWrite, cancellationToken);
 
     /// <summary>Called on the loop's thread with the events of one edge.</summary>
     public void OnEvents(uint events)
@@ -312,7 +320,6 @@ internal sealed class EpollSocket : IDisposable
             }
         }
 
-        _closing.Unregister();
         _loop.Release(Token);
         _read.Abort();
         _write.Abort();
