@@ -35,12 +35,16 @@ internal sealed class ConnectionHandler(
     ILogger logger,
     TimeProvider time)
 {
+    // One delegate for every HTTP/1 connection (made on first use: an initializer cannot name an instance method).
+    private Action<ConnectionContext, Socket, Exception?>? _http1Ended;
+
     public async Task HandleAsync(Socket downstream, ListenerKind listener)
     {
-        var client = new ClientAddress(SocketNames.Peer(downstream) ?? new IPEndPoint(IPAddress.None, 0));
+        var client = new ClientAddress(Client(downstream));
         var connection = new ConnectionContext(registry.NextId(), listener, client, time.GetTimestamp());
         metrics.DownstreamOpened(listener);
         registry.Add(connection);
+        var handedOn = false;
         try
         {
             // One async method for the whole connection (the steps below were a method of their own): a held
@@ -88,11 +92,20 @@ internal sealed class ConnectionHandler(
 
             var counters = metrics.For(serviceKey);
             counters.Opened();
+            if (protocol.Kind == RouteProtocolKind.Http1)
+            {
+                // Handed on, not awaited: the request loop ends the connection itself (Http1Ended), so a held
+                // keep-alive connection keeps no state machine of this method (nor of HttpPath's) alive.
+                http.StartHttp1(protocol.Polled!, http.Scope(protocol, connection, decision, table), _http1Ended ??= Http1Ended);
+                handedOn = true;
+                return;
+            }
+
             try
             {
                 await (protocol.Kind == RouteProtocolKind.Tcp
                     ? tcp.RelayAsync(downstream, connection, upstream, decision, table)
-                    : http.ServeAsync(protocol, downstream, connection, decision, table)).ConfigureAwait(false);
+                    : http.ServeHttp2Async(downstream, connection, http.Scope(protocol, connection, decision, table))).ConfigureAwait(false);
             }
             finally
             {
@@ -106,11 +119,53 @@ internal sealed class ConnectionHandler(
         }
         finally
         {
-            registry.Remove(connection);
-            metrics.DownstreamClosed(listener);
-            connection.Closing.Dispose();
-            downstream.Dispose();
+            if (!handedOn)
+            {
+                Closed(connection, downstream);
+            }
         }
+    }
+
+    /// <summary>The end of an HTTP/1 connection handed on by <see cref="HandleAsync"/>: what its finally does for the others.</summary>
+    private void Http1Ended(ConnectionContext connection, Socket downstream, Exception? unexpected)
+    {
+        metrics.For(connection.ServiceKey).Closed(connection);
+        if (unexpected is not null)
+        {
+            ProxyLog.Unexpected(logger, unexpected, connection.Id);
+            SocketReset.Abort(downstream);
+        }
+
+        Closed(connection, downstream);
+    }
+
+    private void Closed(ConnectionContext connection, Socket downstream)
+    {
+        registry.Remove(connection);
+        metrics.DownstreamClosed(connection.Listener);
+        connection.Closing.Dispose();
+        downstream.Dispose();
+    }
+
+    /// <summary>
+    /// Who connected: the endpoint .NET keeps on the accepted socket when it is plain IPv4 (an IPv4 listener's), else
+    /// read afresh as plain IPv4 (a dual-mode listener's is the mapped form); its address kept once for every
+    /// connection from it (the app's own IP, on an outbound listener).
+    /// </summary>
+    private static IPEndPoint Client(Socket downstream)
+    {
+        if (downstream.RemoteEndPoint is IPEndPoint { Address.IsIPv4MappedToIPv6: false } kept && kept.AddressFamily == AddressFamily.InterNetwork)
+        {
+            return kept;
+        }
+
+        if (SocketNames.Peer(downstream) is not { } peer)
+        {
+            return new IPEndPoint(IPAddress.None, 0);
+        }
+
+        peer.Address = SharedAddresses.Intern(peer.Address);
+        return peer;
     }
 
     private void Refuse(Socket downstream, ConnectionContext connection, RelayOutcome outcome, string reason)

@@ -221,14 +221,7 @@ internal sealed class ProxyHost : IDisposable
             if (_time.GetElapsedTime(connection.LastActivity, now) >= _options.IdleTimeout)
             {
                 connection.Outcome = RelayOutcome.IdleTimeout;
-                try
-                {
-                    connection.Closing.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // closed meanwhile
-                }
+                connection.Close();
             }
         }
     }

@@ -1,5 +1,6 @@
 using System.Net;
 using Waylay.Mesh;
+using Waylay.Proxy.Io;
 using Waylay.Proxy.LoadBalancing;
 
 namespace Waylay.Proxy.Connections;
@@ -16,10 +17,18 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
     private long _lastActivity = startTimestamp;
     private int _idleBetweenRequests;
     private object? _upstreamLocal; // an IPEndPoint, or the pooled HTTP/1 connection to ask for it
+    private EpollSocket? _polled;
 
     public long Id { get; } = id;
 
-    public ListenerKind Listener { get; } = listener;
+    // The small values as bytes, the original destination as its endpoint: a held connection keeps this object for
+    // its life (docs/designs/proxy.md, "Memory").
+    private readonly byte _listener = (byte)listener;
+    private byte _direction;
+    private byte _outcome;
+    private IPEndPoint? _originalDestination;
+
+    public ListenerKind Listener => (ListenerKind)_listener;
 
     public ClientAddress Client { get; } = client;
 
@@ -27,9 +36,17 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
 
     public IPEndPoint? LocalAddress { get; set; }
 
-    public OriginalDestination.OriginalDestination? OriginalDestination { get; set; }
+    public OriginalDestination.OriginalDestination? OriginalDestination
+    {
+        get => _originalDestination is { } endPoint ? new OriginalDestination.OriginalDestination(endPoint) : null;
+        set => _originalDestination = value?.EndPoint;
+    }
 
-    public TrafficDirection Direction { get; set; }
+    public TrafficDirection Direction
+    {
+        get => (TrafficDirection)_direction;
+        set => _direction = (byte)value;
+    }
 
     /// <summary>The snapshot the connection was accepted under (its mesh model); it keeps it until it closes.</summary>
     public MeshModel? Snapshot { get; set; }
@@ -63,10 +80,53 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
         _upstreamLocal = upstream;
     }
 
-    public RelayOutcome Outcome { get; set; } = RelayOutcome.Open;
+    public RelayOutcome Outcome
+    {
+        get => (RelayOutcome)Volatile.Read(ref _outcome);
+        set => Volatile.Write(ref _outcome, (byte)value);
+    }
 
-    /// <summary>Cancelled by the idle sweep, a forced drain or quitquitquit: the relay closes both sides.</summary>
+    /// <summary>
+    /// Cancelled by the idle sweep, a forced drain or quitquitquit (<see cref="Close"/>): the relay closes both sides.
+    /// </summary>
     public CancellationTokenSource Closing { get; } = new();
+
+    /// <summary>The downstream socket while it is on Waylay's event loop (HTTP/1), else null.</summary>
+    public EpollSocket? Polled => Volatile.Read(ref _polled);
+
+    /// <summary>
+    /// Closes the connection: cancels <see cref="Closing"/>, and the waits of its downstream socket while that is on
+    /// Waylay's event loop (<see cref="Poll"/>). A connection that has ended already is left as it is.
+    /// </summary>
+    public void Close()
+    {
+        try
+        {
+            Closing.Cancel();
+        }
+        catch (ObjectDisposedException)
+        {
+            return; // it ended meanwhile
+        }
+
+        Volatile.Read(ref _polled)?.CancelBoundWaits();
+    }
+
+    /// <summary>
+    /// The downstream socket is on Waylay's event loop (null: it left it): its waits with the <see cref="Closing"/>
+    /// token are cancelled by <see cref="Close"/> directly, with nothing registered on the token.
+    /// </summary>
+    public void Poll(EpollSocket? socket)
+    {
+        socket?.CancelWith(Closing.Token);
+
+        // Published with a full fence before the check: a Close that read no socket has cancelled already, and is seen.
+        Interlocked.Exchange(ref _polled, socket);
+        if (socket is not null && Closing.IsCancellationRequested)
+        {
+            socket.CancelBoundWaits();
+        }
+    }
 
     /// <summary>
     /// An HTTP/1 connection waiting for its client's next request: a drain may close it at once (no request is cut),

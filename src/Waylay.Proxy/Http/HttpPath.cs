@@ -18,66 +18,30 @@ internal sealed class HttpPath(HttpServices http, Func<bool> draining, Func<Rout
     public HttpServices Services { get; } = http;
 
     /// <summary>
-    /// The connection's requests until it ends. HTTP/1 is handed on rather than awaited here: a held keep-alive
-    /// connection then keeps one async state machine less alive (~190 bytes each, docs/designs/proxy.md, "Memory").
+    /// What an HTTP connection needs to know of the connection it serves, decided once (<see cref="HttpScope"/>).
     /// </summary>
-    public Task ServeAsync(RouteProtocol protocol, Socket downstream, ConnectionContext connection, RouteDecision decision, RouteTable table)
+    public HttpScope Scope(RouteProtocol protocol, ConnectionContext connection, RouteDecision decision, RouteTable table)
     {
         var inbound = decision.Kind == RouteKind.Inbound;
-        var scope = new HttpScope(connection, decision.Direction, table, decision.Service, inbound ? decision.Target : null, inbound ? decision.Source : null)
+        return new HttpScope(connection, decision.Direction, table, decision.Service, inbound ? decision.Target : null, inbound ? decision.Source : null)
         {
             Current = current,
-            Loop = protocol.Polled?.Loop,
         };
-        return protocol.Kind == RouteProtocolKind.Http2 ? ServeHttp2Async(downstream, connection, scope) : ServeHttp1Async(protocol.Polled!, connection, scope);
     }
 
-    private async Task ServeHttp2Async(Socket downstream, ConnectionContext connection, HttpScope scope)
+    /// <summary>An h2c connection's requests, through Kestrel, until it ends.</summary>
+    public async Task ServeHttp2Async(Socket downstream, ConnectionContext connection, HttpScope scope)
     {
         // The preface was peeked, not read: Kestrel reads the connection from its first byte.
         await Services.Http2!.ServeAsync(downstream, ReadOnlyMemory<byte>.Empty, scope, connection.Closing.Token).ConfigureAwait(false);
         connection.Outcome = connection.Closing.IsCancellationRequested ? RelayOutcome.ClosedByProxy : RelayOutcome.Completed;
     }
 
-    /// <summary>Serves an HTTP/1 connection on Waylay's event loop until it ends (also the gateway's connections).</summary>
-    internal async Task ServeHttp1Async(EpollSocket polled, ConnectionContext connection, HttpScope scope)
-    {
-        var downstream = polled.Socket;
-        var input = new SocketPipeReader(polled);
-        var output = new SocketPipeWriter(polled);
-        try
-        {
-            connection.Outcome = await StartWithoutContext(new Http1Connection(Services, scope, input, output, draining)).ConfigureAwait(false);
-            downstream.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
-        {
-            connection.Outcome = connection.Closing.IsCancellationRequested ? RelayOutcome.ClosedByProxy : RelayOutcome.Reset;
-            polled.Dispose();
-            Waylay.Linux.SocketReset.Abort(downstream);
-        }
-        finally
-        {
-            polled.Dispose();
-            await input.CompleteAsync().ConfigureAwait(false);
-            await output.CompleteAsync().ConfigureAwait(false);
-        }
-    }
-
     /// <summary>
-    /// Starts the request loop without an execution context to flow (no AsyncLocal is read on this path): its state
-    /// machine then resumes straight on the loop's thread, not through ExecutionContext.RunInternal, once per await.
+    /// Starts serving an HTTP/1 connection on Waylay's event loop (also the gateway's connections) and returns: it is
+    /// handed on rather than awaited, and <paramref name="ended"/> is called once it is over and its socket let go
+    /// (<see cref="Http1Connection.RunAsync"/>).
     /// </summary>
-    private static Task<RelayOutcome> StartWithoutContext(Http1Connection connection)
-    {
-        if (ExecutionContext.IsFlowSuppressed())
-        {
-            return connection.RunAsync();
-        }
-
-        using (ExecutionContext.SuppressFlow())
-        {
-            return connection.RunAsync();
-        }
-    }
+    public void StartHttp1(EpollSocket polled, HttpScope scope, Action<ConnectionContext, Socket, Exception?> ended) =>
+        new Http1Connection(Services, scope, polled, draining, ended).Start();
 }

@@ -14,7 +14,7 @@ namespace Waylay.Proxy.Io;
 /// an accepted .NET <see cref="System.Net.Sockets.Socket"/> (<see cref="Attach"/>), or owns a bare descriptor it connected
 /// itself (<see cref="StartConnect"/>: an HTTP/1 upstream, which then never has a Socket, its SocketAsyncContext or addresses).
 /// </summary>
-internal sealed class EpollSocket : IDisposable
+internal sealed partial class EpollSocket : IDisposable
 {
     /// <summary>What <see cref="FinishConnect"/> returns when the connect's time ran out first (not an errno).</summary>
     public const int ConnectExpired = -1;
@@ -24,10 +24,10 @@ internal sealed class EpollSocket : IDisposable
     private readonly SafeHandle _handle;
     private readonly EpollLoop _loop;
     private readonly int _fd;
-    private readonly Readiness _read;
-    private readonly Readiness _write;
+    private Readiness _read; // structs used in place (Readiness): never readonly, never copied
+    private Readiness _write;
+    private CancellationToken _bound;
     private int _registered;
-    private CancellationTokenRegistration _closing;
     private int _readClosed;
     private int _connect;
 
@@ -198,19 +198,18 @@ internal sealed class EpollSocket : IDisposable
     }
 
     /// <summary>
-    /// Every wait given this token (the connection's closing) is cancelled by one registration made here, instead of
-    /// one made and removed per wait; call once, before the first wait.
+    /// Every wait given this token (the connection's closing) is cancelled by <see cref="CancelBoundWaits"/>, which
+    /// the token's owner calls when it cancels it, instead of a registration made and removed per wait; call once,
+    /// before the first wait. Nothing is registered on the token: a registration and its node were ~140 bytes per
+    /// held connection (docs/designs/proxy.md, "Memory").
     /// </summary>
-    public void CancelWith(CancellationToken token)
+    public void CancelWith(CancellationToken token) => _bound = token;
+
+    /// <summary>The bound token was cancelled: a wait parked with it ends as cancelled (one parked later sees it at once).</summary>
+    public void CancelBoundWaits()
     {
-        _read.Bind(token);
-        _write.Bind(token);
-        _closing = token.UnsafeRegister(static state =>
-        {
-            var socket = (EpollSocket)state!;
-            socket._read.CancelBound();
-            socket._write.CancelBound();
-        }, this);
+        _read.Cancel(_bound);
+        _write.Cancel(_bound);
     }
 
     /// <summary>
@@ -287,9 +286,18 @@ internal sealed class EpollSocket : IDisposable
         }
     }
 
-    public ValueTask WaitReadableAsync(CancellationToken cancellationToken) => _read.WaitAsync(cancellationToken);
+    public ValueTask WaitReadableAsync(CancellationToken cancellationToken) => _read.WaitAsync(this, Read, _bound, s_cancelRead, cancellationToken);
 
-    public ValueTask WaitWritableAsync(CancellationToken cancellationToken) => _write.WaitAsync(cancellationToken);
+    /// <summary>
+    /// Calls <paramref name="continuation"/> with <paramref name="state"/> when the read wait that
+    /// <see cref="WaitReadableAsync"/> parked completes: what awaiting it does, without an Action made per awaiter.
+    /// </summary>
+    public void OnReadable(Action<object?> continuation, object state) => _read.OnParkedCompleted(continuation, state);
+
+    /// <summary>Ends the read wait <see cref="OnReadable"/> was called for: returns, or throws what ended it (aborted, cancelled).</summary>
+    public void EndReadableWait() => _read.EndParked(Read);
+
+    public ValueTask WaitWritableAsync(CancellationToken cancellationToken) => _write.WaitAsync(this, Write, _bound, s_cancelWrite, cancellationToken);
 
     /// <summary>Called on the loop's thread with the events of one edge.</summary>
     public void OnEvents(uint events)
@@ -361,7 +369,6 @@ internal sealed class EpollSocket : IDisposable
             }
         }
 
-        _closing.Unregister();
         _loop.Release(Token);
         _read.Abort();
         _write.Abort();

@@ -9,16 +9,20 @@ namespace Waylay.Proxy.Io;
 /// with a full fence, then reads the other's), so an edge that lands between "nothing there" and "park" is never lost.
 /// The wait completes inline on the thread that signals it (the loop, a canceller, the closer), like .NET's inline
 /// socket completions; one wait at a time per direction, as a PipeReader or PipeWriter makes them.
+/// A struct inside its socket, which is the waits' <see cref="IValueTaskSource"/> (the token's low bit says which
+/// direction): two objects of their own were ~210 bytes per socket (docs/designs/proxy.md, "Memory"). Only ever used
+/// in place (a field of the socket), never copied.
 /// </summary>
-internal sealed class Readiness(bool initially) : IValueTaskSource
+internal struct Readiness
 {
     private ManualResetValueTaskSourceCore<bool> _core; // RunContinuationsAsynchronously stays false: inline
-    private int _ready = initially ? 1 : 0;
+    private int _ready;
     private int _waiting;
     private int _aborted;
     private CancellationToken _token;
     private CancellationTokenRegistration _cancel;
-    private CancellationToken _bound;
+
+    public Readiness(bool initially) => _ready = initially ? 1 : 0;
 
     /// <summary>True when a try is worth a system call; clears the flag first so an edge during the call sets it again.</summary>
     public bool TryTake() => Interlocked.Exchange(ref _ready, 0) == 1;
@@ -29,13 +33,8 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
     /// <summary>Known ready without an edge (bytes left behind by a full read, a peek that is done, the end of the stream).</summary>
     public void Set() => Volatile.Write(ref _ready, 1);
 
-    /// <summary>
-    /// A token its owner registered once for every wait (the connection's closing): waits with it register nothing,
-    /// which saves a registration and its removal per wait; the owner's callback calls <see cref="CancelBound"/>.
-    /// </summary>
-    public void Bind(CancellationToken token) => _bound = token;
-
-    public void CancelBound() => Cancel(_bound);
+    /// <summary>The token of the wait parked now: the core's version, and the direction in the low bit.</summary>
+    public short Token(int direction) => (short)((_core.Version << 1) | direction);
 
     /// <summary>The loop saw an edge.</summary>
     public void Signal()
@@ -57,7 +56,13 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
         }
     }
 
-    public ValueTask WaitAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Parks the wait, or completes it at once (ready, aborted). A wait with the <paramref name="bound"/> token (the
+    /// connection's closing, whose owner cancels it through <see cref="CancelBound"/>) registers nothing; any other
+    /// cancellable token is registered for the wait's time, its callback given <paramref name="owner"/>.
+    /// </summary>
+    public ValueTask WaitAsync(EpollSocket owner, int direction, CancellationToken bound, Action<object?, CancellationToken> cancel,
+        CancellationToken cancellationToken)
     {
         if (Volatile.Read(ref _aborted) == 1)
         {
@@ -82,9 +87,9 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
         }
         else if (cancellationToken.CanBeCanceled)
         {
-            if (cancellationToken == _bound)
+            if (cancellationToken == bound)
             {
-                // Registered once by the owner; a cancellation that came before the wait was published is taken here.
+                // Cancelled by the owner; a cancellation that came before the wait was published is taken here.
                 if (cancellationToken.IsCancellationRequested)
                 {
                     Cancel(cancellationToken);
@@ -92,15 +97,16 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
             }
             else
             {
-                _cancel = cancellationToken.UnsafeRegister(static (state, token) => ((Readiness)state!).Cancel(token), this);
+                _cancel = cancellationToken.UnsafeRegister(cancel, owner);
             }
         }
 
-        return new ValueTask(this, _core.Version);
+        return new ValueTask(owner, Token(direction));
     }
 
-    public void GetResult(short token)
+    public void GetResult(short token, int direction)
     {
+        Check(token, direction);
         var registration = _cancel;
         _cancel = default;
         // Unregister does not wait for a callback already running: cleared, its token can no longer match the next
@@ -109,7 +115,7 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
         registration.Unregister();
         try
         {
-            _core.GetResult(token);
+            _core.GetResult(_core.Version);
         }
         finally
         {
@@ -120,17 +126,40 @@ internal sealed class Readiness(bool initially) : IValueTaskSource
         }
     }
 
-    public ValueTaskSourceStatus GetStatus(short token) => _core.GetStatus(token);
+    public ValueTaskSourceStatus GetStatus(short token, int direction)
+    {
+        Check(token, direction);
+        return _core.GetStatus(_core.Version);
+    }
 
-    public void OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
-        _core.OnCompleted(continuation, state, token, flags);
+    public void OnCompleted(Action<object?> continuation, object? state, short token, int direction, ValueTaskSourceOnCompletedFlags flags)
+    {
+        Check(token, direction);
+        _core.OnCompleted(continuation, state, _core.Version, flags);
+    }
 
-    private void Cancel(CancellationToken token)
+    /// <summary>The continuation of the wait parked now (one at a time: its token is the core's current version).</summary>
+    public void OnParkedCompleted(Action<object?> continuation, object? state) =>
+        _core.OnCompleted(continuation, state, _core.Version, ValueTaskSourceOnCompletedFlags.None);
+
+    /// <summary>Ends the wait parked now the way awaiting it would: returns, or throws what completed it.</summary>
+    public void EndParked(int direction) => GetResult(Token(direction), direction);
+
+    /// <summary>A cancellation of <paramref name="token"/>: ends the wait parked with it, if one is.</summary>
+    public void Cancel(CancellationToken token)
     {
         // A callback of an earlier wait can still be running after that wait ended; its token tells it apart.
         if (token.CanBeCanceled && token == _token && Interlocked.Exchange(ref _waiting, 0) == 1)
         {
             _core.SetException(new OperationCanceledException(token));
+        }
+    }
+
+    private void Check(short token, int direction)
+    {
+        if (token != Token(direction))
+        {
+            throw new InvalidOperationException("the wait was awaited twice, or after it had been reused");
         }
     }
 }

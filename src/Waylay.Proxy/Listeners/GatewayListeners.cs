@@ -40,6 +40,7 @@ internal sealed class GatewayListeners(
     private ITimer? _timer;
     private bool _closed;
     private string _labelsSeen = "(not read yet)";
+    private Action<ConnectionContext, Socket, Exception?>? _ended; // one for every connection, made on first use
 
     /// <summary>The ports listened on now.</summary>
     public IReadOnlyList<ushort> Ports
@@ -114,7 +115,7 @@ internal sealed class GatewayListeners(
         }
     }
 
-    private async Task ServeAsync(Socket downstream, ushort port)
+    private Task ServeAsync(Socket downstream, ushort port)
     {
         var client = new ClientAddress(downstream.RemoteEndPoint is IPEndPoint remote ? Addresses.Normalize(remote) : new IPEndPoint(IPAddress.None, 0));
         var connection = new ConnectionContext(registry.NextId(), ListenerKind.Outbound, client, time.GetTimestamp());
@@ -131,27 +132,36 @@ internal sealed class GatewayListeners(
             var table = config.Current;
             connection.Snapshot = table.Model;
             var polled = EpollSocket.Attach(downstream);
-            polled.CancelWith(connection.Closing.Token);
+            connection.Poll(polled);
             var scope = new HttpScope(connection, TrafficDirection.Outbound, table, null, null, null)
             {
                 Current = () => config.Current,
-                Loop = polled.Loop,
                 Gateway = new GatewayBinding(_routes, port),
             };
-            await http.ServeHttp1Async(polled, connection, scope).ConfigureAwait(false);
+
+            // Handed on, not awaited: the request loop ends the connection itself (Ended).
+            http.StartHttp1(polled, scope, _ended ??= Ended);
         }
         catch (Exception e)
         {
-            ProxyLog.Unexpected(logger, e, connection.Id);
+            Ended(connection, downstream, e);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private void Ended(ConnectionContext connection, Socket downstream, Exception? unexpected)
+    {
+        if (unexpected is not null)
+        {
+            ProxyLog.Unexpected(logger, unexpected, connection.Id);
             SocketReset.Abort(downstream);
         }
-        finally
-        {
-            registry.Remove(connection);
-            metrics.DownstreamClosed(ListenerKind.Outbound);
-            connection.Closing.Dispose();
-            downstream.Dispose();
-        }
+
+        registry.Remove(connection);
+        metrics.DownstreamClosed(ListenerKind.Outbound);
+        connection.Closing.Dispose();
+        downstream.Dispose();
     }
 
     /// <summary>Stops accepting on every Gateway port (the drain's first step).</summary>

@@ -22,10 +22,12 @@ internal static class OriginalDestinationReader
             return new(OriginalDestinationStatus.Unknown, default);
         }
 
+        // Kept once for every connection to the same address (SharedAddresses): the listener's, a service's VIP.
+        local = SharedAddresses.Intern(local);
         var rewritten = LinuxSocket.TryGetOriginalDestination(accepted, out var original) && !original.Equals(local);
         if (rewritten)
         {
-            return new(OriginalDestinationStatus.Redirected, new OriginalDestination(original), local);
+            return new(OriginalDestinationStatus.Redirected, new OriginalDestination(SharedAddresses.Intern(original)), local);
         }
 
         // Not NATed. Under TPROXY that is the diverted connection, accepted on its own destination (one dialled to the

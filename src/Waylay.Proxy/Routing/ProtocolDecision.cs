@@ -28,7 +28,7 @@ internal sealed class ProtocolDecision(ProtocolDetector detector, bool http2)
         // From here the socket is on Waylay's own event loop (Io/EpollLoop.cs): HTTP/1 stays there; anything else
         // leaves it, unread, before .NET's socket engine (the L4 relay, Kestrel) first touches it.
         var polled = EpollSocket.Attach(downstream);
-        polled.CancelWith(connection.Closing.Token);
+        connection.Poll(polled);
         SniffResult sniff;
         try
         {
@@ -37,6 +37,7 @@ internal sealed class ProtocolDecision(ProtocolDetector detector, bool http2)
         }
         catch
         {
+            connection.Poll(null);
             polled.Detach();
             throw;
         }
@@ -54,6 +55,7 @@ internal sealed class ProtocolDecision(ProtocolDetector detector, bool http2)
             return new RouteProtocol(RouteProtocolKind.Http1, polled);
         }
 
+        connection.Poll(null);
         polled.Detach();
         return h2 ? new RouteProtocol(RouteProtocolKind.Http2) : RouteProtocol.Tcp;
     }

@@ -27,14 +27,7 @@ internal sealed class ConnectionRegistry
         {
             if (connection.IdleBetweenRequests)
             {
-                try
-                {
-                    connection.Closing.Cancel();
-                }
-                catch (ObjectDisposedException)
-                {
-                    // closed meanwhile
-                }
+                connection.Close();
             }
         }
     }
@@ -44,14 +37,7 @@ internal sealed class ConnectionRegistry
         foreach (var connection in _live.Values)
         {
             connection.Outcome = reason;
-            try
-            {
-                connection.Closing.Cancel();
-            }
-            catch (ObjectDisposedException)
-            {
-                // it closed by itself meanwhile
-            }
+            connection.Close();
         }
     }
 }

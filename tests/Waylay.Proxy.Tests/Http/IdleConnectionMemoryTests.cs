@@ -75,7 +75,9 @@ public sealed class IdleConnectionMemoryTests
               endpoints:
               - address: 10.244.1.11
             """);
-        await using var lab = await PodWithPeer.CreateAsync("--config", mesh.Path);
+        // The undeclared port's clients stay silent while the test looks: past the default 100 ms detection timeout (a
+        // loaded machine) they would go the L4 way, as under Istio, which is not what this test is about.
+        await using var lab = await PodWithPeer.CreateAsync("--config", mesh.Path, "--protocol-detection-timeout", "30s");
         await using var declared = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(1), 8080), "web");
         await using var sniffed = await TestHttpServer.StartAsync(lab.Peer.Namespace, new IPEndPoint(PodWithPeer.Endpoint(1), 9090), "web");
         var silent = new List<RawHttp>();

@@ -175,18 +175,20 @@ public sealed class EpollSocketTests
     }
 
     [Fact]
-    public async Task CancelWith_CancelsAParkedWaitOnThatToken_AndOneStartedAfter_WhileOtherTokensKeepTheirOwn()
+    public async Task CancelWith_BoundWaitIsEndedByCancelBoundWaits_AndOneStartedAfter_WhileOtherTokensKeepTheirOwn()
     {
         using var pair = await LoopbackPair.ConnectAsync();
         using var closing = new CancellationTokenSource();
         pair.Polled.CancelWith(closing.Token);
         Assert.Equal(-1, pair.Polled.TryReceive(new byte[16]));
 
-        // Parked on the bound token: one registration, made by CancelWith, ends it.
+        // Parked on the bound token: nothing is registered on it; its owner ends the wait when it cancels the token
+        // (ConnectionContext.Close).
         var parked = pair.Polled.WaitReadableAsync(closing.Token).AsTask();
         await Task.Delay(100);
         Assert.False(parked.IsCompleted, "a wait with nothing to read completed");
         closing.Cancel();
+        pair.Polled.CancelBoundWaits();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => parked.WaitAsync(Hang));
 
         // Started after the cancellation: fails at once instead of parking for an edge that may never come.

@@ -6,6 +6,8 @@ using Waylay.Mesh.Networking;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Http1;
 using Waylay.Proxy.Http.Policy;
+using Waylay.Proxy.Io;
+using Waylay.Proxy.OriginalDestination;
 using Waylay.Proxy.Routing;
 using Waylay.Proxy.LoadBalancing;
 using Waylay.Proxy.Pools;
@@ -31,17 +33,27 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// </code>
 /// Inbound connections take the same path to the app, without routing: one target, one try.
 /// </summary>
-internal sealed class Http1Connection(HttpServices services, HttpScope scope, PipeReader input, PipeWriter output, Func<bool> draining)
+/// <param name="ended">
+/// Called once the connection is over and its socket and buffers let go (<see cref="End"/>): what the connection's
+/// owner did after awaiting it, so that a held connection keeps this one async state machine alive, not three.
+/// </param>
+internal sealed partial class Http1Connection(HttpServices services, HttpScope scope, EpollSocket socket, Func<bool> draining,
+    Action<ConnectionContext, System.Net.Sockets.Socket, Exception?> ended)
 {
-    private readonly Http1RequestParser _parser = new();
+    private readonly SocketPipeReader input = new(socket);
+    private readonly SocketPipeWriter output = new(socket);
+    private readonly Action<ConnectionContext, System.Net.Sockets.Socket, Exception?> _ended = ended;
     // Made at the first request with a body (most connections never carry one: its pump, gate, reader and replay
     // buffer are ~400 bytes a connection otherwise, held for as long as a keep-alive connection stays open).
     private RequestBodyPump? _requestBody;
-    private Http1Exchange? _exchange; // while a request is under way (Http1Exchange.Rent), none while the connection waits
+    // While a request is under way (Http1Exchange.Rent, from its head's first bytes, with the head's parser), none
+    // while the connection waits.
+    private Http1Exchange? _exchange;
     private string? _client; // the access log's and a span's, made at the first request that writes one
 
-    // x-forwarded-for takes the address alone, as Envoy appends it (the access log keeps the port, in _client).
-    private readonly string _forwardedFor = scope.Connection.Client.EndPoint.Address.ToString();
+    // x-forwarded-for takes the address alone, as Envoy appends it (the access log keeps the port, in _client); the
+    // same text for every connection from one address.
+    private readonly string _forwardedFor = SharedAddresses.Text(scope.Connection.Client.EndPoint.Address);
     private string? _defaultAuthority;
     private string? _inboundCluster;
     private string? _downstreamLocal;
@@ -54,90 +66,100 @@ internal sealed class Http1Connection(HttpServices services, HttpScope scope, Pi
     private bool BodyActive => _requestBody is { Active: true };
 
     /// <summary>
-    /// Serves requests until the client closes, a response ends the connection, or the proxy closes it. The head is
-    /// read here rather than in a method of its own, and a request without a body goes straight to
-    /// <see cref="ForwardAsync"/>: each async level is a continuation to run per request, on the loop's thread.
+    /// Serves requests until the client closes, a response ends the connection, or the proxy closes it, then ends the
+    /// connection (<see cref="End"/>). The head is read here rather than in a method of its own, and a request without
+    /// a body goes straight to <see cref="ForwardAsync"/>: each async level is a continuation to run per request, on
+    /// the loop's thread. Nobody awaits this: its end is run here, by the loop's own finally.
     /// </summary>
-    public async Task<RelayOutcome> RunAsync()
+    public async Task RunAsync()
     {
-        var cancellationToken = Connection.Closing.Token;
-        while (true)
+        var failure = default(Exception);
+        try
         {
-            // :: the next request's head; the connection is over when the client closes between requests, or is refused
-            Http1RequestHead head;
-            var start = services.Time.GetTimestamp();
-            var first = true;
+            var cancellationToken = Connection.Closing.Token;
             while (true)
             {
-                Connection.IdleBetweenRequests = first;
-                if (first)
+                // :: the next request's head; the connection is over when the client closes between requests, or is refused
+                Http1RequestHead head;
+                var start = services.Time.GetTimestamp();
+                var first = true;
+                while (true)
                 {
-                    _parser.Head.Release(); // the last request's head buffers, back to the pool while the connection waits
-                    if (_exchange is not null)
+                    Connection.IdleBetweenRequests = first;
+                    if (first && _exchange is not null)
                     {
+                        // The last request's exchange, parser and head buffers, back to their pools while the connection waits.
                         Http1Exchange.Return(_exchange);
                         _exchange = null;
                     }
+
+                    if (first && draining())
+                    {
+                        return;
+                    }
+
+                    ReadResult read;
+                    try
+                    {
+                        read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException) when (first)
+                    {
+                        // Closed by a drain while idle between requests: nothing was cut.
+                        return;
+                    }
+                    finally
+                    {
+                        Connection.IdleBetweenRequests = false;
+                    }
+
+                    first = false;
+                    var buffer = read.Buffer;
+                    if (buffer.IsEmpty && read.IsCompleted)
+                    {
+                        input.AdvanceTo(buffer.End);
+                        return;
+                    }
+
+                    var parser = (_exchange ??= Http1Exchange.Rent()).Parser;
+                    var status = parser.TryParse(buffer, out var consumed, out var examined, out var error);
+                    if (status == Http1ParseStatus.Complete)
+                    {
+                        input.AdvanceTo(consumed);
+                        head = parser.Head;
+                        break;
+                    }
+
+                    input.AdvanceTo(consumed, examined);
+                    if (status == Http1ParseStatus.Error)
+                    {
+                        await SyntheticAsync(start, error, cancellationToken).ConfigureAwait(false);
+                        return;
+                    }
+
+                    if (read.IsCompleted)
+                    {
+                        // The client went away in the middle of a head: nothing to answer (Envoy logs it as DC).
+                        return;
+                    }
                 }
 
-                if (first && draining())
+                var keepAlive = head.Framing is BodyFraming.ContentLength or BodyFraming.Chunked
+                    ? await ExchangeWithBodyAsync(head, cancellationToken).ConfigureAwait(false)
+                    : await ForwardAsync(head, cancellationToken).ConfigureAwait(false);
+                if (!keepAlive)
                 {
-                    return RelayOutcome.Completed;
-                }
-
-                ReadResult read;
-                try
-                {
-                    read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException) when (first)
-                {
-                    // Closed by a drain while idle between requests: nothing was cut.
-                    return RelayOutcome.Completed;
-                }
-                finally
-                {
-                    Connection.IdleBetweenRequests = false;
-                }
-
-                first = false;
-                var buffer = read.Buffer;
-                if (buffer.IsEmpty && read.IsCompleted)
-                {
-                    input.AdvanceTo(buffer.End);
-                    return RelayOutcome.Completed;
-                }
-
-                var status = _parser.TryParse(buffer, out var consumed, out var examined, out var error);
-                if (status == Http1ParseStatus.Complete)
-                {
-                    input.AdvanceTo(consumed);
-                    head = _parser.Head;
-                    break;
-                }
-
-                input.AdvanceTo(consumed, examined);
-                if (status == Http1ParseStatus.Error)
-                {
-                    await SyntheticAsync(start, error, cancellationToken).ConfigureAwait(false);
-                    return RelayOutcome.Completed;
-                }
-
-                if (read.IsCompleted)
-                {
-                    // The client went away in the middle of a head: nothing to answer (Envoy logs it as DC).
-                    return RelayOutcome.Completed;
+                    return;
                 }
             }
-
-            var keepAlive = head.Framing is BodyFraming.ContentLength or BodyFraming.Chunked
-                ? await ExchangeWithBodyAsync(head, cancellationToken).ConfigureAwait(false)
-                : await ForwardAsync(head, cancellationToken).ConfigureAwait(false);
-            _parser.Reset();
-            if (!keepAlive)
-            {
-                return RelayOutcome.Completed;
-            }
+        }
+        catch (Exception e)
+        {
+            failure = e;
+        }
+        finally
+        {
+            End(failure);
         }
     }
 

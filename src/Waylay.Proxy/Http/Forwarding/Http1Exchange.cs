@@ -1,5 +1,6 @@
 using System.Net;
 using Waylay.Proxy.Http.Headers;
+using Waylay.Proxy.Http.Http1;
 using Waylay.Proxy.Telemetry.Http;
 using Waylay.Proxy.Connections;
 
@@ -19,6 +20,13 @@ internal sealed class Http1Exchange
 
     [ThreadStatic]
     private static Stack<Http1Exchange>? _idle;
+
+    /// <summary>
+    /// The request head's parser, and the head it fills: the exchange's, so that a connection waiting for its next
+    /// request holds neither (~190 bytes per held connection, docs/designs/proxy.md, "Memory"). Rented with the
+    /// exchange when the head's first bytes come, kept across the reads of a head that arrives in pieces.
+    /// </summary>
+    public Http1RequestParser Parser { get; } = new();
 
     public long Start { get; private set; }
 
@@ -54,6 +62,8 @@ internal sealed class Http1Exchange
     public static void Return(Http1Exchange exchange)
     {
         exchange.Begin(0, default);
+        exchange.Parser.Reset();
+        exchange.Parser.Head.Release(); // the head's buffers back to their pool too
         var idle = _idle ??= new Stack<Http1Exchange>(IdleKept);
         if (idle.Count < IdleKept)
         {

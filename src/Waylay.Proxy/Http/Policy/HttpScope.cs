@@ -36,21 +36,30 @@ internal sealed class HttpScope(ConnectionContext connection, TrafficDirection d
     /// <summary>Gateway mode: each request is routed by its Host on this Gateway port, not by the service dialled.</summary>
     public GatewayBinding? Gateway { get; init; }
 
-    /// <summary>HTTP/1: the event loop of the downstream socket, where this connection's upstreams are taken from.</summary>
-    public Io.EpollLoop? Loop { get; init; }
+    /// <summary>
+    /// HTTP/1: the event loop of the downstream socket, where this connection's upstreams are taken from (the
+    /// connection's own, not a field kept here as well).
+    /// </summary>
+    public Io.EpollLoop? Loop => Connection.Polled?.Loop;
 
     /// <summary>
     /// One object, so a reader never pairs one snapshot's table with another's service: h2 connections route their
-    /// concurrent streams through this at once. Allocated only when the snapshot changes.
+    /// concurrent streams through this at once. Allocated only when the snapshot changes; null until then (the
+    /// connection's own table and service: most connections never see a change, and a held one kept the pair).
     /// </summary>
-    private Tuple<RouteTable, ServiceRoute?> _latest = new(table, service);
+    private Tuple<RouteTable, ServiceRoute?>? _latest;
 
     /// <summary>The table and the dialled service to route the next request with (safe to call from concurrent streams).</summary>
     public (RouteTable Table, ServiceRoute? Service) ForNextRequest()
     {
         var current = Current?.Invoke() ?? Table;
         var latest = Volatile.Read(ref _latest);
-        if (ReferenceEquals(current, latest.Item1))
+        if (latest is null && ReferenceEquals(current, Table))
+        {
+            return (Table, Service);
+        }
+
+        if (latest is not null && ReferenceEquals(current, latest.Item1))
         {
             return (latest.Item1, latest.Item2);
         }

@@ -1,0 +1,69 @@
+using System.Net;
+using System.Net.Sockets;
+using Waylay.Proxy.Connections;
+using Waylay.Proxy.Io;
+using Waylay.Proxy.Tests.Io;
+using Xunit;
+
+namespace Waylay.Proxy.Tests.Connections;
+
+public sealed class ConnectionContextTests
+{
+    private static readonly TimeSpan Hang = TimeSpan.FromSeconds(10);
+
+    private static ConnectionContext NewConnection() =>
+        new(1, ListenerKind.Outbound, new ClientAddress(new IPEndPoint(IPAddress.Loopback, 40000)), 0);
+
+    /// <summary>
+    /// The idle sweep, a drain and quitquitquit close a connection with <see cref="ConnectionContext.Close"/>: a read
+    /// parked on its polled socket with the closing token ends, though nothing was registered on the token.
+    /// </summary>
+    [Fact]
+    public async Task Close_EndsAReadParkedOnThePolledSocket()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var connection = NewConnection();
+        connection.Poll(pair.Polled);
+        var reader = new SocketPipeReader(pair.Polled);
+        var read = reader.ReadAsync(connection.Closing.Token).AsTask();
+        await Task.Delay(100);
+        Assert.False(read.IsCompleted, "a read with nothing to read completed");
+
+        connection.Close();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => read.WaitAsync(Hang));
+
+        // And a read started afterwards does not park at all.
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => reader.ReadAsync(connection.Closing.Token).AsTask().WaitAsync(Hang));
+        reader.Complete();
+    }
+
+    [Fact]
+    public async Task PolledAfterClose_ReadFailsAtOnce_AndCloseAfterTheEnd_DoesNothing()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var connection = NewConnection();
+        connection.Close();
+        connection.Poll(pair.Polled);
+        Assert.Equal(-1, pair.Polled.TryReceive(new byte[16])); // nothing there: the wait would park
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => pair.Polled.WaitReadableAsync(connection.Closing.Token).AsTask().WaitAsync(Hang));
+
+        // Ended: its token source is disposed; a late sweep is no error.
+        connection.Closing.Dispose();
+        connection.Close();
+    }
+
+    [Fact]
+    public async Task LeftTheLoop_CloseNoLongerTouchesTheSocket()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var connection = NewConnection();
+        connection.Poll(pair.Polled);
+        connection.Poll(null);
+        Assert.Null(connection.Polled);
+        Assert.Equal(-1, pair.Polled.TryReceive(new byte[16]));
+        var plain = pair.Polled.WaitReadableAsync(CancellationToken.None).AsTask();
+        connection.Close();
+        await pair.Peer.SendAsync("x"u8.ToArray(), SocketFlags.None);
+        await plain.WaitAsync(Hang);
+    }
+}
