@@ -18,6 +18,7 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
     private int _idleBetweenRequests;
     private object? _upstreamLocal; // an IPEndPoint, or the pooled HTTP/1 connection to ask for it
     private EpollSocket? _polled;
+    private EpollSocket? _carrying;
 
     public long Id { get; } = id;
 
@@ -96,12 +97,15 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
 
     /// <summary>
     /// Closes the connection: cancels <see cref="Closing"/>, and the waits of its downstream socket while that is on
-    /// Waylay's event loop (<see cref="Poll"/>). A connection that has ended already is left as it is.
+    /// Waylay's event loop (<see cref="Poll"/>) and of the upstream socket carrying its request (<see cref="Carry"/>).
+    /// A connection that has ended already is left as it is.
     /// </summary>
     public void Close()
     {
+        CancellationToken token;
         try
         {
+            token = Closing.Token;
             Closing.Cancel();
         }
         catch (ObjectDisposedException)
@@ -110,6 +114,31 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
         }
 
         Volatile.Read(ref _polled)?.CancelBoundWaits();
+        Volatile.Read(ref _carrying)?.CancelWaits(token);
+    }
+
+    /// <summary>
+    /// The pooled upstream socket carrying this connection's request now (null: the try is over). Its waits with the
+    /// <see cref="Closing"/> token are bound as the downstream socket's are (<see cref="Poll"/>): nothing registers on
+    /// the token per request, so a held connection keeps no registration table and free node on it (~140 bytes), and
+    /// <see cref="Close"/> ends them. Close cancels only waits made with this connection's own token, so a socket it
+    /// read just as the try ended and the pool gave it to another connection is left alone.
+    /// </summary>
+    public void Carry(EpollSocket? upstream)
+    {
+        if (upstream is null)
+        {
+            Interlocked.Exchange(ref _carrying, null)?.CancelWith(default);
+            return;
+        }
+
+        var token = Closing.Token;
+        upstream.CancelWith(token);
+        Interlocked.Exchange(ref _carrying, upstream);
+        if (token.IsCancellationRequested)
+        {
+            upstream.CancelWaits(token);
+        }
     }
 
     /// <summary>

@@ -213,6 +213,17 @@ internal sealed partial class EpollSocket : IDisposable
     }
 
     /// <summary>
+    /// Ends a wait parked with <paramref name="token"/> (cancelled): a wait with another token, or none, is left alone.
+    /// The owner of a token bound to a socket it does not own (a pooled upstream, <c>ConnectionContext.Carry</c>) uses
+    /// this, not <see cref="CancelBoundWaits"/>, since the socket may be bound to another connection's token by then.
+    /// </summary>
+    public void CancelWaits(CancellationToken token)
+    {
+        _read.Cancel(token);
+        _write.Cancel(token);
+    }
+
+    /// <summary>
     /// Whether <see cref="TryReceive"/> would make a system call now (an edge came, or bytes were left behind): a reader
     /// with nothing buffered rents its buffer only then, so a connection waiting for its next request holds none.
     /// </summary>

@@ -66,4 +66,56 @@ public sealed class ConnectionContextTests
         await pair.Peer.SendAsync("x"u8.ToArray(), SocketFlags.None);
         await plain.WaitAsync(Hang);
     }
+
+    /// <summary>
+    /// The pooled upstream socket carrying a request (<see cref="ConnectionContext.Carry"/>) waits for the response
+    /// with the connection's closing token bound, not registered: Close ends that wait too.
+    /// </summary>
+    [Fact]
+    public async Task Close_EndsTheResponseWaitOfTheCarriedUpstream()
+    {
+        using var upstream = await LoopbackPair.ConnectAsync();
+        var connection = NewConnection();
+        connection.Carry(upstream.Polled);
+        Assert.Equal(-1, upstream.Polled.TryReceive(new byte[16]));
+        var wait = upstream.Polled.WaitReadableAsync(connection.Closing.Token).AsTask();
+        await Task.Delay(100);
+        Assert.False(wait.IsCompleted, "a wait with nothing to read completed");
+
+        connection.Close();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => wait.WaitAsync(Hang));
+    }
+
+    /// <summary>
+    /// Once the try is over the socket goes back to the pool, and the next connection's request may carry it: a late
+    /// Close of the first connection must not end the second's wait (it cancels only waits with its own token).
+    /// </summary>
+    [Fact]
+    public async Task AfterTheTry_CloseLeavesTheNextCarriersWaitAlone()
+    {
+        using var upstream = await LoopbackPair.ConnectAsync();
+        var first = NewConnection();
+        var second = NewConnection();
+        first.Carry(upstream.Polled);
+        first.Carry(null);
+        second.Carry(upstream.Polled);
+        Assert.Equal(-1, upstream.Polled.TryReceive(new byte[16]));
+        var wait = upstream.Polled.WaitReadableAsync(second.Closing.Token).AsTask();
+
+        first.Close();
+        await Task.Delay(100);
+        Assert.False(wait.IsCompleted, "the first connection's close ended the second's wait");
+        await upstream.Peer.SendAsync("x"u8.ToArray(), SocketFlags.None);
+        await wait.WaitAsync(Hang);
+
+        // A stale reference to the socket (read by a Close just as the try ended) cancels nothing of the second's either.
+        Assert.Equal(1, upstream.Polled.TryReceive(new byte[16]));
+        Assert.Equal(-1, upstream.Polled.TryReceive(new byte[16]));
+        var next = upstream.Polled.WaitReadableAsync(second.Closing.Token).AsTask();
+        upstream.Polled.CancelWaits(first.Closing.Token);
+        await Task.Delay(100);
+        Assert.False(next.IsCompleted, "a wait was cancelled by another connection's token");
+        second.Close();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => next.WaitAsync(Hang));
+    }
 }

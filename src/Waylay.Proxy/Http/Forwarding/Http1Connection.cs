@@ -386,6 +386,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
 
         var reusable = false;
         var attached = false;
+        Connection.Carry(upstream.Socket);
         try
         {
             // The upstream's own address is read (getsockname) only where something will show it: most never are.
@@ -582,6 +583,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                 await _requestBody!.DetachAsync(upstream.Writer).ConfigureAwait(false);
             }
 
+            Connection.Carry(null);
             await services.Pool.ReleaseAsync(upstream, attempt.Source, reusable, attempt.Limiter.MaxRequestsPerConnection).ConfigureAwait(false);
         }
     }
