@@ -55,7 +55,6 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
     // same text for every connection from one address.
     private readonly string _forwardedFor = SharedAddresses.Text(scope.Connection.Client.EndPoint.Address);
     private string? _defaultAuthority;
-    private string? _inboundCluster;
     private string? _downstreamLocal;
 
     // This exchange forwarded a 1xx from an upstream: Envoy then retries no more (the client saw that try's answer begin).
@@ -272,7 +271,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                 choice = default;
                 target = scope.InboundTarget!;
                 source = scope.InboundSource;
-                exchange.Cluster = _inboundCluster ??= $"inbound|{scope.Port}||";
+                exchange.Cluster = InboundClusterName.For(scope.Port);
             }
 
             exchange.UpstreamHost = target;

@@ -166,7 +166,8 @@ internal sealed class Http1RequestParser(Http1Limits? limits = null)
         if (target[0] == (byte)'/')
         {
             head.TargetForm = RequestTargetForm.Origin;
-            head.PathAndQuery = Encoding.Latin1.GetString(target);
+            // The root is the most common target of all (health checks, front pages): one string for every request.
+            head.PathAndQuery = target.Length == 1 ? "/" : Encoding.Latin1.GetString(target);
             return Http1Error.None;
         }
 

@@ -114,7 +114,7 @@ internal sealed partial class Http2Forwarder
         if (scope.Direction == TrafficDirection.Inbound)
         {
             target = scope.InboundTarget ?? throw new InvalidOperationException("an inbound h2 connection without its inbound target");
-            exchange.Cluster = $"inbound|{target.Port}||";
+            exchange.Cluster = InboundClusterName.For((ushort)target.Port);
         }
         else if (dialled is { } service)
         {
