@@ -72,8 +72,38 @@ internal sealed class ConnectionHandler(
                 return;
             }
 
-            // :: Step 3
-            var protocol = await protocols.DecideAsync(downstream, connection, decision, table).ConfigureAwait(false);
+            // :: Step 3 (a client that has not spoken yet is waited for here, in this method's state machine: one per
+            // waiting connection, where a detection method of its own made three, docs/designs/proxy.md, "Memory")
+            if (!protocols.TryDecide(downstream, connection, decision, table, out var protocol, out var sniff))
+            {
+                try
+                {
+                    var decided = false;
+                    while (!decided)
+                    {
+                        var timedOut = false;
+                        try
+                        {
+                            await sniff.WaitAsync(connection.Closing.Token).ConfigureAwait(false);
+                        }
+                        catch (OperationCanceledException) when (sniff.TimedOut && !connection.Closing.IsCancellationRequested)
+                        {
+                            timedOut = true;
+                        }
+
+                        decided = protocols.Continue(ref sniff, connection, timedOut, out protocol);
+                    }
+                }
+                catch
+                {
+                    ProtocolDecision.Abandon(sniff, connection);
+                    throw;
+                }
+                finally
+                {
+                    sniff.Dispose();
+                }
+            }
 
             // :: Step 4 (TCP: the one endpoint choice comes first; the service it lands on is the one counted)
             var upstream = default(TcpUpstream);

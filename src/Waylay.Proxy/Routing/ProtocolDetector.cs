@@ -18,60 +18,23 @@ internal sealed class ProtocolDetector(TimeSpan timeout, TimeProvider time)
     public TimeSpan Timeout { get; } = timeout;
 
     /// <summary>
-    /// Peeks until the first bytes say what they are. A peek leaves the socket's readiness cleared, so a first segment
-    /// too short to tell is followed by a wait for the next edge (new bytes), not by peeking the same bytes again.
-    /// Whatever the answer, the socket is left marked readable: the bytes are still in it, and no edge will say so.
-    /// Nothing is held while the client has not spoken: the peek buffer is taken only when an edge says bytes came,
-    /// and given back before the next wait, and a port declared HTTP peeks into the stack (only the h2c preface is
-    /// looked for there). A burst of 9,000 connections accepted before their requests came otherwise held 9,000 pooled
-    /// 4 KiB buffers at once, the pool's misses among the sidecar's largest allocations (docs/benchmarks.md, "Sidecar
-    /// memory: the burst's peak"). The bytes usually came with the connection: then this completes without a wait,
-    /// an async state machine, a timer or a linked token.
+    /// Where a wait for the client's first bytes ends when it says nothing: the detection timeout on a port not
+    /// declared HTTP (a server-first protocol is opaque), none on a declared one (an HTTP client is waited for). Made
+    /// only when a connection has to wait: most clients' first bytes come with the connection.
     /// </summary>
-    public ValueTask<SniffResult> DetectAsync(EpollSocket socket, bool declaredHttp, CancellationToken cancellationToken)
-    {
-        if (socket.MayRead)
-        {
-            var first = Peek(socket, declaredHttp);
-            if (first.Protocol != SniffedProtocol.NeedMoreData)
-            {
-                socket.MarkReadable();
-                return new ValueTask<SniffResult>(first);
-            }
-        }
+    public CancellationTokenSource? StartTimer(bool declaredHttp) => declaredHttp ? null : new CancellationTokenSource(Timeout, time);
 
-        return new ValueTask<SniffResult>(WaitAndDetectAsync(socket, declaredHttp, cancellationToken));
-    }
-
-    private async Task<SniffResult> WaitAndDetectAsync(EpollSocket socket, bool declaredHttp, CancellationToken cancellationToken)
-    {
-        using var timer = declaredHttp ? null : new CancellationTokenSource(Timeout, time);
-        using var deadline = timer is null ? null : CancellationTokenSource.CreateLinkedTokenSource(timer.Token, cancellationToken);
-        var token = deadline?.Token ?? cancellationToken;
-        try
-        {
-            while (true)
-            {
-                await socket.WaitReadableAsync(token).ConfigureAwait(false);
-                var result = Peek(socket, declaredHttp);
-                if (result.Protocol != SniffedProtocol.NeedMoreData)
-                {
-                    return result;
-                }
-            }
-        }
-        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-        {
-            return new SniffResult(SniffedProtocol.Opaque);
-        }
-        finally
-        {
-            socket.MarkReadable();
-        }
-    }
-
-    /// <summary>One peek and its verdict; NeedMoreData when nothing has come yet or too little to tell.</summary>
-    private static SniffResult Peek(EpollSocket socket, bool declaredHttp)
+    /// <summary>
+    /// One peek and its verdict; NeedMoreData when nothing has come yet or too little to tell. A peek leaves the
+    /// socket's readiness cleared, so a first segment too short to tell is followed by a wait for the next edge (new
+    /// bytes), not by peeking the same bytes again; once decided the caller marks the socket readable (the bytes are
+    /// still in it, and no edge will say so). Nothing is held while the client has not spoken: the peek buffer is taken
+    /// here, after an edge, and given back before the next wait, and a port declared HTTP peeks into the stack (only
+    /// the h2c preface is looked for there). A burst of 9,000 connections accepted before their requests came otherwise
+    /// held 9,000 pooled 4 KiB buffers at once, the pool's misses among the sidecar's largest allocations
+    /// (docs/benchmarks.md, "Sidecar memory: the burst's peak").
+    /// </summary>
+    public static SniffResult Peek(EpollSocket socket, bool declaredHttp)
     {
         if (declaredHttp)
         {
