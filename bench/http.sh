@@ -31,7 +31,7 @@
 #   peak (VmHWM) over the whole start-to-end;
 #   HOLD_ONLY=1 measures only that (no rounds),
 #   HOLD_TRACE=1: the client waylay sidecar's RSS and GC figures (/stats/prometheus) every 100 ms through each hold
-#   (bench/results/…-holdN.trace), to see what its peak is made of,
+#   (bench/results/…-holdN.trace), to see what its peak is made of (HOLD_TRACE=server: the server sidecar's),
 #   KEEP_SMAPS=dir: each sidecar's /proc/PID/smaps copied there where its RSS is read (halfway through each maximum-
 #   rate run and each hold), to see which mappings the memory is in. Each round's line on stderr also gives each
 #   sidecar's minor page faults since its start.
@@ -328,12 +328,15 @@ for h in $holds; do
     inC "$gen" http-hold $VIP $PORT "$h" "$hold_secs" "$HOST" > "$work/hold-out" 2>&1 & holder=$!
     tracer=""
     if [ -n "${HOLD_TRACE:-}" ] && [ $name != haproxy ]; then
-      # The client sidecar every 100 ms through the burst: RSS, and the GC's own figures (live after the last
-      # collection, committed, fragmented) with the buffers rented, to see what the peak is made of.
+      # One sidecar every 100 ms through the burst (the client's; HOLD_TRACE=server: the server's): RSS, and the GC's
+      # own figures (live after the last collection, committed, fragmented) with the buffers rented and the
+      # connections open (downstream, and the pool's upstream ones), to see what the peak is made of.
+      if [ "$HOLD_TRACE" = server ]; then side=server; tns="$S"; tpid=${pids[1]}; else side=client; tns="$C"; tpid=${pids[0]}; fi
       ( t0=$(date +%s.%N); while kill -0 $holder 2>/dev/null; do
-          m=$(ip netns exec "$C" curl -sf -m 1 http://127.0.0.1:15000/stats/prometheus 2>/dev/null | awk '/^waylay_server_memory_(allocated|heap_size|fragmented|buffer_bytes_rented) / {printf " %s=%.1f", substr($1, 22), $2 / 1048576}')
-          echo "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {printf "%.1f", a - b}') rss=$(awk '$1 == "VmRSS:" {printf "%.1f", $2 / 1024}' /proc/${pids[0]}/status)$m"
-          sleep 0.1; done ) > "$results/http-$stamp-$name-client-hold$h.trace" 2>/dev/null & tracer=$!
+          m=$(ip netns exec "$tns" curl -sf -m 1 http://127.0.0.1:15000/stats/prometheus 2>/dev/null | awk '/^waylay_server_memory_(allocated|heap_size|fragmented|buffer_bytes_rented) / {printf " %s=%.1f", substr($1, 22), $2 / 1048576}
+            /^waylay_downstream_cx_active/ {d += $2} /^waylay_server_gc_collections_total/ {g = g "/" $2} END {printf " downstream=%d gcs=%s", d, substr(g, 2)}')
+          echo "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {printf "%.1f", a - b}') rss=$(awk '$1 == "VmRSS:" {printf "%.1f", $2 / 1024}' /proc/$tpid/status)$m"
+          sleep 0.1; done ) > "$results/http-$stamp-$name-$side-hold$h.trace" 2>/dev/null & tracer=$!
     fi
     # Once every connection has had its response: halfway through the hold, each sidecar's RSS with them open, idle.
     for _ in $(seq 1 1200); do grep -q '^held' "$work/hold-out" && break; kill -0 $holder 2>/dev/null || break; sleep 0.1; done
@@ -341,6 +344,10 @@ for h in $holds; do
     for p in "${pids[@]}"; do kb "$p" VmRSS; done > "$work/hold-rss"
     # The process's own pages (not the binary's and libraries' pages it shares with the other sidecar of the run).
     for p in "${pids[@]}"; do awk '/^Private_(Clean|Dirty):/ {n += $2} END {print n}' "/proc/$p/smaps_rollup"; done > "$work/hold-private"
+    # How many connections the client-side proxy opened to the server-side one, and the server-side one to the app:
+    # each proxy opens one per request in flight that finds no idle one, so the burst's timing decides both, and the
+    # server-side proxy's memory follows them (the same count for each proxy would be a fair comparison; it rarely is).
+    hold_cx="$(ip netns exec "$S" ss -Htn state established '( sport = :15006 )' | wc -l) in, $(ip netns exec "$S" ss -Htn state established '( dport = :'$PORT' )' | wc -l) to the app"
     [ -z "${KEEP_SMAPS:-}" ] || for p in "${pids[@]}"; do cp "/proc/$p/smaps" "$KEEP_SMAPS/$name-hold$h-$p.smaps"; done
     wait $holder || true
     [ -z "$tracer" ] || wait $tracer || true
@@ -354,7 +361,7 @@ for h in $holds; do
       ip netns exec "$C" curl -sf http://127.0.0.1:15000/stats/prometheus > "$results/http-$stamp-$name-client-hold$h.prom" || true
       ip netns exec "$S" curl -sf http://127.0.0.1:15000/stats/prometheus > "$results/http-$stamp-$name-server-hold$h.prom" || true
     fi
-    echo "hold $h $name: $out; RSS ${hold_rss[$name,$h]} MB, private ${hold_private[$name,$h]} MB, peak ${hold_hwm[$name,$h]} MB" >&2
+    echo "hold $h $name: $out; RSS ${hold_rss[$name,$h]} MB, private ${hold_private[$name,$h]} MB, peak ${hold_hwm[$name,$h]} MB; server side: $hold_cx" >&2
     stop
   done
 done

@@ -143,6 +143,14 @@ internal sealed class ProxyHost : IDisposable
             AppProbeLog.Serving(_logger, _options.AppProbers.Count, string.Join(", ", _options.AppProbers.Keys.Order(StringComparer.Ordinal)));
         }
 
+        if (_source.NotReadyReason is null)
+        {
+            // Ready with this: the start's pages go before /ready says so, so the first requests, which come with it,
+            // do not land on them (the trimmer's first look once ready takes what ran once after; with a control
+            // plane's configuration still to come, only that look).
+            HeapTrimmer.ReleaseImage();
+        }
+
         Lifecycle.MarkLive();
         var table = _config.Current;
         ProxyLog.Started(_logger, string.Join(", ", names), _servers[0].EndPoint.ToString(), _servers[1].EndPoint.ToString(), table.Version, table.Model.Services.Count, uid);

@@ -30,6 +30,10 @@ internal static class WaylayProxy
             return 2;
         }
 
+        // The start's one-time phases each touch megabytes of the binary that never run again (argument parsing here,
+        // then loading and checking the configuration): released after each, so they do not stack up into the
+        // sidecar's peak (~22 MB at readiness otherwise, ~17 so; docs/designs/proxy.md, "Memory").
+        HeapTrimmer.ReleaseImage();
         using var loggers = LoggerFactory.Create(builder => builder
             .SetMinimumLevel(logLevel)
             .AddSimpleConsole(o =>
@@ -50,6 +54,7 @@ internal static class WaylayProxy
             return 2;
         }
 
+        HeapTrimmer.ReleaseImage();
         using (host)
         {
             try

@@ -13,8 +13,11 @@ namespace Waylay.Proxy.Lifecycle;
 /// (compacting, emptied regions decommitted at once). A proxy under load allocates megabytes a second and never
 /// trims; one that is idle trims once after each burst, a collection of its live objects only.
 /// It also gives back the binary's own mapped pages (<see cref="ImagePages"/>): at its first look once the proxy is
-/// ready (whatever the traffic: what the start ran, it never runs again), and at each trim; what the proxy runs
-/// afterwards is mapped again from the page cache as it runs (docs/designs/proxy.md, "Memory").
+/// ready (whatever the traffic: what the start ran, and what runs once just after it, never runs again), and at each
+/// trim; what the proxy runs afterwards is mapped again from the page cache as it runs (docs/designs/proxy.md,
+/// "Memory"). The start itself releases them too (<see cref="ReleaseImage"/>) after each of its larger one-time
+/// phases and at readiness, so that its pages never stack up and a burst that comes with readiness (a pod is sent
+/// traffic as soon as it is ready) does not land on top of them.
 /// </summary>
 internal sealed class HeapTrimmer : IDisposable
 {
@@ -56,6 +59,16 @@ internal sealed class HeapTrimmer : IDisposable
     public static bool ShouldTrim(long total, long atLastLook, long atLastTrim) =>
         total - atLastLook < QuietBytes && total - atLastTrim >= WorkBytes;
 
+    /// <summary>
+    /// Unmaps the binary's read-only pages now, counted on /stats/prometheus: about a millisecond (a read of
+    /// /proc/self/smaps and a madvise per mapping).
+    /// </summary>
+    public static void ReleaseImage()
+    {
+        ImagePages.Release();
+        Interlocked.Increment(ref _imageReleases);
+    }
+
     public void Dispose() => _timer.Dispose();
 
     private void Check()
@@ -74,8 +87,7 @@ internal sealed class HeapTrimmer : IDisposable
         if (trim || startedNow)
         {
             _started |= startedNow;
-            ImagePages.Release();
-            Interlocked.Increment(ref _imageReleases);
+            ReleaseImage();
         }
     }
 }

@@ -29,7 +29,7 @@ internal static class ServerMemory
         text.Append(CultureInfo.InvariantCulture, $"waylay_server_memory_allocated_bytes_total {GC.GetTotalAllocatedBytes()}\n");
         Family(text, "waylay_server_memory_trims_total", "counter", "Full collections the proxy made to give memory back when it fell quiet after work (HeapTrimmer).");
         text.Append(CultureInfo.InvariantCulture, $"waylay_server_memory_trims_total {HeapTrimmer.Trims}\n");
-        Family(text, "waylay_server_memory_image_releases_total", "counter", "Times the proxy unmapped its binary's read-only pages (once ready after start, then with each trim; ImagePages).");
+        Family(text, "waylay_server_memory_image_releases_total", "counter", "Times the proxy unmapped its binary's read-only pages (during its start, once ready, then with each trim; ImagePages).");
         text.Append(CultureInfo.InvariantCulture, $"waylay_server_memory_image_releases_total {HeapTrimmer.ImageReleases}\n");
         var full = GC.GetGCMemoryInfo(GCKind.FullBlocking);
         Family(text, "waylay_server_gc_last_full_pause_seconds", "gauge", "How long the last full (gen2) collection stopped the proxy, a trim's among them; 0 before the first.");
