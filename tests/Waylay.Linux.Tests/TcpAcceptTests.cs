@@ -31,10 +31,9 @@ public sealed class TcpAcceptTests
     [Fact]
     public async Task ToSocket_HandsTheDescriptorOver_ItIsClosedOnceByItsNewOwner()
     {
-        using var listener = Listen(out var port);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-        var accepted = await AcceptAsync(listener, new byte[28]);
+        var (listener, client, accepted) = await ConnectedAsync();
+        using var _ = listener;
+        using var __ = client;
         var fd = (int)accepted.DangerousGetHandle();
 
         using (var socket = accepted.ToSocket())
@@ -53,10 +52,9 @@ public sealed class TcpAcceptTests
     [Fact]
     public async Task Abort_OnTheHandle_ResetsThePeer()
     {
-        using var listener = Listen(out var port);
-        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
-        var accepted = await AcceptAsync(listener, new byte[28]);
+        var (listener, client, accepted) = await ConnectedAsync();
+        using var _ = listener;
+        using var __ = client;
 
         SocketReset.Abort(accepted);
 
@@ -64,6 +62,15 @@ public sealed class TcpAcceptTests
         var error = await Assert.ThrowsAsync<SocketException>(async () => await client.ReceiveAsync(new byte[1], SocketFlags.None));
         Assert.Equal(SocketError.ConnectionReset, error.SocketErrorCode);
         SocketReset.Abort(accepted); // closed already: nothing to do
+    }
+
+    /// <summary>A loopback listener, a client connected to it, and its connection accepted by <see cref="TcpAccept"/>.</summary>
+    private static async Task<(Socket Listener, Socket Client, DescriptorHandle Accepted)> ConnectedAsync()
+    {
+        var listener = Listen(out var port);
+        var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port));
+        return (listener, client, await AcceptAsync(listener, new byte[28]));
     }
 
     private static Socket Listen(out int port)
