@@ -5,12 +5,17 @@ namespace Waylay.Linux;
 /// <summary>&lt;errno.h&gt; values the relay sorts into expected and unexpected failures (asm-generic/errno-base.h).</summary>
 public static class Errno
 {
+    public const int EPerm = 1;
     public const int EIntr = 4;
     public const int EBadF = 9;
     public const int EAgain = 11;
+    public const int EInval = 22;
+    public const int ENFile = 23;
     public const int EMFile = 24;
     public const int EPipe = 32;
+    public const int EProto = 71;
     public const int EConnReset = 104;
+    public const int ENoBufs = 105;
     public const int ENetUnreach = 101;
     public const int EConnAborted = 103;
     public const int ENotConn = 107;
@@ -30,6 +35,9 @@ public static class Errno
         EHostUnreach => SocketError.HostUnreachable,
         ENetUnreach => SocketError.NetworkUnreachable,
         EBadF => SocketError.OperationAborted,
+        EMFile or ENFile => SocketError.TooManyOpenSockets,
+        ENoBufs => SocketError.NoBufferSpaceAvailable,
+        EInval => SocketError.InvalidArgument,
         _ => SocketError.SocketError,
     };
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace Waylay.Linux;
 
@@ -29,19 +30,36 @@ public static class LinuxSocket
     /// tracked socket, redirected or not, so the caller compares the result with the local endpoint to tell them apart.
     /// The kernel fills only as much as the family needs and reports the buffer size back, so the family field decides.
     /// </summary>
-    public static bool TryGetOriginalDestination(Socket socket, out IPEndPoint destination)
+    public static bool TryGetOriginalDestination(Socket socket, out IPEndPoint destination) =>
+        TryGetOriginalDestination(socket.SafeHandle, socket.AddressFamily == AddressFamily.InterNetwork || SocketNames.LocalIsIpv4Mapped(socket), out destination);
+
+    /// <summary>
+    /// The same for a descriptor without a .NET Socket (<see cref="TcpAccept"/>); <paramref name="ipv4"/>: its own
+    /// address is IPv4 (plain, or mapped on a dual-mode socket), so conntrack is asked at SOL_IP.
+    /// </summary>
+    public static unsafe bool TryGetOriginalDestination(SafeHandle socket, bool ipv4, out IPEndPoint destination)
     {
-        Span<byte> buffer = stackalloc byte[28]; // sizeof(struct sockaddr_in6)
         destination = null!;
-        var level = socket.AddressFamily == AddressFamily.InterNetwork || SocketNames.LocalIsIpv4Mapped(socket) ? SolIp : SolIpv6;
-        int length;
-        try
-        {
-            length = socket.GetRawSocketOption(level, SoOriginalDst, buffer);
-        }
-        catch (SocketException)
+        if (!TcpConnect.TryAddRef(socket, out var fd))
         {
             return false;
+        }
+
+        Span<byte> buffer = stackalloc byte[28]; // sizeof(struct sockaddr_in6)
+        var length = (uint)buffer.Length;
+        try
+        {
+            fixed (byte* at = buffer)
+            {
+                if (TcpConnect.GetOption(fd, ipv4 ? SolIp : SolIpv6, SoOriginalDst, at, &length) != 0)
+                {
+                    return false;
+                }
+            }
+        }
+        finally
+        {
+            socket.DangerousRelease();
         }
 
         // The kernel fills only as much as the family needs; sockaddr_in6's scope sits in the part it may leave out.

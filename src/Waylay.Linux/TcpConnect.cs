@@ -130,7 +130,8 @@ public static unsafe partial class TcpConnect
         }
     }
 
-    private static bool TryAddRef(SafeHandle socket, out int fd)
+    /// <summary>A reference on the handle for one system call, and its number; false once it is closed.</summary>
+    internal static bool TryAddRef(SafeHandle socket, out int fd)
     {
         var added = false;
         try
@@ -183,10 +184,10 @@ public static unsafe partial class TcpConnect
     private static partial int Socket(int domain, int type, int protocol);
 
     [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    private static partial int SetOption(int fd, int level, int name, void* value, uint length);
+    internal static partial int SetOption(int fd, int level, int name, void* value, uint length);
 
     [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
-    private static partial int GetOption(int fd, int level, int name, void* value, uint* length);
+    internal static partial int GetOption(int fd, int level, int name, void* value, uint* length);
 
     [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
     private static partial int Bind(int fd, byte* name, uint length);

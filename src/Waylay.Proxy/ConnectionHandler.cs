@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Waylay.Linux;
 using Waylay.Proxy.Http;
@@ -36,20 +37,25 @@ internal sealed class ConnectionHandler(
     TimeProvider time)
 {
     // One delegate for every HTTP/1 connection (made on first use: an initializer cannot name an instance method).
-    private Action<ConnectionContext, Socket, Exception?>? _http1Ended;
+    private Action<ConnectionContext, SafeHandle, Exception?>? _http1Ended;
 
-    public async Task HandleAsync(Socket downstream, ListenerKind listener)
+    /// <summary>
+    /// Serves one accepted connection: <paramref name="downstream"/> is its bare descriptor (ProxyListener), which
+    /// becomes a .NET Socket only where one is needed (the L4 relay, Kestrel's h2c), and <paramref name="client"/>
+    /// who connected.
+    /// </summary>
+    public async Task HandleAsync(DescriptorHandle downstream, IPEndPoint client, ListenerKind listener)
     {
-        var client = new ClientAddress(Client(downstream));
-        var connection = new ConnectionContext(registry.NextId(), listener, client, time.GetTimestamp());
+        var connection = new ConnectionContext(registry.NextId(), listener, new ClientAddress(client), time.GetTimestamp());
         metrics.DownstreamOpened(listener);
         registry.Add(connection);
         var handedOn = false;
+        Socket? socket = null; // the descriptor's owner from the moment a .NET Socket is made of it
         try
         {
             // One async method for the whole connection (the steps below were a method of their own): a held
             // connection keeps one state machine less alive.
-            downstream.NoDelay = true;
+            TcpAccept.SetNoDelay(downstream);
 
             // :: Step 1
             var original = OriginalDestinationReader.Read(downstream, options.Transparent);
@@ -133,9 +139,11 @@ internal sealed class ConnectionHandler(
 
             try
             {
+                // Off the loop (or never on it): from here .NET's socket engine drives the descriptor.
+                socket = downstream.ToSocket();
                 await (protocol.Kind == RouteProtocolKind.Tcp
-                    ? tcp.RelayAsync(downstream, connection, upstream, decision, table)
-                    : http.ServeHttp2Async(downstream, connection, http.Scope(protocol, connection, decision, table))).ConfigureAwait(false);
+                    ? tcp.RelayAsync(socket, connection, upstream, decision, table)
+                    : http.ServeHttp2Async(socket, connection, http.Scope(protocol, connection, decision, table))).ConfigureAwait(false);
             }
             finally
             {
@@ -145,19 +153,25 @@ internal sealed class ConnectionHandler(
         catch (Exception e)
         {
             ProxyLog.Unexpected(logger, e, connection.Id);
+            if (socket is not null)
+            {
+                SocketReset.Abort(socket);
+            }
+
             SocketReset.Abort(downstream);
         }
         finally
         {
             if (!handedOn)
             {
+                socket?.Dispose();
                 Closed(connection, downstream);
             }
         }
     }
 
     /// <summary>The end of an HTTP/1 connection handed on by <see cref="HandleAsync"/>: what its finally does for the others.</summary>
-    private void Http1Ended(ConnectionContext connection, Socket downstream, Exception? unexpected)
+    private void Http1Ended(ConnectionContext connection, SafeHandle downstream, Exception? unexpected)
     {
         metrics.For(connection.ServiceKey).Closed(connection);
         if (unexpected is not null)
@@ -169,7 +183,7 @@ internal sealed class ConnectionHandler(
         Closed(connection, downstream);
     }
 
-    private void Closed(ConnectionContext connection, Socket downstream)
+    private void Closed(ConnectionContext connection, SafeHandle downstream)
     {
         registry.Remove(connection);
         metrics.DownstreamClosed(connection.Listener);
@@ -177,28 +191,7 @@ internal sealed class ConnectionHandler(
         downstream.Dispose();
     }
 
-    /// <summary>
-    /// Who connected: the endpoint .NET keeps on the accepted socket when it is plain IPv4 (an IPv4 listener's), else
-    /// read afresh as plain IPv4 (a dual-mode listener's is the mapped form); its address kept once for every
-    /// connection from it (the app's own IP, on an outbound listener).
-    /// </summary>
-    private static IPEndPoint Client(Socket downstream)
-    {
-        if (downstream.RemoteEndPoint is IPEndPoint { Address.IsIPv4MappedToIPv6: false } kept && kept.AddressFamily == AddressFamily.InterNetwork)
-        {
-            return kept;
-        }
-
-        if (SocketNames.Peer(downstream) is not { } peer)
-        {
-            return new IPEndPoint(IPAddress.None, 0);
-        }
-
-        peer.Address = SharedAddresses.Intern(peer.Address);
-        return peer;
-    }
-
-    private void Refuse(Socket downstream, ConnectionContext connection, RelayOutcome outcome, string reason)
+    private void Refuse(DescriptorHandle downstream, ConnectionContext connection, RelayOutcome outcome, string reason)
     {
         connection.Outcome = outcome;
         ProxyLog.Refused(logger, connection.Id, connection.Client.ToString(), reason, connection.OriginalDestination?.ToString() ?? "?");

@@ -111,6 +111,11 @@ public sealed class ConstantsTests
         Assert.Equal("Connection reset by peer", Marshal.GetPInvokeErrorMessage(Errno.EConnReset));
         Assert.Equal("Broken pipe", Marshal.GetPInvokeErrorMessage(Errno.EPipe));
         Assert.Equal("Too many open files", Marshal.GetPInvokeErrorMessage(Errno.EMFile));
+        Assert.Equal("Too many open files in system", Marshal.GetPInvokeErrorMessage(Errno.ENFile));
+        Assert.Equal("No buffer space available", Marshal.GetPInvokeErrorMessage(Errno.ENoBufs));
+        Assert.Equal("Invalid argument", Marshal.GetPInvokeErrorMessage(Errno.EInval));
+        Assert.Equal("Protocol error", Marshal.GetPInvokeErrorMessage(Errno.EProto));
+        Assert.Equal("Operation not permitted", Marshal.GetPInvokeErrorMessage(Errno.EPerm));
         Assert.Equal("Connection refused", Marshal.GetPInvokeErrorMessage(Errno.EConnRefused));
     }
 
@@ -142,6 +147,9 @@ public sealed class ConstantsTests
     [InlineData(Errno.ETimedOut, SocketError.TimedOut)]
     [InlineData(Errno.EConnRefused, SocketError.ConnectionRefused)]
     [InlineData(Errno.EBadF, SocketError.OperationAborted)]
-    [InlineData(Errno.EMFile, SocketError.SocketError)]
+    [InlineData(Errno.EMFile, SocketError.TooManyOpenSockets)]
+    [InlineData(Errno.ENFile, SocketError.TooManyOpenSockets)]
+    [InlineData(Errno.ENoBufs, SocketError.NoBufferSpaceAvailable)]
+    [InlineData(Errno.EInval, SocketError.InvalidArgument)]
     public void Errno_MapsToTheSocketErrorDotNetThrowsForIt(int errno, SocketError expected) => Assert.Equal(expected, Errno.ToSocketError(errno));
 }

@@ -62,6 +62,16 @@ public sealed class TestProxy
         return await StartReadyAsync(ns, () => ns.Start(0, Uid, [BinaryPath, "proxy", "--tproxy", .. arguments]));
     }
 
+    /// <summary>
+    /// Like <see cref="StartAsync"/> with RLIMIT_NOFILE (soft and hard) lowered to <paramref name="limit"/> by prlimit(1),
+    /// which then execs the proxy in place: a process may lower its own limits, where lowering another's needs
+    /// CAP_SYS_RESOURCE, and the proxy only raises its soft limit to the hard one.
+    /// </summary>
+    public static async Task<TestProxy> StartWithFileLimitAsync(TestNamespace ns, int limit, params string[] arguments)
+    {
+        return await StartReadyAsync(ns, () => ns.Start(Uid, Uid, ["prlimit", $"--nofile={limit}:{limit}", BinaryPath, "proxy", .. arguments]));
+    }
+
     /// <summary>Starts <c><paramref name="executable"/> proxy ARGS…</c> as <paramref name="uid"/> and waits until it is ready.</summary>
     public static async Task<TestProxy> StartExecutableAsync(TestNamespace ns, string executable, uint uid, params string[] arguments)
     {

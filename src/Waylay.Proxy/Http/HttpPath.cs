@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Waylay.Proxy.Http.Forwarding;
 using Waylay.Proxy.Io;
 using Waylay.Proxy.Routing;
@@ -42,6 +43,6 @@ internal sealed class HttpPath(HttpServices http, Func<bool> draining, Func<Rout
     /// handed on rather than awaited, and <paramref name="ended"/> is called once it is over and its socket let go
     /// (<see cref="Http1Connection.RunAsync"/>).
     /// </summary>
-    public void StartHttp1(EpollSocket polled, HttpScope scope, Action<ConnectionContext, Socket, Exception?> ended) =>
+    public void StartHttp1(EpollSocket polled, HttpScope scope, Action<ConnectionContext, SafeHandle, Exception?> ended) =>
         new Http1Connection(Services, scope, polled, draining, ended).Start();
 }

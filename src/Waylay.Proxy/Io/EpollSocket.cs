@@ -11,8 +11,9 @@ namespace Waylay.Proxy.Io;
 /// a read is tried only when its flag says bytes may be there, and the flag is cleared before the recv, so an edge
 /// that comes during it sets the flag again and nothing is lost. Every system call holds a reference on the
 /// <see cref="SafeHandle"/>, so a close from another thread can never make us read a reused descriptor. It takes over
-/// an accepted .NET <see cref="System.Net.Sockets.Socket"/> (<see cref="Attach"/>), or owns a bare descriptor it connected
-/// itself (<see cref="StartConnect"/>: an HTTP/1 upstream, which then never has a Socket, its SocketAsyncContext or addresses).
+/// a descriptor accepted without a .NET Socket (<see cref="Attach"/>, <see cref="Waylay.Linux.TcpAccept"/>), or owns a
+/// bare descriptor it connected itself (<see cref="StartConnect"/>: an HTTP/1 upstream); neither ever has a Socket, its
+/// SocketAsyncContext or addresses.
 /// </summary>
 internal sealed partial class EpollSocket : IDisposable
 {
@@ -20,7 +21,6 @@ internal sealed partial class EpollSocket : IDisposable
     public const int ConnectExpired = -1;
     private const int ConnectPending = 1;
     private const int ConnectTimedOut = 2;
-    private readonly Socket? _socket;
     private readonly SafeHandle _handle;
     private readonly EpollLoop _loop;
     private readonly int _fd;
@@ -31,9 +31,8 @@ internal sealed partial class EpollSocket : IDisposable
     private int _readClosed;
     private int _connect;
 
-    private EpollSocket(Socket? socket, SafeHandle handle, EpollLoop loop, bool writable)
+    private EpollSocket(SafeHandle handle, EpollLoop loop, bool writable)
     {
-        _socket = socket;
         _handle = handle;
         _loop = loop;
         _fd = (int)handle.DangerousGetHandle();
@@ -56,8 +55,8 @@ internal sealed partial class EpollSocket : IDisposable
         }
     }
 
-    /// <summary>The .NET socket under an accepted connection; an HTTP/1 upstream (<see cref="StartConnect"/>) has none.</summary>
-    public Socket Socket => _socket ?? throw new InvalidOperationException("An upstream socket made by StartConnect has no .NET Socket.");
+    /// <summary>The descriptor (the connection's owner closes or aborts it once the socket has left the loop).</summary>
+    public SafeHandle Handle => _handle;
 
     /// <summary>The descriptor's number (tests look it up in /proc/self/fd to see that a failed connect closed it).</summary>
     internal int Descriptor => _fd;
@@ -67,8 +66,11 @@ internal sealed partial class EpollSocket : IDisposable
 
     public ulong Token { get; }
 
-    /// <summary>Takes over an open, connected socket (an accepted one) on the next loop.</summary>
-    public static EpollSocket Attach(Socket socket) => new(socket, socket.SafeHandle, EpollLoop.Next(), writable: true);
+    /// <summary>
+    /// Takes over an open socket (an accepted connection, a listener) on the next loop; its owner keeps it, and closes it
+    /// after <see cref="Dispose"/> or <see cref="Detach"/>.
+    /// </summary>
+    public static EpollSocket Attach(SafeHandle socket) => new(socket, EpollLoop.Next(), writable: true);
 
     /// <summary>
     /// Starts a connect with the system calls themselves (<see cref="TcpConnect.Start"/>: no .NET Socket, no exception
@@ -85,7 +87,7 @@ internal sealed partial class EpollSocket : IDisposable
 
         try
         {
-            return new EpollSocket(null, handle, loop, writable: errno == 0) { _connect = ConnectPending };
+            return new EpollSocket(handle, loop, writable: errno == 0) { _connect = ConnectPending };
         }
         catch
         {
@@ -116,12 +118,6 @@ internal sealed partial class EpollSocket : IDisposable
     /// </summary>
     public void Shutdown(SocketShutdown how)
     {
-        if (_socket is not null)
-        {
-            _socket.Shutdown(how);
-            return;
-        }
-
         if (TcpConnect.Shutdown(_handle, how) is not (0 or Errno.ENotConn) and var errno)
         {
             throw new SocketException((int)Errno.ToSocketError(errno));
@@ -341,14 +337,7 @@ internal sealed partial class EpollSocket : IDisposable
     public void Close()
     {
         Unregister(remove: true);
-        if (_socket is not null)
-        {
-            _socket.Dispose();
-        }
-        else
-        {
-            _handle.Dispose();
-        }
+        _handle.Dispose();
     }
 
     private void Unregister(bool remove)

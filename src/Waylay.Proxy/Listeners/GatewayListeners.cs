@@ -1,5 +1,5 @@
 using System.Net;
-using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Microsoft.Extensions.Logging;
 using Waylay.Proxy.Configuration;
 using Waylay.Linux;
@@ -40,7 +40,7 @@ internal sealed class GatewayListeners(
     private ITimer? _timer;
     private bool _closed;
     private string _labelsSeen = "(not read yet)";
-    private Action<ConnectionContext, Socket, Exception?>? _ended; // one for every connection, made on first use
+    private Action<ConnectionContext, SafeHandle, Exception?>? _ended; // one for every connection, made on first use
 
     /// <summary>The ports listened on now.</summary>
     public IReadOnlyList<ushort> Ports
@@ -87,7 +87,7 @@ internal sealed class GatewayListeners(
                 {
                     var listener = ProxyListener.Bind(port, ListenerKind.Outbound, transparent: false, logger, time);
                     _open[port] = listener;
-                    _ = listener.AcceptLoopAsync((socket, _) => ServeAsync(socket, port));
+                    _ = listener.AcceptLoopAsync((socket, client, _) => ServeAsync(socket, client, port));
                     GatewayLog.PortOpened(logger, port, routes.Describe(port));
                 }
                 catch (ProxyStartException e)
@@ -115,16 +115,15 @@ internal sealed class GatewayListeners(
         }
     }
 
-    private Task ServeAsync(Socket downstream, ushort port)
+    private Task ServeAsync(DescriptorHandle downstream, IPEndPoint client, ushort port)
     {
-        var client = new ClientAddress(downstream.RemoteEndPoint is IPEndPoint remote ? Addresses.Normalize(remote) : new IPEndPoint(IPAddress.None, 0));
-        var connection = new ConnectionContext(registry.NextId(), ListenerKind.Outbound, client, time.GetTimestamp());
+        var connection = new ConnectionContext(registry.NextId(), ListenerKind.Outbound, new ClientAddress(client), time.GetTimestamp());
         metrics.DownstreamOpened(ListenerKind.Outbound);
         registry.Add(connection);
         try
         {
-            downstream.NoDelay = true;
-            var local = downstream.LocalEndPoint is IPEndPoint l ? Addresses.Normalize(l) : new IPEndPoint(IPAddress.Any, port);
+            TcpAccept.SetNoDelay(downstream);
+            var local = SocketNames.Local(downstream) is { } l ? SharedAddresses.Intern(l) : new IPEndPoint(IPAddress.Any, port);
             connection.LocalAddress = local;
             connection.OriginalDestination = new OriginalDestination.OriginalDestination(local);
             connection.Direction = TrafficDirection.Outbound;
@@ -150,7 +149,7 @@ internal sealed class GatewayListeners(
         return Task.CompletedTask;
     }
 
-    private void Ended(ConnectionContext connection, Socket downstream, Exception? unexpected)
+    private void Ended(ConnectionContext connection, SafeHandle downstream, Exception? unexpected)
     {
         if (unexpected is not null)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 using Waylay.Linux;
 
 namespace Waylay.Proxy.OriginalDestination;
@@ -13,10 +14,10 @@ namespace Waylay.Proxy.OriginalDestination;
 /// </summary>
 internal static class OriginalDestinationReader
 {
-    public static OriginalDestinationResult Read(Socket accepted, bool transparent)
+    public static OriginalDestinationResult Read(SafeHandle accepted, bool transparent)
     {
-        // Read with getsockname, normalized as it is read: Socket.LocalEndPoint would keep the IPv4-mapped form on the
-        // socket for the connection's life, beside the plain one (SocketNames).
+        // Read with getsockname, normalized as it is read (SocketNames): a dual-mode listener's IPv4 connection is plain
+        // IPv4 here, and conntrack is asked for it at SOL_IP.
         if (SocketNames.Local(accepted) is not { } local)
         {
             return new(OriginalDestinationStatus.Unknown, default);
@@ -24,7 +25,7 @@ internal static class OriginalDestinationReader
 
         // Kept once for every connection to the same address (SharedAddresses): the listener's, a service's VIP.
         local = SharedAddresses.Intern(local);
-        var rewritten = LinuxSocket.TryGetOriginalDestination(accepted, out var original) && !original.Equals(local);
+        var rewritten = LinuxSocket.TryGetOriginalDestination(accepted, local.AddressFamily == AddressFamily.InterNetwork, out var original) && !original.Equals(local);
         if (rewritten)
         {
             return new(OriginalDestinationStatus.Redirected, new OriginalDestination(SharedAddresses.Intern(original)), local);

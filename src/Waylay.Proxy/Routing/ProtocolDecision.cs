@@ -1,4 +1,4 @@
-using System.Net.Sockets;
+using Waylay.Linux;
 using Waylay.Proxy.Io;
 using Waylay.Proxy.Connections;
 
@@ -19,7 +19,7 @@ internal sealed class ProtocolDecision(ProtocolDetector detector, bool http2)
     /// False: the client has not said enough yet; await <paramref name="sniff"/>'s wait, then <see cref="Continue"/>
     /// (and <see cref="PendingSniff.Dispose"/> at the end; <see cref="Abandon"/> if the wait fails).
     /// </summary>
-    public bool TryDecide(Socket downstream, ConnectionContext connection, RouteDecision decision, RouteTable table, out RouteProtocol protocol,
+    public bool TryDecide(DescriptorHandle downstream, ConnectionContext connection, RouteDecision decision, RouteTable table, out RouteProtocol protocol,
         out PendingSniff sniff)
     {
         sniff = default;

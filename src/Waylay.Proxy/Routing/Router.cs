@@ -59,7 +59,8 @@ internal sealed class Router(ProxyOptions options, PodAddresses pod)
             return new RouteDecision(RouteKind.Inbound, TrafficDirection.Inbound, "inbound", destination, InboundSource(destination.AddressFamily));
         }
 
-        var loopback = new IPEndPoint(v6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, destination.Port);
+        // Kept once per app port (SharedAddresses): every held inbound connection kept a copy of its own (32 B).
+        var loopback = SharedAddresses.Intern(new IPEndPoint(v6 ? IPAddress.IPv6Loopback : IPAddress.Loopback, destination.Port));
         return new RouteDecision(RouteKind.Inbound, TrafficDirection.Inbound, "inbound", loopback);
     }
 

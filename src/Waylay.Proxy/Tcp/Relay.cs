@@ -24,10 +24,9 @@ internal static class Relay
         bool? closedByProxy = null;
         if (pipes is not null)
         {
-            // splice needs O_NONBLOCK on both descriptors (an accepted socket is blocking until .NET first polls it).
-            // Asking .NET for it sets the flag once per socket and tells .NET, which would otherwise set it again on
-            // the first async call: one fcntl pair per connection instead of three (the upstream is non-blocking
-            // since its ConnectAsync).
+            // splice needs O_NONBLOCK on both descriptors: the downstream has it since its accept4, the upstream since
+            // its ConnectAsync. Setting it through .NET as well makes sure of it and lets .NET know, so its first async
+            // call need not set it again.
             downstream.Blocking = false;
             upstream.Blocking = false;
         }

@@ -52,7 +52,7 @@ public sealed class EpollLoopTests
                     var accepted = await listener.AcceptAsync().WaitAsync(Hang);
                     lock (servers)
                     {
-                        servers.Add((accepted, EpollSocket.Attach(accepted)));
+                        servers.Add((accepted, EpollSocket.Attach(accepted.SafeHandle)));
                     }
                 }
             });
@@ -61,7 +61,7 @@ public sealed class EpollLoopTests
                 var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
                 // A blocking connect registers nothing with .NET's engine; the loop takes the socket over after it.
                 socket.Connect(target);
-                clients.Add((socket, EpollSocket.Attach(socket)));
+                clients.Add((socket, EpollSocket.Attach(socket.SafeHandle)));
             }
 
             await accepting.WaitAsync(Hang);

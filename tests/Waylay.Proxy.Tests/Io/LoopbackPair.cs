@@ -49,7 +49,7 @@ internal sealed class LoopbackPair : IDisposable
             socket.ReceiveBufferSize = again;
         }
 
-        return new LoopbackPair(socket, EpollSocket.Attach(socket), peer);
+        return new LoopbackPair(socket, EpollSocket.Attach(socket.SafeHandle), peer);
     }
 
     public void Dispose()

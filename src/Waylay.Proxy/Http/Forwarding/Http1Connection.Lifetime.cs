@@ -38,13 +38,13 @@ internal sealed partial class Http1Connection
     private void End(Exception? failure)
     {
         var polled = input.Socket;
-        var downstream = polled.Socket;
+        var downstream = polled.Handle;
         if (failure is null)
         {
             Connection.Outcome = RelayOutcome.Completed;
             try
             {
-                downstream.Shutdown(SocketShutdown.Send);
+                polled.Shutdown(SocketShutdown.Send);
             }
             catch (Exception e) when (IsExpected(e))
             {

@@ -38,11 +38,11 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// owner did after awaiting it, so that a held connection keeps this one async state machine alive, not three.
 /// </param>
 internal sealed partial class Http1Connection(HttpServices services, HttpScope scope, EpollSocket socket, Func<bool> draining,
-    Action<ConnectionContext, System.Net.Sockets.Socket, Exception?> ended)
+    Action<ConnectionContext, System.Runtime.InteropServices.SafeHandle, Exception?> ended)
 {
     private readonly SocketPipeReader input = new(socket);
     private readonly SocketPipeWriter output = new(socket);
-    private readonly Action<ConnectionContext, System.Net.Sockets.Socket, Exception?> _ended = ended;
+    private readonly Action<ConnectionContext, System.Runtime.InteropServices.SafeHandle, Exception?> _ended = ended;
     // Made at the first request with a body (most connections never carry one: its pump, gate, reader and replay
     // buffer are ~400 bytes a connection otherwise, held for as long as a keep-alive connection stays open).
     private RequestBodyPump? _requestBody;
