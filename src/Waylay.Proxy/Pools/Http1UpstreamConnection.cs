@@ -43,7 +43,8 @@ internal sealed class Http1UpstreamConnection : IPooledUpstream, IAsyncDisposabl
     /// <summary>The event loop this connection's I/O runs on (its pool is per loop).</summary>
     public EpollLoop Loop => _polled.Loop;
 
-    public PipeReader Reader { get; }
+    /// <summary>The socket's reader (its own type: the try awaits <see cref="SocketPipeReader.ReadCanceledAsync"/>, 40 bytes less per request in flight).</summary>
+    public SocketPipeReader Reader { get; }
 
     public PipeWriter Writer { get; }
 

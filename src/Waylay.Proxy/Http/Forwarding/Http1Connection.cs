@@ -414,7 +414,9 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                     {
                         while (true)
                         {
-                            var read = await upstream.Reader.ReadAsync(tryToken).ConfigureAwait(false);
+                            // ReadCanceledAsync: the awaiter of a ValueTask<ReadResult> is a 48-byte field of this box, held by
+                            // every request in flight; this one's is the 16-byte one the box has already.
+                            var read = upstream.Reader.Result(await upstream.Reader.ReadCanceledAsync(tryToken).ConfigureAwait(false));
                             var parsed = exchange.ResponseParser.TryParse(read.Buffer, head.Method, out var consumed, out var examined, out var parseError);
                             if (parsed == Http1ParseStatus.Complete)
                             {
