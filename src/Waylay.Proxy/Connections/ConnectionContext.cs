@@ -1,16 +1,17 @@
 using System.Net;
 using Waylay.Mesh;
 using Waylay.Proxy.Io;
-using Waylay.Proxy.LoadBalancing;
 
 namespace Waylay.Proxy.Connections;
 
 /// <summary>
 /// One downstream connection from accept to close: who connected, where they meant to go, what the router decided and
 /// what the relay carried. It flows through every stage, is the row <c>/connections</c> shows, and its counters are
-/// the only per-read state (plain fields updated with Interlocked, so the hot path allocates nothing).
+/// the only per-read state (plain fields updated with Interlocked, so the hot path allocates nothing). It is its own
+/// <see cref="Closing"/> source: a source of its own was 48 bytes and a reference more per held connection
+/// (docs/designs/proxy.md, "Memory"), for the same cancellation.
 /// </summary>
-internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAddress client, long startTimestamp)
+internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAddress client, long startTimestamp) : CancellationTokenSource
 {
     private long _bytesToUpstream;
     private long _bytesToDownstream;
@@ -55,8 +56,6 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
     /// <summary>"reviews.default", or "passthrough" / "inbound" when no service applies.</summary>
     public string ServiceKey { get; set; } = "unknown";
 
-    public EndpointStats? Endpoint { get; set; }
-
     /// <summary>
     /// Where the connection goes upstream: a TCP relay's one connection, or the pooled connection that carried an HTTP
     /// connection's latest request (so /connections and <c>waylay connections</c> show where the proxy sent it).
@@ -90,7 +89,7 @@ internal sealed class ConnectionContext(long id, ListenerKind listener, ClientAd
     /// <summary>
     /// Cancelled by the idle sweep, a forced drain or quitquitquit (<see cref="Close"/>): the relay closes both sides.
     /// </summary>
-    public CancellationTokenSource Closing { get; } = new();
+    public CancellationTokenSource Closing => this;
 
     /// <summary>The downstream socket while it is on Waylay's event loop (HTTP/1), else null.</summary>
     public EpollSocket? Polled => Volatile.Read(ref _polled);

@@ -16,7 +16,7 @@ internal sealed partial class EpollSocket
     public DescriptorHandle? TryAccept(Span<byte> peer, out int peerLength, out int errno)
     {
         peerLength = 0;
-        if (!_read.TryTake())
+        if (!Readiness.TryTake(ref _readReady))
         {
             errno = Errno.EAgain;
             return null;
@@ -25,7 +25,7 @@ internal sealed partial class EpollSocket
         var accepted = TcpAccept.Accept(_handle, peer, out peerLength, out errno);
         if (errno != Errno.EAgain)
         {
-            _read.Set();
+            Volatile.Write(ref _readReady, 1);
         }
 
         return accepted;

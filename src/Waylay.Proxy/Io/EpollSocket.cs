@@ -24,8 +24,6 @@ internal sealed partial class EpollSocket : IDisposable
     private readonly SafeHandle _handle;
     private readonly EpollLoop _loop;
     private readonly int _fd;
-    private Readiness _read; // structs used in place (Readiness): never readonly, never copied
-    private Readiness _write;
     private CancellationToken _bound;
     private int _registered;
     private int _readClosed;
@@ -36,8 +34,7 @@ internal sealed partial class EpollSocket : IDisposable
         _handle = handle;
         _loop = loop;
         _fd = (int)handle.DangerousGetHandle();
-        _read = new Readiness(initially: true);
-        _write = new Readiness(writable);
+        _writeReady = writable ? 1 : 0;
         Token = loop.Reserve(this);
         var added = false;
         handle.DangerousAddRef(ref added);
@@ -104,13 +101,20 @@ internal sealed partial class EpollSocket : IDisposable
     {
         if (Interlocked.CompareExchange(ref _connect, ConnectTimedOut, ConnectPending) == ConnectPending)
         {
-            _write.Signal();
+            SignalWrite();
         }
     }
 
-    /// <summary>After the connect's wait: 0 when connected, else its errno (SO_ERROR), <see cref="ConnectExpired"/> when its time ran out first.</summary>
-    public int FinishConnect() =>
-        Interlocked.Exchange(ref _connect, 0) == ConnectTimedOut ? ConnectExpired : TcpConnect.TakeError(_handle);
+    /// <summary>
+    /// After the connect's wait: 0 when connected, else its errno (SO_ERROR), <see cref="ConnectExpired"/> when its time
+    /// ran out first. The connect's write wait is let go: a connected socket's writes nearly never wait, and an idle
+    /// pooled connection would keep it for its life.
+    /// </summary>
+    public int FinishConnect()
+    {
+        Volatile.Write(ref _write, null);
+        return Interlocked.Exchange(ref _connect, 0) == ConnectTimedOut ? ConnectExpired : TcpConnect.TakeError(_handle);
+    }
 
     /// <summary>
     /// shutdown(2) as .NET's Socket.Shutdown does it: ENOTCONN (a connected socket whose connection has reached CLOSE)
@@ -136,7 +140,7 @@ internal sealed partial class EpollSocket : IDisposable
     /// </summary>
     public unsafe int TryReceive(Span<byte> buffer, bool peek = false)
     {
-        if (!_read.TryTake())
+        if (!Readiness.TryTake(ref _readReady))
         {
             return -1;
         }
@@ -172,7 +176,7 @@ internal sealed partial class EpollSocket : IDisposable
             // been taken already (they came with or before these bytes), so without this the reader would park forever.
             if (!peek && (received == buffer.Length || Volatile.Read(ref _readClosed) == 1))
             {
-                _read.Set();
+                Volatile.Write(ref _readReady, 1);
             }
 
             return (int)received;
@@ -180,7 +184,7 @@ internal sealed partial class EpollSocket : IDisposable
 
         if (received == 0)
         {
-            _read.Set(); // the end stays readable
+            Volatile.Write(ref _readReady, 1); // the end stays readable
             return 0;
         }
 
@@ -189,7 +193,7 @@ internal sealed partial class EpollSocket : IDisposable
             return -1;
         }
 
-        _read.Set();
+        Volatile.Write(ref _readReady, 1);
         throw new SocketException((int)Errno.ToSocketError(errno));
     }
 
@@ -205,7 +209,7 @@ internal sealed partial class EpollSocket : IDisposable
     public void CancelBoundWaits()
     {
         _read.Cancel(_bound);
-        _write.Cancel(_bound);
+        CancelWrite(_bound);
     }
 
     /// <summary>
@@ -216,29 +220,29 @@ internal sealed partial class EpollSocket : IDisposable
     public void CancelWaits(CancellationToken token)
     {
         _read.Cancel(token);
-        _write.Cancel(token);
+        CancelWrite(token);
     }
 
     /// <summary>
     /// Whether <see cref="TryReceive"/> would make a system call now (an edge came, or bytes were left behind): a reader
     /// with nothing buffered rents its buffer only then, so a connection waiting for its next request holds none.
     /// </summary>
-    public bool MayRead => _read.IsReady;
+    public bool MayRead => Volatile.Read(ref _readReady) == 1;
 
     /// <summary>The peer has finished sending (or the connection failed): whatever is queued now is all there will be.</summary>
     public bool ReadClosed => Volatile.Read(ref _readClosed) == 1;
 
     /// <summary>After a peek that was enough: the bytes are still there, and no edge will announce them again.</summary>
-    public void MarkReadable() => _read.Set();
+    public void MarkReadable() => Volatile.Write(ref _readReady, 1);
 
     /// <summary>
     /// Completes a parked read wait as an edge would (PipeReader.CancelPendingRead must end a pending read, and no
     /// edge may ever come); the try that follows finds nothing and the caller decides whether to wait again.
     /// </summary>
-    public void WakeReader() => _read.Signal();
+    public void WakeReader() => SignalRead();
 
     /// <summary>The same for a parked write wait (PipeWriter.CancelPendingFlush).</summary>
-    public void WakeWriter() => _write.Signal();
+    public void WakeWriter() => SignalWrite();
 
     /// <summary>send(2) without blocking: how many bytes the kernel took, or -1 when its buffer is full.</summary>
     public unsafe int TrySend(ReadOnlySpan<byte> buffer)
@@ -286,14 +290,12 @@ internal sealed partial class EpollSocket : IDisposable
             }
 
             // Full. An edge that came before this point is in the flag: one more try then, else wait for the next.
-            if (!_write.TryTake())
+            if (!Readiness.TryTake(ref _writeReady))
             {
                 return -1;
             }
         }
     }
-
-    public ValueTask WaitReadableAsync(CancellationToken cancellationToken) => _read.WaitAsync(this, Read, _bound, s_cancelRead, cancellationToken);
 
     /// <summary>
     /// Calls <paramref name="continuation"/> with <paramref name="state"/> when the read wait that
@@ -303,8 +305,6 @@ internal sealed partial class EpollSocket : IDisposable
 
     /// <summary>Ends the read wait <see cref="OnReadable"/> was called for: returns, or throws what ended it (aborted, cancelled).</summary>
     public void EndReadableWait() => _read.EndParked(Read);
-
-    public ValueTask WaitWritableAsync(CancellationToken cancellationToken) => _write.WaitAsync(this, Write, _bound, s_cancelWrite, cancellationToken);
 
     /// <summary>Called on the loop's thread with the events of one edge.</summary>
     public void OnEvents(uint events)
@@ -318,12 +318,12 @@ internal sealed partial class EpollSocket : IDisposable
 
         if ((events & (Epoll.In | Epoll.RdHup | Epoll.Hup | Epoll.Err)) != 0)
         {
-            _read.Signal();
+            SignalRead();
         }
 
         if ((events & (Epoll.Out | Epoll.Hup | Epoll.Err)) != 0)
         {
-            _write.Signal();
+            SignalWrite();
         }
     }
 
@@ -370,7 +370,8 @@ internal sealed partial class EpollSocket : IDisposable
         }
 
         _loop.Release(Token);
+        // _registered is 0 (with a full fence) before these: a wait published after this sees it and fails at once.
         _read.Abort();
-        _write.Abort();
+        Volatile.Read(ref _write)?.Wait.Abort();
     }
 }

@@ -4,52 +4,41 @@ using System.Threading.Tasks.Sources;
 namespace Waylay.Proxy.Io;
 
 /// <summary>
-/// One direction of an <see cref="EpollSocket"/>: whether the kernel may have bytes (or room) for it, and the one
-/// wait parked until the loop says so. The flag and the parked wait meet Dekker-style (each side sets its own word
-/// with a full fence, then reads the other's), so an edge that lands between "nothing there" and "park" is never lost.
-/// The wait completes inline on the thread that signals it (the loop, a canceller, the closer), like .NET's inline
-/// socket completions; one wait at a time per direction, as a PipeReader or PipeWriter makes them.
-/// A struct inside its socket, which is the waits' <see cref="IValueTaskSource"/> (the token's low bit says which
-/// direction): two objects of their own were ~210 bytes per socket (docs/designs/proxy.md, "Memory"). Only ever used
-/// in place (a field of the socket), never copied.
+/// The one wait parked on a direction of an <see cref="EpollSocket"/> until the loop says the kernel may have bytes (or
+/// room) for it. The direction's ready flag is the socket's (an int it owns, passed by ref), and so is whether it is
+/// still on the loop: the flag and the parked wait meet Dekker-style (each side sets its own word with a full fence,
+/// then reads the other's), so an edge that lands between "nothing there" and "park" is never lost. The wait completes
+/// inline on the thread that signals it (the loop, a canceller, the closer), like .NET's inline socket completions; one
+/// wait at a time per direction, as a PipeReader or PipeWriter makes them.
+/// A struct used in place (a field of the socket for reads, of a small object the socket makes at its first write that
+/// must wait), never copied; the socket is the waits' <see cref="IValueTaskSource"/> (the token's low bit says which
+/// direction). Two objects of their own were ~210 bytes per socket, two of these inline 160 (docs/designs/proxy.md, "Memory").
 /// </summary>
 internal struct Readiness
 {
     private ManualResetValueTaskSourceCore<bool> _core; // RunContinuationsAsynchronously stays false: inline
-    private int _ready;
     private int _waiting;
-    private int _aborted;
     private CancellationToken _token;
     private CancellationTokenRegistration _cancel;
 
-    public Readiness(bool initially) => _ready = initially ? 1 : 0;
-
     /// <summary>True when a try is worth a system call; clears the flag first so an edge during the call sets it again.</summary>
-    public bool TryTake() => Interlocked.Exchange(ref _ready, 0) == 1;
-
-    /// <summary>Whether a try may find something, without taking the flag (a reader asks before renting a buffer).</summary>
-    public bool IsReady => Volatile.Read(ref _ready) == 1;
-
-    /// <summary>Known ready without an edge (bytes left behind by a full read, a peek that is done, the end of the stream).</summary>
-    public void Set() => Volatile.Write(ref _ready, 1);
+    public static bool TryTake(ref int ready) => Interlocked.Exchange(ref ready, 0) == 1;
 
     /// <summary>The token of the wait parked now: the core's version, and the direction in the low bit.</summary>
     public short Token(int direction) => (short)((_core.Version << 1) | direction);
 
-    /// <summary>The loop saw an edge.</summary>
-    public void Signal()
+    /// <summary>The direction's flag was set with a full fence (an edge, a wake): a parked wait completes.</summary>
+    public void Wake()
     {
-        Interlocked.Exchange(ref _ready, 1);
         if (Interlocked.Exchange(ref _waiting, 0) == 1)
         {
             _core.SetResult(true);
         }
     }
 
-    /// <summary>The socket left the loop: a parked wait fails as an aborted operation, and so does every later one.</summary>
+    /// <summary>The socket left the loop (its flag cleared with a full fence first): a parked wait fails as an aborted operation.</summary>
     public void Abort()
     {
-        Volatile.Write(ref _aborted, 1);
         if (Interlocked.Exchange(ref _waiting, 0) == 1)
         {
             _core.SetException(new SocketException((int)SocketError.OperationAborted));
@@ -57,14 +46,15 @@ internal struct Readiness
     }
 
     /// <summary>
-    /// Parks the wait, or completes it at once (ready, aborted). A wait with the <paramref name="bound"/> token (the
-    /// connection's closing, whose owner cancels it through <see cref="CancelBound"/>) registers nothing; any other
-    /// cancellable token is registered for the wait's time, its callback given <paramref name="owner"/>.
+    /// Parks the wait, or completes it at once (<paramref name="ready"/>, or the socket off the loop: <paramref name="open"/>
+    /// 0, and every later wait fails as aborted). A wait with the <paramref name="bound"/> token (the connection's
+    /// closing, whose owner cancels it through the socket) registers nothing; any other cancellable token is registered
+    /// for the wait's time, its callback given <paramref name="owner"/>.
     /// </summary>
-    public ValueTask WaitAsync(EpollSocket owner, int direction, CancellationToken bound, Action<object?, CancellationToken> cancel,
-        CancellationToken cancellationToken)
+    public ValueTask WaitAsync(EpollSocket owner, int direction, ref int ready, ref int open, CancellationToken bound,
+        Action<object?, CancellationToken> cancel, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _aborted) == 1)
+        if (Volatile.Read(ref open) == 0)
         {
             return ValueTask.FromException(new SocketException((int)SocketError.OperationAborted));
         }
@@ -74,7 +64,7 @@ internal struct Readiness
         // Before parking is published: a cancellation racing with it then either sees this token, or is seen below.
         _token = cancellationToken;
         Interlocked.Exchange(ref _waiting, 1);
-        if (Volatile.Read(ref _ready) == 1 || Volatile.Read(ref _aborted) == 1)
+        if (Volatile.Read(ref ready) == 1 || Volatile.Read(ref open) == 0)
         {
             if (Interlocked.Exchange(ref _waiting, 0) == 1)
             {

@@ -12,10 +12,11 @@ namespace Waylay.Proxy.Io;
 /// buffer; it is compacted or grown only when a read needs room, which is after the caller has advanced, so a
 /// sequence handed out stays valid until the next read, as the contract says.
 /// </summary>
-internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult>
+internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult>, IValueTaskSource<bool>
 {
     private readonly EpollSocket _socket;
-    private readonly int _minimumSize;
+    // Every reader's first buffer (a constant, not a field: 8 bytes less per held socket with the byte below).
+    private const int MinimumSize = 16 * 1024;
     // One callback for every reader, its state the reader: a delegate per reader was 64 bytes per held socket.
     private static readonly Action<object?> s_onReadable = static state => ((SocketPipeReader)state!).OnReadable();
     // RunContinuationsAsynchronously stays false: inline. Its result is only whether the read was cancelled: the
@@ -28,13 +29,9 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     private int _end;
     private int _examined;
     private bool _ended;
-    private int _cancelRequested;
+    private byte _cancelRequested;
 
-    public SocketPipeReader(EpollSocket socket, int minimumSize = 16 * 1024)
-    {
-        _socket = socket;
-        _minimumSize = minimumSize;
-    }
+    public SocketPipeReader(EpollSocket socket) => _socket = socket;
 
     /// <summary>The socket read.</summary>
     public EpollSocket Socket => _socket;
@@ -65,10 +62,25 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
         return Park(cancellationToken);
     }
 
+    /// <summary>
+    /// <see cref="ReadAsync"/> for a caller whose state machine is held for a connection's life (the HTTP/1 request
+    /// loop): an awaiter of <c>ValueTask&lt;ReadResult&gt;</c> keeps the result inline (48 bytes), one of this 16, and
+    /// it is of the type the loop's other awaits use, so they share one field. Its result says whether the read was
+    /// cancelled; <see cref="Result"/> then gives the read's <see cref="ReadResult"/>.
+    /// </summary>
+    public ValueTask<bool> ReadCanceledAsync(CancellationToken cancellationToken)
+    {
+        var read = ReadAsync(cancellationToken);
+        return read.IsCompleted ? new ValueTask<bool>(read.Result.IsCanceled) : new ValueTask<bool>(this, _core.Version);
+    }
+
+    /// <summary>The result of the read <see cref="ReadCanceledAsync"/> completed (nothing changes the buffer in between).</summary>
+    public ReadResult Result(bool canceled) => new(Buffered(), canceled, _ended);
+
     /// <summary>What is buffered and not yet examined, or the end; false when only a new read can say more.</summary>
     public override bool TryRead(out ReadResult result)
     {
-        if (Interlocked.Exchange(ref _cancelRequested, 0) == 1)
+        if (Interlocked.Exchange(ref _cancelRequested, (byte)0) == 1)
         {
             result = new ReadResult(Buffered(), isCanceled: true, _ended);
             return true;
@@ -107,7 +119,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     /// </summary>
     public override void CancelPendingRead()
     {
-        Volatile.Write(ref _cancelRequested, 1);
+        Volatile.Write(ref _cancelRequested, (byte)1);
         _socket.WakeReader();
     }
 
@@ -134,6 +146,18 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     }
 
     ValueTaskSourceStatus IValueTaskSource<ReadResult>.GetStatus(short token) => _core.GetStatus(token);
+
+    bool IValueTaskSource<bool>.GetResult(short token)
+    {
+        var canceled = _core.GetResult(token);
+        _core.Reset();
+        return canceled;
+    }
+
+    ValueTaskSourceStatus IValueTaskSource<bool>.GetStatus(short token) => _core.GetStatus(token);
+
+    void IValueTaskSource<bool>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
+        _core.OnCompleted(continuation, state, token, flags);
 
     void IValueTaskSource<ReadResult>.OnCompleted(Action<object?> continuation, object? state, short token, ValueTaskSourceOnCompletedFlags flags) =>
         _core.OnCompleted(continuation, state, token, flags);
@@ -196,7 +220,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
                 _socket.EndReadableWait();
             }
 
-            if (Interlocked.Exchange(ref _cancelRequested, 0) == 1)
+            if (Interlocked.Exchange(ref _cancelRequested, (byte)0) == 1)
             {
                 _core.SetResult(true);
                 return true;
@@ -251,7 +275,7 @@ internal sealed class SocketPipeReader : PipeReader, IValueTaskSource<ReadResult
     {
         if (_buffer is null)
         {
-            _buffer = RentedBuffers.Rent(_minimumSize);
+            _buffer = RentedBuffers.Rent(MinimumSize);
             _start = _end = _examined = 0;
         }
         else if (_end == _buffer.Length)

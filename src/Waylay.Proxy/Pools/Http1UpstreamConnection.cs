@@ -1,15 +1,15 @@
 using System.IO.Pipelines;
 using System.Net;
 using Waylay.Proxy.Connections;
-using Waylay.Proxy.Http.Http1;
 using Waylay.Proxy.Io;
 using Waylay.Proxy.LoadBalancing;
 
 namespace Waylay.Proxy.Pools;
 
 /// <summary>
-/// One keep-alive connection to an upstream endpoint, carrying one HTTP/1.1 request at a time, with its own parser
-/// state so the next request on it starts clean. <c>/connections</c> lists these with the requests each carried:
+/// One keep-alive connection to an upstream endpoint, carrying one HTTP/1.1 request at a time. The response's parser,
+/// head and body reader are the request's (<c>Http1Exchange</c>, pooled), not the connection's: an idle pooled
+/// connection kept ~220 bytes of them (docs/designs/proxy.md, "Memory"). <c>/connections</c> lists these with the requests each carried:
 /// the long-lived upstream connections of the seed's <c>lsof -i</c>.
 /// </summary>
 internal sealed class Http1UpstreamConnection : IPooledUpstream, IAsyncDisposable
@@ -43,7 +43,8 @@ internal sealed class Http1UpstreamConnection : IPooledUpstream, IAsyncDisposabl
     /// <summary>The event loop this connection's I/O runs on (its pool is per loop).</summary>
     public EpollLoop Loop => _polled.Loop;
 
-    public PipeReader Reader { get; }
+    /// <summary>The socket's reader (its own type: the try awaits <see cref="SocketPipeReader.ReadCanceledAsync"/>, 40 bytes less per request in flight).</summary>
+    public SocketPipeReader Reader { get; }
 
     public PipeWriter Writer { get; }
 
@@ -60,10 +61,6 @@ internal sealed class Http1UpstreamConnection : IPooledUpstream, IAsyncDisposabl
 
     public long Created { get; }
 
-    public Http1ResponseParser Parser { get; } = new();
-
-    public Http1BodyReader Body { get; } = new();
-
     public long Requests => Volatile.Read(ref _requests);
 
     public long LastUsed => Volatile.Read(ref _lastUsed);
@@ -74,12 +71,10 @@ internal sealed class Http1UpstreamConnection : IPooledUpstream, IAsyncDisposabl
     {
         Volatile.Write(ref _busy, 1);
         Interlocked.Increment(ref _requests);
-        Parser.Reset();
     }
 
     public void End(long now)
     {
-        Parser.Head.Release(); // an idle pooled connection holds no head buffers
         Volatile.Write(ref _lastUsed, now);
         Volatile.Write(ref _busy, 0);
     }

@@ -48,7 +48,6 @@ internal sealed class TcpProxy(
     public async Task RelayAsync(Socket downstream, ConnectionContext connection, TcpUpstream upstream, RouteDecision decision, RouteTable table)
     {
         var endpoint = upstream.Endpoint;
-        connection.Endpoint = endpoint;
         connection.UpstreamAddress = upstream.Target;
         IstioLabels? labels = null;
         endpoint?.Opened();

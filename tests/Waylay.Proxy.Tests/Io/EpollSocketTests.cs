@@ -204,4 +204,55 @@ public sealed class EpollSocketTests
         await plain.WaitAsync(Hang);
         Assert.Equal(1, pair.Polled.TryReceive(new byte[16]));
     }
+    [Fact]
+    public async Task WriteWait_MadeWhenASendFirstFindsNoRoom_IsEndedByCancelBoundWaits_ThenTheNextEndsWhenThePeerReads()
+    {
+        using var pair = await LoopbackPair.ConnectAsync(buffers: 64 * 1024);
+        using var closing = new CancellationTokenSource();
+        pair.Polled.CancelWith(closing.Token);
+
+        // Room at first: the wait completes without parking (the socket's write wait is made only when one must park).
+        await pair.Polled.WaitWritableAsync(closing.Token).Bounded();
+
+        // The peer reads nothing: fill the kernel's buffers until a send finds no room and the wait parks (bytes still
+        // moving from the send queue to the peer's receive queue may make room once or twice more: an edge, sent into).
+        var chunk = Pattern(64 * 1024, seed: 11);
+        var queued = 0L;
+        Task parked;
+        while (true)
+        {
+            while (pair.Polled.TrySend(chunk) is var sent and >= 0)
+            {
+                queued += sent;
+            }
+
+            // Parked on the bound token (the connection's closing): its owner's close ends it, nothing registered.
+            parked = pair.Polled.WaitWritableAsync(closing.Token).AsTask();
+            await Task.Delay(100);
+            if (!parked.IsCompleted)
+            {
+                break;
+            }
+
+            await parked;
+        }
+
+        closing.Cancel();
+        pair.Polled.CancelBoundWaits();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => parked.WaitAsync(Hang));
+
+        // The next wait (another token) parks on the same object and ends when the peer reads and makes room.
+        using var other = new CancellationTokenSource();
+        var waiting = pair.Polled.WaitWritableAsync(other.Token).AsTask();
+        Assert.False(waiting.IsCompleted, "a write wait with no room completed");
+        var drained = 0L;
+        var buffer = new byte[256 * 1024];
+        while (!waiting.IsCompleted && drained < queued)
+        {
+            drained += await pair.Peer.ReceiveAsync(buffer, SocketFlags.None).WaitAsync(Hang);
+        }
+
+        await waiting.WaitAsync(Hang);
+        Assert.True(pair.Polled.TrySend(chunk) > 0);
+    }
 }

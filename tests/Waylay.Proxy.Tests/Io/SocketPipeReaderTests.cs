@@ -325,4 +325,32 @@ public sealed class SocketPipeReaderTests
         reader.AdvanceTo(result.Buffer.End);
         reader.Complete();
     }
+    [Fact]
+    public async Task ReadCanceledAsync_ParkedThenBytes_ResultHasThem_ThenACancelPendingReadSaysCanceled()
+    {
+        using var pair = await LoopbackPair.ConnectAsync();
+        var reader = new SocketPipeReader(pair.Polled);
+        var pending = reader.ReadCanceledAsync(CancellationToken.None).AsTask();
+        Assert.False(pending.IsCompleted);
+
+        await SendAllAsync(pair.Peer, "head"u8.ToArray());
+        Assert.False(await pending.WaitAsync(Hang));
+        var read = reader.Result(canceled: false);
+        Assert.Equal("head", Encoding.ASCII.GetString(read.Buffer.ToArray()));
+        reader.AdvanceTo(read.Buffer.End);
+
+        var waiting = reader.ReadCanceledAsync(CancellationToken.None).AsTask();
+        Assert.False(waiting.IsCompleted);
+        reader.CancelPendingRead();
+        Assert.True(await waiting.WaitAsync(Hang));
+        Assert.True(reader.Result(canceled: true).IsCanceled);
+
+        // Bytes already there: completes at once, as ReadAsync does.
+        await SendAllAsync(pair.Peer, "more"u8.ToArray());
+        await ReadAtLeastBoundedAsync(reader, 4).ContinueWith(t => reader.AdvanceTo(t.Result.Buffer.Start, t.Result.Buffer.End));
+        await SendAllAsync(pair.Peer, "!"u8.ToArray());
+        Assert.False(await reader.ReadCanceledAsync(CancellationToken.None).AsTask().WaitAsync(Hang));
+        Assert.Equal("more!", Encoding.ASCII.GetString(reader.Result(canceled: false).Buffer.ToArray()));
+        reader.Complete();
+    }
 }

@@ -208,7 +208,7 @@ public sealed class UpstreamConnectorTests
     /// listen(2) with backlog 0 queues one connection; while the filler sits unaccepted the kernel drops further SYNs,
     /// so a connect to it stays in progress until its timer or its caller ends it.
     /// </summary>
-    private static Socket Unanswering(out IPEndPoint target, out Socket filler)
+    internal static Socket Unanswering(out IPEndPoint target, out Socket filler)
     {
         var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
         listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));

@@ -61,6 +61,13 @@ internal sealed partial class Http1Connection
         }
 
         polled.Dispose();
+        if (_exchange is not null)
+        {
+            // A connection that ends after a request (not between two) still holds its exchange and the heads' buffers.
+            Http1Exchange.Return(_exchange);
+            _exchange = null;
+        }
+
         input.Complete();
         output.Complete();
         _ended(Connection, downstream, failure);

@@ -49,16 +49,13 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
     // While a request is under way (Http1Exchange.Rent, from its head's first bytes, with the head's parser), none
     // while the connection waits.
     private Http1Exchange? _exchange;
-    private string? _client; // the access log's and a span's, made at the first request that writes one
 
     // x-forwarded-for takes the address alone, as Envoy appends it (the access log keeps the port, in _client); the
     // same text for every connection from one address.
     private readonly string _forwardedFor = SharedAddresses.Text(scope.Connection.Client.EndPoint.Address);
-    private string? _defaultAuthority;
-    private string? _downstreamLocal;
-
-    // This exchange forwarded a 1xx from an upstream: Envoy then retries no more (the client saw that try's answer begin).
-    private bool _interimForwarded;
+    // The access log's client and local address, and the Host for a request that came without one: made the first
+    // time a request needs one (most connections never), one reference while none is.
+    private ConnectionTexts? _texts;
 
     private ConnectionContext Connection => scope.Connection;
 
@@ -72,10 +69,10 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
     /// </summary>
     public async Task RunAsync()
     {
-        var failure = default(Exception);
+        // No local of this method outlives an await unless it must (the failure, the closing token): each is a field
+        // of its box, held as long as the connection is; the awaits are all of one type (ValueTask<bool>), one field.
         try
         {
-            var cancellationToken = Connection.Closing.Token;
             while (true)
             {
                 // :: the next request's head; the connection is over when the client closes between requests, or is refused
@@ -94,18 +91,18 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
 
                     if (first && draining())
                     {
-                        return;
+                        goto over;
                     }
 
-                    ReadResult read;
+                    bool canceled;
                     try
                     {
-                        read = await input.ReadAsync(cancellationToken).ConfigureAwait(false);
+                        canceled = await input.ReadCanceledAsync(Connection.Closing.Token).ConfigureAwait(false);
                     }
                     catch (OperationCanceledException) when (first)
                     {
                         // Closed by a drain while idle between requests: nothing was cut.
-                        return;
+                        goto over;
                     }
                     finally
                     {
@@ -113,11 +110,12 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                     }
 
                     first = false;
+                    var read = input.Result(canceled);
                     var buffer = read.Buffer;
                     if (buffer.IsEmpty && read.IsCompleted)
                     {
                         input.AdvanceTo(buffer.End);
-                        return;
+                        goto over;
                     }
 
                     var parser = (_exchange ??= Http1Exchange.Rent()).Parser;
@@ -132,34 +130,34 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                     input.AdvanceTo(consumed, examined);
                     if (status == Http1ParseStatus.Error)
                     {
-                        await SyntheticAsync(start, error, cancellationToken).ConfigureAwait(false);
-                        return;
+                        await SyntheticAsync(start, error, Connection.Closing.Token).ConfigureAwait(false);
+                        goto over;
                     }
 
                     if (read.IsCompleted)
                     {
                         // The client went away in the middle of a head: nothing to answer (Envoy logs it as DC).
-                        return;
+                        goto over;
                     }
                 }
 
                 var keepAlive = head.Framing is BodyFraming.ContentLength or BodyFraming.Chunked
-                    ? await ExchangeWithBodyAsync(head, cancellationToken).ConfigureAwait(false)
-                    : await ForwardAsync(head, cancellationToken).ConfigureAwait(false);
+                    ? await ExchangeWithBodyAsync(head, Connection.Closing.Token).ConfigureAwait(false)
+                    : await ForwardAsync(head, Connection.Closing.Token).ConfigureAwait(false);
                 if (!keepAlive)
                 {
-                    return;
+                    goto over;
                 }
             }
         }
         catch (Exception e)
         {
-            failure = e;
+            End(e);
+            return;
         }
-        finally
-        {
-            End(failure);
-        }
+
+    over:
+        End(null);
     }
 
     /// <summary>A request with a body and its response, the body pumped beside; true when the connection can carry the next request.</summary>
@@ -235,7 +233,6 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
 
         // A body is kept as it goes (up to 1 MiB, RequestBodyPump) so that a retry can send it again, as Envoy does.
         var retry = route.Retry;
-        _interimForwarded = false;
         if (head.ExpectContinue && head.Version == Http1Version.Http11 && BodyActive)
         {
             // Envoy (proxy_100_continue: false) answers at its connection manager, before routing; here after routing
@@ -350,7 +347,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
         var tryToken = perTry?.Token ?? deadline?.Token ?? cancellationToken;
 
         var (upstream, failure, reused) = await services.Pool.GetAsync(attempt.Target, attempt.Source, attempt.Choice.Endpoint, attempt.Limiter.IdleTimeout,
-            verifyIdle: head.Framing != BodyFraming.None, attempt.Fresh, scope.Loop, tryToken).ConfigureAwait(false);
+            verifyIdle: head.Framing != BodyFraming.None, attempt.Fresh, scope.Loop, Connection, tryToken).ConfigureAwait(false);
         var body = BodyActive;
         if (upstream is null)
         {
@@ -394,7 +391,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
             var upstreamStart = services.Time.GetTimestamp();
             var edits = attempt.Route.RequestEdits;
             Http1HeadWriter.WriteRequest(upstream.Writer, head, attempt.Route.ForwardedPath, exchange.Fields.ReplacesReceived ? TraceFieldMask.For(edits) : edits, in exchange.Fields,
-                DefaultAuthority(), keepAlive: true);
+                head.Authority.IsEmpty ? DefaultAuthority() : "", keepAlive: true);
             var sent = await SendHeadAsync(upstream, tryToken).ConfigureAwait(false);
 
             // :: the request body, concurrently with the response head: a server may answer before it has read it all
@@ -412,13 +409,15 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                 var outcome = sent ? default : new HeadOutcome(Reset: true);
                 if (sent)
                 {
-                    upstream.Parser.Reset();
+                    exchange.ResponseParser.Reset();
                     try
                     {
                         while (true)
                         {
-                            var read = await upstream.Reader.ReadAsync(tryToken).ConfigureAwait(false);
-                            var parsed = upstream.Parser.TryParse(read.Buffer, head.Method, out var consumed, out var examined, out var parseError);
+                            // ReadCanceledAsync: the awaiter of a ValueTask<ReadResult> is a 48-byte field of this box, held by
+                            // every request in flight; this one's is the 16-byte one the box has already.
+                            var read = upstream.Reader.Result(await upstream.Reader.ReadCanceledAsync(tryToken).ConfigureAwait(false));
+                            var parsed = exchange.ResponseParser.TryParse(read.Buffer, head.Method, out var consumed, out var examined, out var parseError);
                             if (parsed == Http1ParseStatus.Complete)
                             {
                                 upstream.Reader.AdvanceTo(consumed);
@@ -488,7 +487,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                     return cancellationToken.IsCancellationRequested ? TryResult.Close : await TimedOutAsync(head, exchange, cancellationToken).ConfigureAwait(false);
                 }
 
-                response = upstream.Parser.Head;
+                response = exchange.ResponseParser.Head;
                 if (!response.IsInterim)
                 {
                     break;
@@ -501,7 +500,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                     continue;
                 }
 
-                _interimForwarded = true;
+                exchange.InterimForwarded = true;
                 Http1HeadWriter.WriteResponse(output, response, HeaderEdits.None, default);
                 await output.FlushAsync(cancellationToken).ConfigureAwait(false);
             }
@@ -538,8 +537,8 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                 return TryResult.Close;
             }
 
-            upstream.Body.Start(response);
-            var responseBody = await BodyCopier.CopyAsync(upstream.Reader, upstream.Body, output,
+            exchange.ResponseBody.Start(response);
+            var responseBody = await BodyCopier.CopyAsync(upstream.Reader, exchange.ResponseBody, output,
                 response.Framing == BodyFraming.Chunked, deadline?.Token ?? cancellationToken).ConfigureAwait(false);
             exchange.ResponseBytes += responseBody.Bytes;
             if (body && !responseBody.Complete && _requestBody!.Malformed != Http1Error.None)
@@ -624,7 +623,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
     /// conditions (retries left, retry policy) are checked first: this stops the body going to <paramref name="upstream"/>.
     /// </summary>
     private async ValueTask<bool> ResendableAsync(Http1UpstreamConnection? upstream) =>
-        !_interimForwarded && (!BodyActive || await _requestBody!.ReleaseForResendAsync(upstream?.Writer).ConfigureAwait(false));
+        !_exchange!.InterimForwarded && (!BodyActive || await _requestBody!.ReleaseForResendAsync(upstream?.Writer).ConfigureAwait(false));
 
     private readonly record struct HeadOutcome(Http1Error? Error = null, bool Reset = false, bool TimedOut = false);
 
@@ -648,8 +647,9 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
     /// <summary>The Host for a request that came without one (HTTP/1.0): the service's name, or where it was going.</summary>
     private string DefaultAuthority()
     {
+        var texts = _texts ??= new ConnectionTexts();
         var destination = Connection.OriginalDestination?.EndPoint;
-        return _defaultAuthority ??= scope.Service is { } service ? $"{service.Host}:{service.Port.Port}" : destination?.ToString() ?? "localhost";
+        return texts.DefaultAuthority ??= scope.Service is { } service ? $"{service.Host}:{service.Port.Port}" : destination?.ToString() ?? "localhost";
     }
 
     private Task<TryResult> TimedOutAsync(Http1RequestHead head, Http1Exchange exchange, CancellationToken cancellationToken) =>
@@ -683,15 +683,15 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
         return keepAlive;
     }
 
-    /// <summary>A refused head: the error's status and code, then close.</summary>
-    private async Task SyntheticAsync(long start, Http1Error error, CancellationToken cancellationToken)
+    /// <summary>A refused head: the error's status and code, then close (a ValueTask&lt;bool&gt; as the request loop's other awaits).</summary>
+    private async ValueTask<bool> SyntheticAsync(long start, Http1Error error, CancellationToken cancellationToken)
     {
         var exchange = _exchange ??= Http1Exchange.Rent();
         exchange.Begin(start, services.Time.GetUtcNow());
         exchange.Labels = scope.Direction == TrafficDirection.Outbound
             ? services.Peers.Outbound(scope.Table, scope.Service!, null)
             : services.Peers.Inbound(scope.Table, Connection.Client.EndPoint.Address, scope.Port);
-        await AnswerAsync(null, exchange, error.StatusCode(), ResponseFlags.DownstreamProtocolError, cancellationToken, error.Code()).ConfigureAwait(false);
+        return await AnswerAsync(null, exchange, error.StatusCode(), ResponseFlags.DownstreamProtocolError, cancellationToken, error.Code()).ConfigureAwait(false);
     }
 
     /// <summary>A request whose body is refused before its head went upstream: the error's status and code, then close.</summary>
@@ -750,8 +750,8 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
                 UpstreamHost = detail ? exchange.UpstreamHost?.ToString() : null,
                 UpstreamCluster = exchange.Cluster,
                 UpstreamLocalAddress = detail ? exchange.UpstreamLocal?.ToString() : null,
-                DownstreamLocalAddress = detail ? _downstreamLocal ??= Connection.OriginalDestination?.EndPoint.ToString() : null,
-                DownstreamRemoteAddress = detail ? _client ??= Connection.Client.EndPoint.ToString() : null,
+                DownstreamLocalAddress = detail ? (_texts ??= new()).DownstreamLocal ??= Connection.OriginalDestination?.EndPoint.ToString() : null,
+                DownstreamRemoteAddress = detail ? (_texts ??= new()).Client ??= Connection.Client.EndPoint.ToString() : null,
                 RouteName = exchange.RouteName,
             },
         });

@@ -12,9 +12,10 @@ namespace Waylay.Proxy.Http.Policy;
 internal sealed class HttpScope(ConnectionContext connection, TrafficDirection direction, RouteTable table, ServiceRoute? service,
     IPEndPoint? inboundTarget, IPEndPoint? inboundSource)
 {
-    public ConnectionContext Connection { get; } = connection;
+    public ConnectionContext Connection { get; } = Directed(connection, direction);
 
-    public TrafficDirection Direction { get; } = direction;
+    /// <summary>The connection's own (set here, as the connection core decided it): not a field of its own as well.</summary>
+    public TrafficDirection Direction => Connection.Direction;
 
     public RouteTable Table { get; } = table;
 
@@ -72,6 +73,12 @@ internal sealed class HttpScope(ConnectionContext connection, TrafficDirection d
                 : new Tuple<RouteTable, ServiceRoute?>(Table, Service);
         Volatile.Write(ref _latest, next);
         return (next.Item1, next.Item2);
+    }
+
+    private static ConnectionContext Directed(ConnectionContext connection, TrafficDirection direction)
+    {
+        connection.Direction = direction;
+        return connection;
     }
 
     /// <summary>The port the client dialled: the service port, or the app's port inbound.</summary>
