@@ -40,7 +40,7 @@ public static class LinuxSocket
     public static unsafe bool TryGetOriginalDestination(SafeHandle socket, bool ipv4, out IPEndPoint destination)
     {
         destination = null!;
-        if (!TcpConnect.TryAddRef(socket, out var fd))
+        if (!SocketCalls.TryAddRef(socket, out var fd))
         {
             return false;
         }
@@ -51,7 +51,7 @@ public static class LinuxSocket
         {
             fixed (byte* at = buffer)
             {
-                if (TcpConnect.GetOption(fd, ipv4 ? SolIp : SolIpv6, SoOriginalDst, at, &length) != 0)
+                if (SocketCalls.GetOption(fd, ipv4 ? SolIp : SolIpv6, SoOriginalDst, at, &length) != 0)
                 {
                     return false;
                 }

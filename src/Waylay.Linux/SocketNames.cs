@@ -66,14 +66,16 @@ public static unsafe partial class SocketNames
     private static bool TryName(SafeHandle handle, bool peer, Span<byte> name, out int length)
     {
         length = 0;
-        var added = false;
+        if (!SocketCalls.TryAddRef(handle, out var fd))
+        {
+            return false;
+        }
+
         try
         {
-            handle.DangerousAddRef(ref added);
             var size = (uint)name.Length;
             fixed (byte* at = name)
             {
-                var fd = (int)handle.DangerousGetHandle();
                 if ((peer ? GetPeerName(fd, at, &size) : GetSockName(fd, at, &size)) != 0)
                 {
                     return false;
@@ -83,16 +85,9 @@ public static unsafe partial class SocketNames
             length = (int)Math.Min(size, (uint)name.Length);
             return true;
         }
-        catch (ObjectDisposedException)
-        {
-            return false;
-        }
         finally
         {
-            if (added)
-            {
-                handle.DangerousRelease();
-            }
+            handle.DangerousRelease();
         }
     }
 

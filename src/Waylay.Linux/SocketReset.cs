@@ -6,7 +6,6 @@ namespace Waylay.Linux;
 /// <summary>Socket helpers beside <see cref="LinuxSocket"/>: passing a reset on.</summary>
 public static unsafe class SocketReset
 {
-    private const int SolSocket = 1;
     private const int SoLinger = 13;
 
     /// <summary>
@@ -33,7 +32,7 @@ public static unsafe class SocketReset
     /// <summary>The same for a descriptor without a .NET Socket (an accepted downstream, <see cref="TcpAccept"/>).</summary>
     public static void Abort(SafeHandle socket)
     {
-        if (!TcpConnect.TryAddRef(socket, out var fd))
+        if (!SocketCalls.TryAddRef(socket, out var fd))
         {
             return;
         }
@@ -41,7 +40,7 @@ public static unsafe class SocketReset
         try
         {
             var linger = stackalloc int[2] { 1, 0 }; // struct linger { l_onoff, l_linger }
-            TcpConnect.SetOption(fd, SolSocket, SoLinger, linger, 2 * sizeof(int));
+            SocketCalls.SetOption(fd, SocketCalls.SolSocket, SoLinger, linger, 2 * sizeof(int));
         }
         finally
         {

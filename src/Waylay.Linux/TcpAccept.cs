@@ -10,11 +10,6 @@ namespace Waylay.Linux;
 /// </summary>
 public static unsafe partial class TcpAccept
 {
-    private const int SockNonBlock = 0x800;
-    private const int SockCloExec = 0x80000;
-    private const int IpProtoTcp = 6;
-    private const int TcpNoDelay = 1;
-
     /// <summary>
     /// accept4(2), non-blocking and close-on-exec: the new connection's descriptor, its peer's struct sockaddr in
     /// <paramref name="peer"/> (28 bytes hold sockaddr_in6) and its length in <paramref name="peerLength"/>; or null
@@ -23,7 +18,7 @@ public static unsafe partial class TcpAccept
     public static DescriptorHandle? Accept(SafeHandle listener, Span<byte> peer, out int peerLength, out int errno)
     {
         peerLength = 0;
-        if (!TcpConnect.TryAddRef(listener, out var fd))
+        if (!SocketCalls.TryAddRef(listener, out var fd))
         {
             errno = Errno.EBadF;
             return null;
@@ -35,7 +30,7 @@ public static unsafe partial class TcpAccept
             int accepted;
             fixed (byte* name = peer)
             {
-                accepted = Accept4(fd, name, &length, SockNonBlock | SockCloExec);
+                accepted = Accept4(fd, name, &length, SocketCalls.SockNonBlock | SocketCalls.SockCloExec);
             }
 
             if (accepted < 0)
@@ -64,15 +59,14 @@ public static unsafe partial class TcpAccept
     /// <summary>TCP_NODELAY: 0, or the errno.</summary>
     public static int SetNoDelay(SafeHandle socket)
     {
-        if (!TcpConnect.TryAddRef(socket, out var fd))
+        if (!SocketCalls.TryAddRef(socket, out var fd))
         {
             return Errno.EBadF;
         }
 
         try
         {
-            var one = 1;
-            return TcpConnect.SetOption(fd, IpProtoTcp, TcpNoDelay, &one, sizeof(int)) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            return SocketCalls.SetInt(fd, SocketCalls.IpProtoTcp, SocketCalls.TcpNoDelay, 1);
         }
         finally
         {

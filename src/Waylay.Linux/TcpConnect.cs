@@ -18,11 +18,6 @@ public static unsafe partial class TcpConnect
     private const int AfInet = 2;
     private const int AfInet6 = 10;
     private const int SockStream = 1;
-    private const int SockNonBlock = 0x800;
-    private const int SockCloExec = 0x80000;
-    private const int IpProtoTcp = 6;
-    private const int TcpNoDelay = 1;
-    private const int SolSocket = 1;
     private const int SoError = 4;
     private const short PollIn = 0x001;
 
@@ -34,7 +29,8 @@ public static unsafe partial class TcpConnect
     /// </summary>
     public static DescriptorHandle? Start(IPEndPoint target, IPEndPoint? source, out int errno)
     {
-        var fd = Socket(target.AddressFamily == AddressFamily.InterNetworkV6 ? AfInet6 : AfInet, SockStream | SockNonBlock | SockCloExec, IpProtoTcp);
+        var fd = Socket(target.AddressFamily == AddressFamily.InterNetworkV6 ? AfInet6 : AfInet, SockStream | SocketCalls.SockNonBlock | SocketCalls.SockCloExec,
+            SocketCalls.IpProtoTcp);
         if (fd < 0)
         {
             errno = Marshal.GetLastPInvokeError();
@@ -43,11 +39,18 @@ public static unsafe partial class TcpConnect
 
         var handle = new DescriptorHandle(fd);
         var name = stackalloc byte[28]; // sizeof(struct sockaddr_in6)
-        var one = 1;
-        if (SetOption(fd, IpProtoTcp, TcpNoDelay, &one, sizeof(int)) != 0
-            || (source is not null && (FreeBind(fd, source) != 0 || Bind(fd, name, Write(source, name)) != 0)))
+        errno = SocketCalls.SetInt(fd, SocketCalls.IpProtoTcp, SocketCalls.TcpNoDelay, 1);
+        if (errno == 0 && source is not null)
         {
-            errno = Marshal.GetLastPInvokeError();
+            errno = FreeBind(fd, source);
+            if (errno == 0 && Bind(fd, name, Write(source, name)) != 0)
+            {
+                errno = Marshal.GetLastPInvokeError();
+            }
+        }
+
+        if (errno != 0)
+        {
             handle.Dispose();
             return null;
         }
@@ -73,7 +76,7 @@ public static unsafe partial class TcpConnect
     /// <summary>SO_ERROR: how the connect ended (0 connected, else its errno), read once its writable edge came.</summary>
     public static int TakeError(SafeHandle socket)
     {
-        if (!TryAddRef(socket, out var fd))
+        if (!SocketCalls.TryAddRef(socket, out var fd))
         {
             return Errno.EBadF;
         }
@@ -82,7 +85,7 @@ public static unsafe partial class TcpConnect
         {
             var error = 0;
             var length = (uint)sizeof(int);
-            return GetOption(fd, SolSocket, SoError, &error, &length) == 0 ? error : Marshal.GetLastPInvokeError();
+            return SocketCalls.GetOption(fd, SocketCalls.SolSocket, SoError, &error, &length) == 0 ? error : Marshal.GetLastPInvokeError();
         }
         finally
         {
@@ -93,7 +96,7 @@ public static unsafe partial class TcpConnect
     /// <summary>shutdown(2): 0, or the errno (ENOTCONN when the peer has gone already).</summary>
     public static int Shutdown(SafeHandle socket, SocketShutdown how)
     {
-        if (!TryAddRef(socket, out var fd))
+        if (!SocketCalls.TryAddRef(socket, out var fd))
         {
             return Errno.EBadF;
         }
@@ -114,7 +117,7 @@ public static unsafe partial class TcpConnect
     /// </summary>
     public static bool Readable(SafeHandle socket)
     {
-        if (!TryAddRef(socket, out var fd))
+        if (!SocketCalls.TryAddRef(socket, out var fd))
         {
             return true;
         }
@@ -130,22 +133,6 @@ public static unsafe partial class TcpConnect
         }
     }
 
-    /// <summary>A reference on the handle for one system call, and its number; false once it is closed.</summary>
-    internal static bool TryAddRef(SafeHandle socket, out int fd)
-    {
-        var added = false;
-        try
-        {
-            socket.DangerousAddRef(ref added);
-        }
-        catch (ObjectDisposedException)
-        {
-        }
-
-        fd = added ? (int)socket.DangerousGetHandle() : -1;
-        return added;
-    }
-
     private struct PollFd
     {
         public int Fd;
@@ -153,13 +140,9 @@ public static unsafe partial class TcpConnect
         public short Revents;
     }
 
-    private static int FreeBind(int fd, IPEndPoint source)
-    {
-        var one = 1;
-        return source.AddressFamily == AddressFamily.InterNetworkV6
-            ? SetOption(fd, LinuxSocket.SolIpv6, LinuxSocket.Ipv6Freebind, &one, sizeof(int))
-            : SetOption(fd, LinuxSocket.SolIp, LinuxSocket.IpFreebind, &one, sizeof(int));
-    }
+    private static int FreeBind(int fd, IPEndPoint source) => source.AddressFamily == AddressFamily.InterNetworkV6
+        ? SocketCalls.SetInt(fd, LinuxSocket.SolIpv6, LinuxSocket.Ipv6Freebind, 1)
+        : SocketCalls.SetInt(fd, LinuxSocket.SolIp, LinuxSocket.IpFreebind, 1);
 
     /// <summary>A struct sockaddr_in or sockaddr_in6 for <paramref name="endpoint"/>; returns its length.</summary>
     private static uint Write(IPEndPoint endpoint, byte* name)
@@ -182,12 +165,6 @@ public static unsafe partial class TcpConnect
 
     [LibraryImport("libc", EntryPoint = "socket", SetLastError = true)]
     private static partial int Socket(int domain, int type, int protocol);
-
-    [LibraryImport("libc", EntryPoint = "setsockopt", SetLastError = true)]
-    internal static partial int SetOption(int fd, int level, int name, void* value, uint length);
-
-    [LibraryImport("libc", EntryPoint = "getsockopt", SetLastError = true)]
-    internal static partial int GetOption(int fd, int level, int name, void* value, uint* length);
 
     [LibraryImport("libc", EntryPoint = "bind", SetLastError = true)]
     private static partial int Bind(int fd, byte* name, uint length);
