@@ -62,6 +62,19 @@ if [ "$files" -eq 0 ]; then
   failed=$((failed + 1))
 fi
 
+# CI shows only the end of the output: name each failed test there, with the first lines of its message.
+if [ "$failed" -gt 0 ] && [ "$files" -gt 0 ]; then
+  perl -0777 -ne '
+    my %xml = (lt => "<", gt => ">", amp => "&", quot => "\"", apos => "\x27");
+    while (/<UnitTestResult [^>]*?testName="([^"]*)"[^>]*?outcome="(?:Failed|Error|Timeout|Aborted)"[^>]*>(.*?)<\/UnitTestResult>/gs) {
+      my ($name, $body) = ($1, $2);
+      my ($message) = $body =~ /<Message>(.*?)<\/Message>/s;
+      s/&(lt|gt|amp|quot|apos);/$xml{$1}/g for $name, $message;
+      my @lines = grep { /\S/ } split /\n/, ($message // "no message");
+      print "failed: $name\n", map { "    $_\n" } @lines[0 .. ($#lines < 5 ? $#lines : 5)];
+    }' "$results"/*.trx
+fi
+
 line="$passed passed, $failed failed"
 [ "$skipped" -gt 0 ] && line="$line, $skipped skipped"
 echo "$line"
