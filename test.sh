@@ -34,6 +34,14 @@ if ! waylay_build_control; then
 fi
 export WAYLAY_CONTROL_BINARY="$root/.build/control/waylay-control"
 
+# The many-connection tests hold a thousand connections at once (two descriptors each in the proxy and in the test
+# host): a shell whose open-file limit is lower (1024 is common) would fail them for want of descriptors, not of code.
+# Root may raise its hard limit; the test hosts and the proxies they start inherit it.
+if [ "$(ulimit -Hn)" != unlimited ] && [ "$(ulimit -Hn)" -lt 65536 ]; then
+  ulimit -Hn 65536 2>/dev/null || echo "the open-file limit stays at $(ulimit -Hn): the many-connection tests may fail"
+fi
+ulimit -Sn "$(ulimit -Hn)" 2>/dev/null || true
+
 results="$root/TestResults"
 rm -rf "$results"
 mkdir -p "$results"
