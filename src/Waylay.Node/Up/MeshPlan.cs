@@ -101,6 +101,11 @@ internal sealed partial record MeshPlan(
                 pods.Add(new PlannedPod(pod, node));
             }
 
+            if (store is null)
+            {
+                CheckProgramAccess(pods);
+            }
+
             var (exposed, port) = Expose(services, options.Expose ?? (ingressRules is null ? null : $"{IngressGateway.Name}.{IngressGateway.Namespace}:{IngressGateway.HttpPortName}"));
             return new MeshPlan(inputs, pods, services, routing, skipped, exposed, port) { IngressRules = ingressRules, IngressObjects = ingressObjects, ControlObjects = control ? [.. set.Objects.Where(ControlPlane.Feeds)] : [] };
         }
