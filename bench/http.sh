@@ -34,7 +34,9 @@
 #   (bench/results/…-holdN.trace), to see what its peak is made of (HOLD_TRACE=server: the server sidecar's),
 #   KEEP_SMAPS=dir: each sidecar's /proc/PID/smaps copied there where its RSS is read (halfway through each maximum-
 #   rate run and each hold), to see which mappings the memory is in. Each round's line on stderr also gives each
-#   sidecar's minor page faults since its start.
+#   sidecar's minor page faults since its start;
+#   LOADGEN_RESPONSE_DELAY_MS=N: the app holds every answer N ms, so that a hold's requests stay in flight through
+#   both sidecars (to take a heap dump of what a request in flight holds; not for the report's figures).
 # Prints a Markdown report on stdout (kept in bench/results/, with each waylay sidecar's /stats/prometheus after its
 # run). Creates only wl-<id>-… namespaces and /tmp/wl-<id>-… files; removes them on exit.
 set -euo pipefail

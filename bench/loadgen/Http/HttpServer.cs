@@ -7,10 +7,14 @@ namespace Waylay.LoadGen.Http;
 /// <summary>
 /// The benchmark's upstream: HTTP/1.1 keep-alive, answering every request with 200 and the same small body. It
 /// frames requests by the end of their head only, so it serves body-less requests (GET, as the load generators send);
-/// pipelined requests get their responses in one write.
+/// pipelined requests get their responses in one write. LOADGEN_RESPONSE_DELAY_MS holds every answer that long, so
+/// that a burst's requests stay in flight through the proxies (to see what a proxy holds per request in flight).
 /// </summary>
 internal static class HttpServer
 {
+    private static readonly TimeSpan Delay = TimeSpan.FromMilliseconds(
+        int.TryParse(Environment.GetEnvironmentVariable("LOADGEN_RESPONSE_DELAY_MS"), out var ms) ? ms : 0);
+
     public static async Task ServeAsync(int port, int bodyBytes)
     {
         var body = new string('x', bodyBytes);
@@ -60,6 +64,11 @@ internal static class HttpServer
                     if (filled == buffer.Length)
                     {
                         return;
+                    }
+
+                    if (count > 0 && Delay > TimeSpan.Zero)
+                    {
+                        await Task.Delay(Delay);
                     }
 
                     if (count == 1)
