@@ -28,7 +28,7 @@ internal static class ContainerCommand
         if (container.RunAsUser is { } uid)
         {
             var gid = container.RunAsGroup ?? uid;
-            argv.AddRange(["/usr/bin/setpriv", $"--reuid={uid}", $"--regid={gid}", "--clear-groups", "--"]);
+            argv.AddRange(AsUser(uid, gid));
         }
         else if (container.RunAsGroup is { } gid)
         {
@@ -38,6 +38,13 @@ internal static class ContainerCommand
         argv.AddRange(container.Command);
         return argv;
     }
+
+    /// <summary>
+    /// The prefix that runs what follows as <paramref name="uid"/>:<paramref name="gid"/> with no supplementary groups:
+    /// how a container takes its securityContext's user, and how its program's reach is checked beforehand
+    /// (<see cref="ProgramAccess"/>).
+    /// </summary>
+    public static string[] AsUser(uint uid, uint gid) => ["/usr/bin/setpriv", $"--reuid={uid}", $"--regid={gid}", "--clear-groups", "--"];
 
     public static IReadOnlyDictionary<string, string> Environment(ContainerSpec container, string hostname)
     {

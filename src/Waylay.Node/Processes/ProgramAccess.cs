@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 
 namespace Waylay.Node.Processes;
 
@@ -27,10 +26,10 @@ internal static class ProgramAccess
         steps.Add(program);
         // Each directory in turn from the root (the first one it cannot enter is the one to name), then the program:
         // one process for the whole way.
-        var start = new ProcessStartInfo("/usr/bin/setpriv") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
+        var asUser = ContainerCommand.AsUser(uid, gid);
+        var start = new ProcessStartInfo(asUser[0]) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in (IEnumerable<string>)[
-            $"--reuid={uid.ToString(CultureInfo.InvariantCulture)}", $"--regid={gid.ToString(CultureInfo.InvariantCulture)}", "--clear-groups", "--",
-            "/bin/sh", "-c", "for p; do test -x \"$p\" || { echo \"$p\"; exit 1; }; done", "sh", .. steps])
+            .. asUser[1..], "/bin/sh", "-c", "for p; do test -x \"$p\" || { echo \"$p\"; exit 1; }; done", "sh", .. steps])
         {
             start.ArgumentList.Add(argument);
         }
