@@ -190,6 +190,24 @@ public sealed class TestProxy
     /// <summary>How many descriptors the proxy holds now (/proc/PID/fd).</summary>
     public int OpenFileCount() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Length;
 
+    /// <summary>
+    /// How many sockets the proxy holds now: unlike <see cref="OpenFileCount"/>, blind to the epoll instances and wake
+    /// pipes its event loops and thread pool add as load grows, and keep.
+    /// </summary>
+    public int OpenSocketCount() => Directory.GetFileSystemEntries($"/proc/{Pid}/fd").Count(IsSocket);
+
+    private static bool IsSocket(string descriptor)
+    {
+        try
+        {
+            return new FileInfo(descriptor).LinkTarget?.StartsWith("socket:", StringComparison.Ordinal) == true;
+        }
+        catch (IOException)
+        {
+            return false; // closed since the directory was listed
+        }
+    }
+
     /// <summary>Sends a signal (e.g. "TERM") to the proxy.</summary>
     public async Task SignalAsync(string signal)
     {

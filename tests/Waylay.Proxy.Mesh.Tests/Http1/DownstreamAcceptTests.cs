@@ -72,6 +72,7 @@ public sealed class DownstreamAcceptTests
         // or not the proxy can accept them, and they wait queued.
         const int Limit = 64;
         await using var lab = await InboundLab.StartAsync(accessLog: false, fileLimit: Limit);
+        var idle = lab.Proxy.OpenSocketCount();
         var silent = new List<RawHttp>();
         try
         {
@@ -83,12 +84,15 @@ public sealed class DownstreamAcceptTests
             await Wait.UntilAsync(() => lab.Proxy.Output.Contains("failed: TooManyOpenSockets", StringComparison.Ordinal), "the proxy to log an accept that ran out of descriptors",
                 lastSeen: () => lab.Proxy.Output);
 
-            // Queued behind the ones that could not be accepted: its request waits in the kernel meanwhile.
+            // Queued behind the ones that could not be accepted. Its request is sent once the silent ones' descriptors
+            // are back: sent earlier, the proxy may accept it while still holding some of theirs, and then the call to
+            // the app finds none left and is answered 503, rightly (CI saw that race).
             using var late = await lab.ConnectAsync(PodIp);
-            var answer = late.GetAsync("/after-exhaustion");
             silent.ForEach(s => s.Dispose());
             silent.Clear();
-            Assert.Equal(200, (await answer).Status);
+            await Wait.UntilAsync(() => lab.Proxy.OpenSocketCount() <= idle + 1, "the proxy to close the silent clients' sockets",
+                lastSeen: () => $"{lab.Proxy.OpenSocketCount()} sockets open, {idle} before the silent clients came");
+            Assert.Equal(200, (await late.GetAsync("/after-exhaustion")).Status);
         }
         finally
         {
