@@ -24,8 +24,8 @@ public sealed class NamespaceCycleTests
     /// </summary>
     internal static readonly string[] Layers =
     [
-        "Waylay.Proxy.Lifecycle",            // start failures, drain/stop, the heap given back when quiet
-        "Waylay.Proxy.Io",                   // the epoll loops, sockets as pipes, rented buffers
+        "Waylay.Proxy.Io",                   // the epoll loops, sockets as pipes, rented buffers, pooled async boxes
+        "Waylay.Proxy.Lifecycle",            // start failures, drain/stop, the heap (and the idle pools) given back when quiet
         "Waylay.Proxy.OriginalDestination",  // where the app meant to go
         "Waylay.Proxy.LoadBalancing",        // clusters: members, health, outlier state, limits, balancers
         "Waylay.Proxy.Connections",          // one connection's context, addresses and outcome (RelayOutcome, ResponseFlags)

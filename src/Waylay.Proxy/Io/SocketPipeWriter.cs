@@ -76,7 +76,7 @@ internal sealed class SocketPipeWriter(EpollSocket socket, int minimumSize = 409
         _written = _sent = 0;
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(BurstPoolingMethodBuilder<>))]
     private async ValueTask<FlushResult> FlushSlowAsync(CancellationToken cancellationToken)
     {
         while (_sent < _written)

@@ -1,4 +1,5 @@
 using Waylay.Linux;
+using Waylay.Proxy.Io;
 
 namespace Waylay.Proxy.Lifecycle;
 
@@ -77,10 +78,12 @@ internal sealed class HeapTrimmer : IDisposable
         var trim = ShouldTrim(total, _lastLook, _lastTrim);
         var startedNow = !_started && _ready();
         _lastLook = total;
+        IdlePools.Shed();
         if (trim)
         {
             _lastTrim = total;
             Interlocked.Increment(ref _trims);
+            IdlePools.Clear(); // what a burst left pooled goes with the rest
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
         }
 

@@ -1,10 +1,13 @@
 using Microsoft.Extensions.Time.Testing;
 using Xunit;
+using Waylay.Proxy.Io;
 using Waylay.Proxy.Lifecycle;
+using Waylay.Proxy.Tests.Io;
 
 namespace Waylay.Proxy.Tests.Lifecycle;
 
 /// <summary><see cref="HeapTrimmer"/>: a full collection once the proxy falls quiet after work, never while it works.</summary>
+[Collection(IdlePoolsCollection.Name)]
 public sealed class HeapTrimmerTests
 {
     private const long MiB = 1024 * 1024;
@@ -31,6 +34,8 @@ public sealed class HeapTrimmerTests
         }
 
         GC.KeepAlive(burst);
+        IdlePool<Pooled>.Return(new Pooled());
+        IdlePool<Pooled>.Return(new Pooled()); // the second waits in the shared pool
         var trims = HeapTrimmer.Trims;
         var fullCollections = GC.CollectionCount(GC.MaxGeneration);
 
@@ -43,6 +48,33 @@ public sealed class HeapTrimmerTests
 
         Assert.True(HeapTrimmer.Trims > trims, "no trim after a 5 MiB burst and 50 quiet intervals");
         Assert.True(GC.CollectionCount(GC.MaxGeneration) > fullCollections);
+        Assert.Equal(0, IdlePool<Pooled>.Count);
+    }
+
+    [Fact]
+    public void Tick_UnderLoad_LetsIdlePoolsKeepOnlyWhatAnIntervalNeeded()
+    {
+        var time = new FakeTimeProvider();
+        using var trimmer = new HeapTrimmer(time, TimeSpan.FromSeconds(1));
+        for (var i = 0; i < 5; i++)
+        {
+            IdlePool<Busy>.Return(new Busy()); // one kept for this thread (unless it keeps one already), the rest shared
+        }
+
+        var shared = IdlePool<Busy>.Count;
+
+        // Busy through each interval (more than QuietBytes allocated): never a trim, only the pools' shed.
+        var trims = HeapTrimmer.Trims;
+        var load = new List<byte[]>();
+        for (var tick = 1; tick <= 2; tick++)
+        {
+            load.Add(new byte[HeapTrimmer.QuietBytes * 4]);
+            time.Advance(TimeSpan.FromSeconds(1));
+            Assert.Equal(tick == 1 ? shared : 0, IdlePool<Busy>.Count); // the first look starts the interval; the second sheds it
+        }
+
+        GC.KeepAlive(load);
+        Assert.Equal(trims, HeapTrimmer.Trims);
     }
 
     [Fact]
@@ -61,4 +93,8 @@ public sealed class HeapTrimmerTests
         Assert.True(trimmer.ReleasedImage, "no release at the first look once ready");
         Assert.True(HeapTrimmer.ImageReleases > releases);
     }
+
+    private sealed class Pooled;
+
+    private sealed class Busy;
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.IO.Pipelines;
 using System.Runtime.CompilerServices;
 using Waylay.Proxy.Http.Http1;
+using Waylay.Proxy.Io;
 
 namespace Waylay.Proxy.Http.Forwarding;
 
@@ -20,7 +21,7 @@ internal static class BodyCopier
     }
 
     /// <param name="chunkedOut">Write the payload as chunks (the received framing was chunked and the receiver speaks 1.1).</param>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(BurstPoolingMethodBuilder<>))]
     public static async ValueTask<Result> CopyAsync(PipeReader input, Http1BodyReader body, PipeWriter output, bool chunkedOut, CancellationToken cancellationToken)
     {
         long bytes = 0;

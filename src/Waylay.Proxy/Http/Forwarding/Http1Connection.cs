@@ -161,7 +161,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
     }
 
     /// <summary>A request with a body and its response, the body pumped beside; true when the connection can carry the next request.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(BurstPoolingMethodBuilder<>))]
     private async ValueTask<bool> ExchangeWithBodyAsync(Http1RequestHead head, CancellationToken cancellationToken)
     {
         var pump = _requestBody ??= new RequestBodyPump();
@@ -189,7 +189,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
         }
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(BurstPoolingMethodBuilder<>))]
     private async ValueTask<bool> ForwardAsync(Http1RequestHead head, CancellationToken cancellationToken)
     {
         var start = services.Time.GetTimestamp();
@@ -332,7 +332,7 @@ internal sealed partial class Http1Connection(HttpServices services, HttpScope s
     }
 
     /// <summary>One try of one request against one endpoint.</summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    [AsyncMethodBuilder(typeof(BurstPoolingMethodBuilder<>))]
     private async ValueTask<TryResult> TryAsync(Http1RequestHead head, Http1Try attempt, Http1Exchange exchange, CancellationTokenSource? deadline,
         CancellationToken cancellationToken)
     {

@@ -1,6 +1,7 @@
 using System.Net;
 using Waylay.Proxy.Http.Headers;
 using Waylay.Proxy.Http.Http1;
+using Waylay.Proxy.Io;
 using Waylay.Proxy.Telemetry.Http;
 using Waylay.Proxy.Connections;
 
@@ -14,13 +15,6 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// </summary>
 internal sealed class Http1Exchange
 {
-    // A few idle exchanges per thread (the event loops'), for the next request: no allocation per request, and
-    // after a burst of thousands at once no more than this stays behind.
-    private const int IdleKept = 64;
-
-    [ThreadStatic]
-    private static Stack<Http1Exchange>? _idle;
-
     /// <summary>
     /// The request head's parser, and the head it fills: the exchange's, so that a connection waiting for its next
     /// request holds neither (~190 bytes per held connection, docs/designs/proxy.md, "Memory"). Rented with the
@@ -66,8 +60,8 @@ internal sealed class Http1Exchange
     /// <summary>A 1xx from an upstream went downstream: Envoy then retries no more (the client saw that try's answer begin).</summary>
     public bool InterimForwarded { get; set; }
 
-    /// <summary>An exchange for a connection's request: one of this thread's idle ones, or a new one.</summary>
-    public static Http1Exchange Rent() => _idle is { Count: > 0 } idle ? idle.Pop() : new Http1Exchange();
+    /// <summary>An exchange for a connection's request: an idle one (as many as a burst had in flight are kept), or a new one.</summary>
+    public static Http1Exchange Rent() => IdlePool<Http1Exchange>.TryRent(out var idle) ? idle : new Http1Exchange();
 
     /// <summary>Back for another connection's request; what the last request referenced is let go first.</summary>
     public static void Return(Http1Exchange exchange)
@@ -77,11 +71,7 @@ internal sealed class Http1Exchange
         exchange.Parser.Head.Release(); // the head's buffers back to their pool too
         exchange.ResponseParser.Reset();
         exchange.ResponseParser.Head.Release();
-        var idle = _idle ??= new Stack<Http1Exchange>(IdleKept);
-        if (idle.Count < IdleKept)
-        {
-            idle.Push(exchange);
-        }
+        IdlePool<Http1Exchange>.Return(exchange);
     }
 
     /// <summary>Everything back to a new request's start; the proxy's fields are decorated into <see cref="Fields"/> next.</summary>
