@@ -18,8 +18,14 @@ internal static class PrometheusText
         Sample(text, "waylay_downstream_cx_active", "listener", "outbound", metrics.DownstreamActiveOf(ListenerKind.Outbound));
         Sample(text, "waylay_downstream_cx_active", "listener", "inbound", metrics.DownstreamActiveOf(ListenerKind.Inbound));
 
-        PerService(text, metrics, "waylay_upstream_cx_total", "counter", "Upstream connections attempted, by service (passthrough and inbound included).", static c => c.Total);
-        PerService(text, metrics, "waylay_upstream_cx_active", "gauge", "Upstream connections open now, by service.", static c => c.Active);
+        // Counted per connection served, as the TCP relay makes one upstream connection for each; an HTTP connection's
+        // requests share pooled upstream connections instead (an outbound service's are counted per endpoint). The help
+        // text says so: Envoy's upstream_cx_* count the pool's own connections (docs/designs/proxy.md, "Admin API").
+        PerService(text, metrics, "waylay_upstream_cx_total", "counter",
+            "Connections served for a service (passthrough and inbound included): for TCP each is one upstream connection; for HTTP, downstream connections whose requests went to it (an outbound service's pooled upstream connections: waylay_endpoint_cx_active).",
+            static c => c.Total);
+        PerService(text, metrics, "waylay_upstream_cx_active", "gauge",
+            "Connections being served for a service now, counted as waylay_upstream_cx_total is.", static c => c.Active);
         PerService(text, metrics, "waylay_upstream_cx_connect_fail_total", "counter", "Upstream connects refused or unreachable.", static c => c.ConnectFailures);
         PerService(text, metrics, "waylay_upstream_cx_connect_timeout_total", "counter", "Upstream connects that hit --connect-timeout.", static c => c.ConnectTimeouts);
         PerService(text, metrics, "waylay_upstream_cx_none_healthy_total", "counter", "Connections to a service with no healthy endpoint.", static c => c.NoHealthyEndpoint);
