@@ -12,7 +12,9 @@ namespace Waylay.Proxy.Lifecycle;
 /// process allocated since the last look: when that is under <see cref="QuietBytes"/> (no traffic worth the name)
 /// and at least <see cref="WorkBytes"/> were allocated since the last trim, it collects all generations aggressively
 /// (compacting, emptied regions decommitted at once). A proxy under load allocates megabytes a second and never
-/// trims; one that is idle trims once after each burst, a collection of its live objects only.
+/// trims; one that is idle trims once after each burst, a collection of its live objects only. Each look also lets
+/// the idle pools of requests' objects (Io/IdlePool.cs) drop what stayed idle through the last interval, busy or not,
+/// and a trim empties them first, so that what a burst left pooled is collected with the rest.
 /// It also gives back the binary's own mapped pages (<see cref="ImagePages"/>): at its first look once the proxy is
 /// ready (whatever the traffic: what the start ran, and what runs once just after it, never runs again), and at each
 /// trim; what the proxy runs afterwards is mapped again from the page cache as it runs (docs/designs/proxy.md,
