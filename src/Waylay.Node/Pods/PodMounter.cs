@@ -20,18 +20,26 @@ namespace Waylay.Node.Pods;
 ///  :: 6  everything else bind-mounted in place
 ///  :: 5  each merged moved onto its D; the one that covers the state directory last
 ///  :: 7  the containers' program directories a volume covered, bound back at their own paths
+///  :: 8  the directories above a program its unprivileged user may not enter, made enterable (o+x) in the pod only
 /// </code>
 /// Step 7 exists because a program here lives on the machine (the image table maps images to it), not in an image
 /// below the volumes: a checkout under /tmp and Bookinfo's emptyDir on /tmp would otherwise hide the very binary the
 /// container runs. Each such directory is bound aside (step 0) before any volume goes in.
+/// Step 8 exists for the same reason: a checkout in root's 0700 home holds the programs that the sidecar (uid 1337),
+/// the control plane and Bookinfo's apps run as other users. Each directory on the way that others may not enter is
+/// covered like a volume's missing mount point (steps 1–5: an overlay whose lower layer is the directory itself), and
+/// then given o+x through the overlay: the copy of its mode is the pod's, the machine's directory keeps its own.
 /// The root directory itself is never covered: a mount point directly below / that does not exist is refused.
 /// </summary>
 internal sealed class PodMounter(int pausePid, RunState state, string pod)
 {
     /// <param name="programDirectories">The machine's directories of the programs the pod's containers run: they stay
     /// visible in the pod at their own paths, whatever volume is mounted above them.</param>
+    /// <param name="unprivilegedProgramDirectories">Those of them whose containers run as a user other than root: each
+    /// directory on their way is enterable by that user in the pod (step 8).</param>
     public async Task MountAsync(
-        PodMountPlan plan, IReadOnlyDictionary<string, string> sources, IReadOnlyList<string> programDirectories, CancellationToken cancellationToken)
+        PodMountPlan plan, IReadOnlyDictionary<string, string> sources, IReadOnlyList<string> programDirectories,
+        IReadOnlyList<string> unprivilegedProgramDirectories, CancellationToken cancellationToken)
     {
         var etc = state.EtcDirectory(pod);
         var mounts = new List<(string Target, string Source, PodMount Mount)>();
@@ -56,6 +64,8 @@ internal sealed class PodMounter(int pausePid, RunState state, string pod)
         }
 
         var kept = await KeepAsideAsync(programDirectories, mounts, cancellationToken);
+        var closed = await ClosedDirectoriesAsync(unprivilegedProgramDirectories, cancellationToken);
+        covered.UnionWith(closed);
 
         // A covered directory below another covered one is already writable through the outer overlay.
         var roots = covered.Where(d => !covered.Any(o => o != d && IsBelow(d, o))).ToList();
@@ -81,6 +91,34 @@ internal sealed class PodMounter(int pausePid, RunState state, string pod)
             await InPodAsync(["mkdir", "-p", directory], cancellationToken);
             await InPodAsync(["mount", "--bind", aside, directory], cancellationToken);
         }
+
+        // :: Step 8 (each is at or below a cover now: the new mode is the overlay's copy, in the pod's tmpfs)
+        foreach (var directory in closed)
+        {
+            await InPodAsync(["chmod", "o+x", directory], cancellationToken);
+        }
+    }
+
+    /// <summary>
+    /// The directories on the way to each program directory (itself included) that others may not enter: a user other
+    /// than the owner could not reach the program below them (root's home is 0700).
+    /// </summary>
+    private static async Task<List<string>> ClosedDirectoriesAsync(IReadOnlyList<string> programDirectories, CancellationToken cancellationToken)
+    {
+        var closed = new List<string>();
+        foreach (var program in programDirectories.Where(Directory.Exists).Distinct(StringComparer.Ordinal))
+        {
+            var directory = await RealPathAsync(program, cancellationToken);
+            for (var step = directory; step is not ("/" or ""); step = Path.GetDirectoryName(step) ?? "/")
+            {
+                if ((File.GetUnixFileMode(step) & UnixFileMode.OtherExecute) == 0 && !closed.Contains(step))
+                {
+                    closed.Add(step);
+                }
+            }
+        }
+
+        return closed;
     }
 
     /// <summary>Step 0: binds each program directory that a mount would cover to a place of the pod's own.</summary>

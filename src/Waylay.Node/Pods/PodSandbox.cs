@@ -129,9 +129,10 @@ internal sealed class PodSandbox : IAsyncDisposable
             pod._volumeSources = sources;
             if (containers.SharesPodMounts)
             {
-                var programs = spec.Containers.Select(c => c.Command.Count > 0 && Path.IsPathRooted(c.Command[0]) ? Path.GetDirectoryName(c.Command[0]) : null)
-                    .OfType<string>().ToList();
-                await new PodMounter(pause.Id, state, spec.Name).MountAsync(plan, sources, programs, cancellationToken);
+                var programs = spec.Containers.Select(c => (Directory: ProgramDirectory(c), Unprivileged: c.RunAsUser is > 0))
+                    .Where(p => p.Directory is not null).ToList();
+                await new PodMounter(pause.Id, state, spec.Name).MountAsync(
+                    plan, sources, [.. programs.Select(p => p.Directory!)], [.. programs.Where(p => p.Unprivileged).Select(p => p.Directory!)], cancellationToken);
             }
             NodeLog.PodCreated(logger, spec.Name, record.Namespace, address.ToString(), node.Index);
 
@@ -211,6 +212,10 @@ internal sealed class PodSandbox : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
+
+    /// <summary>The machine's directory of the program a container runs, when its command names one by path.</summary>
+    private static string? ProgramDirectory(ContainerSpec container) =>
+        container.Command.Count > 0 && Path.IsPathRooted(container.Command[0]) ? Path.GetDirectoryName(container.Command[0]) : null;
 
     internal static CniSandbox Sandbox(PodRecord record, string pod) => new(
         record.ContainerId,

@@ -5,10 +5,11 @@ namespace Waylay.Node.Up;
 internal sealed partial record MeshPlan
 {
     /// <summary>
-    /// Under the process runtime, every container that runs as a user other than root can start its program: a
-    /// program that user cannot reach (Waylay checked out in root's 0700 home, and the sidecar running as 1337) is
-    /// refused now, naming the directory and the fix, instead of a pod that restarts for ever and a run that never
-    /// becomes ready. Each program, user and group is asked once.
+    /// Under the process runtime, every container that runs as a user other than root can start its program. A
+    /// directory on the way that user may not enter (Waylay checked out in root's 0700 home, and the sidecar running as
+    /// 1337) is made enterable in the pod when it starts (<see cref="Pods.PodMounter"/>, step 8), the machine's left as
+    /// it is; a program file that user may not execute is refused now, naming the file and the fix, instead of a pod
+    /// that restarts for ever and a run that never becomes ready. Each program, user and group is asked once.
     /// </summary>
     private static void CheckProgramAccess(IReadOnlyList<PlannedPod> pods)
     {
@@ -30,11 +31,15 @@ internal sealed partial record MeshPlan
                     continue;
                 }
 
-                var what = blocker == program ? $"{program} is not executable by it" : $"it may not enter {blocker}";
+                // Behind a closed directory the user's own check stops; the pod opens the way, so the file's mode decides.
+                if (blocker != program && File.Exists(program) && (File.GetUnixFileMode(program) & UnixFileMode.OtherExecute) != 0)
+                {
+                    continue;
+                }
+
                 throw new UpInputException(
-                    $"pod {planned.Namespace}/{planned.Pod.Name}: container {container.Name} runs as uid {uid} (gid {gid}) and could not start {program}: {what}. " +
-                    $"Put Waylay where every user can reach its programs (a checkout under /opt or /srv rather than root's home), " +
-                    $"or let other users {(blocker == program ? "execute it" : "enter that directory")} (chmod o+x {blocker})");
+                    $"pod {planned.Namespace}/{planned.Pod.Name}: container {container.Name} runs as uid {uid} (gid {gid}) and could not start {program}: " +
+                    $"it is not executable by other users. Let them execute it (chmod o+x {program}), or build Waylay with the usual umask (022)");
             }
         }
     }

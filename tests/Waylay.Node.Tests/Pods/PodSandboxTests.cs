@@ -133,6 +133,37 @@ public sealed class PodSandboxTests
     }
 
     [NetnsFact]
+    public async Task AProgramBehindDirectoriesItsUserMayNotEnter_RunsInThePod_AndTheMachinesDirectoriesKeepTheirModes()
+    {
+        // A checkout in root's 0700 home: the sidecar (1337), the control plane and Bookinfo's apps run as other users.
+        var outer = Directory.CreateTempSubdirectory("wl-node-closed-"); // 0700
+        try
+        {
+            var inner = Directory.CreateDirectory(Path.Combine(outer.FullName, "inner"), (UnixFileMode)0b111_000_000);
+            var program = Path.Combine(inner.FullName, "app.sh");
+            File.WriteAllText(program, "#!/bin/sh\nid -u > /var/lib/wl-node-test/out/uid; echo ran > /var/lib/wl-node-test/out/ran; exec sleep infinity\n");
+            File.SetUnixFileMode(program, (UnixFileMode)0b111_101_101);
+            await using var runtime = TestRuntime.Create();
+            var spec = TestRuntime.Pod("closed", new ContainerSpec("app", [program], new Dictionary<string, string>(), [new VolumeMount("out", "/var/lib/wl-node-test/out")]) { RunAsUser = 1000 })
+                with { Volumes = [PodVolume.EmptyDir("out")] };
+
+            await runtime.StartPodAsync(spec, 1, CancellationToken.None);
+
+            var output = runtime.State.VolumeDirectory("closed", "out");
+            Assert.Equal("ran", await TestRuntime.WaitForFileAsync(Path.Combine(output, "ran")));
+            Assert.Equal("1000", (await File.ReadAllTextAsync(Path.Combine(output, "uid"))).Trim());
+            foreach (var directory in new[] { outer.FullName, inner.FullName })
+            {
+                Assert.Equal((UnixFileMode)0b111_000_000, File.GetUnixFileMode(directory));
+            }
+        }
+        finally
+        {
+            outer.Delete(recursive: true);
+        }
+    }
+
+    [NetnsFact]
     public async Task HostPath_WhenAllowed_IsTheMachinesDirectory()
     {
         var directory = Directory.CreateTempSubdirectory("wl-node-hostpath-");

@@ -116,32 +116,41 @@ public sealed class MeshPlanTests
     }
 
     /// <summary>
-    /// A container that runs as a user other than root must reach its program: one below a directory that user may not
-    /// enter (Waylay checked out in root's 0700 home) is refused before anything runs, naming the directory and the
-    /// fix, instead of a pod that restarts for ever; once the directory lets others in, the same plan is made.
+    /// A container that runs as a user other than root must be able to start its program: one below a directory that
+    /// user may not enter (Waylay checked out in root's 0700 home) is planned, as the pod opens the way; one the user
+    /// may not execute is refused before anything runs, naming the file and the fix, instead of a pod that restarts
+    /// for ever.
     /// </summary>
     [NetnsFact]
-    public void ProgramTheContainersUserCannotReach_IsRefusedBeforeAnythingRuns_NamingTheDirectory()
+    public void ProgramBehindADirectoryItsUserMayNotEnter_IsPlanned_ButOneItMayNotExecute_IsRefusedBeforeAnythingRuns()
     {
+        // The pod opens the closed directory for its user (PodMounter, step 8; PodSandboxTests runs one); the file's
+        // own mode is the machine's, and decides.
         using var directory = new TempDirectory(); // 0700, as CreateTempSubdirectory makes it
         var program = Path.Combine(directory.Path, "web");
         File.Copy("/bin/true", program);
+        File.SetUnixFileMode(program, (UnixFileMode)0b111_101_101);
         var images = Path.Combine(directory.Path, "images.yaml");
         File.WriteAllText(images, $"\"web:1\":\n  command: [{program}]\n");
         var manifest = Path.Combine(directory.Path, "pod.yaml");
         File.WriteAllText(manifest, "apiVersion: v1\nkind: Pod\nmetadata: {name: web}\nspec:\n  securityContext: {runAsUser: 1337}\n  containers: [{name: web, image: 'web:1'}]\n");
 
-        var error = Assert.Throws<UpInputException>(() => MeshPlan.Create(Options(manifest) with { ImagesFile = images }));
-
-        Assert.Contains("pod default/web: container web runs as uid 1337 (gid 1337)", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"could not start {program}: it may not enter {directory.Path}", error.Message, StringComparison.Ordinal);
-        Assert.Contains($"chmod o+x {directory.Path}", error.Message, StringComparison.Ordinal);
-        Assert.False(Directory.Exists("/run/waylay/plan"));
-
-        File.SetUnixFileMode(directory.Path, (UnixFileMode)0b111_101_101);
         var plan = MeshPlan.Create(Options(manifest) with { ImagesFile = images });
         var web = Assert.Single(plan.Pods, p => p.Pod.Name == "web").Pod.Containers.Single(c => c.Name == "web");
         Assert.Equal(program, web.Template.Command[0]);
+
+        foreach (var directoryMode in new[] { 0b111_000_000, 0b111_101_101 })
+        {
+            File.SetUnixFileMode(directory.Path, (UnixFileMode)directoryMode);
+            File.SetUnixFileMode(program, (UnixFileMode)0b111_100_100);
+
+            var error = Assert.Throws<UpInputException>(() => MeshPlan.Create(Options(manifest) with { ImagesFile = images }));
+
+            Assert.Contains("pod default/web: container web runs as uid 1337 (gid 1337)", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"could not start {program}: it is not executable by other users", error.Message, StringComparison.Ordinal);
+            Assert.Contains($"chmod o+x {program}", error.Message, StringComparison.Ordinal);
+            Assert.False(Directory.Exists("/run/waylay/plan"));
+        }
     }
 
     [Theory]
