@@ -84,7 +84,10 @@ for kind in $kinds; do
     *) echo "bench/http.sh: KINDS may list aot, aot-cN, aot-sgc, base, jit and yarp (got '$kind')" >&2; exit 2 ;;
   esac
   if { [ $kind = aot ] && [ -n "${AOT_BINARY:-}" ]; } || [ $kind = base ]; then
-    mkdir -p "$work/$kind"; cp "$([ $kind = base ] && echo "$BASE_BINARY" || echo "$AOT_BINARY")" "$work/$kind/waylay-proxy"; built="$built $kind"; continue
+    # With its symbols (waylay-proxy.dbg, which the binary's debuglink names) where there are some, so PERF=1 names functions.
+    given="$([ $kind = base ] && echo "$BASE_BINARY" || echo "$AOT_BINARY")"
+    mkdir -p "$work/$kind"; cp "$given" "$work/$kind/waylay-proxy"; [ -f "$given.dbg" ] && cp "$given.dbg" "$work/$kind/waylay-proxy.dbg"
+    built="$built $kind"; continue
   fi
   if dotnet publish "$root/src/Waylay.Sidecar" -c Release ${flags[@]+"${flags[@]}"} -o "$work/$kind" --nologo -v q >&2; then
     built="$built $kind"

@@ -42,6 +42,11 @@ internal sealed class BurstPoolingBox<TResult, TStateMachine> : BurstPoolingBox<
 {
     private static readonly ContextCallback MoveNextInContext = static box => ((BurstPoolingBox<TResult, TStateMachine>)box!).StateMachine.MoveNext();
 
+    private static readonly IdlePool<BurstPoolingBox<TResult, TStateMachine>> Idle = new();
+
+    [ThreadStatic]
+    private static BurstPoolingBox<TResult, TStateMachine>? _threadIdle;
+
     private BurstPoolingBox() => MoveNextAction = MoveNext;
 
     /// <summary>The method's locals and position; a field, so the method runs in place.</summary>
@@ -53,14 +58,14 @@ internal sealed class BurstPoolingBox<TResult, TStateMachine> : BurstPoolingBox<
     public Action MoveNextAction { get; }
 
     public static BurstPoolingBox<TResult, TStateMachine> Rent() =>
-        IdlePool<BurstPoolingBox<TResult, TStateMachine>>.TryRent(out var idle) ? idle : new BurstPoolingBox<TResult, TStateMachine>();
+        Idle.TryRent(ref _threadIdle, out var idle) ? idle : new BurstPoolingBox<TResult, TStateMachine>();
 
     private protected override void Return()
     {
         StateMachine = default!;
         Context = null;
         _core.Reset();
-        IdlePool<BurstPoolingBox<TResult, TStateMachine>>.Return(this);
+        Idle.Return(ref _threadIdle, this);
     }
 
     private void MoveNext()

@@ -82,8 +82,10 @@ internal struct BurstPoolingMethodBuilder<TResult>
         where TStateMachine : IAsyncStateMachine
     {
         var context = ExecutionContext.Capture();
-        if (_box is BurstPoolingBox<TResult, TStateMachine> existing)
+        if (_box is not null)
         {
+            // Only this method ever made a box here before an await (SetException's comes last): no type check needed.
+            var existing = Unsafe.As<BurstPoolingBox<TResult, TStateMachine>>(_box);
             existing.Context = context;
             return existing;
         }

@@ -8,46 +8,49 @@ namespace Waylay.Proxy.Io;
 /// leaves idle is given back soon after: each second a pool lets go of the idle objects no request needed in that
 /// second (<see cref="IdlePools.Shed"/>), and all of them when the proxy falls quiet (<see cref="IdlePools.Clear"/>).
 /// </summary>
-internal static class IdlePool<T>
+/// <remarks>
+/// One static instance per kind of object, in the owning type, with the owner's <c>[ThreadStatic]</c> slot passed by
+/// reference: the common case, an object given back on the thread where the next is taken, takes no lock. The pool is
+/// not a static generic class because a generic over a reference type shares its code, and each of its static
+/// accesses then went through a runtime lookup: ~0.5 % of all samples at the maximum rate (perf, docs/benchmarks.md).
+/// </remarks>
+internal sealed class IdlePool<T>
     where T : class
 {
-    private static readonly Lock Gate = new();
-    private static readonly Stack<T> Idle = new();
+    private readonly Lock _gate = new();
+    private readonly Stack<T> _idle = new();
 
     // The fewest idle since the last shed: that many were not needed in the whole interval.
-    private static int _lowWater;
+    private int _lowWater;
 
-    // The common case, an object given back on the thread where the next is taken, takes no lock.
-    [ThreadStatic]
-    private static T? _threadIdle;
+    public IdlePool() => IdlePools.Register(Shed, Clear);
 
-    static IdlePool() => IdlePools.Register(Shed, Clear);
-
-    public static int Count
+    public int Count
     {
         get
         {
-            lock (Gate)
+            lock (_gate)
             {
-                return Idle.Count;
+                return _idle.Count;
             }
         }
     }
 
-    public static bool TryRent(out T item)
+    /// <summary>This thread's idle object (<paramref name="threadIdle"/>, the owner's thread-static slot), else a shared one.</summary>
+    public bool TryRent(ref T? threadIdle, out T item)
     {
-        if (_threadIdle is { } mine)
+        if (threadIdle is { } mine)
         {
-            _threadIdle = null;
+            threadIdle = null;
             item = mine;
             return true;
         }
 
-        lock (Gate)
+        lock (_gate)
         {
-            if (Idle.TryPop(out var pooled))
+            if (_idle.TryPop(out var pooled))
             {
-                _lowWater = Math.Min(_lowWater, Idle.Count);
+                _lowWater = Math.Min(_lowWater, _idle.Count);
                 item = pooled;
                 return true;
             }
@@ -60,48 +63,48 @@ internal static class IdlePool<T>
     }
 
     /// <summary>Keeps <paramref name="item"/> for a later <see cref="TryRent"/>: the caller has cleared what it referenced.</summary>
-    public static void Return(T item)
+    public void Return(ref T? threadIdle, T item)
     {
-        if (_threadIdle is null)
+        if (threadIdle is null)
         {
-            _threadIdle = item;
+            threadIdle = item;
             return;
         }
 
-        lock (Gate)
+        lock (_gate)
         {
-            if (Idle.Count < IdlePools.Capacity)
+            if (_idle.Count < IdlePools.Capacity)
             {
-                Idle.Push(item);
+                _idle.Push(item);
             }
         }
     }
 
     /// <summary>Lets go of as many idle objects as stayed idle through the whole interval since the last shed.</summary>
-    internal static void Shed()
+    internal void Shed()
     {
-        lock (Gate)
+        lock (_gate)
         {
             for (var unused = _lowWater; unused > 0; unused--)
             {
-                Idle.Pop();
+                _idle.Pop();
             }
 
-            if (Idle.Count == 0)
+            if (_idle.Count == 0)
             {
-                Idle.TrimExcess();
+                _idle.TrimExcess();
             }
 
-            _lowWater = Idle.Count;
+            _lowWater = _idle.Count;
         }
     }
 
-    internal static void Clear()
+    internal void Clear()
     {
-        lock (Gate)
+        lock (_gate)
         {
-            Idle.Clear();
-            Idle.TrimExcess();
+            _idle.Clear();
+            _idle.TrimExcess();
             _lowWater = 0;
         }
     }

@@ -34,8 +34,10 @@ public sealed class HeapTrimmerTests
         }
 
         GC.KeepAlive(burst);
-        IdlePool<Pooled>.Return(new Pooled());
-        IdlePool<Pooled>.Return(new Pooled()); // the second waits in the shared pool
+        var pool = new IdlePool<object>();
+        object? slot = null;
+        pool.Return(ref slot, new object());
+        pool.Return(ref slot, new object()); // the second waits in the shared pool
         var trims = HeapTrimmer.Trims;
         var fullCollections = GC.CollectionCount(GC.MaxGeneration);
 
@@ -48,7 +50,7 @@ public sealed class HeapTrimmerTests
 
         Assert.True(HeapTrimmer.Trims > trims, "no trim after a 5 MiB burst and 50 quiet intervals");
         Assert.True(GC.CollectionCount(GC.MaxGeneration) > fullCollections);
-        Assert.Equal(0, IdlePool<Pooled>.Count);
+        Assert.Equal(0, pool.Count);
     }
 
     [Fact]
@@ -56,12 +58,12 @@ public sealed class HeapTrimmerTests
     {
         var time = new FakeTimeProvider();
         using var trimmer = new HeapTrimmer(time, TimeSpan.FromSeconds(1));
+        var pool = new IdlePool<object>();
+        object? slot = null;
         for (var i = 0; i < 5; i++)
         {
-            IdlePool<Busy>.Return(new Busy()); // one kept for this thread (unless it keeps one already), the rest shared
+            pool.Return(ref slot, new object()); // one in the slot, four shared
         }
-
-        var shared = IdlePool<Busy>.Count;
 
         // Busy through each interval (more than QuietBytes allocated): never a trim, only the pools' shed.
         var trims = HeapTrimmer.Trims;
@@ -70,7 +72,7 @@ public sealed class HeapTrimmerTests
         {
             load.Add(new byte[HeapTrimmer.QuietBytes * 4]);
             time.Advance(TimeSpan.FromSeconds(1));
-            Assert.Equal(tick == 1 ? shared : 0, IdlePool<Busy>.Count); // the first look starts the interval; the second sheds it
+            Assert.Equal(tick == 1 ? 4 : 0, pool.Count); // the first look starts the interval; the second sheds it
         }
 
         GC.KeepAlive(load);
@@ -93,8 +95,4 @@ public sealed class HeapTrimmerTests
         Assert.True(trimmer.ReleasedImage, "no release at the first look once ready");
         Assert.True(HeapTrimmer.ImageReleases > releases);
     }
-
-    private sealed class Pooled;
-
-    private sealed class Busy;
 }

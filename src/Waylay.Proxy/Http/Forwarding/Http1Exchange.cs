@@ -15,6 +15,11 @@ namespace Waylay.Proxy.Http.Forwarding;
 /// </summary>
 internal sealed class Http1Exchange
 {
+    private static readonly IdlePool<Http1Exchange> Idle = new();
+
+    [ThreadStatic]
+    private static Http1Exchange? _threadIdle;
+
     /// <summary>
     /// The request head's parser, and the head it fills: the exchange's, so that a connection waiting for its next
     /// request holds neither (~190 bytes per held connection, docs/designs/proxy.md, "Memory"). Rented with the
@@ -61,7 +66,7 @@ internal sealed class Http1Exchange
     public bool InterimForwarded { get; set; }
 
     /// <summary>An exchange for a connection's request: an idle one (as many as a burst had in flight are kept), or a new one.</summary>
-    public static Http1Exchange Rent() => IdlePool<Http1Exchange>.TryRent(out var idle) ? idle : new Http1Exchange();
+    public static Http1Exchange Rent() => Idle.TryRent(ref _threadIdle, out var idle) ? idle : new Http1Exchange();
 
     /// <summary>Back for another connection's request; what the last request referenced is let go first.</summary>
     public static void Return(Http1Exchange exchange)
@@ -71,7 +76,7 @@ internal sealed class Http1Exchange
         exchange.Parser.Head.Release(); // the head's buffers back to their pool too
         exchange.ResponseParser.Reset();
         exchange.ResponseParser.Head.Release();
-        IdlePool<Http1Exchange>.Return(exchange);
+        Idle.Return(ref _threadIdle, exchange);
     }
 
     /// <summary>Everything back to a new request's start; the proxy's fields are decorated into <see cref="Fields"/> next.</summary>
