@@ -5,9 +5,10 @@ namespace Waylay.Node.Processes;
 /// <summary>
 /// Whether the user a container runs as can start its program. Under the process runtime a container is a program of
 /// this machine started through setpriv as its securityContext's uid/gid (<see cref="ContainerCommand"/>); a program
-/// below a directory that user may not enter (a checkout in root's 0700 home, say) fails at exec on every restart, and
-/// the pod never becomes ready. The kernel is asked itself, through the same setpriv and with the same
-/// groups (none), so modes, ACLs and mounts all count as they will when the container starts.
+/// it cannot start fails at exec on every restart, and the pod never becomes ready. The kernel is asked itself,
+/// through the same setpriv and with the same groups (none), so modes, ACLs and mounts all count as they will when the
+/// container starts, but for the directories others may not enter (a checkout in root's 0700 home), which the pod
+/// opens (Pods/PodMounter.cs, step 8): the plan reads past those (Up/MeshPlan.Programs.cs).
 /// </summary>
 internal static class ProgramAccess
 {

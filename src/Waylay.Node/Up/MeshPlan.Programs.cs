@@ -31,15 +31,26 @@ internal sealed partial record MeshPlan
                     continue;
                 }
 
-                // Behind a closed directory the user's own check stops; the pod opens the way, so the file's mode decides.
-                if (blocker != program && File.Exists(program) && (File.GetUnixFileMode(program) & UnixFileMode.OtherExecute) != 0)
+                var why = $"pod {planned.Namespace}/{planned.Pod.Name}: container {container.Name} runs as uid {uid} (gid {gid}) and could not start {program}: ";
+                var notExecutable = $"it is not executable by other users. Let them execute it (chmod o+x {program}), or build Waylay with the usual umask (022)";
+                if (blocker == program || !File.Exists(program))
                 {
-                    continue;
+                    throw new UpInputException(why + notExecutable);
                 }
 
-                throw new UpInputException(
-                    $"pod {planned.Namespace}/{planned.Pod.Name}: container {container.Name} runs as uid {uid} (gid {gid}) and could not start {program}: " +
-                    $"it is not executable by other users. Let them execute it (chmod o+x {program}), or build Waylay with the usual umask (022)");
+                // A directory. The pod opens exactly those that others may not enter (PodMounter, step 8); one that
+                // others may enter but this user may not (its group's bits, an ACL) would stop the container there too.
+                if ((File.GetUnixFileMode(blocker) & UnixFileMode.OtherExecute) != 0)
+                {
+                    throw new UpInputException(why +
+                        $"it may not enter {blocker}, though other users may (the directory's group bits or an ACL keep it out). Let it in (chmod g+x {blocker}), or run the container as another user");
+                }
+
+                // Behind a directory the pod opens, the user's own check stopped; the file's mode decides.
+                if ((File.GetUnixFileMode(program) & UnixFileMode.OtherExecute) == 0)
+                {
+                    throw new UpInputException(why + notExecutable);
+                }
             }
         }
     }

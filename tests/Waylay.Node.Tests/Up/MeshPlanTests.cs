@@ -1,4 +1,5 @@
 using Waylay.Inject.Values;
+using Waylay.Linux;
 using Waylay.Node.Processes;
 using Waylay.Node.Tests.Manifests;
 using Waylay.Node.Up;
@@ -122,7 +123,7 @@ public sealed class MeshPlanTests
     /// for ever.
     /// </summary>
     [NetnsFact]
-    public void ProgramBehindADirectoryItsUserMayNotEnter_IsPlanned_ButOneItMayNotExecute_IsRefusedBeforeAnythingRuns()
+    public async Task ProgramBehindADirectoryItsUserMayNotEnter_IsPlanned_ButOneItMayNotExecute_IsRefusedBeforeAnythingRuns()
     {
         // The pod opens the closed directory for its user (PodMounter, step 8; PodSandboxTests runs one); the file's
         // own mode is the machine's, and decides.
@@ -151,6 +152,14 @@ public sealed class MeshPlanTests
             Assert.Contains($"chmod o+x {program}", error.Message, StringComparison.Ordinal);
             Assert.False(Directory.Exists("/run/waylay/plan"));
         }
+
+        // A directory others may enter but this user's group may not: the pod does not open it, so the plan refuses.
+        File.SetUnixFileMode(program, (UnixFileMode)0b111_101_101);
+        File.SetUnixFileMode(directory.Path, (UnixFileMode)0b111_000_001);
+        Assert.Equal(0, (await Exec.RunAsync("chgrp", "1337", directory.Path)).ExitCode);
+        var kept = Assert.Throws<UpInputException>(() => MeshPlan.Create(Options(manifest) with { ImagesFile = images }));
+        Assert.Contains($"could not start {program}: it may not enter {directory.Path}, though other users may", kept.Message, StringComparison.Ordinal);
+        Assert.Contains($"chmod g+x {directory.Path}", kept.Message, StringComparison.Ordinal);
     }
 
     [Theory]
