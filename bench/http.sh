@@ -30,8 +30,9 @@
 #   HOLD_SECONDS (4); each sidecar's RSS while they are held (and of it its private pages, smaps_rollup) and its
 #   peak (VmHWM) over the whole start-to-end;
 #   HOLD_ONLY=1 measures only that (no rounds),
-#   HOLD_TRACE=1: the client waylay sidecar's RSS and GC figures (/stats/prometheus) every 100 ms through each hold
-#   (bench/results/…-holdN.trace), to see what its peak is made of (HOLD_TRACE=server: the server sidecar's),
+#   HOLD_TRACE=1: the client waylay sidecar's RSS (anonymous and file pages apart) and GC figures (/stats/prometheus)
+#   every 100 ms through each hold (bench/results/…-holdN.trace), to see what its peak is made of (HOLD_TRACE=server:
+#   the server sidecar's),
 #   KEEP_SMAPS=dir: each sidecar's /proc/PID/smaps copied there where its RSS is read (halfway through each maximum-
 #   rate run and each hold), to see which mappings the memory is in. Each round's line on stderr also gives each
 #   sidecar's minor page faults since its start;
@@ -333,14 +334,15 @@ for h in $holds; do
     inC "$gen" http-hold $VIP $PORT "$h" "$hold_secs" "$HOST" > "$work/hold-out" 2>&1 & holder=$!
     tracer=""
     if [ -n "${HOLD_TRACE:-}" ] && [ $name != haproxy ]; then
-      # One sidecar every 100 ms through the burst (the client's; HOLD_TRACE=server: the server's): RSS, and the GC's
+      # One sidecar every 100 ms through the burst (the client's; HOLD_TRACE=server: the server's): RSS (of it anonymous
+      # memory and the pages of files, its binary's code above all: anon=, file=), and the GC's
       # own figures (live after the last collection, committed, fragmented) with the buffers rented and the
       # connections open (downstream, and the pool's upstream ones), to see what the peak is made of.
       if [ "$HOLD_TRACE" = server ]; then side=server; tns="$S"; tpid=${pids[1]}; else side=client; tns="$C"; tpid=${pids[0]}; fi
       ( t0=$(date +%s.%N); while kill -0 $holder 2>/dev/null; do
           m=$(ip netns exec "$tns" curl -sf -m 1 http://127.0.0.1:15000/stats/prometheus 2>/dev/null | awk '/^waylay_server_memory_(allocated|heap_size|fragmented|buffer_bytes_rented) / {printf " %s=%.1f", substr($1, 22), $2 / 1048576}
             /^waylay_downstream_cx_active/ {d += $2} /^waylay_server_gc_collections_total/ {g = g "/" $2} END {printf " downstream=%d gcs=%s", d, substr(g, 2)}')
-          echo "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {printf "%.1f", a - b}') rss=$(awk '$1 == "VmRSS:" {printf "%.1f", $2 / 1024}' /proc/$tpid/status)$m"
+          echo "$(awk -v a="$(date +%s.%N)" -v b="$t0" 'BEGIN {printf "%.1f", a - b}') rss=$(awk '$1 == "VmRSS:" {printf "%.1f", $2 / 1024} $1 == "RssFile:" {printf " file=%.1f", $2 / 1024} $1 == "RssAnon:" {printf " anon=%.1f", $2 / 1024}' /proc/$tpid/status)$m"
           sleep 0.1; done ) > "$results/http-$stamp-$name-$side-hold$h.trace" 2>/dev/null & tracer=$!
     fi
     # Once every connection has had its response: halfway through the hold, each sidecar's RSS with them open, idle.

@@ -13,7 +13,7 @@ waylay_sources_newer_than() { # stamp
   # obj/ and bin/ are build output (one build's obj/*.json must not make the other build look stale).
   [ -n "$(find "$WAYLAY_ROOT/src" "$WAYLAY_ROOT/samples" "$WAYLAY_ROOT/Directory.Build.props" "$WAYLAY_ROOT/Directory.Packages.props" "$WAYLAY_ROOT/global.json" \
            \( -name obj -o -name bin \) -prune -o \
-           \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' -o -name '*.proto' -o -name '*.yaml' \) \
+           \( -name '*.cs' -o -name '*.csproj' -o -name '*.props' -o -name '*.json' -o -name '*.proto' -o -name '*.yaml' -o -name '*.txt' \) \
            -newer "$1" -print -quit 2>/dev/null)" ]
 }
 
