@@ -72,7 +72,7 @@ done
 for f in "$work"/*.samples; do [ -s "$f" ] && perf script -i "$f" --symfs "$symfs" -F ip,sym,dso 2>/dev/null; done > "$work/samples.txt" || true
 for f in "$work"/*.faults; do [ -s "$f" ] && perf script -i "$f" --symfs "$symfs" -F addr,ip,sym,dso 2>/dev/null; done > "$work/faults.txt" || true
 # The compiler orders only its own code (the section __managedcode), not the runtime's native functions beside it.
-read -r lo size < <(readelf -SW "$binary.dbg" 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "__managedcode") print $(i + 2), $(i + 4) }')
+read -r lo size < <(readelf -SW "$binary.dbg" 2>/dev/null | awk '{ for (i = 1; i < NF; i++) if ($i == "__managedcode") print $(i + 2), $(i + 4) }') || true
 [ -n "${size:-}" ] || { echo "bench/hot-methods.sh: no __managedcode section in $binary.dbg (not a NativeAOT build?)" >&2; exit 1; }
 nm --defined-only "$binary.dbg" > "$work/symbols.txt"
 
