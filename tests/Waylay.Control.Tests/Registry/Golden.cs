@@ -1,3 +1,5 @@
+using Waylay.TestKit;
+
 namespace Waylay.Control.Tests.Registry;
 
 /// <summary>Compares text with a golden file under the test output, or rewrites the checkout's copy with <c>WAYLAY_UPDATE_GOLDEN=1</c>.</summary>
@@ -7,23 +9,12 @@ internal static class Golden
     {
         if (Environment.GetEnvironmentVariable("WAYLAY_UPDATE_GOLDEN") == "1")
         {
-            File.WriteAllText(Path.Combine(FindRepository(), "tests", "Waylay.Control.Tests", relativePath), text);
+            File.WriteAllText(Path.Combine(Checkout.Root, "tests", "Waylay.Control.Tests", relativePath), text);
             return;
         }
 
         var golden = Path.Combine(AppContext.BaseDirectory, relativePath);
         Assert.True(File.Exists(golden), $"{golden} is missing; run the tests once with WAYLAY_UPDATE_GOLDEN=1");
         Assert.Equal(File.ReadAllText(golden), text);
-    }
-
-    private static string FindRepository()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "Waylay.slnx")))
-        {
-            directory = directory.Parent;
-        }
-
-        return directory?.FullName ?? throw new InvalidOperationException("run from inside the checkout");
     }
 }

@@ -38,7 +38,7 @@ public sealed class SidecarMemoryTests
     {
         var symbols = TestProxy.NativeSidecarPath + ".dbg";
         Assert.True(File.Exists(symbols), $"{symbols} is missing: the sidecar's build strips its symbols into it (StripSymbols)");
-        var listed = File.ReadLines(Path.Combine(RepositoryRoot(), "src", "Waylay.Sidecar", "hot-methods.txt"))
+        var listed = File.ReadLines(Path.Combine(Checkout.Root, "src", "Waylay.Sidecar", "hot-methods.txt"))
             .Where(line => line.Length > 0 && line[0] != '#')
             .ToList();
         var code = await ManagedCodeSymbolsAsync(symbols);
@@ -81,18 +81,5 @@ public sealed class SidecarMemoryTests
         }
 
         return code;
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Waylay.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        return Environment.GetEnvironmentVariable("WAYLAY_ROOT") ?? throw new InvalidOperationException("cannot find the repository (no Waylay.slnx above the tests); set WAYLAY_ROOT");
     }
 }

@@ -17,7 +17,7 @@ public sealed class BuiltImage : IAsyncLifetime
     /// <summary>A fixed source date: the cache key and the determinism test do not depend on the checked-out commit.</summary>
     public static readonly DateTimeOffset SourceDate = DateTimeOffset.FromUnixTimeSeconds(1_700_000_000);
 
-    public static string Root { get; } = FindRoot();
+    public static string Root => Checkout.Root;
 
     public string ProxyBinary { get; } = Environment.GetEnvironmentVariable("WAYLAY_PROXY_BINARY") is { Length: > 0 } given
         ? given
@@ -103,22 +103,4 @@ public sealed class BuiltImage : IAsyncLifetime
 
     private static void Require(ExecResult result, string what) =>
         Assert.True(result.Succeeded, $"{what} failed (exit {result.ExitCode}): {result.Diagnostic}");
-
-    private static string FindRoot()
-    {
-        if (Environment.GetEnvironmentVariable("WAYLAY_ROOT") is { Length: > 0 } root)
-        {
-            return root;
-        }
-
-        for (var directory = new DirectoryInfo(AppContext.BaseDirectory); directory is not null; directory = directory.Parent)
-        {
-            if (File.Exists(Path.Combine(directory.FullName, "Waylay.slnx")))
-            {
-                return directory.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("cannot find the repository (no Waylay.slnx above the tests); set WAYLAY_ROOT");
-    }
 }
