@@ -44,6 +44,7 @@ internal sealed class ProxyHost : IDisposable
 
     /// <summary>Load balancing's and the request policy's draws (Random.Shared: thread-safe); tests wire seeded ones.</summary>
     private readonly Random _random = Random.Shared;
+    private int _acceptingStopped;
 
     public ProxyHost(ProxyOptions options, ILoggerFactory loggers, TimeProvider time)
     {
@@ -121,6 +122,7 @@ internal sealed class ProxyHost : IDisposable
             }
         }
 
+        Lifecycle.OnDrainStopAccepting(StopAccepting);
         var names = Gateway is null ? _listeners.Select(l => l.Address.ToString()).ToList() : [.. Gateway.Ports.Select(p => $"gateway [::]:{p}")];
         var admin = new AdminEndpoints(_options, Lifecycle, Metrics, Connections, _endpoints, _config, names, _time, Http);
         _servers.Add(AdminHttpServer.Start(new IPEndPoint(IPAddress.Loopback, _options.AdminPort), "--admin-port", admin.Handle, _logger));
@@ -156,21 +158,34 @@ internal sealed class ProxyHost : IDisposable
         ProxyLog.Started(_logger, string.Join(", ", names), _servers[0].EndPoint.ToString(), _servers[1].EndPoint.ToString(), table.Version, table.Model.Services.Count, uid);
     }
 
-    /// <summary>Runs until quit, or until a drain has finished: stop accepting, wait, then close what is left.</summary>
-    public async Task RunAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Drain step 1, once: close the capture listeners, so redirected connects get a reset from the kernel, and tell
+    /// h2 clients to go away. Run by whoever begins the drain (ProxyLifecycle.BeginDrain) before it answers.
+    /// </summary>
+    private void StopAccepting()
     {
-        using var registration = cancellationToken.Register(static s => ((ProxyLifecycle)s!).BeginDrain("shutdown requested"), Lifecycle);
-        var reason = await Lifecycle.DrainRequested.ConfigureAwait(false);
+        if (Interlocked.Exchange(ref _acceptingStopped, 1) != 0)
+        {
+            return;
+        }
 
-        // :: Drain step 1: close the capture listeners; redirected connects now get a reset from the kernel.
         foreach (var listener in _listeners)
         {
             listener.Dispose();
         }
 
         Gateway?.Dispose();
-
         Http?.Http2?.BeginDrain();
+    }
+
+    /// <summary>Runs until quit, or until a drain has finished: stop accepting, wait, then close what is left.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        using var registration = cancellationToken.Register(static s => ((ProxyLifecycle)s!).BeginDrain("shutdown requested"), Lifecycle);
+        var reason = await Lifecycle.DrainRequested.ConfigureAwait(false);
+
+        // :: Drain step 1 (BeginDrain has run it already, unless the drain began before the proxy was up).
+        StopAccepting();
 
         ProxyLog.Draining(_logger, reason, Connections.Count, _options.DrainDuration);
 

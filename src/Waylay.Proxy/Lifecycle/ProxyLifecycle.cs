@@ -10,6 +10,7 @@ internal sealed class ProxyLifecycle
     private readonly TaskCompletionSource<string> _drain = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _quit = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private int _state = (int)ProxyState.Starting;
+    private Action? _stopAccepting;
 
     public ProxyState State => (ProxyState)Volatile.Read(ref _state);
 
@@ -20,10 +21,19 @@ internal sealed class ProxyLifecycle
 
     public void MarkLive() => Interlocked.CompareExchange(ref _state, (int)ProxyState.Live, (int)ProxyState.Starting);
 
+    /// <summary>
+    /// The drain's first step, which <see cref="BeginDrain"/> runs itself before it returns: whoever asked (POST /drain,
+    /// a preStop hook, SIGTERM) may connect right after, and must then be refused, not accepted by a listener the host
+    /// had not closed yet. Run once per call; it must be idempotent (the host runs it too, for a drain begun before
+    /// this was set).
+    /// </summary>
+    public void OnDrainStopAccepting(Action stopAccepting) => Volatile.Write(ref _stopAccepting, stopAccepting);
+
     public void BeginDrain(string reason)
     {
         Volatile.Write(ref _state, (int)ProxyState.Draining);
         _drain.TrySetResult(reason);
+        Volatile.Read(ref _stopAccepting)?.Invoke();
     }
 
     public void Quit()
