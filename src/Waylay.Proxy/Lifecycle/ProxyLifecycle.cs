@@ -1,9 +1,10 @@
 namespace Waylay.Proxy.Lifecycle;
 
 /// <summary>
-/// Starting → Live → Draining → Stopping. The drain is started once, by SIGTERM or POST /drain; quit skips it. The host
-/// waits on <see cref="DrainRequested"/> (then, while it drains, on <see cref="QuitRequested"/>) and does the actual
-/// work, so every signal takes one path.
+/// Starting → Live → Draining → Stopping. The drain is started once, by SIGTERM or POST /drain; quit skips it. Its
+/// first step, no longer accepting, runs in <see cref="BeginDrain"/> itself; the host waits on
+/// <see cref="DrainRequested"/> (then, while it drains, on <see cref="QuitRequested"/>) and does the rest, so every
+/// signal takes one path.
 /// </summary>
 internal sealed class ProxyLifecycle
 {
@@ -24,8 +25,8 @@ internal sealed class ProxyLifecycle
     /// <summary>
     /// The drain's first step, which <see cref="BeginDrain"/> runs itself before it returns: whoever asked (POST /drain,
     /// a preStop hook, SIGTERM) may connect right after, and must then be refused, not accepted by a listener the host
-    /// had not closed yet. Run once per call; it must be idempotent (the host runs it too, for a drain begun before
-    /// this was set).
+    /// had not closed yet. Run on every call, so it must be idempotent (the host runs it too, for a drain begun
+    /// before this was set).
     /// </summary>
     public void OnDrainStopAccepting(Action stopAccepting) => Volatile.Write(ref _stopAccepting, stopAccepting);
 
