@@ -57,7 +57,7 @@ public sealed class TestServer : IDisposable
     public void Dispose()
     {
         _stop.Cancel();
-        _listener.Dispose();
+        _listener.StopListening();
     }
 
     private async Task AcceptLoopAsync()

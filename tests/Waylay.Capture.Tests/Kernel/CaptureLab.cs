@@ -194,7 +194,7 @@ internal sealed class CaptureLab : IAsyncDisposable
         await _stop.CancelAsync();
         foreach (var listener in _listeners)
         {
-            listener.Dispose();
+            listener.StopListening();
         }
 
         await Pod.DisposeAsync();

@@ -47,7 +47,7 @@ public sealed class ProbeWorkerTests
         Assert.True(prober.Ready);
         Assert.True(prober.FirstReady.IsCompleted);
 
-        StopListening(listener);
+        listener.StopListening();
         await readiness.TickAsync(CancellationToken.None);
         Assert.True(prober.Ready); // one failure of failureThreshold 2
         await readiness.TickAsync(CancellationToken.None);
@@ -129,7 +129,7 @@ public sealed class ProbeWorkerTests
         using var listener = Listen(pod);
         await liveness.TickAsync(timeout.Token);
         Assert.Equal(3, liveness.Attempts);
-        StopListening(listener);
+        listener.StopListening();
         await liveness.TickAsync(timeout.Token);
         Assert.True(again.Process!.Value.IsAlive);
     }
@@ -187,17 +187,6 @@ public sealed class ProbeWorkerTests
     private static V1TCPSocketAction Tcp(int port) => new() { Port = port.ToString(CultureInfo.InvariantCulture) };
 
     /// <summary>A listener in the pod's namespace, on the pod IP: the app's port as the probe sees it.</summary>
-    /// <summary>
-    /// The app stops listening, for certain: shutdown(2) takes a listening socket out of LISTEN at once, where close
-    /// leaves it listening while a process forked meanwhile (another test's container, before its exec) still holds
-    /// the descriptor, and a probe then still connects (seen once under CI's load).
-    /// </summary>
-    private static void StopListening(Socket listener)
-    {
-        listener.Shutdown(SocketShutdown.Both);
-        listener.Dispose();
-    }
-
     private static Socket Listen(PodSandbox pod)
     {
         var socket = NodeSocket.Create(pod.NamespacePath, AddressFamily.InterNetwork);

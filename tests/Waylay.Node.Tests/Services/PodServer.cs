@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using Waylay.TestKit;
 
 namespace Waylay.Node.Tests.Services;
 
@@ -47,7 +48,7 @@ internal sealed class PodServer : IDisposable
         return reader.ReadToEnd();
     });
 
-    public void Dispose() => _listener.Dispose();
+    public void Dispose() => _listener.StopListening();
 
     private async Task AcceptAsync()
     {

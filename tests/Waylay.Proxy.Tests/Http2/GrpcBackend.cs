@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Waylay.TestKit;
 
 namespace Waylay.Proxy.Tests.Http2;
 
@@ -79,6 +80,6 @@ internal sealed class GrpcBackend : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-        _socket.Dispose();
+        _socket.StopListening();
     }
 }

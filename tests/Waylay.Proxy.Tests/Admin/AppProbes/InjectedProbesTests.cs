@@ -24,6 +24,8 @@ public sealed class InjectedProbesTests
     [InlineData("TPROXY")]
     public async Task InjectedPod_RewrittenProbes_PassWhileTheAppIsHealthy_AndFailWhileItIsNot(string mode)
     {
+        // Timeouts far above what a probe needs: this runs beside every other test assembly, and the kubelet's default
+        // second can pass before a busy machine's first gRPC call is answered. The timeout itself is AppProbeTests'.
         using var manifest = TestFile.Config("probed", $$"""
             apiVersion: v1
             kind: Pod
@@ -45,11 +47,13 @@ public sealed class InjectedProbesTests
                     port: http
                     httpHeaders:
                     - {name: X-Probe, value: readiness}
-                  timeoutSeconds: 2
+                  timeoutSeconds: 10
                 livenessProbe:
                   tcpSocket: {port: 7000}
+                  timeoutSeconds: 10
                 startupProbe:
                   grpc: {port: 9090}
+                  timeoutSeconds: 10
             """);
         var injected = await WaylayCli.RunAsync("inject", "-f", manifest.Path);
         Assert.True(injected.Succeeded, injected.Diagnostic);

@@ -64,7 +64,7 @@ internal sealed class ProbeApp : IAsyncDisposable
         using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(5));
         await _app.StopAsync(bound.Token);
         await _app.DisposeAsync();
-        _socket.Dispose();
+        _socket.StopListening();
     }
 
     private static async Task<ProbeApp> StartAsync(TestNamespace ns, IPEndPoint endPoint, bool https, bool grpc)
